@@ -1,0 +1,34 @@
+# Two promises: `make run` and `make test` work on a fresh clone; each sets up what is missing first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint knowledge clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m knowledge build --quiet
+	$(PY) -m bot run-auto
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy bot dialogs knowledge
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+knowledge: $(STAMP)
+	$(PY) -m knowledge check
+	$(PY) -m knowledge build
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

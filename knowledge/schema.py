@@ -1,0 +1,189 @@
+"""The report's maturity model as typed records.
+
+Every record forbids unknown fields, so a typo in an author's YAML ("explenation") is an error and
+not silently dropped knowledge. Cross-references between files (layer keys, phase numbers, related
+ids) are checked in :mod:`knowledge.loader`, which sees all files at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=2, max_length=48)]
+Text = Annotated[str, Field(min_length=3)]
+PhaseNumber = Annotated[int, Field(ge=1, le=5)]
+
+# Groups the report names as under-served or as special; advice may be aimed at them.
+Audience = Literal["mkb", "zzp", "flex", "onderwijs"]
+
+_SPAN = re.compile(r"^\s*([1-5])\s*(?:-\s*([1-5]))?\s*$")
+
+
+class Record(BaseModel):
+    """Base for all knowledge records: strict, immutable, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Phase(Record):
+    """One phase of behaviour change of an employee around learning (Prochaska & DiClemente)."""
+
+    key: Slug
+    number: PhaseNumber
+    label: Text
+    report_label: Text
+    description: Text
+    signals: list[Text] = Field(min_length=2)
+    manager_focus: Text
+
+
+class Layer(Record):
+    """A layer of the organisation that can act to strengthen learning culture."""
+
+    key: Slug
+    label: Text
+    who: Text
+    description: Text
+    mkb_note: Text | None = None
+
+
+class PhaseSpan(Record):
+    """The phases an intervention is useful in, inclusive on both ends."""
+
+    first: PhaseNumber
+    last: PhaseNumber
+
+    @property
+    def width(self) -> int:
+        return self.last - self.first + 1
+
+    def covers(self, number: int) -> bool:
+        return self.first <= number <= self.last
+
+    def __str__(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+
+def parse_span(value: object) -> object:
+    """Accept the author's short form (`3`, `"2-3"`) besides an explicit mapping."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return {"first": value, "last": value}
+    if isinstance(value, str):
+        match = _SPAN.match(value)
+        if not match:
+            raise ValueError(f"fasen moeten de vorm '2' of '2-4' hebben (1 t/m 5), niet {value!r}")
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if last < first:
+            raise ValueError(f"fasen lopen van laag naar hoog, niet {value!r}")
+        return {"first": first, "last": last}
+    return value
+
+
+class Intervention(Record):
+    """One intervention plotted on the maturity grid: a layer, and the phases it spans."""
+
+    id: Slug
+    title: Text
+    layer: Slug
+    phases: PhaseSpan
+    evidence: bool = Field(description="the report's '*': backed by scientific literature")
+    span_source: Literal["tekst", "grafiek"] = Field(
+        description="'tekst': span stated in the report's prose; 'grafiek': read from a chart"
+    )
+    explanation: Text
+    first_step: Text
+    tags: list[Slug] = Field(default_factory=list)
+    related: list[Slug] = Field(default_factory=list)
+
+    _parse_phases = field_validator("phases", mode="before")(parse_span)
+
+
+class CheckQuestion(Record):
+    """A yes/no question a manager can answer about their own firm."""
+
+    id: Slug
+    question: Text
+    gap_when: Literal["ja", "nee"] = "nee"
+
+
+class Precondition(Record):
+    """One of the four conditions that decide whether any intervention works."""
+
+    id: Slug
+    number: Annotated[int, Field(ge=1, le=4)]
+    title: Text
+    explanation: Text
+    checks: list[CheckQuestion] = Field(min_length=1, max_length=2)
+    when_gap: Text
+
+
+class Scope(Record):
+    """Where a piece of advice applies; an empty list means: everywhere."""
+
+    phases: list[PhaseNumber] = Field(default_factory=list)
+    layers: list[Slug] = Field(default_factory=list)
+    audiences: list[Audience] = Field(default_factory=list)
+
+    def applies(self, phase: int | None, layers: set[str], audiences: set[str]) -> bool:
+        """True when this scope matches the situation; unknown phase matches phase-free scopes."""
+        if self.phases and (phase is None or phase not in self.phases):
+            return False
+        if self.layers and not layers.intersection(self.layers):
+            return False
+        return not (self.audiences and not audiences.intersection(self.audiences))
+
+
+class BlindSpot(Record):
+    """A blind spot ('witte vlek') the report names, as advice attached to where it applies."""
+
+    id: Slug
+    title: Text
+    explanation: Text
+    advice: Text
+    scope: Scope = Field(default_factory=Scope)
+    related: list[Slug] = Field(default_factory=list)
+
+
+class Referral(Record):
+    """A network, fund or service the report names, to refer a manager to."""
+
+    id: Slug
+    name: Text
+    kind: Literal["fonds", "netwerk", "loket", "leergemeenschap", "kennis", "overleg"]
+    what: Text
+    when: Text
+    scope: Scope = Field(default_factory=Scope)
+
+
+class InterventionFile(Record):
+    """One file of interventions: all of one layer, in the report's order."""
+
+    layer: Slug
+    interventions: list[dict[str, object]] = Field(min_length=1)
+
+
+class PhasesFile(Record):
+    phases: list[Phase] = Field(min_length=5, max_length=5)
+
+
+class LayersFile(Record):
+    layers: list[Layer] = Field(min_length=1)
+
+
+class PreconditionsFile(Record):
+    preconditions: list[Precondition] = Field(min_length=4, max_length=4)
+
+
+class BlindSpotsFile(Record):
+    blind_spots: list[BlindSpot] = Field(min_length=1)
+
+
+class ReferralsFile(Record):
+    referrals: list[Referral] = Field(min_length=1)
