@@ -1,0 +1,47 @@
+"""One chat's place in the dialog, as data that survives restarts.
+
+Kept apart from the `transitions` machine on purpose: a pydantic model cannot itself be a transitions
+model, and one shared machine serves every session. The session holds only option ids and keys from
+the knowledge; never names and never free text about employees (privacy by design).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Answer(BaseModel):
+    """One accepted answer: the step it answered and the option chosen there."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    step: str
+    option: str
+
+
+class Session(BaseModel):
+    """The serialisable state of one conversation (JSON round trip without loss)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    schema_version: int = SCHEMA_VERSION
+    state: str = "welkom"
+    # Counts every handled step that changed the session; front ends tag buttons with it so that a
+    # button from an older message can be told apart from one of the current step.
+    turn: int = 0
+    history: list[Answer] = Field(default_factory=list)
+    role: str | None = None
+    layers: list[str] = Field(default_factory=list)
+    phase: str | None = None
+    precondition_gaps: list[str] = Field(default_factory=list)
+    advised: list[str] = Field(default_factory=list)
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)

@@ -1,0 +1,117 @@
+"""The query API over the validated model, held in memory.
+
+The knowledge is small (about a hundred records) and read on every advice, so it is loaded once and
+answered from plain tuples and dicts; nothing here touches the disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from knowledge.schema import BlindSpot, Intervention, Layer, Phase, Precondition, Referral
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole maturity model: phases, layers, interventions, preconditions, blind spots, help."""
+
+    phases: tuple[Phase, ...]
+    layers: tuple[Layer, ...]
+    interventions: tuple[Intervention, ...]
+    preconditions: tuple[Precondition, ...]
+    blind_spots: tuple[BlindSpot, ...]
+    referrals: tuple[Referral, ...]
+    _phase_by_key: dict[str, Phase] = field(init=False, repr=False, compare=False)
+    _layer_order: dict[str, int] = field(init=False, repr=False, compare=False)
+    _by_id: dict[str, Intervention] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_phase_by_key", {p.key: p for p in self.phases})
+        object.__setattr__(self, "_layer_order", {l.key: i for i, l in enumerate(self.layers)})
+        object.__setattr__(self, "_by_id", {i.id: i for i in self.interventions})
+
+    # -- lookups -------------------------------------------------------------------------------
+    def phase(self, key_or_number: str | int) -> Phase:
+        """A phase by key (`onbewust`) or number (1-5, also as text); KeyError when unknown."""
+        if isinstance(key_or_number, int) or str(key_or_number).isdigit():
+            number = int(key_or_number)
+            for phase in self.phases:
+                if phase.number == number:
+                    return phase
+            raise KeyError(key_or_number)
+        return self._phase_by_key[str(key_or_number)]
+
+    def layer(self, key: str) -> Layer:
+        """A layer by key; KeyError when unknown."""
+        return self.layers[self._layer_order[key]]
+
+    def intervention(self, intervention_id: str) -> Intervention:
+        """An intervention by id; KeyError when unknown."""
+        return self._by_id[intervention_id]
+
+    def precondition(self, precondition_id: str) -> Precondition:
+        """A precondition by id; KeyError when unknown."""
+        for item in self.preconditions:
+            if item.id == precondition_id:
+                return item
+        raise KeyError(precondition_id)
+
+    # -- queries -------------------------------------------------------------------------------
+    def interventions_for(self, layers: Iterable[str], phase: str | int) -> list[Intervention]:
+        """The interventions of these layers that span this phase, best first.
+
+        Ranking, as the report's model suggests: an intervention focused on this phase (a narrow
+        span) before one that spans every phase; within the same width, those the report backs
+        with scientific literature first; then by layer order and the report's own order.
+        """
+        number = self.phase(phase).number
+        wanted = set(layers)
+        unknown = wanted - self._layer_order.keys()
+        if unknown:
+            raise KeyError(f"onbekende laag: {', '.join(sorted(unknown))}")
+        position = {item.id: index for index, item in enumerate(self.interventions)}
+        matching = [
+            item
+            for item in self.interventions
+            if item.layer in wanted and item.phases.covers(number)
+        ]
+        return sorted(
+            matching,
+            key=lambda item: (
+                item.phases.width,
+                not item.evidence,
+                self._layer_order[item.layer],
+                position[item.id],
+            ),
+        )
+
+    def cell_counts(self) -> dict[tuple[str, int], int]:
+        """How many interventions each (layer key, phase number) cell of the grid holds."""
+        counts = {(layer.key, phase.number): 0 for layer in self.layers for phase in self.phases}
+        for item in self.interventions:
+            for number in range(item.phases.first, item.phases.last + 1):
+                counts[(item.layer, number)] += 1
+        return counts
+
+    def blind_spots_for(
+        self, phase: str | int | None, layers: Iterable[str], audiences: Sequence[str] = ()
+    ) -> list[BlindSpot]:
+        """The blind spots that apply to this phase, these layers and these audiences."""
+        number = None if phase is None else self.phase(phase).number
+        return [
+            spot
+            for spot in self.blind_spots
+            if spot.scope.applies(number, set(layers), set(audiences))
+        ]
+
+    def referrals_for(
+        self, phase: str | int | None, layers: Iterable[str], audiences: Sequence[str] = ()
+    ) -> list[Referral]:
+        """The networks and help that fit this phase, these layers and these audiences."""
+        number = None if phase is None else self.phase(phase).number
+        return [
+            referral
+            for referral in self.referrals
+            if referral.scope.applies(number, set(layers), set(audiences))
+        ]

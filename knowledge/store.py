@@ -1,0 +1,112 @@
+"""The TinyDB store: the validated model written once by `build`, read once at start-up.
+
+Building writes a temporary file beside the target and renames it over the target, so a reader (or a
+crash) never sees half a store. The store carries a fingerprint of the YAML it was built from, so a
+stale store is noticed and rebuilt rather than silently served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import JSONStorage
+
+from knowledge.base import KnowledgeBase
+from knowledge.loader import DATA_DIR, load_from_yaml
+from knowledge.schema import BlindSpot, Intervention, Layer, Phase, Precondition, Referral
+
+DEFAULT_STORE = Path(__file__).parent / "build" / "knowledge.json"
+STORE_FORMAT = 1
+
+_TABLES: dict[str, type[Any]] = {
+    "phases": Phase,
+    "layers": Layer,
+    "interventions": Intervention,
+    "preconditions": Precondition,
+    "blind_spots": BlindSpot,
+    "referrals": Referral,
+}
+
+
+def source_fingerprint(data_dir: Path = DATA_DIR) -> str:
+    """A hash over every YAML file's name and bytes: changes whenever an author edits anything."""
+    digest = hashlib.sha256()
+    for path in sorted(data_dir.rglob("*.yaml")):
+        digest.update(str(path.relative_to(data_dir)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def write_store(knowledge: KnowledgeBase, target: Path, fingerprint: str) -> None:
+    """Write the model to a TinyDB file at `target` atomically (temp file, fsync, rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        with TinyDB(temp, storage=JSONStorage, ensure_ascii=False, indent=None) as db:
+            db.drop_tables()
+            for table_name in _TABLES:
+                records = getattr(knowledge, table_name)
+                db.table(table_name).insert_multiple(
+                    record.model_dump(mode="json") for record in records
+                )
+            db.table("meta").insert({"format": STORE_FORMAT, "fingerprint": fingerprint})
+        with temp.open("rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def read_store(path: Path) -> tuple[KnowledgeBase, str] | None:
+    """Read a store into memory; None when it is missing, of another format, or unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        with TinyDB(path, storage=JSONStorage, access_mode="r") as db:
+            meta = db.table("meta").all()
+            if not meta or meta[0].get("format") != STORE_FORMAT:
+                return None
+            tables = {name: db.table(name).all() for name in _TABLES}
+    except (OSError, ValueError):
+        return None
+    parsed = {
+        name: tuple(model.model_validate(dict(doc)) for doc in tables[name])
+        for name, model in _TABLES.items()
+    }
+    return KnowledgeBase(**parsed), str(meta[0]["fingerprint"])
+
+
+def build(data_dir: Path = DATA_DIR, target: Path = DEFAULT_STORE) -> KnowledgeBase:
+    """Validate the YAML and write the store; raises KnowledgeError and leaves the old store."""
+    knowledge = load_from_yaml(data_dir)
+    write_store(knowledge, target, source_fingerprint(data_dir))
+    return knowledge
+
+
+def load_knowledge(data_dir: Path = DATA_DIR, store: Path | None = None) -> KnowledgeBase:
+    """The model for a running program: from the store when it is current, else from the YAML.
+
+    A stale or missing store is rebuilt when the place is writable; when it is not (a read-only
+    install), the freshly validated YAML is served from memory all the same.
+    """
+    target = store or Path(os.environ.get("LEERCULTUUR_KNOWLEDGE_STORE", DEFAULT_STORE))
+    fingerprint = source_fingerprint(data_dir)
+    found = read_store(target)
+    if found is not None and found[1] == fingerprint:
+        return found[0]
+    knowledge = load_from_yaml(data_dir)
+    try:
+        write_store(knowledge, target, fingerprint)
+    except OSError:
+        pass
+    return knowledge
+
