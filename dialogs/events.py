@@ -12,7 +12,9 @@ from typing import Literal
 
 
 class EventKind(StrEnum):
-    START = "start"  # a new conversation; `value` may carry a preset (deep-link payload), e.g. "mkb"
+    START = (
+        "start"  # a new conversation; `value` may carry a preset (deep-link payload), e.g. "mkb"
+    )
     OPTION = "option"  # the user chose an option; `value` is the option id
     COMMAND = "command"  # `value` is one of Command
     TEXT = "text"  # free text where the dialog may expect a choice; never stored
@@ -48,7 +50,7 @@ class Event:
 
 @dataclass(frozen=True)
 class Option:
-    """A choice offered to the user; `id` is short (well under Telegram's 64-byte callback limit)."""
+    """A choice offered to the user; `id` is short, well under Telegram's 64-byte callback limit."""
 
     id: str
     label: str

@@ -1,8 +1,8 @@
 """One chat's place in the dialog, as data that survives restarts.
 
-Kept apart from the `transitions` machine on purpose: a pydantic model cannot itself be a transitions
-model, and one shared machine serves every session. The session holds only option ids and keys from
-the knowledge; never names and never free text about employees (privacy by design).
+Kept apart from the `transitions` machine on purpose: a pydantic model cannot itself be a
+transitions model, and one shared machine serves every session. The session holds only option
+ids and knowledge keys; never names, never free text about employees (privacy by design).
 """
 
 from __future__ import annotations

@@ -28,7 +28,9 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_phase_by_key", {p.key: p for p in self.phases})
-        object.__setattr__(self, "_layer_order", {l.key: i for i, l in enumerate(self.layers)})
+        object.__setattr__(
+            self, "_layer_order", {layer.key: i for i, layer in enumerate(self.layers)}
+        )
         object.__setattr__(self, "_by_id", {i.id: i for i in self.interventions})
 
     # -- lookups -------------------------------------------------------------------------------

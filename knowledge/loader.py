@@ -81,7 +81,7 @@ class _Collector:
 
 
 def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
-    """Validate every file under `data_dir` and return the model; KnowledgeError lists all faults."""
+    """Validate every file under `data_dir` into the model; KnowledgeError lists all faults."""
     errors = _Collector(data_dir)
     phases_file = errors.model(data_dir / "phases.yaml", PhasesFile)
     layers_file = errors.model(data_dir / "layers.yaml", LayersFile)
@@ -122,25 +122,33 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
 
     # Cross-references: only meaningful once the referenced files themselves are sound.
     if layers_file and layers_file.layers:
-        _check_unique(errors, data_dir / "layers.yaml", "layers", [l.key for l in layers_file.layers])
+        _check_unique(
+            errors, data_dir / "layers.yaml", "layers", [layer.key for layer in layers_file.layers]
+        )
         covered = {item.layer for item in interventions}
         for index, layer in enumerate(layers_file.layers):
             if layer.key not in covered and intervention_files:
-                errors.add(data_dir / "layers.yaml", f"layers.{index}", f"laag {layer.key!r} heeft geen interventies")
+                errors.add(
+                    data_dir / "layers.yaml",
+                    f"layers.{index}",
+                    f"laag {layer.key!r} heeft geen interventies",
+                )
     if phases_file:
         keys = [p.key for p in phases_file.phases]
         _check_unique(errors, data_dir / "phases.yaml", "phases", keys)
         numbers = sorted(p.number for p in phases_file.phases)
         if numbers != [1, 2, 3, 4, 5]:
             errors.add(data_dir / "phases.yaml", "phases", "fasen moeten genummerd zijn 1 t/m 5")
-    for index, item in enumerate(interventions):
+    for item in interventions:
         path = sources[item.id]
         for related in item.related:
             if related not in sources:
                 errors.add(path, f"{item.id}.related", f"onbekende interventie {related!r}")
     if preconditions_file:
         path = data_dir / "preconditions.yaml"
-        _check_unique(errors, path, "preconditions", [p.id for p in preconditions_file.preconditions])
+        _check_unique(
+            errors, path, "preconditions", [p.id for p in preconditions_file.preconditions]
+        )
         _check_unique(
             errors,
             path,
@@ -154,7 +162,9 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
             _check_scope(errors, path, f"blind_spots.{index}.scope", spot.scope, layer_keys)
             for related in spot.related:
                 if related not in sources:
-                    errors.add(path, f"blind_spots.{index}.related", f"onbekende interventie {related!r}")
+                    errors.add(
+                        path, f"blind_spots.{index}.related", f"onbekende interventie {related!r}"
+                    )
     if referrals_file:
         path = data_dir / "referrals.yaml"
         _check_unique(errors, path, "referrals", [r.id for r in referrals_file.referrals])
@@ -163,7 +173,9 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
 
     if errors.errors:
         raise KnowledgeError(errors.errors)
-    assert phases_file and layers_file and preconditions_file and blind_spots_file and referrals_file
+    assert (
+        phases_file and layers_file and preconditions_file and blind_spots_file and referrals_file
+    )
     return KnowledgeBase(
         phases=tuple(sorted(phases_file.phases, key=lambda p: p.number)),
         layers=tuple(layers_file.layers),

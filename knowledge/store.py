@@ -7,6 +7,7 @@ stale store is noticed and rebuilt rather than silently served.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -104,9 +105,6 @@ def load_knowledge(data_dir: Path = DATA_DIR, store: Path | None = None) -> Know
     if found is not None and found[1] == fingerprint:
         return found[0]
     knowledge = load_from_yaml(data_dir)
-    try:
+    with contextlib.suppress(OSError):
         write_store(knowledge, target, fingerprint)
-    except OSError:
-        pass
     return knowledge
-
