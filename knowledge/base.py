@@ -71,7 +71,7 @@ class KnowledgeBase:
         wanted = set(layers)
         unknown = wanted - self._layer_order.keys()
         if unknown:
-            raise KeyError(f"onbekende laag: {', '.join(sorted(unknown))}")
+            raise KeyError(f"unknown layer: {', '.join(sorted(unknown))}")
         position = {item.id: index for index, item in enumerate(self.interventions)}
         matching = [
             item

@@ -40,7 +40,7 @@ class KnowledgeError(Exception):
 
 
 def _location(loc: Iterable[str | int]) -> str:
-    return ".".join(str(part) for part in loc) or "(bestand)"
+    return ".".join(str(part) for part in loc) or "(file)"
 
 
 class _Collector:
@@ -59,14 +59,14 @@ class _Collector:
 
     def read(self, path: Path) -> Any:
         if not path.is_file():
-            self.add(path, "(bestand)", "bestand ontbreekt")
+            self.add(path, "(file)", "file is missing")
             return None
         try:
             return yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
-            where = f"regel {mark.line + 1}" if mark is not None else "(bestand)"
-            self.add(path, where, f"geen geldige YAML: {getattr(error, 'problem', error)}")
+            where = f"line {mark.line + 1}" if mark is not None else "(file)"
+            self.add(path, where, f"not valid YAML: {getattr(error, 'problem', error)}")
             return None
 
     def model(self, path: Path, model: type[FileModel]) -> FileModel | None:
@@ -93,17 +93,21 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     interventions: list[Intervention] = []
     intervention_files = sorted((data_dir / "interventions").glob("*.yaml"))
     if not intervention_files:
-        errors.add(data_dir / "interventions", "(map)", "geen interventiebestanden gevonden")
+        errors.add(data_dir / "interventions", "(folder)", "no intervention files found")
     sources: dict[str, Path] = {}
     for path in intervention_files:
         group = errors.model(path, InterventionFile)
         if group is None:
             continue
         if layers_file and group.layer not in layer_keys:
-            errors.add(path, "layer", f"onbekende laag {group.layer!r}")
+            errors.add(path, "layer", f"unknown layer {group.layer!r}")
         for index, raw in enumerate(group.interventions):
             if "layer" in raw:
-                errors.add(path, f"interventions.{index}.layer", "laag staat bovenaan het bestand")
+                errors.add(
+                    path,
+                    f"interventions.{index}.layer",
+                    "the layer is set once, at the top of the file",
+                )
                 continue
             try:
                 item = Intervention.model_validate({**raw, "layer": group.layer})
@@ -114,7 +118,7 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
                 errors.add(
                     path,
                     f"interventions.{index}.id",
-                    f"id {item.id!r} bestaat al in {sources[item.id].name}",
+                    f"id {item.id!r} is already used in {sources[item.id].name}",
                 )
                 continue
             sources[item.id] = path
@@ -131,19 +135,19 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
                 errors.add(
                     data_dir / "layers.yaml",
                     f"layers.{index}",
-                    f"laag {layer.key!r} heeft geen interventies",
+                    f"layer {layer.key!r} has no interventions",
                 )
     if phases_file:
         keys = [p.key for p in phases_file.phases]
         _check_unique(errors, data_dir / "phases.yaml", "phases", keys)
         numbers = sorted(p.number for p in phases_file.phases)
         if numbers != [1, 2, 3, 4, 5]:
-            errors.add(data_dir / "phases.yaml", "phases", "fasen moeten genummerd zijn 1 t/m 5")
+            errors.add(data_dir / "phases.yaml", "phases", "phases must be numbered 1 to 5")
     for item in interventions:
         path = sources[item.id]
         for related in item.related:
             if related not in sources:
-                errors.add(path, f"{item.id}.related", f"onbekende interventie {related!r}")
+                errors.add(path, f"{item.id}.related", f"unknown intervention {related!r}")
     if preconditions_file:
         path = data_dir / "preconditions.yaml"
         _check_unique(
@@ -163,7 +167,7 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
             for related in spot.related:
                 if related not in sources:
                     errors.add(
-                        path, f"blind_spots.{index}.related", f"onbekende interventie {related!r}"
+                        path, f"blind_spots.{index}.related", f"unknown intervention {related!r}"
                     )
     if referrals_file:
         path = data_dir / "referrals.yaml"
@@ -190,7 +194,7 @@ def _check_unique(errors: _Collector, path: Path, where: str, keys: list[str]) -
     seen: set[str] = set()
     for key in keys:
         if key in seen:
-            errors.add(path, where, f"sleutel {key!r} komt meer dan eens voor")
+            errors.add(path, where, f"key {key!r} occurs more than once")
         seen.add(key)
 
 
@@ -199,4 +203,4 @@ def _check_scope(
 ) -> None:
     for key in scope.layers:
         if layer_keys and key not in layer_keys:
-            errors.add(path, f"{where}.layers", f"onbekende laag {key!r}")
+            errors.add(path, f"{where}.layers", f"unknown layer {key!r}")

@@ -77,11 +77,11 @@ def parse_span(value: object) -> object:
     if isinstance(value, str):
         match = _SPAN.match(value)
         if not match:
-            raise ValueError(f"fasen moeten de vorm '2' of '2-4' hebben (1 t/m 5), niet {value!r}")
+            raise ValueError(f"phases must look like '2' or '2-4' (1 to 5), not {value!r}")
         first = int(match.group(1))
         last = int(match.group(2) or first)
         if last < first:
-            raise ValueError(f"fasen lopen van laag naar hoog, niet {value!r}")
+            raise ValueError(f"phases run from low to high, not {value!r}")
         return {"first": first, "last": last}
     return value
 

@@ -1,0 +1,111 @@
+"""The authors' command line: check the YAML, build the store, look at one cell of the grid.
+
+Author tooling speaks English, as pydantic's own validation messages do; what users of the bot read
+is Dutch and lives in the data files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from knowledge.base import KnowledgeBase
+from knowledge.loader import DATA_DIR, KnowledgeError, load_from_yaml
+from knowledge.store import DEFAULT_STORE, build
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge", description="Check, build and browse the knowledge."
+    )
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder with the YAML files")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="validate every file; list all errors at once")
+    build_cmd = commands.add_parser("build", help="validate, then write the TinyDB store")
+    build_cmd.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    build_cmd.add_argument("--quiet", action="store_true", help="print nothing on success")
+    show = commands.add_parser("show", help="list the interventions of one cell, best first")
+    show.add_argument("--layer", action="append", required=True, help="layer key (repeatable)")
+    show.add_argument("--phase", required=True, help="phase key or number (1-5)")
+    show.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return parser
+
+
+def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run one command; exit 0 on success, 1 on broken knowledge, 2 on a bad request."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            knowledge = build(args.data, args.store)
+            if not args.quiet:
+                print(f"built {args.store} ({_summary(knowledge)})", file=out)
+            return 0
+        knowledge = load_from_yaml(args.data)
+    except KnowledgeError as error:
+        for line in error.errors:
+            print(line, file=err)
+        print(f"{len(error.errors)} error(s) in the knowledge files", file=err)
+        return 1
+    if args.command == "check":
+        print(f"ok: {_summary(knowledge)}", file=out)
+        return 0
+    return _show(knowledge, args.layer, args.phase, args.json, out, err)
+
+
+def _summary(knowledge: KnowledgeBase) -> str:
+    return (
+        f"{len(knowledge.phases)} phases, {len(knowledge.layers)} layers, "
+        f"{len(knowledge.interventions)} interventions, "
+        f"{len(knowledge.preconditions)} preconditions, "
+        f"{len(knowledge.blind_spots)} blind spots, {len(knowledge.referrals)} referrals"
+    )
+
+
+def _show(
+    knowledge: KnowledgeBase,
+    layers: list[str],
+    phase: str,
+    as_json: bool,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    try:
+        phase_record = knowledge.phase(phase)
+        found = knowledge.interventions_for(layers, phase_record.key)
+    except KeyError as error:
+        known_layers = ", ".join(layer.key for layer in knowledge.layers)
+        known_phases = ", ".join(f"{p.number}/{p.key}" for p in knowledge.phases)
+        print(
+            f"unknown layer or phase {error}; layers: {known_layers}; phases: {known_phases}",
+            file=err,
+        )
+        return 2
+    if as_json:
+        rows = [
+            {
+                "id": item.id,
+                "title": item.title,
+                "layer": item.layer,
+                "phases": [
+                    knowledge.phase(n).key for n in range(item.phases.first, item.phases.last + 1)
+                ],
+                "evidence": item.evidence,
+                "span_source": item.span_source,
+            }
+            for item in found
+        ]
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    print(
+        f"{', '.join(layers)} × {phase_record.number} {phase_record.label}: {len(found)}", file=out
+    )
+    for item in found:
+        mark = "*" if item.evidence else " "
+        print(
+            f"  {mark} {item.phases!s:<4} {item.layer:<15} {item.title}  [{item.id}]", file=out
+        )
+    return 0

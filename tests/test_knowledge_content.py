@@ -1,0 +1,135 @@
+"""The authored model matches the report: every layer, the cells the report states, the ranking."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import KnowledgeBase, load_from_yaml
+
+# Interventions per layer as the report plots them (shared/maturity-model.md).
+EXPECTED_COUNTS = {
+    "taken": 8,
+    "collegas": 9,
+    "leidinggevende": 23,
+    "hr": 15,
+    "directie": 18,
+    "onderwijs": 10,
+}
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> KnowledgeBase:
+    return load_from_yaml()
+
+
+def titles(items: list[object]) -> set[str]:
+    return {item.title for item in items}  # type: ignore[attr-defined]
+
+
+def test_every_layer_holds_all_its_interventions(knowledge: KnowledgeBase) -> None:
+    counts = {layer.key: 0 for layer in knowledge.layers}
+    for item in knowledge.interventions:
+        counts[item.layer] += 1
+    assert counts == EXPECTED_COUNTS
+    assert [layer.key for layer in knowledge.layers] == list(EXPECTED_COUNTS)
+
+
+def test_five_phases_in_order_with_signals(knowledge: KnowledgeBase) -> None:
+    assert [p.key for p in knowledge.phases] == [
+        "onbewust",
+        "overwegen",
+        "actie",
+        "toepassen",
+        "continu",
+    ]
+    assert all(len(p.signals) >= 2 for p in knowledge.phases)
+
+
+def test_line_manager_first_phase_holds_what_the_report_states(knowledge: KnowledgeBase) -> None:
+    cell = titles(knowledge.interventions_for(["leidinggevende"], "onbewust"))
+    assert {
+        "In kaart brengen van talenten",
+        "Voeren van ontwikkel- en functioneringsgesprekken",
+        "Informatie verschaffen omtrent ontwikkelingen binnen en buiten de organisatie",
+    } <= cell
+    assert "Organiseren klantbezoeken" not in cell
+
+
+def test_line_manager_fifth_phase_holds_what_the_report_states(knowledge: KnowledgeBase) -> None:
+    cell = titles(knowledge.interventions_for(["leidinggevende"], 5))
+    assert {
+        "Organiseren klantbezoeken",
+        "Uitnodigen leveranciers",
+        "Ophalen kennis bij nieuwe medewerkers/stagiaires",
+        "Stimuleren deelname aan netwerkbijeenkomsten",
+    } <= cell
+    assert "In kaart brengen van talenten" not in cell
+
+
+def test_spans_stated_in_the_prose(knowledge: KnowledgeBase) -> None:
+    by_title = {(i.layer, i.title): i for i in knowledge.interventions}
+    challenging = by_title[("taken", "Uitdagende taken")]
+    assert (challenging.phases.first, challenging.phases.last) == (1, 5)
+    assert challenging.span_source == "tekst"
+    self_organisation = next(
+        i for i in knowledge.interventions if i.title.startswith("Zelforganisatie stimuleren")
+    )
+    assert (self_organisation.phases.first, self_organisation.phases.last) == (4, 4)
+
+
+def test_evidence_flags_follow_the_report(knowledge: KnowledgeBase) -> None:
+    flagged = {(i.layer, i.title) for i in knowledge.interventions if i.evidence}
+    assert ("taken", "Job crafting") in flagged
+    assert ("leidinggevende", "Afstemmen talenten & leerwens") in flagged
+    assert ("leidinggevende", "In kaart brengen van talenten") not in flagged
+    assert len(flagged) == 13
+
+
+@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
+def test_ranking_puts_focused_before_broad_and_evidence_first(
+    knowledge: KnowledgeBase, phase: int
+) -> None:
+    all_layers = [layer.key for layer in knowledge.layers]
+    ranked = knowledge.interventions_for(all_layers, phase)
+    assert ranked, "every phase has interventions"
+    keys = [(item.phases.width, not item.evidence) for item in ranked]
+    assert keys == sorted(keys)
+    assert all(item.phases.covers(phase) for item in ranked)
+    expected = {i.id for i in knowledge.interventions if i.phases.covers(phase)}
+    assert {item.id for item in ranked} == expected
+
+
+def test_every_intervention_has_explanation_and_first_step(knowledge: KnowledgeBase) -> None:
+    for item in knowledge.interventions:
+        sentences = [s for s in item.explanation.replace("!", ".").split(".") if s.strip()]
+        assert 2 <= len(sentences) <= 5, item.id
+        assert len(item.first_step) >= 30, item.id
+
+
+def test_four_preconditions_with_check_questions(knowledge: KnowledgeBase) -> None:
+    assert [p.number for p in knowledge.preconditions] == [1, 2, 3, 4]
+    safety = knowledge.preconditions[3]
+    assert len(safety.checks) == 2
+    questions = [c.question for p in knowledge.preconditions for c in p.checks]
+    assert all(q.endswith("?") for q in questions)
+
+
+def test_implicit_learning_belongs_with_the_first_phase(knowledge: KnowledgeBase) -> None:
+    first = {spot.id for spot in knowledge.blind_spots_for(1, ["leidinggevende"])}
+    later = {spot.id for spot in knowledge.blind_spots_for(4, ["leidinggevende"])}
+    implicit = next(s for s in knowledge.blind_spots if s.scope.phases == [1])
+    assert implicit.id in first and implicit.id not in later
+
+
+def test_under_served_groups_reach_their_audience(knowledge: KnowledgeBase) -> None:
+    zzp = {s.id for s in knowledge.blind_spots_for(3, ["taken"], ["zzp"])}
+    employees = {s.id for s in knowledge.blind_spots_for(3, ["taken"], [])}
+    assert zzp - employees, "a blind spot is aimed at self-employed people"
+    assert knowledge.referrals_for(2, ["directie", "hr"], ["mkb"])
+
+
+def test_cell_counts_add_up(knowledge: KnowledgeBase) -> None:
+    counts = knowledge.cell_counts()
+    assert len(counts) == 30
+    assert sum(counts.values()) == sum(i.phases.width for i in knowledge.interventions)
+    assert counts[("leidinggevende", 1)] == len(knowledge.interventions_for(["leidinggevende"], 1))

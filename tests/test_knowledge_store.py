@@ -1,0 +1,116 @@
+"""The TinyDB store: a faithful copy of the YAML, written atomically, rebuilt when stale."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge import KnowledgeError, build, load_from_yaml, load_knowledge
+from knowledge.loader import DATA_DIR
+from knowledge.store import read_store
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def test_store_round_trip_equals_the_yaml(tmp_path: Path) -> None:
+    store = tmp_path / "store.json"
+    built = build(DATA_DIR, store)
+    found = read_store(store)
+    assert found is not None
+    assert found[0] == built == load_from_yaml()
+
+
+def test_failed_build_leaves_the_old_store(data: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.json"
+    build(data, store)
+    before = store.read_bytes()
+    (data / "layers.yaml").write_text("layers: 3\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError):
+        build(data, store)
+    assert store.read_bytes() == before
+
+
+def test_crash_during_write_leaves_old_store_and_no_debris(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "out" / "store.json"
+    build(data, store)
+    before = store.read_bytes()
+
+    def crash(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        build(data, store)
+    assert store.read_bytes() == before
+    assert [p.name for p in store.parent.iterdir()] == ["store.json"]
+
+
+def test_stale_store_is_rebuilt(data: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.json"
+    build(data, store)
+    layers = data / "layers.yaml"
+    layers.write_text(
+        layers.read_text(encoding="utf-8").replace("label: Taken", "label: Werkinhoud", 1),
+        encoding="utf-8",
+    )
+    fresh = load_knowledge(data, store)
+    assert fresh.layer("taken").label == "Werkinhoud"
+    found = read_store(store)
+    assert found is not None and found[0].layer("taken").label == "Werkinhoud"
+
+
+def test_current_store_is_served_without_reading_yaml(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store.json"
+    expected = build(data, store)
+
+    def must_not_parse(*_args: object) -> None:
+        raise AssertionError("the YAML was parsed although the store is current")
+
+    monkeypatch.setattr("knowledge.store.load_from_yaml", must_not_parse)
+    assert load_knowledge(data, store) == expected
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "knowledge", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_cli_show_json_for_two_layers() -> None:
+    result = run_cli("show", "--layer", "leidinggevende", "--layer", "hr", "--phase", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert {row["layer"] for row in rows} == {"leidinggevende", "hr"}
+    for row in rows:
+        assert {"id", "title", "layer", "phases", "evidence"} <= row.keys()
+        assert "continu" in row["phases"]
+    widths = [len(row["phases"]) for row in rows]
+    assert widths == sorted(widths)
+
+
+def test_cli_show_unknown_layer_is_a_clear_error() -> None:
+    result = run_cli("show", "--layer", "kantine", "--phase", "1")
+    assert result.returncode == 2
+    assert "unknown layer" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_build_writes_store(tmp_path: Path) -> None:
+    store = tmp_path / "k.json"
+    result = run_cli("build", "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    assert read_store(store) is not None
