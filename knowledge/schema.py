@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=2, max_length=48)]
 Text = Annotated[str, Field(min_length=3)]
+# Labels may be as short as the report's own ("HR").
+Label = Annotated[str, Field(min_length=2, max_length=60)]
 PhaseNumber = Annotated[int, Field(ge=1, le=5)]
 
 # Groups the report names as under-served or as special; advice may be aimed at them.
@@ -34,7 +36,7 @@ class Phase(Record):
 
     key: Slug
     number: PhaseNumber
-    label: Text
+    label: Label
     report_label: Text
     description: Text
     signals: list[Text] = Field(min_length=2)
@@ -45,7 +47,7 @@ class Layer(Record):
     """A layer of the organisation that can act to strengthen learning culture."""
 
     key: Slug
-    label: Text
+    label: Label
     who: Text
     description: Text
     mkb_note: Text | None = None
