@@ -1,0 +1,200 @@
+"""The per-chat session store: round trips, erasure, retention, crash safety, flat save cost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tinydb import TinyDB
+from tinydb.storages import JSONStorage
+
+from bot.persistence import ChatLocks, ChatRecord, SessionStore
+from bot.persistence.records import utc_now
+from bot.persistence.store import record_bytes, shard_of
+from dialogs.session import Answer, Session
+
+
+def _session(turn: int = 3) -> Session:
+    return Session(
+        state="vraag-fase",
+        turn=turn,
+        role="mkb",
+        layers=["leidinggevende"],
+        history=[Answer(step="rol", option="mkb")],
+    )
+
+
+def test_missing_chat_loads_as_none(tmp_path: Path) -> None:
+    assert SessionStore(tmp_path).load(42) is None
+
+
+def test_round_trip_keeps_everything(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    record = ChatRecord(session=_session(), last_update_id=17)
+    store.save(42, record)
+    loaded = SessionStore(tmp_path).load(42)
+    assert loaded is not None
+    assert loaded.session == record.session
+    assert loaded.last_update_id == 17
+    assert loaded.blocked is False
+
+
+def test_file_is_a_tinydb_database_in_a_hashed_shard(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    store.save(-100123, ChatRecord(session=_session()))
+    path = tmp_path / "sessions" / shard_of(-100123) / "-100123.json"
+    assert path.is_file()
+    with TinyDB(path, storage=JSONStorage, access_mode="r") as db:
+        assert db.table("chat").get(doc_id=1)["session"]["role"] == "mkb"
+    assert path.stat().st_mode & 0o077 == 0, "session files must be private to the bot's user"
+
+
+def test_record_bytes_equal_what_save_writes(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    record = ChatRecord(session=_session())
+    store.save(7, record)
+    assert store.path_for(7).read_bytes() == record_bytes(record)
+
+
+def test_chats_do_not_share_state(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    store.save(1, ChatRecord(session=_session(turn=1)))
+    store.save(2, ChatRecord(session=_session(turn=9)))
+    one, two = store.load(1), store.load(2)
+    assert one is not None and one.session is not None and one.session.turn == 1
+    assert two is not None and two.session is not None and two.session.turn == 9
+
+
+def test_erase_removes_everything(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    store.save(5, ChatRecord(session=_session()))
+    assert store.erase(5) is True
+    assert store.load(5) is None
+    assert store.erase(5) is False
+    assert store.count() == 0
+
+
+def test_mark_blocked_persists(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    session = _session()
+    store.save(5, ChatRecord(session=session))
+    store.mark_blocked(5)
+    loaded = store.load(5)
+    assert loaded is not None and loaded.blocked and loaded.session == session
+
+
+def test_unreadable_or_foreign_files_start_afresh(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    store.save(5, ChatRecord(session=_session()))
+    store.path_for(5).write_text("{not json", encoding="utf-8")
+    assert store.load(5) is None
+    store.path_for(5).write_text(json.dumps({"chat": {"1": {"session": {"x": 1}}}}))
+    assert store.load(5) is None
+
+
+def test_purge_deletes_only_idle_records(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    store.save(1, ChatRecord(session=_session()))
+    store.save(2, ChatRecord(session=_session()))
+    old = utc_now() - timedelta(days=40)
+    # Chat 1 was last saved 40 days ago (content and mtime both say so).
+    store.path_for(1).write_bytes(record_bytes(ChatRecord(session=_session(), saved_at=old)))
+    os.utime(store.path_for(1), (old.timestamp(), old.timestamp()))
+    assert store.purge_idle(timedelta(days=30)) == 1
+    assert store.load(1) is None
+    assert store.load(2) is not None
+
+
+def test_purge_trusts_content_over_a_fresh_mtime(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    old = utc_now() - timedelta(days=40)
+    store.save(1, ChatRecord())
+    store.path_for(1).write_bytes(record_bytes(ChatRecord(session=_session(), saved_at=old)))
+    assert store.purge_idle(timedelta(days=30)) == 1
+
+
+def test_prepare_removes_leftover_temp_files(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    store.save(1, ChatRecord(session=_session()))
+    leftover = store.path_for(1).parent / ".1.json.abc.tmp"
+    leftover.write_text("half")
+    assert store.prepare() == 1
+    assert not leftover.exists()
+    assert store.load(1) is not None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    chat_id=st.integers(min_value=-(10**13), max_value=10**13),
+    turn=st.integers(min_value=0, max_value=10_000),
+    layers=st.lists(st.sampled_from(["leidinggevende", "collegas", "taken"]), max_size=3),
+)
+def test_any_session_survives_a_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, chat_id: int, turn: int, layers: list[str]
+) -> None:
+    store = SessionStore(tmp_path_factory.mktemp("s"))
+    session = Session(turn=turn, layers=layers)
+    store.save(chat_id, ChatRecord(session=session, last_update_id=turn))
+    loaded = store.load(chat_id)
+    assert loaded is not None and loaded.session == session and loaded.last_update_id == turn
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from bot.persistence import ChatRecord, SessionStore
+    from dialogs.session import Session
+    store = SessionStore(Path(sys.argv[1]))
+    existing = store.load(1)
+    turn = existing.last_update_id if existing else 0
+    print("ready", flush=True)
+    while True:
+        turn += 1
+        store.save(1, ChatRecord(session=Session(turn=turn, layers=["x" * 2000]),
+                                 last_update_id=turn))
+    """
+)
+
+
+def test_sigkill_during_saves_never_leaves_a_corrupt_file(tmp_path: Path) -> None:
+    """Kill a process that saves in a tight loop, several times: the file always loads."""
+    seen: list[int] = []
+    for _ in range(5):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(tmp_path)],
+            stdout=subprocess.PIPE,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == b"ready"
+        store = SessionStore(tmp_path)
+        before = seen[-1] if seen else 0
+        # Wait until this writer has saved a few times, then kill it wherever it is.
+        while (current := store.load(1)) is None or current.last_update_id < before + 3:
+            pass
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        loaded = store.load(1)
+        assert loaded is not None and loaded.session is not None
+        assert loaded.session.turn == loaded.last_update_id
+        seen.append(loaded.last_update_id)
+        store.prepare()
+    assert seen == sorted(seen) and seen[0] > 0, "each restart continued from the saved turn"
+
+
+async def test_chat_locks_serialise_one_chat_but_not_others() -> None:
+    locks = ChatLocks()
+    assert locks.for_chat(1) is locks.for_chat(1)
+    async with locks.for_chat(1):
+        assert locks.for_chat(1).locked()
+        assert not locks.for_chat(2).locked()

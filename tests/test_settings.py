@@ -1,0 +1,112 @@
+"""Settings: environment and .env parsing, one-line errors, the token never shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Mode, Settings, SettingsError, load_settings
+
+TOKEN = "123456789:AAHfakeFAKEfake_fake-FAKEfake1234567"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(Settings.model_fields):
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)  # no developer .env leaks in
+
+
+def test_defaults_poll_telegram() -> None:
+    settings = load_settings()
+    assert settings.bot_mode is Mode.POLLING
+    assert settings.base_url == "https://api.telegram.org/bot"
+    assert settings.base_file_url == "https://api.telegram.org/file/bot"
+    assert not settings.token_configured()
+
+
+def test_environment_and_api_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("BOT_RETENTION_DAYS", "7")
+    settings = load_settings()
+    assert settings.token() == TOKEN
+    assert settings.base_url == "http://127.0.0.1:8081/bot"
+    assert settings.retention.days == 7
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nBOT_DATA_DIR=/srv/data\n")
+    settings = load_settings()
+    assert settings.token() == TOKEN
+    assert settings.bot_data_dir == Path("/srv/data")
+
+
+def test_token_from_file(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    settings = load_settings(telegram_bot_token_file=token_file)
+    assert settings.token() == TOKEN
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "123:short", "12345678:" + "x" * 29, TOKEN + " extra"])
+def test_malformed_token_is_one_line_without_the_token(bad: str) -> None:
+    settings = load_settings(telegram_bot_token=bad)
+    with pytest.raises(SettingsError) as caught:
+        settings.token()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "TELEGRAM_BOT_TOKEN" in message
+    if bad:
+        assert bad not in message
+
+
+def test_missing_token_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN"):
+        load_settings().token()
+
+
+def test_unreadable_token_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN_FILE"):
+        load_settings(telegram_bot_token_file=tmp_path / "missing").token()
+
+
+def test_token_is_never_in_repr_or_validation_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    assert TOKEN not in repr(load_settings())
+    monkeypatch.setenv("BOT_RETENTION_DAYS", "nooit")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert TOKEN not in str(caught.value)
+    assert "BOT_RETENTION_DAYS" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_webhook_mode_needs_https_url_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    with pytest.raises(SettingsError, match="BOT_WEBHOOK_URL"):
+        load_settings()
+    monkeypatch.setenv("BOT_WEBHOOK_URL", "https://bot.example.nl/telegram")
+    with pytest.raises(SettingsError, match="BOT_WEBHOOK_SECRET"):
+        load_settings()
+    monkeypatch.setenv("BOT_WEBHOOK_SECRET", "geheim met spaties")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "geheim met spaties" not in str(caught.value)
+    monkeypatch.setenv("BOT_WEBHOOK_SECRET", "s3cr3t_token-ok")
+    settings = load_settings()
+    assert settings.bot_mode is Mode.WEBHOOK
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("TELEGRAM_API_URL", "ftp://x"), ("BOT_LOG_LEVEL", "LOUD"), ("BOT_MODE", "push")],
+)
+def test_bad_values_are_one_line_errors(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert name in str(caught.value) and "\n" not in str(caught.value)
