@@ -95,6 +95,9 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     if not intervention_files:
         errors.add(data_dir / "interventions", "(folder)", "no intervention files found")
     sources: dict[str, Path] = {}
+    # Ids that an author declared, valid entry or not: a reference to a broken entry is not a
+    # second error, only the broken entry itself is.
+    declared: set[str] = set()
     for path in intervention_files:
         group = errors.model(path, InterventionFile)
         if group is None:
@@ -102,6 +105,7 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         if layers_file and group.layer not in layer_keys:
             errors.add(path, "layer", f"unknown layer {group.layer!r}")
         for index, raw in enumerate(group.interventions):
+            declared.add(str(raw.get("id", "")))
             if "layer" in raw:
                 errors.add(
                     path,
@@ -146,7 +150,7 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     for item in interventions:
         path = sources[item.id]
         for related in item.related:
-            if related not in sources:
+            if related not in declared:
                 errors.add(path, f"{item.id}.related", f"unknown intervention {related!r}")
     if preconditions_file:
         path = data_dir / "preconditions.yaml"
@@ -165,7 +169,7 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         for index, spot in enumerate(blind_spots_file.blind_spots):
             _check_scope(errors, path, f"blind_spots.{index}.scope", spot.scope, layer_keys)
             for related in spot.related:
-                if related not in sources:
+                if related not in declared:
                     errors.add(
                         path, f"blind_spots.{index}.related", f"unknown intervention {related!r}"
                     )

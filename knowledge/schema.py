@@ -96,8 +96,9 @@ class Intervention(Record):
     layer: Slug
     phases: PhaseSpan
     evidence: bool = Field(description="the report's '*': backed by scientific literature")
-    span_source: Literal["tekst", "grafiek"] = Field(
-        description="'tekst': span stated in the report's prose; 'grafiek': read from a chart"
+    span_source: Literal["tekst", "grafiek", "tekst-en-grafiek"] = Field(
+        description="'tekst': span stated in the report's prose; 'grafiek': read from a chart; "
+        "'tekst-en-grafiek': the prose names the first phase, the chart shows where it ends"
     )
     explanation: Text
     first_step: Text

@@ -68,13 +68,19 @@ def test_unknown_layer_in_a_file(data: Path) -> None:
     assert "interventions/collegas.yaml: layer: unknown layer 'buren'" in errors
 
 
+TOO_HIGH = "Input should be less than or equal to 5"
+
+
 def test_reversed_or_out_of_range_span(data: Path) -> None:
     edit(data / "interventions/taken.yaml", lambda c: first_intervention(c).update(phases="4-2"))
     edit(data / "interventions/hr.yaml", lambda c: first_intervention(c).update(phases=7))
     errors = errors_of(data)
-    assert len(errors) == 2
-    assert errors[0].startswith("interventions/hr.yaml: interventions.0.phases")
-    assert "phases run from low to high, not '4-2'" in errors[1]
+    assert errors == [
+        "interventions/hr.yaml: interventions.0.phases.first: " + TOO_HIGH,
+        "interventions/hr.yaml: interventions.0.phases.last: " + TOO_HIGH,
+        "interventions/taken.yaml: interventions.0.phases: Value error, "
+        "phases run from low to high, not '4-2'",
+    ]
 
 
 def test_duplicate_id_across_files(data: Path) -> None:
@@ -138,5 +144,7 @@ def test_cli_check_exits_non_zero_without_traceback(data: Path) -> None:
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert lines[-1] == "2 error(s) in the knowledge files"
-    assert lines[0].startswith("interventions/taken.yaml: interventions.0.evidence: ")
-    assert lines[1] == "preconditions.yaml: extra: Extra inputs are not permitted"
+    assert "preconditions.yaml: extra: Extra inputs are not permitted" in lines
+    assert any(
+        line.startswith("interventions/taken.yaml: interventions.0.evidence: ") for line in lines
+    )
