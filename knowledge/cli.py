@@ -105,7 +105,5 @@ def _show(
     )
     for item in found:
         mark = "*" if item.evidence else " "
-        print(
-            f"  {mark} {item.phases!s:<4} {item.layer:<15} {item.title}  [{item.id}]", file=out
-        )
+        print(f"  {mark} {item.phases!s:<4} {item.layer:<15} {item.title}  [{item.id}]", file=out)
     return 0
