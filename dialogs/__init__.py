@@ -1,5 +1,27 @@
 """The advisory dialog, free of Telegram: an engine that turns events into replies.
 
-Public API: :class:`Engine` (``Engine.load()``; ``engine.handle(session, event) -> list[Reply]``),
-:class:`Session`, :class:`Event`, :class:`Reply`, :class:`Option`. Never imports `telegram` or `bot`.
+Public API: :class:`Engine` (``Engine.load(knowledge=None)``; ``engine.handle(session, event) ->
+list[Reply]``; ``engine.current_options(session)``; ``engine.match_option(session, text)``;
+``engine.role_label(role_id)``; ``engine.audiences(session)``; ``engine.knowledge``),
+:func:`new_session`, :class:`Session`, :class:`Event`, :class:`Command`, :class:`Reply`,
+:class:`Option`, and :class:`FlowError` (a broken dialog definition, raised at load).
+The dialog itself is data: ``dialogs/data/flow.yaml`` (the graph) and ``dialogs/data/nl/texts.yaml``
+(every Dutch word). Never imports `telegram` or `bot`.
 """
+
+from dialogs.engine import Engine, new_session
+from dialogs.events import Command, Event, EventKind, Option, Reply
+from dialogs.flow import FlowError
+from dialogs.session import Session
+
+__all__ = [
+    "Command",
+    "Engine",
+    "Event",
+    "EventKind",
+    "FlowError",
+    "Option",
+    "Reply",
+    "Session",
+    "new_session",
+]

@@ -43,5 +43,9 @@ class Session(BaseModel):
     phase: str | None = None
     precondition_gaps: list[str] = Field(default_factory=list)
     advised: list[str] = Field(default_factory=list)
+    # The quick-check questions (precondition check ids) chosen for this employee's phase, and how
+    # many of them are answered; the gaps found so far are in `precondition_gaps`.
+    checks: list[str] = Field(default_factory=list)
+    check_index: int = Field(default=0, ge=0)
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)

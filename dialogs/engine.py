@@ -1,0 +1,274 @@
+"""The engine: one event in, replies out, the session changed only when the event is accepted.
+
+`handle` is synchronous and free of I/O, so every front end (Telegram, console, tests) drives the
+same dialog. It never trusts an event: an option that is not on offer in the current step (an old
+button, a forged callback, a typo) and free text change nothing and get the current question again.
+Back is exact, not a guess: the session keeps its answers, and going back replays all but the last
+from the start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transitions import Machine
+
+from dialogs.events import Command, Event, EventKind, Option, Reply
+from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, check_flow, read_flow
+from dialogs.flow import section_progress as _section_progress
+from dialogs.machine import (
+    CONDITIONS,
+    EFFECTS,
+    PICK_TRIGGER,
+    Context,
+    Step,
+    build_machine,
+    option_trigger,
+)
+from dialogs.render import Renderer
+from dialogs.session import Answer, Session, utc_now
+from dialogs.texts import Texts, check_texts, read_texts
+from knowledge import KnowledgeBase, load_knowledge
+
+
+def new_session() -> Session:
+    """A session that has not started yet (its first event should be a start)."""
+    return Session()
+
+
+def check_against_knowledge(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
+    """Problems between the flow and the knowledge: unknown phases and layers, too few checks."""
+    errors: list[str] = []
+    phase_keys = {phase.key for phase in knowledge.phases}
+    layer_keys = {layer.key for layer in knowledge.layers}
+    for name, state in flow.states.items():
+        for option in state.options:
+            if option.phase is not None and option.phase not in phase_keys:
+                errors.append(f"states.{name}.{option.id}: onbekende fase {option.phase!r}")
+    for role, spec in flow.roles.items():
+        for layer in (*spec.layers, *spec.levers):
+            if layer not in layer_keys:
+                errors.append(f"roles.{role}: onbekende laag {layer!r}")
+    numbers = {precondition.number for precondition in knowledge.preconditions}
+    for phase in sorted(phase_keys - flow.quick_check.priority.keys()):
+        errors.append(f"quick_check.priority: fase {phase!r} ontbreekt")
+    for phase, order in flow.quick_check.priority.items():
+        if phase not in phase_keys:
+            errors.append(f"quick_check.priority.{phase}: onbekende fase")
+            continue
+        if len(set(order)) != len(order) or not set(order) <= numbers:
+            errors.append(f"quick_check.priority.{phase}: elke randvoorwaarde hoogstens eens")
+        available = sum(len(p.checks) for p in knowledge.preconditions if p.number in set(order))
+        if min(available, flow.quick_check.max_questions) < 2:
+            errors.append(f"quick_check.priority.{phase}: minder dan twee controlevragen")
+    return errors
+
+
+class Engine:
+    """The dialog: flow, texts and knowledge loaded and checked once, shared by every chat."""
+
+    def __init__(self, flow: Flow, texts: Texts, knowledge: KnowledgeBase) -> None:
+        progress = _section_progress(flow)
+        self._render = Renderer(flow, texts, knowledge, progress)
+        errors = check_flow(flow, CONDITIONS, EFFECTS)
+        errors += [
+            f"states.{name}.render: onbekende weergave {state.render!r}"
+            for name, state in flow.states.items()
+            if state.render not in self._render.renderer_names
+        ]
+        errors += check_texts(texts, flow)
+        errors += check_against_knowledge(flow, knowledge)
+        if errors:
+            raise FlowError(errors)
+        self._flow = flow
+        self._texts = texts
+        self._knowledge = knowledge
+        self._context = Context(flow, knowledge, self._render)
+        self._machine: Machine = build_machine(flow)
+
+    @classmethod
+    def load(
+        cls,
+        knowledge: KnowledgeBase | None = None,
+        language: str = "nl",
+        data_dir: Path = DATA_DIR,
+    ) -> Engine:
+        """Read and check the flow and the texts; FlowError lists every problem at once."""
+        flow = read_flow(data_dir / "flow.yaml")
+        texts = read_texts(language, data_dir)
+        return cls(flow, texts, knowledge if knowledge is not None else load_knowledge())
+
+    # -- what front ends and renderers read ---------------------------------------------------
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The maturity model the advice comes from."""
+        return self._knowledge
+
+    @property
+    def flow(self) -> Flow:
+        """The dialog definition (read-only)."""
+        return self._flow
+
+    def role_label(self, role_id: str) -> str:
+        """The Dutch label of a role id (as on the role question); KeyError when unknown."""
+        return self._render.role_label(role_id)
+
+    def audiences(self, session: Session) -> list[str]:
+        """The audiences of the session's role (`mkb`, `zzp`, ...): for blind spots, referrals."""
+        if session.role is None or session.role not in self._flow.roles:
+            return []
+        return list(self._flow.roles[session.role].audiences)
+
+    def current_options(self, session: Session) -> tuple[Option, ...]:
+        """The options the current step accepts; anything else is stale or forged."""
+        state = self._flow.states.get(session.state)
+        if state is None:
+            return ()
+        if state.pick is not None:
+            if state.pick.source == "phases":
+                return self._render.phase_options()
+            return self._render.advised_options(session.advised)
+        probe = Step(self._context, session)
+        return tuple(
+            Option(option.id, self._texts.option_label(session.state, option.id))
+            for option in state.options
+            if option.when is None or getattr(probe, option.when)()
+        )
+
+    def match_option(self, session: Session, text: str) -> Option | None:
+        """The current option whose label or id is this text (ignoring case), for typed answers."""
+        wanted = text.strip().casefold()
+        for option in self.current_options(session):
+            if wanted in (option.id.casefold(), option.label.casefold()):
+                return option
+        return None
+
+    # -- the one entry point -------------------------------------------------------------------
+    def handle(self, session: Session, event: Event) -> list[Reply]:
+        """Answer one event; change `session` in place only when the event is accepted."""
+        if session.state not in self._flow.states:
+            return self._restart(session, lead=self._texts.lost)
+        if event.kind is EventKind.START:
+            return self._restart(session, preset=event.value)
+        if event.kind is EventKind.OPTION:
+            return self._choose(session, event.value)
+        if event.kind is EventKind.COMMAND:
+            if event.value == Command.RESTART:
+                return self._restart(session)
+            if event.value == Command.BACK:
+                return self._back(session)
+            if event.value == Command.HELP:
+                help_text = self._texts.states[session.state].help
+                return [self._prompt(session, lead=f"{help_text}\n\n{self._texts.help_footer}")]
+        return [self._prompt(session, lead=self._texts.free_text)]
+
+    # -- steps ---------------------------------------------------------------------------------
+    def _choose(self, session: Session, option_id: str) -> list[Reply]:
+        spec = self._option_spec(session, option_id)
+        if spec is not None and spec.action == "restart":
+            return self._restart(session)
+        work = session.model_copy(deep=True)
+        notes = self._apply(work, option_id)
+        if notes is None:
+            return [self._prompt(session, lead=self._texts.unknown_option)]
+        self._commit(session, work)
+        return [*notes, self._prompt(session)]
+
+    def _back(self, session: Session) -> list[Reply]:
+        if not session.history:
+            return [self._prompt(session, lead=self._texts.back_at_start)]
+        work = self._replay(session, session.history[:-1])
+        self._commit(session, work)
+        return [self._prompt(session, lead=self._texts.went_back)]
+
+    def _restart(self, session: Session, preset: str = "", lead: str = "") -> list[Reply]:
+        work = self._fresh(session)
+        notes: list[Reply] = []
+        for option_id in self._preset_path(work, preset):
+            notes.extend(self._apply(work, option_id) or [])
+        self._commit(session, work)
+        welcome = f"{lead}\n\n{self._texts.welcome}" if lead else self._texts.welcome
+        return [Reply(welcome), *notes, self._prompt(session)]
+
+    # -- machinery -----------------------------------------------------------------------------
+    def _option_spec(self, session: Session, option_id: str) -> OptionSpec | None:
+        state = self._flow.states.get(session.state)
+        if state is None:
+            return None
+        if not any(option.id == option_id for option in self.current_options(session)):
+            return None
+        return next((option for option in state.options if option.id == option_id), None)
+
+    def _apply(self, work: Session, option_id: str) -> list[Reply] | None:
+        """Move `work` by one option through the machine; None (and `work` as it was) if refused."""
+        state = self._flow.states[work.state]
+        if not any(option.id == option_id for option in self.current_options(work)):
+            return None
+        step = Step(self._context, work)
+        source = work.state
+        self._machine.add_model(step, initial=source)
+        try:
+            if state.pick is not None:
+                moved = step.trigger(PICK_TRIGGER, value=int(option_id[1:]))
+                recorded = True
+            else:
+                spec = next(option for option in state.options if option.id == option_id)
+                if spec.action is not None:
+                    return None
+                moved = step.trigger(option_trigger(option_id), option=spec)
+                recorded = spec.next is not None
+        finally:
+            self._machine.remove_model(step)
+        if not moved:
+            return None
+        work.state = step.state
+        if recorded:
+            work.history.append(Answer(step=source, option=option_id))
+        return step.notes
+
+    def _fresh(self, session: Session) -> Session:
+        """The session as right after a start: same identity, no answers."""
+        return Session(
+            state=self._flow.start,
+            turn=session.turn,
+            created_at=session.created_at,
+            updated_at=session.updated_at,
+        )
+
+    def _replay(self, session: Session, answers: list[Answer]) -> Session:
+        """A fresh session with these answers given again; stops at one that no longer fits."""
+        work = self._fresh(session)
+        for answer in answers:
+            if answer.step != work.state or self._apply(work, answer.option) is None:
+                break
+        return work
+
+    def _preset_path(self, work: Session, preset: str) -> list[str]:
+        """The options that choose `preset` (a role id) from the start step, e.g. [anders, zzp]."""
+        if not preset or preset not in self._flow.roles:
+            return []
+        start = self._flow.states[work.state]
+        for option in start.options:
+            if option.id == preset:
+                return [preset]
+        for option in start.options:
+            if option.do or option.action or option.next is None or option.when:
+                continue
+            for target in option.targets:
+                inner = self._flow.states[target.to]
+                if any(o.id == preset and "set_role" in o.do for o in inner.options):
+                    return [option.id, preset]
+        return []
+
+    def _commit(self, session: Session, work: Session) -> None:
+        """Copy an accepted change into the caller's session, counting the turn."""
+        if work.model_dump() == session.model_dump():
+            return
+        work.turn = session.turn + 1
+        work.updated_at = utc_now()
+        for name in Session.model_fields:
+            setattr(session, name, getattr(work, name))
+
+    def _prompt(self, session: Session, lead: str = "") -> Reply:
+        text = self._render.prompt(session)
+        return Reply(f"{lead}\n\n{text}" if lead else text, self.current_options(session))

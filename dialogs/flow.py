@@ -1,0 +1,257 @@
+"""The dialog's graph as data: states, options and where each option leads, read from YAML.
+
+A malformed dialog must fail when it is loaded, never when a user reaches the broken step. So the
+definition is validated as a whole (unknown targets, unreachable states, duplicate option ids,
+unknown condition or effect names) and every problem is reported at once, as `where: message`.
+The graph holds no Dutch: all wording lives in the texts file (see :mod:`dialogs.texts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DATA_DIR = Path(__file__).parent / "data"
+FLOW_FILE = DATA_DIR / "flow.yaml"
+
+# Option ids travel in Telegram callback data (at most 64 bytes, with a turn tag): short ASCII.
+OptionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class FlowError(Exception):
+    """The dialog definition is broken; `errors` lists every problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Target(_Spec):
+    """One possible destination of an option; the first whose condition holds is taken."""
+
+    to: Name
+    when: Name | None = None
+    do: list[Name] = Field(default_factory=list)  # effects only when this target is taken
+
+
+class OptionSpec(_Spec):
+    """A choice in a state: where it leads, what it does, and when it is offered."""
+
+    id: OptionId
+    # A state, or conditional targets tried in order. None: an information option that shows
+    # something and changes nothing (not recorded, so `back` never has to undo it).
+    next: Name | list[Target] | None = None
+    do: list[Name] = Field(default_factory=list)
+    when: Name | None = None
+    phase: Name | None = None  # the phase an answer points to (staging questions)
+    action: Literal["restart"] | None = None  # handled like the /restart command
+
+    @property
+    def targets(self) -> list[Target]:
+        if self.next is None:
+            return []
+        if isinstance(self.next, str):
+            return [Target(to=self.next)]
+        return list(self.next)
+
+
+class PickSpec(_Spec):
+    """Options generated at run time: one per phase (`f1`..`f5`) or per advised item (`i1`..)."""
+
+    source: Literal["phases", "advised"]
+    next: Name
+    do: list[Name] = Field(default_factory=list)
+
+
+class StateSpec(_Spec):
+    """One step of the dialog."""
+
+    section: Name | None = None  # steps of one section share a progress counter
+    render: Name = "text"  # how the prompt is made: fixed text or a named renderer
+    options: list[OptionSpec] = Field(default_factory=list)
+    pick: PickSpec | None = None
+
+
+class RoleSpec(_Spec):
+    """What a role means in the model: the layers it acts in and who it is."""
+
+    layers: list[Name] = Field(min_length=1)
+    audiences: list[Literal["mkb", "zzp", "flex", "onderwijs"]] = Field(default_factory=list)
+    levers: list[Name] = Field(default_factory=list)
+
+
+class AdviceSpec(_Spec):
+    """How much advice to give at once."""
+
+    first: int = Field(ge=3, le=5)
+    more: int = Field(ge=1, le=5)
+    levers_per_layer: int = Field(ge=0, le=2)
+    blind_spots: int = Field(ge=0, le=3)
+    next_phase: int = Field(ge=1, le=5)
+
+
+class QuickCheckSpec(_Spec):
+    """Which preconditions to check, per phase, in order of priority (precondition numbers)."""
+
+    max_questions: int = Field(ge=2, le=4)
+    priority: dict[Name, list[Annotated[int, Field(ge=1, le=4)]]]
+
+
+class Flow(_Spec):
+    """The whole dialog definition."""
+
+    initial: Name
+    start: Name
+    states: dict[Name, StateSpec]
+    roles: dict[OptionId, RoleSpec]
+    advice: AdviceSpec
+    quick_check: QuickCheckSpec
+
+    def state(self, name: str) -> StateSpec:
+        return self.states[name]
+
+
+def read_flow(path: Path = FLOW_FILE) -> Flow:
+    """Parse the flow file; FlowError on unreadable YAML or on a schema error."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise FlowError([f"{path.name}: {error}"]) from error
+    try:
+        return Flow.model_validate(raw)
+    except ValidationError as error:
+        raise FlowError(
+            [
+                f"{path.name}: {'.'.join(str(p) for p in item['loc'])}: {item['msg']}"
+                for item in error.errors()
+            ]
+        ) from error
+
+
+def check_flow(flow: Flow, conditions: Iterable[str], effects: Iterable[str]) -> list[str]:
+    """Every structural problem of the graph, as `where: message`; empty when sound."""
+    known_conditions = set(conditions)
+    known_effects = set(effects)
+    errors: list[str] = []
+    for name in (flow.initial, flow.start):
+        if name not in flow.states:
+            errors.append(f"{name}: onbekende begintoestand")
+    for name, state in flow.states.items():
+        seen: set[str] = set()
+        for option in state.options:
+            where = f"states.{name}.{option.id}"
+            if option.id in seen:
+                errors.append(f"{where}: optie-id komt meer dan eens voor")
+            seen.add(option.id)
+            if option.action and (option.next is not None or option.do):
+                errors.append(f"{where}: een actie heeft geen next of do")
+            targets = option.targets
+            for index, target in enumerate(targets):
+                if target.to not in flow.states:
+                    errors.append(f"{where}: onbekend doel {target.to!r}")
+                if target.when is not None and target.when not in known_conditions:
+                    errors.append(f"{where}: onbekende voorwaarde {target.when!r}")
+                for effect in target.do:
+                    if effect not in known_effects:
+                        errors.append(f"{where}: onbekend effect {effect!r}")
+                if target.when is not None and index == len(targets) - 1:
+                    errors.append(f"{where}: het laatste doel moet zonder voorwaarde zijn")
+            if option.when is not None and option.when not in known_conditions:
+                errors.append(f"{where}: onbekende voorwaarde {option.when!r}")
+            for effect in option.do:
+                if effect not in known_effects:
+                    errors.append(f"{where}: onbekend effect {effect!r}")
+            if "set_role" in option.do and option.id not in flow.roles:
+                errors.append(f"{where}: set_role maar {option.id!r} is geen rol")
+            if ("set_phase" in option.do) != (option.phase is not None):
+                errors.append(f"{where}: set_phase en phase horen bij elkaar")
+        if state.pick is not None:
+            where = f"states.{name}.pick"
+            if state.options:
+                errors.append(f"{where}: een keuzelijst heeft geen vaste opties")
+            if state.pick.next not in flow.states:
+                errors.append(f"{where}: onbekend doel {state.pick.next!r}")
+            for effect in state.pick.do:
+                if effect not in known_effects:
+                    errors.append(f"{where}: onbekend effect {effect!r}")
+        elif not state.options:
+            errors.append(f"states.{name}: geen opties (een doodlopende stap)")
+    for role, spec in flow.roles.items():
+        choosers = [o for s in flow.states.values() for o in s.options if "set_role" in o.do]
+        if not any(option.id == role for option in choosers):
+            errors.append(f"roles.{role}: geen optie kiest deze rol")
+        for lever in spec.levers:
+            if lever in spec.layers:
+                errors.append(f"roles.{role}.levers: {lever!r} is al een eigen laag")
+    errors.extend(f"states.{name}: onbereikbaar" for name in sorted(unreachable(flow)))
+    return errors
+
+
+def successors(flow: Flow, name: str) -> set[str]:
+    """The states one accepted option away from `name` (restart leads to the start state)."""
+    state = flow.states[name]
+    found: set[str] = set()
+    for option in state.options:
+        found.update(t.to for t in option.targets if t.to in flow.states)
+        if option.action == "restart":
+            found.add(flow.start)
+    if state.pick is not None and state.pick.next in flow.states:
+        found.add(state.pick.next)
+    return found
+
+
+def unreachable(flow: Flow) -> set[str]:
+    """States that no sequence of choices reaches from the initial state or the start state."""
+    roots = [n for n in (flow.initial, flow.start) if n in flow.states]
+    seen = set(roots)
+    todo = list(roots)
+    while todo:
+        for following in successors(flow, todo.pop()):
+            if following not in seen:
+                seen.add(following)
+                todo.append(following)
+    return set(flow.states) - seen
+
+
+def section_progress(flow: Flow) -> dict[str, tuple[int, int]]:
+    """For each state in a section: (question number, total on the longest path through it).
+
+    Progress like "vraag 2 van 3" must be honest: the number counts the questions before this one
+    on the longest way in, the total adds the longest way out, both within the same section. The
+    sections are small acyclic runs (staging); a self-loop (the quick check) counts as one step and
+    is numbered by the engine from the session instead.
+    """
+
+    def inside(name: str, section: str) -> list[str]:
+        return sorted(
+            n for n in successors(flow, name) if n != name and flow.states[n].section == section
+        )
+
+    def longest_out(name: str, section: str, path: frozenset[str]) -> int:
+        following = [n for n in inside(name, section) if n not in path]
+        return 1 + max((longest_out(n, section, path | {n}) for n in following), default=0)
+
+    def longest_in(name: str, section: str, path: frozenset[str]) -> int:
+        parents = [
+            p
+            for p, spec in flow.states.items()
+            if spec.section == section and p not in path and name in inside(p, section)
+        ]
+        return max((1 + longest_in(p, section, path | {p}) for p in parents), default=0)
+
+    result: dict[str, tuple[int, int]] = {}
+    for name, state in flow.states.items():
+        if state.section is None:
+            continue
+        before = longest_in(name, state.section, frozenset({name}))
+        result[name] = (before + 1, before + longest_out(name, state.section, frozenset({name})))
+    return result
