@@ -1,0 +1,52 @@
+"""What a front end receives: a finished file with its caption, and what the renderers need.
+
+Front ends (Telegram, console) only move bytes around; they never look inside. `EngineLike` names
+the three things the renderers use from the dialog engine, so this package does not import the
+engine's module and tests can pass any small object that offers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from dialogs.session import Session
+from knowledge import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A rendered file: its name, content, the caption to send with it and its MIME type."""
+
+    filename: str
+    data: bytes
+    caption: str
+    mime: str
+
+    def save(self, directory: Path) -> Path:
+        """Write the file into `directory` (created if needed) and return its path.
+
+        The console front end uses this to show a picture or plan without Telegram.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / self.filename
+        target.write_bytes(self.data)
+        return target
+
+
+class EngineLike(Protocol):
+    """The part of the dialog engine that the renderers read."""
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The maturity model."""
+        ...
+
+    def role_label(self, role_id: str) -> str:
+        """The Dutch label of a role id from the session."""
+        ...
+
+    def audiences(self, session: Session) -> list[str]:
+        """The audiences (e.g. `mkb`) the session belongs to, for blind spots and referrals."""
+        ...

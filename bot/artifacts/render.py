@@ -1,0 +1,58 @@
+"""The one entry point front ends call when a reply carries an attachment."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from bot.artifacts.action_plan import build_action_plan
+from bot.artifacts.artifact import Artifact, EngineLike
+from bot.artifacts.model_picture import render_model_picture
+from bot.artifacts.plan_layout import layout_action_plan
+from bot.artifacts.wording import wording
+from dialogs.session import Session
+
+Kind = Literal["model_picture", "action_plan"]
+
+
+def render(kind: Kind, session: Session, engine: EngineLike, today: date | None = None) -> Artifact:
+    """Render the attachment `kind` for this session.
+
+    `model_picture` works at any point (the plain model before a diagnosis); `action_plan` needs a
+    diagnosed phase and shown advice and raises ValueError otherwise. `today` fixes the plan's
+    date for tests; it defaults to the local date.
+    """
+    if kind == "model_picture":
+        return _model_picture(session, engine)
+    if kind == "action_plan":
+        return _action_plan(session, engine, today or date.today())
+    raise ValueError(f"unknown artifact kind: {kind!r}")
+
+
+def _model_picture(session: Session, engine: EngineLike) -> Artifact:
+    kb = engine.knowledge
+    texts = wording().model_picture
+    data = render_model_picture(kb, session.layers, session.phase)
+    if session.phase is not None and session.layers:
+        phase = kb.phase(session.phase)
+        caption = texts.caption_diagnosed.format(
+            layers=texts.layer_separator.join(kb.layer(key).label for key in session.layers),
+            number=phase.number,
+            phase=phase.label,
+        )
+    else:
+        caption = texts.caption_plain
+    return Artifact(texts.filename, data, caption, "image/png")
+
+
+def _action_plan(session: Session, engine: EngineLike, today: date) -> Artifact:
+    words = wording()
+    role = None if session.role is None else engine.role_label(session.role)
+    plan = build_action_plan(session, engine.knowledge, role, engine.audiences(session), today)
+    texts = words.action_plan
+    return Artifact(
+        filename=texts.filename.format(date=today.isoformat()),
+        data=layout_action_plan(plan, words),
+        caption=texts.caption.format(check_in=words.long_date(plan.check_in)),
+        mime="application/pdf",
+    )
