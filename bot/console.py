@@ -1,0 +1,161 @@
+"""The dialog in a terminal (`python -m bot chat`): the same engine as Telegram, without a network.
+
+Each bot turn prints its text and its options numbered; the user answers with a number, an option's
+label, or a command (/terug or /back, /opnieuw or /restart, /help, /start [rol], /stop or /quit).
+It reads line by line, so a whole conversation can be piped in and scripted; when input is piped,
+every line is echoed after `> ` so that the transcript reads as a conversation. The session lives
+in memory only. Attachments (the model picture, the action plan) are written to a directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from dialogs import Command, Engine, Event, FlowError, Reply, Session, new_session
+from dialogs.events import Attachment
+from knowledge import KnowledgeError
+
+TEXTS_FILE = Path(__file__).with_name("console.yaml")
+DEFAULT_OUT = Path("var/console")
+
+COMMANDS: dict[str, Command] = {
+    "/terug": Command.BACK,
+    "/back": Command.BACK,
+    "/opnieuw": Command.RESTART,
+    "/restart": Command.RESTART,
+    "/help": Command.HELP,
+}
+QUIT = frozenset({"/stop", "/quit", "/exit"})
+
+# Renders an attachment and returns the saved file's path; None when the renderers are missing.
+Saver = Callable[[Attachment, Session, Engine], Path]
+
+
+class ConsoleTexts(BaseModel):
+    """The console's own words (the dialog's words come from the engine)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    intro: str
+    saved: str
+    not_rendered: str
+    bye: str
+    broken: str
+
+
+@cache
+def console_texts(path: Path = TEXTS_FILE) -> ConsoleTexts:
+    return ConsoleTexts.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def attachment_saver(out_dir: Path) -> Saver | None:
+    """A function that renders and saves attachments, when `bot.artifacts` is available.
+
+    The import is guarded and kept here so the console keeps working (captions only) in an
+    install without the renderers.
+    """
+    try:
+        from bot.artifacts import render
+    except ImportError:
+        return None
+
+    def save(kind: Attachment, session: Session, engine: Engine) -> Path:
+        return render(kind, session, engine).save(out_dir)
+
+    return save
+
+
+def to_event(engine: Engine, session: Session, line: str) -> Event:
+    """What a typed line means in the current step: a command, a number, a label or free text."""
+    word, _, rest = line.partition(" ")
+    lowered = word.casefold()
+    if lowered == "/start":
+        return Event.start(rest.strip())
+    if lowered in COMMANDS:
+        return Event.command(COMMANDS[lowered])
+    options = engine.current_options(session)
+    if line.isdigit() and 1 <= int(line) <= len(options):
+        return Event.option(options[int(line) - 1].id)
+    match = engine.match_option(session, line)
+    if match is not None:
+        return Event.option(match.id)
+    return Event.text(line)
+
+
+class Console:
+    """One terminal conversation: prints replies and turns lines into events."""
+
+    def __init__(self, engine: Engine, out: TextIO, saver: Saver | None, echo: bool) -> None:
+        self.engine = engine
+        self.session = new_session()
+        self.out = out
+        self.saver = saver
+        self.echo = echo
+        self.texts = console_texts()
+
+    def show(self, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            print(reply.text, file=self.out)
+            for number, option in enumerate(reply.options, start=1):
+                print(f"  {number}) {option.label}", file=self.out)
+            if reply.attachment is not None and self.saver is not None:
+                try:
+                    path = self.saver(reply.attachment, self.session, self.engine)
+                except (ValueError, OSError) as error:
+                    print(self.texts.not_rendered.format(reason=error), file=self.out)
+                else:
+                    print(self.texts.saved.format(path=path), file=self.out)
+            print(file=self.out)
+
+    def run(self, lines: TextIO, preset: str = "") -> int:
+        print(self.texts.intro, file=self.out)
+        print(file=self.out)
+        self.show(self.engine.handle(self.session, Event.start(preset)))
+        for raw in lines:
+            line = raw.strip()
+            if not line:
+                continue
+            if self.echo:
+                print(f"> {line}", file=self.out)
+            if line.casefold() in QUIT:
+                break
+            event = to_event(self.engine, self.session, line)
+            self.show(self.engine.handle(self.session, event))
+        print(self.texts.bye, file=self.out)
+        return 0
+
+
+def main(
+    argv: list[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> int:
+    """Run a console conversation; the exit code is 0, or 1 when the dialog data is broken."""
+    parser = argparse.ArgumentParser(prog="python -m bot chat", description=__doc__)
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="map voor plaatjes en actieplannen"
+    )
+    parser.add_argument(
+        "--rol", default="", help="begin met deze rol, bijv. mkb (zoals een deeplink)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        engine = Engine.load()
+    except (FlowError, KnowledgeError) as error:
+        print(console_texts().broken, file=sys.stderr)
+        for line in getattr(error, "errors", [str(error)]):
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    echo = not stdin.isatty()
+    console = Console(engine, stdout, attachment_saver(args.out), echo)
+    return console.run(stdin, preset=args.rol)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
