@@ -109,6 +109,11 @@ class Engine:
         """The dialog definition (read-only)."""
         return self._flow
 
+    @property
+    def texts(self) -> Texts:
+        """The dialog's wording in the loaded language (read-only)."""
+        return self._texts
+
     def role_label(self, role_id: str) -> str:
         """The Dutch label of a role id (as on the role question); KeyError when unknown."""
         return self._render.role_label(role_id)

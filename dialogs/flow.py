@@ -15,12 +15,16 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from knowledge.schema import SLUG_PATTERN
+
 DATA_DIR = Path(__file__).parent / "data"
 FLOW_FILE = DATA_DIR / "flow.yaml"
 
 # Option ids travel in Telegram callback data (at most 64 bytes, with a turn tag): short ASCII.
 OptionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+# Keys of the knowledge (phases, layers) are its slugs.
+Key = Annotated[str, Field(pattern=SLUG_PATTERN)]
 
 
 class FlowError(Exception):
@@ -52,7 +56,7 @@ class OptionSpec(_Spec):
     next: Name | list[Target] | None = None
     do: list[Name] = Field(default_factory=list)
     when: Name | None = None
-    phase: Name | None = None  # the phase an answer points to (staging questions)
+    phase: Key | None = None  # the phase an answer points to (staging questions)
     action: Literal["restart"] | None = None  # handled like the /restart command
 
     @property
@@ -84,9 +88,9 @@ class StateSpec(_Spec):
 class RoleSpec(_Spec):
     """What a role means in the model: the layers it acts in and who it is."""
 
-    layers: list[Name] = Field(min_length=1)
+    layers: list[Key] = Field(min_length=1)
     audiences: list[Literal["mkb", "zzp", "flex", "onderwijs"]] = Field(default_factory=list)
-    levers: list[Name] = Field(default_factory=list)
+    levers: list[Key] = Field(default_factory=list)
 
 
 class AdviceSpec(_Spec):
@@ -103,7 +107,7 @@ class QuickCheckSpec(_Spec):
     """Which preconditions to check, per phase, in order of priority (precondition numbers)."""
 
     max_questions: int = Field(ge=2, le=4)
-    priority: dict[Name, list[Annotated[int, Field(ge=1, le=4)]]]
+    priority: dict[Key, list[Annotated[int, Field(ge=1, le=4)]]]
 
 
 class Flow(_Spec):

@@ -1,0 +1,113 @@
+"""Shared helpers for the dialog tests: one engine on the real data, and ways to drive it.
+
+The expectations here (which layers a role acts in, which phase a set of staging answers means)
+are written out independently of the flow YAML, so that a mistake in the data is caught rather
+than mirrored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from dialogs import Engine, Event, Reply, Session, new_session
+
+# Role id -> (layers, audiences), as the issue describes the roles.
+ROLES: dict[str, tuple[set[str], set[str]]] = {
+    "lijn": ({"leidinggevende"}, set()),
+    "hr": ({"hr"}, set()),
+    "dir": ({"directie"}, set()),
+    "mkb": ({"directie", "hr", "leidinggevende", "taken"}, {"mkb"}),
+    "hrzl": ({"hr", "leidinggevende"}, set()),
+    "collega": ({"collegas"}, set()),
+    "onderwijs": ({"onderwijs"}, {"onderwijs"}),
+    "zzp": ({"taken"}, {"zzp"}),
+}
+# How each role is chosen from the role question.
+ROLE_PATH: dict[str, list[str]] = {
+    role: (["anders", role] if role in ("collega", "onderwijs", "zzp") else [role])
+    for role in ROLES
+}
+PHASES = ["onbewust", "overwegen", "actie", "toepassen", "continu"]
+
+
+@cache
+def engine() -> Engine:
+    """The engine on the real flow, texts and knowledge (loaded once per test run)."""
+    return Engine.load()
+
+
+def staging_paths() -> Iterator[tuple[list[str], str, bool]]:
+    """Every answer sequence of the staging questions: (answers, phase, any "weet ik niet").
+
+    The oracle: applying -> keeps choosing new learning (5) or not / unsure (4); not applying or
+    unsure -> actively learning (3), else sees the importance (2) or not / unsure (1).
+    """
+    for first in ("ja", "nee", "wn"):
+        if first == "ja":
+            for second in ("ja", "nee", "wn"):
+                phase = "continu" if second == "ja" else "toepassen"
+                yield [first, second], phase, second == "wn"
+            continue
+        for second in ("ja", "nee", "wn"):
+            if second == "ja":
+                yield [first, second], "actie", first == "wn"
+                continue
+            for third in ("ja", "nee", "wn"):
+                phase = "overwegen" if third == "ja" else "onbewust"
+                yield [first, second, third], phase, "wn" in (first, second, third)
+
+
+def started(preset: str = "") -> Session:
+    session = new_session()
+    engine().handle(session, Event.start(preset))
+    return session
+
+
+def choose(session: Session, *option_ids: str) -> list[Reply]:
+    """Choose options in order, asserting that each one is accepted (the turn moves on)."""
+    replies: list[Reply] = []
+    for option_id in option_ids:
+        offered = [option.id for option in engine().current_options(session)]
+        assert option_id in offered, f"{option_id!r} not offered in {session.state}: {offered}"
+        before = session.turn
+        replies = engine().handle(session, Event.option(option_id))
+        assert session.turn in (before, before + 1)
+    return replies
+
+
+def drive(*option_ids: str, preset: str = "") -> Session:
+    session = started(preset)
+    choose(session, *option_ids)
+    return session
+
+
+def comparable(session: Session) -> dict[str, object]:
+    """The session's content without its clock and turn counter."""
+    return session.model_dump(exclude={"turn", "updated_at", "created_at"})
+
+
+# A way into every state of the flow (the dialog tests check that no state is missing here).
+STATE_PATHS: dict[str, list[str]] = {
+    "rol": [],
+    "rol_anders": ["anders"],
+    "s_toepassen": ["lijn"],
+    "s_continu": ["lijn", "ja"],
+    "s_actief": ["lijn", "nee"],
+    "s_belang": ["lijn", "nee", "nee"],
+    "fase_kiezen": ["lijn", "kies"],
+    "uitslag": ["lijn", "nee", "ja"],
+    "check": ["lijn", "nee", "ja", "ok"],
+    "advies": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja"],
+    "uitleg": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "uitleg"],
+    "klaar": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "klaar"],
+}
+
+
+def at_state(state: str) -> Session:
+    """A session in `state` (`welkom`: never started)."""
+    if state == "welkom":
+        return new_session()
+    session = drive(*STATE_PATHS[state])
+    assert session.state == state
+    return session

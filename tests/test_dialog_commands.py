@@ -1,0 +1,159 @@
+"""Back, restart and help from every state; free text and wrong option ids change nothing."""
+
+from __future__ import annotations
+
+import pytest
+from dialog_helpers import STATE_PATHS, at_state, comparable, drive, engine
+
+from dialogs import Command, Event, new_session
+
+ALL_STATES = ["welkom", *STATE_PATHS]
+
+
+def test_every_state_of_the_flow_is_covered() -> None:
+    assert set(ALL_STATES) == set(engine().flow.states)
+
+
+@pytest.mark.parametrize("state", ALL_STATES)
+@pytest.mark.parametrize(
+    "event",
+    [
+        Event.text("Jan de Vries wil niet leren"),
+        Event.text("ja"),
+        Event.option("bestaat-niet"),
+        Event.option("mkb"),
+        Event.option("meer"),
+        Event.option("i99"),
+        Event.option("f9"),
+        Event.option("i0"),
+        Event.option(""),
+        Event.command(Command.HELP),
+        Event(kind=Event.text("").kind, value="x" * 5000),
+    ],
+    ids=repr,
+)
+def test_events_that_do_not_fit_change_nothing(state: str, event: Event) -> None:
+    session = at_state(state)
+    if event.value in {option.id for option in engine().current_options(session)}:
+        pytest.skip("this id is a valid option here")
+    before = session.model_dump_json()
+    replies = engine().handle(session, event)
+    assert session.model_dump_json() == before
+    assert replies[-1].options == engine().current_options(session)
+    assert replies[-1].options, "the re-prompt offers the options again"
+    assert "Jan" not in session.model_dump_json()
+
+
+@pytest.mark.parametrize("state", ALL_STATES)
+def test_help_explains_the_current_step(state: str) -> None:
+    session = at_state(state)
+    replies = engine().handle(session, Event.command(Command.HELP))
+    assert engine().texts.states[state].help in replies[-1].text
+
+
+@pytest.mark.parametrize("state", ALL_STATES)
+def test_back_undoes_exactly_the_last_answer(state: str) -> None:
+    session = at_state(state)
+    turn = session.turn
+    before = session.model_dump_json()
+    replies = engine().handle(session, Event.command(Command.BACK))
+    if state in ("welkom", "rol"):
+        assert session.model_dump_json() == before
+        assert replies[-1].options
+        return
+    previous = drive(*STATE_PATHS[state][:-1])
+    assert comparable(session) == comparable(previous)
+    assert session.turn == turn + 1
+    assert replies[-1].options == engine().current_options(session)
+
+
+@pytest.mark.parametrize("state", ALL_STATES)
+def test_restart_starts_over(state: str) -> None:
+    session = at_state(state)
+    created, turn = session.created_at, session.turn
+    replies = engine().handle(session, Event.command(Command.RESTART))
+    assert session.state == "rol"
+    assert session.history == []
+    assert session.role is None and session.phase is None and session.advised == []
+    assert session.created_at == created
+    # The turn counts changes: restarting where nothing was answered yet changes nothing.
+    assert session.turn == (turn if state == "rol" else turn + 1)
+    assert replies[0].text == engine().texts.welcome
+
+
+def test_back_repeatedly_returns_to_the_start() -> None:
+    session = at_state("uitleg")
+    path = STATE_PATHS["uitleg"]
+    for length in range(len(path) - 1, -1, -1):
+        engine().handle(session, Event.command(Command.BACK))
+        assert comparable(session) == comparable(drive(*path[:length]))
+    assert session.state == "rol"
+
+
+def test_back_after_another_employee_returns_to_the_advice() -> None:
+    session = at_state("advies")
+    advice = comparable(session)
+    engine().handle(session, Event.option("ander"))
+    assert session.state == "s_toepassen"
+    assert session.role == "lijn" and session.phase is None and session.advised == []
+    engine().handle(session, Event.command(Command.BACK))
+    assert comparable(session) == advice
+
+
+def test_information_options_change_nothing_and_keep_the_menu() -> None:
+    session = at_state("advies")
+    for option_id, attachment in (("plan", "action_plan"), ("volgende", None)):
+        before = session.model_dump_json()
+        replies = engine().handle(session, Event.option(option_id))
+        assert session.model_dump_json() == before
+        assert replies[0].attachment == attachment
+        assert replies[-1].options == engine().current_options(session)
+
+
+def test_more_interventions_until_there_are_none() -> None:
+    session = drive("mkb", "kies", "f1", "ja", "ja", "ja")
+    kb = engine().knowledge
+    cell = [item.id for item in kb.interventions_for(session.layers, "onbewust")]
+    while "meer" in {option.id for option in engine().current_options(session)}:
+        turn = session.turn
+        engine().handle(session, Event.option("meer"))
+        assert session.turn == turn + 1
+    assert set(cell) <= set(session.advised)
+    assert len(session.advised) == len(set(session.advised))
+    before = session.model_dump_json()
+    engine().handle(session, Event.option("meer"))
+    assert session.model_dump_json() == before
+
+
+def test_explaining_an_advised_intervention() -> None:
+    session = at_state("uitleg")
+    options = engine().current_options(session)
+    assert [option.id for option in options] == [
+        f"i{n}" for n in range(1, len(session.advised) + 1)
+    ]
+    replies = engine().handle(session, Event.option("i2"))
+    item = engine().knowledge.intervention(session.advised[1])
+    assert item.explanation in replies[0].text and item.first_step in replies[0].text
+    assert session.state == "advies"
+
+
+def test_the_last_phase_has_no_next_phase_but_a_spiral() -> None:
+    session = drive("dir", "ja", "ja", "ok", "ja", "ja", "ja")
+    assert session.phase == "continu"
+    replies = engine().handle(session, Event.option("volgende"))
+    assert replies[0].text == engine().texts.advice.last_phase
+
+
+def test_a_session_in_an_unknown_state_starts_over_kindly() -> None:
+    session = new_session()
+    session.state = "verdwenen"
+    replies = engine().handle(session, Event.option("ja"))
+    assert session.state == "rol"
+    assert engine().texts.lost in replies[0].text
+
+
+def test_start_mid_conversation_starts_over_with_the_preset() -> None:
+    session = at_state("check")
+    engine().handle(session, Event.start("hrzl"))
+    assert session.state == "s_toepassen" and session.role == "hrzl"
+    assert [answer.option for answer in session.history] == ["hrzl"]

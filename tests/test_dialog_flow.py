@@ -1,0 +1,153 @@
+"""The dialog definition is checked when loaded: a broken graph or text never reaches a user."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from dialog_helpers import engine
+
+from dialogs import Engine, FlowError
+from dialogs.flow import DATA_DIR, read_flow, section_progress
+
+Edit = Callable[[dict[str, Any], dict[str, Any]], None]
+
+
+def load_edited(tmp_path: Path, edit: Edit) -> Engine:
+    """Copy the real flow and texts to tmp_path, apply `edit` to both, and load them."""
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    flow_file = tmp_path / "data" / "flow.yaml"
+    texts_file = tmp_path / "data" / "nl" / "texts.yaml"
+    flow = yaml.safe_load(flow_file.read_text(encoding="utf-8"))
+    texts = yaml.safe_load(texts_file.read_text(encoding="utf-8"))
+    edit(flow, texts)
+    flow_file.write_text(yaml.safe_dump(flow, allow_unicode=True), encoding="utf-8")
+    texts_file.write_text(yaml.safe_dump(texts, allow_unicode=True), encoding="utf-8")
+    return Engine.load(engine().knowledge, data_dir=tmp_path / "data")
+
+
+def test_the_real_definition_loads(tmp_path: Path) -> None:
+    assert load_edited(tmp_path, lambda flow, texts: None).flow == engine().flow
+
+
+def _unknown_target(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["rol"]["options"][0]["next"] = "nergens"
+
+
+def _unreachable(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["eiland"] = {"options": [{"id": "ja", "next": "rol"}]}
+    texts["states"]["eiland"] = {"prompt": "Vraag?", "help": "Uitleg."}
+
+
+def _duplicate_option(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    options = flow["states"]["uitslag"]["options"]
+    options.append(dict(options[0]))
+
+
+def _label_for_unknown_option(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    texts["states"]["uitslag"]["options"]["spook"] = "Spook"
+
+
+def _missing_label(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["uitslag"]["options"].append({"id": "extra", "next": "rol"})
+
+
+def _unknown_effect(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["uitslag"]["options"][0]["do"] = ["toveren"]
+
+
+def _unknown_condition(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["advies"]["options"][0]["when"] = "misschien"
+
+
+def _long_option_id(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["uitslag"]["options"][0]["id"] = "een_veel_te_lange_optie"
+
+
+def _unknown_phase(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["s_actief"]["options"][0]["phase"] = "fase-zes"
+
+
+def _unknown_layer(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["roles"]["lijn"]["layers"] = ["kantine"]
+
+
+def _broken_placeholder(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    texts["progress"] = "Vraag {nummer} van {total}"
+
+
+def _missing_state_text(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    del texts["states"]["klaar"]
+
+
+def _dead_end(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["klaar"]["options"] = []
+    texts["states"]["klaar"]["options"] = {}
+
+
+def _conditional_last_target(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["check"]["options"][0]["next"] = [{"to": "check", "when": "more_checks"}]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_unknown_target, "onbekend doel 'nergens'"),
+        (_unreachable, "states.eiland: onbereikbaar"),
+        (_duplicate_option, "optie-id komt meer dan eens voor"),
+        (_label_for_unknown_option, "spook: geen optie van deze stap"),
+        (_missing_label, "extra: label ontbreekt"),
+        (_unknown_effect, "onbekend effect 'toveren'"),
+        (_unknown_condition, "onbekende voorwaarde 'misschien'"),
+        (_long_option_id, "states.uitslag.options.0.id"),
+        (_unknown_phase, "onbekende fase 'fase-zes'"),
+        (_unknown_layer, "onbekende laag 'kantine'"),
+        (_broken_placeholder, "progress: invulplekken"),
+        (_missing_state_text, "states.klaar: tekst ontbreekt"),
+        (_dead_end, "states.klaar: geen opties"),
+        (_conditional_last_target, "het laatste doel moet zonder voorwaarde zijn"),
+    ],
+    ids=lambda value: getattr(value, "__name__", "")[1:] or None,
+)
+def test_a_broken_definition_fails_at_load(tmp_path: Path, edit: Edit, message: str) -> None:
+    with pytest.raises(FlowError) as caught:
+        load_edited(tmp_path, edit)
+    assert any(message in error for error in caught.value.errors), caught.value.errors
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    def several(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+        _unknown_target(flow, texts)
+        _unknown_effect(flow, texts)
+        _broken_placeholder(flow, texts)
+
+    with pytest.raises(FlowError) as caught:
+        load_edited(tmp_path, several)
+    assert len(caught.value.errors) >= 3
+
+
+def test_unreadable_yaml_is_a_flow_error(tmp_path: Path) -> None:
+    broken = tmp_path / "flow.yaml"
+    broken.write_text("states: [", encoding="utf-8")
+    with pytest.raises(FlowError):
+        read_flow(broken)
+
+
+def test_option_ids_are_short_ascii_everywhere() -> None:
+    flow = engine().flow
+    ids = [option.id for state in flow.states.values() for option in state.options]
+    ids += [f"i{n}" for n in range(1, 100)] + ["f1", "f5"]
+    for option_id in ids:
+        assert option_id.isascii() and len(option_id.encode()) <= 16
+
+
+def test_progress_counts_the_longest_way_through_the_staging_questions() -> None:
+    progress = section_progress(engine().flow)
+    assert progress["s_toepassen"] == (1, 3)
+    assert progress["s_continu"] == (2, 2)
+    assert progress["s_actief"] == (2, 3)
+    assert progress["s_belang"] == (3, 3)
