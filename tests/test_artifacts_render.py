@@ -1,0 +1,88 @@
+"""`render` as front ends call it: the picture's artifact and caption, saving, Dutch dates."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pydantic import ValidationError
+
+from bot.artifacts import Artifact, render
+from bot.artifacts.wording import Wording, wording
+from dialogs.session import Session
+from knowledge import KnowledgeBase, load_knowledge
+
+
+class KnowledgeEngine:
+    """The real knowledge with a one-role table: the part of the engine the renderers read."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.knowledge = knowledge
+
+    def role_label(self, role_id: str) -> str:
+        return {"hr": "HR-medewerker"}[role_id]
+
+    def audiences(self, session: Session) -> list[str]:
+        return []
+
+
+@pytest.fixture(scope="module")
+def engine() -> KnowledgeEngine:
+    return KnowledgeEngine(load_knowledge())
+
+
+def test_picture_after_diagnosis_names_layer_and_phase(engine: KnowledgeEngine) -> None:
+    kb = engine.knowledge
+    session = Session(role="hr", layers=["hr", "directie"], phase="toepassen")
+    artifact = render("model_picture", session, engine)
+    assert artifact.mime == "image/png"
+    assert artifact.filename.endswith(".png")
+    assert Image.open(io.BytesIO(artifact.data)).size[0] == 1080
+    assert kb.layer("hr").label in artifact.caption
+    assert kb.layer("directie").label in artifact.caption
+    assert kb.phase("toepassen").label in artifact.caption
+    assert "\n" not in artifact.caption  # one line
+    assert len(artifact.caption) <= 1024
+
+
+def test_plain_picture_before_diagnosis(engine: KnowledgeEngine) -> None:
+    artifact = render("model_picture", Session(), engine)
+    assert artifact.caption == wording().model_picture.caption_plain
+    for phase in engine.knowledge.phases:
+        assert phase.label not in artifact.caption
+
+
+def test_unknown_kind_is_refused(engine: KnowledgeEngine) -> None:
+    with pytest.raises(ValueError):
+        render("poster", Session(), engine)  # type: ignore[arg-type]
+
+
+def test_save_writes_the_bytes_under_the_filename(tmp_path: Path) -> None:
+    artifact = Artifact("plan.pdf", b"%PDF-1.4 test", "bijschrift", "application/pdf")
+    path = artifact.save(tmp_path / "uit")
+    assert path == tmp_path / "uit" / "plan.pdf"
+    assert path.read_bytes() == b"%PDF-1.4 test"
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 1, 1), "1 januari 2026"),
+        (date(2026, 3, 9), "9 maart 2026"),
+        (date(2026, 11, 28), "28 november 2026"),
+        (date(2027, 12, 31), "31 december 2027"),
+    ],
+)
+def test_dates_are_written_the_dutch_way(day: date, expected: str) -> None:
+    assert wording().long_date(day) == expected
+
+
+def test_texts_file_is_validated(tmp_path: Path) -> None:
+    broken = tmp_path / "nl.yaml"
+    broken.write_text("months: [januari]\n", encoding="utf-8")
+    with pytest.raises(ValidationError):
+        wording(broken)
+    assert isinstance(wording(), Wording)
