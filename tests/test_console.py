@@ -1,0 +1,82 @@
+"""Scripted console conversations: the same dialog in a terminal, driven through a pipe."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from dialog_helpers import engine
+
+from bot import console
+
+
+def chat(script: str, *argv: str) -> str:
+    out = io.StringIO()
+    assert console.main(list(argv), stdin=io.StringIO(script), stdout=out) == 0
+    return out.getvalue()
+
+
+def test_a_whole_conversation_by_numbers_and_labels(tmp_path: Path) -> None:
+    script = "\n".join(
+        ["4", "nee", "1", "klopt", "ja", "Nee", "ja", "3", "4", "/stop", "niet meer gelezen"]
+    )
+    output = chat(script, "--out", str(tmp_path))
+    texts = engine().texts
+    assert texts.welcome in output
+    assert "  4) Eigenaar MKB zonder HR" in output
+    assert "Fase 3 van 5" in output
+    assert "> klopt" in output  # piped input is echoed
+    assert texts.model_caption in output
+    assert texts.plan_caption in output
+    assert output.rstrip().endswith(console.console_texts().bye)
+    assert "niet meer gelezen" not in output
+    saved = sorted(path.suffix for path in tmp_path.iterdir())
+    assert saved == [".pdf", ".png"]
+    assert str(tmp_path) in output
+
+
+def test_commands_and_free_text(tmp_path: Path) -> None:
+    output = chat("lijn\n/help\nwat bedoel je\n/terug\n/back\n/opnieuw\n", "--out", str(tmp_path))
+    texts = engine().texts
+    assert texts.states["s_toepassen"].help in output
+    assert texts.free_text in output
+    assert texts.went_back in output
+    assert texts.back_at_start in output
+    assert output.count(texts.welcome) == 2
+
+
+def test_a_number_out_of_range_is_free_text(tmp_path: Path) -> None:
+    output = chat("99\n", "--out", str(tmp_path))
+    assert engine().texts.free_text in output
+
+
+def test_a_preset_role_and_end_of_input(tmp_path: Path) -> None:
+    output = chat("", "--rol", "zzp", "--out", str(tmp_path))
+    assert engine().texts.roles["zzp"].note in output
+    assert "Vraag 1 van 3" in output
+    assert output.rstrip().endswith(console.console_texts().bye)
+
+
+def test_start_with_a_preset_mid_conversation(tmp_path: Path) -> None:
+    output = chat("lijn\n/start mkb\n", "--out", str(tmp_path))
+    assert engine().texts.roles["mkb"].note in output
+
+
+def test_without_renderers_only_captions_are_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console, "attachment_saver", lambda out: None)
+    output = chat("lijn\nja\nja\nok\n", "--out", str(tmp_path))
+    assert engine().texts.model_caption in output
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+
+def test_a_broken_definition_exits_with_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dialogs import FlowError
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise FlowError(["flow.yaml: states.x: kapot"])
+
+    monkeypatch.setattr(console.Engine, "load", broken)
+    assert console.main([], stdin=io.StringIO(""), stdout=io.StringIO()) == 1
