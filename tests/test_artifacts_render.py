@@ -86,3 +86,18 @@ def test_texts_file_is_validated(tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
         wording(broken)
     assert isinstance(wording(), Wording)
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [([], ""), (["HR"], "HR"), (["HR", "Taken"], "HR en Taken"), (["A", "B", "C"], "A, B en C")],
+)
+def test_lists_are_joined_the_dutch_way(items: list[str], expected: str) -> None:
+    assert wording().join_list(items) == expected
+
+
+def test_caption_lists_layers_in_the_model_order(engine: KnowledgeEngine) -> None:
+    session = Session(role="hr", layers=["taken", "directie", "hr"], phase="actie")
+    caption = render("model_picture", session, engine).caption
+    labels = [layer.label for layer in engine.knowledge.layers]
+    assert wording().join_list([labels[0], labels[3], labels[4]]) in caption

@@ -93,7 +93,7 @@ def build_action_plan(
         made_on=today,
         check_in=today + CHECK_IN_AFTER,
         role_label=role_label,
-        layer_labels=tuple(kb.layer(key).label for key in session.layers),
+        layer_labels=tuple(item.label for item in kb.layers if item.key in session.layers),
         phase_number=phase.number,
         phase_label=phase.label,
         phase_description=phase.description,

@@ -88,8 +88,7 @@ def _header(pdf: FPDF, plan: ActionPlan, words: Wording) -> None:
         (texts.role, plan.role_label or texts.role_unknown),
     ]
     if plan.layer_labels:
-        separator = words.model_picture.layer_separator
-        rows.append((texts.layers, separator.join(plan.layer_labels)))
+        rows.append((texts.layers, words.join_list(plan.layer_labels)))
     rows.append((texts.check_in_title, words.long_date(plan.check_in)))
     for label, value in rows:
         pdf.set_font(FAMILY, "B", 10)

@@ -31,12 +31,15 @@ def render(kind: Kind, session: Session, engine: EngineLike, today: date | None 
 
 def _model_picture(session: Session, engine: EngineLike) -> Artifact:
     kb = engine.knowledge
-    texts = wording().model_picture
+    words = wording()
+    texts = words.model_picture
     data = render_model_picture(kb, session.layers, session.phase)
     if session.phase is not None and session.layers:
         phase = kb.phase(session.phase)
         caption = texts.caption_diagnosed.format(
-            layers=texts.layer_separator.join(kb.layer(key).label for key in session.layers),
+            layers=words.join_list(
+                [item.label for item in kb.layers if item.key in session.layers]
+            ),
             number=phase.number,
             phase=phase.label,
         )

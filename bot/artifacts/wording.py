@@ -7,6 +7,7 @@ interventions are not here: those come from the knowledge data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -34,7 +35,6 @@ class PictureTexts(_Texts):
     legend_cross: str
     caption_plain: str
     caption_diagnosed: str
-    layer_separator: str
 
 
 class PlanTexts(_Texts):
@@ -66,12 +66,19 @@ class Wording(_Texts):
     """All artifact texts of one language."""
 
     months: tuple[str, ...] = Field(min_length=12, max_length=12)
+    and_word: str
     model_picture: PictureTexts
     action_plan: PlanTexts
 
     def long_date(self, day: date) -> str:
         """A date as Dutch readers write it, e.g. `28 november 2026` (no leading zero)."""
         return f"{day.day} {self.months[day.month - 1]} {day.year}"
+
+    def join_list(self, items: Sequence[str]) -> str:
+        """Items as Dutch lists them: `A`, `A en B`, `A, B en C`."""
+        if len(items) < 2:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.and_word} {items[-1]}"
 
 
 @cache
