@@ -1,0 +1,105 @@
+"""Entry point: `python -m bot [telegram|chat|run-auto|healthcheck]`.
+
+- no argument / `telegram`: the Telegram bot (polling or webhook, per the settings);
+- `chat [args]`: the console front end (same dialog, no Telegram);
+- `run-auto`: the Telegram bot when a token is configured, otherwise the console (`make run`);
+- `healthcheck`: exit 0 when settings, data directory and heartbeat are fine (Docker HEALTHCHECK).
+
+Configuration problems end in one line on stderr and exit code 2, never a traceback or the token.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Mode, Settings, SettingsError, load_settings
+
+USAGE = "gebruik: python -m bot [telegram | chat [...] | run-auto | healthcheck]"
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"leercultuur-coach: {message}", file=sys.stderr)
+    return code
+
+
+def _console(args: Sequence[str]) -> int:
+    from bot.console import main as console_main
+
+    result = console_main(list(args))
+    return result if isinstance(result, int) else 0
+
+
+def _telegram(settings: Settings) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.telegram.logs import configure_logging
+    from dialogs import Engine, FlowError
+    from knowledge import KnowledgeError
+
+    token = settings.token()  # validated before anything is logged or started
+    secrets = [token]
+    if settings.bot_webhook_secret is not None:
+        secrets.append(settings.bot_webhook_secret.get_secret_value())
+    configure_logging(settings.bot_log_level, secrets)
+    try:
+        settings.bot_data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        return _fail(f"datamap {settings.bot_data_dir} niet te maken: {err.strerror}")
+    try:
+        engine = Engine.load()
+    except (FlowError, KnowledgeError) as err:
+        return _fail(f"dialoog of kennis is ongeldig: {str(err).splitlines()[0]}", 1)
+    try:
+        if settings.bot_mode is Mode.WEBHOOK:
+            from bot.telegram.webhook import run_webhook
+
+            run_webhook(settings, engine)
+        else:
+            from bot.telegram.app import run_polling
+
+            run_polling(settings, engine)
+    except InvalidToken:
+        return _fail(
+            "Telegram weigert het token (TELEGRAM_BOT_TOKEN); vraag een nieuw bij @BotFather"
+        )
+    except NetworkError as err:
+        return _fail(
+            f"Telegram-server onbereikbaar ({type(err).__name__}); probeer later opnieuw", 1
+        )
+    return 0
+
+
+def _healthcheck(settings: Settings) -> int:
+    from bot.telegram.health import check_health
+
+    problems = check_health(settings)
+    if problems:
+        return _fail("; ".join(problems), 1)
+    print("ok")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = args[0] if args else "telegram"
+    if command == "chat":
+        return _console(args[1:])
+    if command not in {"telegram", "run-auto", "healthcheck"} or len(args) > 1:
+        return _fail(USAGE)
+    try:
+        settings = load_settings()
+        if command == "run-auto" and not settings.token_configured():
+            from bot.texts import load_texts
+
+            print(load_texts().console_fallback, file=sys.stderr)
+            return _console([])
+        if command == "healthcheck":
+            return _healthcheck(settings)
+        return _telegram(settings)
+    except SettingsError as err:
+        return _fail(str(err))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""Background chores of the running bot: the heartbeat for the health check and the retention purge.
+
+Why an asyncio task and not PTB's JobQueue: the JobQueue needs an extra dependency (APScheduler) for
+two fixed-interval loops. The purge runs in a worker thread because it walks every stored file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bot.persistence import SessionStore
+from bot.telegram.health import HEARTBEAT_INTERVAL, touch_heartbeat
+from bot.telegram.logs import log_error
+
+log = logging.getLogger(__name__)
+
+PURGE_INTERVAL = 6 * 3600.0
+
+
+async def purge(store: SessionStore, retention: timedelta) -> int:
+    deleted = await asyncio.to_thread(store.purge_idle, retention)
+    if deleted:
+        log.info("Bewaartermijn: %d inactieve gesprekken gewist", deleted)
+    return deleted
+
+
+async def housekeeping(store: SessionStore, data_dir: Path, retention: timedelta) -> None:
+    """Touch the heartbeat every 30 s and purge idle sessions every 6 h, until cancelled."""
+    last_purge = time.monotonic()
+    while True:
+        try:
+            await asyncio.to_thread(touch_heartbeat, data_dir)
+            if time.monotonic() - last_purge >= PURGE_INTERVAL:
+                last_purge = time.monotonic()
+                await purge(store, retention)
+        except OSError as err:
+            log_error(log, "Onderhoud mislukt", err)
+        await asyncio.sleep(HEARTBEAT_INTERVAL)

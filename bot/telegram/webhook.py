@@ -1,0 +1,93 @@
+"""Webhook mode: Telegram POSTs each update to our HTTPS URL; we check its secret and handle it.
+
+Why our own small aiohttp endpoint instead of PTB's: PTB's webhook server needs tornado (an extra
+dependency), and we want two things it does not give: the `X-Telegram-Bot-Api-Secret-Token` header
+compared in constant time on every request, and each update handled — and its session saved —
+*before* Telegram hears "200 OK". Telegram redelivers an update that was not acknowledged, so a
+process killed mid-update loses nothing. TLS is terminated by the reverse proxy in front of us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import signal
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.settings import Settings, SettingsError
+from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.retry import with_retry
+from dialogs import Engine
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def webhook_path(settings: Settings) -> str:
+    """The path part of the public webhook URL, which the proxy forwards unchanged."""
+    return urlsplit(settings.bot_webhook_url or "").path or "/"
+
+
+async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None = None) -> None:
+    """Register the webhook and serve it until SIGTERM/SIGINT (or until `stop` is set)."""
+    try:
+        from aiohttp import web
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise SettingsError("webhook-modus heeft het pakket aiohttp nodig") from None
+    if settings.bot_webhook_secret is None or settings.bot_webhook_url is None:
+        raise SettingsError("BOT_WEBHOOK_URL en BOT_WEBHOOK_SECRET zijn nodig in webhook-modus")
+    secret = settings.bot_webhook_secret.get_secret_value().encode()
+    url = settings.bot_webhook_url
+    app: Application = build_application(settings, engine)  # type: ignore[type-arg]
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, secret):
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), app.bot)
+        except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+            return web.Response(status=400)
+        await app.process_update(update)
+        return web.Response(status=200)
+
+    web_app = web.Application()
+    web_app.router.add_post(webhook_path(settings), receive)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(web_app, access_log=None)
+    async with app:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        await runner.setup()
+        try:
+            await web.TCPSite(
+                runner, settings.bot_webhook_listen, settings.bot_webhook_port
+            ).start()
+            await with_retry(
+                lambda: app.bot.set_webhook(
+                    url, secret_token=secret.decode(), allowed_updates=ALLOWED_UPDATES
+                )
+            )
+            log.info("Webhook actief op poort %d", settings.bot_webhook_port)
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+            await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
+
+
+def run_webhook(settings: Settings, engine: Engine) -> None:
+    asyncio.run(serve(settings, engine))

@@ -1,0 +1,678 @@
+"""A small Telegram Bot API server for tests and benchmarks, on 127.0.0.1 only.
+
+Why: the real bot process must be exercised over real HTTP, exactly as it talks to Telegram,
+without a network. The server implements the methods the bot uses, with getUpdates long polling,
+and enforces Telegram's limits with Telegram's error texts (text ≤ 4096 UTF-16 units,
+callback_data ≤ 64 bytes, captions ≤ 1024, ≤ 100 buttons and ≤ 8 per row, callback queries
+answered once). Everything the bot
+does wrong is kept in :attr:`FakeBotApi.rejections`, so a test can insist there was nothing.
+
+Tests in the same event loop drive it through the Python methods (``send_text``, ``tap``, …). Other
+processes (benchmarks) use the same actions over HTTP under ``/_test/<action>``; run it with
+``python -m tests.fake_bot_api.server --port 8081``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 7000001
+BOT_USERNAME = "leercultuur_test_bot"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+MAX_CALLBACK_ANSWER = 200
+MAX_BUTTONS = 100
+MAX_ROW = 8
+
+# Parameters that PTB sends as plain strings; every other form value is JSON-encoded.
+STRING_PARAMS = frozenset(
+    {"text", "caption", "callback_query_id", "parse_mode", "url", "secret_token", "action"}
+)
+
+JSON = dict[str, Any]
+# Uploaded files by form field name: (file name, bytes).
+Files = dict[str, tuple[str | None, bytes]]
+
+
+class ApiError(Exception):
+    """An error answer in Telegram's format."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    def body(self) -> JSON:
+        body: JSON = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class BotMessage:
+    """A message the bot sent, as it currently looks (after edits)."""
+
+    chat_id: int
+    message_id: int
+    text: str | None = None
+    caption: str | None = None
+    reply_markup: JSON | None = None
+    kind: str = "text"  # text | photo | document
+    file_name: str | None = None
+    file_data: bytes = b""
+    edits: int = 0
+
+    def buttons(self) -> list[JSON]:
+        if not self.reply_markup:
+            return []
+        return [b for row in self.reply_markup.get("inline_keyboard", []) for b in row]
+
+    def to_api(self) -> JSON:
+        message: JSON = {
+            "message_id": self.message_id,
+            "date": int(time.time()),
+            "chat": _private_chat(self.chat_id),
+            "from": _bot_user(),
+        }
+        if self.kind == "text":
+            message["text"] = self.text
+        elif self.kind == "photo":
+            message["photo"] = [
+                {
+                    "file_id": f"p{self.message_id}",
+                    "file_unique_id": f"u{self.message_id}",
+                    "width": 800,
+                    "height": 600,
+                    "file_size": len(self.file_data),
+                }
+            ]
+        else:
+            message["document"] = {
+                "file_id": f"d{self.message_id}",
+                "file_unique_id": f"u{self.message_id}",
+                "file_name": self.file_name,
+                "file_size": len(self.file_data),
+            }
+        if self.caption is not None:
+            message["caption"] = self.caption
+        if self.reply_markup:
+            message["reply_markup"] = self.reply_markup
+        if self.edits:
+            message["edit_date"] = int(time.time())
+        return message
+
+
+@dataclass
+class CallbackQuery:
+    id: str
+    chat_id: int
+    message_id: int
+    data: str
+    delivered: bool = False
+    answered: bool = False
+    answer_text: str | None = None
+
+
+@dataclass
+class Failure:
+    code: int
+    description: str
+    retry_after: int | None
+
+
+def _bot_user() -> JSON:
+    return {
+        "id": BOT_ID,
+        "is_bot": True,
+        "first_name": "Leercultuur-coach",
+        "username": BOT_USERNAME,
+    }
+
+
+def _user(user_id: int) -> JSON:
+    return {"id": user_id, "is_bot": False, "first_name": "Test", "language_code": "nl"}
+
+
+def _private_chat(chat_id: int) -> JSON:
+    if chat_id < 0:
+        return {"id": chat_id, "type": "group", "title": "Testgroep"}
+    return {"id": chat_id, "type": "private", "first_name": "Test"}
+
+
+@dataclass
+class FakeBotApi:
+    """The server's state and behaviour; one bot token, any number of simulated users."""
+
+    token: str
+    host: str = "127.0.0.1"
+    port: int = 0
+    messages: dict[int, list[BotMessage]] = field(default_factory=dict)
+    calls: list[tuple[str, JSON]] = field(default_factory=list)
+    rejections: list[tuple[str, str]] = field(default_factory=list)
+    callback_queries: dict[str, CallbackQuery] = field(default_factory=dict)
+    commands: list[JSON] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._updates: list[JSON] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._query_ids = itertools.count(1)
+        self._failures: dict[str, deque[Failure]] = {}
+        self._new_update = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.app = web.Application(client_max_size=64 * 1024 * 1024)
+        self.app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        self.app.router.add_route("*", "/_test/{action}", self._handle_test)
+
+    # ---- running -------------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        """Listen on 127.0.0.1 (an ephemeral port unless one was given); returns the root URL."""
+        self._runner = web.AppRunner(self.app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        assert server is not None and isinstance(server, asyncio.base_events.Server)
+        self.port = server.sockets[0].getsockname()[1]
+        return self.url
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def stop(self) -> None:
+        self._new_update.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- simulated users (Python API; the same actions exist under /_test/) --------------------
+
+    def send_text(self, chat_id: int, text: str, *, user_id: int | None = None) -> JSON:
+        """The user types `text` (a leading /command gets a bot_command entity, as in Telegram)."""
+        message = self._user_message(chat_id, user_id)
+        message["text"] = text
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self._push({"message": message})
+
+    def send_media(self, chat_id: int, kind: str, *, user_id: int | None = None) -> JSON:
+        """The user sends a photo, sticker, voice message or document."""
+        message = self._user_message(chat_id, user_id)
+        file = {"file_id": f"f{next(self._update_ids)}", "file_unique_id": "u1"}
+        if kind == "photo":
+            message["photo"] = [{**file, "width": 90, "height": 90}]
+        elif kind == "sticker":
+            message["sticker"] = {
+                **file,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        elif kind == "voice":
+            message["voice"] = {**file, "duration": 3}
+        elif kind == "document":
+            message["document"] = {**file, "file_name": "notities.pdf"}
+        else:
+            raise ValueError(f"unknown media kind {kind!r}")
+        return self._push({"message": message})
+
+    def edit_text(self, chat_id: int, message_id: int, text: str) -> JSON:
+        """The user edits a message they sent earlier."""
+        message = self._user_message(chat_id, None, message_id=message_id)
+        message["text"] = text
+        message["edit_date"] = int(time.time())
+        return self._push({"edited_message": message})
+
+    def tap(
+        self,
+        chat_id: int,
+        message_id: int,
+        *,
+        label: str | None = None,
+        index: int | None = None,
+        data: str | None = None,
+    ) -> str:
+        """The user taps a button of a bot message (by label or index), or sends forged `data`.
+
+        Returns the callback query id.
+        """
+        message = self._find(chat_id, message_id)
+        if data is None:
+            buttons = message.buttons()
+            if label is not None:
+                matching = [b for b in buttons if b["text"] == label]
+                if not matching:
+                    raise LookupError(f"no button {label!r} on message {message_id}")
+                data = str(matching[0]["callback_data"])
+            else:
+                if not buttons:
+                    raise LookupError(f"message {message_id} has no buttons")
+                data = str(buttons[index or 0]["callback_data"])
+        query_id = str(next(self._query_ids))
+        self.callback_queries[query_id] = CallbackQuery(query_id, chat_id, message_id, data)
+        self._push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": _user(chat_id),
+                    "chat_instance": f"ci{chat_id}",
+                    "message": message.to_api(),
+                    "data": data,
+                }
+            }
+        )
+        return query_id
+
+    def fail_next(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        code: int = 429,
+        retry_after: int | None = 1,
+        description: str | None = None,
+    ) -> None:
+        """Make the next `count` calls of `method` fail (default: 429 flood control)."""
+        text = description or (
+            f"Too Many Requests: retry after {retry_after}" if code == 429 else "Bad Gateway"
+        )
+        queue = self._failures.setdefault(method, deque())
+        queue.extend(
+            Failure(code, text, retry_after if code == 429 else None) for _ in range(count)
+        )
+
+    def block(self, chat_id: int) -> None:
+        """The user blocks the bot: every send to the chat answers 403 from now on."""
+        self.blocked.add(chat_id)
+
+    # ---- inspection ----------------------------------------------------------------------------
+
+    def chat(self, chat_id: int) -> list[BotMessage]:
+        return self.messages.get(chat_id, [])
+
+    def last(self, chat_id: int) -> BotMessage | None:
+        chat = self.chat(chat_id)
+        return chat[-1] if chat else None
+
+    def last_with_buttons(self, chat_id: int) -> BotMessage | None:
+        for message in reversed(self.chat(chat_id)):
+            if message.buttons():
+                return message
+        return None
+
+    def unanswered_callbacks(self) -> list[str]:
+        return [q.id for q in self.callback_queries.values() if q.delivered and not q.answered]
+
+    def method_calls(self, method: str) -> list[JSON]:
+        return [params for name, params in self.calls if name == method]
+
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    async def wait_for(
+        self, predicate: Callable[[], Any], *, timeout: float = 60.0, what: str = "condition"
+    ) -> Any:
+        """Poll `predicate` until it returns something truthy; bounded so a broken bot fails."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"gave up waiting for {what}")
+            await asyncio.sleep(0.02)
+
+    # ---- internals: users ----------------------------------------------------------------------
+
+    def _next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+    def _user_message(
+        self,
+        chat_id: int,
+        user_id: int | None,
+        message_id: int | None = None,
+    ) -> JSON:
+        return {
+            "message_id": message_id or self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": _private_chat(chat_id),
+            "from": _user(user_id or abs(chat_id)),
+        }
+
+    def _push(self, update: JSON) -> JSON:
+        update = {"update_id": next(self._update_ids), **update}
+        self._updates.append(update)
+        self._new_update.set()
+        return update
+
+    def _find(self, chat_id: int, message_id: int) -> BotMessage:
+        for message in self.chat(chat_id):
+            if message.message_id == message_id:
+                return message
+        raise LookupError(f"no bot message {message_id} in chat {chat_id}")
+
+    # ---- internals: HTTP -----------------------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        params, files = await _read_params(request)
+        self.calls.append((method, params))
+        try:
+            failures = self._failures.get(method)
+            if failures:
+                failure = failures.popleft()
+                raise ApiError(failure.code, failure.description, failure.retry_after)
+            handler = getattr(self, f"_api_{method}", None)
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            result = await handler(params, files)
+        except ApiError as err:
+            if err.code == 400:
+                self.rejections.append((method, err.description))
+            return web.json_response(err.body(), status=err.code)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _handle_test(self, request: web.Request) -> web.Response:
+        """Test hooks for other processes: the Python API as JSON over HTTP."""
+        action = request.match_info["action"]
+        body: JSON = await request.json() if request.can_read_body else {}
+        body.update({k: _coerce(k, v) for k, v in request.query.items()})
+        try:
+            result: Any
+            if action == "send_text":
+                result = self.send_text(int(body["chat_id"]), str(body["text"]))
+            elif action == "send_media":
+                result = self.send_media(int(body["chat_id"]), str(body["kind"]))
+            elif action == "edit_text":
+                result = self.edit_text(
+                    int(body["chat_id"]), int(body["message_id"]), str(body["text"])
+                )
+            elif action == "tap":
+                result = self.tap(
+                    int(body["chat_id"]),
+                    int(body["message_id"]),
+                    label=body.get("label"),
+                    index=body.get("index"),
+                    data=body.get("data"),
+                )
+            elif action == "fail_next":
+                self.fail_next(
+                    str(body["method"]),
+                    int(body.get("count", 1)),
+                    code=int(body.get("code", 429)),
+                    retry_after=body.get("retry_after", 1),
+                )
+                result = True
+            elif action == "block":
+                self.block(int(body["chat_id"]))
+                result = True
+            elif action == "messages":
+                result = [m.to_api() for m in self.chat(int(body["chat_id"]))]
+            elif action == "state":
+                result = {
+                    "unanswered_callbacks": self.unanswered_callbacks(),
+                    "rejections": self.rejections,
+                    "pending_updates": len(self._updates),
+                    "calls": len(self.calls),
+                }
+            else:
+                return web.json_response({"ok": False, "description": "unknown action"}, status=404)
+        except (KeyError, ValueError, LookupError) as err:
+            return web.json_response({"ok": False, "description": str(err)}, status=400)
+        return web.json_response({"ok": True, "result": result})
+
+    # ---- the Bot API methods -------------------------------------------------------------------
+
+    async def _api_getMe(self, params: JSON, files: Files) -> JSON:
+        return {
+            **_bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    async def _api_deleteWebhook(self, params: JSON, files: Files) -> bool:
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _api_getUpdates(self, params: JSON, files: Files) -> list[JSON]:
+        offset = int(params.get("offset") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not self._updates:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return []
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), remaining)
+            except TimeoutError:
+                return []
+        batch = self._updates[:limit]
+        for update in batch:
+            if "callback_query" in update:
+                self.callback_queries[update["callback_query"]["id"]].delivered = True
+        return batch
+
+    async def _api_setMyCommands(self, params: JSON, files: Files) -> bool:
+        commands = params.get("commands") or []
+        for command in commands:
+            if not (1 <= len(command["command"]) <= 32) or not (
+                1 <= len(command["description"]) <= 256
+            ):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        self.commands = list(commands)
+        return True
+
+    async def _api_getMyCommands(self, params: JSON, files: Files) -> list[JSON]:
+        return self.commands
+
+    async def _api_sendChatAction(self, params: JSON, files: Files) -> bool:
+        self._target_chat(params)
+        return True
+
+    async def _api_sendMessage(self, params: JSON, files: Files) -> JSON:
+        chat_id = self._target_chat(params)
+        text = _check_text(params.get("text"))
+        markup = _check_markup(params.get("reply_markup"))
+        message = BotMessage(
+            chat_id, self._next_message_id(chat_id), text=text, reply_markup=markup
+        )
+        self.messages.setdefault(chat_id, []).append(message)
+        return message.to_api()
+
+    async def _api_sendPhoto(self, params: JSON, files: Files) -> JSON:
+        return self._send_file("photo", params, files)
+
+    async def _api_sendDocument(self, params: JSON, files: Files) -> JSON:
+        return self._send_file("document", params, files)
+
+    async def _api_editMessageText(self, params: JSON, files: Files) -> JSON:
+        message = self._editable(params)
+        text = _check_text(params.get("text"))
+        markup = _check_markup(params.get("reply_markup"))
+        if text == message.text and markup == message.reply_markup:
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same as a current content "
+                "and reply markup of the message",
+            )
+        message.text, message.reply_markup = text, markup
+        message.edits += 1
+        return message.to_api()
+
+    async def _api_editMessageReplyMarkup(self, params: JSON, files: Files) -> JSON:
+        message = self._editable(params)
+        markup = _check_markup(params.get("reply_markup"))
+        if markup == message.reply_markup:
+            raise ApiError(400, "Bad Request: message is not modified")
+        message.reply_markup = markup
+        message.edits += 1
+        return message.to_api()
+
+    async def _api_answerCallbackQuery(self, params: JSON, files: Files) -> bool:
+        query = self.callback_queries.get(str(params.get("callback_query_id")))
+        if query is None or query.answered or not query.delivered:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        text = params.get("text")
+        if text is not None and utf16_len(str(text)) > MAX_CALLBACK_ANSWER:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        query.answered, query.answer_text = True, text
+        return True
+
+    # ---- helpers -------------------------------------------------------------------------------
+
+    def _target_chat(self, params: JSON) -> int:
+        try:
+            chat_id = int(params["chat_id"])
+        except (KeyError, TypeError, ValueError):
+            raise ApiError(400, "Bad Request: chat not found") from None
+        if chat_id not in self._message_ids:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return chat_id
+
+    def _editable(self, params: JSON) -> BotMessage:
+        chat_id = self._target_chat(params)
+        try:
+            return self._find(chat_id, int(params["message_id"]))
+        except (KeyError, ValueError, LookupError):
+            raise ApiError(400, "Bad Request: message to edit not found") from None
+
+    def _send_file(self, kind: str, params: JSON, files: Files) -> JSON:
+        chat_id = self._target_chat(params)
+        reference = params.get(kind)
+        name = (
+            reference[len("attach://") :]
+            if isinstance(reference, str) and reference.startswith("attach://")
+            else kind
+        )
+        if name not in files or not files[name][1]:
+            raise ApiError(400, f"Bad Request: there is no {kind} in the request")
+        caption = params.get("caption")
+        if caption is not None and utf16_len(str(caption)) > MAX_CAPTION:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        message = BotMessage(
+            chat_id,
+            self._next_message_id(chat_id),
+            caption=caption,
+            reply_markup=_check_markup(params.get("reply_markup")),
+            kind=kind,
+            file_name=files[name][0],
+            file_data=files[name][1],
+        )
+        self.messages.setdefault(chat_id, []).append(message)
+        return message.to_api()
+
+
+def _coerce(key: str, value: str) -> Any:
+    if key in STRING_PARAMS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+async def _read_params(request: web.Request) -> tuple[JSON, Files]:
+    """PTB posts form data (multipart with files); other clients may post JSON."""
+    params: JSON = {k: _coerce(k, v) for k, v in request.query.items()}
+    files: Files = {}
+    if request.content_type == "application/json":
+        params.update(await request.json())
+        return params, files
+    if request.can_read_body:
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                files[key] = (value.filename, value.file.read())
+            else:
+                params[key] = _coerce(key, str(value))
+    return params, files
+
+
+def _check_text(text: Any) -> str:
+    if text is None or not str(text).strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    text = str(text)
+    if utf16_len(text) > MAX_TEXT:
+        raise ApiError(400, "Bad Request: message is too long")
+    return text
+
+
+def _check_markup(markup: Any) -> JSON | None:
+    if not markup:
+        return None
+    rows = markup.get("inline_keyboard")
+    if rows is None:
+        return dict(markup)
+    if sum(len(row) for row in rows) > MAX_BUTTONS or any(len(row) > MAX_ROW for row in rows):
+        raise ApiError(400, "Bad Request: reply markup is too long")
+    for row in rows:
+        for button in row:
+            data = button.get("callback_data")
+            if not str(button.get("text", "")).strip():
+                raise ApiError(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
+            if data is not None and not (1 <= len(str(data).encode("utf-8")) <= MAX_CALLBACK_DATA):
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    if not any(rows):
+        return None
+    return dict(markup)
+
+
+async def _serve(token: str, port: int) -> None:
+    api = FakeBotApi(token=token, port=port)
+    url = await api.start()
+    print(f"Fake Bot API listening on {url}", flush=True)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Fake Telegram Bot API server on 127.0.0.1")
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    asyncio.run(_serve(args.token, args.port))
+
+
+if __name__ == "__main__":
+    main()
