@@ -97,6 +97,7 @@ class AdviceSpec(_Spec):
     """How much advice to give at once."""
 
     first: int = Field(ge=3, le=5)
+    few_below: int = Field(ge=1, le=5)  # fewer than this: say honestly that the model has little
     more: int = Field(ge=1, le=5)
     levers_per_layer: int = Field(ge=0, le=2)
     blind_spots: int = Field(ge=0, le=3)

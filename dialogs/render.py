@@ -146,7 +146,7 @@ class Renderer:
                 number=phase.number, label=phase.label, role=self.role_label(session.role)
             )
         ]
-        if len(primary) < self.flow.advice.first:
+        if len(primary) < self.flow.advice.few_below:
             first.append(texts.few)
         first.extend(self.item(number, item) for number, item in enumerate(primary, start=1))
         second: list[str] = []

@@ -28,6 +28,7 @@ ROLE_PATH: dict[str, list[str]] = {
     role: (["anders", role] if role in ("collega", "onderwijs", "zzp") else [role])
     for role in ROLES
 }
+TELEGRAM_TEXT_LIMIT = 4096
 PHASES = ["onbewust", "overwegen", "actie", "toepassen", "continu"]
 
 
@@ -73,6 +74,8 @@ def choose(session: Session, *option_ids: str) -> list[Reply]:
         before = session.turn
         replies = engine().handle(session, Event.option(option_id))
         assert session.turn in (before, before + 1)
+        for reply in replies:
+            assert 0 < len(reply.text) <= TELEGRAM_TEXT_LIMIT
     return replies
 
 

@@ -133,3 +133,19 @@ def test_honest_notes_for_roles_the_model_says_little_about() -> None:
     choose(session, "anders")
     replies = choose(session, "zzp")
     assert engine().texts.roles["zzp"].note in [reply.text for reply in replies]
+
+
+def test_an_honest_note_when_the_model_has_little_for_a_role_and_phase() -> None:
+    session = drive("anders", "zzp", "ja", "nee")  # toepassen
+    kb = engine().knowledge
+    render = engine()._render
+    items = kb.interventions_for(session.layers, "toepassen")
+    few = engine().texts.advice.few
+    assert few in render.advice(session, items[:1], [], [], [])[0]
+    assert few not in render.advice(session, items[:3], [], [], [])[0]
+
+
+def test_the_shared_machine_keeps_no_models_between_events() -> None:
+    session = drive("mkb", "ja", "ja", "ok")
+    engine().handle(session, Event.text("x"))
+    assert engine()._machine.models == []
