@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from fake_bot_api.harness import BotProcess
 from fake_bot_api.server import FakeBotApi
 
 FAKE_TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdefXYZ"
@@ -18,3 +20,16 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
         yield api
     finally:
         await api.stop()
+
+
+@pytest.fixture
+async def bot_process(bot_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    """The real bot (`python -m bot`) polling the fake server; stopped (or killed) afterwards."""
+    process = BotProcess(bot_api, tmp_path)
+    await process.start()
+    try:
+        yield process
+    finally:
+        if process.proc is not None and process.proc.poll() is None:
+            process.proc.kill()
+            process.proc.wait()

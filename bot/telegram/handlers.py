@@ -196,8 +196,7 @@ class Handlers:
         await self._answer(query)
         replies = self._engine.handle(session, Event.option(option.id))
         await self._save(chat_id, record, update)
-        if session.turn != turn:
-            await self._show_choice(query, option.label, outbox)
+        await self._show_choice(query, option.label, outbox)
         await outbox.replies(chat_id, replies, session)
 
     def _current_option(self, session: Session | None, option_id: str) -> Option | None:

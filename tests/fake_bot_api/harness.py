@@ -1,0 +1,208 @@
+"""Running the real bot process against the fake Bot API, and playing users through it.
+
+Used by the end-to-end tests and reusable by benchmarks: :class:`BotProcess` starts
+`python -m bot` with the settings pointing at the fake server (and nowhere else), :class:`User`
+taps buttons and types like a person would, waiting for the bot's answers with bounded waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fake_bot_api.server import BotMessage, FakeBotApi
+
+REPO = Path(__file__).resolve().parents[2]
+WAIT = 60.0  # generous bound: only a broken bot ever reaches it
+
+
+class BotProcess:
+    """`python -m bot` as a child process, with its own data directory and captured output."""
+
+    def __init__(self, api: FakeBotApi, workdir: Path, **env: str) -> None:
+        self.api = api
+        self.workdir = workdir
+        self.data_dir = workdir / "data"
+        self.env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    @property
+    def stdout_path(self) -> Path:
+        return self.workdir / f"bot-{self.starts}.out"
+
+    @property
+    def stderr_path(self) -> Path:
+        return self.workdir / f"bot-{self.starts}.err"
+
+    def output(self) -> str:
+        """Everything every run of the process wrote to stdout and stderr."""
+        parts = []
+        for path in sorted(self.workdir.glob("bot-*.out")) + sorted(self.workdir.glob("bot-*.err")):
+            parts.append(path.read_text(encoding="utf-8", errors="replace"))
+        return "\n".join(parts)
+
+    async def start(self, *args: str) -> None:
+        """Start the bot and wait until it polls (its command menu is set by then)."""
+        self.starts += 1
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
+            "TELEGRAM_BOT_TOKEN": self.api.token,
+            "TELEGRAM_API_URL": self.api.url,
+            "BOT_DATA_DIR": str(self.data_dir),
+            "BOT_POLL_TIMEOUT": "2",
+            "PYTHONUNBUFFERED": "1",
+            **self.env,
+        }
+        polls_before = len(self.api.method_calls("getUpdates"))
+        with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", *args],
+                cwd=self.workdir,  # no developer .env is read
+                env=env,
+                stdout=out,
+                stderr=err,
+            )
+        await self.wait_for(
+            lambda: len(self.api.method_calls("getUpdates")) > polls_before, what="bot polling"
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up code of the bot runs."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    async def stop(self) -> int:
+        """SIGTERM and wait for a clean exit (PTB shuts down gracefully)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.send_signal(signal.SIGTERM)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT
+        while self.proc.poll() is None:
+            if loop.time() > deadline:
+                self.proc.kill()
+                raise AssertionError("bot did not stop on SIGTERM")
+            await asyncio.sleep(0.05)
+        return self.proc.returncode
+
+    async def wait_for(self, predicate: Callable[[], Any], *, what: str = "condition") -> Any:
+        """Like FakeBotApi.wait_for, but fails at once (with the bot's stderr) if the bot died."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT
+        while True:
+            result = predicate()
+            if result:
+                return result
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(
+                    f"bot exited ({self.proc.returncode}) while waiting for {what}:\n"
+                    + self.stderr_path.read_text(errors="replace")[-3000:]
+                )
+            if loop.time() > deadline:
+                raise AssertionError(f"gave up waiting for {what}")
+            await asyncio.sleep(0.02)
+
+
+def option_id(button: dict[str, Any]) -> str:
+    return str(button["callback_data"]).split(":", 1)[1]
+
+
+class User:
+    """One simulated Telegram user in a private chat (chat id = user id)."""
+
+    def __init__(self, bot: BotProcess, chat_id: int) -> None:
+        self.bot = bot
+        self.api = bot.api
+        self.chat_id = chat_id
+
+    def messages(self) -> list[BotMessage]:
+        return self.api.chat(self.chat_id)
+
+    def question(self) -> BotMessage:
+        """The newest message with buttons (what the user would tap now)."""
+        message = self.api.last_with_buttons(self.chat_id)
+        assert message is not None, "no message with buttons yet"
+        return message
+
+    def options(self) -> list[str]:
+        return [option_id(button) for button in self.question().buttons()]
+
+    def _newest_id(self) -> int:
+        messages = self.messages()
+        return messages[-1].message_id if messages else 0
+
+    async def _question_after(self, message_id: int) -> BotMessage:
+        def newer() -> BotMessage | None:
+            found = self.api.last_with_buttons(self.chat_id)
+            return found if found is not None and found.message_id > message_id else None
+
+        result: BotMessage = await self.bot.wait_for(newer, what=f"question in {self.chat_id}")
+        return result
+
+    async def reply_after(self, message_id: int, count: int = 1) -> list[BotMessage]:
+        """Wait for `count` new bot messages after `message_id`; returns all new ones."""
+
+        def new() -> list[BotMessage]:
+            fresh = [m for m in self.messages() if m.message_id > message_id]
+            return fresh if len(fresh) >= count else []
+
+        result: list[BotMessage] = await self.bot.wait_for(new, what=f"reply in {self.chat_id}")
+        return result
+
+    async def send(self, text: str) -> BotMessage:
+        """Type `text` (e.g. a command) and wait for the next question."""
+        update = self.api.send_text(self.chat_id, text)
+        return await self._question_after(update["message"]["message_id"])
+
+    async def say(self, text: str, replies: int = 1) -> list[BotMessage]:
+        """Type `text` and wait for `replies` messages (for answers without buttons)."""
+        update = self.api.send_text(self.chat_id, text)
+        return await self.reply_after(update["message"]["message_id"], replies)
+
+    async def choose(self, option: str) -> BotMessage:
+        """Tap the button for `option` under the current question; wait for the next question."""
+        question = self.question()
+        labels = [b["text"] for b in question.buttons() if option_id(b) == option]
+        assert labels, f"option {option!r} not offered; offered: {self.options()}"
+        newest = self._newest_id()
+        query_id = self.api.tap(self.chat_id, question.message_id, label=labels[0])
+        await self.bot.wait_for(
+            lambda: self.api.callback_queries[query_id].answered, what="callback answer"
+        )
+        return await self._question_after(newest)
+
+    async def tap_raw(self, message_id: int, data: str) -> str | None:
+        """Send callback `data` as if from the button of `message_id`; returns the answer text."""
+        query_id = self.api.tap(self.chat_id, message_id, data=data)
+        await self.bot.wait_for(
+            lambda: self.api.callback_queries[query_id].answered, what="callback answer"
+        )
+        return self.api.callback_queries[query_id].answer_text
+
+
+ROLE_PATHS = {
+    "lijn": ["lijn"],
+    "hr": ["hr"],
+    "dir": ["dir"],
+    "mkb": ["mkb"],
+    "hrzl": ["hrzl"],
+    "collega": ["anders", "collega"],
+    "onderwijs": ["anders", "onderwijs"],
+    "zzp": ["anders", "zzp"],
+}
+
+
+async def play_to_advice(user: User, role: str) -> None:
+    """From the role question to the advice: role, staging (applies + keeps learning), checks."""
+    for option in [*ROLE_PATHS[role], "ja", "ja", "ok"]:
+        await user.choose(option)
+    while "klaar" not in user.options():
+        await user.choose("ja")

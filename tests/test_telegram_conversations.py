@@ -1,0 +1,108 @@
+"""End to end over HTTP: the real bot process, the fake Bot API, simulated users."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fake_bot_api.harness import ROLE_PATHS, BotProcess, User, play_to_advice
+from fake_bot_api.server import FakeBotApi
+
+from bot.persistence import SessionStore
+from bot.texts import load_texts
+
+
+def _store(bot: BotProcess) -> SessionStore:
+    return SessionStore(bot.data_dir)
+
+
+async def test_every_role_reaches_advice_with_users_interleaved(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    users = {role: User(bot_process, 1000 + n) for n, role in enumerate(ROLE_PATHS)}
+    for user in users.values():
+        await user.send("/start")
+    await asyncio.gather(*(play_to_advice(user, role) for role, user in users.items()))
+
+    store = _store(bot_process)
+    for role, user in users.items():
+        record = store.load(user.chat_id)
+        assert record is not None and record.session is not None
+        session = record.session
+        assert session.role == role, "each chat keeps its own role"
+        assert session.state == "advies" and session.advised, f"{role} got no advice"
+        assert session.phase == "continu"
+        photos = [m for m in user.messages() if m.kind == "photo"]
+        assert photos and photos[0].file_data.startswith(b"\x89PNG"), "the model picture"
+        # The history reads like a conversation: every answered question shows the choice.
+        answered = [m for m in user.messages() if m.text and "\n\n➜ " in m.text]
+        assert len(answered) == len(session.history) >= 5
+        assert all(not m.buttons() for m in answered)
+    assert bot_api.rejections == []
+    assert bot_api.unanswered_callbacks() == []
+    commands = [c["command"] for c in bot_api.commands]
+    assert commands == ["start", "help", "opnieuw", "terug", "model", "privacy", "vergeet"]
+
+
+async def test_action_plan_arrives_as_pdf(bot_api: FakeBotApi, bot_process: BotProcess) -> None:
+    user = User(bot_process, 77)
+    await user.send("/start")
+    await play_to_advice(user, "mkb")
+    await user.choose("plan")
+    documents = [m for m in user.messages() if m.kind == "document"]
+    assert documents and documents[-1].file_data.startswith(b"%PDF")
+    assert documents[-1].file_name and documents[-1].file_name.endswith(".pdf")
+    assert bot_api.rejections == []
+
+
+async def test_deep_link_presets_the_role(bot_process: BotProcess) -> None:
+    user = User(bot_process, 78)
+    await user.send("/start mkb")
+    assert "ja" in user.options(), "the role question is skipped"
+    record = _store(bot_process).load(78)
+    assert record is not None and record.session is not None and record.session.role == "mkb"
+
+
+async def test_stale_and_forged_buttons_change_nothing(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 79)
+    role_question = await user.send("/start")
+    await user.choose("hr")
+    store = _store(bot_process)
+    before = store.path_for(79).read_bytes()
+    expired = load_texts().expired
+    # An old button: the role question was answered; its buttons are gone but can be replayed.
+    assert await user.tap_raw(role_question.message_id, "1:dir") == expired
+    question = user.question()
+    turn = question.buttons()[0]["callback_data"].split(":")[0]
+    forged = [f"{turn}:dir", f"{int(turn) + 1}:ja", "999:ja", "x" * 64, "ja", f"{turn}:!wis"]
+    for data in forged[:-1]:
+        assert await user.tap_raw(question.message_id, data) == expired, data
+    assert store.path_for(79).read_bytes() == before, "nothing was saved"
+    assert user.question().message_id == question.message_id, "no new question was sent"
+    # The real button still works afterwards.
+    await user.choose("ja")
+    record = store.load(79)
+    assert record is not None and record.session is not None
+    assert [a.option for a in record.session.history] == ["hr", "ja"]
+    assert bot_api.unanswered_callbacks() == []
+
+
+async def test_typed_label_back_restart_and_help(bot_process: BotProcess) -> None:
+    user = User(bot_process, 80)
+    await user.send("/start")
+    label = next(b["text"] for b in user.question().buttons() if b["callback_data"].endswith(":hr"))
+    await user.send(label.upper())  # typing an option's label counts as choosing it
+    store = _store(bot_process)
+    record = store.load(80)
+    assert record is not None and record.session is not None and record.session.role == "hr"
+    await user.choose("ja")
+    await user.send("/terug")
+    record = store.load(80)
+    assert record is not None and record.session is not None
+    assert [a.option for a in record.session.history] == ["hr"]
+    await user.send("/help")
+    await user.send("/opnieuw")
+    record = store.load(80)
+    assert record is not None and record.session is not None
+    assert record.session.history == [] and "hr" in user.options()
