@@ -119,7 +119,12 @@ class Console:
         print(self.texts.intro, file=self.out)
         print(file=self.out)
         self.show(self.engine.handle(self.session, Event.start(preset)))
-        for raw in lines:
+        while True:
+            if not self.echo:  # a person at a terminal: show where to type
+                print("> ", end="", file=self.out, flush=True)
+            raw = lines.readline()
+            if not raw:
+                break
             line = raw.strip()
             if not line:
                 continue
