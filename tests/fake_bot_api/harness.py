@@ -179,6 +179,15 @@ class User:
         )
         return await self._question_after(newest)
 
+    async def tap_label(self, label: str, replies: int = 1) -> list[BotMessage]:
+        """Tap the button `label` under the current question; wait for `replies` new messages."""
+        newest = self._newest_id()
+        query_id = self.api.tap(self.chat_id, self.question().message_id, label=label)
+        await self.bot.wait_for(
+            lambda: self.api.callback_queries[query_id].answered, what="callback answer"
+        )
+        return await self.reply_after(newest, replies)
+
     async def tap_raw(self, message_id: int, data: str) -> str | None:
         """Send callback `data` as if from the button of `message_id`; returns the answer text."""
         query_id = self.api.tap(self.chat_id, message_id, data=data)

@@ -1,0 +1,93 @@
+"""Sessions survive the process: SIGKILL mid-dialog, restart, erase with /vergeet."""
+
+from __future__ import annotations
+
+from fake_bot_api.harness import BotProcess, User
+from fake_bot_api.server import FakeBotApi
+
+from bot.persistence import SessionStore
+from bot.texts import load_texts
+
+
+async def test_sigkill_mid_dialog_then_continue_at_the_same_step(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 301)
+    other = User(bot_process, 302)
+    await user.send("/start")
+    await other.send("/start mkb")
+    await user.choose("dir")
+    await user.choose("nee")
+    question = user.question()
+    options = user.options()
+
+    bot_process.kill()
+    await bot_process.start()
+
+    assert user.options() == options and user.question().message_id == question.message_id
+    await user.choose("ja")  # the button sent before the crash still belongs to the current step
+    record = SessionStore(bot_process.data_dir).load(301)
+    assert record is not None and record.session is not None
+    assert [a.option for a in record.session.history] == ["dir", "nee", "ja"]
+    assert record.session.role == "dir" and record.session.phase == "actie"
+    other_record = SessionStore(bot_process.data_dir).load(302)
+    assert other_record is not None and other_record.session is not None
+    assert other_record.session.role == "mkb"
+    assert [a.option for a in other_record.session.history] == ["mkb"]
+    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+
+
+async def test_a_tap_sent_while_the_bot_is_down_is_handled_after_restart(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 303)
+    await user.send("/start")
+    bot_process.kill()
+    question = user.question()
+    label = next(b["text"] for b in question.buttons() if b["callback_data"].endswith(":lijn"))
+    query_id = bot_api.tap(303, question.message_id, label=label)
+    await bot_process.start()
+    await bot_process.wait_for(lambda: bot_api.callback_queries[query_id].answered)
+    await bot_process.wait_for(
+        lambda: (m := bot_api.last_with_buttons(303)) and m.message_id > question.message_id
+    )
+    record = SessionStore(bot_process.data_dir).load(303)
+    assert record is not None and record.session is not None and record.session.role == "lijn"
+
+
+async def test_vergeet_erases_and_nothing_comes_back_after_restart(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    texts = load_texts()
+    user = User(bot_process, 304)
+    await user.send("/start")
+    await user.choose("hr")
+    store = SessionStore(bot_process.data_dir)
+    assert store.load(304) is not None
+
+    confirm = await user.send("/vergeet")
+    assert confirm.text == texts.forget.question
+    cancelled = await user.tap_label(texts.forget.cancel)  # cancel first: nothing is erased
+    assert cancelled[-1].text == texts.forget.cancelled
+    record = store.load(304)
+    assert record is not None and record.session is not None and record.session.role == "hr"
+
+    confirm = await user.send("/vergeet")
+    confirm_data = confirm.buttons()[0]["callback_data"]
+    done = await user.tap_label(texts.forget.confirm)
+    assert done[-1].text == texts.forget.done
+    assert store.load(304) is None and not store.path_for(304).exists()
+    # The old confirmation button (and every other old button) is dead now.
+    assert await user.tap_raw(confirm.message_id, confirm_data) == texts.expired
+
+    await bot_process.stop()
+    await bot_process.start()
+    assert store.load(304) is None
+    replies = await user.say("/privacy")
+    assert "vergeet" in (replies[-1].text or "")
+    assert store.load(304) is None, "reading the privacy text stores nothing"
+    assert (await user.say("/vergeet"))[-1].text == texts.forget.nothing
+    await user.send("/start")
+    record = store.load(304)
+    assert record is not None and record.session is not None
+    assert record.session.role is None and record.session.history == []
