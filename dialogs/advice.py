@@ -50,22 +50,23 @@ def levers(
 ) -> list[Intervention]:
     """The best one or two interventions in the lever layers (tasks, colleagues) for this phase.
 
-    Skips what is already shown and what has the same title as something shown (the report lists
+    Skips what is already shown and what shares a theme with something shown (the report lists
     e.g. "constructief feedback geven" in two layers; saying it twice helps nobody).
     """
     seen_ids = {item.id for item in shown}
-    seen_titles = {item.title.casefold() for item in shown}
+    seen_themes = {item.theme for item in shown if item.theme}
     chosen: list[Intervention] = []
     for layer in role.levers:
         candidates = [
             item
             for item in knowledge.interventions_for([layer], phase)
-            if item.id not in seen_ids and item.title.casefold() not in seen_titles
+            if item.id not in seen_ids and item.theme not in seen_themes
         ]
         for item in candidates[: spec.levers_per_layer]:
             chosen.append(item)
             seen_ids.add(item.id)
-            seen_titles.add(item.title.casefold())
+            if item.theme:
+                seen_themes.add(item.theme)
     return chosen
 
 

@@ -60,12 +60,16 @@ class KnowledgeBase:
         raise KeyError(precondition_id)
 
     # -- queries -------------------------------------------------------------------------------
-    def interventions_for(self, layers: Iterable[str], phase: str | int) -> list[Intervention]:
+    def interventions_for(
+        self, layers: Iterable[str], phase: str | int, *, one_per_theme: bool = True
+    ) -> list[Intervention]:
         """The interventions of these layers that span this phase, best first.
 
         Ranking, as the report's model suggests: an intervention focused on this phase (a narrow
         span) before one that spans every phase; within the same width, those the report backs
         with scientific literature first; then by layer order and the report's own order.
+        With `one_per_theme`, an action that the report plots in several of these layers is
+        listed once, at its best-ranked place: whoever acts in all of them does it once.
         """
         number = self.phase(phase).number
         wanted = set(layers)
@@ -78,7 +82,7 @@ class KnowledgeBase:
             for item in self.interventions
             if item.layer in wanted and item.phases.covers(number)
         ]
-        return sorted(
+        ranked = sorted(
             matching,
             key=lambda item: (
                 item.phases.width,
@@ -87,6 +91,16 @@ class KnowledgeBase:
                 position[item.id],
             ),
         )
+        if not one_per_theme:
+            return ranked
+        seen: set[str] = set()
+        distinct: list[Intervention] = []
+        for item in ranked:
+            if item.theme is None or item.theme not in seen:
+                distinct.append(item)
+            if item.theme is not None:
+                seen.add(item.theme)
+        return distinct
 
     def cell_counts(self) -> dict[tuple[str, int], int]:
         """How many interventions each (layer key, phase number) cell of the grid holds."""

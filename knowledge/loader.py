@@ -147,6 +147,7 @@ def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         numbers = sorted(p.number for p in phases_file.phases)
         if numbers != [1, 2, 3, 4, 5]:
             errors.add(data_dir / "phases.yaml", "phases", "phases must be numbered 1 to 5")
+    _check_themes(errors, interventions, sources)
     for item in interventions:
         path = sources[item.id]
         for related in item.related:
@@ -200,6 +201,28 @@ def _check_unique(errors: _Collector, path: Path, where: str, keys: list[str]) -
         if key in seen:
             errors.add(path, where, f"key {key!r} occurs more than once")
         seen.add(key)
+
+
+def _check_themes(
+    errors: _Collector, interventions: list[Intervention], sources: dict[str, Path]
+) -> None:
+    """A theme joins one action across layers: at least two members, each in another layer."""
+    members: dict[str, list[Intervention]] = {}
+    for item in interventions:
+        if item.theme:
+            members.setdefault(item.theme, []).append(item)
+    for theme, items in members.items():
+        if len(items) < 2:
+            errors.add(
+                sources[items[0].id], f"{items[0].id}.theme", f"theme {theme!r} is used once"
+            )
+        layers = [item.layer for item in items]
+        if len(set(layers)) < len(layers):
+            errors.add(
+                sources[items[-1].id],
+                f"{items[-1].id}.theme",
+                f"theme {theme!r} occurs twice in layer {items[-1].layer!r}",
+            )
 
 
 def _check_scope(

@@ -102,6 +102,10 @@ class Intervention(Record):
     )
     explanation: Text
     first_step: Text
+    # The same action as the report plots it in several layers (feedback from a manager and from
+    # colleagues, say). Someone acting in several layers at once, as an MKB owner does, is
+    # advised each theme once.
+    theme: Slug | None = None
     tags: list[Slug] = Field(default_factory=list)
     related: list[Slug] = Field(default_factory=list)
 

@@ -90,7 +90,7 @@ def test_ranking_puts_focused_before_broad_and_evidence_first(
     knowledge: KnowledgeBase, phase: int
 ) -> None:
     all_layers = [layer.key for layer in knowledge.layers]
-    ranked = knowledge.interventions_for(all_layers, phase)
+    ranked = knowledge.interventions_for(all_layers, phase, one_per_theme=False)
     assert ranked, "every phase has interventions"
     keys = [(item.phases.width, not item.evidence) for item in ranked]
     assert keys == sorted(keys)
@@ -133,3 +133,15 @@ def test_cell_counts_add_up(knowledge: KnowledgeBase) -> None:
     assert len(counts) == 30
     assert sum(counts.values()) == sum(i.phases.width for i in knowledge.interventions)
     assert counts[("leidinggevende", 1)] == len(knowledge.interventions_for(["leidinggevende"], 1))
+
+
+def test_an_action_in_several_layers_is_advised_once(knowledge: KnowledgeBase) -> None:
+    owner = ["directie", "hr", "leidinggevende", "taken"]
+    every = knowledge.interventions_for(owner, 5, one_per_theme=False)
+    distinct = knowledge.interventions_for(owner, 5)
+    themes = [item.theme for item in distinct if item.theme]
+    assert len(themes) == len(set(themes))
+    assert len(distinct) < len(every)
+    network = [i for i in distinct if i.theme == "netwerkbijeenkomsten"]
+    assert [i.layer for i in network] == ["leidinggevende"]
+    assert {i.theme for i in every} == {i.theme for i in distinct}
