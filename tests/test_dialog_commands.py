@@ -14,28 +14,37 @@ def test_every_state_of_the_flow_is_covered() -> None:
     assert set(ALL_STATES) == set(engine().flow.states)
 
 
-@pytest.mark.parametrize("state", ALL_STATES)
-@pytest.mark.parametrize(
-    "event",
-    [
-        Event.text("Jan de Vries wil niet leren"),
-        Event.text("ja"),
-        Event.option("bestaat-niet"),
-        Event.option("mkb"),
-        Event.option("meer"),
-        Event.option("i99"),
-        Event.option("f9"),
-        Event.option("i0"),
-        Event.option(""),
-        Event.command(Command.HELP),
-        Event(kind=Event.text("").kind, value="x" * 5000),
-    ],
-    ids=repr,
-)
+UNFITTING = [
+    Event.text("Jan de Vries wil niet leren"),
+    Event.text("ja"),
+    Event.option("bestaat-niet"),
+    Event.option("mkb"),
+    Event.option("meer"),
+    Event.option("i99"),
+    Event.option("f9"),
+    Event.option("i0"),
+    Event.option(""),
+    Event.command(Command.HELP),
+    Event(kind=Event.text("").kind, value="x" * 5000),
+]
+
+
+def unfitting_cases() -> list[tuple[str, Event]]:
+    """Every state with every event that does not fit there.
+
+    Some ids are valid in some states (`mkb` at the role question); those pairs are left out
+    here because other tests cover accepted options.
+    """
+    cases = []
+    for state in ALL_STATES:
+        valid = {option.id for option in engine().current_options(at_state(state))}
+        cases.extend((state, event) for event in UNFITTING if event.value not in valid)
+    return cases
+
+
+@pytest.mark.parametrize(("state", "event"), unfitting_cases(), ids=repr)
 def test_events_that_do_not_fit_change_nothing(state: str, event: Event) -> None:
     session = at_state(state)
-    if event.value in {option.id for option in engine().current_options(session)}:
-        pytest.skip("this id is a valid option here")
     before = session.model_dump_json()
     replies = engine().handle(session, event)
     assert session.model_dump_json() == before
