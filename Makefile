@@ -21,7 +21,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy bot dialogs knowledge
+	$(PY) -m mypy bot dialogs knowledge bench
 
 bench: $(STAMP)
 	$(PY) -m bench

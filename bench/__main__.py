@@ -1,0 +1,62 @@
+"""`make bench`: every benchmark, side by side with its floor, as a table and bench/results.json.
+
+python -m bench            # the sizes the issue asks for (several minutes)
+python -m bench --quick    # tiny sizes: checks that every benchmark still runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench import e2e_throughput, engine_step, memory_per_session, persistence_growth, startup
+from bench.common import RESULTS, Result, table, write_results
+
+PERSISTENCE_TARGET = 1.5
+
+
+def persistence(sizes: list[int], repeats: int) -> Result:
+    """The persistence benchmark's rows as one result: the largest store against the smallest."""
+    measured = persistence_growth.run(sizes, repeats)
+    rows = measured["rows"]
+    smallest, largest = rows[0], rows[-1]
+    ratio = float(measured["ratio"])
+    return Result(
+        name=f"save one session, {largest['sessions']:,} vs {smallest['sessions']:,} stored",
+        unit="ms",
+        ours=float(largest["median_ms"]),
+        baseline=float(smallest["median_ms"]),
+        baseline_name=f"{smallest['sessions']:,} stored",
+        ratio=ratio,
+        target=f"<= {PERSISTENCE_TARGET}",
+        met=ratio <= PERSISTENCE_TARGET,
+        details={f"median_ms_{row['sessions']}": float(row["median_ms"]) for row in rows},
+    )
+
+
+def run_all(quick: bool) -> list[Result]:
+    """Each benchmark bounded in count and time; all traffic on 127.0.0.1."""
+    results: list[Result] = []
+    results.extend(e2e_throughput.run(users=3 if quick else 200))
+    results.append(engine_step.run(conversations=3 if quick else 300))
+    results.append(persistence([10, 100] if quick else [100, 10_000, 100_000], 5 if quick else 200))
+    results.append(memory_per_session.run(sessions=200 if quick else 100_000))
+    results.append(startup.run(runs=1 if quick else 5))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check they run")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
+    args = parser.parse_args(argv)
+    results = run_all(args.quick)
+    print(table(results))
+    write_results(results, args.out)
+    print(f"\n(results in {args.out})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

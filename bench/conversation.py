@@ -1,0 +1,34 @@
+"""One full conversation to advice, as the events a user sends: shared by the benchmarks.
+
+The choices are made against the options the engine offers at each step, so the script follows
+the flow as it is authored rather than a copy of it that could silently drift.
+"""
+
+from __future__ import annotations
+
+from dialogs import Engine, Event, Session, new_session
+
+# Preferred answer per step, in order of preference; the first offered one is taken.
+PREFERENCES = ("mkb", "ja", "ok")
+DONE_OPTION = "klaar"  # the advice menu is reached when this option is offered
+MAX_STEPS = 40
+
+
+def conversation_events(engine: Engine) -> list[Event]:
+    """The events of one conversation from /start to the advice menu (MKB owner, phase 5)."""
+    session = new_session()
+    events = [Event.start()]
+    engine.handle(session, events[0])
+    while not _at_menu(engine, session):
+        offered = [option.id for option in engine.current_options(session)]
+        choice = next((p for p in PREFERENCES if p in offered), offered[0])
+        event = Event.option(choice)
+        engine.handle(session, event)
+        events.append(event)
+        if len(events) > MAX_STEPS:
+            raise RuntimeError("the conversation script did not reach the advice")
+    return events
+
+
+def _at_menu(engine: Engine, session: Session) -> bool:
+    return any(option.id == DONE_OPTION for option in engine.current_options(session))
