@@ -3,7 +3,8 @@
 Why: PTB's HTTP client (httpx) logs every request URL at INFO, and the URL contains the token; an
 exception's message may quote user input. So httpx is quietened, every formatted line is scrubbed of
 the token, and errors are logged as their type and stack frames only (the frames' file, line and
-function, never local values or the exception's own text, except Telegram's own error descriptions).
+function, never local values or the exception's own text, except Telegram's own error descriptions),
+also when a library logs an exception with its traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Iterable
+from typing import Any
 
 from telegram.error import TelegramError
 
@@ -24,6 +26,11 @@ class RedactingFormatter(logging.Formatter):
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
         self._secrets = [s for s in secrets if s]
+
+    def formatException(self, ei: Any) -> str:
+        """One line instead of a traceback: libraries log exceptions whose text may hold data."""
+        error = ei[1] if isinstance(ei, tuple) else None
+        return describe_error(error) if isinstance(error, BaseException) else "(fout)"
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)

@@ -1,0 +1,150 @@
+"""End to end: what users send besides buttons, flood control, blocked users, and clean logs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FAKE_TOKEN
+from fake_bot_api.harness import BotProcess, User
+from fake_bot_api.server import FakeBotApi
+
+from bot.persistence import SessionStore
+from bot.texts import load_texts
+
+
+async def test_media_edits_and_groups_get_a_friendly_line_and_change_nothing(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    texts = load_texts()
+    user = User(bot_process, 401)
+    await user.send("/start")
+    await user.choose("hr")
+    store = SessionStore(bot_process.data_dir)
+    before = store.load(401)
+    assert before is not None
+    for kind in ("photo", "sticker", "voice", "document"):
+        update = bot_api.send_media(401, kind)
+        replies = await user.reply_after(update["message"]["message_id"])
+        assert replies[-1].text == texts.unsupported, kind
+    typed = bot_api.send_text(401, "hallo")
+    await user.reply_after(typed["message"]["message_id"])
+    newest = user.messages()[-1].message_id
+    bot_api.edit_text(401, typed["message"]["message_id"], "/terug")
+    replies = await user.reply_after(newest)
+    assert replies[-1].text == texts.edited, "an edited command is not executed"
+    after = store.load(401)
+    assert after is not None and after.session == before.session
+
+    group = User(bot_process, -5001)
+    update = bot_api.send_text(-5001, "/start")
+    replies = await group.reply_after(update["message"]["message_id"])
+    assert replies[-1].text == texts.group.format(bot_link=": https://t.me/leercultuur_test_bot")
+    assert not store.path_for(-5001).exists(), "nothing is stored for a group"
+    assert bot_api.rejections == []
+
+
+async def test_flood_control_is_waited_out_and_nothing_is_lost(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 402)
+    await user.send("/start")
+    bot_api.fail_next("sendMessage", 2, retry_after=1)
+    bot_api.fail_next("answerCallbackQuery", 1, retry_after=1)
+    bot_api.fail_next("editMessageText", 1, retry_after=1)
+    await user.choose("lijn")
+    sends = [p for m, p in bot_api.calls if m == "sendMessage" and p.get("chat_id") == 402]
+    assert len(sends) >= 3, "the two refused sends were retried"
+    assert "ja" in user.options()
+    edited = [
+        m for m in user.messages() if m.text and m.text.endswith("➜ Leidinggevende of teamleider")
+    ]
+    assert edited, "the chosen answer is shown after the retried edit"
+    assert bot_api.unanswered_callbacks() == [] and bot_api.rejections == []
+
+
+async def test_a_blocked_user_is_marked_and_not_retried(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 403)
+    await user.send("/start")
+    store = SessionStore(bot_process.data_dir)
+    bot_api.block(403)
+    calls_before = len(bot_api.method_calls("sendMessage"))
+    bot_api.send_text(403, "/help")
+    await bot_process.wait_for(
+        lambda: (r := store.load(403)) is not None and r.blocked, what="blocked mark"
+    )
+    attempts = bot_api.method_calls("sendMessage")[calls_before:]
+    assert len(attempts) == 1, "a 403 is not retried"
+    bot_api.blocked.discard(403)  # the user unblocks and writes again
+    await user.send("/start")
+    record = store.load(403)
+    assert record is not None and not record.blocked
+
+
+async def test_logs_contain_neither_token_nor_message_texts(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    secret_text = "Mijn medewerker Jan Jansen wil niet leren"
+    user = User(bot_process, 404)
+    first = await user.send("/start")
+    await user.say(secret_text)
+    await user.choose("mkb")
+    bot_api.fail_next("sendMessage", 1, retry_after=1)
+    await user.choose("ja")
+    await bot_process.stop()
+    output = bot_process.output()
+    assert output.strip(), "the bot does log (start-up, flood control)"
+    assert FAKE_TOKEN not in output
+    assert FAKE_TOKEN.split(":")[1] not in output
+    assert secret_text not in output
+    assert first.text is not None and first.text not in output
+
+
+async def _run_bot(tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
+    """Run `python -m bot` to completion without blocking the fake server's event loop."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=tmp_path,
+        env={**clean, "BOT_DATA_DIR": str(tmp_path / "data"), **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token", "12345:short", "123456789:" + "ü" * 35])
+async def test_missing_or_malformed_token_is_one_line(tmp_path: Path, token: str) -> None:
+    code, out, err = await _run_bot(tmp_path, TELEGRAM_BOT_TOKEN=token)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0]
+    if token:
+        assert token not in err
+
+
+async def test_a_token_telegram_rejects_is_one_line(tmp_path: Path, bot_api: FakeBotApi) -> None:
+    other = "987654321:" + "R" * 35
+    code, out, err = await _run_bot(
+        tmp_path, TELEGRAM_BOT_TOKEN=other, TELEGRAM_API_URL=bot_api.url
+    )
+    assert code == 2
+    assert other not in out + err and "R" * 35 not in out + err
+    assert err.strip().splitlines()[-1].startswith("leercultuur-coach: ")
+    assert "Traceback" not in err
+
+
+async def test_unknown_subcommand_shows_usage(tmp_path: Path) -> None:
+    code, _, err = await _run_bot(tmp_path, "lanceer")
+    assert code == 2 and "gebruik" in err
