@@ -89,6 +89,7 @@ async def test_edits_and_files(bot_api: FakeBotApi, bot: Bot) -> None:
     assert photo is not None and photo.kind == "photo" and photo.caption == "Model"
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_injected_flood_control_and_blocking(bot_api: FakeBotApi, bot: Bot) -> None:
     bot_api.send_text(11, "hallo")
     bot_api.fail_next("sendMessage", 1, retry_after=3)

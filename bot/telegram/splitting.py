@@ -54,7 +54,7 @@ def _hard_cut(word: str, limit: int) -> list[str]:
     parts: list[str] = []
     current = ""
     for char in word:
-        if utf16_len(current + char) > limit:
+        if current and utf16_len(current + char) > limit:
             parts.append(current)
             current = char
         else:

@@ -628,10 +628,10 @@ async def _read_params(request: web.Request) -> tuple[JSON, Files]:
     return params, files
 
 
-def _check_text(text: Any) -> str:
-    if text is None or not str(text).strip():
+def _check_text(value: Any) -> str:
+    text = "" if value is None else str(value)
+    if not text.strip():
         raise ApiError(400, "Bad Request: message text is empty")
-    text = str(text)
     if utf16_len(text) > MAX_TEXT:
         raise ApiError(400, "Bad Request: message is too long")
     return text

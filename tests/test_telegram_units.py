@@ -1,0 +1,231 @@
+"""The adapter's small parts on their own: splitting, callback data, keyboards, retries, health."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FAKE_TOKEN
+from fake_bot_api.server import FakeBotApi
+from hypothesis import given
+from hypothesis import strategies as st
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.settings import load_settings
+from bot.telegram.app import bot_commands, build_application
+from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, CallbackData, decode
+from bot.telegram.health import HEARTBEAT_MAX_AGE, check_health, touch_heartbeat
+from bot.telegram.keyboards import keyboard
+from bot.telegram.logs import RedactingFormatter, describe_error
+from bot.telegram.outbox import Outbox
+from bot.telegram.retry import Blocked, with_retry
+from bot.telegram.splitting import MESSAGE_LIMIT, split_message, utf16_len
+from bot.texts import load_texts
+from dialogs import Engine, Option, Reply, new_session
+
+# ---- splitting ---------------------------------------------------------------------------------
+
+paragraphs = st.lists(
+    st.text(alphabet=st.characters(blacklist_characters="\n\r"), min_size=1, max_size=300).filter(
+        str.strip
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@given(paragraphs, st.integers(min_value=300, max_value=MESSAGE_LIMIT))
+def test_split_keeps_paragraphs_whole_when_they_fit(parts: list[str], limit: int) -> None:
+    text = "\n\n".join(parts)
+    chunks = split_message(text, limit)
+    assert all(utf16_len(chunk) <= limit for chunk in chunks)
+    assert "\n\n".join(chunks) == text, "split only at paragraph boundaries"
+
+
+@given(st.text(min_size=1, max_size=3000).filter(str.strip), st.integers(2, 200))
+def test_split_never_exceeds_the_limit_and_loses_nothing(text: str, limit: int) -> None:
+    chunks = split_message(text, limit)
+    assert all(0 < utf16_len(chunk) <= limit for chunk in chunks)
+    assert re.sub(r"\s", "", "".join(chunks)) == re.sub(r"\s", "", text)
+
+
+def test_split_counts_utf16_like_telegram() -> None:
+    assert split_message("😀" * 2048) == ["😀" * 2048]
+    assert len(split_message("😀" * 2049)) == 2
+    assert split_message("   ") == []
+
+
+# ---- callback data and keyboards ---------------------------------------------------------------
+
+
+@given(st.integers(0, 10**12 - 1), st.from_regex(r"[a-z0-9_!-]{1,50}", fullmatch=True))
+def test_callback_data_round_trips_within_64_bytes(turn: int, choice: str) -> None:
+    data = CallbackData(turn, choice).encode()
+    assert len(data.encode()) <= CALLBACK_DATA_LIMIT
+    assert decode(data) == CallbackData(turn, choice)
+
+
+@pytest.mark.parametrize(
+    "data", [None, "", "ja", ":ja", "1:", "x:ja", "1:ja:nee", "1:j a", "1" * 13 + ":a"]
+)
+def test_foreign_callback_data_is_rejected(data: str | None) -> None:
+    assert decode(data) is None
+
+
+def test_too_long_option_ids_are_refused_before_sending() -> None:
+    with pytest.raises(ValueError, match="does not fit"):
+        CallbackData(1, "é" * 40).encode()
+
+
+def test_keyboard_has_one_option_per_row_tagged_with_the_turn() -> None:
+    markup = keyboard([Option("ja", "Ja"), Option("nee", "Nee")], turn=7)
+    assert markup is not None
+    rows = markup.inline_keyboard
+    assert [[b.text for b in row] for row in rows] == [["Ja"], ["Nee"]]
+    assert [row[0].callback_data for row in rows] == ["7:ja", "7:nee"]
+    assert keyboard([], turn=1) is None
+
+
+def test_every_engine_option_fits_in_callback_data() -> None:
+    engine = Engine.load()
+    for state in engine.flow.states:
+        session = new_session()
+        session.state = state
+        for option in engine.current_options(session):
+            assert len(CallbackData(10**9, option.id).encode().encode()) <= CALLBACK_DATA_LIMIT
+
+
+# ---- retries -----------------------------------------------------------------------------------
+
+
+class _Flaky:
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "ok"
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_retry_honours_retry_after_and_backs_off() -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    call = _Flaky(RetryAfter(3), TimedOut(), NetworkError("reset"))
+    assert await with_retry(call, sleep=sleep) == "ok"
+    assert call.calls == 4
+    assert slept[0] == 3 and slept[1] < slept[2]
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_retry_gives_up_after_bounded_attempts() -> None:
+    async def sleep(seconds: float) -> None:
+        return None
+
+    call = _Flaky(*(TimedOut() for _ in range(10)))
+    with pytest.raises(TimedOut):
+        await with_retry(call, sleep=sleep, attempts=3)
+    assert call.calls == 3
+    with pytest.raises(RetryAfter):
+        await with_retry(_Flaky(RetryAfter(3600)), sleep=sleep)
+
+
+async def test_bad_requests_and_blocks_are_not_retried() -> None:
+    bad = _Flaky(BadRequest("Message is too long"))
+    with pytest.raises(BadRequest):
+        await with_retry(bad)
+    blocked = _Flaky(Forbidden("Forbidden: bot was blocked by the user"))
+    with pytest.raises(Blocked):
+        await with_retry(blocked)
+    assert bad.calls == blocked.calls == 1
+
+
+# ---- sending a long reply over real HTTP -------------------------------------------------------
+
+
+async def test_an_overlong_reply_is_split_at_paragraphs_with_the_keyboard_last(
+    bot_api: FakeBotApi,
+) -> None:
+    paragraphs = [f"Alinea {n}: " + "leren op de werkvloer " * 40 for n in range(12)]
+    text = "\n\n".join(paragraphs)
+    assert len(text) > 2 * MESSAGE_LIMIT
+    bot_api.send_text(21, "/start")
+    session = new_session()
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        outbox = Outbox(bot, Engine.load())
+        await outbox.replies(21, [Reply(text, (Option("ja", "Ja"),))], session)
+    sent = bot_api.chat(21)
+    assert len(sent) == 3
+    assert all(m.text is not None and m.text.startswith("Alinea") for m in sent)
+    assert "\n\n".join(m.text or "" for m in sent) == text
+    assert [bool(m.buttons()) for m in sent] == [False, False, True]
+    assert bot_api.rejections == []
+
+
+# ---- texts, commands, logging, health ----------------------------------------------------------
+
+
+def test_command_menu_matches_the_registered_commands(tmp_path: Path) -> None:
+    settings = load_settings(_env_file=None, telegram_bot_token=FAKE_TOKEN, bot_data_dir=tmp_path)
+    app = build_application(settings, Engine.load())
+    registered = {
+        command
+        for handlers in app.handlers.values()
+        for handler in handlers
+        for command in getattr(handler, "commands", ())
+    }
+    menu = [command.command for command in bot_commands(load_texts())]
+    assert set(menu) == registered
+    assert all(1 <= len(c.description) <= 256 for c in bot_commands(load_texts()))
+
+
+def test_redacting_formatter_hides_secrets_and_tracebacks() -> None:
+    import logging
+
+    formatter = RedactingFormatter("%(message)s", [FAKE_TOKEN])
+    try:
+        raise ValueError(f"user wrote: geheim {FAKE_TOKEN}")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "x", logging.ERROR, "f", 1, f"url /bot{FAKE_TOKEN}/x", (), sys.exc_info()
+        )
+    text = formatter.format(record)
+    assert FAKE_TOKEN not in text and "geheim" not in text and "ValueError" in text
+    assert "Traceback" not in text
+
+
+def test_describe_error_has_no_message_except_telegrams() -> None:
+    assert "geheim" not in describe_error(KeyError("geheim"))
+    assert "Message is too long" in describe_error(BadRequest("Message is too long"))
+
+
+def test_health_needs_a_fresh_heartbeat(tmp_path: Path) -> None:
+    settings = load_settings(_env_file=None, telegram_bot_token=FAKE_TOKEN, bot_data_dir=tmp_path)
+    assert any("hartslag" in p for p in check_health(settings))
+    touch_heartbeat(tmp_path)
+    assert check_health(settings) == []
+    old = time.time() - HEARTBEAT_MAX_AGE - 5
+    os.utime(tmp_path / "heartbeat", (old, old))
+    assert any("oud" in p for p in check_health(settings))
+    bad = load_settings(_env_file=None, telegram_bot_token="nope", bot_data_dir=tmp_path / "x")
+    problems = check_health(bad)
+    assert any("TELEGRAM_BOT_TOKEN" in p for p in problems)
+    assert any("beschrijfbaar" in p for p in problems)
+    assert "nope" not in " ".join(problems)
+
+
+def test_privacy_text_names_retention_and_erasure() -> None:
+    text = load_texts().privacy.format(retention_days="30")
+    assert "30 dagen" in text and "/vergeet" in text
