@@ -36,7 +36,7 @@ def webhook_path(settings: Settings) -> str:
 
 
 async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None = None) -> None:
-    """Register the webhook and serve it until SIGTERM/SIGINT (or until `stop` is set)."""
+    """Register the webhook and serve it until SIGTERM/SIGINT (or, when given, `stop` is set)."""
     try:
         from aiohttp import web
     except ImportError:  # pragma: no cover - depends on the installation
@@ -60,11 +60,12 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
 
     web_app = web.Application()
     web_app.router.add_post(webhook_path(settings), receive)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, stop.set)
     runner = web.AppRunner(web_app, access_log=None)
     async with app:
         if app.post_init is not None:

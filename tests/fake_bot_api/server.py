@@ -170,6 +170,7 @@ class FakeBotApi:
     callback_queries: dict[str, CallbackQuery] = field(default_factory=dict)
     commands: list[JSON] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    webhook: JSON | None = None
 
     def __post_init__(self) -> None:
         self._updates: list[JSON] = []
@@ -462,9 +463,25 @@ class FakeBotApi:
     async def _api_deleteWebhook(self, params: JSON, files: Files) -> bool:
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        self.webhook = None
+        return True
+
+    async def _api_setWebhook(self, params: JSON, files: Files) -> bool:
+        url = str(params.get("url") or "")
+        if not url.startswith("https://"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        self.webhook = params
         return True
 
     async def _api_getUpdates(self, params: JSON, files: Files) -> list[JSON]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]

@@ -1,0 +1,76 @@
+"""Webhook mode: the secret token is checked on every request; an update is handled (and saved)
+before Telegram is told 200."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import aiohttp
+from conftest import FAKE_TOKEN
+from fake_bot_api.server import FakeBotApi
+
+from bot.persistence import SessionStore
+from bot.settings import Mode, load_settings
+from bot.telegram.webhook import SECRET_HEADER, serve
+from dialogs import Engine
+
+SECRET = "webhook_secret-123"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_webhook_checks_the_secret_and_answers_after_handling(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    port = _free_port()
+    settings = load_settings(
+        _env_file=None,
+        telegram_bot_token=FAKE_TOKEN,
+        telegram_api_url=bot_api.url,
+        bot_data_dir=tmp_path,
+        bot_mode=Mode.WEBHOOK,
+        bot_webhook_url="https://bot.example.nl/telegram/hook",
+        bot_webhook_secret=SECRET,
+        bot_webhook_listen="127.0.0.1",
+        bot_webhook_port=port,
+    )
+    stop = asyncio.Event()
+    server = asyncio.create_task(serve(settings, Engine.load(), stop))
+    try:
+        await bot_api.wait_for(lambda: bot_api.webhook is not None, what="setWebhook")
+        assert bot_api.webhook is not None
+        assert bot_api.webhook["url"] == "https://bot.example.nl/telegram/hook"
+        assert bot_api.webhook["secret_token"] == SECRET
+        update = bot_api.send_text(61, "/start")  # built like Telegram's; we deliver it ourselves
+        hook = f"http://127.0.0.1:{port}/telegram/hook"
+        async with aiohttp.ClientSession() as http:
+            for headers in ({}, {SECRET_HEADER: "wrong"}):
+                async with http.post(hook, json=update, headers=headers) as response:
+                    assert response.status == 403
+            assert bot_api.chat(61) == [] and not SessionStore(tmp_path).path_for(61).exists()
+            async with http.post(hook, json=update, headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 200
+            # Acknowledged only after the session was saved and the reply sent.
+            record = SessionStore(tmp_path).load(61)
+            assert record is not None and record.last_update_id == update["update_id"]
+            assert bot_api.last_with_buttons(61) is not None
+            sent = len(bot_api.chat(61))
+            # Telegram redelivers an update it got no 200 for: the step is shown again, not redone.
+            async with http.post(hook, json=update, headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 200
+            again = SessionStore(tmp_path).load(61)
+            assert again is not None and again.session == record.session
+            assert len(bot_api.chat(61)) > sent
+            async with http.post(hook, data=b"{", headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 400
+    finally:
+        stop.set()
+        await server
+    assert bot_api.rejections == []
