@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from knowledge.schema import BlindSpot, Intervention, Layer, Phase, Precondition, Referral
+
+# Records that carry a scope: blind spots and referrals.
+Scoped = TypeVar("Scoped", BlindSpot, Referral)
 
 
 @dataclass(frozen=True)
@@ -114,20 +118,23 @@ class KnowledgeBase:
         self, phase: str | int | None, layers: Iterable[str], audiences: Sequence[str] = ()
     ) -> list[BlindSpot]:
         """The blind spots that apply to this phase, these layers and these audiences."""
-        number = None if phase is None else self.phase(phase).number
-        return [
-            spot
-            for spot in self.blind_spots
-            if spot.scope.applies(number, set(layers), set(audiences))
-        ]
+        return self._in_scope(self.blind_spots, phase, layers, audiences)
 
     def referrals_for(
         self, phase: str | int | None, layers: Iterable[str], audiences: Sequence[str] = ()
     ) -> list[Referral]:
         """The networks and help that fit this phase, these layers and these audiences."""
+        return self._in_scope(self.referrals, phase, layers, audiences)
+
+    def _in_scope(
+        self,
+        items: Sequence[Scoped],
+        phase: str | int | None,
+        layers: Iterable[str],
+        audiences: Sequence[str],
+    ) -> list[Scoped]:
         number = None if phase is None else self.phase(phase).number
+        wanted_layers, wanted_audiences = set(layers), set(audiences)
         return [
-            referral
-            for referral in self.referrals
-            if referral.scope.applies(number, set(layers), set(audiences))
+            item for item in items if item.scope.applies(number, wanted_layers, wanted_audiences)
         ]
