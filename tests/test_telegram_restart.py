@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from datetime import timedelta
+from pathlib import Path
+
 from fake_bot_api.harness import BotProcess, User
 from fake_bot_api.server import FakeBotApi
 
-from bot.persistence import SessionStore
+from bot.persistence import ChatRecord, SessionStore
+from bot.persistence.records import utc_now
+from bot.persistence.store import record_bytes
 from bot.texts import load_texts
+from dialogs import new_session
 
 
 async def test_sigkill_mid_dialog_then_continue_at_the_same_step(
@@ -91,3 +98,19 @@ async def test_vergeet_erases_and_nothing_comes_back_after_restart(
     record = store.load(304)
     assert record is not None and record.session is not None
     assert record.session.role is None and record.session.history == []
+
+
+async def test_idle_sessions_are_deleted_at_start_up(bot_api: FakeBotApi, tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "data")
+    old = utc_now() - timedelta(days=10)
+    store.save(501, ChatRecord(session=new_session()))
+    store.path_for(501).write_bytes(record_bytes(ChatRecord(session=new_session(), saved_at=old)))
+    os.utime(store.path_for(501), (old.timestamp(), old.timestamp()))
+    store.save(502, ChatRecord(session=new_session()))
+    bot = BotProcess(bot_api, tmp_path, BOT_RETENTION_DAYS="7")
+    await bot.start()
+    try:
+        assert store.load(501) is None, "idle longer than the retention period"
+        assert store.load(502) is not None
+    finally:
+        await bot.stop()

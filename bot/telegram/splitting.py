@@ -12,7 +12,8 @@ PARAGRAPH = "\n\n"
 
 
 def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    """Length in UTF-16 code units; a stray lone surrogate counts as one instead of failing."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

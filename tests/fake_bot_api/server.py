@@ -63,7 +63,7 @@ class ApiError(Exception):
 
 def utf16_len(text: str) -> int:
     """Telegram counts message length in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 @dataclass
