@@ -148,3 +148,34 @@ async def test_a_token_telegram_rejects_is_one_line(tmp_path: Path, bot_api: Fak
 async def test_unknown_subcommand_shows_usage(tmp_path: Path) -> None:
     code, _, err = await _run_bot(tmp_path, "lanceer")
     assert code == 2 and "gebruik" in err
+
+
+async def test_an_error_gets_an_apology_with_buttons_and_the_user_goes_on(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    texts = load_texts()
+    user = User(bot_process, 405)
+    await user.send("/start")
+    # Telegram refuses the reply (a 400 is never retried): the handler fails after saving.
+    bot_api.fail_next("sendMessage", 1, code=400, description="Bad Request: injected failure")
+    apology = await user.choose("dir")
+    assert apology.text == texts.error
+    assert "ja" in user.options(), "the buttons of the step the user is at"
+    await user.choose("ja")
+    record = SessionStore(bot_process.data_dir).load(405)
+    assert record is not None and record.session is not None
+    assert [a.option for a in record.session.history] == ["dir", "ja"]
+    await bot_process.stop()
+    output = bot_process.output()
+    assert "BadRequest" in output and "injected failure" in output.lower()
+    assert "Wat is jouw rol" not in output
+
+
+async def test_model_command_sends_the_picture(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 406)
+    update = bot_api.send_text(406, "/model")
+    replies = await user.reply_after(update["message"]["message_id"])
+    assert replies[-1].kind == "photo" and replies[-1].file_data.startswith(b"\x89PNG")
+    assert not SessionStore(bot_process.data_dir).path_for(406).exists()

@@ -29,6 +29,7 @@ from telegram.ext import ContextTypes
 from bot.persistence import ChatLocks, ChatRecord, SessionStore
 from bot.persistence.records import utc_now
 from bot.telegram.callbacks import FORGET_CANCEL, FORGET_CONFIRM, CallbackData, decode
+from bot.telegram.keyboards import keyboard
 from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
 from bot.telegram.retry import Blocked, with_retry
@@ -316,9 +317,15 @@ class Handlers:
             log_error(log, "Callback niet beantwoord", err)
 
     async def _apologise(self, update: Update, chat_id: int, outbox: Outbox) -> None:
+        """Say sorry with the buttons of the step the user is at, so they can go on at once."""
         if update.callback_query is not None:
             await self._answer(update.callback_query)
         try:
-            await outbox.text(chat_id, self._texts.error)
+            record = await asyncio.to_thread(self._store.load, chat_id)
+            session = record.session if record is not None else None
+            markup = None
+            if session is not None:
+                markup = keyboard(self._engine.current_options(session), session.turn)
+            await outbox.text(chat_id, self._texts.error, markup)
         except Exception as err:
             log_error(log, "Excuus niet verstuurd", err)

@@ -386,11 +386,12 @@ class FakeBotApi:
             )
         params, files = await _read_params(request)
         self.calls.append((method, params))
+        failures = self._failures.get(method)
+        if failures:  # injected by a test: not the bot's fault, so not a rejection
+            failure = failures.popleft()
+            error = ApiError(failure.code, failure.description, failure.retry_after)
+            return web.json_response(error.body(), status=error.code)
         try:
-            failures = self._failures.get(method)
-            if failures:
-                failure = failures.popleft()
-                raise ApiError(failure.code, failure.description, failure.retry_after)
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
