@@ -25,7 +25,7 @@ from bot.persistence import SessionStore
 from bot.settings import Settings
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
-from bot.telegram.housekeeping import housekeeping, purge
+from bot.telegram.housekeeping import housekeeping
 from bot.telegram.logs import log_error
 from bot.telegram.retry import with_retry
 from bot.texts import Texts, load_texts
@@ -54,7 +54,6 @@ def build_application(
         removed = await asyncio.to_thread(store.prepare)
         if removed:
             log.info("%d halfgeschreven tijdelijke bestanden opgeruimd", removed)
-        await purge(store, settings.retention)
         await asyncio.to_thread(touch_heartbeat, settings.bot_data_dir)
         await with_retry(lambda: app.bot.set_my_commands(bot_commands(texts)))
         app.bot_data[_HOUSEKEEPING] = asyncio.create_task(

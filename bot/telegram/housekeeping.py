@@ -29,8 +29,11 @@ async def purge(store: SessionStore, retention: timedelta) -> int:
 
 
 async def housekeeping(store: SessionStore, data_dir: Path, retention: timedelta) -> None:
-    """Touch the heartbeat every 30 s and purge idle sessions every 6 h, until cancelled."""
-    last_purge = time.monotonic()
+    """Touch the heartbeat every 30 s and purge idle sessions now and every 6 h, until cancelled.
+
+    The first purge runs here, in the background, so a large store does not delay start-up.
+    """
+    last_purge = -PURGE_INTERVAL
     while True:
         try:
             await asyncio.to_thread(touch_heartbeat, data_dir)
