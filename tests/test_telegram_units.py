@@ -172,6 +172,26 @@ async def test_an_overlong_reply_is_split_at_paragraphs_with_the_keyboard_last(
     assert bot_api.rejections == []
 
 
+async def test_a_note_and_the_next_question_arrive_as_one_message(bot_api: FakeBotApi) -> None:
+    bot_api.send_text(22, "/start")
+    session = new_session()
+    replies = [
+        Reply("Een opmerking vooraf."),
+        Reply("Nog een opmerking."),
+        Reply("De vraag?", (Option("ja", "Ja"), Option("nee", "Nee"))),
+        Reply("Tot slot."),
+    ]
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        await Outbox(bot, Engine.load()).replies(22, replies, session)
+    sent = bot_api.chat(22)
+    assert [m.text for m in sent] == [
+        "Een opmerking vooraf.\n\nNog een opmerking.\n\nDe vraag?",
+        "Tot slot.",
+    ]
+    assert [len(m.buttons()) for m in sent] == [2, 0]
+    assert bot_api.rejections == []
+
+
 # ---- texts, commands, logging, health ----------------------------------------------------------
 
 

@@ -29,8 +29,20 @@ class Outbox:
         self._engine = engine
 
     async def replies(self, chat_id: int, replies: Sequence[Reply], session: Session) -> None:
-        for reply in replies:
-            await self.text(chat_id, reply.text, keyboard(reply.options, session.turn))
+        """Send the engine's replies in order, as few messages as reads well.
+
+        A reply that is only text (a note before the next question, say) goes into one message with
+        the reply after it: on a phone that is one notification instead of two, and each message is
+        a Telegram call that costs the user latency and the bot a share of its rate limit.
+        """
+        pending: list[str] = []
+        for index, reply in enumerate(replies):
+            last = index == len(replies) - 1
+            pending.append(reply.text)
+            if not last and not reply.options and reply.attachment is None:
+                continue
+            await self.text(chat_id, "\n\n".join(pending), keyboard(reply.options, session.turn))
+            pending = []
             if reply.attachment is not None:
                 await self.attachment(chat_id, reply.attachment, session)
 
