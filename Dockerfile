@@ -8,12 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # Install the packages (with their YAML data and fonts) into site-packages, then drop the sources,
-# so the running code is exactly what was installed. aiohttp serves webhook mode.
+# so the running code is exactly what was installed.
 COPY pyproject.toml README.md /src/
 COPY bot /src/bot
 COPY dialogs /src/dialogs
 COPY knowledge /src/knowledge
-RUN pip install /src "aiohttp>=3.9,<4" \
+RUN pip install /src \
     && rm -rf /src \
     # Validate the knowledge and build its store now: a broken YAML file fails the build, not a chat.
     && python -m knowledge build --quiet

@@ -19,6 +19,7 @@ from typing import TextIO
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from bot.artifacts import render
 from dialogs import Command, Engine, Event, FlowError, Reply, Session, new_session
 from dialogs.events import Attachment
 from knowledge import KnowledgeError
@@ -56,16 +57,8 @@ def console_texts(path: Path = TEXTS_FILE) -> ConsoleTexts:
     return ConsoleTexts.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def attachment_saver(out_dir: Path) -> Saver | None:
-    """A function that renders and saves attachments, when `bot.artifacts` is available.
-
-    The import is guarded and kept here so the console keeps working (captions only) in an
-    install without the renderers.
-    """
-    try:
-        from bot.artifacts import render
-    except ImportError:
-        return None
+def attachment_saver(out_dir: Path) -> Saver:
+    """A function that renders an attachment (picture or plan) and saves it under `out_dir`."""
 
     def save(kind: Attachment, session: Session, engine: Engine) -> Path:
         return render(kind, session, engine).save(out_dir)
@@ -93,7 +86,7 @@ def to_event(engine: Engine, session: Session, line: str) -> Event:
 class Console:
     """One terminal conversation: prints replies and turns lines into events."""
 
-    def __init__(self, engine: Engine, out: TextIO, saver: Saver | None, echo: bool) -> None:
+    def __init__(self, engine: Engine, out: TextIO, saver: Saver, echo: bool) -> None:
         self.engine = engine
         self.session = new_session()
         self.out = out
@@ -106,7 +99,7 @@ class Console:
             print(reply.text, file=self.out)
             for number, option in enumerate(reply.options, start=1):
                 print(f"  {number}) {option.label}", file=self.out)
-            if reply.attachment is not None and self.saver is not None:
+            if reply.attachment is not None:
                 try:
                     path = self.saver(reply.attachment, self.session, self.engine)
                 except (ValueError, OSError) as error:

@@ -63,15 +63,6 @@ def test_start_with_a_preset_mid_conversation(tmp_path: Path) -> None:
     assert engine().texts.roles["mkb"].note in output
 
 
-def test_without_renderers_only_captions_are_shown(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(console, "attachment_saver", lambda out: None)
-    output = chat("lijn\nja\nja\nok\n", "--out", str(tmp_path))
-    assert engine().texts.model_caption in output
-    assert not tmp_path.exists() or not any(tmp_path.iterdir())
-
-
 def test_a_broken_definition_exits_with_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from dialogs import FlowError
 

@@ -17,6 +17,7 @@ import logging
 import signal
 from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
@@ -37,10 +38,6 @@ def webhook_path(settings: Settings) -> str:
 
 async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None = None) -> None:
     """Register the webhook and serve it until SIGTERM/SIGINT (or, when given, `stop` is set)."""
-    try:
-        from aiohttp import web
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise SettingsError("webhook-modus heeft het pakket aiohttp nodig") from None
     if settings.bot_webhook_secret is None or settings.bot_webhook_url is None:
         raise SettingsError("BOT_WEBHOOK_URL en BOT_WEBHOOK_SECRET zijn nodig in webhook-modus")
     secret = settings.bot_webhook_secret.get_secret_value().encode()
