@@ -154,6 +154,10 @@ class Engine:
         if session.state not in self._flow.states:
             return self._restart(session, lead=self._texts.lost)
         if event.kind is EventKind.START:
+            # A plain /start (Telegram's menu, a reopened chat) must not throw away answers
+            # already given: it resumes. A deep link with a role, or /opnieuw, starts afresh.
+            if not event.value and session.history:
+                return [self._prompt(session, lead=self._texts.resumed)]
             return self._restart(session, preset=event.value)
         if event.kind is EventKind.OPTION:
             return self._choose(session, event.value)

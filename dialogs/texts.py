@@ -72,6 +72,7 @@ class Texts(_Texts):
     went_back: Line
     back_at_start: Line
     lost: Line
+    resumed: Line
     help_footer: Line
     labels: dict[str, Line]
     roles: dict[str, RoleTexts]

@@ -166,3 +166,20 @@ def test_start_mid_conversation_starts_over_with_the_preset() -> None:
     engine().handle(session, Event.start("hrzl"))
     assert session.state == "s_toepassen" and session.role == "hrzl"
     assert [answer.option for answer in session.history] == ["hrzl"]
+
+
+@pytest.mark.parametrize("state", [s for s in ALL_STATES if s not in ("welkom", "rol")])
+def test_a_plain_start_mid_conversation_resumes_and_keeps_every_answer(state: str) -> None:
+    session = at_state(state)
+    before = session.model_dump_json()
+    replies = engine().handle(session, Event.start())
+    assert session.model_dump_json() == before
+    assert replies[-1].text.startswith(engine().texts.resumed)
+    assert replies[-1].options == engine().current_options(session)
+
+
+def test_a_deep_link_mid_conversation_starts_afresh_with_that_role() -> None:
+    session = at_state(next(s for s in ALL_STATES if s not in ("welkom", "rol")))
+    engine().handle(session, Event.start("mkb"))
+    assert session.role == "mkb"
+    assert [answer.option for answer in session.history] == ["mkb"]
