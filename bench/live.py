@@ -28,7 +28,6 @@ WAIT_SECONDS = 60.0  # a bound for one answer; only a broken bot reaches it
 POLL_TIMEOUT = "2"
 
 
-
 class NotifyingBotApi(FakeBotApi):
     """The test Bot API server, setting a per-chat event whenever the bot acts in that chat."""
 

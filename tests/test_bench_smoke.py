@@ -28,7 +28,7 @@ def test_every_benchmark_runs_with_tiny_sizes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     rows = json.loads(out.read_text(encoding="utf-8"))
     names = [row["name"] for row in rows]
-    assert len(names) == 6
+    assert len(names) == 7
     assert any("throughput" in name for name in names)
     for row in rows:
         assert math.isfinite(row["ratio"]) and row["ratio"] > 0, row
