@@ -241,7 +241,28 @@ class Handlers:
     ) -> None:
         days = self._retention_days
         shown = f"{days:g}".replace(".", ",")
-        await outbox.text(chat_id, self._texts.privacy.format(retention_days=shown))
+        general = self._texts.privacy.format(retention_days=shown)
+        await outbox.text(chat_id, f"{general}\n\n{self._stored_summary(record)}")
+
+    def _stored_summary(self, record: ChatRecord | None) -> str:
+        """The user's own record in plain words: everything it holds, nothing else."""
+        texts = self._texts.stored
+        session = record.session if record is not None else None
+        if record is None or session is None:
+            return texts.nothing
+        role = self._engine.role_label(session.role) if session.role else texts.unknown
+        phase = (
+            self._engine.knowledge.phase(session.phase).label if session.phase else texts.unknown
+        )
+        return "\n".join(
+            [
+                texts.heading,
+                texts.role.format(role=role),
+                texts.phase.format(phase=phase),
+                texts.answers.format(count=len(session.history)),
+                texts.saved_at.format(date=record.saved_at.strftime("%d-%m-%Y %H:%M UTC")),
+            ]
+        )
 
     async def _ask_forget(
         self, update: Update, chat_id: int, record: ChatRecord | None, outbox: Outbox

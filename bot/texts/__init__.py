@@ -40,11 +40,24 @@ class ForgetTexts(_Strict):
     nothing: str
 
 
+class StoredTexts(_Strict):
+    """What /privacy shows of the user's own record, so they can see what is kept."""
+
+    heading: str
+    nothing: str
+    role: str
+    phase: str
+    answers: str
+    saved_at: str
+    unknown: str
+
+
 class Texts(_Strict):
     commands: CommandTexts
     expired: str
     chosen: str
     privacy: str
+    stored: StoredTexts
     forget: ForgetTexts
     unsupported: str
     edited: str

@@ -1,0 +1,35 @@
+"""/privacy shows a user exactly what is stored about them, and storing nothing stays nothing."""
+
+from __future__ import annotations
+
+from fake_bot_api.harness import BotProcess, User
+from fake_bot_api.server import FakeBotApi
+
+from bot.persistence import SessionStore
+from bot.texts import load_texts
+from dialogs import Engine
+
+
+async def test_privacy_shows_the_users_own_record(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    texts = load_texts().stored
+    user = User(bot_process, 401)
+
+    before = (await user.say("/privacy"))[-1].text or ""
+    assert before.endswith(texts.nothing)
+
+    await user.send("/start")
+    await user.choose("mkb")
+    await user.choose("ja")
+    await user.choose("nee")  # applies it, does not keep choosing: phase 4
+    shown = (await user.say("/privacy"))[-1].text or ""
+
+    engine = Engine.load()
+    record = SessionStore(bot_process.data_dir).load(401)
+    assert record is not None and record.session is not None
+    assert texts.role.format(role=engine.role_label("mkb")) in shown
+    assert texts.phase.format(phase=engine.knowledge.phase("toepassen").label) in shown
+    assert texts.answers.format(count=len(record.session.history)) in shown
+    assert len(record.session.history) == 3
+    assert bot_api.rejections == []
