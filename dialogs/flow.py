@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -25,6 +25,9 @@ OptionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 # Keys of the knowledge (phases, layers) are its slugs.
 Key = Annotated[str, Field(pattern=SLUG_PATTERN)]
+
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class FlowError(Exception):
@@ -125,21 +128,26 @@ class Flow(_Spec):
         return self.states[name]
 
 
-def read_flow(path: Path = FLOW_FILE) -> Flow:
-    """Parse the flow file; FlowError on unreadable YAML or on a schema error."""
+def read_model(path: Path, model: type[Model], name: str) -> Model:
+    """Parse YAML into `model`; a FlowError naming `name` on unreadable YAML or schema errors."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        raise FlowError([f"{path.name}: {error}"]) from error
+        raise FlowError([f"{name}: {error}"]) from error
     try:
-        return Flow.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as error:
         raise FlowError(
             [
-                f"{path.name}: {'.'.join(str(p) for p in item['loc'])}: {item['msg']}"
+                f"{name}: {'.'.join(str(p) for p in item['loc'])}: {item['msg']}"
                 for item in error.errors()
             ]
         ) from error
+
+
+def read_flow(path: Path = FLOW_FILE) -> Flow:
+    """Parse the flow file; FlowError on unreadable YAML or on a schema error."""
+    return read_model(path, Flow, path.name)
 
 
 def check_flow(flow: Flow, conditions: Iterable[str], effects: Iterable[str]) -> list[str]:
@@ -147,6 +155,15 @@ def check_flow(flow: Flow, conditions: Iterable[str], effects: Iterable[str]) ->
     known_conditions = set(conditions)
     known_effects = set(effects)
     errors: list[str] = []
+
+    def unknown(where: str, when: str | None, named: Iterable[str]) -> list[str]:
+        """A condition or effects that the machine does not know."""
+        found = []
+        if when is not None and when not in known_conditions:
+            found.append(f"{where}: onbekende voorwaarde {when!r}")
+        found.extend(f"{where}: onbekend effect {e!r}" for e in named if e not in known_effects)
+        return found
+
     for name in (flow.initial, flow.start):
         if name not in flow.states:
             errors.append(f"{name}: onbekende begintoestand")
@@ -163,18 +180,10 @@ def check_flow(flow: Flow, conditions: Iterable[str], effects: Iterable[str]) ->
             for index, target in enumerate(targets):
                 if target.to not in flow.states:
                     errors.append(f"{where}: onbekend doel {target.to!r}")
-                if target.when is not None and target.when not in known_conditions:
-                    errors.append(f"{where}: onbekende voorwaarde {target.when!r}")
-                for effect in target.do:
-                    if effect not in known_effects:
-                        errors.append(f"{where}: onbekend effect {effect!r}")
+                errors.extend(unknown(where, target.when, target.do))
                 if target.when is not None and index == len(targets) - 1:
                     errors.append(f"{where}: het laatste doel moet zonder voorwaarde zijn")
-            if option.when is not None and option.when not in known_conditions:
-                errors.append(f"{where}: onbekende voorwaarde {option.when!r}")
-            for effect in option.do:
-                if effect not in known_effects:
-                    errors.append(f"{where}: onbekend effect {effect!r}")
+            errors.extend(unknown(where, option.when, option.do))
             if "set_role" in option.do and option.id not in flow.roles:
                 errors.append(f"{where}: set_role maar {option.id!r} is geen rol")
             if ("set_phase" in option.do) != (option.phase is not None):

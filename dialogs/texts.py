@@ -9,10 +9,9 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from dialogs.flow import DATA_DIR, Flow, FlowError
+from dialogs.flow import DATA_DIR, Flow, read_model
 
 Line = str
 
@@ -176,17 +175,4 @@ def check_texts(texts: Texts, flow: Flow) -> list[str]:
 
 def read_texts(language: str = "nl", data_dir: Path = DATA_DIR) -> Texts:
     """Parse one language's texts; FlowError on unreadable YAML or a schema error."""
-    path = data_dir / language / "texts.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise FlowError([f"{language}/texts.yaml: {error}"]) from error
-    try:
-        return Texts.model_validate(raw)
-    except ValidationError as error:
-        raise FlowError(
-            [
-                f"{language}/texts.yaml: {'.'.join(str(p) for p in item['loc'])}: {item['msg']}"
-                for item in error.errors()
-            ]
-        ) from error
+    return read_model(data_dir / language / "texts.yaml", Texts, f"{language}/texts.yaml")
