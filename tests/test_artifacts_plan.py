@@ -167,6 +167,18 @@ def test_plan_without_role_says_so(kb: KnowledgeBase) -> None:
     assert wording().action_plan.role_unknown in text
 
 
+@pytest.mark.parametrize(("layers", "key"), [(["taken"], "layer"), (["hr", "directie"], "layers")])
+def test_plan_names_one_layer_or_several(kb: KnowledgeBase, layers: list[str], key: str) -> None:
+    texts = wording().action_plan
+    text = pdf_text(
+        render("action_plan", session_for(kb, layers, "overwegen"), KnowledgeEngine(kb, []), TODAY)
+    )
+    label = getattr(texts, key)
+    other = texts.layers if key == "layer" else texts.layer
+    assert label in text
+    assert other not in text
+
+
 def test_plan_needs_a_diagnosis_and_advice(kb: KnowledgeBase) -> None:
     engine = KnowledgeEngine(kb, [])
     with pytest.raises(ValueError):

@@ -88,7 +88,8 @@ def _header(pdf: FPDF, plan: ActionPlan, words: Wording) -> None:
         (texts.role, plan.role_label or texts.role_unknown),
     ]
     if plan.layer_labels:
-        rows.append((texts.layers, words.join_list(plan.layer_labels)))
+        label = texts.layer if len(plan.layer_labels) == 1 else texts.layers
+        rows.append((label, words.join_list(plan.layer_labels)))
     rows.append((texts.check_in_title, words.long_date(plan.check_in)))
     for label, value in rows:
         pdf.set_font(FAMILY, "B", 10)

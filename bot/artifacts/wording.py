@@ -47,7 +47,8 @@ class PlanTexts(_Texts):
     date: str
     role: str
     role_unknown: str
-    layers: str
+    layer: str  # one layer
+    layers: str  # several, as for an MKB owner
     employee_name: str
     phase_heading: str
     interventions_heading: str
