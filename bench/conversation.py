@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from dialogs import Engine, Event, Session, new_session
 
-# Preferred answer per step, in order of preference; the first offered one is taken.
+# Preferred answer per step, in order of preference; the first offered one is taken. The MKB
+# owner in phase 5 gets the longest advice.
 PREFERENCES = ("mkb", "ja", "ok")
 DONE_OPTION = "klaar"  # the advice menu is reached when this option is offered
 MAX_STEPS = 40
+
+
+def choose(offered: list[str]) -> str:
+    """The scripted user's answer among the offered option ids."""
+    return next((p for p in PREFERENCES if p in offered), offered[0])
 
 
 def conversation_events(engine: Engine) -> list[Event]:
@@ -21,8 +27,7 @@ def conversation_events(engine: Engine) -> list[Event]:
     engine.handle(session, events[0])
     while not _at_menu(engine, session):
         offered = [option.id for option in engine.current_options(session)]
-        choice = next((p for p in PREFERENCES if p in offered), offered[0])
-        event = Event.option(choice)
+        event = Event.option(choose(offered))
         engine.handle(session, event)
         events.append(event)
         if len(events) > MAX_STEPS:

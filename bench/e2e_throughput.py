@@ -18,23 +18,18 @@ from functools import partial
 from pathlib import Path
 
 from bench.common import Result
+from bench.conversation import DONE_OPTION, MAX_STEPS, choose
 from bench.live import (
     TOKEN,
     NotifyingBotApi,
     newest_question,
+    option_id,
     start_process,
     stop_process,
     wait_until_polling,
 )
 
-PREFERENCES = ("mkb", "ja", "ok")  # the MKB owner, phase 5: the longest advice
-DONE_OPTION = "klaar"
-MAX_STEPS = 40
 TARGET = 0.8
-
-
-def _option_of(button: dict[str, object]) -> str:
-    return str(button["callback_data"]).split(":", 1)[1]
 
 
 async def _conversation(api: NotifyingBotApi, chat_id: int) -> int:
@@ -46,11 +41,11 @@ async def _conversation(api: NotifyingBotApi, chat_id: int) -> int:
     updates = 1
     while True:
         buttons = question.buttons()
-        offered = [_option_of(b) for b in buttons]
+        offered = [option_id(b) for b in buttons]
         if DONE_OPTION in offered:
             return updates
-        choice = next((p for p in PREFERENCES if p in offered), offered[0])
-        label = next(b["text"] for b in buttons if _option_of(b) == choice)
+        choice = choose(offered)
+        label = next(b["text"] for b in buttons if option_id(b) == choice)
         newest = api.chat(chat_id)[-1].message_id
         api.tap(chat_id, question.message_id, label=str(label))
         updates += 1

@@ -21,6 +21,8 @@ TESTS = REPO / "tests"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
+# option_id is re-exported for the benchmarks, which import the test server only through here.
+from fake_bot_api.harness import option_id as option_id  # noqa: E402
 from fake_bot_api.server import JSON, BotMessage, FakeBotApi, Files  # noqa: E402
 
 TOKEN = "123456789:AAFakeTokenForBenchmarks_0123456789abcd"

@@ -29,6 +29,7 @@ class KnowledgeBase:
     _phase_by_key: dict[str, Phase] = field(init=False, repr=False, compare=False)
     _layer_order: dict[str, int] = field(init=False, repr=False, compare=False)
     _by_id: dict[str, Intervention] = field(init=False, repr=False, compare=False)
+    _position: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_phase_by_key", {p.key: p for p in self.phases})
@@ -36,6 +37,9 @@ class KnowledgeBase:
             self, "_layer_order", {layer.key: i for i, layer in enumerate(self.layers)}
         )
         object.__setattr__(self, "_by_id", {i.id: i for i in self.interventions})
+        object.__setattr__(
+            self, "_position", {item.id: index for index, item in enumerate(self.interventions)}
+        )
 
     # -- lookups -------------------------------------------------------------------------------
     def phase(self, key_or_number: str | int) -> Phase:
@@ -80,7 +84,6 @@ class KnowledgeBase:
         unknown = wanted - self._layer_order.keys()
         if unknown:
             raise KeyError(f"unknown layer: {', '.join(sorted(unknown))}")
-        position = {item.id: index for index, item in enumerate(self.interventions)}
         matching = [
             item
             for item in self.interventions
@@ -92,7 +95,7 @@ class KnowledgeBase:
                 item.phases.width,
                 not item.evidence,
                 self._layer_order[item.layer],
-                position[item.id],
+                self._position[item.id],
             ),
         )
         if not one_per_theme:
