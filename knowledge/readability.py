@@ -1,10 +1,10 @@
 """Readability of user-facing text: sentences and their length in words, measured one way.
 
 Why our own small measure and not a readability formula: the project's writing rule for B1 Dutch is
-stated in sentence lengths (about 15 words on average, never more than 25), and an author must be
-able to find the sentence that breaks it. So this module splits a text into sentences, counts words, and
-reports the offending sentence itself. Line breaks end a sentence (a list item is a sentence of its
-own); `{placeholders}` of templates count as one word each.
+stated in sentence lengths (about 15 words on average, never more than 25), and an author must
+be able to find the sentence that breaks it. So this module splits a text into sentences, counts
+words, and reports the offending sentence itself. Line breaks end a sentence (a list item is a
+sentence of its own); `{placeholders}` of templates count as one word each.
 """
 
 from __future__ import annotations
