@@ -1,7 +1,8 @@
 """The advisory dialog, free of Telegram: an engine that turns events into replies.
 
-Public API: :class:`Engine` (``Engine.load(knowledge=None)``; ``engine.handle(session, event) ->
-list[Reply]``; ``engine.current_options(session)``; ``engine.match_option(session, text)``;
+Public API: :class:`Engine` (``Engine.load(knowledge=None)``; ``engine.decide(session, event) ->
+Outcome`` (replies and the chosen option) or ``engine.handle(session, event) -> list[Reply]``;
+``engine.prompt(session)``; ``engine.current_options(session)``; ``engine.match_option``;
 ``engine.role_label(role_id)``; ``engine.audiences(session)``; ``engine.knowledge``),
 :func:`new_session`, :class:`Session`, :class:`Event`, :class:`Command`, :class:`Reply`,
 :class:`Option`, and :class:`FlowError` (a broken dialog definition, raised at load).

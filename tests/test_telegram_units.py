@@ -163,7 +163,7 @@ async def test_an_overlong_reply_is_split_at_paragraphs_with_the_keyboard_last(
     session = new_session()
     async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
         outbox = Outbox(bot, Engine.load())
-        await outbox.replies(21, [Reply(text, (Option("ja", "Ja"),))], session)
+        await outbox.replies(21, [Reply(text, (Option("ja", "Ja"),))], session.turn, session)
     sent = bot_api.chat(21)
     assert len(sent) == 3
     assert all(m.text is not None and m.text.startswith("Alinea") for m in sent)
@@ -182,7 +182,7 @@ async def test_a_note_and_the_next_question_arrive_as_one_message(bot_api: FakeB
         Reply("Tot slot."),
     ]
     async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
-        await Outbox(bot, Engine.load()).replies(22, replies, session)
+        await Outbox(bot, Engine.load()).replies(22, replies, session.turn, session)
     sent = bot_api.chat(22)
     assert [m.text for m in sent] == [
         "Een opmerking vooraf.\n\nNog een opmerking.\n\nDe vraag?",

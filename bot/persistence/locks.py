@@ -14,9 +14,9 @@ class ChatLocks:
     """Hands out the same lock for the same chat while anyone holds or awaits it."""
 
     def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    def for_chat(self, chat_id: int) -> asyncio.Lock:
+    def for_chat(self, chat_id: str) -> asyncio.Lock:
         lock = self._locks.get(chat_id)
         if lock is None:
             lock = asyncio.Lock()

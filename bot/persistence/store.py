@@ -33,7 +33,7 @@ DOC_ID = 1
 SESSIONS_DIR = "sessions"
 
 
-def shard_of(chat_id: int) -> str:
+def shard_of(chat_id: str) -> str:
     """Two hex digits of a hash: spreads chats evenly over 256 directories."""
     return hashlib.sha256(str(chat_id).encode()).hexdigest()[:2]
 
@@ -53,10 +53,10 @@ class SessionStore:
     def root(self) -> Path:
         return self._root
 
-    def path_for(self, chat_id: int) -> Path:
+    def path_for(self, chat_id: str) -> Path:
         return self._root / shard_of(chat_id) / f"{chat_id}.json"
 
-    def load(self, chat_id: int) -> ChatRecord | None:
+    def load(self, chat_id: str) -> ChatRecord | None:
         """The chat's record, or None when nothing is stored (or it is unreadable)."""
         path = self.path_for(chat_id)
         if not path.is_file():
@@ -76,18 +76,18 @@ class SessionStore:
             log.warning("Sessie past niet bij het huidige schema; de chat begint opnieuw")
             return None
 
-    def save(self, chat_id: int, record: ChatRecord) -> None:
+    def save(self, chat_id: str, record: ChatRecord) -> None:
         """Write the record durably; returns only when it is on disk."""
         record.saved_at = utc_now()
         path = self.path_for(chat_id)
         with TinyDB(path, storage=AtomicJSONStorage) as db:
             db.table(TABLE).upsert(Document(record.model_dump(mode="json"), doc_id=DOC_ID))
 
-    def erase(self, chat_id: int) -> bool:
+    def erase(self, chat_id: str) -> bool:
         """Delete everything stored about the chat; False when there was nothing."""
         return remove_durably(self.path_for(chat_id))
 
-    def mark_blocked(self, chat_id: int) -> None:
+    def mark_blocked(self, chat_id: str) -> None:
         """Remember that the user blocked the bot, so nothing more is sent to them."""
         record = self.load(chat_id) or ChatRecord()
         if not record.blocked:

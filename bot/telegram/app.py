@@ -21,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.conversation import Conversation
 from bot.persistence import SessionStore
 from bot.settings import Settings
 from bot.telegram.handlers import Handlers
@@ -48,7 +49,8 @@ def build_application(
     """An Application talking to `settings.telegram_api_url`, with all handlers registered."""
     texts = texts or load_texts()
     store = SessionStore(settings.bot_data_dir)
-    handlers = Handlers(engine, store, texts, settings.bot_retention_days)
+    conversation = Conversation(engine, store, texts, settings.bot_retention_days)
+    handlers = Handlers(conversation, texts)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         removed = await asyncio.to_thread(store.prepare)
