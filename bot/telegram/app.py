@@ -28,6 +28,7 @@ from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
 from bot.telegram.housekeeping import housekeeping
 from bot.telegram.logs import log_error
+from bot.telegram.polling import serve_polling
 from bot.telegram.retry import with_retry
 from bot.texts import Texts, load_texts
 from dialogs import Engine
@@ -105,11 +106,6 @@ def build_application(
 
 
 def run_polling(settings: Settings, engine: Engine) -> None:
-    """Long-poll getUpdates until SIGINT/SIGTERM; pending updates are kept, not dropped."""
+    """Long-poll getUpdates until SIGINT/SIGTERM, confirming each batch only after handling it."""
     app = build_application(settings, engine)
-    app.run_polling(
-        allowed_updates=ALLOWED_UPDATES,
-        timeout=int(settings.bot_poll_timeout),
-        drop_pending_updates=False,
-        bootstrap_retries=-1,
-    )
+    asyncio.run(serve_polling(app, int(settings.bot_poll_timeout), ALLOWED_UPDATES))
