@@ -140,6 +140,19 @@ async def test_retry_gives_up_after_bounded_attempts() -> None:
         await with_retry(_Flaky(RetryAfter(3600)), sleep=sleep)
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_429_is_honoured_once_never_looped_on() -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    call = _Flaky(RetryAfter(2), RetryAfter(2), RetryAfter(2))
+    with pytest.raises(RetryAfter):
+        await with_retry(call, sleep=sleep)
+    assert call.calls == 2 and slept == [2]
+
+
 async def test_bad_requests_and_blocks_are_not_retried() -> None:
     bad = _Flaky(BadRequest("Message is too long"))
     with pytest.raises(BadRequest):

@@ -27,6 +27,7 @@ from bot.settings import Settings
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
 from bot.telegram.housekeeping import housekeeping
+from bot.telegram.limits import FloodLimiter
 from bot.telegram.logs import log_error
 from bot.telegram.polling import serve_polling
 from bot.telegram.retry import with_retry
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 _HOUSEKEEPING = "housekeeping_task"
+CONNECTION_POOL = 16
+POOL_TIMEOUT = 30.0
 
 
 def bot_commands(texts: Texts) -> list[BotCommand]:
@@ -82,6 +85,11 @@ def build_application(
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .concurrent_updates(True)
+        .rate_limiter(FloodLimiter())
+        # httpcore walks every open connection on each request: a pool sized for the load (PTB's
+        # default is 256) costs less CPU, and a generous pool timeout queues instead of failing.
+        .connection_pool_size(CONNECTION_POOL)
+        .pool_timeout(POOL_TIMEOUT)
         .post_init(post_init)
         .post_stop(post_stop)
         .build()
