@@ -38,16 +38,16 @@ def problems(
 ) -> list[str]:
     """Every problem of the definition as a whole, as `where: message`; empty when sound."""
     known = Known(conditions, effects, renderers)
-    found: list[str] = []
-    for rule in FLOW_RULES:
-        found += rule(flow)
-    for named in NAME_RULES:
-        found += named(flow, known)
-    for worded in TEXT_RULES:
-        found += worded(flow, texts)
-    for modelled in KNOWLEDGE_RULES:
-        found += modelled(flow, knowledge)
+    found = graph_problems(flow)
+    found += [problem for named in NAME_RULES for problem in named(flow, known)]
+    found += [problem for worded in TEXT_RULES for problem in worded(flow, texts)]
+    found += [problem for modelled in KNOWLEDGE_RULES for problem in modelled(flow, knowledge)]
     return found
+
+
+def graph_problems(flow: Flow) -> list[str]:
+    """The problems of the graph on its own (what a drawing of it needs to be sound)."""
+    return [problem for rule in FLOW_RULES for problem in rule(flow)]
 
 
 # -- walking the flow ------------------------------------------------------------------------------
