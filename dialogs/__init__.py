@@ -7,7 +7,7 @@ Outcome`` (replies and the chosen option) or ``engine.handle(session, event) -> 
 :func:`new_session`, :class:`Session`, :class:`Event`, :class:`Command`, :class:`Reply`,
 :class:`Option`, and :class:`FlowError` (a broken dialog definition, raised at load).
 The dialog itself is data: ``dialogs/data/flow.yaml`` (the graph) and ``dialogs/data/nl/texts.yaml``
-(every Dutch word). Never imports `telegram` or `bot`.
+(every Dutch word); `python -m dialogs diagram` draws the graph. Never imports `telegram` or `bot`.
 """
 
 from dialogs.engine import Engine, new_session

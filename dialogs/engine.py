@@ -15,8 +15,9 @@ from pathlib import Path
 
 from transitions import Machine
 
+from dialogs import checks
 from dialogs.events import Command, Event, EventKind, Option, Reply
-from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, check_flow, read_flow
+from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
 from dialogs.flow import section_progress as _section_progress
 from dialogs.machine import (
     CONDITIONS,
@@ -27,43 +28,15 @@ from dialogs.machine import (
     build_machine,
     option_trigger,
 )
-from dialogs.render import Renderer
+from dialogs.render import SPECIAL_PROMPTS, Renderer
 from dialogs.session import Answer, Session, utc_now
-from dialogs.texts import Texts, check_texts, read_texts
+from dialogs.texts import Texts, read_texts
 from knowledge import KnowledgeBase, load_knowledge
 
 
 def new_session() -> Session:
     """A session that has not started yet (its first event should be a start)."""
     return Session()
-
-
-def check_against_knowledge(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
-    """Problems between the flow and the knowledge: unknown phases and layers, too few checks."""
-    errors: list[str] = []
-    phase_keys = {phase.key for phase in knowledge.phases}
-    layer_keys = {layer.key for layer in knowledge.layers}
-    for name, state in flow.states.items():
-        for option in state.options:
-            if option.phase is not None and option.phase not in phase_keys:
-                errors.append(f"states.{name}.{option.id}: onbekende fase {option.phase!r}")
-    for role, spec in flow.roles.items():
-        for layer in (*spec.layers, *spec.levers):
-            if layer not in layer_keys:
-                errors.append(f"roles.{role}: onbekende laag {layer!r}")
-    numbers = {precondition.number for precondition in knowledge.preconditions}
-    for phase in sorted(phase_keys - flow.quick_check.priority.keys()):
-        errors.append(f"quick_check.priority: fase {phase!r} ontbreekt")
-    for phase, order in flow.quick_check.priority.items():
-        if phase not in phase_keys:
-            errors.append(f"quick_check.priority.{phase}: onbekende fase")
-            continue
-        if len(set(order)) != len(order) or not set(order) <= numbers:
-            errors.append(f"quick_check.priority.{phase}: elke randvoorwaarde hoogstens eens")
-        available = sum(len(p.checks) for p in knowledge.preconditions if p.number in set(order))
-        if min(available, flow.quick_check.max_questions) < 2:
-            errors.append(f"quick_check.priority.{phase}: minder dan twee controlevragen")
-    return errors
 
 
 @dataclass(frozen=True)
@@ -89,18 +62,10 @@ class Engine:
     """The dialog: flow, texts and knowledge loaded and checked once, shared by every chat."""
 
     def __init__(self, flow: Flow, texts: Texts, knowledge: KnowledgeBase) -> None:
-        progress = _section_progress(flow)
-        self._render = Renderer(flow, texts, knowledge, progress)
-        errors = check_flow(flow, CONDITIONS, EFFECTS)
-        errors += [
-            f"states.{name}.render: onbekende weergave {state.render!r}"
-            for name, state in flow.states.items()
-            if state.render not in self._render.renderer_names
-        ]
-        errors += check_texts(texts, flow)
-        errors += check_against_knowledge(flow, knowledge)
+        errors = checks.problems(flow, texts, knowledge, CONDITIONS, EFFECTS, SPECIAL_PROMPTS)
         if errors:
             raise FlowError(errors)
+        self._render = Renderer(flow, texts, knowledge, _section_progress(flow))
         self._flow = flow
         self._texts = texts
         self._knowledge = knowledge
