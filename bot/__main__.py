@@ -90,9 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if command == "run-auto" and not settings.token_configured():
-            from bot.texts import load_texts
+            from locales import BundleError, load_bundle
 
-            print(load_texts().console_fallback, file=sys.stderr)
+            try:
+                fallback = load_bundle().telegram.console_fallback
+            except BundleError as err:
+                return _fail(f"the language bundle is invalid: {err.errors[0]}", 1)
+            print(fallback, file=sys.stderr)
             return _console([])
         if command == "healthcheck":
             return _healthcheck(settings)

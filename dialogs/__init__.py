@@ -1,12 +1,13 @@
 """The advisory dialog, free of Telegram: an engine that turns events into replies.
 
-Public API: :class:`Engine` (``Engine.load(knowledge=None)``; ``engine.handle(session, event) ->
-list[Reply]``; ``engine.current_options(session)``; ``engine.match_option(session, text)``;
-``engine.role_label(role_id)``; ``engine.audiences(session)``; ``engine.knowledge``),
+Public API: :class:`Engine` (``Engine.load(knowledge=None, language="nl", bundle=None)``;
+``engine.handle(session, event) -> list[Reply]``; ``engine.current_options(session)``;
+``engine.match_option(session, text)``; ``engine.role_label(role_id)``;
+``engine.audiences(session)``; ``engine.knowledge``; ``engine.bundle``; ``engine.language``),
 :func:`new_session`, :class:`Session`, :class:`Event`, :class:`Command`, :class:`Reply`,
 :class:`Option`, and :class:`FlowError` (a broken dialog definition, raised at load).
-The dialog itself is data: ``dialogs/data/flow.yaml`` (the graph) and ``dialogs/data/nl/texts.yaml``
-(every Dutch word). Never imports `telegram` or `bot`.
+The dialog itself is data: ``dialogs/data/flow.yaml`` (the graph) and the language bundle's
+``locales/<language>/dialog.yaml`` (every word). Never imports `telegram` or `bot`.
 """
 
 from dialogs.engine import Engine, new_session

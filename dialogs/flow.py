@@ -3,7 +3,7 @@
 A malformed dialog must fail when it is loaded, never when a user reaches the broken step. So the
 definition is validated as a whole (unknown targets, unreachable states, duplicate option ids,
 unknown condition or effect names) and every problem is reported at once, as `where: message`.
-The graph holds no Dutch: all wording lives in the texts file (see :mod:`dialogs.texts`).
+The graph holds no words: all wording lives in the language bundle (see :mod:`locales`).
 """
 
 from __future__ import annotations

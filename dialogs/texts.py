@@ -1,96 +1,20 @@
-"""Every Dutch word the dialog says, read from `data/<language>/texts.yaml`.
+"""Whether one language's dialog texts fit the dialog: every label there, every placeholder right.
 
-Kept out of the Python so that a translation is a copy of one file. Templates are checked when
-loaded: a template that lost or misspelled a `{placeholder}` fails at start-up, not in a chat.
+The texts themselves live in the language bundle (`locales/<language>/dialog.yaml`, schema
+:class:`locales.DialogTexts`); what they must contain depends on the flow, so it is checked here.
+A template that lost or misspelled a `{placeholder}` fails at start-up, not in a chat.
 """
 
 from __future__ import annotations
 
 import string
-from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
-from dialogs.flow import DATA_DIR, Flow, read_model
+from dialogs.flow import Flow
+from locales import DialogTexts
 
-Line = str
-
-
-class _Texts(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class RoleTexts(_Texts):
-    label: Line = Field(min_length=2)
-    note: Line | None = None  # shown once when the role is chosen, e.g. the honest note for zzp
-
-
-class StateTexts(_Texts):
-    prompt: Line = Field(min_length=2)
-    help: Line = Field(min_length=2)
-    reason: Line | None = None  # staging: the answer's meaning in the result's "why"
-    options: dict[str, Line] = Field(default_factory=dict)
-
-
-class ResultTexts(_Texts):
-    heading: Line
-    because: Line
-    reason: Line
-    uncertain: Line
-    picked: Line
-    phase_option: Line
-
-
-class AdviceTexts(_Texts):
-    heading: Line
-    item: Line
-    evidence: str
-    few: Line
-    levers_heading: Line
-    warnings_heading: Line
-    warning: Line
-    no_gaps: Line
-    blind_spot: Line
-    more_heading: Line
-    next_phase: Line
-    next_item: Line
-    last_phase: Line
-    explain: Line
-    span_one: Line
-    span_many: Line
-    explain_option: Line
-
-
-class Texts(_Texts):
-    """The dialog's wording in one language."""
-
-    welcome: Line
-    progress: Line
-    free_text: Line
-    unknown_option: Line
-    went_back: Line
-    back_at_start: Line
-    lost: Line
-    resumed: Line
-    help_footer: Line
-    labels: dict[str, Line]
-    roles: dict[str, RoleTexts]
-    states: dict[str, StateTexts]
-    result: ResultTexts
-    checks_intro: Line
-    model_caption: Line
-    plan_caption: Line
-    advice: AdviceTexts
-
-    def option_label(self, state: str, option_id: str) -> str:
-        """A fixed option's label: the state's own wording, else a shared label, else a role."""
-        own = self.states[state].options.get(option_id)
-        if own is not None:
-            return own
-        if option_id in self.labels:
-            return self.labels[option_id]
-        return self.roles[option_id].label
-
+__all__ = ["PLACEHOLDERS", "DialogTexts", "check_texts"]
 
 # The placeholders each template must offer, by dotted path; others must have none.
 PLACEHOLDERS: dict[str, set[str]] = {
@@ -136,7 +60,7 @@ def _strings(value: object, path: str) -> list[tuple[str, str]]:
     return []
 
 
-def check_texts(texts: Texts, flow: Flow) -> list[str]:
+def check_texts(texts: DialogTexts, flow: Flow) -> list[str]:
     """Every missing or malformed text for this flow, as `where: message`."""
     errors: list[str] = []
     for path, template in _strings(texts, ""):
@@ -171,8 +95,3 @@ def check_texts(texts: Texts, flow: Flow) -> list[str]:
         if name not in flow.states:
             errors.append(f"states.{name}: geen stap in het gesprek")
     return errors
-
-
-def read_texts(language: str = "nl", data_dir: Path = DATA_DIR) -> Texts:
-    """Parse one language's texts; FlowError on unreadable YAML or a schema error."""
-    return read_model(data_dir / language / "texts.yaml", Texts, f"{language}/texts.yaml")

@@ -9,6 +9,7 @@ import pytest
 from dialog_helpers import engine
 
 from bot import console
+from locales import load_bundle
 
 
 def chat(script: str, *argv: str) -> str:
@@ -29,7 +30,7 @@ def test_a_whole_conversation_by_numbers_and_labels(tmp_path: Path) -> None:
     assert "> klopt" in output  # piped input is echoed
     assert texts.model_caption in output
     assert texts.plan_caption in output
-    assert output.rstrip().endswith(console.console_texts().bye)
+    assert output.rstrip().endswith(load_bundle().console.bye)
     assert "niet meer gelezen" not in output
     saved = sorted(path.suffix for path in tmp_path.iterdir())
     assert saved == [".pdf", ".png"]
@@ -55,7 +56,7 @@ def test_a_preset_role_and_end_of_input(tmp_path: Path) -> None:
     output = chat("", "--rol", "zzp", "--out", str(tmp_path))
     assert engine().texts.roles["zzp"].note in output
     assert "Vraag 1 van 3" in output
-    assert output.rstrip().endswith(console.console_texts().bye)
+    assert output.rstrip().endswith(load_bundle().console.bye)
 
 
 def test_start_with_a_preset_mid_conversation(tmp_path: Path) -> None:

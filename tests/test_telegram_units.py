@@ -24,8 +24,8 @@ from bot.telegram.logs import RedactingFormatter, describe_error
 from bot.telegram.outbox import Outbox
 from bot.telegram.retry import Blocked, with_retry
 from bot.telegram.splitting import MESSAGE_LIMIT, split_message, utf16_len
-from bot.texts import load_texts
 from dialogs import Engine, Option, Reply, new_session
+from locales import load_bundle
 
 # ---- splitting ---------------------------------------------------------------------------------
 
@@ -204,9 +204,9 @@ def test_command_menu_matches_the_registered_commands(tmp_path: Path) -> None:
         for handler in handlers
         for command in getattr(handler, "commands", ())
     }
-    menu = [command.command for command in bot_commands(load_texts())]
+    menu = [command.command for command in bot_commands(load_bundle().telegram)]
     assert set(menu) == registered
-    assert all(1 <= len(c.description) <= 256 for c in bot_commands(load_texts()))
+    assert all(1 <= len(c.description) <= 256 for c in bot_commands(load_bundle().telegram))
 
 
 def test_redacting_formatter_hides_secrets_and_tracebacks() -> None:
@@ -247,5 +247,5 @@ def test_health_needs_a_fresh_heartbeat(tmp_path: Path) -> None:
 
 
 def test_privacy_text_names_retention_and_erasure() -> None:
-    text = load_texts().privacy.format(retention_days="30")
+    text = load_bundle().telegram.privacy.format(retention_days="30")
     assert "30 dagen" in text and "/vergeet" in text

@@ -34,8 +34,8 @@ from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
 from bot.telegram.retry import Blocked, with_retry
 from bot.telegram.splitting import MESSAGE_LIMIT, utf16_len
-from bot.texts import Texts
 from dialogs import Command, Engine, Event, EventKind, Option, Session, new_session
+from locales import TelegramTexts
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class Handlers:
     """The update callbacks, sharing the engine, the store, the texts and the per-chat locks."""
 
     def __init__(
-        self, engine: Engine, store: SessionStore, texts: Texts, retention_days: float
+        self, engine: Engine, store: SessionStore, texts: TelegramTexts, retention_days: float
     ) -> None:
         self._engine = engine
         self._store = store
@@ -153,7 +153,7 @@ class Handlers:
         """Feed one event to the engine; a first contact always starts the conversation."""
         record = record or ChatRecord()
         if record.session is None:
-            record.session = new_session()
+            record.session = new_session(self._engine.language)
             if event.kind is not EventKind.START:
                 event = Event.start()
         session = record.session
@@ -239,8 +239,7 @@ class Handlers:
     async def _privacy(
         self, update: Update, chat_id: int, record: ChatRecord | None, outbox: Outbox
     ) -> None:
-        days = self._retention_days
-        shown = f"{days:g}".replace(".", ",")
+        shown = self._engine.bundle.decimal(self._retention_days)
         general = self._texts.privacy.format(retention_days=shown)
         await outbox.text(chat_id, f"{general}\n\n{self._stored_summary(record)}")
 
@@ -260,7 +259,7 @@ class Handlers:
                 texts.role.format(role=role),
                 texts.phase.format(phase=phase),
                 texts.answers.format(count=len(session.history)),
-                texts.saved_at.format(date=record.saved_at.strftime("%d-%m-%Y %H:%M UTC")),
+                texts.saved_at.format(date=self._engine.bundle.short_datetime(record.saved_at)),
             ]
         )
 
@@ -301,7 +300,8 @@ class Handlers:
     async def _model(
         self, update: Update, chat_id: int, record: ChatRecord | None, outbox: Outbox
     ) -> None:
-        session = record.session if record is not None and record.session else new_session()
+        session = record.session if record is not None else None
+        session = session or new_session(self._engine.language)
         await outbox.attachment(chat_id, "model_picture", session)
 
     def _notice(self, text: str) -> Action:
