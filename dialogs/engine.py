@@ -45,23 +45,23 @@ def check_against_knowledge(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
     for name, state in flow.states.items():
         for option in state.options:
             if option.phase is not None and option.phase not in phase_keys:
-                errors.append(f"states.{name}.{option.id}: onbekende fase {option.phase!r}")
+                errors.append(f"states.{name}.{option.id}: unknown phase {option.phase!r}")
     for role, spec in flow.roles.items():
         for layer in (*spec.layers, *spec.levers):
             if layer not in layer_keys:
-                errors.append(f"roles.{role}: onbekende laag {layer!r}")
+                errors.append(f"roles.{role}: unknown layer {layer!r}")
     numbers = {precondition.number for precondition in knowledge.preconditions}
     for phase in sorted(phase_keys - flow.quick_check.priority.keys()):
-        errors.append(f"quick_check.priority: fase {phase!r} ontbreekt")
+        errors.append(f"quick_check.priority: phase {phase!r} is missing")
     for phase, order in flow.quick_check.priority.items():
         if phase not in phase_keys:
-            errors.append(f"quick_check.priority.{phase}: onbekende fase")
+            errors.append(f"quick_check.priority.{phase}: unknown phase")
             continue
         if len(set(order)) != len(order) or not set(order) <= numbers:
-            errors.append(f"quick_check.priority.{phase}: elke randvoorwaarde hoogstens eens")
+            errors.append(f"quick_check.priority.{phase}: each precondition at most once")
         available = sum(len(p.checks) for p in knowledge.preconditions if p.number in set(order))
         if min(available, flow.quick_check.max_questions) < 2:
-            errors.append(f"quick_check.priority.{phase}: minder dan twee controlevragen")
+            errors.append(f"quick_check.priority.{phase}: fewer than two check questions")
     return errors
 
 
@@ -77,7 +77,7 @@ class Engine:
         self._render = Renderer(flow, texts, knowledge, progress)
         errors = check_flow(flow, CONDITIONS, EFFECTS)
         errors += [
-            f"states.{name}.render: onbekende weergave {state.render!r}"
+            f"states.{name}.render: unknown renderer {state.render!r}"
             for name, state in flow.states.items()
             if state.render not in self._render.renderer_names
         ]
@@ -139,7 +139,7 @@ class Engine:
         return self._texts
 
     def role_label(self, role_id: str) -> str:
-        """The Dutch label of a role id (as on the role question); KeyError when unknown."""
+        """The label of a role id (as on the role question); KeyError when unknown."""
         return self._render.role_label(role_id)
 
     def audiences(self, session: Session) -> list[str]:

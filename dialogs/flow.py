@@ -160,53 +160,53 @@ def check_flow(flow: Flow, conditions: Iterable[str], effects: Iterable[str]) ->
         """A condition or effects that the machine does not know."""
         found = []
         if when is not None and when not in known_conditions:
-            found.append(f"{where}: onbekende voorwaarde {when!r}")
-        found.extend(f"{where}: onbekend effect {e!r}" for e in named if e not in known_effects)
+            found.append(f"{where}: unknown condition {when!r}")
+        found.extend(f"{where}: unknown effect {e!r}" for e in named if e not in known_effects)
         return found
 
     for name in (flow.initial, flow.start):
         if name not in flow.states:
-            errors.append(f"{name}: onbekende begintoestand")
+            errors.append(f"{name}: unknown initial state")
     for name, state in flow.states.items():
         seen: set[str] = set()
         for option in state.options:
             where = f"states.{name}.{option.id}"
             if option.id in seen:
-                errors.append(f"{where}: optie-id komt meer dan eens voor")
+                errors.append(f"{where}: option id occurs more than once")
             seen.add(option.id)
             if option.action and (option.next is not None or option.do):
-                errors.append(f"{where}: een actie heeft geen next of do")
+                errors.append(f"{where}: an action has no next or do")
             targets = option.targets
             for index, target in enumerate(targets):
                 if target.to not in flow.states:
-                    errors.append(f"{where}: onbekend doel {target.to!r}")
+                    errors.append(f"{where}: unknown target {target.to!r}")
                 errors.extend(unknown(where, target.when, target.do))
                 if target.when is not None and index == len(targets) - 1:
-                    errors.append(f"{where}: het laatste doel moet zonder voorwaarde zijn")
+                    errors.append(f"{where}: the last target must have no condition")
             errors.extend(unknown(where, option.when, option.do))
             if "set_role" in option.do and option.id not in flow.roles:
-                errors.append(f"{where}: set_role maar {option.id!r} is geen rol")
+                errors.append(f"{where}: set_role but {option.id!r} is not a role")
             if ("set_phase" in option.do) != (option.phase is not None):
-                errors.append(f"{where}: set_phase en phase horen bij elkaar")
+                errors.append(f"{where}: set_phase and phase go together")
         if state.pick is not None:
             where = f"states.{name}.pick"
             if state.options:
-                errors.append(f"{where}: een keuzelijst heeft geen vaste opties")
+                errors.append(f"{where}: a pick list has no fixed options")
             if state.pick.next not in flow.states:
-                errors.append(f"{where}: onbekend doel {state.pick.next!r}")
+                errors.append(f"{where}: unknown target {state.pick.next!r}")
             for effect in state.pick.do:
                 if effect not in known_effects:
-                    errors.append(f"{where}: onbekend effect {effect!r}")
+                    errors.append(f"{where}: unknown effect {effect!r}")
         elif not state.options:
-            errors.append(f"states.{name}: geen opties (een doodlopende stap)")
+            errors.append(f"states.{name}: no options (a dead end)")
     for role, spec in flow.roles.items():
         choosers = [o for s in flow.states.values() for o in s.options if "set_role" in o.do]
         if not any(option.id == role for option in choosers):
-            errors.append(f"roles.{role}: geen optie kiest deze rol")
+            errors.append(f"roles.{role}: no option chooses this role")
         for lever in spec.levers:
             if lever in spec.layers:
-                errors.append(f"roles.{role}.levers: {lever!r} is al een eigen laag")
-    errors.extend(f"states.{name}: onbereikbaar" for name in sorted(unreachable(flow)))
+                errors.append(f"roles.{role}.levers: {lever!r} is already one of its layers")
+    errors.extend(f"states.{name}: unreachable" for name in sorted(unreachable(flow)))
     return errors
 
 

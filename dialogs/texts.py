@@ -67,19 +67,19 @@ def check_texts(texts: DialogTexts, flow: Flow) -> list[str]:
         found = _fields(template)
         wanted = PLACEHOLDERS.get(path, set())
         if found is None:
-            errors.append(f"{path}: accolades kloppen niet")
+            errors.append(f"{path}: braces do not match")
         elif found != wanted:
-            errors.append(f"{path}: invulplekken {sorted(found)} maar verwacht {sorted(wanted)}")
+            errors.append(f"{path}: placeholders {sorted(found)} but expected {sorted(wanted)}")
     for role in flow.roles:
         if role not in texts.roles:
-            errors.append(f"roles.{role}: label ontbreekt")
+            errors.append(f"roles.{role}: label missing")
     for name, state in flow.states.items():
         if name not in texts.states:
-            errors.append(f"states.{name}: tekst ontbreekt")
+            errors.append(f"states.{name}: text missing")
             continue
         own = texts.states[name]
         if state.render == "staging" and not own.reason:
-            errors.append(f"states.{name}.reason: ontbreekt (nodig voor 'waarom deze fase')")
+            errors.append(f"states.{name}.reason: missing (needed for the result's 'why')")
         ids = {option.id for option in state.options}
         for option_id in ids:
             if (
@@ -87,11 +87,11 @@ def check_texts(texts: DialogTexts, flow: Flow) -> list[str]:
                 and option_id not in texts.labels
                 and option_id not in texts.roles
             ):
-                errors.append(f"states.{name}.options.{option_id}: label ontbreekt")
+                errors.append(f"states.{name}.options.{option_id}: label missing")
         for option_id in own.options:
             if option_id not in ids:
-                errors.append(f"states.{name}.options.{option_id}: geen optie van deze stap")
+                errors.append(f"states.{name}.options.{option_id}: not an option of this step")
     for name in texts.states:
         if name not in flow.states:
-            errors.append(f"states.{name}: geen stap in het gesprek")
+            errors.append(f"states.{name}: not a step of the dialog")
     return errors

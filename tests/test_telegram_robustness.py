@@ -147,7 +147,7 @@ async def test_a_token_telegram_rejects_is_one_line(tmp_path: Path, bot_api: Fak
 
 async def test_unknown_subcommand_shows_usage(tmp_path: Path) -> None:
     code, _, err = await _run_bot(tmp_path, "lanceer")
-    assert code == 2 and "gebruik" in err
+    assert code == 2 and "usage" in err
 
 
 async def test_an_error_gets_an_apology_with_buttons_and_the_user_goes_on(

@@ -56,13 +56,13 @@ def build_application(
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         removed = await asyncio.to_thread(store.prepare)
         if removed:
-            log.info("%d halfgeschreven tijdelijke bestanden opgeruimd", removed)
+            log.info("Removed %d half-written temporary files", removed)
         await asyncio.to_thread(touch_heartbeat, settings.bot_data_dir)
         await with_retry(lambda: app.bot.set_my_commands(bot_commands(texts)))
         app.bot_data[_HOUSEKEEPING] = asyncio.create_task(
             housekeeping(store, settings.bot_data_dir, settings.retention)
         )
-        log.info("Bot gestart als @%s", app.bot.username)
+        log.info("Bot started as @%s", app.bot.username)
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         task = app.bot_data.pop(_HOUSEKEEPING, None)
@@ -74,7 +74,7 @@ def build_application(
     async def on_error(update: object, context: object) -> None:
         error = getattr(context, "error", None)
         if isinstance(error, BaseException):
-            log_error(log, "Onverwachte fout", error)
+            log_error(log, "Unexpected error", error)
 
     app = (
         ApplicationBuilder()

@@ -115,11 +115,11 @@ class Handlers:
                 else:
                     await action(update, chat.id, record, outbox)
             except Blocked:
-                log.info("Gebruiker heeft de bot geblokkeerd; er wordt niets meer verstuurd")
+                log.info("The user blocked the bot; nothing more is sent")
                 if record is not None or self._store.path_for(chat.id).exists():
                     await asyncio.to_thread(self._store.mark_blocked, chat.id)
             except Exception as err:
-                log_error(log, "Fout bij het verwerken van een update", err)
+                log_error(log, "Error while handling an update", err)
                 await self._apologise(update, chat.id, outbox)
 
     @staticmethod
@@ -218,7 +218,7 @@ class Handlers:
                 return
             await with_retry(lambda: message.edit_reply_markup(reply_markup=None))
         except TelegramError as err:
-            log_error(log, "Keuze niet in het bericht gezet", err)
+            log_error(log, "Choice not shown in the message", err)
         await outbox.text(message.chat_id, chosen)
 
     async def _resume(
@@ -326,7 +326,7 @@ class Handlers:
         try:
             await outbox.text(chat.id, self._texts.group.format(bot_link=link))
         except (Blocked, TelegramError) as err:
-            log_error(log, "Groepsbericht niet verstuurd", err)
+            log_error(log, "Group message not sent", err)
 
     # ---- small helpers -------------------------------------------------------------------------
 
@@ -335,7 +335,7 @@ class Handlers:
         try:
             await with_retry(lambda: query.answer(text))
         except (Blocked, TelegramError) as err:
-            log_error(log, "Callback niet beantwoord", err)
+            log_error(log, "Callback query not answered", err)
 
     async def _apologise(self, update: Update, chat_id: int, outbox: Outbox) -> None:
         """Say sorry with the buttons of the step the user is at, so they can go on at once."""
@@ -349,4 +349,4 @@ class Handlers:
                 markup = keyboard(self._engine.current_options(session), session.turn)
             await outbox.text(chat_id, self._texts.error, markup)
         except Exception as err:
-            log_error(log, "Excuus niet verstuurd", err)
+            log_error(log, "Apology not sent", err)

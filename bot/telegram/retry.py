@@ -65,7 +65,7 @@ async def with_retry(
             delay = retry_after_seconds(err)
             if attempt == attempts or delay > MAX_RETRY_AFTER:
                 raise
-            log.warning("Flood control: %.0f s wachten (poging %d)", delay, attempt)
+            log.warning("Flood control: waiting %.0f s (attempt %d)", delay, attempt)
         except Forbidden as err:
             raise Blocked from err
         except (BadRequest, InvalidToken, ChatMigrated, Conflict):
@@ -74,7 +74,7 @@ async def with_retry(
             if attempt == attempts:
                 raise
             delay = min(MAX_BACKOFF, BASE_DELAY * 2 ** (attempt - 1))
-            kind = "Time-out" if isinstance(err, TimedOut) else "Netwerkfout"
-            log.warning("%s bij Telegram; nieuwe poging over %.1f s", kind, delay)
+            kind = "Timeout" if isinstance(err, TimedOut) else "Network error"
+            log.warning("%s at Telegram; retrying in %.1f s", kind, delay)
         await sleep(delay)
     raise AssertionError("unreachable: the loop returns or raises")

@@ -39,7 +39,7 @@ def webhook_path(settings: Settings) -> str:
 async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None = None) -> None:
     """Register the webhook and serve it until SIGTERM/SIGINT (or, when given, `stop` is set)."""
     if settings.bot_webhook_secret is None or settings.bot_webhook_url is None:
-        raise SettingsError("BOT_WEBHOOK_URL en BOT_WEBHOOK_SECRET zijn nodig in webhook-modus")
+        raise SettingsError("BOT_WEBHOOK_URL and BOT_WEBHOOK_SECRET are required in webhook mode")
     secret = settings.bot_webhook_secret.get_secret_value().encode()
     url = settings.bot_webhook_url
     app: Application = build_application(settings, engine)  # type: ignore[type-arg]
@@ -78,7 +78,7 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
                     url, secret_token=secret.decode(), allowed_updates=ALLOWED_UPDATES
                 )
             )
-            log.info("Webhook actief op poort %d", settings.bot_webhook_port)
+            log.info("Webhook listening on port %d", settings.bot_webhook_port)
             await stop.wait()
         finally:
             await runner.cleanup()
