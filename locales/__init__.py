@@ -44,13 +44,17 @@ __all__ = [
 ]
 
 
-@cache
 def load_bundle(language: str = DEFAULT_LANGUAGE, root: Path = LOCALES_DIR) -> Bundle:
     """The validated texts of `language` under `root`, read once per process.
 
     BundleError lists every problem of every file at once. `root` lets tests (or a deployment)
     keep languages elsewhere; the default is the folder this package ships with.
     """
+    return _load(language, root)  # one cache key however the arguments were passed
+
+
+@cache
+def _load(language: str, root: Path) -> Bundle:
     if not LANGUAGE_PATTERN.match(language):
         raise BundleError([f"{language!r}: not a language code (like 'nl' or 'pt_BR')"])
     reader = Reader(root)
