@@ -72,3 +72,25 @@ def test_a_broken_definition_exits_with_an_error(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(console.Engine, "load", broken)
     assert console.main([], stdin=io.StringIO(""), stdout=io.StringIO()) == 1
+
+
+def test_broken_texts_exit_with_every_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    from locales import BundleError
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise BundleError(["nl/console.yaml: bye: Field required"])
+
+    monkeypatch.setattr(console, "load_bundle", broken)
+    errors = io.StringIO()
+    monkeypatch.setattr("sys.stderr", errors)
+    assert console.main([], stdin=io.StringIO(""), stdout=io.StringIO()) == 1
+    assert "nl/console.yaml: bye: Field required" in errors.getvalue()
+
+
+def test_help_comes_from_the_bundle(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        console.main(["--help"], stdin=io.StringIO(""), stdout=io.StringIO())
+    shown = " ".join(capsys.readouterr().out.split())
+    arguments = load_bundle().console.arguments
+    assert " ".join(arguments.description.split()) in shown
+    assert arguments.out in shown
