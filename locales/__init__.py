@@ -55,7 +55,7 @@ def load_bundle(language: str = DEFAULT_LANGUAGE, root: Path = LOCALES_DIR) -> B
 
 @cache
 def _load(language: str, root: Path) -> Bundle:
-    if not LANGUAGE_PATTERN.match(language):
+    if not LANGUAGE_PATTERN.fullmatch(language):
         raise BundleError([f"{language!r}: not a language code (like 'nl' or 'pt_BR')"])
     reader = Reader(root)
     folder = root / language

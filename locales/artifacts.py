@@ -6,11 +6,18 @@ and lists are not spelled out here either: :class:`locales.Bundle` formats them 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from locales.model import TextModel
 
 
 class PictureTexts(TextModel):
     """Words on and around the model picture."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "phase_heading": frozenset({"number"}),
+        "caption_diagnosed": frozenset({"layers", "number", "phase"}),
+    }
 
     filename: str
     title: str
@@ -26,6 +33,12 @@ class PictureTexts(TextModel):
 
 class PlanTexts(TextModel):
     """Words of the action plan document and its caption."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "filename": frozenset({"date"}),
+        "caption": frozenset({"check_in"}),
+        "phase_heading": frozenset({"number", "label"}),
+    }
 
     filename: str
     caption: str

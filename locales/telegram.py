@@ -6,7 +6,7 @@ translation renames `/opnieuw` without touching the code that registers the comm
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field, model_validator
 
@@ -18,6 +18,8 @@ CommandName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]
 
 class CommandText(TextModel):
     """One command: what the user types (without the slash) and its line in the menu."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
 
     name: CommandName
     description: str = Field(min_length=1, max_length=256)
@@ -51,6 +53,8 @@ class CommandTexts(TextModel):
 
 
 class ForgetTexts(TextModel):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
     question: str
     confirm: str
     cancel: str
@@ -61,6 +65,13 @@ class ForgetTexts(TextModel):
 
 class StoredTexts(TextModel):
     """What /privacy shows of the user's own record, so they can see what is kept."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "role": frozenset({"role"}),
+        "phase": frozenset({"phase"}),
+        "answers": frozenset({"count"}),
+        "saved_at": frozenset({"date"}),
+    }
 
     heading: str
     nothing: str
@@ -73,6 +84,12 @@ class StoredTexts(TextModel):
 
 class TelegramTexts(TextModel):
     """The Telegram adapter's words (the dialog's words are in :class:`DialogTexts`)."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "chosen": frozenset({"label"}),
+        "privacy": frozenset({"retention_days"}),
+        "group": frozenset({"bot_link"}),
+    }
 
     commands: CommandTexts
     expired: str

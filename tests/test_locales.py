@@ -114,6 +114,47 @@ def test_telegram_command_names_are_checked(
     assert any(message in error for error in caught.value.errors), caught.value.errors
 
 
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "telegram",
+            "je rol: {role}",
+            "je rol: {rol}",
+            "nl/telegram.yaml: stored.role: Value error, placeholders ['rol'] but expected",
+        ),
+        (
+            "telegram",
+            "Deze knop is verlopen.",
+            "Deze knop is {verlopen}.",
+            "nl/telegram.yaml: expired: Value error, placeholders ['verlopen'] but expected []",
+        ),
+        (
+            "artifacts",
+            "op {check_in}, kijk",
+            "op {check_in, kijk",
+            "nl/artifacts.yaml: action_plan.caption: Value error, braces do not match",
+        ),
+        (
+            "console",
+            "{path}]",
+            "]",
+            "nl/console.yaml: saved: Value error, placeholders [] but expected ['path']",
+        ),
+    ],
+)
+def test_templates_are_checked_when_loaded(
+    tmp_path: Path, file: str, old: str, new: str, message: str
+) -> None:
+    path = copy_of_dutch(tmp_path) / "nl" / f"{file}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(BundleError) as caught:
+        load_bundle("nl", root=tmp_path)
+    assert any(error.startswith(message) for error in caught.value.errors), caught.value.errors
+
+
 def test_a_console_word_belongs_to_one_command(tmp_path: Path) -> None:
     path = copy_of_dutch(tmp_path) / "nl" / "console.yaml"
     text = path.read_text(encoding="utf-8").replace("[/stop, ", "[/Terug, /stop, ")
