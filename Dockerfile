@@ -13,6 +13,7 @@ COPY pyproject.toml README.md /src/
 COPY bot /src/bot
 COPY dialogs /src/dialogs
 COPY knowledge /src/knowledge
+COPY locales /src/locales
 RUN pip install /src \
     && rm -rf /src \
     # Validate the knowledge and build its store now: a broken YAML file fails the build, not a chat.

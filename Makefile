@@ -21,7 +21,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy bot dialogs knowledge bench
+	$(PY) -m mypy bot dialogs knowledge locales bench
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from bot.settings import Mode, Settings, SettingsError, load_settings
 
-USAGE = "gebruik: python -m bot [telegram | chat [...] | run-auto | healthcheck]"
+USAGE = "usage: python -m bot [telegram | chat [...] | run-auto | healthcheck]"
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -45,11 +45,11 @@ def _telegram(settings: Settings) -> int:
     try:
         settings.bot_data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        return _fail(f"datamap {settings.bot_data_dir} niet te maken: {err.strerror}")
+        return _fail(f"cannot create data directory {settings.bot_data_dir}: {err.strerror}")
     try:
         engine = Engine.load()
     except (FlowError, KnowledgeError) as err:
-        return _fail(f"dialoog of kennis is ongeldig: {str(err).splitlines()[0]}", 1)
+        return _fail(f"dialog, texts or knowledge invalid: {str(err).splitlines()[0]}", 1)
     try:
         if settings.bot_mode is Mode.WEBHOOK:
             from bot.telegram.webhook import run_webhook
@@ -61,12 +61,10 @@ def _telegram(settings: Settings) -> int:
             run_polling(settings, engine)
     except InvalidToken:
         return _fail(
-            "Telegram weigert het token (TELEGRAM_BOT_TOKEN); vraag een nieuw bij @BotFather"
+            "Telegram rejects the token (TELEGRAM_BOT_TOKEN); ask @BotFather for a new one"
         )
     except NetworkError as err:
-        return _fail(
-            f"Telegram-server onbereikbaar ({type(err).__name__}); probeer later opnieuw", 1
-        )
+        return _fail(f"Telegram server unreachable ({type(err).__name__}); try again later", 1)
     return 0
 
 
@@ -90,9 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if command == "run-auto" and not settings.token_configured():
-            from bot.texts import load_texts
+            from locales import BundleError, load_bundle
 
-            print(load_texts().console_fallback, file=sys.stderr)
+            try:
+                fallback = load_bundle().telegram.console_fallback
+            except BundleError as err:
+                return _fail(f"the language bundle is invalid: {err.errors[0]}", 1)
+            print(fallback, file=sys.stderr)
             return _console([])
         if command == "healthcheck":
             return _healthcheck(settings)

@@ -1,7 +1,8 @@
 """The dialog in a terminal (`python -m bot chat`): the same engine as Telegram, without a network.
 
 Each bot turn prints its text and its options numbered; the user answers with a number, an option's
-label, or a command (/terug or /back, /opnieuw or /restart, /help, /start [rol], /stop or /quit).
+label, or a command (in Dutch /terug or /back, /opnieuw or /restart, /help, /start [rol], /stop or
+/quit: the words are the language bundle's, `locales/<language>/console.yaml`).
 It reads line by line, so a whole conversation can be piped in and scripted; when input is piped,
 every line is echoed after `> ` so that the transcript reads as a conversation. It runs through the
 same conversation service as Telegram, with a store in memory: nothing is kept after it ends.
@@ -13,53 +14,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
-
-import yaml
-from pydantic import BaseModel, ConfigDict
 
 from bot.artifacts import render
 from bot.conversation import Conversation, Turn
 from bot.persistence.memory import MemoryStore
-from bot.texts import load_texts
 from dialogs import Command, Engine, Event, FlowError, Session
 from dialogs.events import Attachment
 from knowledge import KnowledgeError
+from locales import BundleError, load_bundle
+from locales.console import ConsoleCommands
 
-TEXTS_FILE = Path(__file__).with_name("console.yaml")
 DEFAULT_OUT = Path("var/console")
 
+# The engine commands behind the console's command ids; the words for them are the bundle's.
 COMMANDS: dict[str, Command] = {
-    "/terug": Command.BACK,
-    "/back": Command.BACK,
-    "/opnieuw": Command.RESTART,
-    "/restart": Command.RESTART,
-    "/help": Command.HELP,
+    "back": Command.BACK,
+    "restart": Command.RESTART,
+    "help": Command.HELP,
 }
-QUIT = frozenset({"/stop", "/quit", "/exit"})
 
 # Renders an attachment and returns the saved file's path; None when the renderers are missing.
 Saver = Callable[[Attachment, Session, Engine], Path]
 
 
-class ConsoleTexts(BaseModel):
-    """The console's own words (the dialog's words come from the engine)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    intro: str
-    saved: str
-    not_rendered: str
-    bye: str
-    broken: str
-
-
-@cache
-def console_texts(path: Path = TEXTS_FILE) -> ConsoleTexts:
-    return ConsoleTexts.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+def is_word(typed: str, words: Sequence[str]) -> bool:
+    """Whether `typed` is one of a command's words, ignoring case."""
+    return typed.casefold() in {word.casefold() for word in words}
 
 
 def attachment_saver(out_dir: Path) -> Saver:
@@ -71,14 +54,15 @@ def attachment_saver(out_dir: Path) -> Saver:
     return save
 
 
-def to_event(line: str) -> Event:
+def to_event(engine: Engine, line: str) -> Event:
     """What a typed line means: a command, or text the engine matches to an option (or not)."""
+    words: ConsoleCommands = engine.bundle.console.commands
     word, _, rest = line.partition(" ")
-    lowered = word.casefold()
-    if lowered == "/start":
+    if is_word(word, words.start):
         return Event.start(rest.strip())
-    if lowered in COMMANDS:
-        return Event.command(COMMANDS[lowered])
+    for name, command in COMMANDS.items():
+        if is_word(word, getattr(words, name)):
+            return Event.command(command)
     return Event.text(line)
 
 
@@ -89,11 +73,11 @@ class Console:
 
     def __init__(self, engine: Engine, out: TextIO, saver: Saver, echo: bool) -> None:
         self.engine = engine
-        self.conversation = Conversation(engine, MemoryStore(), load_texts(), retention_days=0)
+        self.conversation = Conversation(engine, MemoryStore(), retention_days=0)
         self.out = out
         self.saver = saver
         self.echo = echo
-        self.texts = console_texts()
+        self.texts = engine.bundle.console
 
     async def show(self, turn: Turn) -> None:
         for reply in turn.replies:
@@ -131,9 +115,9 @@ class Console:
                 continue
             if self.echo:
                 print(f"> {line}", file=self.out)
-            if line.casefold() in QUIT:
+            if is_word(line, self.texts.commands.quit):
                 break
-            await self.say(to_event(line))
+            await self.say(to_event(self.engine, line))
         print(self.texts.bye, file=self.out)
         return 0
 
@@ -142,18 +126,22 @@ def main(
     argv: list[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
 ) -> int:
     """Run a console conversation; the exit code is 0, or 1 when the dialog data is broken."""
-    parser = argparse.ArgumentParser(prog="python -m bot chat", description=__doc__)
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="map voor plaatjes en actieplannen"
-    )
-    parser.add_argument(
-        "--rol", default="", help="begin met deze rol, bijv. mkb (zoals een deeplink)"
-    )
+    try:
+        bundle = load_bundle()
+    except BundleError as error:
+        print("leercultuur-coach: the texts of the language bundle are invalid:", file=sys.stderr)
+        for line in error.errors:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    arguments = bundle.console.arguments
+    parser = argparse.ArgumentParser(prog="python -m bot chat", description=arguments.description)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=arguments.out)
+    parser.add_argument("--rol", default="", help=arguments.role)
     args = parser.parse_args(argv)
     try:
-        engine = Engine.load()
+        engine = Engine.load(bundle=bundle)
     except (FlowError, KnowledgeError) as error:
-        print(console_texts().broken, file=sys.stderr)
+        print(bundle.console.broken, file=sys.stderr)
         for line in getattr(error, "errors", [str(error)]):
             print(f"  {line}", file=sys.stderr)
         return 1

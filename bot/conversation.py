@@ -26,8 +26,8 @@ from typing import Protocol
 
 from bot.persistence import ChatLocks, ChatRecord
 from bot.persistence.records import utc_now
-from bot.texts import Texts
 from dialogs import Command, Engine, Event, EventKind, Option, Reply, Session, new_session
+from locales import Bundle
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +92,16 @@ class Conversation:
     """Handles every input of every chat; one instance per process, shared by all channels."""
 
     def __init__(
-        self, engine: Engine, store: RecordStore, texts: Texts, retention_days: float
+        self,
+        engine: Engine,
+        store: RecordStore,
+        retention_days: float,
+        bundle: Bundle | None = None,
     ) -> None:
         self._engine = engine
         self._store = store
-        self._texts = texts
+        self._bundle = bundle or engine.bundle
+        self._texts = self._bundle.telegram
         self._retention_days = retention_days
         self._locks = ChatLocks()
         # The engine's machine is shared; worker threads take turns on it (a step is microseconds).
@@ -174,7 +179,7 @@ class Conversation:
         """Feed one event to the engine; a first contact always starts the conversation."""
         record = record or ChatRecord()
         if record.session is None:
-            record.session = new_session()
+            record.session = new_session(self._engine.language)
             if event.kind is not EventKind.START:
                 event = Event.start()
         session = record.session
@@ -247,12 +252,14 @@ class Conversation:
             return Turn(Status.DONE, (self._ask_forget(record),), turn, None, session)
         if request is Request.MODEL:
             picture = Reply("", attachment="model_picture")
-            return Turn(Status.DONE, (picture,), turn, None, session or new_session())
+            return Turn(
+                Status.DONE, (picture,), turn, None, session or new_session(self._engine.language)
+            )
         notice = self._texts.unsupported if request is Request.UNSUPPORTED else self._texts.edited
         return Turn(Status.DONE, (Reply(notice),), turn, None, session)
 
     def _privacy(self, record: ChatRecord | None) -> str:
-        shown = f"{self._retention_days:g}".replace(".", ",")
+        shown = self._bundle.decimal(self._retention_days)
         general = self._texts.privacy.format(retention_days=shown)
         return f"{general}\n\n{self._stored_summary(record)}"
 
@@ -272,7 +279,7 @@ class Conversation:
                 texts.role.format(role=role),
                 texts.phase.format(phase=phase),
                 texts.answers.format(count=len(session.history)),
-                texts.saved_at.format(date=record.saved_at.strftime("%d-%m-%Y %H:%M UTC")),
+                texts.saved_at.format(date=self._bundle.short_datetime(record.saved_at)),
             ]
         )
 

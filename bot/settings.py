@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     def _api_url_is_http(cls, value: str) -> str:
         value = value.strip().rstrip("/")
         if not value.startswith(("http://", "https://")):
-            raise ValueError("moet beginnen met http:// of https://")
+            raise ValueError("must start with http:// or https://")
         return value
 
     @field_validator("bot_log_level")
@@ -67,18 +67,19 @@ class Settings(BaseSettings):
     def _known_level(cls, value: str) -> str:
         level = value.strip().upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            raise ValueError("kies DEBUG, INFO, WARNING, ERROR of CRITICAL")
+            raise ValueError("choose DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
 
     @model_validator(mode="after")
     def _webhook_complete(self) -> Settings:
         if self.bot_mode is Mode.WEBHOOK:
             if not self.bot_webhook_url or not self.bot_webhook_url.startswith("https://"):
-                raise ValueError("BOT_WEBHOOK_URL (https://...) is nodig in webhook-modus")
+                raise ValueError("BOT_WEBHOOK_URL (https://...) is required in webhook mode")
             secret = self.bot_webhook_secret
             if secret is None or not SECRET_PATTERN.match(secret.get_secret_value()):
                 raise ValueError(
-                    "BOT_WEBHOOK_SECRET is nodig in webhook-modus (1-256 tekens: A-Z a-z 0-9 _ -)"
+                    "BOT_WEBHOOK_SECRET is required in webhook mode"
+                    " (1-256 characters: A-Z a-z 0-9 _ -)"
                 )
         return self
 
@@ -109,15 +110,15 @@ class Settings(BaseSettings):
                 raw = self.telegram_bot_token_file.read_text(encoding="utf-8")
             except OSError as err:
                 reason = err.strerror or type(err).__name__
-                raise SettingsError(f"TELEGRAM_BOT_TOKEN_FILE is niet leesbaar: {reason}") from None
+                raise SettingsError(f"TELEGRAM_BOT_TOKEN_FILE is not readable: {reason}") from None
         if raw is None or not raw.strip():
             raise SettingsError(
-                "Geen Telegram-token: zet TELEGRAM_BOT_TOKEN (of TELEGRAM_BOT_TOKEN_FILE) in .env"
+                "No Telegram token: set TELEGRAM_BOT_TOKEN (or TELEGRAM_BOT_TOKEN_FILE) in .env"
             )
         token = raw.strip()
         if not TOKEN_PATTERN.match(token):
             raise SettingsError(
-                "TELEGRAM_BOT_TOKEN heeft niet de vorm <cijfers>:<code> van @BotFather"
+                "TELEGRAM_BOT_TOKEN does not have the form <digits>:<code> from @BotFather"
             )
         return token
 
@@ -129,6 +130,6 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as err:
         problems = []
         for error in err.errors(include_input=False, include_url=False):
-            field = ".".join(str(part) for part in error["loc"]).upper() or "instellingen"
+            field = ".".join(str(part) for part in error["loc"]).upper() or "settings"
             problems.append(f"{field}: {error['msg']}")
-        raise SettingsError("Ongeldige instelling: " + "; ".join(problems)) from None
+        raise SettingsError("Invalid setting: " + "; ".join(problems)) from None

@@ -1,13 +1,15 @@
 """The advisory dialog, free of Telegram: an engine that turns events into replies.
 
-Public API: :class:`Engine` (``Engine.load(knowledge=None)``; ``engine.decide(session, event) ->
-Outcome`` (replies and the chosen option) or ``engine.handle(session, event) -> list[Reply]``;
-``engine.prompt(session)``; ``engine.current_options(session)``; ``engine.match_option``;
-``engine.role_label(role_id)``; ``engine.audiences(session)``; ``engine.knowledge``),
-:func:`new_session`, :class:`Session`, :class:`Event`, :class:`Command`, :class:`Reply`,
-:class:`Option`, and :class:`FlowError` (a broken dialog definition, raised at load).
-The dialog itself is data: ``dialogs/data/flow.yaml`` (the graph) and ``dialogs/data/nl/texts.yaml``
-(every Dutch word); `python -m dialogs diagram` draws the graph. Never imports `telegram` or `bot`.
+Public API: :class:`Engine` (``Engine.load(knowledge=None, language="nl", bundle=None)``;
+``engine.decide(session, event) -> Outcome`` (replies and the chosen option) or
+``engine.handle(session, event) -> list[Reply]``; ``engine.prompt(session)``;
+``engine.current_options(session)``; ``engine.match_option(session, text)``;
+``engine.role_label(role_id)``; ``engine.audiences(session)``; ``engine.knowledge``;
+``engine.bundle``; ``engine.language``), :func:`new_session`, :class:`Session`, :class:`Event`,
+:class:`Command`, :class:`Reply`, :class:`Option`, and :class:`FlowError` (a broken dialog
+definition, raised at load). The dialog itself is data: ``dialogs/data/flow.yaml`` (the graph) and
+the language bundle's ``locales/<language>/dialog.yaml`` (every word); `python -m dialogs diagram`
+draws the graph. Never imports `telegram` or `bot`.
 """
 
 from dialogs.engine import Engine, new_session

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from dialogs.flow import Flow, OptionSpec, unreachable
-from dialogs.texts import Texts
 from knowledge import KnowledgeBase
+from locales import DialogTexts as Texts
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _effects_used(flow: Flow) -> Iterator[tuple[str, str]]:
 def unknown_start_states(flow: Flow) -> list[str]:
     """The initial and the start state must exist."""
     return [
-        f"{name}: onbekende begintoestand"
+        f"{name}: unknown initial state"
         for name in (flow.initial, flow.start)
         if name not in flow.states
     ]
@@ -92,7 +92,7 @@ def duplicate_option_ids(flow: Flow) -> list[str]:
     for name, state in flow.states.items():
         ids = [option.id for option in state.options]
         found += [
-            f"states.{name}.{option_id}: optie-id komt meer dan eens voor"
+            f"states.{name}.{option_id}: option id occurs more than once"
             for index, option_id in enumerate(ids)
             if option_id in ids[:index]
         ]
@@ -102,7 +102,7 @@ def duplicate_option_ids(flow: Flow) -> list[str]:
 def actions_that_move(flow: Flow) -> list[str]:
     """An action (restart) is the engine's business: it neither leads anywhere nor does anything."""
     return [
-        f"{where}: een actie heeft geen next of do"
+        f"{where}: an action has no next or do"
         for _, where, option in _options(flow)
         if option.action and (option.next is not None or option.do)
     ]
@@ -111,13 +111,13 @@ def actions_that_move(flow: Flow) -> list[str]:
 def unknown_targets(flow: Flow) -> list[str]:
     """Every option and pick list leads to a state that exists."""
     found = [
-        f"{where}: onbekend doel {target.to!r}"
+        f"{where}: unknown target {target.to!r}"
         for _, where, option in _options(flow)
         for target in option.targets
         if target.to not in flow.states
     ]
     found += [
-        f"states.{name}.pick: onbekend doel {state.pick.next!r}"
+        f"states.{name}.pick: unknown target {state.pick.next!r}"
         for name, state in flow.states.items()
         if state.pick is not None and state.pick.next not in flow.states
     ]
@@ -127,7 +127,7 @@ def unknown_targets(flow: Flow) -> list[str]:
 def conditional_last_targets(flow: Flow) -> list[str]:
     """Of conditional targets one must always be taken, so the last has no condition."""
     return [
-        f"{where}: het laatste doel moet zonder voorwaarde zijn"
+        f"{where}: the last target must have no condition"
         for _, where, option in _options(flow)
         if option.targets and option.targets[-1].when is not None
     ]
@@ -136,7 +136,7 @@ def conditional_last_targets(flow: Flow) -> list[str]:
 def roles_without_role(flow: Flow) -> list[str]:
     """`set_role` takes the option's id as the role, so that id must be a role."""
     return [
-        f"{where}: set_role maar {option.id!r} is geen rol"
+        f"{where}: set_role but {option.id!r} is not a role"
         for _, where, option in _options(flow)
         if "set_role" in option.do and option.id not in flow.roles
     ]
@@ -145,7 +145,7 @@ def roles_without_role(flow: Flow) -> list[str]:
 def phases_without_phase(flow: Flow) -> list[str]:
     """`set_phase` takes the option's `phase`: one without the other is a mistake."""
     return [
-        f"{where}: set_phase en phase horen bij elkaar"
+        f"{where}: set_phase and phase go together"
         for _, where, option in _options(flow)
         if ("set_phase" in option.do) != (option.phase is not None)
     ]
@@ -154,7 +154,7 @@ def phases_without_phase(flow: Flow) -> list[str]:
 def picks_with_options(flow: Flow) -> list[str]:
     """A pick list makes its own options; fixed ones beside it would never be shown."""
     return [
-        f"states.{name}.pick: een keuzelijst heeft geen vaste opties"
+        f"states.{name}.pick: a pick list has no fixed options"
         for name, state in flow.states.items()
         if state.pick is not None and state.options
     ]
@@ -163,7 +163,7 @@ def picks_with_options(flow: Flow) -> list[str]:
 def dead_ends(flow: Flow) -> list[str]:
     """A state without options or pick list would leave the user stuck."""
     return [
-        f"states.{name}: geen opties (een doodlopende stap)"
+        f"states.{name}: no options (a dead end)"
         for name, state in flow.states.items()
         if state.pick is None and not state.options
     ]
@@ -172,13 +172,15 @@ def dead_ends(flow: Flow) -> list[str]:
 def unchosen_roles(flow: Flow) -> list[str]:
     """A role that no option chooses (with `set_role`) can never be advised."""
     chosen = {option.id for _, _, option in _options(flow) if "set_role" in option.do}
-    return [f"roles.{role}: geen optie kiest deze rol" for role in flow.roles if role not in chosen]
+    return [
+        f"roles.{role}: no option chooses this role" for role in flow.roles if role not in chosen
+    ]
 
 
 def levers_in_own_layers(flow: Flow) -> list[str]:
     """A lever is a layer outside the role; one of its own layers would be advised twice."""
     return [
-        f"roles.{role}.levers: {lever!r} is al een eigen laag"
+        f"roles.{role}.levers: {lever!r} is already one of its layers"
         for role, spec in flow.roles.items()
         for lever in spec.levers
         if lever in spec.layers
@@ -187,7 +189,7 @@ def levers_in_own_layers(flow: Flow) -> list[str]:
 
 def unreachable_states(flow: Flow) -> list[str]:
     """A state that no sequence of choices reaches is dead wood, or a missing `next`."""
-    return [f"states.{name}: onbereikbaar" for name in sorted(unreachable(flow))]
+    return [f"states.{name}: unreachable" for name in sorted(unreachable(flow))]
 
 
 FLOW_RULES: tuple[Callable[[Flow], list[str]], ...] = (
@@ -210,7 +212,7 @@ FLOW_RULES: tuple[Callable[[Flow], list[str]], ...] = (
 def unknown_conditions(flow: Flow, known: Known) -> list[str]:
     """Every `when` names a method marked @condition."""
     return [
-        f"{where}: onbekende voorwaarde {name!r}"
+        f"{where}: unknown condition {name!r}"
         for where, name in _conditions_used(flow)
         if name not in known.conditions
     ]
@@ -219,7 +221,7 @@ def unknown_conditions(flow: Flow, known: Known) -> list[str]:
 def unknown_effects(flow: Flow, known: Known) -> list[str]:
     """Every `do` names a method marked @effect."""
     return [
-        f"{where}: onbekend effect {name!r}"
+        f"{where}: unknown effect {name!r}"
         for where, name in _effects_used(flow)
         if name not in known.effects
     ]
@@ -228,7 +230,7 @@ def unknown_effects(flow: Flow, known: Known) -> list[str]:
 def unknown_renderers(flow: Flow, known: Known) -> list[str]:
     """A `render` names one of the special prompts; a plain step names none."""
     return [
-        f"states.{name}.render: onbekende weergave {state.render!r}"
+        f"states.{name}.render: unknown renderer {state.render!r}"
         for name, state in flow.states.items()
         if state.render is not None and state.render not in known.renderers
     ]
@@ -294,26 +296,26 @@ def placeholder_mismatch(flow: Flow, texts: Texts) -> list[str]:
         fields = _fields(template)
         wanted = PLACEHOLDERS.get(path, set())
         if fields is None:
-            found.append(f"{path}: accolades kloppen niet")
+            found.append(f"{path}: braces do not match")
         elif fields != wanted:
-            found.append(f"{path}: invulplekken {sorted(fields)} maar verwacht {sorted(wanted)}")
+            found.append(f"{path}: placeholders {sorted(fields)} but expected {sorted(wanted)}")
     return found
 
 
 def missing_role_labels(flow: Flow, texts: Texts) -> list[str]:
     """Every role has a label (its button, and its name in the advice)."""
-    return [f"roles.{role}: label ontbreekt" for role in flow.roles if role not in texts.roles]
+    return [f"roles.{role}: label missing" for role in flow.roles if role not in texts.roles]
 
 
 def missing_texts(flow: Flow, texts: Texts) -> list[str]:
     """Every state has its text (prompt and help)."""
-    return [f"states.{name}: tekst ontbreekt" for name in flow.states if name not in texts.states]
+    return [f"states.{name}: text missing" for name in flow.states if name not in texts.states]
 
 
 def missing_reasons(flow: Flow, texts: Texts) -> list[str]:
     """A staging question says what its answer means, for the result's "why"."""
     return [
-        f"states.{name}.reason: ontbreekt (nodig voor 'waarom deze fase')"
+        f"states.{name}.reason: missing (needed for the result's 'why')"
         for name, state in flow.states.items()
         if state.render == "staging" and name in texts.states and not texts.states[name].reason
     ]
@@ -323,7 +325,7 @@ def missing_option_labels(flow: Flow, texts: Texts) -> list[str]:
     """Every fixed option has a label: its state's own, a shared one, or a role's."""
     shared = texts.labels.keys() | texts.roles.keys()
     return [
-        f"states.{name}.options.{option.id}: label ontbreekt"
+        f"states.{name}.options.{option.id}: label missing"
         for name, _, option in _options(flow)
         if name in texts.states
         and option.id not in texts.states[name].options
@@ -334,7 +336,7 @@ def missing_option_labels(flow: Flow, texts: Texts) -> list[str]:
 def stray_option_labels(flow: Flow, texts: Texts) -> list[str]:
     """A state's label for an option it does not have is a typo or a leftover."""
     return [
-        f"states.{name}.options.{option_id}: geen optie van deze stap"
+        f"states.{name}.options.{option_id}: not an option of this step"
         for name, state in flow.states.items()
         if name in texts.states
         for option_id in texts.states[name].options
@@ -345,7 +347,7 @@ def stray_option_labels(flow: Flow, texts: Texts) -> list[str]:
 def stray_texts(flow: Flow, texts: Texts) -> list[str]:
     """Text for a state the flow does not have is a typo or a leftover."""
     extra = texts.states.keys() - flow.states.keys()
-    return [f"states.{name}: geen stap in het gesprek" for name in texts.states if name in extra]
+    return [f"states.{name}: not a step of the dialog" for name in texts.states if name in extra]
 
 
 TEXT_RULES: tuple[Callable[[Flow, Texts], list[str]], ...] = (
@@ -364,7 +366,7 @@ def unknown_phases(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
     """A staging answer points to a phase of the model."""
     keys = {phase.key for phase in knowledge.phases}
     return [
-        f"{where}: onbekende fase {option.phase!r}"
+        f"{where}: unknown phase {option.phase!r}"
         for _, where, option in _options(flow)
         if option.phase is not None and option.phase not in keys
     ]
@@ -374,7 +376,7 @@ def unknown_layers(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
     """A role's layers and levers are layers of the model."""
     keys = {layer.key for layer in knowledge.layers}
     return [
-        f"roles.{role}: onbekende laag {layer!r}"
+        f"roles.{role}: unknown layer {layer!r}"
         for role, spec in flow.roles.items()
         for layer in (*spec.layers, *spec.levers)
         if layer not in keys
@@ -385,7 +387,7 @@ def missing_priorities(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
     """Every phase of the model has a quick-check order."""
     keys = {phase.key for phase in knowledge.phases}
     return [
-        f"quick_check.priority: fase {phase!r} ontbreekt"
+        f"quick_check.priority: phase {phase!r} is missing"
         for phase in sorted(keys - flow.quick_check.priority.keys())
     ]
 
@@ -394,7 +396,7 @@ def unknown_priority_phases(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
     """A quick-check order belongs to a phase of the model."""
     keys = {phase.key for phase in knowledge.phases}
     return [
-        f"quick_check.priority.{phase}: onbekende fase"
+        f"quick_check.priority.{phase}: unknown phase"
         for phase in flow.quick_check.priority
         if phase not in keys
     ]
@@ -410,7 +412,7 @@ def repeated_preconditions(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
     """A quick-check order names preconditions of the model, each at most once."""
     numbers = {precondition.number for precondition in knowledge.preconditions}
     return [
-        f"quick_check.priority.{phase}: elke randvoorwaarde hoogstens eens"
+        f"quick_check.priority.{phase}: each precondition at most once"
         for phase, order in _known_priorities(flow, knowledge)
         if len(set(order)) != len(order) or not set(order) <= numbers
     ]
@@ -422,7 +424,7 @@ def too_few_checks(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
     for phase, order in _known_priorities(flow, knowledge):
         available = sum(len(p.checks) for p in knowledge.preconditions if p.number in set(order))
         if min(available, flow.quick_check.max_questions) < 2:
-            found.append(f"quick_check.priority.{phase}: minder dan twee controlevragen")
+            found.append(f"quick_check.priority.{phase}: fewer than two check questions")
     return found
 
 

@@ -30,13 +30,13 @@ from dialogs.machine import (
 )
 from dialogs.render import SPECIAL_PROMPTS, Renderer
 from dialogs.session import Answer, Session, utc_now
-from dialogs.texts import Texts, read_texts
 from knowledge import KnowledgeBase, load_knowledge
+from locales import DEFAULT_LANGUAGE, Bundle, BundleError, DialogTexts, load_bundle
 
 
-def new_session() -> Session:
+def new_session(language: str = DEFAULT_LANGUAGE) -> Session:
     """A session that has not started yet (its first event should be a start)."""
-    return Session()
+    return Session(language=language)
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,19 @@ def _match(options: Sequence[Option], text: str) -> Option | None:
 
 
 class Engine:
-    """The dialog: flow, texts and knowledge loaded and checked once, shared by every chat."""
+    """The dialog: flow, texts and knowledge loaded and checked once, shared by every chat.
 
-    def __init__(self, flow: Flow, texts: Texts, knowledge: KnowledgeBase) -> None:
+    An engine speaks the language of its bundle; every session it starts records that language.
+    """
+
+    def __init__(self, flow: Flow, bundle: Bundle, knowledge: KnowledgeBase) -> None:
+        texts = bundle.dialog
         errors = checks.problems(flow, texts, knowledge, CONDITIONS, EFFECTS, SPECIAL_PROMPTS)
         if errors:
             raise FlowError(errors)
         self._render = Renderer(flow, texts, knowledge, _section_progress(flow))
         self._flow = flow
+        self._bundle = bundle
         self._texts = texts
         self._knowledge = knowledge
         self._context = Context(flow, knowledge, self._render)
@@ -76,13 +81,21 @@ class Engine:
     def load(
         cls,
         knowledge: KnowledgeBase | None = None,
-        language: str = "nl",
+        language: str = DEFAULT_LANGUAGE,
         data_dir: Path = DATA_DIR,
+        bundle: Bundle | None = None,
     ) -> Engine:
-        """Read and check the flow and the texts; FlowError lists every problem at once."""
+        """Read and check the flow and `language`'s texts; FlowError lists every problem at once.
+
+        `bundle` replaces the bundle of `language` (e.g. one loaded from another root in a test).
+        """
         flow = read_flow(data_dir / "flow.yaml")
-        texts = read_texts(language, data_dir)
-        return cls(flow, texts, knowledge if knowledge is not None else load_knowledge())
+        if bundle is None:
+            try:
+                bundle = load_bundle(language)
+            except BundleError as error:
+                raise FlowError(error.errors) from error
+        return cls(flow, bundle, knowledge if knowledge is not None else load_knowledge())
 
     # -- what front ends and renderers read ---------------------------------------------------
     @property
@@ -96,12 +109,22 @@ class Engine:
         return self._flow
 
     @property
-    def texts(self) -> Texts:
+    def bundle(self) -> Bundle:
+        """Every text of the engine's language, for the front ends too (read-only)."""
+        return self._bundle
+
+    @property
+    def language(self) -> str:
+        """The language the engine speaks, and records in the sessions it starts."""
+        return self._bundle.language
+
+    @property
+    def texts(self) -> DialogTexts:
         """The dialog's wording in the loaded language (read-only)."""
         return self._texts
 
     def role_label(self, role_id: str) -> str:
-        """The Dutch label of a role id (as on the role question); KeyError when unknown."""
+        """The label of a role id (as on the role question); KeyError when unknown."""
         return self._render.role_label(role_id)
 
     def audiences(self, session: Session) -> list[str]:
@@ -245,6 +268,7 @@ class Engine:
     def _fresh(self, session: Session) -> Session:
         """The session as right after a start: same identity, no answers."""
         return Session(
+            language=self.language,
             state=self._flow.start,
             turn=session.turn,
             created_at=session.created_at,

@@ -2,7 +2,7 @@
 
 A malformed dialog must fail when it is loaded, never when a user reaches the broken step: the
 schema here catches what is malformed in one place, :mod:`dialogs.checks` what is wrong as a whole.
-The graph holds no Dutch: all wording lives in the texts file (see :mod:`dialogs.texts`).
+The graph holds no words: all wording lives in the language bundle (see :mod:`locales`).
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from dialogs.advice import check_question
 from dialogs.events import Option
 from dialogs.flow import Flow
 from dialogs.session import Answer, Session
-from dialogs.texts import Texts
 from knowledge import KnowledgeBase
 from knowledge.schema import BlindSpot, Intervention, Phase, Precondition
+from locales import DialogTexts
 
 
 class Renderer:
@@ -23,7 +23,7 @@ class Renderer:
     def __init__(
         self,
         flow: Flow,
-        texts: Texts,
+        texts: DialogTexts,
         knowledge: KnowledgeBase,
         progress: dict[str, tuple[int, int]],
     ) -> None:

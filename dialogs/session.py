@@ -33,6 +33,9 @@ class Session(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     schema_version: int = SCHEMA_VERSION
+    # The language the conversation is held in (a `locales` bundle), so that every later reply,
+    # picture and plan of this chat speaks it. Older records without it were all Dutch.
+    language: str = "nl"
     state: str = "welkom"
     # Counts every handled step that changed the session; front ends tag buttons with it so that a
     # button from an older message can be told apart from one of the current step.

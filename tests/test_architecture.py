@@ -1,4 +1,5 @@
-"""The dependency rule: `dialogs/` and `knowledge/` never reach for Telegram or the front ends.
+"""The dependency rule: `dialogs/`, `knowledge/` and `locales/` never reach for Telegram or the
+front ends, and `locales/` (which every part reads) depends on no other part of the project.
 
 Scanned from the source, so that the boundary cannot wear away unnoticed, and checked at run time,
 so that an indirect import through a third module is caught as well.
@@ -28,7 +29,7 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("package", ["dialogs", "knowledge"])
+@pytest.mark.parametrize("package", ["dialogs", "knowledge", "locales"])
 def test_source_never_imports_telegram_or_bot(package: str) -> None:
     files = sorted((ROOT / package).rglob("*.py"))
     assert files
@@ -41,10 +42,21 @@ def test_source_never_imports_telegram_or_bot(package: str) -> None:
     assert not offenders
 
 
+def test_locales_imports_no_other_part_of_the_project() -> None:
+    files = sorted((ROOT / "locales").rglob("*.py"))
+    offenders = {
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in files
+        for module in imported_modules(path)
+        if module.split(".")[0] in ("bot", "dialogs", "knowledge", "telegram")
+    }
+    assert files and not offenders
+
+
 def test_importing_the_core_loads_no_telegram() -> None:
     code = (
-        "import sys, importlib, pkgutil, dialogs, knowledge\n"
-        "for pkg in (dialogs, knowledge):\n"
+        "import sys, importlib, pkgutil, dialogs, knowledge, locales\n"
+        "for pkg in (dialogs, knowledge, locales):\n"
         "    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "        if not info.name.endswith('__main__'):\n"
         "            importlib.import_module(info.name)\n"

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 
 from bot.artifacts import Artifact, render
 from bot.artifacts.action_plan import MAX_REFERRALS, build_action_plan
-from bot.artifacts.wording import wording
 from dialogs.session import Session
 from knowledge import KnowledgeBase, load_knowledge
+from locales import load_bundle
 
 TODAY = date(2026, 11, 28)
 
@@ -126,7 +126,7 @@ def test_plan_artifact_metadata(kb: KnowledgeBase) -> None:
 def test_no_gaps_lists_every_precondition_to_watch(kb: KnowledgeBase) -> None:
     session = session_for(kb, ["collegas"], "toepassen", gaps=0)
     text = pdf_text(render("action_plan", session, KnowledgeEngine(kb, []), TODAY))
-    assert flat(wording().action_plan.preconditions_none) in text
+    assert flat(load_bundle().artifacts.action_plan.preconditions_none) in text
     for precondition in kb.preconditions:
         assert flat(precondition.title) in text
         assert flat(precondition.when_gap) not in text
@@ -164,12 +164,12 @@ def test_referrals_for_this_phase_come_before_general_ones(kb: KnowledgeBase) ->
 def test_plan_without_role_says_so(kb: KnowledgeBase) -> None:
     session = session_for(kb, ["taken"], "actie").model_copy(update={"role": None})
     text = pdf_text(render("action_plan", session, KnowledgeEngine(kb, []), TODAY))
-    assert wording().action_plan.role_unknown in text
+    assert load_bundle().artifacts.action_plan.role_unknown in text
 
 
 @pytest.mark.parametrize(("layers", "key"), [(["taken"], "layer"), (["hr", "directie"], "layers")])
 def test_plan_names_one_layer_or_several(kb: KnowledgeBase, layers: list[str], key: str) -> None:
-    texts = wording().action_plan
+    texts = load_bundle().artifacts.action_plan
     text = pdf_text(
         render("action_plan", session_for(kb, layers, "overwegen"), KnowledgeEngine(kb, []), TODAY)
     )

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import io
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from pydantic import ValidationError
 
 from bot.artifacts import Artifact, render
-from bot.artifacts.wording import Wording, wording
 from dialogs.session import Session
 from knowledge import KnowledgeBase, load_knowledge
+from locales import LOCALES_DIR, ArtifactTexts, BundleError, load_bundle
 
 
 class KnowledgeEngine:
@@ -50,7 +50,7 @@ def test_picture_after_diagnosis_names_layer_and_phase(engine: KnowledgeEngine) 
 
 def test_plain_picture_before_diagnosis(engine: KnowledgeEngine) -> None:
     artifact = render("model_picture", Session(), engine)
-    assert artifact.caption == wording().model_picture.caption_plain
+    assert artifact.caption == load_bundle().artifacts.model_picture.caption_plain
     for phase in engine.knowledge.phases:
         assert phase.label not in artifact.caption
 
@@ -77,15 +77,17 @@ def test_save_writes_the_bytes_under_the_filename(tmp_path: Path) -> None:
     ],
 )
 def test_dates_are_written_the_dutch_way(day: date, expected: str) -> None:
-    assert wording().long_date(day) == expected
+    assert load_bundle().long_date(day) == expected
 
 
 def test_texts_file_is_validated(tmp_path: Path) -> None:
-    broken = tmp_path / "nl.yaml"
-    broken.write_text("months: [januari]\n", encoding="utf-8")
-    with pytest.raises(ValidationError):
-        wording(broken)
-    assert isinstance(wording(), Wording)
+    shutil.copytree(LOCALES_DIR / "nl", tmp_path / "nl")
+    (tmp_path / "nl" / "artifacts.yaml").write_text("months: [januari]\n", encoding="utf-8")
+    with pytest.raises(BundleError) as caught:
+        load_bundle("nl", root=tmp_path)
+    assert "nl/artifacts.yaml: months: Extra inputs are not permitted" in caught.value.errors
+    assert "nl/artifacts.yaml: model_picture: Field required" in caught.value.errors
+    assert isinstance(load_bundle().artifacts, ArtifactTexts)
 
 
 @pytest.mark.parametrize(
@@ -93,11 +95,11 @@ def test_texts_file_is_validated(tmp_path: Path) -> None:
     [([], ""), (["HR"], "HR"), (["HR", "Taken"], "HR en Taken"), (["A", "B", "C"], "A, B en C")],
 )
 def test_lists_are_joined_the_dutch_way(items: list[str], expected: str) -> None:
-    assert wording().join_list(items) == expected
+    assert load_bundle().join_list(items) == expected
 
 
 def test_caption_lists_layers_in_the_model_order(engine: KnowledgeEngine) -> None:
     session = Session(role="hr", layers=["taken", "directie", "hr"], phase="actie")
     caption = render("model_picture", session, engine).caption
     labels = [layer.label for layer in engine.knowledge.layers]
-    assert wording().join_list([labels[0], labels[3], labels[4]]) in caption
+    assert load_bundle().join_list([labels[0], labels[3], labels[4]]) in caption

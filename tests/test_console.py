@@ -9,6 +9,7 @@ import pytest
 from dialog_helpers import engine
 
 from bot import console
+from locales import load_bundle
 
 
 def chat(script: str, *argv: str) -> str:
@@ -29,7 +30,7 @@ def test_a_whole_conversation_by_numbers_and_labels(tmp_path: Path) -> None:
     assert "> klopt" in output  # piped input is echoed
     assert texts.model_caption in output
     assert texts.plan_caption in output
-    assert output.rstrip().endswith(console.console_texts().bye)
+    assert output.rstrip().endswith(load_bundle().console.bye)
     assert "niet meer gelezen" not in output
     saved = sorted(path.suffix for path in tmp_path.iterdir())
     assert saved == [".pdf", ".png"]
@@ -55,7 +56,7 @@ def test_a_preset_role_and_end_of_input(tmp_path: Path) -> None:
     output = chat("", "--rol", "zzp", "--out", str(tmp_path))
     assert engine().texts.roles["zzp"].note in output
     assert "Vraag 1 van 3" in output
-    assert output.rstrip().endswith(console.console_texts().bye)
+    assert output.rstrip().endswith(load_bundle().console.bye)
 
 
 def test_start_with_a_preset_mid_conversation(tmp_path: Path) -> None:
@@ -71,3 +72,25 @@ def test_a_broken_definition_exits_with_an_error(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(console.Engine, "load", broken)
     assert console.main([], stdin=io.StringIO(""), stdout=io.StringIO()) == 1
+
+
+def test_broken_texts_exit_with_every_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    from locales import BundleError
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise BundleError(["nl/console.yaml: bye: Field required"])
+
+    monkeypatch.setattr(console, "load_bundle", broken)
+    errors = io.StringIO()
+    monkeypatch.setattr("sys.stderr", errors)
+    assert console.main([], stdin=io.StringIO(""), stdout=io.StringIO()) == 1
+    assert "nl/console.yaml: bye: Field required" in errors.getvalue()
+
+
+def test_help_comes_from_the_bundle(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        console.main(["--help"], stdin=io.StringIO(""), stdout=io.StringIO())
+    shown = " ".join(capsys.readouterr().out.split())
+    arguments = load_bundle().console.arguments
+    assert " ".join(arguments.description.split()) in shown
+    assert arguments.out in shown

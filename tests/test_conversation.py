@@ -25,14 +25,13 @@ from bot.conversation import (
 from bot.persistence import SessionStore
 from bot.persistence.memory import MemoryStore
 from bot.persistence.records import utc_now
-from bot.texts import load_texts
 from dialogs import Command, Event
 
 KEY = "4711"
 
 
 def service(store: MemoryStore | SessionStore | None = None) -> Conversation:
-    return Conversation(engine(), store or MemoryStore(), load_texts(), retention_days=30)
+    return Conversation(engine(), store or MemoryStore(), retention_days=30)
 
 
 def ids(turn: Turn) -> list[str]:
@@ -95,7 +94,7 @@ async def test_a_redelivered_input_changes_nothing_and_shows_the_question() -> N
     turn = await conversation.handle(KEY, 11, Event.option("lijn"), tap_turn=first.turn)
     again = await conversation.handle(KEY, 11, Event.option("lijn"), tap_turn=first.turn)
     assert again.status is Status.REDELIVERED
-    assert again.replies[0].text == load_texts().resumed
+    assert again.replies[0].text == engine().bundle.telegram.resumed
     assert ids(again) == ids(turn)
     record = store.load(KEY)
     assert record is not None and record.session is not None
@@ -118,22 +117,22 @@ async def test_privacy_shows_the_stored_record_and_forget_erases_after_confirmat
     store = MemoryStore()
     conversation = service(store)
     nothing = await conversation.handle(KEY, 1, Request.PRIVACY)
-    assert load_texts().stored.nothing in nothing.replies[0].text
+    assert engine().bundle.telegram.stored.nothing in nothing.replies[0].text
     await walk(conversation, ["lijn"])
     shown = await conversation.handle(KEY, 20, Request.PRIVACY)
     assert "Leidinggevende of teamleider" in shown.replies[0].text
     question = await conversation.handle(KEY, 21, Request.FORGET)
     assert ids(question) == [FORGET_CONFIRM, FORGET_CANCEL]
     kept = await conversation.handle(KEY, 22, Event.option(FORGET_CANCEL), tap_turn=question.turn)
-    assert kept.chosen == load_texts().forget.cancel
+    assert kept.chosen == engine().bundle.telegram.forget.cancel
     assert store.load(KEY) is not None
     erased = await conversation.handle(
         KEY, 23, Event.option(FORGET_CONFIRM), tap_turn=question.turn
     )
-    assert erased.replies[0].text == load_texts().forget.done
+    assert erased.replies[0].text == engine().bundle.telegram.forget.done
     assert store.load(KEY) is None
     again = await conversation.handle(KEY, 24, Request.FORGET)
-    assert again.replies[0].text == load_texts().forget.nothing
+    assert again.replies[0].text == engine().bundle.telegram.forget.nothing
 
 
 async def test_side_requests_change_nothing() -> None:
@@ -145,7 +144,10 @@ async def test_side_requests_change_nothing() -> None:
     assert model.replies[0].attachment == "model_picture"
     for request in (Request.UNSUPPORTED, Request.EDITED):
         turn = await conversation.handle(KEY, 31, request)
-        assert turn.replies[0].text in (load_texts().unsupported, load_texts().edited)
+        assert turn.replies[0].text in (
+            engine().bundle.telegram.unsupported,
+            engine().bundle.telegram.edited,
+        )
     assert store.load(KEY) == before
 
 
@@ -168,7 +170,7 @@ async def test_a_failing_engine_gives_an_apology_with_the_current_buttons(
     monkeypatch.setattr(conversation.engine, "decide", broken)
     failed = await conversation.handle(KEY, 40, Event.option("zzp"), tap_turn=turn.turn)
     assert failed.status is Status.FAILED
-    assert failed.replies[0].text == load_texts().error
+    assert failed.replies[0].text == engine().bundle.telegram.error
     assert ids(failed) == ids(turn)
 
 

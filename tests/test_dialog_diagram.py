@@ -76,5 +76,5 @@ def test_a_broken_flow_is_not_drawn(tmp_path: Path) -> None:
     broken.write_text(yaml.safe_dump(flow), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     assert main(["diagram", "--flow", str(broken)], out=out, err=err) == 1
-    assert "states.rol.lijn: onbekend doel 'nergens'" in err.getvalue()
+    assert "states.rol.lijn: unknown target 'nergens'" in err.getvalue()
     assert out.getvalue() == ""

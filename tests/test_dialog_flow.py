@@ -15,21 +15,24 @@ from transitions import EventData
 from dialogs import Engine, Event, FlowError
 from dialogs.flow import DATA_DIR, read_flow, section_progress
 from dialogs.machine import CONDITIONS, EFFECTS, Step, condition, effect, registered
+from locales import LOCALES_DIR, load_bundle
 
 Edit = Callable[[dict[str, Any], dict[str, Any]], None]
 
 
 def load_edited(tmp_path: Path, edit: Edit) -> Engine:
-    """Copy the real flow and texts to tmp_path, apply `edit` to both, and load them."""
+    """Copy the real flow and Dutch texts to tmp_path, apply `edit` to both, and load them."""
     shutil.copytree(DATA_DIR, tmp_path / "data")
+    shutil.copytree(LOCALES_DIR / "nl", tmp_path / "locales" / "nl")
     flow_file = tmp_path / "data" / "flow.yaml"
-    texts_file = tmp_path / "data" / "nl" / "texts.yaml"
+    texts_file = tmp_path / "locales" / "nl" / "dialog.yaml"
     flow = yaml.safe_load(flow_file.read_text(encoding="utf-8"))
     texts = yaml.safe_load(texts_file.read_text(encoding="utf-8"))
     edit(flow, texts)
     flow_file.write_text(yaml.safe_dump(flow, allow_unicode=True), encoding="utf-8")
     texts_file.write_text(yaml.safe_dump(texts, allow_unicode=True), encoding="utf-8")
-    return Engine.load(engine().knowledge, data_dir=tmp_path / "data")
+    bundle = load_bundle("nl", root=tmp_path / "locales")
+    return Engine.load(engine().knowledge, data_dir=tmp_path / "data", bundle=bundle)
 
 
 def test_the_real_definition_loads(tmp_path: Path) -> None:
@@ -110,23 +113,23 @@ def _conditional_last_target(flow: dict[str, Any], texts: dict[str, Any]) -> Non
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (_unknown_target, "onbekend doel 'nergens'"),
-        (_unreachable, "states.eiland: onbereikbaar"),
-        (_duplicate_option, "optie-id komt meer dan eens voor"),
-        (_label_for_unknown_option, "spook: geen optie van deze stap"),
-        (_missing_label, "extra: label ontbreekt"),
-        (_unknown_effect, "onbekend effect 'toveren'"),
-        (_unknown_condition, "onbekende voorwaarde 'misschien'"),
-        (_condition_named_as_effect, "onbekend effect 'more_checks'"),
-        (_effect_named_as_condition, "onbekende voorwaarde 'give_advice'"),
-        (_unknown_renderer, "states.klaar.render: onbekende weergave 'menu'"),
+        (_unknown_target, "unknown target 'nergens'"),
+        (_unreachable, "states.eiland: unreachable"),
+        (_duplicate_option, "option id occurs more than once"),
+        (_label_for_unknown_option, "spook: not an option of this step"),
+        (_missing_label, "extra: label missing"),
+        (_unknown_effect, "unknown effect 'toveren'"),
+        (_unknown_condition, "unknown condition 'misschien'"),
+        (_condition_named_as_effect, "unknown effect 'more_checks'"),
+        (_effect_named_as_condition, "unknown condition 'give_advice'"),
+        (_unknown_renderer, "states.klaar.render: unknown renderer 'menu'"),
         (_long_option_id, "states.uitslag.options.0.id"),
-        (_unknown_phase, "onbekende fase 'fase-zes'"),
-        (_unknown_layer, "onbekende laag 'kantine'"),
-        (_broken_placeholder, "progress: invulplekken"),
-        (_missing_state_text, "states.klaar: tekst ontbreekt"),
-        (_dead_end, "states.klaar: geen opties"),
-        (_conditional_last_target, "het laatste doel moet zonder voorwaarde zijn"),
+        (_unknown_phase, "unknown phase 'fase-zes'"),
+        (_unknown_layer, "unknown layer 'kantine'"),
+        (_broken_placeholder, "progress: placeholders"),
+        (_missing_state_text, "states.klaar: text missing"),
+        (_dead_end, "states.klaar: no options"),
+        (_conditional_last_target, "the last target must have no condition"),
     ],
     ids=lambda value: getattr(value, "__name__", "")[1:] or None,
 )

@@ -16,11 +16,11 @@ from PIL import Image
 from pypdf import PdfReader
 from telegram.ext import Application
 
-from bot.artifacts.wording import wording
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.callbacks import decode
 from dialogs import Engine
+from locales import load_bundle
 
 CHAT = 4242
 # The MKB owner (no HR) whose employee is actively learning, then "Stuur mijn actieplan".
@@ -93,7 +93,8 @@ async def test_model_photo_and_plan_document_arrive(
     engine: Engine,
 ) -> None:
     kb = engine.knowledge
-    texts = wording()
+    bundle = load_bundle()
+    texts = bundle.artifacts
     user = User(bot_api)
 
     # /model before any diagnosis: the plain model.
@@ -122,7 +123,7 @@ async def test_model_photo_and_plan_document_arrive(
     assert kb.phase("actie").label in text
     assert engine.role_label("mkb") in text
     check_ins = {
-        texts.long_date(day + timedelta(weeks=4))
+        bundle.long_date(day + timedelta(weeks=4))
         for day in (date.today(), date.today() + timedelta(days=1))
     }
     assert document.caption in {texts.action_plan.caption.format(check_in=day) for day in check_ins}

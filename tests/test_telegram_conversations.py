@@ -8,7 +8,7 @@ from fake_bot_api.harness import ROLE_PATHS, BotProcess, User, play_to_advice
 from fake_bot_api.server import FakeBotApi
 
 from bot.persistence import SessionStore
-from bot.texts import load_texts
+from locales import load_bundle
 
 
 def _store(bot: BotProcess) -> SessionStore:
@@ -70,7 +70,7 @@ async def test_stale_and_forged_buttons_change_nothing(
     await user.choose("hr")
     store = _store(bot_process)
     before = store.path_for(79).read_bytes()
-    expired = load_texts().expired
+    expired = load_bundle().telegram.expired
     # An old button: the role question was answered; its buttons are gone but can be replayed.
     assert await user.tap_raw(role_question.message_id, "1:dir") == expired
     question = user.question()

@@ -80,7 +80,7 @@ def _bot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
 def test_healthcheck_command(tmp_path: Path) -> None:
     env = {"TELEGRAM_BOT_TOKEN": FAKE_TOKEN, "BOT_DATA_DIR": str(tmp_path)}
     down = _bot(tmp_path, "healthcheck", **env)
-    assert down.returncode == 1 and "hartslag" in down.stderr
+    assert down.returncode == 1 and "heartbeat" in down.stderr
     touch_heartbeat(tmp_path)
     up = _bot(tmp_path, "healthcheck", **env)
     assert up.returncode == 0 and up.stdout.strip() == "ok"

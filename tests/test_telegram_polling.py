@@ -15,7 +15,7 @@ from conftest import FAKE_TOKEN
 from fake_bot_api.harness import BotProcess, User
 from fake_bot_api.server import FakeBotApi
 
-from bot.texts import load_texts
+from locales import load_bundle
 
 # A poll message as an older self-hosted Bot API server sends it: without `allows_revoting` and
 # `members_only`, which python-telegram-bot 22 requires, so parsing it raises.
@@ -78,8 +78,8 @@ async def test_an_update_is_confirmed_only_after_it_was_handled(
         lambda: (m := bot_api.last_with_buttons(903)) and m.message_id > question.message_id and m,
         what="the current question again",
     )
-    assert load_texts().resumed in (newest.text or "") or any(
-        load_texts().resumed in (m.text or "") for m in bot_api.chat(903)
+    assert load_bundle().telegram.resumed in (newest.text or "") or any(
+        load_bundle().telegram.resumed in (m.text or "") for m in bot_api.chat(903)
     )
     after = await user.choose(user.options()[0])  # those buttons work: not "verlopen"
     assert after.message_id > newest.message_id

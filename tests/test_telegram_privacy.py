@@ -6,14 +6,14 @@ from fake_bot_api.harness import BotProcess, User
 from fake_bot_api.server import FakeBotApi
 
 from bot.persistence import SessionStore
-from bot.texts import load_texts
 from dialogs import Engine
+from locales import load_bundle
 
 
 async def test_privacy_shows_the_users_own_record(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:
-    texts = load_texts().stored
+    texts = load_bundle().telegram.stored
     user = User(bot_process, 401)
 
     before = (await user.say("/privacy"))[-1].text or ""

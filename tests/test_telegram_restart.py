@@ -12,8 +12,8 @@ from fake_bot_api.server import FakeBotApi
 from bot.persistence import ChatRecord, SessionStore
 from bot.persistence.records import utc_now
 from bot.persistence.store import record_bytes
-from bot.texts import load_texts
 from dialogs import new_session
+from locales import load_bundle
 
 
 async def test_sigkill_mid_dialog_then_continue_at_the_same_step(
@@ -65,7 +65,7 @@ async def test_a_tap_sent_while_the_bot_is_down_is_handled_after_restart(
 async def test_vergeet_erases_and_nothing_comes_back_after_restart(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:
-    texts = load_texts()
+    texts = load_bundle().telegram
     user = User(bot_process, 304)
     await user.send("/start")
     await user.choose("hr")

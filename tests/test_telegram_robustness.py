@@ -13,13 +13,13 @@ from fake_bot_api.harness import BotProcess, User
 from fake_bot_api.server import FakeBotApi
 
 from bot.persistence import SessionStore
-from bot.texts import load_texts
+from locales import load_bundle
 
 
 async def test_media_edits_and_groups_get_a_friendly_line_and_change_nothing(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:
-    texts = load_texts()
+    texts = load_bundle().telegram
     user = User(bot_process, 401)
     await user.send("/start")
     await user.choose("hr")
@@ -147,13 +147,13 @@ async def test_a_token_telegram_rejects_is_one_line(tmp_path: Path, bot_api: Fak
 
 async def test_unknown_subcommand_shows_usage(tmp_path: Path) -> None:
     code, _, err = await _run_bot(tmp_path, "lanceer")
-    assert code == 2 and "gebruik" in err
+    assert code == 2 and "usage" in err
 
 
 async def test_an_error_gets_an_apology_with_buttons_and_the_user_goes_on(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:
-    texts = load_texts()
+    texts = load_bundle().telegram
     user = User(bot_process, 405)
     await user.send("/start")
     # Telegram refuses the reply (a 400 is never retried): the handler fails after saving.

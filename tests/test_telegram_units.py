@@ -24,8 +24,8 @@ from bot.telegram.logs import RedactingFormatter, describe_error
 from bot.telegram.outbox import Outbox
 from bot.telegram.retry import Blocked, with_retry
 from bot.telegram.splitting import MESSAGE_LIMIT, split_message, utf16_len
-from bot.texts import load_texts
 from dialogs import Engine, Option, Reply, new_session
+from locales import load_bundle
 
 # ---- splitting ---------------------------------------------------------------------------------
 
@@ -217,9 +217,9 @@ def test_command_menu_matches_the_registered_commands(tmp_path: Path) -> None:
         for handler in handlers
         for command in getattr(handler, "commands", ())
     }
-    menu = [command.command for command in bot_commands(load_texts())]
+    menu = [command.command for command in bot_commands(load_bundle().telegram)]
     assert set(menu) == registered
-    assert all(1 <= len(c.description) <= 256 for c in bot_commands(load_texts()))
+    assert all(1 <= len(c.description) <= 256 for c in bot_commands(load_bundle().telegram))
 
 
 def test_redacting_formatter_hides_secrets_and_tracebacks() -> None:
@@ -246,19 +246,19 @@ def test_describe_error_has_no_message_except_telegrams() -> None:
 
 def test_health_needs_a_fresh_heartbeat(tmp_path: Path) -> None:
     settings = load_settings(_env_file=None, telegram_bot_token=FAKE_TOKEN, bot_data_dir=tmp_path)
-    assert any("hartslag" in p for p in check_health(settings))
+    assert any("heartbeat" in p for p in check_health(settings))
     touch_heartbeat(tmp_path)
     assert check_health(settings) == []
     old = time.time() - HEARTBEAT_MAX_AGE - 5
     os.utime(tmp_path / "heartbeat", (old, old))
-    assert any("oud" in p for p in check_health(settings))
+    assert any("old" in p for p in check_health(settings))
     bad = load_settings(_env_file=None, telegram_bot_token="nope", bot_data_dir=tmp_path / "x")
     problems = check_health(bad)
     assert any("TELEGRAM_BOT_TOKEN" in p for p in problems)
-    assert any("beschrijfbaar" in p for p in problems)
+    assert any("writable" in p for p in problems)
     assert "nope" not in " ".join(problems)
 
 
 def test_privacy_text_names_retention_and_erasure() -> None:
-    text = load_texts().privacy.format(retention_days="30")
+    text = load_bundle().telegram.privacy.format(retention_days="30")
     assert "30 dagen" in text and "/vergeet" in text

@@ -87,7 +87,7 @@ def build_action_plan(
 ) -> ActionPlan:
     """Collect the plan's content; ValueError when the session has no diagnosis or advice yet."""
     if session.phase is None or not session.advised:
-        raise ValueError("een actieplan vraagt om een vastgestelde fase en getoond advies")
+        raise ValueError("an action plan needs a diagnosed phase and advice already shown")
     phase = kb.phase(session.phase)
     return ActionPlan(
         made_on=today,

@@ -44,7 +44,7 @@ class EngineLike(Protocol):
         ...
 
     def role_label(self, role_id: str) -> str:
-        """The Dutch label of a role id from the session."""
+        """The label of a role id from the session, in the engine's language."""
         ...
 
     def audiences(self, session: Session) -> list[str]:

@@ -21,8 +21,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.artifacts.typeface import BOLD, REGULAR
-from bot.artifacts.wording import PictureTexts, wording
 from knowledge import KnowledgeBase
+from locales import load_bundle
+from locales.artifacts import PictureTexts
 
 RGB = tuple[int, int, int]
 Box = tuple[int, int, int, int]
@@ -84,19 +85,23 @@ GEOMETRY = Geometry()
 
 
 def render_model_picture(
-    kb: KnowledgeBase, layers: Iterable[str] = (), phase: str | None = None
+    kb: KnowledgeBase,
+    layers: Iterable[str] = (),
+    phase: str | None = None,
+    texts: PictureTexts | None = None,
 ) -> bytes:
     """The model as PNG bytes, with `layers` (layer keys) and `phase` (phase key) highlighted.
 
-    Unknown keys raise KeyError before anything is cached. Equal inputs in any order share one
-    cache entry.
+    `texts` are the picture's words in one language (default: the default language's). Unknown
+    keys raise KeyError before anything is cached. Equal inputs in any order share one cache entry.
     """
     key = tuple(sorted(set(layers)))
     for layer_key in key:
         kb.layer(layer_key)
     if phase is not None:
         kb.phase(phase)
-    return _render(_Identity(kb), key, phase)
+    words = texts if texts is not None else load_bundle().artifacts.model_picture
+    return _render(_Identity(kb), key, phase, words)
 
 
 def cache_hits() -> int:
@@ -120,9 +125,10 @@ class _Identity:
 
 
 @lru_cache(maxsize=128)
-def _render(kb_ref: _Identity, layers: tuple[str, ...], phase: str | None) -> bytes:
+def _render(
+    kb_ref: _Identity, layers: tuple[str, ...], phase: str | None, texts: PictureTexts
+) -> bytes:
     kb = kb_ref.kb
-    texts = wording().model_picture
     geo = GEOMETRY
     legend = _legend_items(texts, bool(layers), phase is not None)
     height = (

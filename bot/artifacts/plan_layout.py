@@ -14,7 +14,8 @@ from fpdf.enums import XPos, YPos
 
 from bot.artifacts.action_plan import ActionPlan, PlanNote
 from bot.artifacts.typeface import BOLD, REGULAR
-from bot.artifacts.wording import PlanTexts, Wording
+from locales import Bundle
+from locales.artifacts import PlanTexts
 
 FAMILY = "DejaVu"
 MARGIN = 12.0
@@ -25,10 +26,10 @@ INK = (0, 0, 0)
 MUTED = (70, 70, 70)
 
 
-def layout_action_plan(plan: ActionPlan, words: Wording) -> bytes:
-    """The plan as PDF bytes; the same plan always gives the same bytes."""
-    texts = words.action_plan
-    pdf = _new_document(plan, texts)
+def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
+    """The plan as PDF bytes in the bundle's language; the same plan gives the same bytes."""
+    texts = words.artifacts.action_plan
+    pdf = _new_document(plan, texts, words.language)
     _header(pdf, plan, words)
     _heading(pdf, texts.phase_heading.format(number=plan.phase_number, label=plan.phase_label))
     _paragraph(pdf, plan.phase_description)
@@ -62,7 +63,7 @@ def layout_action_plan(plan: ActionPlan, words: Wording) -> bytes:
     return bytes(pdf.output())
 
 
-def _new_document(plan: ActionPlan, texts: PlanTexts) -> FPDF:
+def _new_document(plan: ActionPlan, texts: PlanTexts, language: str) -> FPDF:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(auto=True, margin=MARGIN)
@@ -71,14 +72,14 @@ def _new_document(plan: ActionPlan, texts: PlanTexts) -> FPDF:
     pdf.set_title(texts.document_title)
     pdf.set_subject(texts.subject)
     pdf.set_creator("Leercultuur-coach")
-    pdf.set_lang("nl")
+    pdf.set_lang(language.replace("_", "-"))  # PDF wants a BCP 47 tag, e.g. pt-BR
     pdf.set_creation_date(datetime.combine(plan.made_on, time()))
     pdf.add_page()
     return pdf
 
 
-def _header(pdf: FPDF, plan: ActionPlan, words: Wording) -> None:
-    texts = words.action_plan
+def _header(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
+    texts = words.artifacts.action_plan
     pdf.set_font(FAMILY, "B", 20)
     pdf.set_text_color(*INK)
     pdf.cell(0, 10, texts.document_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -9,31 +9,38 @@ from bot.artifacts.action_plan import build_action_plan
 from bot.artifacts.artifact import Artifact, EngineLike
 from bot.artifacts.model_picture import render_model_picture
 from bot.artifacts.plan_layout import layout_action_plan
-from bot.artifacts.wording import wording
 from dialogs.session import Session
+from locales import Bundle, load_bundle
 
 Kind = Literal["model_picture", "action_plan"]
 
 
-def render(kind: Kind, session: Session, engine: EngineLike, today: date | None = None) -> Artifact:
-    """Render the attachment `kind` for this session.
+def render(
+    kind: Kind,
+    session: Session,
+    engine: EngineLike,
+    today: date | None = None,
+    bundle: Bundle | None = None,
+) -> Artifact:
+    """Render the attachment `kind` for this session, in the session's language.
 
     `model_picture` works at any point (the plain model before a diagnosis); `action_plan` needs a
     diagnosed phase and shown advice and raises ValueError otherwise. `today` fixes the plan's
-    date for tests; it defaults to the local date.
+    date for tests; it defaults to the local date. `bundle` replaces the session's language bundle
+    (e.g. one loaded from another root).
     """
+    words = bundle or load_bundle(session.language)
     if kind == "model_picture":
-        return _model_picture(session, engine)
+        return _model_picture(session, engine, words)
     if kind == "action_plan":
-        return _action_plan(session, engine, today or date.today())
+        return _action_plan(session, engine, today or date.today(), words)
     raise ValueError(f"unknown artifact kind: {kind!r}")
 
 
-def _model_picture(session: Session, engine: EngineLike) -> Artifact:
+def _model_picture(session: Session, engine: EngineLike, words: Bundle) -> Artifact:
     kb = engine.knowledge
-    words = wording()
-    texts = words.model_picture
-    data = render_model_picture(kb, session.layers, session.phase)
+    texts = words.artifacts.model_picture
+    data = render_model_picture(kb, session.layers, session.phase, texts)
     if session.phase is not None and session.layers:
         phase = kb.phase(session.phase)
         caption = texts.caption_diagnosed.format(
@@ -48,11 +55,10 @@ def _model_picture(session: Session, engine: EngineLike) -> Artifact:
     return Artifact(texts.filename, data, caption, "image/png")
 
 
-def _action_plan(session: Session, engine: EngineLike, today: date) -> Artifact:
-    words = wording()
+def _action_plan(session: Session, engine: EngineLike, today: date, words: Bundle) -> Artifact:
     role = None if session.role is None else engine.role_label(session.role)
     plan = build_action_plan(session, engine.knowledge, role, engine.audiences(session), today)
-    texts = words.action_plan
+    texts = words.artifacts.action_plan
     return Artifact(
         filename=texts.filename.format(date=today.isoformat()),
         data=layout_action_plan(plan, words),

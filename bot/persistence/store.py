@@ -65,7 +65,7 @@ class SessionStore:
             with TinyDB(path, storage=AtomicJSONStorage) as db:
                 doc = db.table(TABLE).get(doc_id=DOC_ID)
         except (OSError, ValueError) as err:
-            log.warning("Sessiebestand onleesbaar (%s); de chat begint opnieuw", type(err).__name__)
+            log.warning("Session file unreadable (%s); the chat starts afresh", type(err).__name__)
             return None
         if doc is None:
             return None
@@ -73,7 +73,7 @@ class SessionStore:
             return ChatRecord.model_validate(dict(doc))
         except ValidationError:
             # An incompatible schema version: start afresh rather than fail every update.
-            log.warning("Sessie past niet bij het huidige schema; de chat begint opnieuw")
+            log.warning("Session does not fit the current schema; the chat starts afresh")
             return None
 
     def save(self, chat_id: str, record: ChatRecord) -> None:

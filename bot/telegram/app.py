@@ -31,8 +31,8 @@ from bot.telegram.limits import FloodLimiter
 from bot.telegram.logs import log_error
 from bot.telegram.polling import serve_polling
 from bot.telegram.retry import with_retry
-from bot.texts import Texts, load_texts
 from dialogs import Engine
+from locales import TelegramTexts
 
 log = logging.getLogger(__name__)
 
@@ -42,30 +42,33 @@ CONNECTION_POOL = 16
 POOL_TIMEOUT = 30.0
 
 
-def bot_commands(texts: Texts) -> list[BotCommand]:
-    """The command menu, in the order of the texts file."""
-    return [BotCommand(name, str(text)) for name, text in texts.commands.model_dump().items()]
+def bot_commands(texts: TelegramTexts) -> list[BotCommand]:
+    """The command menu, in the order of the texts' command ids, with the language's names."""
+    return [BotCommand(command.name, command.description) for _, command in texts.commands.menu()]
 
 
 def build_application(
-    settings: Settings, engine: Engine, texts: Texts | None = None
+    settings: Settings, engine: Engine, texts: TelegramTexts | None = None
 ) -> Application:  # type: ignore[type-arg]
-    """An Application talking to `settings.telegram_api_url`, with all handlers registered."""
-    texts = texts or load_texts()
+    """An Application talking to `settings.telegram_api_url`, with all handlers registered.
+
+    The texts and command names are those of the engine's language unless `texts` is given.
+    """
+    texts = texts or engine.bundle.telegram
     store = SessionStore(settings.bot_data_dir)
-    conversation = Conversation(engine, store, texts, settings.bot_retention_days)
+    conversation = Conversation(engine, store, settings.bot_retention_days)
     handlers = Handlers(conversation, texts)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         removed = await asyncio.to_thread(store.prepare)
         if removed:
-            log.info("%d halfgeschreven tijdelijke bestanden opgeruimd", removed)
+            log.info("Removed %d half-written temporary files", removed)
         await asyncio.to_thread(touch_heartbeat, settings.bot_data_dir)
         await with_retry(lambda: app.bot.set_my_commands(bot_commands(texts)))
         app.bot_data[_HOUSEKEEPING] = asyncio.create_task(
             housekeeping(store, settings.bot_data_dir, settings.retention)
         )
-        log.info("Bot gestart als @%s", app.bot.username)
+        log.info("Bot started as @%s", app.bot.username)
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         task = app.bot_data.pop(_HOUSEKEEPING, None)
@@ -77,7 +80,7 @@ def build_application(
     async def on_error(update: object, context: object) -> None:
         error = getattr(context, "error", None)
         if isinstance(error, BaseException):
-            log_error(log, "Onverwachte fout", error)
+            log_error(log, "Unexpected error", error)
 
     app = (
         ApplicationBuilder()
@@ -96,16 +99,17 @@ def build_application(
     )
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.on_edited))
     message = filters.UpdateType.MESSAGE
-    for name, callback in (
-        ("start", handlers.on_start),
-        ("help", handlers.on_help),
-        ("opnieuw", handlers.on_restart),
-        ("terug", handlers.on_back),
-        ("model", handlers.on_model),
-        ("privacy", handlers.on_privacy),
-        ("vergeet", handlers.on_forget),
+    commands = texts.commands
+    for command, callback in (
+        (commands.start, handlers.on_start),
+        (commands.help, handlers.on_help),
+        (commands.restart, handlers.on_restart),
+        (commands.back, handlers.on_back),
+        (commands.model, handlers.on_model),
+        (commands.privacy, handlers.on_privacy),
+        (commands.forget, handlers.on_forget),
     ):
-        app.add_handler(CommandHandler(name, callback, filters=message))
+        app.add_handler(CommandHandler(command.name, callback, filters=message))
     app.add_handler(MessageHandler(message & filters.TEXT, handlers.on_text))
     app.add_handler(MessageHandler(message, handlers.on_unsupported))
     app.add_handler(CallbackQueryHandler(handlers.on_tap))

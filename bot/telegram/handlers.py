@@ -21,8 +21,8 @@ from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
 from bot.telegram.retry import Blocked, with_retry
 from bot.telegram.splitting import MESSAGE_LIMIT, utf16_len
-from bot.texts import Texts
 from dialogs import Command, Event
+from locales import TelegramTexts
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ Context = ContextTypes.DEFAULT_TYPE
 class Handlers:
     """The update callbacks, sharing one conversation service and the adapter's texts."""
 
-    def __init__(self, conversation: Conversation, texts: Texts) -> None:
+    def __init__(self, conversation: Conversation, texts: TelegramTexts) -> None:
         self._conversation = conversation
         self._texts = texts
 

@@ -40,12 +40,12 @@ def check_health(settings: Settings, now: float | None = None) -> list[str]:
         with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".health-"):
             pass
     except OSError:
-        problems.append(f"datamap {data_dir} is niet beschrijfbaar")
+        problems.append(f"data directory {data_dir} is not writable")
     try:
         age = (now or time.time()) - heartbeat_path(data_dir).stat().st_mtime
     except OSError:
-        problems.append("geen hartslag: de bot draait niet (of nog niet)")
+        problems.append("no heartbeat: the bot is not running (or not yet)")
     else:
         if age > HEARTBEAT_MAX_AGE:
-            problems.append(f"hartslag is {age:.0f} s oud: de bot reageert niet")
+            problems.append(f"heartbeat is {age:.0f} s old: the bot does not respond")
     return problems

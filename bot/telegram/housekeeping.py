@@ -24,7 +24,7 @@ PURGE_INTERVAL = 6 * 3600.0
 async def purge(store: SessionStore, retention: timedelta) -> int:
     deleted = await asyncio.to_thread(store.purge_idle, retention)
     if deleted:
-        log.info("Bewaartermijn: %d inactieve gesprekken gewist", deleted)
+        log.info("Retention: erased %d idle conversations", deleted)
     return deleted
 
 
@@ -41,5 +41,5 @@ async def housekeeping(store: SessionStore, data_dir: Path, retention: timedelta
                 last_purge = time.monotonic()
                 await purge(store, retention)
         except OSError as err:
-            log_error(log, "Onderhoud mislukt", err)
+            log_error(log, "Housekeeping failed", err)
         await asyncio.sleep(HEARTBEAT_INTERVAL)

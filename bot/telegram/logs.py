@@ -17,7 +17,7 @@ from typing import Any
 
 from telegram.error import TelegramError
 
-REDACTED = "[verborgen]"
+REDACTED = "[redacted]"
 
 
 class RedactingFormatter(logging.Formatter):
@@ -30,7 +30,7 @@ class RedactingFormatter(logging.Formatter):
     def formatException(self, ei: Any) -> str:
         """One line instead of a traceback: libraries log exceptions whose text may hold data."""
         error = ei[1] if isinstance(ei, tuple) else None
-        return describe_error(error) if isinstance(error, BaseException) else "(fout)"
+        return describe_error(error) if isinstance(error, BaseException) else "(error)"
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)

@@ -80,7 +80,7 @@ async def with_retry(
             if attempt == attempts:
                 raise
             delay = min(MAX_BACKOFF, BASE_DELAY * 2 ** (attempt - 1))
-            kind = "Time-out" if isinstance(err, TimedOut) else "Netwerkfout"
-            log.warning("%s bij Telegram; nieuwe poging over %.1f s", kind, delay)
+            kind = "Timeout" if isinstance(err, TimedOut) else "Network error"
+            log.warning("%s at Telegram; retrying in %.1f s", kind, delay)
         await sleep(delay)
     raise AssertionError("unreachable: the loop returns or raises")

@@ -38,7 +38,7 @@ def webhook_path(settings: Settings) -> str:
 async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None = None) -> None:
     """Register the webhook and serve it until SIGTERM/SIGINT (or, when given, `stop` is set)."""
     if settings.bot_webhook_secret is None or settings.bot_webhook_url is None:
-        raise SettingsError("BOT_WEBHOOK_URL en BOT_WEBHOOK_SECRET zijn nodig in webhook-modus")
+        raise SettingsError("BOT_WEBHOOK_URL and BOT_WEBHOOK_SECRET are required in webhook mode")
     secret = settings.bot_webhook_secret.get_secret_value().encode()
     url = settings.bot_webhook_url
     app: Application = build_application(settings, engine)  # type: ignore[type-arg]

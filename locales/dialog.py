@@ -1,38 +1,31 @@
-"""Every Dutch word the dialog says, read from `data/<language>/texts.yaml`.
+"""The schema of `dialog.yaml`: every word the advisory dialog says, in one language.
 
-Kept out of the Python so that a translation is a copy of one file. Templates are checked when
-loaded (:mod:`dialogs.checks`): a template that lost or misspelled a `{placeholder}` fails at
-start-up, not in a chat.
+Only the shape lives here; whether the texts fit the dialog's graph (a label for every option,
+the right `{placeholders}`) is checked against the flow by :func:`dialogs.texts.check_texts`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from pydantic import Field
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from dialogs.flow import DATA_DIR, read_model
+from locales.model import TextModel
 
 Line = str
 
 
-class _Texts(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class RoleTexts(_Texts):
+class RoleTexts(TextModel):
     label: Line = Field(min_length=2)
     note: Line | None = None  # shown once when the role is chosen, e.g. the honest note for zzp
 
 
-class StateTexts(_Texts):
+class StateTexts(TextModel):
     prompt: Line = Field(min_length=2)
     help: Line = Field(min_length=2)
     reason: Line | None = None  # staging: the answer's meaning in the result's "why"
     options: dict[str, Line] = Field(default_factory=dict)
 
 
-class ResultTexts(_Texts):
+class ResultTexts(TextModel):
     heading: Line
     because: Line
     reason: Line
@@ -41,7 +34,7 @@ class ResultTexts(_Texts):
     phase_option: Line
 
 
-class AdviceTexts(_Texts):
+class AdviceTexts(TextModel):
     heading: Line
     item: Line
     evidence: str
@@ -61,7 +54,7 @@ class AdviceTexts(_Texts):
     explain_option: Line
 
 
-class Texts(_Texts):
+class DialogTexts(TextModel):
     """The dialog's wording in one language."""
 
     welcome: Line
@@ -90,8 +83,3 @@ class Texts(_Texts):
         if option_id in self.labels:
             return self.labels[option_id]
         return self.roles[option_id].label
-
-
-def read_texts(language: str = "nl", data_dir: Path = DATA_DIR) -> Texts:
-    """Parse one language's texts; FlowError on unreadable YAML or a schema error."""
-    return read_model(data_dir / language / "texts.yaml", Texts, f"{language}/texts.yaml")

@@ -1,0 +1,70 @@
+"""The schema of `artifacts.yaml`: the words on the model picture and in the action plan.
+
+Names of layers, phases and interventions are not here: those come from the knowledge data. Dates
+and lists are not spelled out here either: :class:`locales.Bundle` formats them from CLDR.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from locales.model import TextModel
+
+
+class PictureTexts(TextModel):
+    """Words on and around the model picture."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "phase_heading": frozenset({"number"}),
+        "caption_diagnosed": frozenset({"layers", "number", "phase"}),
+    }
+
+    filename: str
+    title: str
+    corner: str
+    phase_heading: str
+    legend_count: str
+    legend_layer: str
+    legend_phase: str
+    legend_cross: str
+    caption_plain: str
+    caption_diagnosed: str
+
+
+class PlanTexts(TextModel):
+    """Words of the action plan document and its caption."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "filename": frozenset({"date"}),
+        "caption": frozenset({"check_in"}),
+        "phase_heading": frozenset({"number", "label"}),
+    }
+
+    filename: str
+    caption: str
+    document_title: str
+    subject: str
+    date: str
+    role: str
+    role_unknown: str
+    layer: str  # one layer
+    layers: str  # several, as for an MKB owner
+    employee_name: str
+    phase_heading: str
+    interventions_heading: str
+    interventions_intro: str
+    first_step: str
+    preconditions_heading: str
+    preconditions_none: str
+    blind_spots_heading: str
+    referrals_heading: str
+    check_in_title: str
+    notes: str
+    footer: str
+
+
+class ArtifactTexts(TextModel):
+    """All artifact texts of one language."""
+
+    model_picture: PictureTexts
+    action_plan: PlanTexts

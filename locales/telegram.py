@@ -1,0 +1,105 @@
+"""The schema of `telegram.yaml`: the Telegram front end's own words and its command names.
+
+Command names are data, keyed by a language-neutral id (`restart`, `back`, `forget`), so that a
+translation renames `/opnieuw` without touching the code that registers the command.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import Field, model_validator
+
+from locales.model import TextModel
+
+# Telegram's rule for a command in the menu: 1-32 characters, lower-case letters, digits and _.
+CommandName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]
+
+
+class CommandText(TextModel):
+    """One command: what the user types (without the slash) and its line in the menu."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    name: CommandName
+    description: str = Field(min_length=1, max_length=256)
+
+
+class CommandTexts(TextModel):
+    """Every command of the bot, by id; the fields' order is the order of Telegram's menu."""
+
+    start: CommandText
+    help: CommandText
+    restart: CommandText
+    back: CommandText
+    model: CommandText
+    privacy: CommandText
+    forget: CommandText
+
+    @model_validator(mode="after")
+    def _names_fit_telegram(self) -> CommandTexts:
+        # Telegram itself sends /start when a chat is opened or a deep link is followed.
+        if self.start.name != "start":
+            raise ValueError("the start command must be named 'start' (Telegram sends /start)")
+        names = [command.name for _, command in self.menu()]
+        doubles = sorted({name for name in names if names.count(name) > 1})
+        if doubles:
+            raise ValueError(f"command names used twice: {doubles}")
+        return self
+
+    def menu(self) -> list[tuple[str, CommandText]]:
+        """(id, command) pairs in menu order."""
+        return [(name, getattr(self, name)) for name in type(self).model_fields]
+
+
+class ForgetTexts(TextModel):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    question: str
+    confirm: str
+    cancel: str
+    done: str
+    cancelled: str
+    nothing: str
+
+
+class StoredTexts(TextModel):
+    """What /privacy shows of the user's own record, so they can see what is kept."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "role": frozenset({"role"}),
+        "phase": frozenset({"phase"}),
+        "answers": frozenset({"count"}),
+        "saved_at": frozenset({"date"}),
+    }
+
+    heading: str
+    nothing: str
+    role: str
+    phase: str
+    answers: str
+    saved_at: str
+    unknown: str
+
+
+class TelegramTexts(TextModel):
+    """The Telegram adapter's words (the dialog's words are in :class:`DialogTexts`)."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "chosen": frozenset({"label"}),
+        "privacy": frozenset({"retention_days"}),
+        "group": frozenset({"bot_link"}),
+    }
+
+    commands: CommandTexts
+    expired: str
+    chosen: str
+    privacy: str
+    stored: StoredTexts
+    forget: ForgetTexts
+    unsupported: str
+    edited: str
+    group: str
+    error: str
+    resumed: str
+    console_fallback: str
