@@ -18,8 +18,9 @@ from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
 from bot.persistence import ChatLocks, ChatRecord, SessionStore
+from bot.persistence.keys import shard_of
 from bot.persistence.records import utc_now
-from bot.persistence.store import record_bytes, shard_of
+from bot.persistence.store import record_bytes
 from dialogs.session import Answer, Session
 
 
@@ -34,14 +35,14 @@ def _session(turn: int = 3) -> Session:
 
 
 def test_missing_chat_loads_as_none(tmp_path: Path) -> None:
-    assert SessionStore(tmp_path).load(42) is None
+    assert SessionStore(tmp_path).load("42") is None
 
 
 def test_round_trip_keeps_everything(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
     record = ChatRecord(session=_session(), last_update_id=17)
-    store.save(42, record)
-    loaded = SessionStore(tmp_path).load(42)
+    store.save("42", record)
+    loaded = SessionStore(tmp_path).load("42")
     assert loaded is not None
     assert loaded.session == record.session
     assert loaded.last_update_id == 17
@@ -50,8 +51,8 @@ def test_round_trip_keeps_everything(tmp_path: Path) -> None:
 
 def test_file_is_a_tinydb_database_in_a_hashed_shard(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
-    store.save(-100123, ChatRecord(session=_session()))
-    path = tmp_path / "sessions" / shard_of(-100123) / "-100123.json"
+    store.save("-100123", ChatRecord(session=_session()))
+    path = tmp_path / "sessions" / shard_of("-100123") / "-100123.json"
     assert path.is_file()
     with TinyDB(path, storage=JSONStorage, access_mode="r") as db:
         assert db.table("chat").get(doc_id=1)["session"]["role"] == "mkb"
@@ -61,75 +62,102 @@ def test_file_is_a_tinydb_database_in_a_hashed_shard(tmp_path: Path) -> None:
 def test_record_bytes_equal_what_save_writes(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
     record = ChatRecord(session=_session())
-    store.save(7, record)
-    assert store.path_for(7).read_bytes() == record_bytes(record)
+    store.save("7", record)
+    assert store.path_for("7").read_bytes() == record_bytes(record)
+
+
+@pytest.mark.parametrize("key", ["42", "-100123", "web:ab12_CD-9", "x" * 64])
+def test_safe_keys_name_their_own_file(tmp_path: Path, key: str) -> None:
+    store = SessionStore(tmp_path)
+    store.save(key, ChatRecord(session=_session()))
+    assert store.path_for(key).name == f"{key}.json"
+    assert store.path_for(key).parent.parent == store.root
+    assert store.load(key) is not None and store.count() == 1
+
+
+@pytest.mark.parametrize(
+    "key", ["", "x" * 65, "../1", "a/b", "1.json", " 1", "1\n", "ä", "a b", ".", "..", "a\x00"]
+)
+def test_unsafe_keys_are_refused_before_touching_the_disk(tmp_path: Path, key: str) -> None:
+    store = SessionStore(tmp_path)
+    for call in (store.load, store.erase, store.mark_blocked, store.path_for):
+        with pytest.raises(ValueError):
+            call(key)
+    with pytest.raises(ValueError):
+        store.save(key, ChatRecord())
+    assert not tmp_path.joinpath("sessions").exists()
+
+
+def test_a_number_is_not_a_key(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        SessionStore(tmp_path).load(42)  # type: ignore[arg-type]
 
 
 def test_chats_do_not_share_state(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
-    store.save(1, ChatRecord(session=_session(turn=1)))
-    store.save(2, ChatRecord(session=_session(turn=9)))
-    one, two = store.load(1), store.load(2)
+    store.save("1", ChatRecord(session=_session(turn=1)))
+    store.save("2", ChatRecord(session=_session(turn=9)))
+    one, two = store.load("1"), store.load("2")
     assert one is not None and one.session is not None and one.session.turn == 1
     assert two is not None and two.session is not None and two.session.turn == 9
 
 
 def test_erase_removes_everything(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
-    store.save(5, ChatRecord(session=_session()))
-    assert store.erase(5) is True
-    assert store.load(5) is None
-    assert store.erase(5) is False
+    store.save("5", ChatRecord(session=_session()))
+    assert store.erase("5") is True
+    assert store.load("5") is None
+    assert store.erase("5") is False
     assert store.count() == 0
 
 
 def test_mark_blocked_persists(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
     session = _session()
-    store.save(5, ChatRecord(session=session))
-    store.mark_blocked(5)
-    loaded = store.load(5)
+    store.save("5", ChatRecord(session=session))
+    store.mark_blocked("5")
+    loaded = store.load("5")
     assert loaded is not None and loaded.blocked and loaded.session == session
 
 
 def test_unreadable_or_foreign_files_start_afresh(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
-    store.save(5, ChatRecord(session=_session()))
-    store.path_for(5).write_text("{not json", encoding="utf-8")
-    assert store.load(5) is None
-    store.path_for(5).write_text(json.dumps({"chat": {"1": {"session": {"x": 1}}}}))
-    assert store.load(5) is None
+    store.save("5", ChatRecord(session=_session()))
+    store.path_for("5").write_text("{not json", encoding="utf-8")
+    assert store.load("5") is None
+    store.path_for("5").write_text(json.dumps({"chat": {"1": {"session": {"x": 1}}}}))
+    assert store.load("5") is None
 
 
 def test_purge_deletes_only_idle_records(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
-    store.save(1, ChatRecord(session=_session()))
-    store.save(2, ChatRecord(session=_session()))
+    store.save("1", ChatRecord(session=_session()))
+    store.save("2", ChatRecord(session=_session()))
     old = utc_now() - timedelta(days=40)
     # Chat 1 was last saved 40 days ago (content and mtime both say so).
-    store.path_for(1).write_bytes(record_bytes(ChatRecord(session=_session(), saved_at=old)))
-    os.utime(store.path_for(1), (old.timestamp(), old.timestamp()))
+    store.path_for("1").write_bytes(record_bytes(ChatRecord(session=_session(), saved_at=old)))
+    os.utime(store.path_for("1"), (old.timestamp(), old.timestamp()))
     assert store.purge_idle(timedelta(days=30)) == 1
-    assert store.load(1) is None
-    assert store.load(2) is not None
+    assert store.load("1") is None
+    assert store.load("2") is not None
 
 
 def test_purge_trusts_content_over_a_fresh_mtime(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
     old = utc_now() - timedelta(days=40)
-    store.save(1, ChatRecord())
-    store.path_for(1).write_bytes(record_bytes(ChatRecord(session=_session(), saved_at=old)))
+    store.save("1", ChatRecord())
+    store.path_for("1").write_bytes(record_bytes(ChatRecord(session=_session(), saved_at=old)))
     assert store.purge_idle(timedelta(days=30)) == 1
 
 
 def test_prepare_removes_leftover_temp_files(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
-    store.save(1, ChatRecord(session=_session()))
-    leftover = store.path_for(1).parent / ".1.json.abc.tmp"
+    store.save("1", ChatRecord(session=_session()))
+    leftover = store.path_for("1").parent / ".1.json.abc.tmp"
     leftover.write_text("half")
     assert store.prepare() == 1
     assert not leftover.exists()
-    assert store.load(1) is not None
+    assert store.load("1") is not None
 
 
 @settings(max_examples=40, deadline=None)
@@ -143,8 +171,8 @@ def test_any_session_survives_a_round_trip(
 ) -> None:
     store = SessionStore(tmp_path_factory.mktemp("s"))
     session = Session(turn=turn, layers=layers)
-    store.save(chat_id, ChatRecord(session=session, last_update_id=turn))
-    loaded = store.load(chat_id)
+    store.save(str(chat_id), ChatRecord(session=session, last_update_id=turn))
+    loaded = store.load(str(chat_id))
     assert loaded is not None and loaded.session == session and loaded.last_update_id == turn
 
 
@@ -155,12 +183,12 @@ _WRITER = textwrap.dedent(
     from bot.persistence import ChatRecord, SessionStore
     from dialogs.session import Session
     store = SessionStore(Path(sys.argv[1]))
-    existing = store.load(1)
+    existing = store.load("1")
     turn = existing.last_update_id if existing else 0
     print("ready", flush=True)
     while True:
         turn += 1
-        store.save(1, ChatRecord(session=Session(turn=turn, layers=["x" * 2000]),
+        store.save("1", ChatRecord(session=Session(turn=turn, layers=["x" * 2000]),
                                  last_update_id=turn))
     """
 )
@@ -180,11 +208,11 @@ def test_sigkill_during_saves_never_leaves_a_corrupt_file(tmp_path: Path) -> Non
         store = SessionStore(tmp_path)
         before = seen[-1] if seen else 0
         # Wait until this writer has saved a few times, then kill it wherever it is.
-        while (current := store.load(1)) is None or current.last_update_id < before + 3:
+        while (current := store.load("1")) is None or current.last_update_id < before + 3:
             pass
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        loaded = store.load(1)
+        loaded = store.load("1")
         assert loaded is not None and loaded.session is not None
         assert loaded.session.turn == loaded.last_update_id
         seen.append(loaded.last_update_id)

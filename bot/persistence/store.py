@@ -11,7 +11,6 @@ The methods are synchronous and blocking (fsync); async callers run them in a wo
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from bot.persistence.atomic import TEMP_SUFFIX, ensure_dir, remove_durably
+from bot.persistence.keys import check_key, shard_of
 from bot.persistence.records import ChatRecord, utc_now
 from bot.persistence.storage import AtomicJSONStorage, encode
 
@@ -31,11 +31,6 @@ log = logging.getLogger(__name__)
 TABLE = "chat"
 DOC_ID = 1
 SESSIONS_DIR = "sessions"
-
-
-def shard_of(chat_id: int) -> str:
-    """Two hex digits of a hash: spreads chats evenly over 256 directories."""
-    return hashlib.sha256(str(chat_id).encode()).hexdigest()[:2]
 
 
 def record_bytes(record: ChatRecord) -> bytes:
@@ -53,12 +48,13 @@ class SessionStore:
     def root(self) -> Path:
         return self._root
 
-    def path_for(self, chat_id: int) -> Path:
-        return self._root / shard_of(chat_id) / f"{chat_id}.json"
+    def path_for(self, key: str) -> Path:
+        """`sessions/<shard>/<key>.json`; raises ValueError for a key unsafe as a file name."""
+        return self._root / shard_of(check_key(key)) / f"{key}.json"
 
-    def load(self, chat_id: int) -> ChatRecord | None:
+    def load(self, key: str) -> ChatRecord | None:
         """The chat's record, or None when nothing is stored (or it is unreadable)."""
-        path = self.path_for(chat_id)
+        path = self.path_for(key)
         if not path.is_file():
             return None
         try:
@@ -76,23 +72,23 @@ class SessionStore:
             log.warning("Sessie past niet bij het huidige schema; de chat begint opnieuw")
             return None
 
-    def save(self, chat_id: int, record: ChatRecord) -> None:
+    def save(self, key: str, record: ChatRecord) -> None:
         """Write the record durably; returns only when it is on disk."""
         record.saved_at = utc_now()
-        path = self.path_for(chat_id)
+        path = self.path_for(key)
         with TinyDB(path, storage=AtomicJSONStorage) as db:
             db.table(TABLE).upsert(Document(record.model_dump(mode="json"), doc_id=DOC_ID))
 
-    def erase(self, chat_id: int) -> bool:
+    def erase(self, key: str) -> bool:
         """Delete everything stored about the chat; False when there was nothing."""
-        return remove_durably(self.path_for(chat_id))
+        return remove_durably(self.path_for(key))
 
-    def mark_blocked(self, chat_id: int) -> None:
+    def mark_blocked(self, key: str) -> None:
         """Remember that the user blocked the bot, so nothing more is sent to them."""
-        record = self.load(chat_id) or ChatRecord()
+        record = self.load(key) or ChatRecord()
         if not record.blocked:
             record.blocked = True
-            self.save(chat_id, record)
+            self.save(key, record)
 
     def files(self) -> Iterator[Path]:
         if not self._root.is_dir():

@@ -106,18 +106,18 @@ class Handlers:
         if chat.type != ChatType.PRIVATE:
             await self._group(update, context, outbox)
             return
-        async with self._locks.for_chat(chat.id):
+        async with self._locks.for_chat(str(chat.id)):
             record: ChatRecord | None = None
             try:
-                record = await asyncio.to_thread(self._store.load, chat.id)
+                record = await asyncio.to_thread(self._store.load, str(chat.id))
                 if record is not None and self._is_redelivery(record, update.update_id):
                     await self._resume(update, chat.id, record, outbox)
                 else:
                     await action(update, chat.id, record, outbox)
             except Blocked:
                 log.info("Gebruiker heeft de bot geblokkeerd; er wordt niets meer verstuurd")
-                if record is not None or self._store.path_for(chat.id).exists():
-                    await asyncio.to_thread(self._store.mark_blocked, chat.id)
+                if record is not None or self._store.path_for(str(chat.id)).exists():
+                    await asyncio.to_thread(self._store.mark_blocked, str(chat.id))
             except Exception as err:
                 log_error(log, "Fout bij het verwerken van een update", err)
                 await self._apologise(update, chat.id, outbox)
@@ -130,7 +130,7 @@ class Handlers:
     async def _save(self, chat_id: int, record: ChatRecord, update: Update) -> None:
         record.last_update_id = max(record.last_update_id, update.update_id)
         record.blocked = False
-        await asyncio.to_thread(self._store.save, chat_id, record)
+        await asyncio.to_thread(self._store.save, str(chat_id), record)
 
     # ---- dialog steps --------------------------------------------------------------------------
 
@@ -291,7 +291,7 @@ class Handlers:
     ) -> None:
         await self._answer(query)
         if choice == FORGET_CONFIRM:
-            await asyncio.to_thread(self._store.erase, chat_id)
+            await asyncio.to_thread(self._store.erase, str(chat_id))
             await self._show_choice(query, self._texts.forget.confirm, outbox)
             await outbox.text(chat_id, self._texts.forget.done)
         else:
@@ -342,7 +342,7 @@ class Handlers:
         if update.callback_query is not None:
             await self._answer(update.callback_query)
         try:
-            record = await asyncio.to_thread(self._store.load, chat_id)
+            record = await asyncio.to_thread(self._store.load, str(chat_id))
             session = record.session if record is not None else None
             markup = None
             if session is not None:
