@@ -6,6 +6,8 @@ import asyncio
 import errno
 import logging
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -247,3 +249,22 @@ def test_health_counts_quarantined_files_without_failing(tmp_path: Path) -> None
     report = health_report(settings)
     assert report.problems == [] and report.quarantined == 2
     assert report.notes() == ["2 onleesbare sessiebestanden in quarantaine"]
+
+
+def test_healthcheck_command_prints_the_quarantine_note(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    _broken(store, "1", b"[]", days=0)
+    store.load("1")
+    touch_heartbeat(tmp_path)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env = {**clean, "TELEGRAM_BOT_TOKEN": FAKE_TOKEN, "BOT_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "healthcheck"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok; 1 onleesbaar sessiebestand in quarantaine"

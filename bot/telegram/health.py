@@ -55,7 +55,10 @@ class HealthReport:
     def notes(self) -> list[str]:
         if not self.quarantined:
             return []
-        return [f"{self.quarantined} onleesbare sessiebestanden in quarantaine"]
+        files = (
+            "onleesbaar sessiebestand" if self.quarantined == 1 else "onleesbare sessiebestanden"
+        )
+        return [f"{self.quarantined} {files} in quarantaine"]
 
 
 def health_report(settings: Settings, now: float | None = None) -> HealthReport:
