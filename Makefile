@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint knowledge clean
+.PHONY: run test bench lint knowledge diagram clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench: $(STAMP)
 knowledge: $(STAMP)
 	$(PY) -m knowledge check
 	$(PY) -m knowledge build
+
+# The flow's picture in dialogs/data/README.md, redrawn from flow.yaml (a test keeps it current).
+diagram: $(STAMP)
+	$(PY) -m dialogs diagram --readme dialogs/data/README.md
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -3,15 +3,17 @@
 Each bot turn prints its text and its options numbered; the user answers with a number, an option's
 label, or a command (/terug or /back, /opnieuw or /restart, /help, /start [rol], /stop or /quit).
 It reads line by line, so a whole conversation can be piped in and scripted; when input is piped,
-every line is echoed after `> ` so that the transcript reads as a conversation. The session lives
-in memory only. Attachments (the model picture, the action plan) are written to a directory.
+every line is echoed after `> ` so that the transcript reads as a conversation. It runs through the
+same conversation service as Telegram, with a store in memory: nothing is kept after it ends.
+Attachments (the model picture, the action plan) are written to a directory.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TextIO
@@ -20,7 +22,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from bot.artifacts import render
-from dialogs import Command, Engine, Event, FlowError, Reply, Session, new_session
+from bot.conversation import Conversation, Turn
+from bot.persistence.memory import MemoryStore
+from bot.texts import load_texts
+from dialogs import Command, Engine, Event, FlowError, Session
 from dialogs.events import Attachment
 from knowledge import KnowledgeError
 
@@ -66,52 +71,55 @@ def attachment_saver(out_dir: Path) -> Saver:
     return save
 
 
-def to_event(engine: Engine, session: Session, line: str) -> Event:
-    """What a typed line means in the current step: a command, a number, a label or free text."""
+def to_event(line: str) -> Event:
+    """What a typed line means: a command, or text the engine matches to an option (or not)."""
     word, _, rest = line.partition(" ")
     lowered = word.casefold()
     if lowered == "/start":
         return Event.start(rest.strip())
     if lowered in COMMANDS:
         return Event.command(COMMANDS[lowered])
-    options = engine.current_options(session)
-    if line.isdigit() and 1 <= int(line) <= len(options):
-        return Event.option(options[int(line) - 1].id)
-    match = engine.match_option(session, line)
-    if match is not None:
-        return Event.option(match.id)
     return Event.text(line)
 
 
 class Console:
-    """One terminal conversation: prints replies and turns lines into events."""
+    """One terminal conversation through the conversation service, kept in memory only."""
+
+    KEY = "console"
 
     def __init__(self, engine: Engine, out: TextIO, saver: Saver, echo: bool) -> None:
         self.engine = engine
-        self.session = new_session()
+        self.conversation = Conversation(engine, MemoryStore(), load_texts(), retention_days=0)
         self.out = out
         self.saver = saver
         self.echo = echo
         self.texts = console_texts()
 
-    def show(self, replies: Sequence[Reply]) -> None:
-        for reply in replies:
-            print(reply.text, file=self.out)
+    async def show(self, turn: Turn) -> None:
+        for reply in turn.replies:
+            if reply.text:
+                print(reply.text, file=self.out)
             for number, option in enumerate(reply.options, start=1):
                 print(f"  {number}) {option.label}", file=self.out)
-            if reply.attachment is not None:
+            if reply.attachment is not None and turn.session is not None:
                 try:
-                    path = self.saver(reply.attachment, self.session, self.engine)
+                    path = self.saver(reply.attachment, turn.session, self.engine)
                 except (ValueError, OSError) as error:
                     print(self.texts.not_rendered.format(reason=error), file=self.out)
                 else:
                     print(self.texts.saved.format(path=path), file=self.out)
             print(file=self.out)
 
+    async def say(self, event: Event) -> None:
+        await self.conversation.handle(self.KEY, 0, event, deliver=self.show)
+
     def run(self, lines: TextIO, preset: str = "") -> int:
+        return asyncio.run(self._run(lines, preset))
+
+    async def _run(self, lines: TextIO, preset: str) -> int:
         print(self.texts.intro, file=self.out)
         print(file=self.out)
-        self.show(self.engine.handle(self.session, Event.start(preset)))
+        await self.say(Event.start(preset))
         while True:
             if not self.echo:  # a person at a terminal: show where to type
                 print("> ", end="", file=self.out, flush=True)
@@ -125,8 +133,7 @@ class Console:
                 print(f"> {line}", file=self.out)
             if line.casefold() in QUIT:
                 break
-            event = to_event(self.engine, self.session, line)
-            self.show(self.engine.handle(self.session, event))
+            await self.say(to_event(line))
         print(self.texts.bye, file=self.out)
         return 0
 

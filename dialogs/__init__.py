@@ -1,12 +1,13 @@
 """The advisory dialog, free of Telegram: an engine that turns events into replies.
 
-Public API: :class:`Engine` (``Engine.load(knowledge=None)``; ``engine.handle(session, event) ->
-list[Reply]``; ``engine.current_options(session)``; ``engine.match_option(session, text)``;
+Public API: :class:`Engine` (``Engine.load(knowledge=None)``; ``engine.decide(session, event) ->
+Outcome`` (replies and the chosen option) or ``engine.handle(session, event) -> list[Reply]``;
+``engine.prompt(session)``; ``engine.current_options(session)``; ``engine.match_option``;
 ``engine.role_label(role_id)``; ``engine.audiences(session)``; ``engine.knowledge``),
 :func:`new_session`, :class:`Session`, :class:`Event`, :class:`Command`, :class:`Reply`,
 :class:`Option`, and :class:`FlowError` (a broken dialog definition, raised at load).
 The dialog itself is data: ``dialogs/data/flow.yaml`` (the graph) and ``dialogs/data/nl/texts.yaml``
-(every Dutch word). Never imports `telegram` or `bot`.
+(every Dutch word); `python -m dialogs diagram` draws the graph. Never imports `telegram` or `bot`.
 """
 
 from dialogs.engine import Engine, new_session

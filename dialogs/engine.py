@@ -9,12 +9,15 @@ from the start.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from transitions import Machine
 
+from dialogs import checks
 from dialogs.events import Command, Event, EventKind, Option, Reply
-from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, check_flow, read_flow
+from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
 from dialogs.flow import section_progress as _section_progress
 from dialogs.machine import (
     CONDITIONS,
@@ -25,9 +28,9 @@ from dialogs.machine import (
     build_machine,
     option_trigger,
 )
-from dialogs.render import Renderer
+from dialogs.render import SPECIAL_PROMPTS, Renderer
 from dialogs.session import Answer, Session, utc_now
-from dialogs.texts import Texts, check_texts, read_texts
+from dialogs.texts import Texts, read_texts
 from knowledge import KnowledgeBase, load_knowledge
 
 
@@ -36,50 +39,33 @@ def new_session() -> Session:
     return Session()
 
 
-def check_against_knowledge(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
-    """Problems between the flow and the knowledge: unknown phases and layers, too few checks."""
-    errors: list[str] = []
-    phase_keys = {phase.key for phase in knowledge.phases}
-    layer_keys = {layer.key for layer in knowledge.layers}
-    for name, state in flow.states.items():
-        for option in state.options:
-            if option.phase is not None and option.phase not in phase_keys:
-                errors.append(f"states.{name}.{option.id}: onbekende fase {option.phase!r}")
-    for role, spec in flow.roles.items():
-        for layer in (*spec.layers, *spec.levers):
-            if layer not in layer_keys:
-                errors.append(f"roles.{role}: onbekende laag {layer!r}")
-    numbers = {precondition.number for precondition in knowledge.preconditions}
-    for phase in sorted(phase_keys - flow.quick_check.priority.keys()):
-        errors.append(f"quick_check.priority: fase {phase!r} ontbreekt")
-    for phase, order in flow.quick_check.priority.items():
-        if phase not in phase_keys:
-            errors.append(f"quick_check.priority.{phase}: onbekende fase")
-            continue
-        if len(set(order)) != len(order) or not set(order) <= numbers:
-            errors.append(f"quick_check.priority.{phase}: elke randvoorwaarde hoogstens eens")
-        available = sum(len(p.checks) for p in knowledge.preconditions if p.number in set(order))
-        if min(available, flow.quick_check.max_questions) < 2:
-            errors.append(f"quick_check.priority.{phase}: minder dan twee controlevragen")
-    return errors
+@dataclass(frozen=True)
+class Outcome:
+    """What one event did: the replies, and the option it chose when it was accepted."""
+
+    replies: Sequence[Reply]
+    chosen: Option | None = None
+
+
+def _match(options: Sequence[Option], text: str) -> Option | None:
+    """The option a typed text names: its number in the list, its label or its id (any case)."""
+    wanted = text.strip().casefold()
+    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
+        return options[int(wanted) - 1]
+    for option in options:
+        if wanted in (option.id.casefold(), option.label.casefold()):
+            return option
+    return None
 
 
 class Engine:
     """The dialog: flow, texts and knowledge loaded and checked once, shared by every chat."""
 
     def __init__(self, flow: Flow, texts: Texts, knowledge: KnowledgeBase) -> None:
-        progress = _section_progress(flow)
-        self._render = Renderer(flow, texts, knowledge, progress)
-        errors = check_flow(flow, CONDITIONS, EFFECTS)
-        errors += [
-            f"states.{name}.render: onbekende weergave {state.render!r}"
-            for name, state in flow.states.items()
-            if state.render not in self._render.renderer_names
-        ]
-        errors += check_texts(texts, flow)
-        errors += check_against_knowledge(flow, knowledge)
+        errors = checks.problems(flow, texts, knowledge, CONDITIONS, EFFECTS, SPECIAL_PROMPTS)
         if errors:
             raise FlowError(errors)
+        self._render = Renderer(flow, texts, knowledge, _section_progress(flow))
         self._flow = flow
         self._texts = texts
         self._knowledge = knowledge
@@ -141,47 +127,65 @@ class Engine:
         )
 
     def match_option(self, session: Session, text: str) -> Option | None:
-        """The current option whose label or id is this text (ignoring case), for typed answers."""
-        wanted = text.strip().casefold()
-        for option in self.current_options(session):
-            if wanted in (option.id.casefold(), option.label.casefold()):
-                return option
-        return None
+        """The current option a typed text names: its number, label or id (ignoring case)."""
+        return _match(self.current_options(session), text)
+
+    def prompt(self, session: Session, lead: str = "") -> Reply:
+        """The current question with its options, e.g. to show it again after a side command."""
+        return self._prompt(session, lead)
 
     # -- the one entry point -------------------------------------------------------------------
     def handle(self, session: Session, event: Event) -> list[Reply]:
         """Answer one event; change `session` in place only when the event is accepted."""
+        return list(self.decide(session, event).replies)
+
+    def decide(self, session: Session, event: Event) -> Outcome:
+        """Answer one event and say which option it chose (None when it chose none).
+
+        The options on offer are computed once here and handed along, so a tap is checked, applied
+        and answered against the same list.
+        """
         if session.state not in self._flow.states:
-            return self._restart(session, lead=self._texts.lost)
+            return Outcome(self._restart(session, lead=self._texts.lost))
         if event.kind is EventKind.START:
             # A plain /start (Telegram's menu, a reopened chat) must not throw away answers
             # already given: it resumes. A deep link with a role, or /opnieuw, starts afresh.
             if not event.value and session.history:
-                return [self._prompt(session, lead=self._texts.resumed)]
-            return self._restart(session, preset=event.value)
-        if event.kind is EventKind.OPTION:
-            return self._choose(session, event.value)
+                return Outcome([self._prompt(session, lead=self._texts.resumed)])
+            return Outcome(self._restart(session, preset=event.value))
         if event.kind is EventKind.COMMAND:
             if event.value == Command.RESTART:
-                return self._restart(session)
+                return Outcome(self._restart(session))
             if event.value == Command.BACK:
-                return self._back(session)
+                return Outcome(self._back(session))
             if event.value == Command.HELP:
                 help_text = self._texts.states[session.state].help
-                return [self._prompt(session, lead=f"{help_text}\n\n{self._texts.help_footer}")]
-        return [self._prompt(session, lead=self._texts.free_text)]
+                return Outcome(
+                    [self._prompt(session, lead=f"{help_text}\n\n{self._texts.help_footer}")]
+                )
+        options = self.current_options(session)
+        if event.kind is EventKind.OPTION:
+            chosen = next((option for option in options if option.id == event.value), None)
+            if chosen is None:
+                return Outcome([self._prompt(session, lead=self._texts.unknown_option)])
+            return self._choose(session, chosen)
+        chosen = _match(options, event.value) if event.kind is EventKind.TEXT else None
+        if chosen is not None:
+            return self._choose(session, chosen)
+        return Outcome([self._prompt(session, lead=self._texts.free_text)])
 
     # -- steps ---------------------------------------------------------------------------------
-    def _choose(self, session: Session, option_id: str) -> list[Reply]:
-        spec = self._option_spec(session, option_id)
+    def _choose(self, session: Session, chosen: Option) -> Outcome:
+        """Apply an option that is on offer (the caller checked it against the current options)."""
+        spec = self._spec(session.state, chosen.id)
         if spec is not None and spec.action == "restart":
-            return self._restart(session)
+            return Outcome(self._restart(session), chosen)
         work = session.model_copy(deep=True)
-        notes = self._apply(work, option_id)
+        notes = self._apply(work, chosen.id, spec)
         if notes is None:
-            return [self._prompt(session, lead=self._texts.unknown_option)]
+            return Outcome([self._prompt(session, lead=self._texts.unknown_option)])
         self._commit(session, work)
-        return [*notes, self._prompt(session)]
+        return Outcome([*notes, self._prompt(session)], chosen)
 
     def _back(self, session: Session) -> list[Reply]:
         if not session.history:
@@ -194,25 +198,23 @@ class Engine:
         work = self._fresh(session)
         notes: list[Reply] = []
         for option_id in self._preset_path(work, preset):
-            notes.extend(self._apply(work, option_id) or [])
+            notes.extend(self._replay_one(work, option_id) or [])
         self._commit(session, work)
         welcome = f"{lead}\n\n{self._texts.welcome}" if lead else self._texts.welcome
         return [Reply(welcome), *notes, self._prompt(session)]
 
     # -- machinery -----------------------------------------------------------------------------
-    def _option_spec(self, session: Session, option_id: str) -> OptionSpec | None:
-        state = self._flow.states.get(session.state)
-        if state is None:
-            return None
-        if not any(option.id == option_id for option in self.current_options(session)):
-            return None
+    def _spec(self, state_name: str, option_id: str) -> OptionSpec | None:
+        """A fixed option's definition; None for an option of a pick list."""
+        state = self._flow.states[state_name]
         return next((option for option in state.options if option.id == option_id), None)
 
-    def _apply(self, work: Session, option_id: str) -> list[Reply] | None:
-        """Move `work` by one option through the machine; None (and `work` as it was) if refused."""
+    def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
+        """Move `work` by one offered option through the machine; None (and `work` kept) if refused.
+
+        `spec` is the fixed option's definition, or None for an option of a pick list.
+        """
         state = self._flow.states[work.state]
-        if not any(option.id == option_id for option in self.current_options(work)):
-            return None
         step = Step(self._context, work)
         source = work.state
         self._machine.add_model(step, initial=source)
@@ -221,8 +223,7 @@ class Engine:
                 moved = step.trigger(PICK_TRIGGER, value=int(option_id[1:]))
                 recorded = True
             else:
-                spec = next(option for option in state.options if option.id == option_id)
-                if spec.action is not None:
+                if spec is None or spec.action is not None:
                     return None
                 moved = step.trigger(option_trigger(option_id), option=spec)
                 recorded = spec.next is not None
@@ -234,6 +235,12 @@ class Engine:
         if recorded:
             work.history.append(Answer(step=source, option=option_id))
         return step.notes
+
+    def _replay_one(self, work: Session, option_id: str) -> list[Reply] | None:
+        """Apply an option from stored answers or a preset, checking that it is still on offer."""
+        if not any(option.id == option_id for option in self.current_options(work)):
+            return None
+        return self._apply(work, option_id, self._spec(work.state, option_id))
 
     def _fresh(self, session: Session) -> Session:
         """The session as right after a start: same identity, no answers."""
@@ -248,7 +255,7 @@ class Engine:
         """A fresh session with these answers given again; stops at one that no longer fits."""
         work = self._fresh(session)
         for answer in answers:
-            if answer.step != work.state or self._apply(work, answer.option) is None:
+            if answer.step != work.state or self._replay_one(work, answer.option) is None:
                 break
         return work
 

@@ -1,14 +1,12 @@
 """The dialog's graph as data: states, options and where each option leads, read from YAML.
 
-A malformed dialog must fail when it is loaded, never when a user reaches the broken step. So the
-definition is validated as a whole (unknown targets, unreachable states, duplicate option ids,
-unknown condition or effect names) and every problem is reported at once, as `where: message`.
+A malformed dialog must fail when it is loaded, never when a user reaches the broken step: the
+schema here catches what is malformed in one place, :mod:`dialogs.checks` what is wrong as a whole.
 The graph holds no Dutch: all wording lives in the texts file (see :mod:`dialogs.texts`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
@@ -83,7 +81,9 @@ class StateSpec(_Spec):
     """One step of the dialog."""
 
     section: Name | None = None  # steps of one section share a progress counter
-    render: Name = "text"  # how the prompt is made: fixed text or a named renderer
+    # How the prompt is made: None shows the state's text as it is; a name picks a special prompt
+    # (see `SPECIAL_PROMPTS` in dialogs/render.py).
+    render: Name | None = None
     options: list[OptionSpec] = Field(default_factory=list)
     pick: PickSpec | None = None
 
@@ -148,66 +148,6 @@ def read_model(path: Path, model: type[Model], name: str) -> Model:
 def read_flow(path: Path = FLOW_FILE) -> Flow:
     """Parse the flow file; FlowError on unreadable YAML or on a schema error."""
     return read_model(path, Flow, path.name)
-
-
-def check_flow(flow: Flow, conditions: Iterable[str], effects: Iterable[str]) -> list[str]:
-    """Every structural problem of the graph, as `where: message`; empty when sound."""
-    known_conditions = set(conditions)
-    known_effects = set(effects)
-    errors: list[str] = []
-
-    def unknown(where: str, when: str | None, named: Iterable[str]) -> list[str]:
-        """A condition or effects that the machine does not know."""
-        found = []
-        if when is not None and when not in known_conditions:
-            found.append(f"{where}: onbekende voorwaarde {when!r}")
-        found.extend(f"{where}: onbekend effect {e!r}" for e in named if e not in known_effects)
-        return found
-
-    for name in (flow.initial, flow.start):
-        if name not in flow.states:
-            errors.append(f"{name}: onbekende begintoestand")
-    for name, state in flow.states.items():
-        seen: set[str] = set()
-        for option in state.options:
-            where = f"states.{name}.{option.id}"
-            if option.id in seen:
-                errors.append(f"{where}: optie-id komt meer dan eens voor")
-            seen.add(option.id)
-            if option.action and (option.next is not None or option.do):
-                errors.append(f"{where}: een actie heeft geen next of do")
-            targets = option.targets
-            for index, target in enumerate(targets):
-                if target.to not in flow.states:
-                    errors.append(f"{where}: onbekend doel {target.to!r}")
-                errors.extend(unknown(where, target.when, target.do))
-                if target.when is not None and index == len(targets) - 1:
-                    errors.append(f"{where}: het laatste doel moet zonder voorwaarde zijn")
-            errors.extend(unknown(where, option.when, option.do))
-            if "set_role" in option.do and option.id not in flow.roles:
-                errors.append(f"{where}: set_role maar {option.id!r} is geen rol")
-            if ("set_phase" in option.do) != (option.phase is not None):
-                errors.append(f"{where}: set_phase en phase horen bij elkaar")
-        if state.pick is not None:
-            where = f"states.{name}.pick"
-            if state.options:
-                errors.append(f"{where}: een keuzelijst heeft geen vaste opties")
-            if state.pick.next not in flow.states:
-                errors.append(f"{where}: onbekend doel {state.pick.next!r}")
-            for effect in state.pick.do:
-                if effect not in known_effects:
-                    errors.append(f"{where}: onbekend effect {effect!r}")
-        elif not state.options:
-            errors.append(f"states.{name}: geen opties (een doodlopende stap)")
-    for role, spec in flow.roles.items():
-        choosers = [o for s in flow.states.values() for o in s.options if "set_role" in o.do]
-        if not any(option.id == role for option in choosers):
-            errors.append(f"roles.{role}: geen optie kiest deze rol")
-        for lever in spec.levers:
-            if lever in spec.layers:
-                errors.append(f"roles.{role}.levers: {lever!r} is al een eigen laag")
-    errors.extend(f"states.{name}: onbereikbaar" for name in sorted(unreachable(flow)))
-    return errors
 
 
 def successors(flow: Flow, name: str) -> set[str]:

@@ -4,14 +4,16 @@ A pydantic session cannot be a transitions model, and a machine per chat costs t
 there is one :class:`transitions.Machine` built from the flow, and per handled answer a small
 :class:`Step` (wrapping the session being changed) is added to it, triggered once and removed again,
 so that no model outlives its call. Conditions and effects are methods of `Step`, named in the flow
-YAML; :data:`CONDITIONS` and :data:`EFFECTS` list them so the flow can be checked when loaded.
+YAML. A method is nameable only when marked where it is written (``@condition``, ``@effect``);
+:data:`CONDITIONS` and :data:`EFFECTS` are derived from those marks so the flow can be checked when
+loaded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from transitions import EventData, Machine
 
@@ -22,23 +24,36 @@ from dialogs.render import Renderer
 from dialogs.session import Session
 from knowledge import KnowledgeBase
 
-CONDITIONS = frozenset({"more_checks", "has_more"})
-EFFECTS = frozenset(
-    {
-        "set_role",
-        "set_phase",
-        "pick_phase",
-        "start_checks",
-        "show_model",
-        "answer_check",
-        "give_advice",
-        "more_advice",
-        "show_next_phase",
-        "send_plan",
-        "new_employee",
-        "explain",
-    }
-)
+Kind = Literal["condition", "effect"]
+Method = TypeVar("Method", bound=Callable[..., object])
+_KIND = "_dialog_kind"
+
+
+def _mark(method: Method, kind: Kind) -> Method:
+    setattr(method, _KIND, kind)
+    return method
+
+
+def condition(method: Method) -> Method:
+    """Make a `Step` method nameable as a condition (`when:`) in the flow."""
+    return _mark(method, "condition")
+
+
+def effect(method: Method) -> Method:
+    """Make a `Step` method nameable as an effect (`do:`) in the flow."""
+    return _mark(method, "effect")
+
+
+def registered(model: type, kind: Kind) -> frozenset[str]:
+    """The names of `model`'s methods marked as `kind`: only these may be named in the flow.
+
+    The mark sits on the method itself, so a new effect is declared where it is written and no
+    list elsewhere can fall out of step with the code.
+    """
+    return frozenset(
+        name for name in dir(model) if getattr(getattr(model, name), _KIND, None) == kind
+    )
+
 
 PICK_TRIGGER = "pick"
 
@@ -98,10 +113,12 @@ class Step:
         return value
 
     # -- conditions (also asked outside the machine, to list the options on offer) -------------
+    @condition
     def more_checks(self, event: EventData | None = None) -> bool:
         """Another quick-check question follows the one being answered."""
         return self.session.check_index + 1 < len(self.session.checks)
 
+    @condition
     def has_more(self, event: EventData | None = None) -> bool:
         """The role's own layers hold interventions for this phase that were not advised yet."""
         if self.session.role is None or self.session.phase is None:
@@ -117,6 +134,7 @@ class Step:
         )
 
     # -- effects -------------------------------------------------------------------------------
+    @effect
     def set_role(self, event: EventData) -> None:
         role = self._option(event).id
         self.session.role = role
@@ -125,14 +143,17 @@ class Step:
         if note:
             self._note(note)
 
+    @effect
     def set_phase(self, event: EventData) -> None:
         self.session.phase = self._option(event).phase
 
+    @effect
     def pick_phase(self, event: EventData) -> None:
         phase = self.context.knowledge.phase(self._value(event))
         self.session.phase = phase.key
         self._note(self.context.render.picked(phase))
 
+    @effect
     def start_checks(self, event: EventData) -> None:
         checks = advice.quick_checks(
             self.context.knowledge, self.context.flow.quick_check, self._phase()
@@ -143,9 +164,11 @@ class Step:
         self.session.advised = []
         self._note(self.context.render.texts.checks_intro.format(count=len(checks)))
 
+    @effect
     def show_model(self, event: EventData) -> None:
         self._note(self.context.render.texts.model_caption, "model_picture")
 
+    @effect
     def answer_check(self, event: EventData) -> None:
         precondition, check = advice.check_question(
             self.context.knowledge, self.session.checks[self.session.check_index]
@@ -156,6 +179,7 @@ class Step:
             self.session.precondition_gaps = [*self.session.precondition_gaps, precondition.id]
         self.session.check_index += 1
 
+    @effect
     def give_advice(self, event: EventData) -> None:
         knowledge, flow = self.context.knowledge, self.context.flow
         role, phase = self._role(), self._phase()
@@ -166,6 +190,7 @@ class Step:
         for text in self.context.render.advice(self.session, primary, levers, gaps, spots):
             self._note(text)
 
+    @effect
     def more_advice(self, event: EventData) -> None:
         items = advice.more_advice(
             self.context.knowledge,
@@ -178,15 +203,18 @@ class Step:
         self.session.advised = [*self.session.advised, *(item.id for item in items)]
         self._note(self.context.render.more(start, items))
 
+    @effect
     def show_next_phase(self, event: EventData) -> None:
         items = advice.next_phase_advice(
             self.context.knowledge, self._role(), self._phase(), self.context.flow.advice
         )
         self._note(self.context.render.next_phase(self._phase(), items))
 
+    @effect
     def send_plan(self, event: EventData) -> None:
         self._note(self.context.render.texts.plan_caption, "action_plan")
 
+    @effect
     def new_employee(self, event: EventData) -> None:
         self.session.phase = None
         self.session.checks = []
@@ -194,9 +222,15 @@ class Step:
         self.session.precondition_gaps = []
         self.session.advised = []
 
+    @effect
     def explain(self, event: EventData) -> None:
         item_id = self.session.advised[self._value(event) - 1]
         self._note(self.context.render.explain(self.context.knowledge.intervention(item_id)))
+
+
+# What the flow may name: derived from the marks above, never kept by hand.
+CONDITIONS = registered(Step, "condition")
+EFFECTS = registered(Step, "effect")
 
 
 def build_machine(flow: Flow) -> Machine:

@@ -31,25 +31,14 @@ class Renderer:
         self.texts = texts
         self.knowledge = knowledge
         self._progress = progress
-        self._prompts: dict[str, Callable[[Session], str]] = {
-            "text": self._plain,
-            "staging": self._staging,
-            "phase_pick": self._plain,
-            "result": self._result,
-            "check": self._check,
-            "menu": self._plain,
-            "explain_pick": self._plain,
-        }
-
-    @property
-    def renderer_names(self) -> frozenset[str]:
-        """The names a state's `render` may use."""
-        return frozenset(self._prompts)
 
     # -- prompts -------------------------------------------------------------------------------
     def prompt(self, session: Session) -> str:
         """The question of the session's current step, with its progress where it has one."""
-        return self._prompts[self.flow.states[session.state].render](session)
+        special = self.flow.states[session.state].render
+        if special is None:
+            return self._plain(session)
+        return SPECIAL_PROMPTS[special](self, session)
 
     def _plain(self, session: Session) -> str:
         return self.texts.states[session.state].prompt
@@ -200,6 +189,15 @@ class Renderer:
             explanation=item.explanation,
             first_step=item.first_step,
         )
+
+
+# The prompts that are more than the state's own text, by the name a state's `render` gives. Every
+# other state shows its text as it is, so a plain step names no renderer at all.
+SPECIAL_PROMPTS: dict[str, Callable[[Renderer, Session], str]] = {
+    "staging": Renderer._staging,
+    "result": Renderer._result,
+    "check": Renderer._check,
+}
 
 
 def staging_answers(

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
-from dialog_helpers import engine
+from dialog_helpers import at_state, engine
+from transitions import EventData
 
-from dialogs import Engine, FlowError
+from dialogs import Engine, Event, FlowError
 from dialogs.flow import DATA_DIR, read_flow, section_progress
+from dialogs.machine import CONDITIONS, EFFECTS, Step, condition, effect, registered
 
 Edit = Callable[[dict[str, Any], dict[str, Any]], None]
 
@@ -89,6 +91,18 @@ def _dead_end(flow: dict[str, Any], texts: dict[str, Any]) -> None:
     texts["states"]["klaar"]["options"] = {}
 
 
+def _condition_named_as_effect(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["uitslag"]["options"][0]["do"] = ["more_checks"]
+
+
+def _effect_named_as_condition(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["advies"]["options"][0]["when"] = "give_advice"
+
+
+def _unknown_renderer(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["klaar"]["render"] = "menu"  # once a name for plain, now unknown
+
+
 def _conditional_last_target(flow: dict[str, Any], texts: dict[str, Any]) -> None:
     flow["states"]["check"]["options"][0]["next"] = [{"to": "check", "when": "more_checks"}]
 
@@ -103,6 +117,9 @@ def _conditional_last_target(flow: dict[str, Any], texts: dict[str, Any]) -> Non
         (_missing_label, "extra: label ontbreekt"),
         (_unknown_effect, "onbekend effect 'toveren'"),
         (_unknown_condition, "onbekende voorwaarde 'misschien'"),
+        (_condition_named_as_effect, "onbekend effect 'more_checks'"),
+        (_effect_named_as_condition, "onbekende voorwaarde 'give_advice'"),
+        (_unknown_renderer, "states.klaar.render: onbekende weergave 'menu'"),
         (_long_option_id, "states.uitslag.options.0.id"),
         (_unknown_phase, "onbekende fase 'fase-zes'"),
         (_unknown_layer, "onbekende laag 'kantine'"),
@@ -128,6 +145,32 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(FlowError) as caught:
         load_edited(tmp_path, several)
     assert len(caught.value.errors) >= 3
+
+
+def test_only_marked_step_methods_can_be_named_in_the_flow() -> None:
+    class Probe(Step):
+        @condition
+        def asked(self, event: EventData | None = None) -> bool:
+            return True
+
+        @effect
+        def done(self, event: EventData) -> None:
+            pass
+
+        def helper(self, event: EventData) -> None:
+            pass
+
+    assert registered(Probe, "condition") == CONDITIONS | {"asked"}
+    assert registered(Probe, "effect") == EFFECTS | {"done"}
+    assert "helper" not in registered(Probe, "condition") | registered(Probe, "effect")
+
+
+def test_a_plain_step_shows_its_own_text_as_it_is() -> None:
+    assert engine().flow.states["advies"].render is None
+    session = at_state("advies")
+    replies = engine().handle(session, Event.text("hallo"))
+    texts = engine().texts
+    assert replies[-1].text == f"{texts.free_text}\n\n{texts.states['advies'].prompt}"
 
 
 def test_unreadable_yaml_is_a_flow_error(tmp_path: Path) -> None:

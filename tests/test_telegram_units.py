@@ -140,6 +140,19 @@ async def test_retry_gives_up_after_bounded_attempts() -> None:
         await with_retry(_Flaky(RetryAfter(3600)), sleep=sleep)
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_429_is_honoured_once_never_looped_on() -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    call = _Flaky(RetryAfter(2), RetryAfter(2), RetryAfter(2))
+    with pytest.raises(RetryAfter):
+        await with_retry(call, sleep=sleep)
+    assert call.calls == 2 and slept == [2]
+
+
 async def test_bad_requests_and_blocks_are_not_retried() -> None:
     bad = _Flaky(BadRequest("Message is too long"))
     with pytest.raises(BadRequest):
@@ -163,7 +176,7 @@ async def test_an_overlong_reply_is_split_at_paragraphs_with_the_keyboard_last(
     session = new_session()
     async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
         outbox = Outbox(bot, Engine.load())
-        await outbox.replies(21, [Reply(text, (Option("ja", "Ja"),))], session)
+        await outbox.replies(21, [Reply(text, (Option("ja", "Ja"),))], session.turn, session)
     sent = bot_api.chat(21)
     assert len(sent) == 3
     assert all(m.text is not None and m.text.startswith("Alinea") for m in sent)
@@ -182,7 +195,7 @@ async def test_a_note_and_the_next_question_arrive_as_one_message(bot_api: FakeB
         Reply("Tot slot."),
     ]
     async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
-        await Outbox(bot, Engine.load()).replies(22, replies, session)
+        await Outbox(bot, Engine.load()).replies(22, replies, session.turn, session)
     sent = bot_api.chat(22)
     assert [m.text for m in sent] == [
         "Een opmerking vooraf.\n\nNog een opmerking.\n\nDe vraag?",

@@ -1,6 +1,7 @@
 """The Telegram front end: turns updates into dialog events and replies into messages.
 
-Public API: :func:`bot.telegram.app.run` (start polling or the webhook from the settings). The
-modules are small on purpose: callback data, keyboards, splitting, retrying, sending, handlers,
-logging, health, webhook and the application wiring each live on their own.
+Entry points: :func:`bot.telegram.app.run_polling` and :func:`bot.telegram.webhook.run_webhook`
+(the mode comes from the settings; ``python -m bot`` picks one). The per-chat step itself is the
+channel-free :mod:`bot.conversation`; the modules here only translate, each on its own: callback
+data, keyboards, splitting, retrying, sending, handlers, logging, health, webhook and wiring.
 """

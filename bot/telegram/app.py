@@ -21,12 +21,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot.conversation import Conversation
 from bot.persistence import SessionStore
 from bot.settings import Settings
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
 from bot.telegram.housekeeping import housekeeping
+from bot.telegram.limits import FloodLimiter
 from bot.telegram.logs import log_error
+from bot.telegram.polling import serve_polling
 from bot.telegram.retry import with_retry
 from bot.texts import Texts, load_texts
 from dialogs import Engine
@@ -35,6 +38,8 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 _HOUSEKEEPING = "housekeeping_task"
+CONNECTION_POOL = 16
+POOL_TIMEOUT = 30.0
 
 
 def bot_commands(texts: Texts) -> list[BotCommand]:
@@ -48,7 +53,8 @@ def build_application(
     """An Application talking to `settings.telegram_api_url`, with all handlers registered."""
     texts = texts or load_texts()
     store = SessionStore(settings.bot_data_dir)
-    handlers = Handlers(engine, store, texts, settings.bot_retention_days)
+    conversation = Conversation(engine, store, texts, settings.bot_retention_days)
+    handlers = Handlers(conversation, texts)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         removed = await asyncio.to_thread(store.prepare)
@@ -79,6 +85,11 @@ def build_application(
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .concurrent_updates(True)
+        .rate_limiter(FloodLimiter())
+        # httpcore walks every open connection on each request: a pool sized for the load (PTB's
+        # default is 256) costs less CPU, and a generous pool timeout queues instead of failing.
+        .connection_pool_size(CONNECTION_POOL)
+        .pool_timeout(POOL_TIMEOUT)
         .post_init(post_init)
         .post_stop(post_stop)
         .build()
@@ -103,11 +114,6 @@ def build_application(
 
 
 def run_polling(settings: Settings, engine: Engine) -> None:
-    """Long-poll getUpdates until SIGINT/SIGTERM; pending updates are kept, not dropped."""
+    """Long-poll getUpdates until SIGINT/SIGTERM, confirming each batch only after handling it."""
     app = build_application(settings, engine)
-    app.run_polling(
-        allowed_updates=ALLOWED_UPDATES,
-        timeout=int(settings.bot_poll_timeout),
-        drop_pending_updates=False,
-        bootstrap_retries=-1,
-    )
+    asyncio.run(serve_polling(app, int(settings.bot_poll_timeout), ALLOWED_UPDATES))

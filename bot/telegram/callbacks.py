@@ -11,9 +11,6 @@ import re
 from dataclasses import dataclass
 
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
-# The adapter's own choices (the /vergeet confirmation); dialog option ids never start with !
-FORGET_CONFIRM = "!wis"
-FORGET_CANCEL = "!houd"
 
 _PATTERN = re.compile(r"^(\d{1,12}):([^\s:]{1,50})$")
 

@@ -28,7 +28,9 @@ class Outbox:
         self._bot = bot
         self._engine = engine
 
-    async def replies(self, chat_id: int, replies: Sequence[Reply], session: Session) -> None:
+    async def replies(
+        self, chat_id: int, replies: Sequence[Reply], turn: int, session: Session | None
+    ) -> None:
         """Send the engine's replies in order, as few messages as reads well.
 
         A reply that is only text (a note before the next question, say) goes into one message with
@@ -41,9 +43,9 @@ class Outbox:
             pending.append(reply.text)
             if not last and not reply.options and reply.attachment is None:
                 continue
-            await self.text(chat_id, "\n\n".join(pending), keyboard(reply.options, session.turn))
+            await self.text(chat_id, "\n\n".join(pending), keyboard(reply.options, turn))
             pending = []
-            if reply.attachment is not None:
+            if reply.attachment is not None and session is not None:
                 await self.attachment(chat_id, reply.attachment, session)
 
     async def text(

@@ -57,15 +57,21 @@ async def with_retry(
     attempts: int = ATTEMPTS,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
-    """Run `call` until it succeeds, retrying only what Telegram says may be retried."""
+    """Run `call` until it succeeds, retrying only what Telegram says may be retried.
+
+    A 429 is honoured once: the limiter has already moved its schedule by `retry_after`, so the
+    one retry waits its turn there; a second 429 for the same call is raised, never looped on.
+    """
+    flooded = False
     for attempt in range(1, attempts + 1):
         try:
             return await call()
         except RetryAfter as err:
             delay = retry_after_seconds(err)
-            if attempt == attempts or delay > MAX_RETRY_AFTER:
+            if flooded or attempt == attempts or delay > MAX_RETRY_AFTER:
                 raise
-            log.warning("Flood control: %.0f s wachten (poging %d)", delay, attempt)
+            flooded = True
+            log.warning("Flood control: waiting %.0f s (attempt %d)", delay, attempt)
         except Forbidden as err:
             raise Blocked from err
         except (BadRequest, InvalidToken, ChatMigrated, Conflict):

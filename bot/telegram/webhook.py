@@ -10,11 +10,9 @@ process killed mid-update loses nothing. TLS is terminated by the reverse proxy 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
-import signal
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -23,6 +21,7 @@ from telegram.ext import Application
 
 from bot.settings import Settings, SettingsError
 from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.polling import initialize_with_retry, stop_on_signals
 from bot.telegram.retry import with_retry
 from dialogs import Engine
 
@@ -59,12 +58,11 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
     web_app.router.add_post(webhook_path(settings), receive)
     if stop is None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signum, stop.set)
+        stop_on_signals(stop)
     runner = web.AppRunner(web_app, access_log=None)
-    async with app:
+    if not await initialize_with_retry(app, stop):
+        return
+    try:
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
@@ -78,13 +76,15 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
                     url, secret_token=secret.decode(), allowed_updates=ALLOWED_UPDATES
                 )
             )
-            log.info("Webhook actief op poort %d", settings.bot_webhook_port)
+            log.info("Webhook listening on port %d", settings.bot_webhook_port)
             await stop.wait()
         finally:
             await runner.cleanup()
             await app.stop()
             if app.post_stop is not None:
                 await app.post_stop(app)
+    finally:
+        await app.shutdown()
 
 
 def run_webhook(settings: Settings, engine: Engine) -> None:

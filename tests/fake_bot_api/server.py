@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -178,6 +179,8 @@ class FakeBotApi:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._query_ids = itertools.count(1)
         self._failures: dict[str, deque[Failure]] = {}
+        self._delays: dict[str, deque[float]] = {}
+        self._stopping = asyncio.Event()
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -202,6 +205,7 @@ class FakeBotApi:
         return f"http://{self.host}:{self.port}"
 
     async def stop(self) -> None:
+        self._stopping.set()
         self._new_update.set()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -305,6 +309,14 @@ class FakeBotApi:
             Failure(code, text, retry_after if code == 429 else None) for _ in range(count)
         )
 
+    def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
+        """Make the next `count` calls of `method` answer only after `seconds` (a slow Telegram)."""
+        self._delays.setdefault(method, deque()).extend(seconds for _ in range(count))
+
+    def push_raw(self, update: JSON) -> JSON:
+        """Queue an update exactly as given (e.g. one a client library cannot parse)."""
+        return self._push(update)
+
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every send to the chat answers 403 from now on."""
         self.blocked.add(chat_id)
@@ -386,6 +398,10 @@ class FakeBotApi:
             )
         params, files = await _read_params(request)
         self.calls.append((method, params))
+        delays = self._delays.get(method)
+        if delays:  # a slow answer, cut short when the server stops
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delays.popleft())
         failures = self._failures.get(method)
         if failures:  # injected by a test: not the bot's fault, so not a rejection
             failure = failures.popleft()

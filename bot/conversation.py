@@ -1,0 +1,292 @@
+"""The one per-chat step, free of any channel: lock → load → redelivery → engine → save → deliver.
+
+Why one service: Telegram updates, the console, a scheduler that sends a check-in and the tests all
+need the same frame around the dialog engine. Kept in Telegram's handlers it could only be entered
+with a Telegram `Update`. Here a chat is a string key (`"123"` for a Telegram chat, so other
+channels fit beside it), an input is a dialog :class:`~dialogs.Event` or a side :class:`Request`
+(privacy, forget, the model picture, a notice), and the result is a :class:`Turn`: the replies with
+the turn that tags their buttons. The channel delivers a turn through a callback the service calls
+while it still holds the chat's lock, so replies of two quick updates never interleave.
+
+The decision and the save run in one worker thread (one hop off the event loop): the engine is
+fast and pure, and file I/O must not block other chats. A record is saved before anything is
+delivered, so a reply the user sees always belongs to a stored state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from bot.persistence import ChatLocks, ChatRecord
+from bot.persistence.records import utc_now
+from bot.texts import Texts
+from dialogs import Command, Engine, Event, EventKind, Option, Reply, Session, new_session
+
+log = logging.getLogger(__name__)
+
+# Telegram keeps undelivered updates for 24 hours; an update id at or below the last one handled is
+# a redelivery only within that window (after a week of silence Telegram may restart its numbering).
+REDELIVERY_WINDOW = timedelta(hours=24)
+
+# The choices of the /vergeet question; dialog option ids never start with "!".
+FORGET_CONFIRM = "!wis"
+FORGET_CANCEL = "!houd"
+
+
+class Request(StrEnum):
+    """Inputs beside the dialog: they show or erase what is stored, or explain what was not read."""
+
+    PRIVACY = "privacy"
+    FORGET = "forget"
+    MODEL = "model"
+    UNSUPPORTED = "unsupported"  # a photo, a sticker, a file: nothing the dialog can read
+    EDITED = "edited"  # an edited message: not re-run, the conversation has moved on
+
+
+class Status(StrEnum):
+    """How a turn went, for the channel's own promises (a toast for a stale button, say)."""
+
+    DONE = "done"
+    STALE = "stale"  # a button of an earlier turn, or forged: nothing changed
+    REDELIVERED = "redelivered"  # handled before a crash: nothing changed, shown where we are
+    FAILED = "failed"  # something broke: an apology with the current question
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The result of one input: what to send, and the turn number that tags its buttons."""
+
+    status: Status
+    replies: tuple[Reply, ...] = ()
+    turn: int = 0
+    chosen: str | None = None  # the accepted option's label, to keep visible under the question
+    session: Session | None = None  # the session the replies belong to (attachments render it)
+
+
+Deliver = Callable[[Turn], Awaitable[None]]
+
+
+class RecordStore(Protocol):
+    """What the service needs of a store: durable, per key, blocking calls."""
+
+    def load(self, key: str) -> ChatRecord | None: ...
+
+    def save(self, key: str, record: ChatRecord) -> None: ...
+
+    def erase(self, key: str) -> bool: ...
+
+    def mark_blocked(self, key: str) -> None: ...
+
+
+Input = Event | Request
+
+
+class Conversation:
+    """Handles every input of every chat; one instance per process, shared by all channels."""
+
+    def __init__(
+        self, engine: Engine, store: RecordStore, texts: Texts, retention_days: float
+    ) -> None:
+        self._engine = engine
+        self._store = store
+        self._texts = texts
+        self._retention_days = retention_days
+        self._locks = ChatLocks()
+        # The engine's machine is shared; worker threads take turns on it (a step is microseconds).
+        self._engine_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    async def handle(
+        self,
+        key: str,
+        delivery_id: int,
+        message: Input,
+        *,
+        tap_turn: int | None = None,
+        deliver: Deliver | None = None,
+    ) -> Turn:
+        """Handle one input of chat `key` and deliver its turn while holding the chat's lock.
+
+        `delivery_id` is the channel's increasing id of the input (Telegram's update id), or 0
+        when the channel has none; an id already handled is a redelivery and changes nothing.
+        `tap_turn` is the turn a tapped button was made for: a tap from an older turn is stale.
+        """
+        async with self._locks.for_chat(key):
+            turn = await asyncio.to_thread(self._step, key, delivery_id, message, tap_turn)
+            if deliver is not None:
+                await deliver(turn)
+            return turn
+
+    async def apologise(self, key: str, deliver: Deliver) -> Turn:
+        """After a failed delivery: say sorry with the current question, so the user can go on."""
+        async with self._locks.for_chat(key):
+            turn = await asyncio.to_thread(self._apology, key)
+            await deliver(turn)
+            return turn
+
+    async def mark_blocked(self, key: str) -> None:
+        """The user blocked the bot: remember it for a chat that has a record, create none."""
+        async with self._locks.for_chat(key):
+            await asyncio.to_thread(self._mark_blocked, key)
+
+    # ---- the step, in a worker thread ------------------------------------------------------------
+
+    def _step(self, key: str, delivery_id: int, message: Input, tap_turn: int | None) -> Turn:
+        try:
+            record = self._store.load(key)
+            if record is not None and self._is_redelivery(record, delivery_id):
+                return self._resume(record)
+            if isinstance(message, Request):
+                return self._side(key, record, message)
+            if tap_turn is not None:
+                return self._tap(key, delivery_id, record, message, tap_turn)
+            return self._dialog(key, delivery_id, record, message)
+        except Exception as err:
+            log.error("Handling an input failed (%s)", type(err).__name__, exc_info=err)
+            return self._apology(key)
+
+    @staticmethod
+    def _is_redelivery(record: ChatRecord, delivery_id: int) -> bool:
+        recent = record.saved_at > utc_now() - REDELIVERY_WINDOW
+        return recent and 0 < delivery_id <= record.last_update_id
+
+    def _save(self, key: str, record: ChatRecord, delivery_id: int) -> None:
+        record.last_update_id = max(record.last_update_id, delivery_id)
+        record.blocked = False
+        self._store.save(key, record)
+
+    def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:
+        with self._engine_lock:
+            outcome = self._engine.decide(session, event)
+        return tuple(outcome.replies), outcome.chosen
+
+    def _dialog(self, key: str, delivery_id: int, record: ChatRecord | None, event: Event) -> Turn:
+        """Feed one event to the engine; a first contact always starts the conversation."""
+        record = record or ChatRecord()
+        if record.session is None:
+            record.session = new_session()
+            if event.kind is not EventKind.START:
+                event = Event.start()
+        session = record.session
+        replies, _ = self._decide(session, event)
+        self._save(key, record, delivery_id)
+        return Turn(Status.DONE, replies, session.turn, None, session)
+
+    def _tap(
+        self,
+        key: str,
+        delivery_id: int,
+        record: ChatRecord | None,
+        event: Event,
+        tap_turn: int,
+    ) -> Turn:
+        """A button: accepted only when it belongs to the current turn and is on offer there."""
+        session = record.session if record is not None else None
+        if record is None or tap_turn != (session.turn if session is not None else 0):
+            return Turn(Status.STALE)
+        if event.value in (FORGET_CONFIRM, FORGET_CANCEL):
+            return self._confirm_forget(key, record, event.value)
+        if session is None:
+            return Turn(Status.STALE)
+        replies, chosen = self._decide(session, event)
+        if chosen is None:
+            return Turn(Status.STALE)
+        self._save(key, record, delivery_id)
+        return Turn(Status.DONE, replies, session.turn, chosen.label, session)
+
+    def _resume(self, record: ChatRecord) -> Turn:
+        """An input handled before a crash comes again: show where the user is, change nothing."""
+        session = record.session
+        if session is None:
+            return Turn(Status.REDELIVERED)
+        probe = session.model_copy(deep=True)
+        replies, _ = self._decide(probe, Event.command(Command.HELP))
+        return Turn(
+            Status.REDELIVERED, (Reply(self._texts.resumed), *replies), session.turn, None, session
+        )
+
+    def _apology(self, key: str) -> Turn:
+        """Sorry, with the buttons of the step the user is at."""
+        try:
+            record = self._store.load(key)
+        except Exception as err:
+            log.error("Loading for an apology failed (%s)", type(err).__name__)
+            record = None
+        session = record.session if record is not None else None
+        if session is None:
+            return Turn(Status.FAILED, (Reply(self._texts.error),))
+        with self._engine_lock:
+            options = self._engine.current_options(session)
+        return Turn(
+            Status.FAILED, (Reply(self._texts.error, options),), session.turn, None, session
+        )
+
+    def _mark_blocked(self, key: str) -> None:
+        record = self._store.load(key)
+        if record is not None and not record.blocked:
+            self._store.mark_blocked(key)
+
+    # ---- side requests ---------------------------------------------------------------------------
+
+    def _side(self, key: str, record: ChatRecord | None, request: Request) -> Turn:
+        session = record.session if record is not None else None
+        turn = session.turn if session is not None else 0
+        if request is Request.PRIVACY:
+            return Turn(Status.DONE, (Reply(self._privacy(record)),), turn, None, session)
+        if request is Request.FORGET:
+            return Turn(Status.DONE, (self._ask_forget(record),), turn, None, session)
+        if request is Request.MODEL:
+            picture = Reply("", attachment="model_picture")
+            return Turn(Status.DONE, (picture,), turn, None, session or new_session())
+        notice = self._texts.unsupported if request is Request.UNSUPPORTED else self._texts.edited
+        return Turn(Status.DONE, (Reply(notice),), turn, None, session)
+
+    def _privacy(self, record: ChatRecord | None) -> str:
+        shown = f"{self._retention_days:g}".replace(".", ",")
+        general = self._texts.privacy.format(retention_days=shown)
+        return f"{general}\n\n{self._stored_summary(record)}"
+
+    def _stored_summary(self, record: ChatRecord | None) -> str:
+        """The user's own record in plain words: everything it holds, nothing else."""
+        texts = self._texts.stored
+        session = record.session if record is not None else None
+        if record is None or session is None:
+            return texts.nothing
+        role = self._engine.role_label(session.role) if session.role else texts.unknown
+        phase = (
+            self._engine.knowledge.phase(session.phase).label if session.phase else texts.unknown
+        )
+        return "\n".join(
+            [
+                texts.heading,
+                texts.role.format(role=role),
+                texts.phase.format(phase=phase),
+                texts.answers.format(count=len(session.history)),
+                texts.saved_at.format(date=record.saved_at.strftime("%d-%m-%Y %H:%M UTC")),
+            ]
+        )
+
+    def _ask_forget(self, record: ChatRecord | None) -> Reply:
+        texts = self._texts.forget
+        if record is None:
+            return Reply(texts.nothing)
+        options = (Option(FORGET_CONFIRM, texts.confirm), Option(FORGET_CANCEL, texts.cancel))
+        return Reply(texts.question, options)
+
+    def _confirm_forget(self, key: str, record: ChatRecord, choice: str) -> Turn:
+        texts = self._texts.forget
+        turn = record.session.turn if record.session is not None else 0
+        if choice == FORGET_CONFIRM:
+            self._store.erase(key)
+            return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm)
+        return Turn(Status.DONE, (Reply(texts.cancelled),), turn, texts.cancel, record.session)

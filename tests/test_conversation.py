@@ -1,0 +1,210 @@
+"""The conversation service on its own: lock, load, redelivery, engine, save, side requests.
+
+These tests drive whole conversations in-process, with no Telegram and no network: the service is
+the one per-chat step every channel calls, so what holds here holds for Telegram and the console.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from dialog_helpers import engine
+
+from bot.conversation import (
+    FORGET_CANCEL,
+    FORGET_CONFIRM,
+    Conversation,
+    Deliver,
+    Request,
+    Status,
+    Turn,
+)
+from bot.persistence import SessionStore
+from bot.persistence.memory import MemoryStore
+from bot.persistence.records import utc_now
+from bot.texts import load_texts
+from dialogs import Command, Event
+
+KEY = "4711"
+
+
+def service(store: MemoryStore | SessionStore | None = None) -> Conversation:
+    return Conversation(engine(), store or MemoryStore(), load_texts(), retention_days=30)
+
+
+def ids(turn: Turn) -> list[str]:
+    """The option ids of the turn's last reply (the question the user is at)."""
+    return [option.id for option in turn.replies[-1].options] if turn.replies else []
+
+
+async def walk(conversation: Conversation, choices: list[str], key: str = KEY) -> Turn:
+    """Start, then tap each choice on the buttons of the turn before it."""
+    turn = await conversation.handle(key, 1, Event.start())
+    for number, choice in enumerate(choices, start=2):
+        assert choice in ids(turn), f"{choice} not offered: {ids(turn)}"
+        turn = await conversation.handle(key, number, Event.option(choice), tap_turn=turn.turn)
+        assert turn.status is Status.DONE
+    return turn
+
+
+async def test_a_whole_conversation_reaches_the_advice_and_is_stored(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    turn = await walk(conversation, ["mkb", "ja", "ja", "ok", "ja", "ja", "ja"])
+    assert "klaar" in ids(turn)
+    assert turn.session is not None and turn.session.state == "advies"
+    stored = store.load(KEY)
+    assert stored is not None and stored.session == turn.session
+    assert stored.last_update_id == 8
+    assert turn.chosen == "Ja"
+
+
+async def test_typed_numbers_and_labels_count_as_choices() -> None:
+    conversation = service()
+    await conversation.handle(KEY, 1, Event.start())
+    turn = await conversation.handle(KEY, 2, Event.text("anders"))
+    assert ids(turn) == ["collega", "onderwijs", "zzp"]
+    turn = await conversation.handle(KEY, 3, Event.text("3"))
+    assert turn.session is not None and turn.session.role == "zzp"
+    await conversation.handle(KEY, 4, Event.command(Command.RESTART))
+    turn = await conversation.handle(KEY, 5, Event.text(" eigenaar mkb zonder HR "))
+    assert turn.session is not None and turn.session.role == "mkb"
+    assert turn.chosen is None  # nothing to mark under a tapped question
+
+
+async def test_a_tap_from_an_older_turn_is_stale_and_changes_nothing() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    first = await conversation.handle(KEY, 1, Event.start())
+    second = await conversation.handle(KEY, 2, Event.option("anders"), tap_turn=first.turn)
+    before = store.load(KEY)
+    stale = await conversation.handle(KEY, 3, Event.option("lijn"), tap_turn=first.turn)
+    forged = await conversation.handle(KEY, 4, Event.option("nope"), tap_turn=second.turn)
+    assert stale.status is forged.status is Status.STALE
+    assert stale.replies == forged.replies == ()
+    assert store.load(KEY) == before
+
+
+async def test_a_redelivered_input_changes_nothing_and_shows_the_question() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    first = await conversation.handle(KEY, 10, Event.start())
+    turn = await conversation.handle(KEY, 11, Event.option("lijn"), tap_turn=first.turn)
+    again = await conversation.handle(KEY, 11, Event.option("lijn"), tap_turn=first.turn)
+    assert again.status is Status.REDELIVERED
+    assert again.replies[0].text == load_texts().resumed
+    assert ids(again) == ids(turn)
+    record = store.load(KEY)
+    assert record is not None and record.session is not None
+    assert record.session.turn == turn.turn
+
+
+async def test_an_old_delivery_id_after_a_day_is_new_again() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    await conversation.handle(KEY, 50, Event.start())
+    record = store.load(KEY)
+    assert record is not None
+    record.saved_at = utc_now() - timedelta(days=2)
+    store._records[KEY] = record.model_dump_json()  # as if saved two days ago
+    turn = await conversation.handle(KEY, 5, Event.command(Command.HELP))
+    assert turn.status is Status.DONE
+
+
+async def test_privacy_shows_the_stored_record_and_forget_erases_after_confirmation() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    nothing = await conversation.handle(KEY, 1, Request.PRIVACY)
+    assert load_texts().stored.nothing in nothing.replies[0].text
+    await walk(conversation, ["lijn"])
+    shown = await conversation.handle(KEY, 20, Request.PRIVACY)
+    assert "Leidinggevende of teamleider" in shown.replies[0].text
+    question = await conversation.handle(KEY, 21, Request.FORGET)
+    assert ids(question) == [FORGET_CONFIRM, FORGET_CANCEL]
+    kept = await conversation.handle(KEY, 22, Event.option(FORGET_CANCEL), tap_turn=question.turn)
+    assert kept.chosen == load_texts().forget.cancel
+    assert store.load(KEY) is not None
+    erased = await conversation.handle(
+        KEY, 23, Event.option(FORGET_CONFIRM), tap_turn=question.turn
+    )
+    assert erased.replies[0].text == load_texts().forget.done
+    assert store.load(KEY) is None
+    again = await conversation.handle(KEY, 24, Request.FORGET)
+    assert again.replies[0].text == load_texts().forget.nothing
+
+
+async def test_side_requests_change_nothing() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    await walk(conversation, ["hr"])
+    before = store.load(KEY)
+    model = await conversation.handle(KEY, 30, Request.MODEL)
+    assert model.replies[0].attachment == "model_picture"
+    for request in (Request.UNSUPPORTED, Request.EDITED):
+        turn = await conversation.handle(KEY, 31, request)
+        assert turn.replies[0].text in (load_texts().unsupported, load_texts().edited)
+    assert store.load(KEY) == before
+
+
+async def test_a_first_contact_of_any_kind_starts_the_conversation() -> None:
+    turn = await service().handle(KEY, 1, Event.text("hallo"))
+    assert turn.replies[0].text == engine().texts.welcome
+    assert ids(turn) == ["lijn", "hr", "dir", "mkb", "hrzl", "anders"]
+
+
+async def test_a_failing_engine_gives_an_apology_with_the_current_buttons(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    turn = await walk(conversation, ["anders"])
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(conversation.engine, "decide", broken)
+    failed = await conversation.handle(KEY, 40, Event.option("zzp"), tap_turn=turn.turn)
+    assert failed.status is Status.FAILED
+    assert failed.replies[0].text == load_texts().error
+    assert ids(failed) == ids(turn)
+
+
+async def test_turns_of_one_chat_are_delivered_in_order_while_others_run() -> None:
+    conversation = service()
+    delivered: list[tuple[str, int]] = []
+
+    def recorder(key: str) -> Deliver:
+        async def deliver(turn: Turn) -> None:
+            await asyncio.sleep(0.01 if key == "a" else 0)
+            delivered.append((key, turn.turn))
+
+        return deliver
+
+    await asyncio.gather(
+        *(
+            conversation.handle(key, number, Event.command(Command.HELP), deliver=recorder(key))
+            for number in range(1, 4)
+            for key in ("a", "b")
+        )
+    )
+    assert [turn for key, turn in delivered if key == "a"] == sorted(
+        turn for key, turn in delivered if key == "a"
+    )
+    assert len(delivered) == 6
+
+
+async def test_blocked_is_recorded_only_for_a_known_chat() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    await conversation.mark_blocked("nobody")
+    assert store.load("nobody") is None
+    await conversation.handle(KEY, 1, Event.start())
+    await conversation.mark_blocked(KEY)
+    record = store.load(KEY)
+    assert record is not None and record.blocked
+    await conversation.handle(KEY, 2, Event.command(Command.HELP))
+    record = store.load(KEY)
+    assert record is not None and not record.blocked
