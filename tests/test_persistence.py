@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.persistence import ChatLocks, ChatRecord, SessionStore
+from bot.persistence import ChatLocks, ChatRecord, LoadResult, SessionStore
 from bot.persistence.keys import shard_of
+from bot.persistence.memory import MemoryStore
 from bot.persistence.records import RECORD_VERSION, utc_now
 from bot.persistence.store import record_bytes
 from dialogs.session import Answer, Session
@@ -283,3 +284,15 @@ async def test_chat_locks_serialise_one_chat_but_not_others() -> None:
     async with locks.for_chat(1):
         assert locks.for_chat(1).locked()
         assert not locks.for_chat(2).locked()
+
+
+def test_the_memory_store_offers_the_same_record_api(tmp_path: Path) -> None:
+    files, memory = SessionStore(tmp_path), MemoryStore()
+    for store in (files, memory):
+        assert store.load_result("9") == LoadResult()
+        store.save("9", ChatRecord(session=_session()))
+        store.mark_blocked("9")
+        assert store.is_blocked("9") and store.load_result("9").blocked
+        assert store.erase("9") and store.load("9") is None
+        with pytest.raises(ValueError):
+            store.load("../9")
