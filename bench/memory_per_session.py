@@ -37,19 +37,19 @@ store = SessionStore(data_dir)
 process = psutil.Process()
 # Warm up every code path once, so that lazily built caches count as baseline, not per session.
 for chat_id in (-1, -2):
-    record = store.load(chat_id) or ChatRecord(session=new_session())
+    record = store.load(str(chat_id)) or ChatRecord(session=new_session())
     engine.handle(record.session, Event.start())
-    store.save(chat_id, record)
+    store.save(str(chat_id), record)
 gc.collect()
 before = process.memory_info().rss
 deadline = time.monotonic() + budget
 touched = 0
 for chat_id in range(1, count + 1):
-    record = store.load(chat_id) or ChatRecord(session=new_session())
+    record = store.load(str(chat_id)) or ChatRecord(session=new_session())
     session = record.session
     engine.handle(session, Event.start())
     engine.handle(session, Event.option(engine.current_options(session)[0].id))
-    store.save(chat_id, record)
+    store.save(str(chat_id), record)
     touched += 1
     if time.monotonic() > deadline:
         break

@@ -23,10 +23,11 @@ from tinydb.storages import JSONStorage
 from tinydb.table import Document
 
 from bot.persistence import ChatRecord, SessionStore
-from bot.persistence.store import TABLE, record_bytes
+from bot.persistence.store import record_bytes
 from dialogs.session import Answer, Session
 
 DEFAULT_SIZES = (100, 10_000, 100_000)
+TABLE = "chat"  # the single-file design's TinyDB table, one document per chat
 
 
 def _sample_record(turn: int) -> ChatRecord:

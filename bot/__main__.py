@@ -69,12 +69,12 @@ def _telegram(settings: Settings) -> int:
 
 
 def _healthcheck(settings: Settings) -> int:
-    from bot.telegram.health import check_health
+    from bot.telegram.health import health_report
 
-    problems = check_health(settings)
-    if problems:
-        return _fail("; ".join(problems), 1)
-    print("ok")
+    report = health_report(settings)
+    if report.problems:
+        return _fail("; ".join(report.problems + report.notes()), 1)
+    print("; ".join(["ok", *report.notes()]))
     return 0
 
 

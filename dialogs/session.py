@@ -39,7 +39,7 @@ class Session(BaseModel):
     state: str = "welkom"
     # Counts every handled step that changed the session; front ends tag buttons with it so that a
     # button from an older message can be told apart from one of the current step.
-    turn: int = 0
+    turn: int = Field(default=0, ge=0, le=10**9)
     history: list[Answer] = Field(default_factory=list)
     role: str | None = None
     layers: list[str] = Field(default_factory=list)

@@ -25,7 +25,7 @@ async def test_every_role_reaches_advice_with_users_interleaved(
 
     store = _store(bot_process)
     for role, user in users.items():
-        record = store.load(user.chat_id)
+        record = store.load(str(user.chat_id))
         assert record is not None and record.session is not None
         session = record.session
         assert session.role == role, "each chat keeps its own role"
@@ -58,7 +58,7 @@ async def test_deep_link_presets_the_role(bot_process: BotProcess) -> None:
     user = User(bot_process, 78)
     await user.send("/start mkb")
     assert "ja" in user.options(), "the role question is skipped"
-    record = _store(bot_process).load(78)
+    record = _store(bot_process).load("78")
     assert record is not None and record.session is not None and record.session.role == "mkb"
 
 
@@ -69,7 +69,7 @@ async def test_stale_and_forged_buttons_change_nothing(
     role_question = await user.send("/start")
     await user.choose("hr")
     store = _store(bot_process)
-    before = store.path_for(79).read_bytes()
+    before = store.path_for("79").read_bytes()
     expired = load_bundle().telegram.expired
     # An old button: the role question was answered; its buttons are gone but can be replayed.
     assert await user.tap_raw(role_question.message_id, "1:dir") == expired
@@ -78,11 +78,11 @@ async def test_stale_and_forged_buttons_change_nothing(
     forged = [f"{turn}:dir", f"{int(turn) + 1}:ja", "999:ja", "x" * 64, "ja", f"{turn}:!wis"]
     for data in forged[:-1]:
         assert await user.tap_raw(question.message_id, data) == expired, data
-    assert store.path_for(79).read_bytes() == before, "nothing was saved"
+    assert store.path_for("79").read_bytes() == before, "nothing was saved"
     assert user.question().message_id == question.message_id, "no new question was sent"
     # The real button still works afterwards.
     await user.choose("ja")
-    record = store.load(79)
+    record = store.load("79")
     assert record is not None and record.session is not None
     assert [a.option for a in record.session.history] == ["hr", "ja"]
     assert bot_api.unanswered_callbacks() == []
@@ -94,15 +94,15 @@ async def test_typed_label_back_restart_and_help(bot_process: BotProcess) -> Non
     label = next(b["text"] for b in user.question().buttons() if b["callback_data"].endswith(":hr"))
     await user.send(label.upper())  # typing an option's label counts as choosing it
     store = _store(bot_process)
-    record = store.load(80)
+    record = store.load("80")
     assert record is not None and record.session is not None and record.session.role == "hr"
     await user.choose("ja")
     await user.send("/terug")
-    record = store.load(80)
+    record = store.load("80")
     assert record is not None and record.session is not None
     assert [a.option for a in record.session.history] == ["hr"]
     await user.send("/help")
     await user.send("/opnieuw")
-    record = store.load(80)
+    record = store.load("80")
     assert record is not None and record.session is not None
     assert record.session.history == [] and "hr" in user.options()

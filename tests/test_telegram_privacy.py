@@ -26,7 +26,7 @@ async def test_privacy_shows_the_users_own_record(
     shown = (await user.say("/privacy"))[-1].text or ""
 
     engine = Engine.load()
-    record = SessionStore(bot_process.data_dir).load(401)
+    record = SessionStore(bot_process.data_dir).load("401")
     assert record is not None and record.session is not None
     assert texts.role.format(role=engine.role_label("mkb")) in shown
     assert texts.phase.format(phase=engine.knowledge.phase("toepassen").label) in shown

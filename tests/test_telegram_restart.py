@@ -33,11 +33,11 @@ async def test_sigkill_mid_dialog_then_continue_at_the_same_step(
 
     assert user.options() == options and user.question().message_id == question.message_id
     await user.choose("ja")  # the button sent before the crash still belongs to the current step
-    record = SessionStore(bot_process.data_dir).load(301)
+    record = SessionStore(bot_process.data_dir).load("301")
     assert record is not None and record.session is not None
     assert [a.option for a in record.session.history] == ["dir", "nee", "ja"]
     assert record.session.role == "dir" and record.session.phase == "actie"
-    other_record = SessionStore(bot_process.data_dir).load(302)
+    other_record = SessionStore(bot_process.data_dir).load("302")
     assert other_record is not None and other_record.session is not None
     assert other_record.session.role == "mkb"
     assert [a.option for a in other_record.session.history] == ["mkb"]
@@ -58,7 +58,7 @@ async def test_a_tap_sent_while_the_bot_is_down_is_handled_after_restart(
     await bot_process.wait_for(
         lambda: (m := bot_api.last_with_buttons(303)) and m.message_id > question.message_id
     )
-    record = SessionStore(bot_process.data_dir).load(303)
+    record = SessionStore(bot_process.data_dir).load("303")
     assert record is not None and record.session is not None and record.session.role == "lijn"
 
 
@@ -70,32 +70,32 @@ async def test_vergeet_erases_and_nothing_comes_back_after_restart(
     await user.send("/start")
     await user.choose("hr")
     store = SessionStore(bot_process.data_dir)
-    assert store.load(304) is not None
+    assert store.load("304") is not None
 
     confirm = await user.send("/vergeet")
     assert confirm.text == texts.forget.question
     cancelled = await user.tap_label(texts.forget.cancel)  # cancel first: nothing is erased
     assert cancelled[-1].text == texts.forget.cancelled
-    record = store.load(304)
+    record = store.load("304")
     assert record is not None and record.session is not None and record.session.role == "hr"
 
     confirm = await user.send("/vergeet")
     confirm_data = confirm.buttons()[0]["callback_data"]
     done = await user.tap_label(texts.forget.confirm)
     assert done[-1].text == texts.forget.done
-    assert store.load(304) is None and not store.path_for(304).exists()
+    assert store.load("304") is None and not store.path_for("304").exists()
     # The old confirmation button (and every other old button) is dead now.
     assert await user.tap_raw(confirm.message_id, confirm_data) == texts.expired
 
     await bot_process.stop()
     await bot_process.start()
-    assert store.load(304) is None
+    assert store.load("304") is None
     replies = await user.say("/privacy")
     assert "vergeet" in (replies[-1].text or "")
-    assert store.load(304) is None, "reading the privacy text stores nothing"
+    assert store.load("304") is None, "reading the privacy text stores nothing"
     assert (await user.say("/vergeet"))[-1].text == texts.forget.nothing
     await user.send("/start")
-    record = store.load(304)
+    record = store.load("304")
     assert record is not None and record.session is not None
     assert record.session.role is None and record.session.history == []
 
@@ -105,14 +105,14 @@ async def test_idle_sessions_are_deleted_once_the_bot_runs(
 ) -> None:
     store = SessionStore(tmp_path / "data")
     old = utc_now() - timedelta(days=10)
-    store.save(501, ChatRecord(session=new_session()))
-    store.path_for(501).write_bytes(record_bytes(ChatRecord(session=new_session(), saved_at=old)))
-    os.utime(store.path_for(501), (old.timestamp(), old.timestamp()))
-    store.save(502, ChatRecord(session=new_session()))
+    store.save("501", ChatRecord(session=new_session()))
+    store.path_for("501").write_bytes(record_bytes(ChatRecord(session=new_session(), saved_at=old)))
+    os.utime(store.path_for("501"), (old.timestamp(), old.timestamp()))
+    store.save("502", ChatRecord(session=new_session()))
     bot = BotProcess(bot_api, tmp_path, BOT_RETENTION_DAYS="7")
     await bot.start()
     try:
-        await bot.wait_for(lambda: store.load(501) is None, what="purge of the idle session")
-        assert store.load(502) is not None
+        await bot.wait_for(lambda: store.load("501") is None, what="purge of the idle session")
+        assert store.load("502") is not None
     finally:
         await bot.stop()

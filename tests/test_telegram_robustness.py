@@ -24,7 +24,7 @@ async def test_media_edits_and_groups_get_a_friendly_line_and_change_nothing(
     await user.send("/start")
     await user.choose("hr")
     store = SessionStore(bot_process.data_dir)
-    before = store.load(401)
+    before = store.load("401")
     assert before is not None
     for kind in ("photo", "sticker", "voice", "document"):
         update = bot_api.send_media(401, kind)
@@ -36,14 +36,14 @@ async def test_media_edits_and_groups_get_a_friendly_line_and_change_nothing(
     bot_api.edit_text(401, typed["message"]["message_id"], "/terug")
     replies = await user.reply_after(newest)
     assert replies[-1].text == texts.edited, "an edited command is not executed"
-    after = store.load(401)
+    after = store.load("401")
     assert after is not None and after.session == before.session
 
     group = User(bot_process, -5001)
     update = bot_api.send_text(-5001, "/start")
     replies = await group.reply_after(update["message"]["message_id"])
     assert replies[-1].text == texts.group.format(bot_link=": https://t.me/leercultuur_test_bot")
-    assert not store.path_for(-5001).exists(), "nothing is stored for a group"
+    assert not store.path_for("-5001").exists(), "nothing is stored for a group"
     assert bot_api.rejections == []
 
 
@@ -76,13 +76,13 @@ async def test_a_blocked_user_is_marked_and_not_retried(
     calls_before = len(bot_api.method_calls("sendMessage"))
     bot_api.send_text(403, "/help")
     await bot_process.wait_for(
-        lambda: (r := store.load(403)) is not None and r.blocked, what="blocked mark"
+        lambda: (r := store.load("403")) is not None and r.blocked, what="blocked mark"
     )
     attempts = bot_api.method_calls("sendMessage")[calls_before:]
     assert len(attempts) == 1, "a 403 is not retried"
     bot_api.blocked.discard(403)  # the user unblocks and writes again
     await user.send("/start")
-    record = store.load(403)
+    record = store.load("403")
     assert record is not None and not record.blocked
 
 
@@ -162,7 +162,7 @@ async def test_an_error_gets_an_apology_with_buttons_and_the_user_goes_on(
     assert apology.text == texts.error
     assert "ja" in user.options(), "the buttons of the step the user is at"
     await user.choose("ja")
-    record = SessionStore(bot_process.data_dir).load(405)
+    record = SessionStore(bot_process.data_dir).load("405")
     assert record is not None and record.session is not None
     assert [a.option for a in record.session.history] == ["dir", "ja"]
     await bot_process.stop()
@@ -178,4 +178,4 @@ async def test_model_command_sends_the_picture(
     update = bot_api.send_text(406, "/model")
     replies = await user.reply_after(update["message"]["message_id"])
     assert replies[-1].kind == "photo" and replies[-1].file_data.startswith(b"\x89PNG")
-    assert not SessionStore(bot_process.data_dir).path_for(406).exists()
+    assert not SessionStore(bot_process.data_dir).path_for("406").exists()

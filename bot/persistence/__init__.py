@@ -1,7 +1,7 @@
-"""Durable, crash-safe storage of each chat's dialog session (one small TinyDB file per chat)."""
+"""Durable, crash-safe storage of each chat's dialog session (one small JSON file per chat)."""
 
 from bot.persistence.locks import ChatLocks
 from bot.persistence.records import ChatRecord
-from bot.persistence.store import SessionStore
+from bot.persistence.store import LoadResult, SaveFailed, SessionStore
 
-__all__ = ["ChatLocks", "ChatRecord", "SessionStore"]
+__all__ = ["ChatLocks", "ChatRecord", "LoadResult", "SaveFailed", "SessionStore"]

@@ -32,9 +32,14 @@ def ensure_dir(directory: Path) -> None:
     fsync_dir(directory.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` by `data` atomically; the file is private to the bot's user (mode 0600)."""
-    ensure_dir(path.parent)
+def atomic_write_bytes(path: Path, data: bytes, *, make_parents: bool = True) -> None:
+    """Replace `path` by `data` atomically; the file is private to the bot's user (mode 0600).
+
+    With `make_parents=False` a missing directory is an error (FileNotFoundError), e.g. for a
+    probe that must not create what it checks.
+    """
+    if make_parents:
+        ensure_dir(path.parent)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

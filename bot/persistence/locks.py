@@ -11,14 +11,14 @@ import weakref
 
 
 class ChatLocks:
-    """Hands out the same lock for the same chat while anyone holds or awaits it."""
+    """Hands out the same lock for the same chat key while anyone holds or awaits it."""
 
     def __init__(self) -> None:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    def for_chat(self, chat_id: str) -> asyncio.Lock:
-        lock = self._locks.get(chat_id)
+    def for_chat(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
         if lock is None:
             lock = asyncio.Lock()
-            self._locks[chat_id] = lock
+            self._locks[key] = lock
         return lock

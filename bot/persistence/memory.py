@@ -1,12 +1,15 @@
 """A record store in memory, for the console and for tests of the conversation service.
 
 It keeps records as JSON, as the file store does, so a loaded record is always a fresh copy: what a
-caller changes is stored only when it saves, exactly as with files.
+caller changes is stored only when it saves, exactly as with files. It offers the file store's
+record API (keys checked the same way); nothing here can be unreadable or fail to save.
 """
 
 from __future__ import annotations
 
+from bot.persistence.keys import check_key
 from bot.persistence.records import ChatRecord, utc_now
+from bot.persistence.store import LoadResult
 
 
 class MemoryStore:
@@ -15,16 +18,22 @@ class MemoryStore:
     def __init__(self) -> None:
         self._records: dict[str, str] = {}
 
+    def load_result(self, key: str) -> LoadResult:
+        raw = self._records.get(check_key(key))
+        return LoadResult(None if raw is None else ChatRecord.model_validate_json(raw))
+
     def load(self, key: str) -> ChatRecord | None:
-        raw = self._records.get(key)
-        return None if raw is None else ChatRecord.model_validate_json(raw)
+        return self.load_result(key).record
+
+    def is_blocked(self, key: str) -> bool:
+        return self.load_result(key).blocked
 
     def save(self, key: str, record: ChatRecord) -> None:
         record.saved_at = utc_now()
-        self._records[key] = record.model_dump_json()
+        self._records[check_key(key)] = record.model_dump_json()
 
     def erase(self, key: str) -> bool:
-        return self._records.pop(key, None) is not None
+        return self._records.pop(check_key(key), None) is not None
 
     def mark_blocked(self, key: str) -> None:
         record = self.load(key) or ChatRecord()

@@ -1,31 +1,58 @@
-"""What the bot keeps about one chat: the dialog session and two bookkeeping fields.
+"""What the bot keeps about one chat: the dialog session and a few bookkeeping fields.
 
-Deliberately minimal (privacy by design): no names, no message text, no profile data. The chat id is
-only the file name. `last_update_id` lets a restarted bot recognise an update it already handled
+Deliberately minimal (privacy by design): no names, no message text, no profile data. The chat key
+is only the file name. `last_update_id` lets a restarted bot recognise an update it already handled
 (Telegram redelivers updates whose receipt was not yet confirmed), so /terug or a tap never counts
 twice after a crash.
+
+Every field has bounds, because a stored value is input like any other: a file edited by hand or
+restored from a damaged backup must be refused at load, not crash (or mislead) every later update.
+A `saved_at` far in the future with a huge `last_update_id`, for instance, would make every new
+update look like a redelivery.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from dialogs.session import Session
+
+# The format of a stored record. Raise it by one with every incompatible change, and add the step
+# from the previous version to `bot.persistence.migrations.STEPS`.
+RECORD_VERSION = 2
+# Clocks drift and get corrected; a save stamped up to a day ahead is still believable.
+MAX_CLOCK_SKEW = timedelta(days=1)
+# Telegram's update ids are 32-bit today; JSON numbers are exact up to 2**53.
+MAX_UPDATE_ID = 2**53
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _not_in_future(moment: datetime) -> datetime:
+    if moment > utc_now() + MAX_CLOCK_SKEW:
+        raise ValueError("saved_at lies more than a day in the future")
+    return moment
+
+
+# When the record was last saved: timezone-aware and not (much) in the future.
+SavedAt = Annotated[AwareDatetime, AfterValidator(_not_in_future)]
+
+
 class ChatRecord(BaseModel):
-    """The durable state of one chat."""
+    """The durable state of one chat, in the current record format."""
 
     model_config = ConfigDict(extra="forbid")
 
+    # Only the current format is a ChatRecord; older files are upgraded by `migrate` first.
+    schema_version: int = Field(default=RECORD_VERSION, ge=RECORD_VERSION, le=RECORD_VERSION)
     session: Session | None = None
-    # The user blocked the bot: do not send until they write again.
+    # The user blocked the bot: send nothing until they write again (a save after their update
+    # clears it).
     blocked: bool = False
-    last_update_id: int = 0
-    saved_at: datetime = Field(default_factory=utc_now)
+    last_update_id: int = Field(default=0, ge=0, le=MAX_UPDATE_ID)
+    saved_at: SavedAt = Field(default_factory=utc_now)

@@ -1,46 +1,61 @@
-"""Durable per-chat records: one small TinyDB file per chat, sharded over subdirectories.
+"""Durable per-chat records: one small JSON file per chat, sharded over 256 subdirectories.
 
-Why one file per chat: TinyDB rewrites its whole file on every write, so a single database for all
-chats would make each save cost grow with the number of chats. Here a save rewrites only that chat's
-file (a few hundred bytes), atomically, so its cost stays flat whether 100 or 100,000 chats are
-stored (see `bench/persistence_growth.py`). Subdirectories named by a hash of the chat id keep
-directories small.
+Why one file per chat: a save then rewrites only that chat's file (a few hundred bytes),
+atomically, so its cost stays flat whether 100 or 100,000 chats are stored (see
+`bench/persistence_growth.py`). Subdirectories named by a hash of the chat key keep directories
+small. A load is one read and one parse; a save is one atomic write (temp file, fsync, rename,
+directory fsync): no read-modify-write.
+
+The store tells the truth about failures instead of hiding them:
+- a file that cannot be read is moved to quarantine (`LoadResult.quarantined`), and the chat
+  starts afresh;
+- a save that did not reach the disk raises `SaveFailed`, so nobody claims the answer was kept.
 
 The methods are synchronous and blocking (fsync); async callers run them in a worker thread.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pydantic import ValidationError
-from tinydb import TinyDB
-from tinydb.table import Document
-
-from bot.persistence.atomic import TEMP_SUFFIX, ensure_dir, remove_durably
+from bot.persistence.atomic import TEMP_SUFFIX, atomic_write_bytes, ensure_dir, remove_durably
+from bot.persistence.codec import BadRecord, decode_record, decode_saved_at, encode_record
+from bot.persistence.keys import check_key, shard_of
+from bot.persistence.quarantine import QUARANTINE_DIR, Quarantine
 from bot.persistence.records import ChatRecord, utc_now
-from bot.persistence.storage import AtomicJSONStorage, encode
 
 log = logging.getLogger(__name__)
 
-TABLE = "chat"
-DOC_ID = 1
 SESSIONS_DIR = "sessions"
 
 
-def shard_of(chat_id: str) -> str:
-    """Two hex digits of a hash: spreads chats evenly over 256 directories."""
-    return hashlib.sha256(str(chat_id).encode()).hexdigest()[:2]
-
-
 def record_bytes(record: ChatRecord) -> bytes:
-    """The exact bytes a save writes (TinyDB's format), e.g. to create benchmark fixtures fast."""
-    return encode({TABLE: {str(DOC_ID): record.model_dump(mode="json")}})
+    """The exact bytes a save writes, e.g. to create benchmark fixtures fast."""
+    return encode_record(record)
+
+
+class SaveFailed(OSError):
+    """A record did not reach the disk (full, read-only, I/O error): the answer was NOT saved."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """What a load found: the record (None: start afresh) and whether a broken file was moved."""
+
+    record: ChatRecord | None = None
+    # True when a stored file existed but could not be read and is now in quarantine: the user's
+    # earlier conversation is lost to the bot, and they deserve to be told.
+    quarantined: bool = False
+
+    @property
+    def blocked(self) -> bool:
+        """The user blocked the bot: send them nothing until they write again."""
+        return self.record is not None and self.record.blocked
 
 
 class SessionStore:
@@ -48,59 +63,86 @@ class SessionStore:
 
     def __init__(self, data_dir: Path) -> None:
         self._root = data_dir / SESSIONS_DIR
+        self._quarantine = Quarantine(data_dir / QUARANTINE_DIR)
 
     @property
     def root(self) -> Path:
         return self._root
 
-    def path_for(self, chat_id: str) -> Path:
-        return self._root / shard_of(chat_id) / f"{chat_id}.json"
+    @property
+    def quarantine(self) -> Quarantine:
+        """Where unreadable files go (`.path`, `.count()` files there now)."""
+        return self._quarantine
 
-    def load(self, chat_id: str) -> ChatRecord | None:
-        """The chat's record, or None when nothing is stored (or it is unreadable)."""
-        path = self.path_for(chat_id)
-        if not path.is_file():
-            return None
-        try:
-            with TinyDB(path, storage=AtomicJSONStorage) as db:
-                doc = db.table(TABLE).get(doc_id=DOC_ID)
-        except (OSError, ValueError) as err:
-            log.warning("Session file unreadable (%s); the chat starts afresh", type(err).__name__)
-            return None
-        if doc is None:
-            return None
-        try:
-            return ChatRecord.model_validate(dict(doc))
-        except ValidationError:
-            # An incompatible schema version: start afresh rather than fail every update.
-            log.warning("Session does not fit the current schema; the chat starts afresh")
-            return None
+    @property
+    def quarantined(self) -> int:
+        """How many files this store moved to quarantine since it was created."""
+        return self._quarantine.moved
 
-    def save(self, chat_id: str, record: ChatRecord) -> None:
-        """Write the record durably; returns only when it is on disk."""
+    def path_for(self, key: str) -> Path:
+        """`sessions/<shard>/<key>.json`; raises ValueError for a key unsafe as a file name."""
+        return self._root / shard_of(check_key(key)) / f"{key}.json"
+
+    def load_result(self, key: str) -> LoadResult:
+        """The chat's record, and whether an unreadable file had to be moved to quarantine.
+
+        Raises OSError only when the disk itself fails (the file exists but cannot be read or
+        moved); the file's content never makes a load fail.
+        """
+        path = self.path_for(key)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return LoadResult()
+        try:
+            return LoadResult(decode_record(raw))
+        except BadRecord as err:
+            self._quarantine.move(path, err.reason)
+            return LoadResult(quarantined=True)
+
+    def load(self, key: str) -> ChatRecord | None:
+        """The chat's record, or None when nothing (readable) is stored."""
+        return self.load_result(key).record
+
+    def is_blocked(self, key: str) -> bool:
+        """True when the user blocked the bot and has not written since."""
+        return self.load_result(key).blocked
+
+    def save(self, key: str, record: ChatRecord) -> None:
+        """Write the record durably; returns only when it is on disk, else raises SaveFailed."""
+        path = self.path_for(key)
         record.saved_at = utc_now()
-        path = self.path_for(chat_id)
-        with TinyDB(path, storage=AtomicJSONStorage) as db:
-            db.table(TABLE).upsert(Document(record.model_dump(mode="json"), doc_id=DOC_ID))
+        try:
+            atomic_write_bytes(path, encode_record(record))
+        except OSError as err:
+            # The reason only (e.g. "No space left on device"): the path holds the chat key.
+            reason = err.strerror or type(err).__name__
+            raise SaveFailed(err.errno, f"session not saved: {reason}") from err
 
-    def erase(self, chat_id: str) -> bool:
+    def erase(self, key: str) -> bool:
         """Delete everything stored about the chat; False when there was nothing."""
-        return remove_durably(self.path_for(chat_id))
+        return remove_durably(self.path_for(key))
 
-    def mark_blocked(self, chat_id: str) -> None:
+    def mark_blocked(self, key: str) -> None:
         """Remember that the user blocked the bot, so nothing more is sent to them."""
-        record = self.load(chat_id) or ChatRecord()
+        record = self.load(key) or ChatRecord()
         if not record.blocked:
             record.blocked = True
-            self.save(chat_id, record)
+            self.save(key, record)
 
     def files(self) -> Iterator[Path]:
-        if not self._root.is_dir():
+        """Every entry in every shard (also temp files); an unreadable shard is skipped."""
+        try:
+            shards = [Path(entry.path) for entry in os.scandir(self._root) if entry.is_dir()]
+        except FileNotFoundError:
             return
-        for shard in os.scandir(self._root):
-            if shard.is_dir():
-                for entry in os.scandir(shard.path):
-                    yield Path(entry.path)
+        for shard in shards:
+            try:
+                entries = [Path(entry.path) for entry in os.scandir(shard)]
+            except OSError as err:
+                log.warning("Session shard skipped (%s)", type(err).__name__)
+                continue
+            yield from entries
 
     def count(self) -> int:
         return sum(1 for path in self.files() if path.suffix == ".json")
@@ -117,8 +159,10 @@ class SessionStore:
     def purge_idle(self, retention: timedelta, now: datetime | None = None) -> int:
         """Delete records not saved within `retention`; returns how many were deleted.
 
-        The file's mtime is a cheap first filter (a save always touches it); the stored `saved_at`
-        decides, so a restored backup with fresh mtimes is still judged by its content.
+        Decided by mtime first (every save touches it): a file changed since the cutoff is kept
+        without being read. An older file is judged by its stored `saved_at` (a restore may have
+        kept old mtimes); one that cannot be read goes to quarantine. No single file's problem
+        stops the purge. Quarantined files are deleted after the same retention.
         """
         cutoff = (now or utc_now()) - retention
         cutoff_ts = cutoff.timestamp()
@@ -127,23 +171,19 @@ class SessionStore:
             if path.suffix != ".json":
                 continue
             try:
-                if path.stat().st_mtime >= cutoff_ts:
-                    saved_at = self._saved_at(path)
-                    if saved_at is not None and saved_at >= cutoff:
-                        continue
-                if remove_durably(path):
+                if self._expired(path, cutoff, cutoff_ts) and remove_durably(path):
                     deleted += 1
-            except OSError:
-                continue
+            except Exception as err:  # one bad file must never end the purge
+                log.warning("Purge skipped a session file (%s)", type(err).__name__)
+        self._quarantine.purge(cutoff_ts)
         return deleted
 
-    @staticmethod
-    def _saved_at(path: Path) -> datetime | None:
+    def _expired(self, path: Path, cutoff: datetime, cutoff_ts: float) -> bool:
+        if path.stat().st_mtime >= cutoff_ts:
+            return False
         try:
-            with TinyDB(path, storage=AtomicJSONStorage) as db:
-                doc = db.table(TABLE).get(doc_id=DOC_ID)
-            if doc is None:
-                return None
-            return ChatRecord.model_validate(dict(doc)).saved_at
-        except (OSError, ValueError):
-            return None
+            saved_at = decode_saved_at(path.read_bytes())
+        except BadRecord as err:
+            self._quarantine.move(path, err.reason)
+            return False
+        return saved_at < cutoff

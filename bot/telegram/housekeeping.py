@@ -2,6 +2,8 @@
 
 Why an asyncio task and not PTB's JobQueue: the JobQueue needs an extra dependency (APScheduler) for
 two fixed-interval loops. The purge runs in a worker thread because it walks every stored file.
+The loop must outlive any single failure: if it died, the heartbeat would stop (the container is
+reported unhealthy) and idle sessions would never be deleted again (a broken privacy promise).
 """
 
 from __future__ import annotations
@@ -31,15 +33,19 @@ async def purge(store: SessionStore, retention: timedelta) -> int:
 async def housekeeping(store: SessionStore, data_dir: Path, retention: timedelta) -> None:
     """Touch the heartbeat every 30 s and purge idle sessions now and every 6 h, until cancelled.
 
-    The first purge runs here, in the background, so a large store does not delay start-up.
+    The first purge runs here, in the background, so a large store does not delay start-up. Any
+    error is logged (its type only) and the next round comes as planned.
     """
     last_purge = -PURGE_INTERVAL
     while True:
         try:
             await asyncio.to_thread(touch_heartbeat, data_dir)
-            if time.monotonic() - last_purge >= PURGE_INTERVAL:
-                last_purge = time.monotonic()
+        except Exception as err:
+            log_error(log, "Hartslag niet geschreven", err)
+        if time.monotonic() - last_purge >= PURGE_INTERVAL:
+            last_purge = time.monotonic()
+            try:
                 await purge(store, retention)
-        except OSError as err:
-            log_error(log, "Housekeeping failed", err)
+            except Exception as err:
+                log_error(log, "Purge failed", err)
         await asyncio.sleep(HEARTBEAT_INTERVAL)

@@ -1,0 +1,83 @@
+"""Broken session files are moved aside, never silently deleted and never left in the way.
+
+Why: a file that cannot be read (hand-edited, from a damaged backup, from a newer bot version)
+would otherwise fail every update of that chat, or be overwritten by the next save and lost. Moved
+to `<data_dir>/quarantine/`, the chat starts afresh while the operator can still inspect the file.
+Quarantined files obey the same retention as sessions (counted from the moment they were moved),
+so the privacy promise "deleted after N days of inactivity" also holds for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+from bot.persistence.atomic import ensure_dir, fsync_dir, remove_durably
+
+log = logging.getLogger(__name__)
+
+QUARANTINE_DIR = "quarantine"
+
+
+class Quarantine:
+    """The quarantine directory, and how many files this process moved there."""
+
+    def __init__(self, directory: Path) -> None:
+        self._dir = directory
+        self._lock = threading.Lock()
+        self._moved = 0
+
+    @property
+    def path(self) -> Path:
+        return self._dir
+
+    @property
+    def moved(self) -> int:
+        """Files this process moved aside since it started (a counter for logs and checks)."""
+        return self._moved
+
+    def move(self, path: Path, reason: str) -> bool:
+        """Move `path` aside; False when it was already gone (another thread moved it first).
+
+        `reason` is logged, so it must hold no personal data (no key, no stored value).
+        Raises OSError when the file cannot be moved: then it must not be overwritten either.
+        """
+        ensure_dir(self._dir)
+        target = self._dir / f"{path.stem}.{time.time_ns()}{path.suffix}"
+        try:
+            os.replace(path, target)
+        except FileNotFoundError:
+            return False
+        os.utime(target)  # its retention starts now, so the operator has time to look at it
+        fsync_dir(self._dir)
+        fsync_dir(path.parent)
+        with self._lock:
+            self._moved += 1
+        log.warning("Session file moved to quarantine (%s); that chat starts afresh", reason)
+        return True
+
+    def files(self) -> list[Path]:
+        try:
+            return [Path(entry.path) for entry in os.scandir(self._dir) if entry.is_file()]
+        except FileNotFoundError:
+            return []
+
+    def count(self) -> int:
+        """Files in quarantine now (also those moved by earlier runs)."""
+        return len(self.files())
+
+    def purge(self, cutoff_ts: float) -> int:
+        """Delete quarantined files moved before `cutoff_ts` (a POSIX time); returns how many."""
+        deleted = 0
+        for path in self.files():
+            try:
+                if path.stat().st_mtime < cutoff_ts and remove_durably(path):
+                    deleted += 1
+            except OSError as err:
+                log.warning("Quarantined file not purged (%s)", type(err).__name__)
+        if deleted:
+            log.info("Retention: %d quarantined session files deleted", deleted)
+        return deleted

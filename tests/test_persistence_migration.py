@@ -1,0 +1,190 @@
+"""Record versions: older files are upgraded step by step, and today's real files keep working."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dialog_helpers import choose, engine, started
+from hypothesis import given
+from hypothesis import strategies as st
+
+import bot.persistence.migrations as migrations
+from bot.persistence import ChatRecord, SessionStore
+from bot.persistence.migrations import STEPS, MigrationError, migrate, record_version
+from bot.persistence.records import MAX_UPDATE_ID, RECORD_VERSION
+from bot.persistence.store import record_bytes
+from dialogs import Event
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MID = FIXTURES / "v1-mid-conversation.json"
+ADVICE = FIXTURES / "v1-after-advice.json"
+# The fixtures were written at this moment; a machine whose clock is earlier would see their
+# `saved_at` in the future, so the tests below pin "now" to after it when needed.
+WRITTEN = datetime(2026, 11, 29, 19, 9, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_after_the_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = max(datetime.now(UTC), WRITTEN + timedelta(hours=1))
+    monkeypatch.setattr("bot.persistence.records.utc_now", lambda: now)
+
+
+def _v1(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_bytes())
+    return data
+
+
+def _installed(store: SessionStore, key: str, fixture: Path) -> None:
+    store.path_for(key).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(fixture, store.path_for(key))
+
+
+# ---- migrate(): pure, step by step ------------------------------------------------------------
+
+
+def test_every_older_version_has_exactly_one_step() -> None:
+    assert sorted(STEPS) == list(range(1, RECORD_VERSION))
+
+
+@pytest.mark.parametrize("fixture", [MID, ADVICE], ids=["mid", "advice"])
+def test_v1_database_becomes_the_v2_record(fixture: Path) -> None:
+    raw = _v1(fixture)
+    before = copy.deepcopy(raw)
+    upgraded = migrate(raw)
+    assert raw == before, "migrate leaves its input alone"
+    assert upgraded == {"schema_version": 2, **raw["chat"]["1"]}
+    assert record_version(raw) == 1 and record_version(upgraded) == 2
+
+
+def test_a_current_record_passes_unchanged_but_copied() -> None:
+    current = json.loads(record_bytes(ChatRecord(last_update_id=3)))
+    upgraded = migrate(current)
+    assert upgraded == current and upgraded is not current
+
+
+@given(
+    turn=st.integers(min_value=0, max_value=10**9),
+    update_id=st.integers(min_value=0, max_value=MAX_UPDATE_ID),
+    blocked=st.booleans(),
+)
+def test_any_record_in_v1_form_migrates_to_the_same_record(
+    turn: int, update_id: int, blocked: bool
+) -> None:
+    record = ChatRecord(session=started(), blocked=blocked, last_update_id=update_id)
+    assert record.session is not None
+    record.session.turn = turn
+    current = json.loads(record_bytes(record))
+    old = {k: v for k, v in current.items() if k != "schema_version"}
+    assert migrate({"chat": {"1": old}}) == current
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {},
+        {"chat": {}},
+        {"chat": {"1": []}},
+        {"chat": {"2": {"blocked": False}}},
+        {"chat": {"1": {"blocked": False}, "2": {"blocked": False}}},
+        {"chat": {"1": {"blocked": False}}, "_default": {}},
+        {"chat": {"1": {"schema_version": 2, "blocked": False}}},
+        {"session": None, "blocked": False},  # a record without a version is no v1 database
+    ],
+)
+def test_no_known_v1_shape_is_refused(raw: dict[str, Any]) -> None:
+    with pytest.raises(MigrationError):
+        migrate(raw)
+
+
+@pytest.mark.parametrize("version", [0, -1, True, "2", 1.0, None, [2]])
+def test_a_version_must_be_a_positive_whole_number(version: object) -> None:
+    with pytest.raises(MigrationError):
+        migrate({"schema_version": version})
+
+
+def test_a_newer_format_is_refused_not_guessed() -> None:
+    with pytest.raises(MigrationError, match="newer"):
+        migrate({"schema_version": RECORD_VERSION + 1})
+
+
+def test_later_versions_add_one_step_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mechanism for the next format: a v1 file walks through v2 to v3."""
+
+    def v2_to_v3(raw: dict[str, Any]) -> dict[str, Any]:
+        return {**raw, "schema_version": 3, "channel": "telegram"}
+
+    monkeypatch.setattr(migrations, "RECORD_VERSION", 3)
+    monkeypatch.setitem(STEPS, 2, v2_to_v3)
+    upgraded = migrate(_v1(MID))
+    assert upgraded["schema_version"] == 3 and upgraded["channel"] == "telegram"
+    assert upgraded["last_update_id"] == 811
+
+
+def test_a_step_that_skips_a_version_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(migrations, "RECORD_VERSION", 3)
+    monkeypatch.setitem(STEPS, 1, lambda raw: {"schema_version": 3})
+    with pytest.raises(MigrationError, match="produced format 3"):
+        migrate(_v1(MID))
+
+
+def test_a_missing_step_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(migrations, "RECORD_VERSION", 3)
+    with pytest.raises(MigrationError, match="no migration step from format 2"):
+        migrate(_v1(MID))
+
+
+# ---- today's real files through the store -------------------------------------------------------
+
+
+def test_mid_conversation_file_loads_and_the_conversation_goes_on(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    _installed(store, "1001", MID)
+    result = store.load_result("1001")
+    assert not result.quarantined and not result.blocked
+    record = result.record
+    assert record is not None and record.session is not None
+    assert record.schema_version == RECORD_VERSION
+    assert record.last_update_id == 811, "redelivery detection survives the upgrade"
+    session = record.session
+    assert session.state == "s_actief" and session.turn == 3 and session.role == "mkb"
+    assert [(a.step, a.option) for a in session.history] == [("rol", "mkb"), ("s_toepassen", "nee")]
+
+    # The same answers given today lead to the same place, with the same choices offered.
+    fresh = started()
+    choose(fresh, "mkb", "nee")
+    assert engine().current_options(session) == engine().current_options(fresh)
+
+    engine().handle(session, Event.option("ja"))
+    record.last_update_id = 812
+    store.save("1001", record)
+    stored = json.loads(store.path_for("1001").read_bytes())
+    assert stored["schema_version"] == 2 and "chat" not in stored, "the next save writes v2"
+    again = store.load("1001")
+    assert again is not None and again.session == session and again.last_update_id == 812
+    assert again.session is not None and again.session.history[-1].option == "ja"
+
+
+def test_after_advice_file_loads_with_its_advice_and_menu(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    _installed(store, "1002", ADVICE)
+    record = store.load("1002")
+    assert record is not None and record.session is not None
+    session = record.session
+    assert session.state == "advies" and session.phase == "actie"
+    assert session.advised == _v1(ADVICE)["chat"]["1"]["session"]["advised"]
+    fresh = started()
+    choose(fresh, "mkb", "nee", "ja", "ok", "ja", "nee", "ja")
+    assert fresh.advised == session.advised
+    assert engine().current_options(session) == engine().current_options(fresh)
+
+    replies = engine().handle(session, Event.option("plan"))
+    assert replies[0].attachment == "action_plan"
+    store.save("1002", record)
+    again = store.load("1002")
+    assert again is not None and again.session == session

@@ -1,0 +1,226 @@
+"""Storage that heals and tells the truth: bad files go to quarantine, failed saves say so."""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from storage_helpers import ReadOnlyDir
+
+from bot.persistence import ChatRecord, LoadResult, SaveFailed, SessionStore
+from bot.persistence.records import MAX_UPDATE_ID, utc_now
+from bot.persistence.store import record_bytes
+from dialogs.session import Session
+
+KEY = "424242"
+SECRET = "Geheime Naam"  # stands for anything personal a broken file might hold
+
+
+@pytest.fixture
+def read_only() -> Iterator[ReadOnlyDir]:
+    directory = ReadOnlyDir()
+    try:
+        yield directory
+    finally:
+        directory.remove()
+
+
+def _valid() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        record_bytes(ChatRecord(session=Session(turn=4, role="mkb"), last_update_id=9))
+    )
+    return data
+
+
+def _with(**changes: Any) -> bytes:
+    data = _valid()
+    for dotted, value in changes.items():
+        target = data
+        *parents, name = dotted.split("__")
+        for parent in parents:
+            target = target[parent]
+        target[name] = value
+    return json.dumps(data).encode()
+
+
+def _as_v1(raw: bytes) -> bytes:
+    data = json.loads(raw)
+    del data["schema_version"]
+    return json.dumps({"chat": {"1": data}}).encode()
+
+
+FUTURE = (utc_now() + timedelta(days=3)).isoformat()
+BROKEN: dict[str, bytes] = {
+    "not json": b"{not json",
+    "empty file": b"",
+    "empty list": b"[]",
+    "list document": json.dumps([_valid()]).encode(),
+    "null": b"null",
+    "number": b"42",
+    "string": json.dumps(SECRET).encode(),
+    "empty object": b"{}",
+    "invalid utf-8": b'{"session": "\xff\xfe"}',
+    "deep nesting": b"[" * 100_000 + b"]" * 100_000,
+    "foreign v1 shape": json.dumps({"chat": {"1": {"session": {"x": SECRET}}}}).encode(),
+    "foreign v2 shape": _with(session={"x": SECRET}),
+    "unknown field": _with(name=SECRET),
+    "missing field": json.dumps({k: v for k, v in _valid().items() if k != "blocked"}).encode(),
+    "turn -5": _with(session__turn=-5),
+    "turn 10**13": _with(session__turn=10**13),
+    "v1 turn -5": _as_v1(_with(session__turn=-5)),
+    "v1 turn 10**13": _as_v1(_with(session__turn=10**13)),
+    "update id -1": _with(last_update_id=-1),
+    "update id over 2**53": _with(last_update_id=MAX_UPDATE_ID + 1),
+    "future saved_at, huge update id": _with(saved_at=FUTURE, last_update_id=MAX_UPDATE_ID),
+    "v1 future saved_at": _as_v1(_with(saved_at=FUTURE)),
+    "naive saved_at": _with(saved_at="2026-01-01T00:00:00"),
+    "newer format": _with(schema_version=3),
+    "version as text": _with(schema_version="2"),
+    "role as list": _with(session__role=[SECRET]),
+}
+
+
+@pytest.mark.parametrize("content", BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_file_goes_to_quarantine_and_the_chat_starts_afresh(
+    tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = SessionStore(tmp_path)
+    path = store.path_for(KEY)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+
+    with caplog.at_level(logging.WARNING):
+        result = store.load_result(KEY)
+    assert result == LoadResult(record=None, quarantined=True)
+    assert not path.exists(), "nothing is left in the way of the next save"
+    moved = store.quarantine.files()
+    assert [p.read_bytes() for p in moved] == [content], "moved aside byte for byte, not deleted"
+    assert moved[0].parent == tmp_path / "quarantine"
+    assert store.quarantined == 1 and store.quarantine.count() == 1
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "quarantine" in logged
+    assert KEY not in logged and SECRET not in logged, "the log line holds no personal data"
+
+    assert store.load_result(KEY) == LoadResult(), "told once; afterwards simply nothing stored"
+    store.save(KEY, ChatRecord(session=Session()))
+    assert store.load(KEY) is not None and store.count() == 1
+
+
+def test_load_and_is_blocked_quarantine_too(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    for key in ("1", "2"):
+        store.path_for(key).parent.mkdir(parents=True, exist_ok=True)
+        store.path_for(key).write_text("[]")
+    assert store.load("1") is None
+    assert store.is_blocked("2") is False
+    assert store.quarantined == 2 and store.quarantine.count() == 2
+
+
+def test_a_good_file_is_not_quarantined(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    store.save(KEY, ChatRecord(session=Session(turn=10**9), last_update_id=MAX_UPDATE_ID))
+    result = store.load_result(KEY)
+    assert result.record is not None and not result.quarantined
+    assert store.quarantined == 0 and not store.quarantine.path.exists()
+
+
+def test_a_slightly_fast_clock_is_tolerated(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    store.path_for(KEY).parent.mkdir(parents=True)
+    soon = (utc_now() + timedelta(hours=20)).isoformat()
+    store.path_for(KEY).write_bytes(_with(saved_at=soon))
+    assert store.load(KEY) is not None
+
+
+def test_the_counter_counts_only_this_stores_moves(tmp_path: Path) -> None:
+    first = SessionStore(tmp_path)
+    first.path_for(KEY).parent.mkdir(parents=True)
+    first.path_for(KEY).write_text("[]")
+    first.load(KEY)
+    second = SessionStore(tmp_path)
+    assert second.quarantined == 0 and second.quarantine.count() == 1
+
+
+# ---- bounds in the models ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("turn", [-5, -1, 10**9 + 1, 10**13])
+def test_session_turn_is_bounded(turn: int) -> None:
+    with pytest.raises(ValidationError):
+        Session(turn=turn)
+    session = Session()
+    with pytest.raises(ValidationError):
+        session.turn = turn
+
+
+@pytest.mark.parametrize("update_id", [-1, MAX_UPDATE_ID + 1])
+def test_record_update_id_is_bounded(update_id: int) -> None:
+    with pytest.raises(ValidationError):
+        ChatRecord(last_update_id=update_id)
+
+
+def test_record_saved_at_is_aware_and_not_in_the_future() -> None:
+    with pytest.raises(ValidationError):
+        ChatRecord(saved_at=utc_now() + timedelta(days=2))
+    with pytest.raises(ValidationError):
+        ChatRecord(saved_at=utc_now().replace(tzinfo=None))
+    assert ChatRecord(saved_at=utc_now() - timedelta(days=4000)).saved_at.year > 2000
+
+
+# ---- saves that fail say so --------------------------------------------------------------------
+
+
+def _no_space(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("failing", ["replace", "fsync"])
+def test_a_failed_write_raises_save_failed_and_keeps_the_old_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    store = SessionStore(tmp_path)
+    store.save(KEY, ChatRecord(session=Session(turn=1), last_update_id=1))
+    before = store.path_for(KEY).read_bytes()
+
+    monkeypatch.setattr(os, failing, _no_space)
+    with pytest.raises(SaveFailed) as caught:
+        store.save(KEY, ChatRecord(session=Session(turn=2), last_update_id=2))
+    monkeypatch.undo()
+
+    assert isinstance(caught.value, OSError) and caught.value.errno == errno.ENOSPC
+    assert KEY not in str(caught.value), "the message holds no chat key"
+    assert store.path_for(KEY).read_bytes() == before, "the stored record is the old one, whole"
+    assert [p.name for p in store.files()] == [f"{KEY}.json"], "no temp file left behind"
+
+
+def test_mark_blocked_on_a_failing_disk_raises_save_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SessionStore(tmp_path)
+    store.save(KEY, ChatRecord())
+    monkeypatch.setattr(os, "replace", _no_space)
+    with pytest.raises(SaveFailed):
+        store.mark_blocked(KEY)
+
+
+def test_a_read_only_directory_raises_save_failed(read_only: ReadOnlyDir) -> None:
+    store = SessionStore(read_only.path)
+    store.save(KEY, ChatRecord(session=Session(turn=1), last_update_id=1))
+    with read_only.locked():
+        loaded = store.load(KEY)
+        assert loaded is not None and loaded.last_update_id == 1, "reading still works"
+        with pytest.raises(SaveFailed) as caught:
+            store.save(KEY, ChatRecord(session=Session(turn=2), last_update_id=2))
+        assert caught.value.errno in (errno.EACCES, errno.EROFS, errno.EPERM)
+        with pytest.raises(SaveFailed):
+            store.save("new-chat", ChatRecord())
+    again = store.load(KEY)
+    assert again is not None and again.last_update_id == 1
