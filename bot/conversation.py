@@ -11,6 +11,11 @@ while it still holds the chat's lock, so replies of two quick updates never inte
 The decision and the save run in one worker thread (one hop off the event loop): the engine is
 fast and pure, and file I/O must not block other chats. A record is saved before anything is
 delivered, so a reply the user sees always belongs to a stored state.
+
+Delivery is part of the state (a transactional outbox): the replies of a turn are saved in the same
+write as the state they answer and marked delivered once the channel has taken them. An input that
+comes again after a crash gets its saved replies if they never went out, and nothing if they did;
+the start-up sweep sends what a crash left behind. Nobody is left without a question to answer.
 """
 
 from __future__ import annotations
@@ -18,14 +23,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from bot.persistence import ChatLocks, ChatRecord
-from bot.persistence.records import utc_now
+from bot.persistence.records import Delivery, StoredOption, StoredReply, utc_now
 from dialogs import Command, Engine, Event, EventKind, Option, Reply, Session, new_session
 from locales import Bundle
 
@@ -78,7 +83,7 @@ class RecordStore(Protocol):
 
     def load(self, key: str) -> ChatRecord | None: ...
 
-    def save(self, key: str, record: ChatRecord) -> None: ...
+    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None: ...
 
     def erase(self, key: str) -> bool: ...
 
@@ -127,17 +132,39 @@ class Conversation:
         `tap_turn` is the turn a tapped button was made for: a tap from an older turn is stale.
         """
         async with self._locks.for_chat(key):
-            turn = await asyncio.to_thread(self._step, key, delivery_id, message, tap_turn)
+            turn, record = await asyncio.to_thread(self._step, key, delivery_id, message, tap_turn)
             if deliver is not None:
                 await deliver(turn)
+                if record is not None and record.delivery is not None:
+                    await asyncio.to_thread(self._delivered, key, record)
             return turn
 
     async def apologise(self, key: str, deliver: Deliver) -> Turn:
-        """After a failed delivery: say sorry with the current question, so the user can go on."""
+        """After a failed delivery: say sorry with the current question, so the user can go on.
+
+        The user then has a question with working buttons, so the turn's outbox counts as done.
+        """
         async with self._locks.for_chat(key):
             turn = await asyncio.to_thread(self._apology, key)
             await deliver(turn)
+            await asyncio.to_thread(self._settle, key)
             return turn
+
+    async def resend(self, keys: Iterable[str], deliver_to: Callable[[str], Deliver]) -> int:
+        """Send the saved replies that never went out (a crash between save and send).
+
+        Skips chats that blocked the bot. Returns how many chats got their replies.
+        """
+        sent = 0
+        for key in keys:
+            async with self._locks.for_chat(key):
+                record = await asyncio.to_thread(self._undelivered, key)
+                if record is None or record.delivery is None:
+                    continue
+                await deliver_to(key)(self._from_delivery(record, Status.REDELIVERED))
+                await asyncio.to_thread(self._delivered, key, record)
+                sent += 1
+        return sent
 
     async def mark_blocked(self, key: str) -> None:
         """The user blocked the bot: remember it for a chat that has a record, create none."""
@@ -146,79 +173,149 @@ class Conversation:
 
     # ---- the step, in a worker thread ------------------------------------------------------------
 
-    def _step(self, key: str, delivery_id: int, message: Input, tap_turn: int | None) -> Turn:
+    def _step(
+        self, key: str, delivery_id: int, message: Input, tap_turn: int | None
+    ) -> tuple[Turn, ChatRecord | None]:
+        """Decide and save; the record returned carries the outbox to mark once delivered."""
         try:
             record = self._store.load(key)
             if record is not None and self._is_redelivery(record, delivery_id):
-                return self._resume(record)
+                return self._resume(record, delivery_id)
             if isinstance(message, Request):
-                return self._side(key, record, message)
+                return self._side(key, delivery_id, record, message), None
             if tap_turn is not None:
-                return self._tap(key, delivery_id, record, message, tap_turn)
-            return self._dialog(key, delivery_id, record, message)
+                turn = self._tap(key, record, message, tap_turn)
+            else:
+                turn = self._dialog(record, message)
+            if turn.status is Status.STALE:
+                return turn, None
+            return turn, self._save_turn(key, record, delivery_id, turn)
         except Exception as err:
             log.error("Handling an input failed (%s)", type(err).__name__, exc_info=err)
-            return self._apology(key)
+            return self._apology(key), None
 
     @staticmethod
     def _is_redelivery(record: ChatRecord, delivery_id: int) -> bool:
         recent = record.saved_at > utc_now() - REDELIVERY_WINDOW
         return recent and 0 < delivery_id <= record.last_update_id
 
-    def _save(self, key: str, record: ChatRecord, delivery_id: int) -> None:
+    def _save_turn(
+        self, key: str, record: ChatRecord | None, delivery_id: int, turn: Turn
+    ) -> ChatRecord | None:
+        """Save the new state with the turn's replies as its outbox, in one durable write."""
+        if turn.session is None:  # erased: nothing is kept, not even an outbox
+            return None
+        record = record or ChatRecord()
+        record.session = turn.session
         record.last_update_id = max(record.last_update_id, delivery_id)
         record.blocked = False
+        record.delivery = Delivery(
+            update_id=delivery_id,
+            turn=turn.turn,
+            chosen=turn.chosen,
+            replies=[_stored(reply) for reply in turn.replies],
+        )
         self._store.save(key, record)
+        return record
+
+    def _delivered(self, key: str, record: ChatRecord) -> None:
+        """The channel took every reply: mark the outbox (not forced to disk: at worst a resend)."""
+        if record.delivery is None or record.delivery.delivered:
+            return
+        record.delivery.delivered = True
+        try:
+            self._store.save(key, record, durable=False)
+        except OSError as err:
+            log.warning("Outbox not marked delivered (%s)", type(err).__name__)
+
+    def _settle(self, key: str) -> None:
+        record = self._store.load(key)
+        if record is not None:
+            self._delivered(key, record)
+
+    def _undelivered(self, key: str) -> ChatRecord | None:
+        record = self._store.load(key)
+        if record is None or record.blocked or record.delivery is None:
+            return None
+        return None if record.delivery.delivered else record
+
+    def _from_delivery(self, record: ChatRecord, status: Status) -> Turn:
+        """The saved replies of the record's last turn, as a turn to deliver again."""
+        assert record.delivery is not None
+        delivery = record.delivery
+        replies = tuple(
+            Reply(
+                reply.text,
+                tuple(Option(option.id, option.label) for option in reply.options),
+                reply.attachment,
+            )
+            for reply in delivery.replies
+        )
+        return Turn(status, replies, delivery.turn, delivery.chosen, record.session)
 
     def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:
         with self._engine_lock:
             outcome = self._engine.decide(session, event)
         return tuple(outcome.replies), outcome.chosen
 
-    def _dialog(self, key: str, delivery_id: int, record: ChatRecord | None, event: Event) -> Turn:
+    def _dialog(self, record: ChatRecord | None, event: Event) -> Turn:
         """Feed one event to the engine; a first contact always starts the conversation."""
-        record = record or ChatRecord()
-        if record.session is None:
-            record.session = new_session(self._engine.language)
+        session = record.session if record is not None else None
+        if session is None:
+            session = new_session(self._engine.language)
             if event.kind is not EventKind.START:
                 event = Event.start()
-        session = record.session
         replies, _ = self._decide(session, event)
-        self._save(key, record, delivery_id)
+        if record is not None:
+            record.asked = None
         return Turn(Status.DONE, replies, session.turn, None, session)
 
-    def _tap(
-        self,
-        key: str,
-        delivery_id: int,
-        record: ChatRecord | None,
-        event: Event,
-        tap_turn: int,
-    ) -> Turn:
-        """A button: accepted only when it belongs to the current turn and is on offer there."""
+    def _tap(self, key: str, record: ChatRecord | None, event: Event, tap_turn: int) -> Turn:
+        """A button: accepted only when it belongs to the current turn and is on offer there.
+
+        Anything else is stale (an old message's button) or forged: it changes nothing and gets
+        the current question again, so the user has buttons that work.
+        """
         session = record.session if record is not None else None
-        if record is None or tap_turn != (session.turn if session is not None else 0):
-            return Turn(Status.STALE)
+        if record is None or session is None or tap_turn != session.turn:
+            return self._stale(session)
         if event.value in (FORGET_CONFIRM, FORGET_CANCEL):
+            if record.asked != "forget":
+                return self._stale(session)
             return self._confirm_forget(key, record, event.value)
-        if session is None:
-            return Turn(Status.STALE)
         replies, chosen = self._decide(session, event)
         if chosen is None:
-            return Turn(Status.STALE)
-        self._save(key, record, delivery_id)
+            return self._stale(session)
+        record.asked = None
         return Turn(Status.DONE, replies, session.turn, chosen.label, session)
 
-    def _resume(self, record: ChatRecord) -> Turn:
-        """An input handled before a crash comes again: show where the user is, change nothing."""
-        session = record.session
+    def _stale(self, session: Session | None) -> Turn:
         if session is None:
-            return Turn(Status.REDELIVERED)
+            return Turn(Status.STALE)
+        with self._engine_lock:
+            prompt = self._engine.prompt(session)
+        return Turn(Status.STALE, (prompt,), session.turn, None, session)
+
+    def _resume(self, record: ChatRecord, delivery_id: int) -> tuple[Turn, ChatRecord | None]:
+        """An input handled before a crash comes again: change nothing, send what never went out.
+
+        Its own replies, when they are still in the outbox; nothing when they were delivered (the
+        user has them); for an older input, where the user is now.
+        """
+        delivery = record.delivery
+        if delivery is not None and delivery.update_id == delivery_id:
+            if delivery.delivered:
+                return Turn(Status.REDELIVERED), None
+            return self._from_delivery(record, Status.REDELIVERED), record
+        session = record.session
+        if session is None or (delivery is not None and not delivery.delivered):
+            return Turn(Status.REDELIVERED), None
         probe = session.model_copy(deep=True)
         replies, _ = self._decide(probe, Event.command(Command.HELP))
-        return Turn(
+        turn = Turn(
             Status.REDELIVERED, (Reply(self._texts.resumed), *replies), session.turn, None, session
         )
+        return turn, None
 
     def _apology(self, key: str) -> Turn:
         """Sorry, with the buttons of the step the user is at."""
@@ -243,12 +340,18 @@ class Conversation:
 
     # ---- side requests ---------------------------------------------------------------------------
 
-    def _side(self, key: str, record: ChatRecord | None, request: Request) -> Turn:
+    def _side(
+        self, key: str, delivery_id: int, record: ChatRecord | None, request: Request
+    ) -> Turn:
         session = record.session if record is not None else None
         turn = session.turn if session is not None else 0
         if request is Request.PRIVACY:
             return Turn(Status.DONE, (Reply(self._privacy(record)),), turn, None, session)
         if request is Request.FORGET:
+            if record is not None:  # the question waits for its answer: remember that it was asked
+                record.asked = "forget"
+                record.last_update_id = max(record.last_update_id, delivery_id)
+                self._store.save(key, record)
             return Turn(Status.DONE, (self._ask_forget(record),), turn, None, session)
         if request is Request.MODEL:
             picture = Reply("", attachment="model_picture")
@@ -296,4 +399,13 @@ class Conversation:
         if choice == FORGET_CONFIRM:
             self._store.erase(key)
             return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm)
+        record.asked = None
         return Turn(Status.DONE, (Reply(texts.cancelled),), turn, texts.cancel, record.session)
+
+
+def _stored(reply: Reply) -> StoredReply:
+    return StoredReply(
+        text=reply.text,
+        options=[StoredOption(id=option.id, label=option.label) for option in reply.options],
+        attachment=reply.attachment,
+    )

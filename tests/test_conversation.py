@@ -83,22 +83,89 @@ async def test_a_tap_from_an_older_turn_is_stale_and_changes_nothing() -> None:
     stale = await conversation.handle(KEY, 3, Event.option("lijn"), tap_turn=first.turn)
     forged = await conversation.handle(KEY, 4, Event.option("nope"), tap_turn=second.turn)
     assert stale.status is forged.status is Status.STALE
-    assert stale.replies == forged.replies == ()
+    # Both get the question of now, with its buttons, so the user is never left with dead ones.
+    assert stale.replies == forged.replies
+    assert ids(stale) == ids(second) == ["collega", "onderwijs", "zzp"]
+    assert stale.turn == second.turn
     assert store.load(KEY) == before
 
 
-async def test_a_redelivered_input_changes_nothing_and_shows_the_question() -> None:
+async def test_a_redelivered_input_whose_replies_went_out_sends_nothing() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    delivered: list[Turn] = []
+
+    async def deliver(turn: Turn) -> None:
+        delivered.append(turn)
+
+    first = await conversation.handle(KEY, 10, Event.start(), deliver=deliver)
+    turn = await conversation.handle(
+        KEY, 11, Event.option("lijn"), tap_turn=first.turn, deliver=deliver
+    )
+    again = await conversation.handle(KEY, 11, Event.option("lijn"), tap_turn=first.turn)
+    assert again.status is Status.REDELIVERED and again.replies == ()
+    record = store.load(KEY)
+    assert record is not None and record.session is not None and record.delivery is not None
+    assert record.session.turn == turn.turn and record.delivery.delivered
+
+
+async def test_a_redelivered_input_whose_replies_never_went_out_gets_them() -> None:
     store = MemoryStore()
     conversation = service(store)
     first = await conversation.handle(KEY, 10, Event.start())
+    # Saved, then the process died before the replies were sent: no delivery happened.
     turn = await conversation.handle(KEY, 11, Event.option("lijn"), tap_turn=first.turn)
-    again = await conversation.handle(KEY, 11, Event.option("lijn"), tap_turn=first.turn)
-    assert again.status is Status.REDELIVERED
-    assert again.replies[0].text == engine().bundle.telegram.resumed
-    assert ids(again) == ids(turn)
     record = store.load(KEY)
-    assert record is not None and record.session is not None
-    assert record.session.turn == turn.turn
+    assert record is not None and record.delivery is not None
+    assert not record.delivery.delivered and record.delivery.update_id == 11
+    sent: list[Turn] = []
+
+    async def deliver(again: Turn) -> None:
+        sent.append(again)
+
+    await conversation.handle(KEY, 11, Event.option("lijn"), tap_turn=first.turn, deliver=deliver)
+    assert sent[0].status is Status.REDELIVERED
+    assert sent[0].replies == turn.replies and sent[0].chosen == turn.chosen
+    assert sent[0].turn == turn.turn
+    record = store.load(KEY)
+    assert record is not None and record.delivery is not None and record.delivery.delivered
+
+
+async def test_an_older_redelivered_input_shows_where_the_user_is() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+
+    async def deliver(turn: Turn) -> None:
+        return None
+
+    first = await conversation.handle(KEY, 10, Event.start(), deliver=deliver)
+    turn = await conversation.handle(
+        KEY, 11, Event.option("lijn"), tap_turn=first.turn, deliver=deliver
+    )
+    older = await conversation.handle(KEY, 10, Event.start())
+    assert older.status is Status.REDELIVERED
+    assert older.replies[0].text == engine().bundle.telegram.resumed
+    assert ids(older) == ids(turn)
+
+
+async def test_the_start_up_sweep_sends_what_a_crash_left_and_skips_blocked_chats() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    for key in ("1", "2", "3"):
+        await conversation.handle(key, 5, Event.start())  # saved, never delivered
+    await conversation.mark_blocked("3")
+    sent: list[str] = []
+
+    def deliver_to(key: str) -> Deliver:
+        async def deliver(turn: Turn) -> None:
+            assert turn.replies and turn.status is Status.REDELIVERED
+            sent.append(key)
+
+        return deliver
+
+    assert await conversation.resend(["1", "2", "3", "missing"], deliver_to) == 2
+    assert sent == ["1", "2"]
+    assert await conversation.resend(["1", "2"], deliver_to) == 0  # never twice
 
 
 async def test_an_old_delivery_id_after_a_day_is_new_again() -> None:
@@ -121,17 +188,24 @@ async def test_privacy_shows_the_stored_record_and_forget_erases_after_confirmat
     await walk(conversation, ["lijn"])
     shown = await conversation.handle(KEY, 20, Request.PRIVACY)
     assert "Leidinggevende of teamleider" in shown.replies[0].text
-    question = await conversation.handle(KEY, 21, Request.FORGET)
+    forged = await conversation.handle(KEY, 21, Event.option(FORGET_CONFIRM), tap_turn=shown.turn)
+    assert forged.status is Status.STALE and store.load(KEY) is not None  # not asked: no erase
+    question = await conversation.handle(KEY, 22, Request.FORGET)
     assert ids(question) == [FORGET_CONFIRM, FORGET_CANCEL]
-    kept = await conversation.handle(KEY, 22, Event.option(FORGET_CANCEL), tap_turn=question.turn)
+    kept = await conversation.handle(KEY, 23, Event.option(FORGET_CANCEL), tap_turn=question.turn)
     assert kept.chosen == engine().bundle.telegram.forget.cancel
     assert store.load(KEY) is not None
+    cancelled_again = await conversation.handle(
+        KEY, 24, Event.option(FORGET_CONFIRM), tap_turn=question.turn
+    )
+    assert cancelled_again.status is Status.STALE  # the question was answered: its buttons expire
+    await conversation.handle(KEY, 25, Request.FORGET)
     erased = await conversation.handle(
-        KEY, 23, Event.option(FORGET_CONFIRM), tap_turn=question.turn
+        KEY, 26, Event.option(FORGET_CONFIRM), tap_turn=question.turn
     )
     assert erased.replies[0].text == engine().bundle.telegram.forget.done
     assert store.load(KEY) is None
-    again = await conversation.handle(KEY, 24, Request.FORGET)
+    again = await conversation.handle(KEY, 27, Request.FORGET)
     assert again.replies[0].text == engine().bundle.telegram.forget.nothing
 
 

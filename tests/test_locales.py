@@ -125,9 +125,9 @@ def test_telegram_command_names_are_checked(
         ),
         (
             "telegram",
-            "Deze knop is verlopen.",
-            "Deze knop is {verlopen}.",
-            "nl/telegram.yaml: expired: Value error, placeholders ['verlopen'] but expected []",
+            "hoort bij een eerdere vraag.",
+            "hoort bij een {eerdere} vraag.",
+            "nl/telegram.yaml: expired: Value error, placeholders ['eerdere'] but expected []",
         ),
         (
             "artifacts",

@@ -53,13 +53,23 @@ def test_every_older_version_has_exactly_one_step() -> None:
 
 
 @pytest.mark.parametrize("fixture", [MID, ADVICE], ids=["mid", "advice"])
-def test_v1_database_becomes_the_v2_record(fixture: Path) -> None:
+def test_v1_database_becomes_the_current_record(fixture: Path) -> None:
     raw = _v1(fixture)
     before = copy.deepcopy(raw)
     upgraded = migrate(raw)
     assert raw == before, "migrate leaves its input alone"
-    assert upgraded == {"schema_version": 2, **raw["chat"]["1"]}
-    assert record_version(raw) == 1 and record_version(upgraded) == 2
+    assert upgraded == {
+        **raw["chat"]["1"],
+        "schema_version": RECORD_VERSION,
+        "delivery": None,
+        "asked": None,
+    }
+    assert record_version(raw) == 1 and record_version(upgraded) == RECORD_VERSION
+
+
+def test_v2_record_gets_an_empty_outbox() -> None:
+    v2 = {"schema_version": 2, "session": None, "blocked": False, "last_update_id": 4}
+    assert migrations.STEPS[2](v2) == {**v2, "schema_version": 3, "delivery": None, "asked": None}
 
 
 def test_a_current_record_passes_unchanged_but_copied() -> None:
@@ -80,7 +90,9 @@ def test_any_record_in_v1_form_migrates_to_the_same_record(
     assert record.session is not None
     record.session.turn = turn
     current = json.loads(record_bytes(record))
-    old = {k: v for k, v in current.items() if k != "schema_version"}
+    old = {
+        k: v for k, v in current.items() if k not in {"schema_version", "delivery", "asked"}
+    }
     assert migrate({"chat": {"1": old}}) == current
 
 
@@ -114,28 +126,27 @@ def test_a_newer_format_is_refused_not_guessed() -> None:
 
 
 def test_later_versions_add_one_step_each(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The mechanism for the next format: a v1 file walks through v2 to v3."""
+    """The mechanism for the next format: a v1 file walks through every step to the newest."""
 
-    def v2_to_v3(raw: dict[str, Any]) -> dict[str, Any]:
-        return {**raw, "schema_version": 3, "channel": "telegram"}
+    def next_step(raw: dict[str, Any]) -> dict[str, Any]:
+        return {**raw, "schema_version": RECORD_VERSION + 1, "channel": "telegram"}
 
-    monkeypatch.setattr(migrations, "RECORD_VERSION", 3)
-    monkeypatch.setitem(STEPS, 2, v2_to_v3)
+    monkeypatch.setattr(migrations, "RECORD_VERSION", RECORD_VERSION + 1)
+    monkeypatch.setitem(STEPS, RECORD_VERSION, next_step)
     upgraded = migrate(_v1(MID))
-    assert upgraded["schema_version"] == 3 and upgraded["channel"] == "telegram"
+    assert upgraded["schema_version"] == RECORD_VERSION + 1 and upgraded["channel"] == "telegram"
     assert upgraded["last_update_id"] == 811
 
 
 def test_a_step_that_skips_a_version_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(migrations, "RECORD_VERSION", 3)
     monkeypatch.setitem(STEPS, 1, lambda raw: {"schema_version": 3})
     with pytest.raises(MigrationError, match="produced format 3"):
         migrate(_v1(MID))
 
 
 def test_a_missing_step_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(migrations, "RECORD_VERSION", 3)
-    with pytest.raises(MigrationError, match="no migration step from format 2"):
+    monkeypatch.setattr(migrations, "RECORD_VERSION", RECORD_VERSION + 1)
+    with pytest.raises(MigrationError, match=f"no migration step from format {RECORD_VERSION}"):
         migrate(_v1(MID))
 
 
@@ -164,7 +175,7 @@ def test_mid_conversation_file_loads_and_the_conversation_goes_on(tmp_path: Path
     record.last_update_id = 812
     store.save("1001", record)
     stored = json.loads(store.path_for("1001").read_bytes())
-    assert stored["schema_version"] == 2 and "chat" not in stored, "the next save writes v2"
+    assert stored["schema_version"] == RECORD_VERSION and "chat" not in stored
     again = store.load("1001")
     assert again is not None and again.session == session and again.last_update_id == 812
     assert again.session is not None and again.session.history[-1].option == "ja"

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from storage_helpers import ReadOnlyDir
 
 from bot.persistence import ChatRecord, LoadResult, SaveFailed, SessionStore
-from bot.persistence.records import MAX_UPDATE_ID, utc_now
+from bot.persistence.records import MAX_UPDATE_ID, RECORD_VERSION, utc_now
 from bot.persistence.store import record_bytes
 from dialogs.session import Session
 
@@ -82,7 +82,7 @@ BROKEN: dict[str, bytes] = {
     "future saved_at, huge update id": _with(saved_at=FUTURE, last_update_id=MAX_UPDATE_ID),
     "v1 future saved_at": _as_v1(_with(saved_at=FUTURE)),
     "naive saved_at": _with(saved_at="2026-01-01T00:00:00"),
-    "newer format": _with(schema_version=3),
+    "newer format": _with(schema_version=RECORD_VERSION + 1),
     "version as text": _with(schema_version="2"),
     "role as list": _with(session__role=[SECRET]),
 }

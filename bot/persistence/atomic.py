@@ -32,11 +32,14 @@ def ensure_dir(directory: Path) -> None:
     fsync_dir(directory.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, make_parents: bool = True) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, make_parents: bool = True, durable: bool = True
+) -> None:
     """Replace `path` by `data` atomically; the file is private to the bot's user (mode 0600).
 
     With `make_parents=False` a missing directory is an error (FileNotFoundError), e.g. for a
-    probe that must not create what it checks.
+    probe that must not create what it checks. With `durable=False` the write is still atomic
+    (old or new bytes, never half) but not forced to disk: for a note whose loss is harmless.
     """
     if make_parents:
         ensure_dir(path.parent)
@@ -45,13 +48,15 @@ def atomic_write_bytes(path: Path, data: bytes, *, make_parents: bool = True) ->
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def remove_durably(path: Path) -> bool:

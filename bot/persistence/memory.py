@@ -28,7 +28,7 @@ class MemoryStore:
     def is_blocked(self, key: str) -> bool:
         return self.load_result(key).blocked
 
-    def save(self, key: str, record: ChatRecord) -> None:
+    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
         record.saved_at = utc_now()
         self._records[check_key(key)] = record.model_dump_json()
 

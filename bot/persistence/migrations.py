@@ -8,6 +8,7 @@ functions on plain JSON data: easy to test, no disk, no pydantic.
 Format history:
   1  TinyDB database: {"chat": {"1": {session, blocked, last_update_id, saved_at}}}
   2  the record itself, with "schema_version": 2
+  3  adds "delivery" (the transactional outbox) and "asked" (a pending side question)
 """
 
 from __future__ import annotations
@@ -49,9 +50,15 @@ def _v1_to_v2(raw: Raw) -> Raw:
     return {"schema_version": 2, **record}
 
 
+def _v2_to_v3(raw: Raw) -> Raw:
+    """Nothing waits to be delivered or answered in a record from before the outbox."""
+    return {**raw, "schema_version": 3, "delivery": None, "asked": None}
+
+
 # STEPS[n] turns a version n record into a version n + 1 record.
 STEPS: dict[int, Callable[[Raw], Raw]] = {
     1: _v1_to_v2,
+    2: _v2_to_v3,
 }
 
 

@@ -14,7 +14,7 @@ update look like a redelivery.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -22,7 +22,7 @@ from dialogs.session import Session
 
 # The format of a stored record. Raise it by one with every incompatible change, and add the step
 # from the previous version to `bot.persistence.migrations.STEPS`.
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 # Clocks drift and get corrected; a save stamped up to a day ahead is still believable.
 MAX_CLOCK_SKEW = timedelta(days=1)
 # Telegram's update ids are 32-bit today; JSON numbers are exact up to 2**53.
@@ -43,6 +43,43 @@ def _not_in_future(moment: datetime) -> datetime:
 SavedAt = Annotated[AwareDatetime, AfterValidator(_not_in_future)]
 
 
+class StoredOption(BaseModel):
+    """A button of a reply still to be sent: its option id and its label."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(max_length=64)
+    label: str = Field(max_length=256)
+
+
+class StoredReply(BaseModel):
+    """One reply of a turn, as the dialog made it (bot text only, never the user's)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(max_length=20_000)
+    options: list[StoredOption] = Field(default_factory=list, max_length=100)
+    attachment: Literal["model_picture", "action_plan"] | None = None
+
+
+class Delivery(BaseModel):
+    """The replies to the last input handled, saved with the state they belong to.
+
+    The transactional outbox: saved in the same write as the new state, marked delivered when
+    Telegram has taken them. A process killed in between leaves `delivered` false, and the replies
+    are sent when the input comes again or when the bot starts; a delivered turn is never sent
+    twice.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    update_id: int = Field(ge=0, le=MAX_UPDATE_ID)
+    turn: int = Field(ge=0, le=10**9)
+    chosen: str | None = Field(default=None, max_length=256)
+    replies: list[StoredReply] = Field(max_length=20)
+    delivered: bool = False
+
+
 class ChatRecord(BaseModel):
     """The durable state of one chat, in the current record format."""
 
@@ -56,3 +93,8 @@ class ChatRecord(BaseModel):
     blocked: bool = False
     last_update_id: int = Field(default=0, ge=0, le=MAX_UPDATE_ID)
     saved_at: SavedAt = Field(default_factory=utc_now)
+    # The replies of the last handled input until Telegram has taken them (see Delivery).
+    delivery: Delivery | None = None
+    # A question outside the dialog that waits for its answer: only then does a tap on its
+    # buttons count (a forged "erase" without the question changes nothing).
+    asked: Literal["forget"] | None = None

@@ -108,12 +108,16 @@ class SessionStore:
         """True when the user blocked the bot and has not written since."""
         return self.load_result(key).blocked
 
-    def save(self, key: str, record: ChatRecord) -> None:
-        """Write the record durably; returns only when it is on disk, else raises SaveFailed."""
+    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
+        """Write the record; returns only when it is on disk, else raises SaveFailed.
+
+        `durable=False` skips the fsyncs, for a change whose loss after a crash is harmless (an
+        outbox marked delivered: at worst its replies are sent again).
+        """
         path = self.path_for(key)
         record.saved_at = utc_now()
         try:
-            atomic_write_bytes(path, encode_record(record))
+            atomic_write_bytes(path, encode_record(record), durable=durable)
         except OSError as err:
             # The reason only (e.g. "No space left on device"): the path holds the chat key.
             reason = err.strerror or type(err).__name__
@@ -146,6 +150,21 @@ class SessionStore:
 
     def count(self) -> int:
         return sum(1 for path in self.files() if path.suffix == ".json")
+
+    def recent_keys(self, since: datetime) -> Iterator[str]:
+        """Keys of the chats saved at or after `since`, judged by file time alone (nothing parsed).
+
+        For the start-up look for replies that never went out: only a recent turn can have any.
+        """
+        cutoff = since.timestamp()
+        for path in self.files():
+            if path.suffix != ".json" or path.name.startswith("."):
+                continue
+            try:
+                if path.stat().st_mtime >= cutoff:
+                    yield path.stem
+            except OSError:
+                continue
 
     def prepare(self) -> int:
         """Create the root and remove temp files a killed process left behind; returns removed."""

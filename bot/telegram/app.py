@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -23,6 +24,7 @@ from telegram.ext import (
 
 from bot.conversation import Conversation
 from bot.persistence import SessionStore
+from bot.persistence.records import utc_now
 from bot.settings import Settings
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
@@ -37,9 +39,26 @@ from locales import TelegramTexts
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
-_HOUSEKEEPING = "housekeeping_task"
+_CHORES = "background_chores"
+# Telegram keeps an unconfirmed update for a day; replies older than that are not worth sending.
+CATCH_UP_WINDOW = timedelta(hours=24)
 CONNECTION_POOL = 16
 POOL_TIMEOUT = 30.0
+
+
+async def catch_up(store: SessionStore, handlers: Handlers, bot: Bot) -> None:
+    """After a start: clear half-written files, then send replies a crash left in an outbox."""
+    try:
+        removed = await asyncio.to_thread(store.prepare)
+        if removed:
+            log.info("Removed %d half-written temporary files", removed)
+        since = utc_now() - CATCH_UP_WINDOW
+        keys = await asyncio.to_thread(lambda: list(store.recent_keys(since)))
+        sent = await handlers.resend(bot, keys)
+        if sent:
+            log.info("Sent the unsent replies of %d chats", sent)
+    except Exception as err:
+        log_error(log, "Catching up after start failed", err)
 
 
 def bot_commands(texts: TelegramTexts) -> list[BotCommand]:
@@ -60,19 +79,17 @@ def build_application(
     handlers = Handlers(conversation, texts)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        removed = await asyncio.to_thread(store.prepare)
-        if removed:
-            log.info("Removed %d half-written temporary files", removed)
         await asyncio.to_thread(touch_heartbeat, settings.bot_data_dir)
         await with_retry(lambda: app.bot.set_my_commands(bot_commands(texts)))
-        app.bot_data[_HOUSEKEEPING] = asyncio.create_task(
-            housekeeping(store, settings.bot_data_dir, settings.retention)
-        )
+        # Nothing walks the store before the first poll: a large store must not delay answers.
+        app.bot_data[_CHORES] = [
+            asyncio.create_task(catch_up(store, handlers, app.bot)),
+            asyncio.create_task(housekeeping(store, settings.bot_data_dir, settings.retention)),
+        ]
         log.info("Bot started as @%s", app.bot.username)
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
-        task = app.bot_data.pop(_HOUSEKEEPING, None)
-        if task is not None:
+        for task in app.bot_data.pop(_CHORES, []):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -8,14 +8,16 @@ question, private chats only, and no sends to a user who blocked the bot.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Iterable
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.conversation import Conversation, Input, Request, Status, Turn
+from bot.conversation import Conversation, Deliver, Input, Request, Status, Turn
 from bot.telegram.callbacks import decode
 from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
@@ -27,6 +29,8 @@ from locales import TelegramTexts
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
+# When neither a turn nor the apology could be sent (Telegram unreachable), try again after this.
+RETRY_UNSENT_AFTER = 30.0
 
 
 class Handlers:
@@ -35,6 +39,7 @@ class Handlers:
     def __init__(self, conversation: Conversation, texts: TelegramTexts) -> None:
         self._conversation = conversation
         self._texts = texts
+        self._retries: set[asyncio.Task[None]] = set()
 
     # ---- entry points (registered in bot.telegram.app) -----------------------------------------
 
@@ -98,12 +103,14 @@ class Handlers:
         query = update.callback_query
 
         async def deliver(turn: Turn) -> None:
-            if query is not None:
+            if query is not None and not (turn.status is Status.REDELIVERED and not turn.replies):
+                # A redelivered tap whose replies went out was answered then; answering twice
+                # is refused by Telegram.
                 await self._answer(
                     query, self._texts.expired if turn.status is Status.STALE else None
                 )
-                if turn.chosen is not None:
-                    await self._show_choice(query, turn.chosen, outbox)
+            if query is not None and turn.chosen is not None:
+                await self._show_choice(query, turn.chosen, outbox)
             await outbox.replies(chat.id, turn.replies, turn.turn, turn.session)
 
         try:
@@ -116,6 +123,42 @@ class Handlers:
         except Exception as err:
             log_error(log, "Delivering a turn failed", err)
             await self._apologise(key, query, chat.id, outbox)
+
+    async def resend(self, bot: Bot, keys: Iterable[str]) -> int:
+        """Send the replies a crash or an outage left unsent, chat by chat (see Conversation)."""
+        blocked: list[str] = []
+
+        def deliver_to(key: str) -> Deliver:
+            outbox = Outbox(bot, self._conversation.engine)
+
+            async def deliver(turn: Turn) -> None:
+                try:
+                    await outbox.replies(int(key), turn.replies, turn.turn, turn.session)
+                except Blocked:
+                    blocked.append(key)
+
+            return deliver
+
+        sent = await self._conversation.resend(
+            (key for key in keys if key.lstrip("-").isdigit()), deliver_to
+        )
+        for key in blocked:
+            await self._conversation.mark_blocked(key)
+        return sent
+
+    def _retry_later(self, key: str, bot: Bot) -> None:
+        """Neither the turn nor the apology went out: try the saved replies again in a while."""
+
+        async def later() -> None:
+            await asyncio.sleep(RETRY_UNSENT_AFTER)
+            try:
+                await self.resend(bot, [key])
+            except Exception as err:
+                log_error(log, "Unsent replies not sent on retry", err)
+
+        task = asyncio.create_task(later())
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
 
     async def _apologise(
         self, key: str, query: CallbackQuery | None, chat_id: int, outbox: Outbox
@@ -131,6 +174,7 @@ class Handlers:
             await self._conversation.apologise(key, deliver)
         except Exception as err:
             log_error(log, "Apology not sent", err)
+            self._retry_later(key, outbox.bot)
 
     async def _show_choice(self, query: CallbackQuery, label: str, outbox: Outbox) -> None:
         """Remove the tapped keyboard and keep the chosen answer visible under the question."""

@@ -28,6 +28,10 @@ class Outbox:
         self._bot = bot
         self._engine = engine
 
+    @property
+    def bot(self) -> Bot:
+        return self._bot
+
     async def replies(
         self, chat_id: int, replies: Sequence[Reply], turn: int, session: Session | None
     ) -> None:
