@@ -25,6 +25,7 @@ from knowledge.schema import (
     ReferralsFile,
     Scope,
 )
+from knowledge.yaml_source import parse_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -62,7 +63,7 @@ class _Collector:
             self.add(path, "(file)", "file is missing")
             return None
         try:
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
+            return parse_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else "(file)"
