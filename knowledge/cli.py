@@ -60,7 +60,8 @@ def _summary(knowledge: KnowledgeBase) -> str:
         f"{len(knowledge.phases)} phases, {len(knowledge.layers)} layers, "
         f"{len(knowledge.interventions)} interventions, "
         f"{len(knowledge.preconditions)} preconditions, "
-        f"{len(knowledge.blind_spots)} blind spots, {len(knowledge.referrals)} referrals"
+        f"{len(knowledge.blind_spots)} blind spots, {len(knowledge.referrals)} referrals, "
+        f"{len(knowledge.glossary)} glossary terms"
     )
 
 

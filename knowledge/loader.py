@@ -18,6 +18,7 @@ from knowledge.errors import Collector, KnowledgeError
 from knowledge.references import Sources, check_references
 from knowledge.schema import (
     BlindSpotsFile,
+    GlossaryFile,
     Intervention,
     InterventionFile,
     LayersFile,
@@ -52,6 +53,7 @@ def read_sources(errors: Collector, data_dir: Path) -> Sources:
         preconditions=errors.model(data_dir / "preconditions.yaml", PreconditionsFile),
         blind_spots=errors.model(data_dir / "blind_spots.yaml", BlindSpotsFile),
         referrals=errors.model(data_dir / "referrals.yaml", ReferralsFile),
+        glossary=errors.model(data_dir / "glossary.yaml", GlossaryFile),
     )
     _read_interventions(errors, data_dir / "interventions", found)
     return found
@@ -130,4 +132,5 @@ def _assemble(found: Sources) -> KnowledgeBase:
         preconditions=tuple(sorted(preconditions, key=lambda p: p.number)),
         blind_spots=tuple(_sound(found.blind_spots).blind_spots),
         referrals=tuple(_sound(found.referrals).referrals),
+        glossary=tuple(_sound(found.glossary).terms),
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from knowledge.errors import Collector
 from knowledge.schema import (
     BlindSpotsFile,
+    GlossaryFile,
     Intervention,
     LayersFile,
     PhasesFile,
@@ -33,6 +34,7 @@ class Sources:
     preconditions: PreconditionsFile | None = None
     blind_spots: BlindSpotsFile | None = None
     referrals: ReferralsFile | None = None
+    glossary: GlossaryFile | None = None
     intervention_files: list[Path] = field(default_factory=list)
     interventions: list[Intervention] = field(default_factory=list)
     # The file each valid intervention came from, by id.
@@ -184,6 +186,29 @@ def referral_scopes(errors: Collector, found: Sources) -> None:
             _check_scope(errors, found.file("referrals.yaml"), where, referral.scope, found)
 
 
+def glossary_ids_unique(errors: Collector, found: Sources) -> None:
+    """Glossary ids are unique."""
+    if found.glossary:
+        ids = [term.id for term in found.glossary.terms]
+        check_unique(errors, found.file("glossary.yaml"), "terms", ids)
+
+
+def glossary_phrases_unique(errors: Collector, found: Sources) -> None:
+    """A word (term or alias, in any case) explains one term only, so a text finds one meaning."""
+    if not found.glossary:
+        return
+    owner: dict[str, str] = {}
+    for index, term in enumerate(found.glossary.terms):
+        for phrase in (term.term, *term.aliases):
+            key = " ".join(phrase.lower().split())
+            if owner.setdefault(key, term.id) != term.id:
+                errors.add(
+                    found.file("glossary.yaml"),
+                    f"terms.{index}",
+                    f"{phrase!r} is already explained by {owner[key]!r}",
+                )
+
+
 def _check_scope(errors: Collector, path: Path, where: str, scope: Scope, found: Sources) -> None:
     known = found.layer_keys
     for key in scope.layers:
@@ -205,6 +230,8 @@ RULES: tuple[Rule, ...] = (
     blind_spots_related,
     referral_ids_unique,
     referral_scopes,
+    glossary_ids_unique,
+    glossary_phrases_unique,
 )
 
 

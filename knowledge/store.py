@@ -21,11 +21,19 @@ from tinydb.storages import JSONStorage
 
 from knowledge.base import KnowledgeBase
 from knowledge.loader import DATA_DIR, load_from_yaml
-from knowledge.schema import BlindSpot, Intervention, Layer, Phase, Precondition, Referral
+from knowledge.schema import (
+    BlindSpot,
+    GlossaryTerm,
+    Intervention,
+    Layer,
+    Phase,
+    Precondition,
+    Referral,
+)
 
 _HERE = Path(__file__).parent
 DEFAULT_STORE = _HERE / "build" / "knowledge.json"
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 
 # The code that decides what a valid, complete model is: the records and their validators, the
 # model they are assembled into, and the loader with its cross-reference rules.
@@ -40,6 +48,7 @@ _TABLES: dict[str, type[Any]] = {
     "preconditions": Precondition,
     "blind_spots": BlindSpot,
     "referrals": Referral,
+    "glossary": GlossaryTerm,
 }
 
 
