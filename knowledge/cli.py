@@ -15,6 +15,7 @@ from typing import TextIO
 from knowledge.base import KnowledgeBase
 from knowledge.checks import registered_problems
 from knowledge.loader import DATA_DIR, KnowledgeError, load_from_yaml
+from knowledge.plain_language import readability_problems
 from knowledge.store import DEFAULT_STORE, source_fingerprint, write_store
 
 
@@ -25,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder with the YAML files")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
-        "check", help="validate every file and run the registered checks; list all errors at once"
+        "check",
+        help="validate every file, its plain language and the registered checks (the dialog); "
+        "list all errors at once",
     )
     build_cmd = commands.add_parser("build", help="check, then write the TinyDB store")
     build_cmd.add_argument("--store", type=Path, default=DEFAULT_STORE)
@@ -46,7 +49,9 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
         return _fail(error.errors, err)
     if args.command == "show":
         return _show(knowledge, args.layer, args.phase, args.json, out, err)
-    problems = author_problems(knowledge)
+    # Browsing a draft is fine; what is checked or built must also read plainly and fit the
+    # dialog. Both lists at once, so that an author sees every problem in one run.
+    problems = readability_problems(knowledge) + registered_problems(knowledge)
     if problems:
         return _fail(problems, err)
     if args.command == "build":
@@ -57,11 +62,6 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
         return 0
     print(f"ok: {_summary(knowledge)}", file=out)
     return 0
-
-
-def author_problems(knowledge: KnowledgeBase) -> list[str]:
-    """What `check` and `build` demand beyond valid files: the registered checks (the dialog)."""
-    return registered_problems(knowledge)
 
 
 def _fail(problems: list[str], err: TextIO) -> int:

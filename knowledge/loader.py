@@ -3,7 +3,8 @@
 Three steps, each its own concern: read and validate every file by itself (here), check the
 references between files (:mod:`knowledge.references`), and put the sound model together. Errors
 from all steps come out together as `file: path.to.field: message` in a :class:`KnowledgeError`;
-nothing here raises a traceback at an author.
+nothing here raises a traceback at an author. On request, the sound model's texts are then held
+to the plain-language limits (:mod:`knowledge.plain_language`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 
 from knowledge.base import KnowledgeBase
 from knowledge.errors import Collector, KnowledgeError
+from knowledge.plain_language import readability_problems
 from knowledge.references import Sources, check_references
 from knowledge.schema import (
     BlindSpotsFile,
@@ -34,14 +36,22 @@ DATA_DIR = Path(__file__).parent / "data"
 T = TypeVar("T")
 
 
-def load_from_yaml(data_dir: Path = DATA_DIR) -> KnowledgeBase:
-    """Validate every file under `data_dir` into the model; KnowledgeError lists all faults."""
+def load_from_yaml(data_dir: Path = DATA_DIR, *, plain_language: bool = False) -> KnowledgeBase:
+    """Validate every file under `data_dir` into the model; KnowledgeError lists all faults.
+
+    With `plain_language` (the authors' `check` and `build`), texts over the readability limits
+    are faults too. A running program leaves it off: a draft that is valid but not yet plain
+    must not take the bot down.
+    """
     errors = Collector(data_dir)
     found = read_sources(errors, data_dir)
     check_references(errors, found)
     if errors.errors:
         raise KnowledgeError(errors.errors)
-    return _assemble(found)
+    knowledge = _assemble(found)
+    if plain_language and (problems := readability_problems(knowledge)):
+        raise KnowledgeError(problems)
+    return knowledge
 
 
 def read_sources(errors: Collector, data_dir: Path) -> Sources:

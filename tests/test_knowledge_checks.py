@@ -37,8 +37,10 @@ def test_a_phase_the_flow_uses_gone_from_the_knowledge_fails_the_check(tmp_path:
     phases = data / "phases.yaml"
     text = phases.read_text(encoding="utf-8")
     assert text.count("key: continu\n") == 1
+    assert check(load_from_yaml(data)) == []
     phases.write_text(text.replace("key: continu\n", "key: doorlopend\n"), encoding="utf-8")
-    load_from_yaml(data)
+    dialog_errors = check(load_from_yaml(data))
+    assert "states.s_continu.ja: onbekende fase 'continu'" in dialog_errors
 
     result = subprocess.run(
         [sys.executable, "-m", "knowledge", "--data", str(data), "check"],
@@ -49,14 +51,17 @@ def test_a_phase_the_flow_uses_gone_from_the_knowledge_fails_the_check(tmp_path:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert any(line.startswith("dialog: ") and "'continu'" in line for line in lines)
-    assert all(line.startswith("dialog: ") for line in lines[:-1])
+    # Plain-language problems of the data may be listed too; the dialog's must all be there.
+    assert [line for line in lines if line.startswith("dialog: ")] == [
+        f"dialog: {line}" for line in dialog_errors
+    ]
     assert lines[-1] == f"{len(lines) - 1} error(s) in the knowledge files"
 
 
 def test_a_broken_registered_check_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
     broken = EntryPoint(name="kapot", value="nergens_te_vinden:check", group=CHECK_GROUP)
     monkeypatch.setattr("knowledge.checks.entry_points", lambda group: [broken])
+    monkeypatch.setattr("knowledge.cli.readability_problems", lambda knowledge: [])
     assert registered_problems(load_from_yaml()) == [
         "kapot: check nergens_te_vinden:check failed: "
         "ModuleNotFoundError: No module named 'nergens_te_vinden'"
@@ -73,5 +78,5 @@ def test_a_failing_check_stops_build_before_the_store_is_written(
     store = tmp_path / "k.json"
     err = io.StringIO()
     assert main(["build", "--store", str(store)], out=io.StringIO(), err=err) == 1
-    assert err.getvalue().splitlines()[0] == "dialog: kapot"
+    assert "dialog: kapot" in err.getvalue().splitlines()
     assert not store.exists()
