@@ -6,11 +6,20 @@ answered from plain tuples and dicts; nothing here touches the disk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from knowledge.schema import BlindSpot, Intervention, Layer, Phase, Precondition, Referral
+from knowledge.schema import (
+    BlindSpot,
+    GlossaryTerm,
+    Intervention,
+    Layer,
+    Phase,
+    Precondition,
+    Referral,
+)
 
 # Records that carry a scope: blind spots and referrals.
 Scoped = TypeVar("Scoped", BlindSpot, Referral)
@@ -18,7 +27,7 @@ Scoped = TypeVar("Scoped", BlindSpot, Referral)
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """The whole maturity model: phases, layers, interventions, preconditions, blind spots, help."""
+    """The maturity model with its advice and help, and a glossary of words readers may not know."""
 
     phases: tuple[Phase, ...]
     layers: tuple[Layer, ...]
@@ -26,10 +35,13 @@ class KnowledgeBase:
     preconditions: tuple[Precondition, ...]
     blind_spots: tuple[BlindSpot, ...]
     referrals: tuple[Referral, ...]
+    glossary: tuple[GlossaryTerm, ...]
     _phase_by_key: dict[str, Phase] = field(init=False, repr=False, compare=False)
     _layer_order: dict[str, int] = field(init=False, repr=False, compare=False)
     _by_id: dict[str, Intervention] = field(init=False, repr=False, compare=False)
     _position: dict[str, int] = field(init=False, repr=False, compare=False)
+    _glossary_pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _glossary_by_phrase: dict[str, GlossaryTerm] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_phase_by_key", {p.key: p for p in self.phases})
@@ -40,6 +52,11 @@ class KnowledgeBase:
         object.__setattr__(
             self, "_position", {item.id: index for index, item in enumerate(self.interventions)}
         )
+        by_phrase = {
+            _phrase(text): term for term in self.glossary for text in (term.term, *term.aliases)
+        }
+        object.__setattr__(self, "_glossary_by_phrase", by_phrase)
+        object.__setattr__(self, "_glossary_pattern", _phrase_pattern(by_phrase))
 
     # -- lookups -------------------------------------------------------------------------------
     def phase(self, key_or_number: str | int) -> Phase:
@@ -68,6 +85,20 @@ class KnowledgeBase:
         raise KeyError(precondition_id)
 
     # -- queries -------------------------------------------------------------------------------
+    def glossary_in(self, text: str) -> list[GlossaryTerm]:
+        """The glossary terms that occur in `text`, each once, in order of first appearance.
+
+        A term is found by itself or by any alias, as a whole word (`POP` in "een POP-gesprek",
+        not in "populair"), whatever its case; the longest phrase wins where two overlap.
+        """
+        if self._glossary_pattern is None:
+            return []
+        found: dict[str, GlossaryTerm] = {}
+        for match in self._glossary_pattern.finditer(text):
+            term = self._glossary_by_phrase[_phrase(match.group(0))]
+            found.setdefault(term.id, term)
+        return list(found.values())
+
     def interventions_for(
         self, layers: Iterable[str], phase: str | int, *, one_per_theme: bool = True
     ) -> list[Intervention]:
@@ -141,3 +172,19 @@ class KnowledgeBase:
         return [
             item for item in items if item.scope.applies(number, wanted_layers, wanted_audiences)
         ]
+
+
+def _phrase(text: str) -> str:
+    """A term or alias as the glossary indexes it: lower case, single spaces."""
+    return " ".join(text.lower().split())
+
+
+def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for all phrases as whole words; longest first, so it wins an overlap."""
+    alternatives = [
+        r"\s+".join(re.escape(word) for word in phrase.split())
+        for phrase in sorted(phrases, key=len, reverse=True)
+    ]
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)

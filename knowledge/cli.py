@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import TextIO
 
 from knowledge.base import KnowledgeBase
+from knowledge.checks import registered_problems
 from knowledge.loader import DATA_DIR, KnowledgeError, load_from_yaml
-from knowledge.store import DEFAULT_STORE, build
+from knowledge.plain_language import readability_problems
+from knowledge.store import DEFAULT_STORE, source_fingerprint, write_store
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,8 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder with the YAML files")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="validate every file; list all errors at once")
-    build_cmd = commands.add_parser("build", help="validate, then write the TinyDB store")
+    commands.add_parser(
+        "check",
+        help="validate every file, its plain language and the registered checks (the dialog); "
+        "list all errors at once",
+    )
+    build_cmd = commands.add_parser("build", help="check, then write the TinyDB store")
     build_cmd.add_argument("--store", type=Path, default=DEFAULT_STORE)
     build_cmd.add_argument("--quiet", action="store_true", help="print nothing on success")
     show = commands.add_parser("show", help="list the interventions of one cell, best first")
@@ -38,21 +44,31 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
     """Run one command; exit 0 on success, 1 on broken knowledge, 2 on a bad request."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "build":
-            knowledge = build(args.data, args.store)
-            if not args.quiet:
-                print(f"built {args.store} ({_summary(knowledge)})", file=out)
-            return 0
         knowledge = load_from_yaml(args.data)
     except KnowledgeError as error:
-        for line in error.errors:
-            print(line, file=err)
-        print(f"{len(error.errors)} error(s) in the knowledge files", file=err)
-        return 1
-    if args.command == "check":
-        print(f"ok: {_summary(knowledge)}", file=out)
+        return _fail(error.errors, err)
+    if args.command == "show":
+        return _show(knowledge, args.layer, args.phase, args.json, out, err)
+    # Browsing a draft is fine; what is checked or built must also read plainly and fit the
+    # dialog. Both lists at once, so that an author sees every problem in one run.
+    problems = readability_problems(knowledge) + registered_problems(knowledge)
+    if problems:
+        return _fail(problems, err)
+    if args.command == "build":
+        # Written only now, after every check passed: a failed build leaves the old store.
+        write_store(knowledge, args.store, source_fingerprint(args.data))
+        if not args.quiet:
+            print(f"built {args.store} ({_summary(knowledge)})", file=out)
         return 0
-    return _show(knowledge, args.layer, args.phase, args.json, out, err)
+    print(f"ok: {_summary(knowledge)}", file=out)
+    return 0
+
+
+def _fail(problems: list[str], err: TextIO) -> int:
+    for line in problems:
+        print(line, file=err)
+    print(f"{len(problems)} error(s) in the knowledge files", file=err)
+    return 1
 
 
 def _summary(knowledge: KnowledgeBase) -> str:
@@ -60,7 +76,8 @@ def _summary(knowledge: KnowledgeBase) -> str:
         f"{len(knowledge.phases)} phases, {len(knowledge.layers)} layers, "
         f"{len(knowledge.interventions)} interventions, "
         f"{len(knowledge.preconditions)} preconditions, "
-        f"{len(knowledge.blind_spots)} blind spots, {len(knowledge.referrals)} referrals"
+        f"{len(knowledge.blind_spots)} blind spots, {len(knowledge.referrals)} referrals, "
+        f"{len(knowledge.glossary)} glossary terms"
     )
 
 

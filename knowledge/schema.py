@@ -8,9 +8,10 @@ ids) are checked in :mod:`knowledge.loader`, which sees all files at once.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=2, max_length=48)]
@@ -21,6 +22,11 @@ PhaseNumber = Annotated[int, Field(ge=1, le=5)]
 
 # Groups the report names as under-served or as special; advice may be aimed at them.
 Audience = Literal["mkb", "zzp", "flex", "onderwijs"]
+
+# Who reads a text: an advice may carry a variant per reader where the common text does not fit
+# (a colleague cannot divide the work; a zzp'er has no staff). See CONTENT_SPEC for who reads what.
+Reader = Literal["eigenaar", "leidinggevende", "hr", "directie", "collega", "zzp", "docent"]
+READERS: tuple[str, ...] = get_args(Reader)
 
 _SPAN = re.compile(r"^\s*([1-5])\s*(?:-\s*([1-5]))?\s*$")
 
@@ -88,6 +94,15 @@ def parse_span(value: object) -> object:
     return value
 
 
+def for_reader(common: str, variants: Mapping[Reader, str], reader: str | None) -> str:
+    """The reader's own variant of a text when there is one, else the text every reader gets.
+
+    `reader` is a plain string so that a caller may pass any role-derived key; an unknown or
+    absent reader gets the common text.
+    """
+    return next((text for key, text in variants.items() if key == reader), common)
+
+
 class Intervention(Record):
     """One intervention plotted on the maturity grid: a layer, and the phases it spans."""
 
@@ -102,6 +117,14 @@ class Intervention(Record):
     )
     explanation: Text
     first_step: Text
+    first_step_for: dict[Reader, Text] = Field(default_factory=dict)
+    # The report's own name for the intervention; `title` is the plain title shown in the chat.
+    report_title: Text | None = None
+    # Shown in the detail view when the span is inferred or uncertain.
+    span_note: Text | None = None
+    # The report's label is cut off: `report_title` is reconstructed, `report_fragment` is printed.
+    title_reconstructed: bool = False
+    report_fragment: Text | None = None
     # The same action as the report plots it in several layers (feedback from a manager and from
     # colleagues, say). Someone acting in several layers at once, as an MKB owner does, is
     # advised each theme once.
@@ -110,6 +133,22 @@ class Intervention(Record):
     related: list[Slug] = Field(default_factory=list)
 
     _parse_phases = field_validator("phases", mode="before")(parse_span)
+
+    @model_validator(mode="after")
+    def _reconstruction_is_documented(self) -> Intervention:
+        """A reconstructed title shows both sides: the reconstruction and the printed words."""
+        if self.title_reconstructed and (self.report_fragment is None or self.report_title is None):
+            raise ValueError(
+                "title_reconstructed needs report_title (the reconstruction) and "
+                "report_fragment (the words as the report prints them)"
+            )
+        if self.report_fragment is not None and not self.title_reconstructed:
+            raise ValueError("report_fragment belongs to a reconstructed title only")
+        return self
+
+    def first_step_for_reader(self, reader: str | None) -> str:
+        """The first step as this reader should read it (None: the common text)."""
+        return for_reader(self.first_step, self.first_step_for, reader)
 
 
 class CheckQuestion(Record):
@@ -129,6 +168,11 @@ class Precondition(Record):
     explanation: Text
     checks: list[CheckQuestion] = Field(min_length=1, max_length=2)
     when_gap: Text
+    when_gap_for: dict[Reader, Text] = Field(default_factory=dict)
+
+    def when_gap_for_reader(self, reader: str | None) -> str:
+        """What to do about a gap, as this reader should read it (None: the common text)."""
+        return for_reader(self.when_gap, self.when_gap_for, reader)
 
 
 class Scope(Record):
@@ -154,8 +198,13 @@ class BlindSpot(Record):
     title: Text
     explanation: Text
     advice: Text
+    advice_for: dict[Reader, Text] = Field(default_factory=dict)
     scope: Scope = Field(default_factory=Scope)
     related: list[Slug] = Field(default_factory=list)
+
+    def advice_for_reader(self, reader: str | None) -> str:
+        """The advice as this reader should read it (None: the common text)."""
+        return for_reader(self.advice, self.advice_for, reader)
 
 
 class Referral(Record):
@@ -167,6 +216,19 @@ class Referral(Record):
     what: Text
     when: Text
     scope: Scope = Field(default_factory=Scope)
+
+
+class GlossaryTerm(Record):
+    """A word a reader may not know (intervisie, POP), explained in plain Dutch.
+
+    `aliases` are other forms of the same word (a plural, the words an abbreviation stands for);
+    the knowledge finds a term in a text by its term or any alias.
+    """
+
+    id: Slug
+    term: Label
+    aliases: list[Label] = Field(default_factory=list)
+    explanation: Text
 
 
 class InterventionFile(Record):
@@ -194,3 +256,7 @@ class BlindSpotsFile(Record):
 
 class ReferralsFile(Record):
     referrals: list[Referral] = Field(min_length=1)
+
+
+class GlossaryFile(Record):
+    terms: list[GlossaryTerm] = Field(min_length=1)

@@ -66,3 +66,26 @@ def test_importing_the_core_loads_no_telegram() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_knowledge_never_imports_the_dialog() -> None:
+    # The dialog is built on the knowledge; the knowledge reaches the dialog's check only through
+    # an entry point (knowledge/checks.py), never by importing it.
+    offenders = {
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in sorted((ROOT / "knowledge").rglob("*.py"))
+        for module in imported_modules(path)
+        if module.split(".")[0] == "dialogs"
+    }
+    assert not offenders
+    code = (
+        "import sys, importlib, pkgutil, knowledge\n"
+        "for info in pkgutil.walk_packages(knowledge.__path__, 'knowledge.'):\n"
+        "    if not info.name.endswith('__main__'):\n"
+        "        importlib.import_module(info.name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dialogs'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "[]"

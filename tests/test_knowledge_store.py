@@ -13,7 +13,7 @@ import pytest
 
 from knowledge import KnowledgeError, build, load_from_yaml, load_knowledge
 from knowledge.loader import DATA_DIR
-from knowledge.store import read_store
+from knowledge.store import SCHEMA_SOURCES, read_store, source_fingerprint
 
 
 @pytest.fixture
@@ -83,6 +83,86 @@ def test_current_store_is_served_without_reading_yaml(
 
     monkeypatch.setattr("knowledge.store.load_from_yaml", must_not_parse)
     assert load_knowledge(data, store) == expected
+
+
+def spoil_first_intervention(store: Path) -> None:
+    """Make one stored record invalid under today's schema, as a tightened validator would."""
+    content = json.loads(store.read_text(encoding="utf-8"))
+    first = next(iter(content["interventions"].values()))
+    first["phases"] = {"first": 4, "last": 9}
+    store.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_store_that_no_longer_validates_is_rebuilt(data: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.json"
+    expected = build(data, store)
+    spoil_first_intervention(store)
+    assert read_store(store) is None
+    assert load_knowledge(data, store) == expected
+    found = read_store(store, source_fingerprint(data))
+    assert found is not None and found[0] == expected
+
+
+def test_an_invalid_store_over_broken_yaml_is_a_knowledge_error(data: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.json"
+    build(data, store)
+    spoil_first_intervention(store)
+    (data / "layers.yaml").write_text("layers: 3\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(data, store)
+    assert caught.value.errors[0].startswith("layers.yaml: layers: ")
+
+
+@pytest.fixture
+def schema_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Stands in for the schema's source code, so a test can 'change the schema'."""
+    source = tmp_path / "schema.py"
+    source.write_text("# schema, first version\n", encoding="utf-8")
+    monkeypatch.setattr("knowledge.store.SCHEMA_SOURCES", (source,))
+    return source
+
+
+def test_the_fingerprint_covers_the_schema_code() -> None:
+    names = {path.name for path in SCHEMA_SOURCES}
+    assert {"schema.py", "base.py"} <= names
+    assert all(path.is_file() for path in SCHEMA_SOURCES)
+
+
+def test_a_changed_schema_makes_a_valid_store_stale(
+    data: Path, tmp_path: Path, schema_source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store.json"
+    build(data, store)
+    parsed: list[Path] = []
+
+    def counting_load(data_dir: Path) -> object:
+        parsed.append(data_dir)
+        return load_from_yaml(data_dir)
+
+    monkeypatch.setattr("knowledge.store.load_from_yaml", counting_load)
+    load_knowledge(data, store)
+    assert parsed == []
+    before = source_fingerprint(data)
+    # A looser schema: the stored records still validate, but the store is no longer current.
+    schema_source.write_text("# schema, second version\n", encoding="utf-8")
+    assert source_fingerprint(data) != before
+    assert read_store(store, source_fingerprint(data)) is None
+    load_knowledge(data, store)
+    assert parsed == [data]
+    assert read_store(store, source_fingerprint(data)) is not None
+
+
+def test_a_changed_schema_over_broken_yaml_is_a_knowledge_error(
+    data: Path, tmp_path: Path, schema_source: Path
+) -> None:
+    store = tmp_path / "store.json"
+    build(data, store)
+    schema_source.write_text("# schema, stricter\n", encoding="utf-8")
+    hr = data / "interventions/hr.yaml"
+    hr.write_text(hr.read_text(encoding="utf-8") + "bogus: 1\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(data, store)
+    assert caught.value.errors[0] == "interventions/hr.yaml: bogus: Extra inputs are not permitted"
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

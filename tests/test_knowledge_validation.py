@@ -148,3 +148,35 @@ def test_cli_check_exits_non_zero_without_traceback(data: Path) -> None:
     assert any(
         line.startswith("interventions/taken.yaml: interventions.0.evidence: ") for line in lines
     )
+
+
+def test_an_empty_file_is_an_error_not_a_crash(data: Path) -> None:
+    (data / "phases.yaml").write_text("# nothing yet\n", encoding="utf-8")
+    (data / "interventions/hr.yaml").write_text("", encoding="utf-8")
+    errors = errors_of(data)
+    assert "phases.yaml: (file): file is empty" in errors
+    assert "interventions/hr.yaml: (file): file is empty" in errors
+
+
+def test_every_kind_of_error_at_once_in_a_stable_order(data: Path) -> None:
+    edit(data / "interventions/taken.yaml", lambda c: first_intervention(c).update(theme="eenling"))
+
+    def break_spots(content: dict[str, object]) -> None:
+        spots = content["blind_spots"]
+        assert isinstance(spots, list)
+        spots[0]["related"] = ["nergens"]
+        spots[1]["scope"] = {"layers": ["kelder"]}
+        spots[1]["id"] = spots[0]["id"]
+
+    edit(data / "blind_spots.yaml", break_spots)
+    spots = yaml.safe_load((data / "blind_spots.yaml").read_text(encoding="utf-8"))
+    twice = spots["blind_spots"][0]["id"]
+    first = first_intervention(
+        yaml.safe_load((data / "interventions/taken.yaml").read_text(encoding="utf-8"))
+    )
+    assert errors_of(data) == [
+        f"interventions/taken.yaml: {first['id']}.theme: theme 'eenling' is used once",
+        f"blind_spots.yaml: blind_spots: key {twice!r} occurs more than once",
+        "blind_spots.yaml: blind_spots.1.scope.layers: unknown layer 'kelder'",
+        "blind_spots.yaml: blind_spots.0.related: unknown intervention 'nergens'",
+    ]

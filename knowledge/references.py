@@ -1,0 +1,241 @@
+"""Cross-reference rules: what no single file can check on its own.
+
+Each rule is one small function over everything read (:class:`Sources`), adding its findings to
+the shared :class:`~knowledge.errors.Collector`. A rule looks only at files that validated by
+themselves: a broken file has been reported already, and a reference into it is not a second error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.errors import Collector
+from knowledge.schema import (
+    BlindSpotsFile,
+    GlossaryFile,
+    Intervention,
+    LayersFile,
+    PhasesFile,
+    PreconditionsFile,
+    ReferralsFile,
+    Scope,
+)
+
+
+@dataclass
+class Sources:
+    """Everything read from one data folder: each file's model, None where the file is broken."""
+
+    root: Path
+    phases: PhasesFile | None = None
+    layers: LayersFile | None = None
+    preconditions: PreconditionsFile | None = None
+    blind_spots: BlindSpotsFile | None = None
+    referrals: ReferralsFile | None = None
+    glossary: GlossaryFile | None = None
+    intervention_files: list[Path] = field(default_factory=list)
+    interventions: list[Intervention] = field(default_factory=list)
+    # The file each valid intervention came from, by id.
+    origin: dict[str, Path] = field(default_factory=dict)
+    # Ids that an author declared, valid entry or not: a reference to a broken entry is not a
+    # second error, only the broken entry itself is.
+    declared: set[str] = field(default_factory=set)
+
+    def file(self, name: str) -> Path:
+        """The path of one top-level file, as errors name it."""
+        return self.root / name
+
+    @property
+    def layer_keys(self) -> set[str]:
+        """The layer keys, or an empty set when layers.yaml is broken (then nothing is checked)."""
+        return {layer.key for layer in self.layers.layers} if self.layers else set()
+
+
+Rule = Callable[[Collector, Sources], None]
+
+
+def check_unique(errors: Collector, path: Path, where: str, keys: list[str]) -> None:
+    """Each key once."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            errors.add(path, where, f"key {key!r} occurs more than once")
+        seen.add(key)
+
+
+def layers_unique(errors: Collector, found: Sources) -> None:
+    """Layer keys are unique."""
+    if found.layers:
+        keys = [layer.key for layer in found.layers.layers]
+        check_unique(errors, found.file("layers.yaml"), "layers", keys)
+
+
+def layers_covered(errors: Collector, found: Sources) -> None:
+    """Every layer has interventions (unless no intervention file exists: reported already)."""
+    if not found.layers or not found.intervention_files:
+        return
+    covered = {item.layer for item in found.interventions}
+    for index, layer in enumerate(found.layers.layers):
+        if layer.key not in covered:
+            errors.add(
+                found.file("layers.yaml"),
+                f"layers.{index}",
+                f"layer {layer.key!r} has no interventions",
+            )
+
+
+def phases_unique(errors: Collector, found: Sources) -> None:
+    """Phase keys are unique."""
+    if found.phases:
+        keys = [phase.key for phase in found.phases.phases]
+        check_unique(errors, found.file("phases.yaml"), "phases", keys)
+
+
+def phases_numbered(errors: Collector, found: Sources) -> None:
+    """The five phases are numbered 1 to 5, each number once."""
+    if found.phases and sorted(p.number for p in found.phases.phases) != [1, 2, 3, 4, 5]:
+        errors.add(found.file("phases.yaml"), "phases", "phases must be numbered 1 to 5")
+
+
+def themes_join_layers(errors: Collector, found: Sources) -> None:
+    """A theme joins one action across layers: at least two members, each in another layer."""
+    members: dict[str, list[Intervention]] = {}
+    for item in found.interventions:
+        if item.theme:
+            members.setdefault(item.theme, []).append(item)
+    for theme, items in members.items():
+        first, last = items[0], items[-1]
+        if len(items) < 2:
+            errors.add(found.origin[first.id], f"{first.id}.theme", f"theme {theme!r} is used once")
+        layers = [item.layer for item in items]
+        if len(set(layers)) < len(layers):
+            errors.add(
+                found.origin[last.id],
+                f"{last.id}.theme",
+                f"theme {theme!r} occurs twice in layer {last.layer!r}",
+            )
+
+
+def interventions_related(errors: Collector, found: Sources) -> None:
+    """An intervention's `related` ids are declared interventions."""
+    for item in found.interventions:
+        for related in item.related:
+            if related not in found.declared:
+                errors.add(
+                    found.origin[item.id], f"{item.id}.related", f"unknown intervention {related!r}"
+                )
+
+
+def precondition_ids_unique(errors: Collector, found: Sources) -> None:
+    """Precondition ids are unique."""
+    if found.preconditions:
+        ids = [p.id for p in found.preconditions.preconditions]
+        check_unique(errors, found.file("preconditions.yaml"), "preconditions", ids)
+
+
+def check_ids_unique(errors: Collector, found: Sources) -> None:
+    """Check-question ids are unique over all preconditions (answers are stored by them)."""
+    if found.preconditions:
+        ids = [check.id for p in found.preconditions.preconditions for check in p.checks]
+        check_unique(errors, found.file("preconditions.yaml"), "preconditions.checks", ids)
+
+
+def blind_spot_ids_unique(errors: Collector, found: Sources) -> None:
+    """Blind spot ids are unique."""
+    if found.blind_spots:
+        ids = [spot.id for spot in found.blind_spots.blind_spots]
+        check_unique(errors, found.file("blind_spots.yaml"), "blind_spots", ids)
+
+
+def blind_spot_scopes(errors: Collector, found: Sources) -> None:
+    """A blind spot's scope names known layers."""
+    if found.blind_spots:
+        for index, spot in enumerate(found.blind_spots.blind_spots):
+            where = f"blind_spots.{index}.scope"
+            _check_scope(errors, found.file("blind_spots.yaml"), where, spot.scope, found)
+
+
+def blind_spots_related(errors: Collector, found: Sources) -> None:
+    """A blind spot's `related` ids are declared interventions."""
+    if not found.blind_spots:
+        return
+    for index, spot in enumerate(found.blind_spots.blind_spots):
+        for related in spot.related:
+            if related not in found.declared:
+                errors.add(
+                    found.file("blind_spots.yaml"),
+                    f"blind_spots.{index}.related",
+                    f"unknown intervention {related!r}",
+                )
+
+
+def referral_ids_unique(errors: Collector, found: Sources) -> None:
+    """Referral ids are unique."""
+    if found.referrals:
+        ids = [referral.id for referral in found.referrals.referrals]
+        check_unique(errors, found.file("referrals.yaml"), "referrals", ids)
+
+
+def referral_scopes(errors: Collector, found: Sources) -> None:
+    """A referral's scope names known layers."""
+    if found.referrals:
+        for index, referral in enumerate(found.referrals.referrals):
+            where = f"referrals.{index}.scope"
+            _check_scope(errors, found.file("referrals.yaml"), where, referral.scope, found)
+
+
+def glossary_ids_unique(errors: Collector, found: Sources) -> None:
+    """Glossary ids are unique."""
+    if found.glossary:
+        ids = [term.id for term in found.glossary.terms]
+        check_unique(errors, found.file("glossary.yaml"), "terms", ids)
+
+
+def glossary_phrases_unique(errors: Collector, found: Sources) -> None:
+    """A word (term or alias, in any case) explains one term only, so a text finds one meaning."""
+    if not found.glossary:
+        return
+    owner: dict[str, str] = {}
+    for index, term in enumerate(found.glossary.terms):
+        for phrase in (term.term, *term.aliases):
+            key = " ".join(phrase.lower().split())
+            if owner.setdefault(key, term.id) != term.id:
+                errors.add(
+                    found.file("glossary.yaml"),
+                    f"terms.{index}",
+                    f"{phrase!r} is already explained by {owner[key]!r}",
+                )
+
+
+def _check_scope(errors: Collector, path: Path, where: str, scope: Scope, found: Sources) -> None:
+    known = found.layer_keys
+    for key in scope.layers:
+        if known and key not in known:
+            errors.add(path, f"{where}.layers", f"unknown layer {key!r}")
+
+
+RULES: tuple[Rule, ...] = (
+    layers_unique,
+    layers_covered,
+    phases_unique,
+    phases_numbered,
+    themes_join_layers,
+    interventions_related,
+    precondition_ids_unique,
+    check_ids_unique,
+    blind_spot_ids_unique,
+    blind_spot_scopes,
+    blind_spots_related,
+    referral_ids_unique,
+    referral_scopes,
+    glossary_ids_unique,
+    glossary_phrases_unique,
+)
+
+
+def check_references(errors: Collector, found: Sources) -> None:
+    """Run every rule, in a fixed order, so that errors come out in the same order each run."""
+    for rule in RULES:
+        rule(errors, found)
