@@ -118,8 +118,9 @@ class Intervention(Record):
     explanation: Text
     first_step: Text
     first_step_for: dict[Reader, Text] = Field(default_factory=dict)
-    # The report's own name for the intervention; `title` is the plain title shown in the chat.
-    report_title: Text | None = None
+    # The report's own name for the intervention, unchanged for traceability; `title` is the
+    # plain title shown in the chat.
+    report_title: Text
     # Shown in the detail view when the span is inferred or uncertain.
     span_note: Text | None = None
     # The report's label is cut off: `report_title` is reconstructed, `report_fragment` is printed.
@@ -137,10 +138,9 @@ class Intervention(Record):
     @model_validator(mode="after")
     def _reconstruction_is_documented(self) -> Intervention:
         """A reconstructed title shows both sides: the reconstruction and the printed words."""
-        if self.title_reconstructed and (self.report_fragment is None or self.report_title is None):
+        if self.title_reconstructed and self.report_fragment is None:
             raise ValueError(
-                "title_reconstructed needs report_title (the reconstruction) and "
-                "report_fragment (the words as the report prints them)"
+                "title_reconstructed needs report_fragment (the words as the report prints them)"
             )
         if self.report_fragment is not None and not self.title_reconstructed:
             raise ValueError("report_fragment belongs to a reconstructed title only")

@@ -40,7 +40,7 @@ def test_a_phase_the_flow_uses_gone_from_the_knowledge_fails_the_check(tmp_path:
     assert check(load_from_yaml(data)) == []
     phases.write_text(text.replace("key: continu\n", "key: doorlopend\n"), encoding="utf-8")
     dialog_errors = check(load_from_yaml(data))
-    assert "states.s_continu.ja: onbekende fase 'continu'" in dialog_errors
+    assert "states.s_continu.ja: unknown phase 'continu'" in dialog_errors
 
     result = subprocess.run(
         [sys.executable, "-m", "knowledge", "--data", str(data), "check"],

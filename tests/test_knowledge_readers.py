@@ -17,6 +17,7 @@ from knowledge.schema import READERS, BlindSpot, GlossaryTerm, Intervention, Pre
 BASE: dict[str, Any] = {
     "id": "taken-proef",
     "title": "Taken anders verdelen",
+    "report_title": "Taken herontwerpen",
     "layer": "taken",
     "phases": "1-2",
     "evidence": False,
@@ -38,9 +39,11 @@ def test_readers_are_the_specs_seven() -> None:
     )
 
 
-def test_today_s_intervention_needs_none_of_the_new_fields() -> None:
+def test_the_report_s_title_is_required_the_other_new_fields_are_not() -> None:
+    with pytest.raises(ValidationError, match="report_title"):
+        Intervention.model_validate({k: v for k, v in BASE.items() if k != "report_title"})
     item = Intervention.model_validate(BASE)
-    assert item.report_title is None and item.span_note is None
+    assert item.report_title == "Taken herontwerpen" and item.span_note is None
     assert item.title_reconstructed is False and item.report_fragment is None
     assert item.first_step_for == {}
     assert item.first_step_for_reader("collega") == "Kies deze week één taak."

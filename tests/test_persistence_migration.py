@@ -90,9 +90,7 @@ def test_any_record_in_v1_form_migrates_to_the_same_record(
     assert record.session is not None
     record.session.turn = turn
     current = json.loads(record_bytes(record))
-    old = {
-        k: v for k, v in current.items() if k not in {"schema_version", "delivery", "asked"}
-    }
+    old = {k: v for k, v in current.items() if k not in {"schema_version", "delivery", "asked"}}
     assert migrate({"chat": {"1": old}}) == current
 
 
