@@ -21,7 +21,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy bot dialogs knowledge locales bench
+	$(PY) -m mypy bot dialogs knowledge locales bench tests
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -54,23 +54,25 @@ def test_a_number_out_of_range_is_free_text(tmp_path: Path) -> None:
 
 def test_a_preset_role_and_end_of_input(tmp_path: Path) -> None:
     output = chat("", "--rol", "zzp", "--out", str(tmp_path))
-    assert engine().texts.roles["zzp"].note in output
+    note = engine().texts.roles["zzp"].note
+    assert note is not None and note in output
     assert "Vraag 1 van 3" in output
     assert output.rstrip().endswith(load_bundle().console.bye)
 
 
 def test_start_with_a_preset_mid_conversation(tmp_path: Path) -> None:
     output = chat("lijn\n/start mkb\n", "--out", str(tmp_path))
-    assert engine().texts.roles["mkb"].note in output
+    note = engine().texts.roles["mkb"].note
+    assert note is not None and note in output
 
 
 def test_a_broken_definition_exits_with_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dialogs import FlowError
+    from dialogs import Engine, FlowError
 
     def broken(*args: object, **kwargs: object) -> None:
         raise FlowError(["flow.yaml: states.x: kapot"])
 
-    monkeypatch.setattr(console.Engine, "load", broken)
+    monkeypatch.setattr(Engine, "load", broken)
     assert console.main([], stdin=io.StringIO(""), stdout=io.StringIO()) == 1
 
 

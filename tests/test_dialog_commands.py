@@ -35,7 +35,7 @@ def unfitting_cases() -> list[tuple[str, Event]]:
     Some ids are valid in some states (`mkb` at the role question); those pairs are left out
     here because other tests cover accepted options.
     """
-    cases = []
+    cases: list[tuple[str, Event]] = []
     for state in ALL_STATES:
         valid = {option.id for option in engine().current_options(at_state(state))}
         cases.extend((state, event) for event in UNFITTING if event.value not in valid)

@@ -95,7 +95,8 @@ def test_the_result_says_why_and_suggests_a_conversation_when_unsure() -> None:
     assert kb.phase("overwegen").label in text
     assert kb.phase("overwegen").description in text
     texts = engine().texts
-    assert texts.states["s_belang"].reason in text
+    reason = texts.states["s_belang"].reason
+    assert reason is not None and reason in text
     assert texts.result.uncertain not in text
     unsure = drive("lijn", "wn", "wn", "wn")
     replies = engine().handle(unsure, Event.option("x"))

@@ -26,7 +26,8 @@ def events(data: st.DataObject, session: Session) -> Event:
         st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", max_size=12).map(Event.option),
         st.sampled_from(["", *ROLES, "onbekend"]).map(Event.start),
     ]
-    return data.draw(st.one_of(*choices))
+    event: Event = data.draw(st.one_of(*choices))
+    return event
 
 
 @settings(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pytest
 
 from knowledge import KnowledgeBase, load_from_yaml
+from knowledge.schema import Intervention
 
 # Interventions per layer as the report plots them (shared/maturity-model.md).
 EXPECTED_COUNTS = {
@@ -24,8 +26,8 @@ def knowledge() -> KnowledgeBase:
     return load_from_yaml()
 
 
-def titles(items: list[object]) -> set[str]:
-    return {item.report_title for item in items}  # type: ignore[attr-defined]
+def titles(items: Sequence[Intervention]) -> set[str]:
+    return {item.report_title for item in items}
 
 
 def test_every_layer_holds_all_its_interventions(knowledge: KnowledgeBase) -> None:

@@ -58,7 +58,10 @@ def test_unknown_field_is_named_with_its_place(data: Path) -> None:
 
 
 def test_missing_field(data: Path) -> None:
-    edit(data / "interventions/hr.yaml", lambda c: first_intervention(c).pop("first_step"))
+    def drop_first_step(content: dict[str, object]) -> None:
+        first_intervention(content).pop("first_step")
+
+    edit(data / "interventions/hr.yaml", drop_first_step)
     assert errors_of(data) == ["interventions/hr.yaml: interventions.0.first_step: Field required"]
 
 

@@ -11,6 +11,7 @@ import shutil
 import tomllib
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -234,7 +235,8 @@ def test_documents_in_english(english_engine: Engine, english: Bundle) -> None:
     reader = PdfReader(io.BytesIO(plan.data))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Learning culture action plan" in text and "March 9, 2026" in text
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    root: Any = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
 
 
 def test_english_command_names_and_words(english_engine: Engine, english: Bundle) -> None:

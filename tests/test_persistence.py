@@ -288,10 +288,10 @@ def test_sigkill_during_saves_never_leaves_a_corrupt_file(tmp_path: Path) -> Non
 
 async def test_chat_locks_serialise_one_chat_but_not_others() -> None:
     locks = ChatLocks()
-    assert locks.for_chat(1) is locks.for_chat(1)
-    async with locks.for_chat(1):
-        assert locks.for_chat(1).locked()
-        assert not locks.for_chat(2).locked()
+    assert locks.for_chat("1") is locks.for_chat("1")
+    async with locks.for_chat("1"):
+        assert locks.for_chat("1").locked()
+        assert not locks.for_chat("2").locked()
 
 
 def test_the_memory_store_offers_the_same_record_api(tmp_path: Path) -> None:

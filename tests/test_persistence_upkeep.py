@@ -17,6 +17,7 @@ import pytest
 from conftest import FAKE_TOKEN
 from storage_helpers import ReadOnlyDir
 
+import bot.persistence.codec as codec
 import bot.persistence.store as store_module
 import bot.telegram.housekeeping as housekeeping_module
 from bot.persistence import ChatRecord, SessionStore
@@ -98,7 +99,7 @@ def test_an_unexpected_error_on_one_file_does_not_stop_the_purge(
 ) -> None:
     store = SessionStore(tmp_path)
     keys = _old_sessions(store, 10)
-    real = store_module.decode_saved_at
+    real = codec.decode_saved_at
     calls = 0
 
     def sometimes_crashes(raw: bytes) -> object:
@@ -203,7 +204,12 @@ def test_health_writes_and_syncs_a_probe(tmp_path: Path, monkeypatch: pytest.Mon
     SessionStore(tmp_path).prepare()
     synced: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
     assert check_health(settings) == []
     assert len(synced) >= 2, "data and sessions directory, each written and synced"
     assert (tmp_path / PROBE_NAME).read_bytes() == b"probe\n"

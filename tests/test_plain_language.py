@@ -72,7 +72,8 @@ def test_short_texts_pass(clean: KnowledgeBase) -> None:
 def with_first(knowledge: KnowledgeBase, table: str, update: dict[str, Any]) -> KnowledgeBase:
     records = getattr(knowledge, table)
     changed = (records[0].model_copy(update=update), *records[1:])
-    return dataclasses.replace(knowledge, **{table: changed})
+    changes: dict[str, Any] = {table: changed}
+    return dataclasses.replace(knowledge, **changes)
 
 
 # (table, update of its first record, the field path the problem must name)
