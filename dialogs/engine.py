@@ -9,6 +9,7 @@ from the start.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,11 @@ class Engine:
         self._knowledge = knowledge
         self._context = Context(flow, knowledge, self._render)
         self._machine: Machine = build_machine(flow)
+        # One model for every answer, positioned per answer; the lock makes the engine safe to
+        # share between threads (a step holds it for microseconds).
+        self._step = Step(self._context, new_session(bundle.language))
+        self._machine.add_model(self._step, initial=flow.initial)
+        self._machine_lock = threading.Lock()
 
     @classmethod
     def load(
@@ -203,7 +209,8 @@ class Engine:
         spec = self._spec(session.state, chosen.id)
         if spec is not None and spec.action == "restart":
             return Outcome(self._restart(session), chosen)
-        work = session.model_copy(deep=True)
+        # A shallow copy: effects assign new values and never change a stored list in place.
+        work = session.model_copy()
         notes = self._apply(work, chosen.id, spec)
         if notes is None:
             return Outcome([self._prompt(session, lead=self._texts.unknown_option)])
@@ -235,29 +242,33 @@ class Engine:
     def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
         """Move `work` by one offered option through the machine; None (and `work` kept) if refused.
 
-        `spec` is the fixed option's definition, or None for an option of a pick list.
+        `spec` is the fixed option's definition, or None for an option of a pick list. One model
+        stays on the machine and is positioned at the session's state for each answer: adding
+        and removing a model per answer cost more than the rest of the step together.
         """
         state = self._flow.states[work.state]
-        step = Step(self._context, work)
+        if state.pick is None and (spec is None or spec.action is not None):
+            return None
         source = work.state
-        self._machine.add_model(step, initial=source)
-        try:
+        with self._machine_lock:
+            step = self._step
+            step.begin(work)
+            self._machine.set_state(source, model=step)
             if state.pick is not None:
                 moved = step.trigger(PICK_TRIGGER, value=int(option_id[1:]))
                 recorded = True
             else:
-                if spec is None or spec.action is not None:
-                    return None
+                assert spec is not None
                 moved = step.trigger(option_trigger(option_id), option=spec)
                 recorded = spec.next is not None
-        finally:
-            self._machine.remove_model(step)
+            notes = step.end()
+            reached = step.state
         if not moved:
             return None
-        work.state = step.state
+        work.state = reached
         if recorded:
-            work.history.append(Answer(step=source, option=option_id))
-        return step.notes
+            work.history = [*work.history, Answer(step=source, option=option_id)]
+        return notes
 
     def _replay_one(self, work: Session, option_id: str) -> list[Reply] | None:
         """Apply an option from stored answers or a preset, checking that it is still on offer."""
@@ -301,13 +312,17 @@ class Engine:
         return []
 
     def _commit(self, session: Session, work: Session) -> None:
-        """Copy an accepted change into the caller's session, counting the turn."""
-        if work.model_dump() == session.model_dump():
+        """Copy an accepted change into the caller's session, counting the turn.
+
+        `work` was validated field by field as it changed, so its fields are taken over as they
+        are; unchanged fields are the same objects, which makes the comparison cheap.
+        """
+        if work.__dict__ == session.__dict__:
             return
         work.turn = session.turn + 1
         work.updated_at = utc_now()
-        for name in Session.model_fields:
-            setattr(session, name, getattr(work, name))
+        session.__dict__.update(work.__dict__)
+        session.__pydantic_fields_set__.update(work.__pydantic_fields_set__)
 
     def _prompt(self, session: Session, lead: str = "") -> Reply:
         text = self._render.prompt(session)

@@ -73,9 +73,12 @@ class Context:
 
 
 class Step:
-    """The transitions model for one answer: changes `session` and collects notes to show.
+    """The transitions model that applies an answer: changes `session`, collects notes to show.
 
-    `state` and `trigger` are set by the machine while the step is added to it.
+    The engine keeps one Step on the machine and points it at the session being changed for
+    each answer (:meth:`begin`, :meth:`end`). Effects assign new values to the session's fields
+    and never change a list in place: the engine works on a shallow copy and keeps the original
+    when an answer is refused. `state` and `trigger` are set by the machine.
     """
 
     state: str
@@ -85,6 +88,16 @@ class Step:
         self.context = context
         self.session = session
         self.notes: list[Reply] = []
+
+    def begin(self, session: Session) -> None:
+        """Point the step at the session the next answer changes."""
+        self.session = session
+        self.notes = []
+
+    def end(self) -> list[Reply]:
+        """The notes of the answer just applied."""
+        notes, self.notes = self.notes, []
+        return notes
 
     # -- helpers -------------------------------------------------------------------------------
     def _note(self, text: str, attachment: Any = None) -> None:

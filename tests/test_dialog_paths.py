@@ -22,6 +22,7 @@ from dialog_helpers import (
 
 from dialogs import Event, Session
 from dialogs.advice import check_question
+from dialogs.machine import Step
 
 
 def answer_checks(session: Session, answers: list[str]) -> dict[str, str]:
@@ -146,7 +147,24 @@ def test_an_honest_note_when_the_model_has_little_for_a_role_and_phase() -> None
     assert few not in render.advice(session, items[:3], [], [], [])[0]
 
 
-def test_the_shared_machine_keeps_no_models_between_events() -> None:
+def test_the_shared_machine_keeps_one_model_whatever_the_number_of_sessions() -> None:
+    for role in ("mkb", "lijn", "hr"):
+        session = drive(role, "ja", "ja", "ok")
+        engine().handle(session, Event.text("x"))
+    assert engine()._machine.models == [engine()._step]
+
+
+def test_an_effect_that_fails_leaves_the_session_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     session = drive("mkb", "ja", "ja", "ok")
-    engine().handle(session, Event.text("x"))
-    assert engine()._machine.models == []
+    before = session.model_dump()
+
+    def broken(self: Step, event: object) -> None:
+        self.session.precondition_gaps = ["kapot"]
+        raise RuntimeError("effect failed half-way")
+
+    monkeypatch.setattr(Step, "answer_check", broken)
+    with pytest.raises(RuntimeError):
+        engine().handle(session, Event.option("ja"))
+    assert session.model_dump() == before
