@@ -208,11 +208,11 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
     users = [asyncio.create_task(person.run(stop)) for person in people]
     try:
         for _ in range(KILLS):
-            await asyncio.sleep(rng.uniform(0.3, 2.5))
+            await asyncio.sleep(rng.uniform(0.2, 1.5))
             bot.kill()
-            await asyncio.sleep(rng.uniform(0.0, 0.5))  # taps pile up while the bot is down
+            await asyncio.sleep(rng.uniform(0.0, 0.3))  # taps pile up while the bot is down
             await bot.start()
-        await asyncio.sleep(rng.uniform(0.5, 1.5))
+        await asyncio.sleep(rng.uniform(0.5, 1.0))
     finally:
         stop.set()
         await asyncio.gather(*users)
