@@ -31,6 +31,7 @@ from typing import Protocol
 
 from bot.persistence import ChatLocks, ChatRecord
 from bot.persistence.records import Delivery, StoredOption, StoredReply, utc_now
+from bot.persistence.store import LoadResult, SaveFailed
 from dialogs import Command, Engine, Event, EventKind, Option, Reply, Session, new_session
 from locales import Bundle
 
@@ -82,6 +83,8 @@ class RecordStore(Protocol):
     """What the service needs of a store: durable, per key, blocking calls."""
 
     def load(self, key: str) -> ChatRecord | None: ...
+
+    def load_result(self, key: str) -> LoadResult: ...
 
     def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None: ...
 
@@ -178,21 +181,36 @@ class Conversation:
     ) -> tuple[Turn, ChatRecord | None]:
         """Decide and save; the record returned carries the outbox to mark once delivered."""
         try:
-            record = self._store.load(key)
+            loaded = self._store.load_result(key)
+            record = loaded.record
             if record is not None and self._is_redelivery(record, delivery_id):
                 return self._resume(record, delivery_id)
+            if loaded.quarantined:
+                # The old conversation is gone: a button of it starts a fresh one, not a toast.
+                tap_turn = None
             if isinstance(message, Request):
-                return self._side(key, delivery_id, record, message), None
+                return self._told(loaded, self._side(key, delivery_id, record, message)), None
             if tap_turn is not None:
                 turn = self._tap(key, record, message, tap_turn)
             else:
                 turn = self._dialog(record, message)
             if turn.status is Status.STALE:
                 return turn, None
+            turn = self._told(loaded, turn)
             return turn, self._save_turn(key, record, delivery_id, turn)
+        except SaveFailed as err:
+            log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
+            return self._not_saved(key), None
         except Exception as err:
             log.error("Handling an input failed (%s)", type(err).__name__, exc_info=err)
             return self._apology(key), None
+
+    def _told(self, loaded: LoadResult, turn: Turn) -> Turn:
+        """Say first that the earlier conversation could not be read, when that just happened."""
+        if not loaded.quarantined:
+            return turn
+        notice = Reply(self._texts.unreadable)
+        return Turn(turn.status, (notice, *turn.replies), turn.turn, turn.chosen, turn.session)
 
     @staticmethod
     def _is_redelivery(record: ChatRecord, delivery_id: int) -> bool:
@@ -332,6 +350,25 @@ class Conversation:
         return Turn(
             Status.FAILED, (Reply(self._texts.error, options),), session.turn, None, session
         )
+
+    def _not_saved(self, key: str) -> Turn:
+        """The answer did not reach the disk: say so honestly, with the question that still stands.
+
+        The stored state is unchanged, so its question (and its turn's buttons) is the one to answer
+        again; a chat with nothing stored gets the notice alone and simply writes again.
+        """
+        notice = Reply(self._texts.not_saved)
+        try:
+            record = self._store.load(key)
+        except Exception as err:
+            log.error("Loading after a failed save failed (%s)", type(err).__name__)
+            record = None
+        session = record.session if record is not None else None
+        if session is None:
+            return Turn(Status.FAILED, (notice,))
+        with self._engine_lock:
+            prompt = self._engine.prompt(session)
+        return Turn(Status.FAILED, (notice, prompt), session.turn, None, session)
 
     def _mark_blocked(self, key: str) -> None:
         record = self._store.load(key)

@@ -101,5 +101,9 @@ class TelegramTexts(TextModel):
     edited: str
     group: str
     error: str
+    # The chat's stored file could not be read (moved to quarantine): the chat starts afresh.
+    unreadable: str
+    # A save failed (disk full, read-only): the answer was NOT kept; the question follows.
+    not_saved: str
     resumed: str
     console_fallback: str

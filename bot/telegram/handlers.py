@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.conversation import Conversation, Deliver, Input, Request, Status, Turn
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 # When neither a turn nor the apology could be sent (Telegram unreachable), try again after this.
 RETRY_UNSENT_AFTER = 30.0
+# Telegram's answer to an edit that changes nothing: the edit was made before.
+NOT_MODIFIED = "message is not modified"
 
 
 class Handlers:
@@ -189,6 +191,8 @@ class Handlers:
                 return
             await with_retry(lambda: message.edit_reply_markup(reply_markup=None))
         except TelegramError as err:
+            if isinstance(err, BadRequest) and NOT_MODIFIED in err.message.lower():
+                return  # a tap redelivered after a crash: its choice is shown already
             log_error(log, "Choice not shown in the message", err)
         await outbox.text(message.chat_id, chosen)
 

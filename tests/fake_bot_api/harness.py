@@ -49,7 +49,7 @@ class BotProcess:
         return "\n".join(parts)
 
     async def start(self, *args: str) -> None:
-        """Start the bot and wait until it polls (its command menu is set by then)."""
+        """Start the bot and wait until it polls or serves its webhook (its menu is set by then)."""
         self.starts += 1
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
@@ -60,7 +60,9 @@ class BotProcess:
             "PYTHONUNBUFFERED": "1",
             **self.env,
         }
-        polls_before = len(self.api.method_calls("getUpdates"))
+        # Ready when it polls, or (webhook mode) when it has registered its webhook.
+        ready = "setWebhook" if env.get("BOT_MODE") == "webhook" else "getUpdates"
+        polls_before = len(self.api.method_calls(ready))
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot", *args],
@@ -70,7 +72,7 @@ class BotProcess:
                 stderr=err,
             )
         await self.wait_for(
-            lambda: len(self.api.method_calls("getUpdates")) > polls_before, what="bot polling"
+            lambda: len(self.api.method_calls(ready)) > polls_before, what=f"bot ready ({ready})"
         )
 
     def kill(self) -> None:

@@ -317,6 +317,14 @@ class FakeBotApi:
         """Queue an update exactly as given (e.g. one a client library cannot parse)."""
         return self._push(update)
 
+    def queued(self) -> list[JSON]:
+        """The updates not yet confirmed, oldest first (for a test playing Telegram's webhook)."""
+        return list(self._updates)
+
+    def acknowledge(self, update_id: int) -> None:
+        """A webhook answered 200 for this update: Telegram forgets it."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every send to the chat answers 403 from now on."""
         self.blocked.add(chat_id)
