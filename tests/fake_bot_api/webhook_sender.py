@@ -9,6 +9,7 @@ one at a time, in order; different chats are delivered concurrently.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import aiohttp
@@ -55,12 +56,15 @@ class WebhookSender:
                             continue  # this chat's earlier update is still on its way
                         task = asyncio.create_task(self._deliver(http, update))
                         self._busy[chat] = task
-                        task.add_done_callback(lambda _, chat=chat: self._busy.pop(chat, None))
+                        task.add_done_callback(functools.partial(self._done, chat))
                     await asyncio.sleep(POLL_PAUSE)
             finally:
                 for task in list(self._busy.values()):
                     task.cancel()
                 await asyncio.gather(*self._busy.values(), return_exceptions=True)
+
+    def _done(self, chat: int | None, task: asyncio.Task[None]) -> None:
+        self._busy.pop(chat, None)
 
     async def _deliver(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> None:
         if "callback_query" in update:  # now the bot may answer it, as after getUpdates
