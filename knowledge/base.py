@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from knowledge.schema import (
     BlindSpot,
@@ -23,6 +23,18 @@ from knowledge.schema import (
 
 # Records that carry a scope: blind spots and referrals.
 Scoped = TypeVar("Scoped", BlindSpot, Referral)
+
+# The model's tables: each field of KnowledgeBase that holds records, with its record type. Kept
+# beside the class so that a new table is named once; the store writes and reads exactly these.
+TABLES: dict[str, type[Any]] = {
+    "phases": Phase,
+    "layers": Layer,
+    "interventions": Intervention,
+    "preconditions": Precondition,
+    "blind_spots": BlindSpot,
+    "referrals": Referral,
+    "glossary": GlossaryTerm,
+}
 
 
 @dataclass(frozen=True)

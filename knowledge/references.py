@@ -7,20 +7,21 @@ themselves: a broken file has been reported already, and a reference into it is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.errors import Collector
 from knowledge.schema import (
+    BlindSpot,
     BlindSpotsFile,
     GlossaryFile,
     Intervention,
     LayersFile,
     PhasesFile,
     PreconditionsFile,
+    Referral,
     ReferralsFile,
-    Scope,
 )
 
 
@@ -121,11 +122,7 @@ def themes_join_layers(errors: Collector, found: Sources) -> None:
 def interventions_related(errors: Collector, found: Sources) -> None:
     """An intervention's `related` ids are declared interventions."""
     for item in found.interventions:
-        for related in item.related:
-            if related not in found.declared:
-                errors.add(
-                    found.origin[item.id], f"{item.id}.related", f"unknown intervention {related!r}"
-                )
+        _declared(errors, found, found.origin[item.id], f"{item.id}.related", item.related)
 
 
 def precondition_ids_unique(errors: Collector, found: Sources) -> None:
@@ -142,48 +139,24 @@ def check_ids_unique(errors: Collector, found: Sources) -> None:
         check_unique(errors, found.file("preconditions.yaml"), "preconditions.checks", ids)
 
 
-def blind_spot_ids_unique(errors: Collector, found: Sources) -> None:
-    """Blind spot ids are unique."""
+def blind_spots_scoped(errors: Collector, found: Sources) -> None:
+    """Blind spot ids are unique, and each blind spot's scope names known layers."""
     if found.blind_spots:
-        ids = [spot.id for spot in found.blind_spots.blind_spots]
-        check_unique(errors, found.file("blind_spots.yaml"), "blind_spots", ids)
-
-
-def blind_spot_scopes(errors: Collector, found: Sources) -> None:
-    """A blind spot's scope names known layers."""
-    if found.blind_spots:
-        for index, spot in enumerate(found.blind_spots.blind_spots):
-            where = f"blind_spots.{index}.scope"
-            _check_scope(errors, found.file("blind_spots.yaml"), where, spot.scope, found)
+        _scoped_records(errors, found, "blind_spots", found.blind_spots.blind_spots)
 
 
 def blind_spots_related(errors: Collector, found: Sources) -> None:
     """A blind spot's `related` ids are declared interventions."""
-    if not found.blind_spots:
-        return
-    for index, spot in enumerate(found.blind_spots.blind_spots):
-        for related in spot.related:
-            if related not in found.declared:
-                errors.add(
-                    found.file("blind_spots.yaml"),
-                    f"blind_spots.{index}.related",
-                    f"unknown intervention {related!r}",
-                )
+    if found.blind_spots:
+        path = found.file("blind_spots.yaml")
+        for index, spot in enumerate(found.blind_spots.blind_spots):
+            _declared(errors, found, path, f"blind_spots.{index}.related", spot.related)
 
 
-def referral_ids_unique(errors: Collector, found: Sources) -> None:
-    """Referral ids are unique."""
+def referrals_scoped(errors: Collector, found: Sources) -> None:
+    """Referral ids are unique, and each referral's scope names known layers."""
     if found.referrals:
-        ids = [referral.id for referral in found.referrals.referrals]
-        check_unique(errors, found.file("referrals.yaml"), "referrals", ids)
-
-
-def referral_scopes(errors: Collector, found: Sources) -> None:
-    """A referral's scope names known layers."""
-    if found.referrals:
-        for index, referral in enumerate(found.referrals.referrals):
-            where = f"referrals.{index}.scope"
-            _check_scope(errors, found.file("referrals.yaml"), where, referral.scope, found)
+        _scoped_records(errors, found, "referrals", found.referrals.referrals)
 
 
 def glossary_ids_unique(errors: Collector, found: Sources) -> None:
@@ -209,11 +182,27 @@ def glossary_phrases_unique(errors: Collector, found: Sources) -> None:
                 )
 
 
-def _check_scope(errors: Collector, path: Path, where: str, scope: Scope, found: Sources) -> None:
+def _scoped_records(
+    errors: Collector, found: Sources, name: str, records: Sequence[BlindSpot | Referral]
+) -> None:
+    """What blind spots and referrals share: unique ids and scopes of known layers.
+
+    `name` is both the file's stem and the key of its list (`referrals.yaml: referrals.0.scope`).
+    """
+    path = found.file(f"{name}.yaml")
+    check_unique(errors, path, name, [record.id for record in records])
     known = found.layer_keys
-    for key in scope.layers:
-        if known and key not in known:
-            errors.add(path, f"{where}.layers", f"unknown layer {key!r}")
+    for index, record in enumerate(records):
+        for key in record.scope.layers:
+            if known and key not in known:
+                errors.add(path, f"{name}.{index}.scope.layers", f"unknown layer {key!r}")
+
+
+def _declared(errors: Collector, found: Sources, path: Path, where: str, ids: list[str]) -> None:
+    """Each of `ids` names a declared intervention."""
+    for related in ids:
+        if related not in found.declared:
+            errors.add(path, where, f"unknown intervention {related!r}")
 
 
 RULES: tuple[Rule, ...] = (
@@ -225,11 +214,9 @@ RULES: tuple[Rule, ...] = (
     interventions_related,
     precondition_ids_unique,
     check_ids_unique,
-    blind_spot_ids_unique,
-    blind_spot_scopes,
+    blind_spots_scoped,
     blind_spots_related,
-    referral_ids_unique,
-    referral_scopes,
+    referrals_scoped,
     glossary_ids_unique,
     glossary_phrases_unique,
 )

@@ -13,23 +13,13 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
-from knowledge.base import KnowledgeBase
+from knowledge.base import TABLES, KnowledgeBase
 from knowledge.loader import DATA_DIR, load_from_yaml
-from knowledge.schema import (
-    BlindSpot,
-    GlossaryTerm,
-    Intervention,
-    Layer,
-    Phase,
-    Precondition,
-    Referral,
-)
 
 _HERE = Path(__file__).parent
 DEFAULT_STORE = _HERE / "build" / "knowledge.json"
@@ -40,16 +30,6 @@ STORE_FORMAT = 2
 SCHEMA_SOURCES: tuple[Path, ...] = tuple(
     _HERE / name for name in ("schema.py", "base.py", "loader.py", "references.py")
 )
-
-_TABLES: dict[str, type[Any]] = {
-    "phases": Phase,
-    "layers": Layer,
-    "interventions": Intervention,
-    "preconditions": Precondition,
-    "blind_spots": BlindSpot,
-    "referrals": Referral,
-    "glossary": GlossaryTerm,
-}
 
 
 def source_fingerprint(data_dir: Path = DATA_DIR) -> str:
@@ -82,7 +62,7 @@ def write_store(knowledge: KnowledgeBase, target: Path, fingerprint: str) -> Non
     try:
         with TinyDB(temp, storage=JSONStorage, ensure_ascii=False, indent=None) as db:
             db.drop_tables()
-            for table_name in _TABLES:
+            for table_name in TABLES:
                 records = getattr(knowledge, table_name)
                 db.table(table_name).insert_multiple(
                     record.model_dump(mode="json") for record in records
@@ -112,10 +92,10 @@ def read_store(path: Path, fingerprint: str | None = None) -> tuple[KnowledgeBas
             found = str(meta[0]["fingerprint"])
             if fingerprint is not None and found != fingerprint:
                 return None
-            tables = {name: db.table(name).all() for name in _TABLES}
+            tables = {name: db.table(name).all() for name in TABLES}
         parsed = {
             name: tuple(model.model_validate(dict(doc)) for doc in tables[name])
-            for name, model in _TABLES.items()
+            for name, model in TABLES.items()
         }
         return KnowledgeBase(**parsed), found
     except (OSError, ValueError, ValidationError, KeyError, TypeError):

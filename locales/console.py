@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, model_validator
 
-from locales.model import TextModel
+from locales.model import TextModel, used_twice
 
 Word = Annotated[str, Field(pattern=r"^/[^\s/]+$")]
 Words = Annotated[list[Word], Field(min_length=1)]
@@ -28,8 +28,7 @@ class ConsoleCommands(TextModel):
     @model_validator(mode="after")
     def _each_word_once(self) -> ConsoleCommands:
         fields = type(self).model_fields
-        words = [word.casefold() for name in fields for word in getattr(self, name)]
-        doubles = sorted({word for word in words if words.count(word) > 1})
+        doubles = used_twice(word.casefold() for name in fields for word in getattr(self, name))
         if doubles:
             raise ValueError(f"words used for more than one command: {doubles}")
         return self

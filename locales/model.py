@@ -9,7 +9,7 @@ checked against it by :func:`dialogs.texts.check_texts`.)
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
@@ -21,6 +21,12 @@ def template_fields(template: str) -> set[str] | None:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError:
         return None
+
+
+def used_twice(values: Iterable[str]) -> list[str]:
+    """The values that occur more than once, sorted: a name or word may mean one thing only."""
+    listed = list(values)
+    return sorted({value for value in listed if listed.count(value) > 1})
 
 
 class TextModel(BaseModel):

@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, model_validator
 
-from locales.model import TextModel
+from locales.model import TextModel, used_twice
 
 # Telegram's rule for a command in the menu: 1-32 characters, lower-case letters, digits and _.
 CommandName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]
@@ -41,8 +41,7 @@ class CommandTexts(TextModel):
         # Telegram itself sends /start when a chat is opened or a deep link is followed.
         if self.start.name != "start":
             raise ValueError("the start command must be named 'start' (Telegram sends /start)")
-        names = [command.name for _, command in self.menu()]
-        doubles = sorted({name for name in names if names.count(name) > 1})
+        doubles = used_twice(command.name for _, command in self.menu())
         if doubles:
             raise ValueError(f"command names used twice: {doubles}")
         return self

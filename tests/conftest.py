@@ -1,13 +1,15 @@
-"""Shared fixtures: the fake Telegram Bot API server on 127.0.0.1 and a fake (well-formed) token."""
+"""Shared fixtures: the fake Telegram Bot API server on 127.0.0.1, a fake (well-formed) token,
+and a data directory that can be made read-only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from fake_bot_api.harness import BotProcess
 from fake_bot_api.server import FakeBotApi
+from storage_helpers import ReadOnlyDir
 
 FAKE_TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdefXYZ"
 
@@ -33,3 +35,13 @@ async def bot_process(bot_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotP
         if process.proc is not None and process.proc.poll() is None:
             process.proc.kill()
             process.proc.wait()
+
+
+@pytest.fixture
+def read_only() -> Iterator[ReadOnlyDir]:
+    """A directory that `locked()` makes read-only (see storage_helpers); removed afterwards."""
+    directory = ReadOnlyDir()
+    try:
+        yield directory
+    finally:
+        directory.remove()

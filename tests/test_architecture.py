@@ -29,63 +29,54 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("package", ["dialogs", "knowledge", "locales"])
-def test_source_never_imports_telegram_or_bot(package: str) -> None:
+def source_offenders(package: str, forbidden: tuple[str, ...]) -> set[str]:
+    """Each `file: module` where a module of `package` imports from a `forbidden` top package."""
     files = sorted((ROOT / package).rglob("*.py"))
-    assert files
-    offenders = {
+    assert files, f"no Python files in {package}/"
+    return {
         f"{path.relative_to(ROOT)}: {module}"
         for path in files
         for module in imported_modules(path)
-        if module.split(".")[0] in FORBIDDEN
+        if module.split(".")[0] in forbidden
     }
-    assert not offenders
 
 
-def test_locales_imports_no_other_part_of_the_project() -> None:
-    files = sorted((ROOT / "locales").rglob("*.py"))
-    offenders = {
-        f"{path.relative_to(ROOT)}: {module}"
-        for path in files
-        for module in imported_modules(path)
-        if module.split(".")[0] in ("bot", "dialogs", "knowledge", "telegram")
-    }
-    assert files and not offenders
+def loaded_by_importing(packages: tuple[str, ...], forbidden: tuple[str, ...]) -> str:
+    """Import every module of `packages` in a fresh interpreter; which `forbidden` ones it loaded.
 
-
-def test_importing_the_core_loads_no_telegram() -> None:
+    A fresh process, so that what other tests imported does not count; the answer is the sorted
+    list of loaded modules under a forbidden top package, as printed (`[]` when none).
+    """
     code = (
-        "import sys, importlib, pkgutil, dialogs, knowledge, locales\n"
-        "for pkg in (dialogs, knowledge, locales):\n"
+        "import sys, importlib, pkgutil\n"
+        f"for name in {packages!r}:\n"
+        "    pkg = importlib.import_module(name)\n"
         "    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "        if not info.name.endswith('__main__'):\n"
         "            importlib.import_module(info.name)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('telegram', 'bot')))\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {forbidden!r}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    assert result.stdout.strip() == "[]"
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("package", ["dialogs", "knowledge", "locales"])
+def test_source_never_imports_telegram_or_bot(package: str) -> None:
+    assert not source_offenders(package, FORBIDDEN)
+
+
+def test_locales_imports_no_other_part_of_the_project() -> None:
+    assert not source_offenders("locales", ("bot", "dialogs", "knowledge", "telegram"))
+
+
+def test_importing_the_core_loads_no_telegram() -> None:
+    assert loaded_by_importing(("dialogs", "knowledge", "locales"), FORBIDDEN) == "[]"
 
 
 def test_knowledge_never_imports_the_dialog() -> None:
     # The dialog is built on the knowledge; the knowledge reaches the dialog's check only through
     # an entry point (knowledge/checks.py), never by importing it.
-    offenders = {
-        f"{path.relative_to(ROOT)}: {module}"
-        for path in sorted((ROOT / "knowledge").rglob("*.py"))
-        for module in imported_modules(path)
-        if module.split(".")[0] == "dialogs"
-    }
-    assert not offenders
-    code = (
-        "import sys, importlib, pkgutil, knowledge\n"
-        "for info in pkgutil.walk_packages(knowledge.__path__, 'knowledge.'):\n"
-        "    if not info.name.endswith('__main__'):\n"
-        "        importlib.import_module(info.name)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dialogs'))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert result.stdout.strip() == "[]"
+    assert not source_offenders("knowledge", ("dialogs",))
+    assert loaded_by_importing(("knowledge",), ("dialogs",)) == "[]"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from knowledge_helpers import copy_of_knowledge
 from pydantic import ValidationError
 
 from knowledge import KnowledgeBase, KnowledgeError, load_from_yaml
-from knowledge.loader import DATA_DIR
 from knowledge.schema import READERS, BlindSpot, GlossaryTerm, Intervention, Precondition
 
 BASE: dict[str, Any] = {
@@ -158,9 +157,7 @@ def test_the_real_glossary_explains_its_first_words() -> None:
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
+    return copy_of_knowledge(tmp_path)
 
 
 def test_a_word_explained_twice_is_an_error(data: Path) -> None:

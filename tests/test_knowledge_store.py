@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from knowledge_helpers import copy_of_knowledge, run_cli
 
 from knowledge import KnowledgeError, build, load_from_yaml, load_knowledge
 from knowledge.loader import DATA_DIR
@@ -18,9 +16,7 @@ from knowledge.store import SCHEMA_SOURCES, read_store, source_fingerprint
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
+    return copy_of_knowledge(tmp_path)
 
 
 def test_store_round_trip_equals_the_yaml(tmp_path: Path) -> None:
@@ -163,12 +159,6 @@ def test_a_changed_schema_over_broken_yaml_is_a_knowledge_error(
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(data, store)
     assert caught.value.errors[0] == "interventions/hr.yaml: bogus: Extra inputs are not permitted"
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "knowledge", *args], capture_output=True, text=True, check=False
-    )
 
 
 def test_cli_show_json_for_two_layers() -> None:

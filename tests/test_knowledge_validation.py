@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from knowledge_helpers import copy_of_knowledge, failing_check
 
 from knowledge import KnowledgeError, load_from_yaml
-from knowledge.loader import DATA_DIR
 
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     """A private copy of the real knowledge that a test may break."""
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
+    return copy_of_knowledge(tmp_path)
 
 
 def edit(path: Path, change: Callable[[dict[str, object]], None]) -> None:
@@ -137,15 +132,7 @@ def test_cli_check_exits_non_zero_without_traceback(data: Path) -> None:
         lambda c: first_intervention(c).update(evidence="wellicht"),
     )
     edit(data / "preconditions.yaml", lambda c: c.update(extra=1))
-    result = subprocess.run(
-        [sys.executable, "-m", "knowledge", "--data", str(data), "check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
+    lines = failing_check(data)
     assert lines[-1] == "2 error(s) in the knowledge files"
     assert "preconditions.yaml: extra: Extra inputs are not permitted" in lines
     assert any(

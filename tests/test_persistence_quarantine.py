@@ -6,7 +6,6 @@ import errno
 import json
 import logging
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,15 +21,6 @@ from dialogs.session import Session
 
 KEY = "424242"
 SECRET = "Geheime Naam"  # stands for anything personal a broken file might hold
-
-
-@pytest.fixture
-def read_only() -> Iterator[ReadOnlyDir]:
-    directory = ReadOnlyDir()
-    try:
-        yield directory
-    finally:
-        directory.remove()
 
 
 def _valid() -> dict[str, Any]:

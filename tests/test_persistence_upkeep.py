@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,15 +28,6 @@ from bot.telegram.housekeeping import housekeeping
 from dialogs.session import Session
 
 RETENTION = timedelta(days=30)
-
-
-@pytest.fixture
-def read_only() -> Iterator[ReadOnlyDir]:
-    directory = ReadOnlyDir()
-    try:
-        yield directory
-    finally:
-        directory.remove()
 
 
 def _age(path: Path, days: float) -> None:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from knowledge_helpers import copy_of_knowledge, failing_check
 
 from knowledge import KnowledgeBase, KnowledgeError, load_from_yaml, load_knowledge
-from knowledge.loader import DATA_DIR
 from knowledge.plain_language import readability_problems, reader_texts
 
 SHORT = "Een korte zin."
@@ -171,8 +168,7 @@ def test_every_kind_is_named_once(clean: KnowledgeBase) -> None:
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
+    target = copy_of_knowledge(tmp_path)
     hr = target / "interventions/hr.yaml"
     content = yaml.safe_load(hr.read_text(encoding="utf-8"))
     content["interventions"][0]["first_step"] = LONG
@@ -186,16 +182,9 @@ def first_hr_id(data: Path) -> str:
 
 
 def test_check_fails_on_a_long_sentence_and_names_file_and_key(data: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "knowledge", "--data", str(data), "check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
+    lines = failing_check(data)
     expected = f"interventions/hr.yaml: {first_hr_id(data)}.first_step: sentence of 26 words"
-    assert any(line.startswith(expected) for line in result.stderr.splitlines())
+    assert any(line.startswith(expected) for line in lines)
 
 
 def test_the_bot_loads_a_draft_that_is_not_plain_yet(data: Path, tmp_path: Path) -> None:
