@@ -51,7 +51,7 @@ class Outcome:
 def _match(options: Sequence[Option], text: str) -> Option | None:
     """The option a typed text names: its number in the list, its label or its id (any case)."""
     wanted = text.strip().casefold()
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
+    if wanted.isdecimal() and 1 <= int(wanted) <= len(options):
         return options[int(wanted) - 1]
     for option in options:
         if wanted in (option.id.casefold(), option.label.casefold()):

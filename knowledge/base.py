@@ -73,7 +73,7 @@ class KnowledgeBase:
     # -- lookups -------------------------------------------------------------------------------
     def phase(self, key_or_number: str | int) -> Phase:
         """A phase by key (`onbewust`) or number (1-5, also as text); KeyError when unknown."""
-        if isinstance(key_or_number, int) or str(key_or_number).isdigit():
+        if isinstance(key_or_number, int) or str(key_or_number).isdecimal():
             number = int(key_or_number)
             for phase in self.phases:
                 if phase.number == number:

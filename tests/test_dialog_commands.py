@@ -183,3 +183,11 @@ def test_a_deep_link_mid_conversation_starts_afresh_with_that_role() -> None:
     engine().handle(session, Event.start("mkb"))
     assert session.role == "mkb"
     assert [answer.option for answer in session.history] == ["mkb"]
+
+
+@pytest.mark.parametrize("typed", ["¹", "²", "⑴", "½"])
+def test_digit_like_characters_are_free_text_not_a_crash(typed: str) -> None:
+    session = at_state("rol")
+    replies = engine().handle(session, Event.text(typed))
+    assert replies[-1].text.startswith(engine().texts.free_text)
+    assert session.state == "rol"

@@ -184,3 +184,9 @@ def test_cli_build_writes_store(tmp_path: Path) -> None:
     result = run_cli("build", "--store", str(store))
     assert result.returncode == 0, result.stderr
     assert read_store(store) is not None
+
+
+@pytest.mark.parametrize("key", ["9", "¹", "geen-fase"])
+def test_an_unknown_phase_is_a_key_error(key: str) -> None:
+    with pytest.raises(KeyError):
+        load_knowledge().phase(key)
