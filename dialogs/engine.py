@@ -29,7 +29,7 @@ from dialogs.machine import (
     option_trigger,
 )
 from dialogs.render import SPECIAL_PROMPTS, Renderer
-from dialogs.session import Answer, Session, utc_now
+from dialogs.session import Answer, Session, team_of, utc_now
 from knowledge import KnowledgeBase, load_knowledge
 from locales import DEFAULT_LANGUAGE, Bundle, BundleError, DialogTexts, load_bundle
 
@@ -69,7 +69,7 @@ class Engine:
         errors = checks.problems(flow, texts, knowledge, CONDITIONS, EFFECTS, SPECIAL_PROMPTS)
         if errors:
             raise FlowError(errors)
-        self._render = Renderer(flow, texts, knowledge, _section_progress(flow))
+        self._render = Renderer(flow, texts, knowledge, _section_progress(flow), bundle)
         self._flow = flow
         self._bundle = bundle
         self._texts = texts
@@ -141,6 +141,8 @@ class Engine:
         if state.pick is not None:
             if state.pick.source == "phases":
                 return self._render.phase_options()
+            if state.pick.source == "slots":
+                return self._render.slot_options(session)
             return self._render.advised_options(session.advised)
         probe = Step(self._context, session)
         return tuple(
@@ -181,6 +183,8 @@ class Engine:
                 return Outcome(self._restart(session))
             if event.value == Command.BACK:
                 return Outcome(self._back(session))
+            if event.value == Command.TEAM:
+                return Outcome(self._team(session))
             if event.value == Command.HELP:
                 help_text = self._texts.states[session.state].help
                 return Outcome(
@@ -232,13 +236,16 @@ class Engine:
         state = self._flow.states[state_name]
         return next((option for option in state.options if option.id == option_id), None)
 
-    def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
+    def _apply(
+        self, work: Session, option_id: str, spec: OptionSpec | None, live: bool = True
+    ) -> list[Reply] | None:
         """Move `work` by one offered option through the machine; None (and `work` kept) if refused.
 
-        `spec` is the fixed option's definition, or None for an option of a pick list.
+        `spec` is the fixed option's definition, or None for an option of a pick list. `live` is
+        False when stored answers are replayed: the team is then carried over, not changed again.
         """
         state = self._flow.states[work.state]
-        step = Step(self._context, work)
+        step = Step(self._context, work, live)
         source = work.state
         self._machine.add_model(step, initial=source)
         try:
@@ -263,16 +270,17 @@ class Engine:
         """Apply an option from stored answers or a preset, checking that it is still on offer."""
         if not any(option.id == option_id for option in self.current_options(work)):
             return None
-        return self._apply(work, option_id, self._spec(work.state, option_id))
+        return self._apply(work, option_id, self._spec(work.state, option_id), live=False)
 
     def _fresh(self, session: Session) -> Session:
-        """The session as right after a start: same identity, no answers."""
+        """The session as right after a start: same identity and team, no answers."""
         return Session(
             language=self.language,
             state=self._flow.start,
             turn=session.turn,
             created_at=session.created_at,
             updated_at=session.updated_at,
+            **team_of(session),
         )
 
     def _replay(self, session: Session, answers: list[Answer]) -> Session:
@@ -299,6 +307,38 @@ class Engine:
                 if any(o.id == preset and "set_role" in o.do for o in inner.options):
                     return [option.id, preset]
         return []
+
+    # -- the team and the check-in (entered from outside the graph) --------------------------------
+    def _team(self, session: Session) -> list[Reply]:
+        """/team: the list of employees and the question which one to open (not an answer)."""
+        if not session.role or not any(slot.assessments for slot in session.slots):
+            return [self._prompt(session, lead=self._texts.team.empty)]
+        work = session.model_copy(deep=True)
+        step = Step(self._context, work)
+        step.show_team(None)
+        work.state = "team"
+        self._commit(session, work)
+        return [*step.notes, self._prompt(session)]
+
+    def check_in(self, session: Session, letter: str) -> list[Reply]:
+        """Start the check-in of employee `letter`: its first steps, then a short re-assessment.
+
+        Clears the employee's review date in the same change, so the caller's save of this session
+        is also the mark "sent". Raises KeyError when there is no such employee.
+        """
+        work = session.model_copy(deep=True)
+        slot = work.slot(letter)
+        if slot is None or slot.phase is None:
+            raise KeyError(letter)
+        slot.review_at = None
+        work.current = letter
+        work.phase = slot.phase
+        work.advised = list(slot.advised)
+        work.reuse_org = True
+        work.checkin_step = 0
+        work.state = "ci_stap" if slot.steps else "ci_fase"
+        self._commit(session, work)
+        return [self._prompt(session)]
 
     def _commit(self, session: Session, work: Session) -> None:
         """Copy an accepted change into the caller's session, counting the turn."""

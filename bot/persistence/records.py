@@ -59,7 +59,7 @@ class StoredReply(BaseModel):
 
     text: str = Field(max_length=20_000)
     options: list[StoredOption] = Field(default_factory=list, max_length=100)
-    attachment: Literal["model_picture", "action_plan"] | None = None
+    attachment: Literal["model_picture", "action_plan", "team_picture", "slot_picture"] | None = None
 
 
 class Delivery(BaseModel):
