@@ -71,7 +71,7 @@ def _v3_to_v4(raw: Raw) -> Raw:
         slots = []
         if phase and advised and when:
             steps = [{"item": item, "status": "open"} for item in advised[:_V4_STEPS]]
-            slot = {"letter": "A", "assessments": [{"on": when, "phase": phase}]}
+            slot: Raw = {"letter": "A", "assessments": [{"on": when, "phase": phase}]}
             slot |= {"advised": list(advised), "steps": steps, "review_at": None}
             slot |= {"review_weeks": None, "mark": max(len(session.get("history") or []) - 1, 0)}
             slots.append(slot)
