@@ -13,14 +13,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.conversation import Conversation, Deliver
 from bot.persistence.records import utc_now
 
 log = logging.getLogger(__name__)
+
+
+# TEST ONLY: days added to the scheduler's clock, so an end-to-end test can let weeks pass in the
+# real bot process. Never set it in a deployment.
+TEST_CLOCK_ENV = "BOT_TEST_ONLY_CLOCK_OFFSET_DAYS"
+
+
+def test_clock() -> Callable[[], datetime]:
+    """The scheduler's clock: UTC now, shifted only by the test-only setting above."""
+    offset = float(os.environ.get(TEST_CLOCK_ENV, "0") or 0)
+    if not offset:
+        return utc_now
+    log.warning("%s is set: the check-in clock runs shifted, for tests only", TEST_CLOCK_ENV)
+    return lambda: utc_now() + timedelta(days=offset)
 
 
 class DueIndex(Protocol):

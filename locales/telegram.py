@@ -33,6 +33,7 @@ class CommandTexts(TextModel):
     restart: CommandText
     back: CommandText
     model: CommandText
+    team: CommandText
     privacy: CommandText
     forget: CommandText
 
