@@ -25,7 +25,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -33,6 +33,7 @@ from bot.persistence import ChatLocks, ChatRecord
 from bot.persistence.records import Delivery, StoredOption, StoredReply, utc_now
 from bot.persistence.store import LoadResult, SaveFailed
 from dialogs import Command, Engine, Event, EventKind, Option, Reply, Session, new_session
+from dialogs.civil import AMSTERDAM, is_civil, local_day
 from locales import Bundle
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,47 @@ class Conversation:
                 await asyncio.to_thread(self._delivered, key, record)
                 sent += 1
         return sent
+
+    async def check_in(self, key: str, now: datetime, deliver: Deliver) -> bool:
+        """Send chat `key` its check-in when it is due at `now`; True when it was sent.
+
+        Under the chat's lock: the record is checked (due, not blocked, a civil hour, none sent
+        today, no reply still waiting), the check-in is started and marked sent in the same save
+        as its outbox, then delivered. A process killed after the save sends the outbox at the
+        next start (never the check-in again); one killed before it sends it on the next tick.
+        """
+        async with self._locks.for_chat(key):
+            started = await asyncio.to_thread(self._start_check_in, key, now)
+            if started is None:
+                return False
+            turn, record = started
+            await deliver(turn)
+            await asyncio.to_thread(self._delivered, key, record)
+            return True
+
+    def _start_check_in(self, key: str, now: datetime) -> tuple[Turn, ChatRecord] | None:
+        record = self._store.load(key)
+        if record is None or record.session is None or record.blocked:
+            return None
+        due = record.next_checkin()
+        if due is None or due > now or not is_civil(now):
+            return None
+        if record.checkin_day == local_day(now):
+            return None  # never more than one check-in per chat per day
+        if record.delivery is not None and not record.delivery.delivered:
+            return None  # replies wait to be sent first (the start-up sweep sends them)
+        session = record.session
+        letter = next(slot.letter for slot in session.slots if slot.review_at == due)
+        with self._engine_lock:
+            replies = tuple(self._engine.check_in(session, letter))
+        record.checkin_day = local_day(now)
+        record.asked = None
+        turn = Turn(Status.DONE, replies, session.turn, None, session)
+        record.delivery = Delivery(
+            update_id=0, turn=turn.turn, replies=[_stored(reply) for reply in replies]
+        )
+        self._store.save(key, record)
+        return turn, record
 
     async def mark_blocked(self, key: str) -> None:
         """The user blocked the bot: remember it for a chat that has a record, create none."""
@@ -413,15 +455,31 @@ class Conversation:
         phase = (
             self._engine.knowledge.phase(session.phase).label if session.phase else texts.unknown
         )
-        return "\n".join(
-            [
-                texts.heading,
-                texts.role.format(role=role),
-                texts.phase.format(phase=phase),
-                texts.answers.format(count=len(session.history)),
-                texts.saved_at.format(date=self._bundle.short_datetime(record.saved_at)),
-            ]
-        )
+        lines = [
+            texts.heading,
+            texts.role.format(role=role),
+            texts.phase.format(phase=phase),
+            texts.answers.format(count=len(session.history)),
+        ]
+        lines.extend(self._team_summary(session))
+        lines.append(texts.saved_at.format(date=self._bundle.short_datetime(record.saved_at)))
+        return "\n".join(lines)
+
+    def _team_summary(self, session: Session) -> list[str]:
+        """Per employee: its letter, phase and number of looks, and a pending check-in's date."""
+        texts = self._texts.stored
+        lines = []
+        for slot in session.slots:
+            if slot.phase is None:
+                continue
+            phase = self._engine.knowledge.phase(slot.phase).label
+            lines.append(
+                texts.employee.format(letter=slot.letter, phase=phase, count=len(slot.assessments))
+            )
+            if slot.review_at is not None:
+                day = slot.review_at.astimezone(AMSTERDAM).date()
+                lines.append(texts.checkin.format(date=self._bundle.long_date(day)))
+        return lines
 
     def _ask_forget(self, record: ChatRecord | None) -> Reply:
         texts = self._texts.forget

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     bot_retention_days: float = Field(default=30, gt=0)
     # Long-polling timeout in seconds (Telegram holds getUpdates open this long when idle).
     bot_poll_timeout: float = Field(default=10, ge=0, le=50)
+    # How often the check-in scheduler looks for due check-ins, in seconds (sent within a minute).
+    bot_checkin_poll_seconds: float = Field(default=30, gt=0, le=60)
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -117,3 +117,21 @@ def next_phase_advice(
     if number >= max(p.number for p in knowledge.phases):
         return []
     return ranked(knowledge, role, str(number + 1))[: spec.next_phase]
+
+
+def team_helpers(
+    knowledge: KnowledgeBase, layers: Sequence[str], phases: Sequence[str], limit: int = 3
+) -> list[tuple[Intervention, int]]:
+    """The interventions of these layers that help most employees at once, with how many.
+
+    An intervention helps an employee when its span covers the employee's phase; the best reach
+    first, ties in the store's order (best first), and only those that help more than one.
+    """
+    counts: dict[str, int] = {}
+    found: dict[str, Intervention] = {}
+    for phase in phases:
+        for item in knowledge.interventions_for(list(layers), phase):
+            counts[item.id] = counts.get(item.id, 0) + 1
+            found[item.id] = item
+    ranked_ids = sorted(found, key=lambda item_id: -counts[item_id])  # stable: store order kept
+    return [(found[i], counts[i]) for i in ranked_ids if counts[i] > 1][:limit]

@@ -263,6 +263,21 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "advice.explain_option": {"number", "title"},
     "advice.span_one": {"first"},
     "advice.span_many": {"first", "last"},
+    "team.slot_line": {"number", "letter", "phase_number", "phase", "date", "review"},
+    "team.review_line": {"date"},
+    "team.helps_item": {"title", "count", "total"},
+    "team.slot_heading": {"letter"},
+    "team.slot_path": {"date", "number", "label"},
+    "team.step_line": {"title", "status"},
+    "team.new_slot": {"letter"},
+    "team.removed": {"letter"},
+    "team.org_reuse": {"date"},
+    "team.reminder_set": {"date", "letter"},
+    "team.checkin_heading": {"letter"},
+    "team.checkin_step": {"number", "total", "first_step"},
+    "team.moved_up": {"letter", "number", "label"},
+    "team.top_phase": {"letter"},
+    "team.obstacle": {"title", "when_gap"},
 }
 
 

@@ -30,7 +30,7 @@ from dialogs.machine import (
     option_trigger,
 )
 from dialogs.render import SPECIAL_PROMPTS, Renderer
-from dialogs.session import Answer, Session, utc_now
+from dialogs.session import Answer, Session, team_of, utc_now
 from knowledge import KnowledgeBase, load_knowledge
 from locales import DEFAULT_LANGUAGE, Bundle, BundleError, DialogTexts, load_bundle
 
@@ -70,7 +70,7 @@ class Engine:
         errors = checks.problems(flow, texts, knowledge, CONDITIONS, EFFECTS, SPECIAL_PROMPTS)
         if errors:
             raise FlowError(errors)
-        self._render = Renderer(flow, texts, knowledge, _section_progress(flow))
+        self._render = Renderer(flow, texts, knowledge, _section_progress(flow), bundle)
         self._flow = flow
         self._bundle = bundle
         self._texts = texts
@@ -147,6 +147,8 @@ class Engine:
         if state.pick is not None:
             if state.pick.source == "phases":
                 return self._render.phase_options()
+            if state.pick.source == "slots":
+                return self._render.slot_options(session)
             return self._render.advised_options(session.advised)
         probe = Step(self._context, session)
         return tuple(
@@ -187,6 +189,8 @@ class Engine:
                 return Outcome(self._restart(session))
             if event.value == Command.BACK:
                 return Outcome(self._back(session))
+            if event.value == Command.TEAM:
+                return Outcome(self._team(session))
             if event.value == Command.HELP:
                 help_text = self._texts.states[session.state].help
                 return Outcome(
@@ -209,8 +213,9 @@ class Engine:
         spec = self._spec(session.state, chosen.id)
         if spec is not None and spec.action == "restart":
             return Outcome(self._restart(session), chosen)
-        # A shallow copy: effects assign new values and never change a stored list in place.
-        work = session.model_copy()
+        # A shallow copy (the employees' records one level deeper, as effects set their fields):
+        # effects assign new values and never change a stored list in place.
+        work = session.model_copy(update={"slots": [slot.model_copy() for slot in session.slots]})
         notes = self._apply(work, chosen.id, spec)
         if notes is None:
             return Outcome([self._prompt(session, lead=self._texts.unknown_option)])
@@ -239,12 +244,15 @@ class Engine:
         state = self._flow.states[state_name]
         return next((option for option in state.options if option.id == option_id), None)
 
-    def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
+    def _apply(
+        self, work: Session, option_id: str, spec: OptionSpec | None, live: bool = True
+    ) -> list[Reply] | None:
         """Move `work` by one offered option through the machine; None (and `work` kept) if refused.
 
-        `spec` is the fixed option's definition, or None for an option of a pick list. One model
-        stays on the machine and is positioned at the session's state for each answer: adding
-        and removing a model per answer cost more than the rest of the step together.
+        `spec` is the fixed option's definition, or None for an option of a pick list. `live` is
+        False when stored answers are replayed: the team is then carried over, not changed again.
+        One model stays on the machine and is positioned at the session's state for each answer:
+        adding and removing a model per answer cost more than the rest of the step together.
         """
         state = self._flow.states[work.state]
         if state.pick is None and (spec is None or spec.action is not None):
@@ -252,7 +260,7 @@ class Engine:
         source = work.state
         with self._machine_lock:
             step = self._step
-            step.begin(work)
+            step.begin(work, live)
             self._machine.set_state(source, model=step)
             if state.pick is not None:
                 moved = step.trigger(PICK_TRIGGER, value=int(option_id[1:]))
@@ -274,16 +282,17 @@ class Engine:
         """Apply an option from stored answers or a preset, checking that it is still on offer."""
         if not any(option.id == option_id for option in self.current_options(work)):
             return None
-        return self._apply(work, option_id, self._spec(work.state, option_id))
+        return self._apply(work, option_id, self._spec(work.state, option_id), live=False)
 
     def _fresh(self, session: Session) -> Session:
-        """The session as right after a start: same identity, no answers."""
+        """The session as right after a start: same identity and team, no answers."""
         return Session(
             language=self.language,
             state=self._flow.start,
             turn=session.turn,
             created_at=session.created_at,
             updated_at=session.updated_at,
+            **team_of(session),
         )
 
     def _replay(self, session: Session, answers: list[Answer]) -> Session:
@@ -310,6 +319,38 @@ class Engine:
                 if any(o.id == preset and "set_role" in o.do for o in inner.options):
                     return [option.id, preset]
         return []
+
+    # -- the team and the check-in (entered from outside the graph) --------------------------------
+    def _team(self, session: Session) -> list[Reply]:
+        """/team: the list of employees and the question which one to open (not an answer)."""
+        if not session.role or not any(slot.assessments for slot in session.slots):
+            return [self._prompt(session, lead=self._texts.team.empty)]
+        work = session.model_copy(deep=True)
+        step = Step(self._context, work)
+        step.show_team(None)
+        work.state = "team"
+        self._commit(session, work)
+        return [*step.notes, self._prompt(session)]
+
+    def check_in(self, session: Session, letter: str) -> list[Reply]:
+        """Start the check-in of employee `letter`: its first steps, then a short re-assessment.
+
+        Clears the employee's review date in the same change, so the caller's save of this session
+        is also the mark "sent". Raises KeyError when there is no such employee.
+        """
+        work = session.model_copy(deep=True)
+        slot = work.slot(letter)
+        if slot is None or slot.phase is None:
+            raise KeyError(letter)
+        slot.review_at = None
+        work.current = letter
+        work.phase = slot.phase
+        work.advised = list(slot.advised)
+        work.reuse_org = True
+        work.checkin_step = 0
+        work.state = "ci_stap" if slot.steps else "ci_fase"
+        self._commit(session, work)
+        return [self._prompt(session)]
 
     def _commit(self, session: Session, work: Session) -> None:
         """Copy an accepted change into the caller's session, counting the turn.

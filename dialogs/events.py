@@ -24,6 +24,7 @@ class Command(StrEnum):
     BACK = "back"
     RESTART = "restart"
     HELP = "help"
+    TEAM = "team"  # the list of employees (/team)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Option:
 
 # Something a front end renders from the session and the knowledge besides the text:
 # the maturity-model picture (after the diagnosis) or the one-page action plan (PDF).
-Attachment = Literal["model_picture", "action_plan"]
+Attachment = Literal["model_picture", "action_plan", "team_picture", "slot_picture"]
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ class OptionSpec(_Spec):
 class PickSpec(_Spec):
     """Options generated at run time: one per phase (`f1`..`f5`) or per advised item (`i1`..)."""
 
-    source: Literal["phases", "advised"]
+    source: Literal["phases", "advised", "slots"]
     next: Name
     do: list[Name] = Field(default_factory=list)
 
@@ -114,6 +114,14 @@ class QuickCheckSpec(_Spec):
     priority: dict[Key, list[Annotated[int, Field(ge=1, le=4)]]]
 
 
+class TeamSpec(_Spec):
+    """The team of employees and the check-ins on a review date."""
+
+    org_fresh_days: int = Field(default=56, ge=1, le=365)  # organisation answers reused this long
+    steps: int = Field(default=2, ge=1, le=4)  # first steps a check-in asks about
+    review_weeks: dict[OptionId, Annotated[int, Field(ge=1, le=52)]] = Field(default_factory=dict)
+
+
 class Flow(_Spec):
     """The whole dialog definition."""
 
@@ -123,6 +131,9 @@ class Flow(_Spec):
     roles: dict[OptionId, RoleSpec]
     advice: AdviceSpec
     quick_check: QuickCheckSpec
+    team: TeamSpec = Field(default_factory=TeamSpec)
+    # States entered from outside the graph (the check-in on a review date starts there).
+    entries: list[Name] = Field(default_factory=list)
 
     def state(self, name: str) -> StateSpec:
         return self.states[name]
@@ -165,7 +176,7 @@ def successors(flow: Flow, name: str) -> set[str]:
 
 def unreachable(flow: Flow) -> set[str]:
     """States that no sequence of choices reaches from the initial state or the start state."""
-    roots = [n for n in (flow.initial, flow.start) if n in flow.states]
+    roots = [n for n in (flow.initial, flow.start, *flow.entries) if n in flow.states]
     seen = set(roots)
     todo = list(roots)
     while todo:

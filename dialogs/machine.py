@@ -1,28 +1,39 @@
-"""The one `transitions` machine for all chats, and the short-lived model it moves.
+"""The one `transitions` machine for all chats, and the one model it moves.
 
 A pydantic session cannot be a transitions model, and a machine per chat costs time and memory. So
-there is one :class:`transitions.Machine` built from the flow, and per handled answer a small
-:class:`Step` (wrapping the session being changed) is added to it, triggered once and removed again,
-so that no model outlives its call. Conditions and effects are methods of `Step`, named in the flow
-YAML. A method is nameable only when marked where it is written (``@condition``, ``@effect``);
-:data:`CONDITIONS` and :data:`EFFECTS` are derived from those marks so the flow can be checked when
-loaded.
+there is one :class:`transitions.Machine` built from the flow, with one :class:`Step` on it that the
+engine points at the session being changed and positions at its state for each answer (adding and
+removing a model per answer cost more than the rest of a step). Conditions and effects are
+methods of `Step`, named in the flow YAML. A method is nameable only when marked where it is
+written (``@condition``, ``@effect``); :data:`CONDITIONS` and :data:`EFFECTS` are derived from those
+marks so the flow can be checked when loaded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal, TypeVar
 
 from transitions import EventData, Machine
 
 from dialogs import advice
+from dialogs.civil import review_moment
 from dialogs.events import Reply
 from dialogs.flow import Flow, OptionSpec, RoleSpec
-from dialogs.render import Renderer
-from dialogs.session import Session
+from dialogs.render import Renderer, listed_slots, slot_detail, team_overview
+from dialogs.session import (
+    MAX_SLOTS,
+    SLOT_LETTERS,
+    Assessment,
+    FirstStep,
+    Session,
+    Slot,
+    utc_now,
+)
 from knowledge import KnowledgeBase
+from knowledge.schema import Intervention
 
 Kind = Literal["condition", "effect"]
 Method = TypeVar("Method", bound=Callable[..., object])
@@ -84,14 +95,17 @@ class Step:
     state: str
     trigger: Callable[..., bool]
 
-    def __init__(self, context: Context, session: Session) -> None:
+    def __init__(self, context: Context, session: Session, live: bool = True) -> None:
         self.context = context
         self.session = session
         self.notes: list[Reply] = []
+        # False while stored answers are replayed: the team is carried over, never changed twice.
+        self.live = live
 
-    def begin(self, session: Session) -> None:
-        """Point the step at the session the next answer changes."""
+    def begin(self, session: Session, live: bool = True) -> None:
+        """Point the step at the session the next answer changes (`live`: see __init__)."""
         self.session = session
+        self.live = live
         self.notes = []
 
     def end(self) -> list[Reply]:
@@ -110,6 +124,45 @@ class Step:
     def _phase(self) -> str:
         assert self.session.phase is not None
         return self.session.phase
+
+    def _new_look(self) -> None:
+        """A new assessment starts: no phase or advice yet; the organisation's answers stay."""
+        self.session.phase = None
+        self.session.checks = []
+        self.session.check_index = 0
+        self.session.advised = []
+        self.session.reuse_org = True
+
+    def _free_letter(self) -> str:
+        used = {item.letter for item in self.session.slots}
+        return next(letter for letter in SLOT_LETTERS if letter not in used)
+
+    def _slot(self) -> Slot | None:
+        """The employee being discussed; a first one is made when there is none yet."""
+        slot = self.session.current_slot()
+        if slot is None and len(self.session.slots) < MAX_SLOTS:
+            slot = Slot(letter=self._free_letter())
+            self.session.slots = [*self.session.slots, slot]
+            self.session.current = slot.letter
+            slot = self.session.current_slot()
+        return slot
+
+    def _record_advice(self, primary: list[Intervention]) -> None:
+        """Keep the look at the current employee: its date and phase, the advice, first steps."""
+        mark = len(self.session.history)
+        if not self.live:  # replayed: point at the employee this advice was given for
+            marked = [slot for slot in self.session.slots if slot.mark == mark]
+            if marked:
+                self.session.current = marked[-1].letter
+            return
+        slot = self._slot()
+        if slot is None:
+            return
+        slot.mark = mark
+        slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=self._phase())]
+        slot.advised = list(self.session.advised)
+        steps = self.context.flow.team.steps
+        slot.steps = [FirstStep(item=item.id) for item in primary[:steps]]
 
     @staticmethod
     def _option(event: EventData | None) -> OptionSpec:
@@ -145,6 +198,33 @@ class Step:
                 self.session.advised,
             )
         )
+
+    @condition
+    def org_known(self, event: EventData | None = None) -> bool:
+        """The organisation's answers are recent enough to reuse for this look at an employee."""
+        at = self.session.org_checked_at
+        fresh = timedelta(days=self.context.flow.team.org_fresh_days)
+        return self.session.reuse_org and at is not None and utc_now() - at < fresh
+
+    @condition
+    def can_remind(self, event: EventData | None = None) -> bool:
+        """The employee being discussed has been assessed, so a check-in can ask about it."""
+        slot = self.session.current_slot()
+        return slot is not None and slot.phase is not None
+
+    @condition
+    def has_team(self, event: EventData | None = None) -> bool:
+        return bool(listed_slots(self.session))
+
+    @condition
+    def has_room(self, event: EventData | None = None) -> bool:
+        """Another employee fits (at most MAX_SLOTS; remove one in /team to make room)."""
+        return len(self.session.slots) < MAX_SLOTS
+
+    @condition
+    def more_steps(self, event: EventData | None = None) -> bool:
+        slot = self.session.current_slot()
+        return slot is not None and self.session.checkin_step + 1 < len(slot.steps)
 
     # -- effects -------------------------------------------------------------------------------
     @effect
@@ -191,6 +271,7 @@ class Step:
         ):
             self.session.precondition_gaps = [*self.session.precondition_gaps, precondition.id]
         self.session.check_index += 1
+        self.session.org_checked_at = utc_now()
 
     @effect
     def give_advice(self, event: EventData) -> None:
@@ -198,6 +279,7 @@ class Step:
         role, phase = self._role(), self._phase()
         primary, levers = advice.first_advice(knowledge, role, phase, flow.advice)
         self.session.advised = [item.id for item in (*primary, *levers)]
+        self._record_advice(primary)
         gaps = [knowledge.precondition(gap) for gap in self.session.precondition_gaps]
         spots = advice.blind_spots(knowledge, role, phase, flow.advice)
         for text in self.context.render.advice(self.session, primary, levers, gaps, spots):
@@ -229,11 +311,126 @@ class Step:
 
     @effect
     def new_employee(self, event: EventData) -> None:
+        """Another employee gets a slot of its own; the ones discussed before are kept."""
+        self._new_look()
+        self.session.current = None  # its slot is made with its first advice
+        if self.live and len(self.session.slots) < MAX_SLOTS:
+            texts = self.context.render.texts.team
+            self._note(texts.new_slot.format(letter=self._free_letter()))
+
+    @effect
+    def set_review(self, event: EventData) -> None:
+        """The manager's choice of a check-in: 2, 4 or 8 weeks, or none (the default)."""
+        option = self._option(event).id
+        weeks = self.context.flow.team.review_weeks.get(option)
+        slot = self.session.current_slot()
+        texts = self.context.render.texts.team
+        if slot is None or not self.live:
+            return
+        if weeks is None:
+            slot.review_at, slot.review_weeks = None, None
+            self._note(texts.reminder_none)
+            return
+        slot.review_at = review_moment(utc_now(), weeks)
+        slot.review_weeks = weeks
+        day = self.context.render.day(slot.review_at)
+        self._note(texts.reminder_set.format(date=day, letter=slot.letter))
+
+    @effect
+    def show_team(self, event: EventData | None) -> None:
+        """The list of employees, what helps most of them at once, and the team picture."""
+        listed = listed_slots(self.session)
+        helps = advice.team_helpers(
+            self.context.knowledge,
+            self.session.layers,
+            [slot.phase for slot in listed if slot.phase is not None],
+        )
+        self._note(team_overview(self.context.render, self.session, helps), "team_picture")
+
+    @effect
+    def open_slot(self, event: EventData) -> None:
+        listed = listed_slots(self.session)
+        slot = listed[self._value(event) - 1]
+        self.session.current = slot.letter
+        self.session.phase = slot.phase
+        self.session.advised = list(slot.advised)
+        self._note(slot_detail(self.context.render, slot), "slot_picture")
+
+    @effect
+    def reassess(self, event: EventData) -> None:
+        """Look at the same employee again: a new assessment is added to its path."""
+        self._new_look()
+
+    @effect
+    def remove_slot(self, event: EventData) -> None:
+        """Remove the employee with everything kept about it, its check-in too."""
+        slot = self.session.current_slot()
+        if slot is None:
+            return
+        self.session.slots = [item for item in self.session.slots if item.letter != slot.letter]
+        self.session.current = None
         self.session.phase = None
-        self.session.checks = []
-        self.session.check_index = 0
-        self.session.precondition_gaps = []
         self.session.advised = []
+        self._note(self.context.render.texts.team.removed.format(letter=slot.letter))
+
+    @effect
+    def answer_step(self, event: EventData) -> None:
+        """Keep how far the manager got with one first step (gedaan, bezig, nog niet)."""
+        slot = self.session.current_slot()
+        status = {"gedaan": "gedaan", "bezig": "bezig", "nognie": "nog_niet"}
+        if slot is not None and self.live and self.session.checkin_step < len(slot.steps):
+            slot.steps[self.session.checkin_step].status = status[self._option(event).id]  # type: ignore[assignment]
+            slot.steps = list(slot.steps)
+        self.session.checkin_step += 1
+
+    @effect
+    def same_phase(self, event: EventData) -> None:
+        """Not moved: name the likely obstacle and offer a different first step."""
+        knowledge, texts = self.context.knowledge, self.context.render.texts.team
+        gaps = [knowledge.precondition(gap) for gap in self.session.precondition_gaps]
+        if gaps:
+            self._note(texts.obstacle.format(title=gaps[0].title, when_gap=gaps[0].when_gap))
+        else:
+            self._note(texts.no_obstacle)
+        slot = self.session.current_slot()
+        if slot is None:
+            return
+        taken = {step.item for step in slot.steps}
+        ranked = advice.ranked(knowledge, self._role(), self._phase())
+        other = next((item for item in ranked if item.id not in taken), None)
+        if other is None:
+            self._note(texts.no_other_step)
+            return
+        self._note(f"{texts.other_step}\n\n{self.context.render.item(1, other)}")
+        if self.live:
+            slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=self._phase())]
+            slot.steps = [FirstStep(item=other.id)]
+            if other.id not in slot.advised:
+                slot.advised = [*slot.advised, other.id]
+            self.session.advised = list(slot.advised)
+
+    @effect
+    def phase_up(self, event: EventData) -> None:
+        """Moved up: congratulate, and give the advice for the new phase."""
+        slot = self.session.current_slot()
+        texts = self.context.render.texts.team
+        number = self.context.knowledge.phase(self._phase()).number
+        top = max(phase.number for phase in self.context.knowledge.phases)
+        letter = slot.letter if slot is not None else ""
+        if number >= top:
+            self._note(texts.top_phase.format(letter=letter))
+            if slot is not None and self.live:
+                slot.assessments = [
+                    *slot.assessments,
+                    Assessment(on=utc_now(), phase=self._phase()),
+                ]
+            return
+        following = self.context.knowledge.phase(number + 1)
+        self.session.phase = following.key
+        self._note(
+            texts.moved_up.format(letter=letter, number=following.number, label=following.label)
+        )
+        self.give_advice(event)
 
     @effect
     def explain(self, event: EventData) -> None:

@@ -7,14 +7,16 @@ Only here do texts and knowledge meet. Nothing in this module decides anything (
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 
 from dialogs.advice import check_question
+from dialogs.civil import AMSTERDAM
 from dialogs.events import Option
 from dialogs.flow import Flow
-from dialogs.session import Answer, Session
+from dialogs.session import Answer, Session, Slot
 from knowledge import KnowledgeBase
 from knowledge.schema import BlindSpot, Intervention, Phase, Precondition
-from locales import DialogTexts
+from locales import Bundle, DialogTexts
 
 
 class Renderer:
@@ -26,7 +28,9 @@ class Renderer:
         texts: DialogTexts,
         knowledge: KnowledgeBase,
         progress: dict[str, tuple[int, int]],
+        bundle: Bundle | None = None,
     ) -> None:
+        self.bundle = bundle
         self.flow = flow
         self.texts = texts
         self.knowledge = knowledge
@@ -73,6 +77,10 @@ class Renderer:
         lines.extend(["", self._plain(session)])
         return "\n".join(lines)
 
+    def day(self, moment: datetime) -> str:
+        """A moment as a date in a sentence, by the Amsterdam calendar ("9 maart 2026")."""
+        return _day(self, moment)
+
     def progress(self, number: int, total: int) -> str:
         return self.texts.progress.format(number=number, total=total)
 
@@ -95,6 +103,18 @@ class Renderer:
                 ),
             )
             for number, item in enumerate(advised, start=1)
+        )
+
+    def slot_options(self, session: Session) -> tuple[Option, ...]:
+        """One option per listed employee: `s1`.. in the order of the team list."""
+        return tuple(
+            Option(
+                f"s{number}",
+                self.texts.result.phase_option.format(
+                    number=number, label=self.texts.team.slot_heading.format(letter=slot.letter)
+                ),
+            )
+            for number, slot in enumerate(listed_slots(session), start=1)
         )
 
     # -- notes ---------------------------------------------------------------------------------
@@ -191,12 +211,109 @@ class Renderer:
         )
 
 
+# -- the team and the check-in ------------------------------------------------------------------
+def _day(renderer: Renderer, moment: datetime) -> str:
+    """A moment as a date in a sentence, by the Amsterdam calendar ("9 maart 2026")."""
+    day = moment.astimezone(AMSTERDAM).date()
+    return renderer.bundle.long_date(day) if renderer.bundle is not None else day.isoformat()
+
+
+def _org(renderer: Renderer, session: Session) -> str:
+    assert session.org_checked_at is not None
+    return renderer.texts.team.org_reuse.format(date=_day(renderer, session.org_checked_at))
+
+
+def _checkin_step(renderer: Renderer, session: Session) -> str:
+    texts = renderer.texts.team
+    slot = session.current_slot()
+    assert slot is not None and session.checkin_step < len(slot.steps)
+    item = renderer.knowledge.intervention(slot.steps[session.checkin_step].item)
+    lines = []
+    if session.checkin_step == 0:
+        lines.append(texts.checkin_heading.format(letter=slot.letter))
+    lines.append(
+        texts.checkin_step.format(
+            number=session.checkin_step + 1, total=len(slot.steps), first_step=item.first_step
+        )
+    )
+    lines.append(renderer._plain(session))
+    return "\n".join(lines)
+
+
+def team_overview(
+    renderer: Renderer, session: Session, helps: Sequence[tuple[Intervention, int]]
+) -> str:
+    """The employees with their phase and last look, and what helps most of them at once."""
+    texts = renderer.texts.team
+    listed = listed_slots(session)
+    if not listed:
+        return texts.empty
+    lines = [texts.heading]
+    for number, slot in enumerate(listed, start=1):
+        assert slot.phase is not None and slot.last_look is not None
+        phase = renderer.knowledge.phase(slot.phase)
+        review = (
+            texts.review_line.format(date=_day(renderer, slot.review_at))
+            if slot.review_at is not None
+            else ""
+        )
+        lines.append(
+            texts.slot_line.format(
+                number=number,
+                letter=slot.letter,
+                phase_number=phase.number,
+                phase=phase.label,
+                date=_day(renderer, slot.last_look),
+                review=review,
+            )
+        )
+    if helps:
+        lines.extend(["", texts.helps_most])
+        lines.extend(
+            texts.helps_item.format(title=item.title, count=count, total=len(listed))
+            for item, count in helps
+        )
+    return "\n".join(lines)
+
+
+def slot_detail(renderer: Renderer, slot: Slot) -> str:
+    """One employee: the path through the phases, and the first steps with how far they got."""
+    texts = renderer.texts.team
+    lines = [texts.slot_heading.format(letter=slot.letter)]
+    for look in slot.assessments:
+        phase = renderer.knowledge.phase(look.phase)
+        lines.append(
+            texts.slot_path.format(
+                date=_day(renderer, look.on), number=phase.number, label=phase.label
+            )
+        )
+    if slot.steps:
+        lines.extend(["", texts.steps_heading])
+        lines.extend(
+            texts.step_line.format(
+                title=renderer.knowledge.intervention(step.item).title,
+                status=texts.status[step.status],
+            )
+            for step in slot.steps
+        )
+    if slot.review_at is not None:
+        lines.append(texts.review_line.format(date=_day(renderer, slot.review_at)).lstrip(", "))
+    return "\n".join(lines)
+
+
+def listed_slots(session: Session) -> list[Slot]:
+    """The employees shown in the team list: those assessed at least once, in letter order."""
+    return sorted((slot for slot in session.slots if slot.assessments), key=lambda s: s.letter)
+
+
 # The prompts that are more than the state's own text, by the name a state's `render` gives. Every
 # other state shows its text as it is, so a plain step names no renderer at all.
 SPECIAL_PROMPTS: dict[str, Callable[[Renderer, Session], str]] = {
     "staging": Renderer._staging,
     "result": Renderer._result,
     "check": Renderer._check,
+    "org": _org,
+    "checkin_step": _checkin_step,
 }
 
 

@@ -8,6 +8,7 @@ ids and knowledge keys; never names, never free text about employees (privacy by
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +26,55 @@ class Answer(BaseModel):
 
     step: str
     option: str
+
+
+# A chat keeps at most this many employees, as anonymous letters: "Medewerker A" .. "Medewerker T".
+MAX_SLOTS = 20
+SLOT_LETTERS = "ABCDEFGHIJKLMNOPQRST"
+StepStatus = Literal["open", "gedaan", "bezig", "nog_niet"]
+
+
+class Assessment(BaseModel):
+    """One look at an employee: when, and the phase it found."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    on: datetime
+    phase: str
+
+
+class FirstStep(BaseModel):
+    """A first step of the advice (an intervention id) and how far the manager got with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: str
+    status: StepStatus = "open"
+
+
+class Slot(BaseModel):
+    """One employee of the chat, known only by a letter: never a name (privacy by design)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    letter: str = Field(pattern=r"^[A-T]$")
+    assessments: list[Assessment] = Field(default_factory=list, max_length=200)
+    advised: list[str] = Field(default_factory=list)
+    steps: list[FirstStep] = Field(default_factory=list)
+    # The check-in the manager asked for (UTC, already moved to a civil hour), None: no reminder.
+    review_at: datetime | None = None
+    review_weeks: int | None = Field(default=None, ge=1, le=52)
+    # How many answers the session held when this employee's latest advice was given: a step back
+    # replays the answers and finds by this mark which employee the advice belongs to.
+    mark: int = Field(default=0, ge=0)
+
+    @property
+    def phase(self) -> str | None:
+        return self.assessments[-1].phase if self.assessments else None
+
+    @property
+    def last_look(self) -> datetime | None:
+        return self.assessments[-1].on if self.assessments else None
 
 
 class Session(BaseModel):
@@ -52,3 +102,34 @@ class Session(BaseModel):
     check_index: int = Field(default=0, ge=0)
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
+    # ---- the team: what outlives one assessment (kept by a restart and by /terug) ----
+    slots: list[Slot] = Field(default_factory=list, max_length=MAX_SLOTS)
+    current: str | None = None  # the letter of the employee being discussed
+    # The quick-check answers belong to the organisation, not to one employee: asked once, reused.
+    org_checked_at: datetime | None = None
+    # True once a second look starts (another employee, a re-assessment, a check-in): from then
+    # on fresh organisation answers are offered for reuse instead of asked again.
+    reuse_org: bool = False
+    checkin_step: int = Field(default=0, ge=0)  # which first step a check-in asks about
+
+    def slot(self, letter: str | None) -> Slot | None:
+        """The employee with this letter, None when there is none."""
+        return next((slot for slot in self.slots if slot.letter == letter), None)
+
+    def current_slot(self) -> Slot | None:
+        return self.slot(self.current)
+
+    def next_review(self) -> datetime | None:
+        """The earliest pending check-in of any employee, None when none is asked for."""
+        dues = [slot.review_at for slot in self.slots if slot.review_at is not None]
+        return min(dues) if dues else None
+
+
+# What a restart and a step back carry over: the team and the organisation's answers.
+TEAM_FIELDS = ("slots", "current", "org_checked_at", "precondition_gaps")
+
+
+def team_of(session: Session) -> dict[str, Any]:
+    """The team fields of `session`, deep-copied, to carry into a fresh session."""
+    copied = session.model_copy(deep=True)
+    return {name: getattr(copied, name) for name in TEAM_FIELDS}

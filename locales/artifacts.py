@@ -63,8 +63,26 @@ class PlanTexts(TextModel):
     footer: str
 
 
+class TeamPictureTexts(TextModel):
+    """Words on the team picture (employees per phase) and on one employee's path."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "caption_team": frozenset({"count"}),
+        "slot_title": frozenset({"letter"}),
+        "caption_slot": frozenset({"letter"}),
+    }
+
+    filename: str
+    team_title: str
+    employees: str
+    caption_team: str
+    slot_title: str
+    caption_slot: str
+
+
 class ArtifactTexts(TextModel):
     """All artifact texts of one language."""
 
     model_picture: PictureTexts
     action_plan: PlanTexts
+    team_picture: TeamPictureTexts

@@ -54,6 +54,35 @@ class AdviceTexts(TextModel):
     explain_option: Line
 
 
+class TeamTexts(TextModel):
+    """The team of employees, the check-in and the review date."""
+
+    heading: Line
+    empty: Line
+    slot_line: Line
+    review_line: Line
+    helps_most: Line
+    helps_item: Line
+    slot_heading: Line
+    slot_path: Line
+    steps_heading: Line
+    step_line: Line
+    status: dict[str, Line]
+    new_slot: Line
+    removed: Line
+    org_reuse: Line
+    reminder_set: Line
+    reminder_none: Line
+    checkin_heading: Line
+    checkin_step: Line
+    moved_up: Line
+    top_phase: Line
+    obstacle: Line
+    no_obstacle: Line
+    other_step: Line
+    no_other_step: Line
+
+
 class DialogTexts(TextModel):
     """The dialog's wording in one language."""
 
@@ -74,6 +103,7 @@ class DialogTexts(TextModel):
     model_caption: Line
     plan_caption: Line
     advice: AdviceTexts
+    team: TeamTexts
 
     def option_label(self, state: str, option_id: str) -> str:
         """A fixed option's label: the state's own wording, else a shared label, else a role."""

@@ -33,6 +33,7 @@ class CommandTexts(TextModel):
     restart: CommandText
     back: CommandText
     model: CommandText
+    team: CommandText
     privacy: CommandText
     forget: CommandText
 
@@ -70,6 +71,8 @@ class StoredTexts(TextModel):
         "phase": frozenset({"phase"}),
         "answers": frozenset({"count"}),
         "saved_at": frozenset({"date"}),
+        "employee": frozenset({"letter", "phase", "count"}),
+        "checkin": frozenset({"date"}),
     }
 
     heading: str
@@ -77,6 +80,8 @@ class StoredTexts(TextModel):
     role: str
     phase: str
     answers: str
+    employee: str
+    checkin: str
     saved_at: str
     unknown: str
 

@@ -59,6 +59,10 @@ def staging_paths() -> Iterator[tuple[list[str], str, bool]]:
                 yield [first, second, third], phase, "wn" in (first, second, third)
 
 
+# Not an option: the check-in of the current employee starts here (as the scheduler starts it).
+CHECK_IN = "!check-in"
+
+
 def started(preset: str = "") -> Session:
     session = new_session()
     engine().handle(session, Event.start(preset))
@@ -69,6 +73,10 @@ def choose(session: Session, *option_ids: str) -> list[Reply]:
     """Choose options in order, asserting that each one is accepted (the turn moves on)."""
     replies: list[Reply] = []
     for option_id in option_ids:
+        if option_id == CHECK_IN:
+            assert session.current is not None
+            replies = engine().check_in(session, session.current)
+            continue
         offered = [option.id for option in engine().current_options(session)]
         assert option_id in offered, f"{option_id!r} not offered in {session.state}: {offered}"
         before = session.turn
@@ -86,8 +94,13 @@ def drive(*option_ids: str, preset: str = "") -> Session:
 
 
 def comparable(session: Session) -> dict[str, object]:
-    """The session's content without its clock and turn counter."""
-    return session.model_dump(exclude={"turn", "updated_at", "created_at"})
+    """The session's content without its clocks and turn counter.
+
+    The team (employees, the organisation's answers) is left out: a step back undoes an answer,
+    not an employee's recorded assessment (see dialogs/session.py, TEAM_FIELDS).
+    """
+    exclude = {"turn", "updated_at", "created_at", "slots", "current", "org_checked_at"}
+    return session.model_dump(exclude=exclude)
 
 
 # A way into every state of the flow (the dialog tests check that no state is missing here).
@@ -104,6 +117,27 @@ STATE_PATHS: dict[str, list[str]] = {
     "advies": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja"],
     "uitleg": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "uitleg"],
     "klaar": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "klaar"],
+    "herinnering": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "herinner"],
+    "team": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "team"],
+    "medewerker": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "team", "s1"],
+    "team_leeg": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "team", "s1", "wis"],
+    "org": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "ander", "nee", "ja", "ok"],
+    # Entered from outside the graph: the check-in of employee A (see `at_state`).
+    "ci_stap": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "herinner", "w2", CHECK_IN],
+    "ci_fase": [
+        "lijn",
+        "nee",
+        "ja",
+        "ok",
+        "ja",
+        "nee",
+        "ja",
+        "herinner",
+        "w2",
+        CHECK_IN,
+        "gedaan",
+        "bezig",
+    ],
 }
 
 

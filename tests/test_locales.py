@@ -241,7 +241,7 @@ def test_documents_in_english(english_engine: Engine, english: Bundle) -> None:
 
 def test_english_command_names_and_words(english_engine: Engine, english: Bundle) -> None:
     menu = [command.command for command in bot_commands(english.telegram)]
-    assert menu == ["start", "help", "restart", "back", "model", "privacy", "forget"]
+    assert menu == ["start", "help", "restart", "back", "model", "team", "privacy", "forget"]
     assert to_event(english_engine, "/back") == Event.command(Command.BACK)
     assert to_event(english_engine, "/terug").kind is EventKind.TEXT
 

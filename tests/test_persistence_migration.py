@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from dialog_helpers import choose, engine, started
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bot.persistence.migrations as migrations
@@ -58,11 +58,13 @@ def test_v1_database_becomes_the_current_record(fixture: Path) -> None:
     before = copy.deepcopy(raw)
     upgraded = migrate(raw)
     assert raw == before, "migrate leaves its input alone"
-    assert upgraded == {
-        **raw["chat"]["1"],
+    v3 = STEPS[2](STEPS[1](raw))
+    assert v3 == {**raw["chat"]["1"], "schema_version": 3, "delivery": None, "asked": None}
+    assert upgraded == STEPS[3](v3)
+    assert {k: v for k, v in upgraded.items() if k != "session"} == {
+        **{k: v for k, v in v3.items() if k != "session"},
         "schema_version": RECORD_VERSION,
-        "delivery": None,
-        "asked": None,
+        "checkin_day": None,
     }
     assert record_version(raw) == 1 and record_version(upgraded) == RECORD_VERSION
 
@@ -78,6 +80,7 @@ def test_a_current_record_passes_unchanged_but_copied() -> None:
     assert upgraded == current and upgraded is not current
 
 
+@settings(deadline=None)  # a loaded shared machine is slow; correctness is what counts here
 @given(
     turn=st.integers(min_value=0, max_value=10**9),
     update_id=st.integers(min_value=0, max_value=MAX_UPDATE_ID),
@@ -90,7 +93,8 @@ def test_any_record_in_v1_form_migrates_to_the_same_record(
     assert record.session is not None
     record.session.turn = turn
     current = json.loads(record_bytes(record))
-    old = {k: v for k, v in current.items() if k not in {"schema_version", "delivery", "asked"}}
+    skipped = {"schema_version", "delivery", "asked", "checkin_day"}
+    old = {k: v for k, v in current.items() if k not in skipped}
     assert migrate({"chat": {"1": old}}) == current
 
 
@@ -197,3 +201,50 @@ def test_after_advice_file_loads_with_its_advice_and_menu(tmp_path: Path) -> Non
     store.save("1002", record)
     again = store.load("1002")
     assert again is not None and again.session == session
+
+
+# ---- format 3 (before the team) -----------------------------------------------------------------
+
+V3 = FIXTURES / "v3-after-advice.json"
+
+
+def test_a_v3_record_with_advice_becomes_employee_a_and_the_conversation_goes_on(
+    tmp_path: Path,
+) -> None:
+    store = SessionStore(tmp_path)
+    _installed(store, "1003", V3)
+    record = store.load("1003")
+    assert record is not None and record.session is not None
+    assert record.schema_version == RECORD_VERSION and record.last_update_id == 1203
+    assert record.checkin_day is None and record.next_checkin() is None
+    session = record.session
+    old = json.loads(V3.read_bytes())["session"]
+    assert session.state == "advies" and session.advised == old["advised"]
+    assert [slot.letter for slot in session.slots] == ["A"] and session.current == "A"
+    slot = session.slots[0]
+    assert slot.phase == "actie" and slot.advised == old["advised"]
+    assert [step.item for step in slot.steps] == old["advised"][:2]
+    assert session.precondition_gaps == old["precondition_gaps"]
+    assert session.org_checked_at is not None
+
+    # The menu now offers a reminder for employee A, and the check-in works on the old record.
+    offered = [option.id for option in engine().current_options(session)]
+    assert "herinner" in offered and "team" in offered
+    engine().handle(session, Event.option("herinner"))
+    engine().handle(session, Event.option("w4"))
+    assert slot.letter == "A" and session.slots[0].review_at is not None
+    store.save("1003", record)
+    again = store.load("1003")
+    assert again is not None and again.next_checkin() == session.slots[0].review_at
+    assert again.session is not None
+    replies = engine().check_in(again.session, "A")
+    assert again.session.state == "ci_stap" and again.next_checkin() is None
+    assert "A" in replies[-1].text
+
+
+def test_a_v3_record_mid_conversation_gets_an_empty_team() -> None:
+    raw = json.loads(record_bytes(ChatRecord(session=started(), last_update_id=4)))
+    v3 = copy.deepcopy({k: v for k, v in raw.items() if k != "checkin_day"}) | {"schema_version": 3}
+    for field in ("slots", "current", "org_checked_at", "reuse_org", "checkin_step"):
+        del v3["session"][field]
+    assert migrate(v3) == raw

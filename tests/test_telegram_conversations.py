@@ -40,7 +40,7 @@ async def test_every_role_reaches_advice_with_users_interleaved(
     assert bot_api.rejections == []
     assert bot_api.unanswered_callbacks() == []
     commands = [c["command"] for c in bot_api.commands]
-    assert commands == ["start", "help", "opnieuw", "terug", "model", "privacy", "vergeet"]
+    assert commands == ["start", "help", "opnieuw", "terug", "model", "team", "privacy", "vergeet"]
 
 
 async def test_action_plan_arrives_as_pdf(bot_api: FakeBotApi, bot_process: BotProcess) -> None:

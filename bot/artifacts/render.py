@@ -9,10 +9,11 @@ from bot.artifacts.action_plan import build_action_plan
 from bot.artifacts.artifact import Artifact, EngineLike
 from bot.artifacts.model_picture import render_model_picture
 from bot.artifacts.plan_layout import layout_action_plan
+from bot.artifacts.team_picture import render_slot_picture, render_team_picture
 from dialogs.session import Session
 from locales import Bundle, load_bundle
 
-Kind = Literal["model_picture", "action_plan"]
+Kind = Literal["model_picture", "action_plan", "team_picture", "slot_picture"]
 
 
 def render(
@@ -34,6 +35,10 @@ def render(
         return _model_picture(session, engine, words)
     if kind == "action_plan":
         return _action_plan(session, engine, today or date.today(), words)
+    if kind == "team_picture":
+        return _team_picture(session, engine, words)
+    if kind == "slot_picture":
+        return _slot_picture(session, engine, words)
     raise ValueError(f"unknown artifact kind: {kind!r}")
 
 
@@ -65,3 +70,23 @@ def _action_plan(session: Session, engine: EngineLike, today: date, words: Bundl
         caption=texts.caption.format(check_in=words.long_date(plan.check_in)),
         mime="application/pdf",
     )
+
+
+def _team_picture(session: Session, engine: EngineLike, words: Bundle) -> Artifact:
+    """The employees per phase (those assessed at least once)."""
+    texts = words.artifacts.team_picture
+    phases = [slot.phase for slot in session.slots if slot.phase is not None]
+    data = render_team_picture(engine.knowledge, phases, texts.team_title)
+    return Artifact(texts.filename, data, texts.caption_team.format(count=len(phases)), "image/png")
+
+
+def _slot_picture(session: Session, engine: EngineLike, words: Bundle) -> Artifact:
+    """The path through the phases of the employee being looked at."""
+    texts = words.artifacts.team_picture
+    slot = session.current_slot()
+    if slot is None or not slot.assessments:
+        raise ValueError("no employee with an assessment is open")
+    path = [look.phase for look in slot.assessments]
+    data = render_slot_picture(engine.knowledge, path, texts.slot_title.format(letter=slot.letter))
+    caption = texts.caption_slot.format(letter=slot.letter)
+    return Artifact(texts.filename, data, caption, "image/png")

@@ -7,6 +7,8 @@ record API (keys checked the same way); nothing here can be unreadable or fail t
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.persistence.keys import check_key
 from bot.persistence.records import ChatRecord, utc_now
 from bot.persistence.store import LoadResult
@@ -39,3 +41,13 @@ class MemoryStore:
         record = self.load(key) or ChatRecord()
         record.blocked = True
         self.save(key, record)
+
+    def due_checkins(self, now: datetime) -> list[str]:
+        """Keys of chats whose check-in is due at `now`, the longest waiting first."""
+        dues = []
+        for key in self._records:
+            record = self.load(key)
+            due = record.next_checkin() if record is not None else None
+            if due is not None and due <= now:
+                dues.append((due, key))
+        return [key for _, key in sorted(dues)]

@@ -9,6 +9,8 @@ Format history:
   1  TinyDB database: {"chat": {"1": {session, blocked, last_update_id, saved_at}}}
   2  the record itself, with "schema_version": 2
   3  adds "delivery" (the transactional outbox) and "asked" (a pending side question)
+  4  the team: the session's employee becomes employee A (with its phase, advice and first
+     steps), the organisation's answers get a date, and "checkin_day" (the last check-in sent)
 """
 
 from __future__ import annotations
@@ -55,10 +57,36 @@ def _v2_to_v3(raw: Raw) -> Raw:
     return {**raw, "schema_version": 3, "delivery": None, "asked": None}
 
 
+# First steps a check-in asks about (as `team.steps` in dialogs/data/flow.yaml when format 4 came).
+_V4_STEPS = 2
+
+
+def _v3_to_v4(raw: Raw) -> Raw:
+    """An employee already advised becomes employee A, so /team and check-ins know it."""
+    session = raw.get("session")
+    if isinstance(session, dict):
+        session = dict(session)
+        phase, advised = session.get("phase"), session.get("advised") or []
+        when = session.get("updated_at")
+        slots = []
+        if phase and advised and when:
+            steps = [{"item": item, "status": "open"} for item in advised[:_V4_STEPS]]
+            slot: Raw = {"letter": "A", "assessments": [{"on": when, "phase": phase}]}
+            slot |= {"advised": list(advised), "steps": steps, "review_at": None}
+            slot |= {"review_weeks": None, "mark": max(len(session.get("history") or []) - 1, 0)}
+            slots.append(slot)
+        checked = bool(session.get("check_index")) and when
+        session |= {"slots": slots, "current": "A" if slots else None}
+        session |= {"org_checked_at": when if checked else None, "reuse_org": False}
+        session |= {"checkin_step": 0}
+    return {**raw, "schema_version": 4, "session": session, "checkin_day": None}
+
+
 # STEPS[n] turns a version n record into a version n + 1 record.
 STEPS: dict[int, Callable[[Raw], Raw]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 
 

@@ -22,7 +22,7 @@ from dialogs.session import Session
 
 # The format of a stored record. Raise it by one with every incompatible change, and add the step
 # from the previous version to `bot.persistence.migrations.STEPS`.
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 # Clocks drift and get corrected; a save stamped up to a day ahead is still believable.
 MAX_CLOCK_SKEW = timedelta(days=1)
 # Telegram's update ids are 32-bit today; JSON numbers are exact up to 2**53.
@@ -59,7 +59,9 @@ class StoredReply(BaseModel):
 
     text: str = Field(max_length=20_000)
     options: list[StoredOption] = Field(default_factory=list, max_length=100)
-    attachment: Literal["model_picture", "action_plan"] | None = None
+    attachment: Literal["model_picture", "action_plan", "team_picture", "slot_picture"] | None = (
+        None
+    )
 
 
 class Delivery(BaseModel):
@@ -98,3 +100,9 @@ class ChatRecord(BaseModel):
     # A question outside the dialog that waits for its answer: only then does a tap on its
     # buttons count (a forged "erase" without the question changes nothing).
     asked: Literal["forget"] | None = None
+    # The Amsterdam day (ISO) the last check-in was sent: never more than one per chat per day.
+    checkin_day: str | None = Field(default=None, max_length=10)
+
+    def next_checkin(self) -> datetime | None:
+        """When the earliest check-in of this chat is due (UTC), None when none is pending."""
+        return self.session.next_review() if self.session is not None else None

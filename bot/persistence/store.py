@@ -20,7 +20,7 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.persistence.atomic import TEMP_SUFFIX, atomic_write_bytes, ensure_dir, remove_durably
@@ -32,6 +32,24 @@ from bot.persistence.records import ChatRecord, utc_now
 log = logging.getLogger(__name__)
 
 SESSIONS_DIR = "sessions"
+# The index of pending check-ins: one empty file `<due>_<key>` per chat with a check-in, so the
+# scheduler finds what is due by reading names, never by parsing every record each minute.
+CHECKINS_DIR = "checkins"
+DUE_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def marker_name(key: str, due: datetime) -> str:
+    return f"{due.astimezone(UTC).strftime(DUE_FORMAT)}_{key}"
+
+
+def parse_marker(name: str) -> tuple[datetime, str] | None:
+    """(due, key) of an index entry; None for anything else (a temp file, a stray name)."""
+    stamp, _, key = name.partition("_")
+    try:
+        due = datetime.strptime(stamp, DUE_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return (due, key) if key else None
 
 
 def record_bytes(record: ChatRecord) -> bytes:
@@ -63,6 +81,7 @@ class SessionStore:
 
     def __init__(self, data_dir: Path) -> None:
         self._root = data_dir / SESSIONS_DIR
+        self._checkins = data_dir / CHECKINS_DIR
         self._quarantine = Quarantine(data_dir / QUARANTINE_DIR)
 
     @property
@@ -122,9 +141,52 @@ class SessionStore:
             # The reason only (e.g. "No space left on device"): the path holds the chat key.
             reason = err.strerror or type(err).__name__
             raise SaveFailed(err.errno, f"session not saved: {reason}") from err
+        self._index(key, record.next_checkin())
+
+    # ---- the check-in index ------------------------------------------------------------------
+
+    def _markers(self) -> list[tuple[datetime, str, Path]]:
+        try:
+            entries = [Path(entry.path) for entry in os.scandir(self._checkins)]
+        except FileNotFoundError:
+            return []
+        found = []
+        for path in entries:
+            parsed = parse_marker(path.name)
+            if parsed is not None:
+                found.append((parsed[0], parsed[1], path))
+        return found
+
+    def _index(self, key: str, due: datetime | None) -> None:
+        """Keep the index entry of `key` in step with its record (written after the record).
+
+        A crash in between leaves at worst a stale entry; the scheduler checks the record itself,
+        and the next save of the chat puts the index right.
+        """
+        wanted = None if due is None else marker_name(key, due)
+        present = False
+        for _, marked, path in self._markers():
+            if marked != key:
+                continue
+            if path.name == wanted:
+                present = True
+            else:
+                remove_durably(path)
+        if wanted is not None and not present:
+            ensure_dir(self._checkins)
+            atomic_write_bytes(self._checkins / wanted, b"")
+
+    def due_checkins(self, now: datetime) -> list[str]:
+        """Keys of chats whose check-in is due at `now`, the longest waiting first."""
+        return [key for due, key, _ in sorted(self._markers()) if due <= now]
+
+    def pending_checkins(self) -> dict[str, datetime]:
+        """Every chat with a pending check-in, with its due time (for the purge)."""
+        return {key: due for due, key, _ in self._markers()}
 
     def erase(self, key: str) -> bool:
-        """Delete everything stored about the chat; False when there was nothing."""
+        """Delete everything stored about the chat, its pending check-ins too."""
+        self._index(key, None)
         return remove_durably(self.path_for(key))
 
     def mark_blocked(self, key: str) -> None:
@@ -186,11 +248,14 @@ class SessionStore:
         cutoff = (now or utc_now()) - retention
         cutoff_ts = cutoff.timestamp()
         deleted = 0
+        # A check-in not sent yet keeps its chat until the retention period has passed after it.
+        waiting = {key for key, due in self.pending_checkins().items() if due > cutoff}
         for path in self.files():
-            if path.suffix != ".json":
+            if path.suffix != ".json" or path.stem in waiting:
                 continue
             try:
                 if self._expired(path, cutoff, cutoff_ts) and remove_durably(path):
+                    self._index(path.stem, None)
                     deleted += 1
             except Exception as err:  # one bad file must never end the purge
                 log.warning("Purge skipped a session file (%s)", type(err).__name__)

@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.conversation import Conversation
 from bot.persistence import SessionStore
 from bot.persistence.records import utc_now
+from bot.scheduler import CheckInScheduler, test_clock
 from bot.settings import Settings
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
@@ -85,6 +86,15 @@ def build_application(
         app.bot_data[_CHORES] = [
             asyncio.create_task(catch_up(store, handlers, app.bot)),
             asyncio.create_task(housekeeping(store, settings.bot_data_dir, settings.retention)),
+            asyncio.create_task(
+                CheckInScheduler(
+                    store,
+                    conversation,
+                    handlers.check_in_delivery(app.bot),
+                    settings.bot_checkin_poll_seconds,
+                    clock=test_clock(),
+                ).run()
+            ),
         ]
         log.info("Bot started as @%s", app.bot.username)
 
@@ -123,6 +133,7 @@ def build_application(
         (commands.restart, handlers.on_restart),
         (commands.back, handlers.on_back),
         (commands.model, handlers.on_model),
+        (commands.team, handlers.on_team),
         (commands.privacy, handlers.on_privacy),
         (commands.forget, handlers.on_forget),
     ):

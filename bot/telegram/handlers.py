@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatType
@@ -42,6 +42,7 @@ class Handlers:
         self._conversation = conversation
         self._texts = texts
         self._retries: set[asyncio.Task[None]] = set()
+        self._blocking: set[asyncio.Task[None]] = set()
 
     # ---- entry points (registered in bot.telegram.app) -----------------------------------------
 
@@ -72,6 +73,9 @@ class Handlers:
             await self._answer(query, self._texts.expired)
             return
         await self._feed(update, context, Event.option(data.choice), tap_turn=data.turn)
+
+    async def on_team(self, update: Update, context: Context) -> None:
+        await self._feed(update, context, Event.command(Command.TEAM))
 
     async def on_privacy(self, update: Update, context: Context) -> None:
         await self._feed(update, context, Request.PRIVACY)
@@ -147,6 +151,27 @@ class Handlers:
         for key in blocked:
             await self._conversation.mark_blocked(key)
         return sent
+
+    def check_in_delivery(self, bot: Bot) -> Callable[[str], Deliver]:
+        """How the scheduler delivers a check-in: as replies, a blocked user marked as such."""
+
+        def deliver_to(key: str) -> Deliver:
+            outbox = Outbox(bot, self._conversation.engine)
+
+            async def deliver(turn: Turn) -> None:
+                try:
+                    await outbox.replies(int(key), turn.replies, turn.turn, turn.session)
+                except Blocked:
+                    log.info("The user blocked the bot; the check-in was not sent")
+                    # Marked once the check-in lets go of the chat's lock.
+                    task = asyncio.create_task(self._conversation.mark_blocked(key))
+                    self._blocking.add(task)
+                    task.add_done_callback(self._blocking.discard)
+                    raise
+
+            return deliver
+
+        return deliver_to
 
     def _retry_later(self, key: str, bot: Bot) -> None:
         """Neither the turn nor the apology went out: try the saved replies again in a while."""

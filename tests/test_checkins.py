@@ -1,0 +1,270 @@
+"""Check-ins on a review date, in-process with a controlled clock (time-machine).
+
+The service and the scheduler are driven directly over a real file store: opting in and out, a
+check-in sent exactly once, one that fell due while the bot was down, a kill during sending, a
+blocked user, /vergeet, the retention purge, and civil hours.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import time_machine
+from dialog_helpers import engine
+
+from bot.conversation import FORGET_CONFIRM, Conversation, Deliver, Request, Turn
+from bot.persistence import SessionStore
+from bot.scheduler import CheckInScheduler
+from dialogs import Event
+from dialogs.civil import civil_moment, is_civil, review_moment
+from dialogs.session import utc_now
+
+KEY = "5150"
+# Monday 2 March 2026, 10:00 in Amsterdam (CET, UTC+1).
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ADVICE = ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]
+
+
+class Inbox:
+    """What was delivered, per chat; `fail` makes the next delivery raise (a broken send)."""
+
+    def __init__(self) -> None:
+        self.turns: dict[str, list[Turn]] = {}
+        self.fail = False
+
+    def to(self, key: str) -> Deliver:
+        async def deliver(turn: Turn) -> None:
+            if self.fail:
+                self.fail = False
+                raise ConnectionError("killed mid-send")
+            self.turns.setdefault(key, []).append(turn)
+
+        return deliver
+
+    def checkins(self, key: str = KEY) -> list[Turn]:
+        return [t for t in self.turns.get(key, []) if t.session and t.session.state == "ci_stap"]
+
+
+def service(store: SessionStore) -> Conversation:
+    return Conversation(engine(), store, retention_days=30)
+
+
+async def delivered(turn: Turn) -> None:
+    """The user's own turns reach them (so their outbox counts as delivered)."""
+
+
+async def advise(conversation: Conversation, choices: list[str], key: str = KEY) -> Turn:
+    turn = await conversation.handle(key, 1, Event.start(), deliver=delivered)
+    return await tap(conversation, turn, choices, key, start=2)
+
+
+async def tap(
+    conversation: Conversation, turn: Turn, choices: list[str], key: str = KEY, start: int = 100
+) -> Turn:
+    """Tap each choice on the buttons of the turn before it (update ids from `start`)."""
+    for number, choice in enumerate(choices, start=start):
+        assert choice in [o.id for o in turn.replies[-1].options], choice
+        turn = await conversation.handle(
+            key, number, Event.option(choice), tap_turn=turn.turn, deliver=delivered
+        )
+    return turn
+
+
+def scheduler(store: SessionStore, conversation: Conversation, inbox: Inbox) -> CheckInScheduler:
+    return CheckInScheduler(store, conversation, inbox.to, poll_seconds=60, clock=utc_now)
+
+
+async def test_no_reminder_is_the_default_and_opting_out_sends_nothing(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation, inbox = service(store), Inbox()
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await advise(conversation, ADVICE)
+        assert store.due_checkins(MONDAY + timedelta(days=400)) == []
+        turn = await tap(conversation, turn, ["herinner", "w2", "herinner", "geen"])
+        assert turn.session is not None and turn.session.next_review() is None
+        clock.shift(timedelta(weeks=10))
+        assert await scheduler(store, conversation, inbox).tick() == 0
+    assert inbox.turns == {}
+
+
+async def test_a_check_in_is_sent_once_when_due_and_moves_the_phase(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation, inbox = service(store), Inbox()
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await advise(conversation, [*ADVICE, "herinner", "w2"])
+        assert turn.session is not None
+        due = turn.session.next_review()
+        assert due == MONDAY + timedelta(weeks=2)
+        ticker = scheduler(store, conversation, inbox)
+        clock.move_to(due - timedelta(minutes=1))
+        assert await ticker.tick() == 0
+        clock.move_to(due + timedelta(seconds=30))  # within a minute of becoming due
+        assert await ticker.tick() == 1
+        assert await ticker.tick() == 0
+        clock.shift(timedelta(days=3))
+        assert await ticker.tick() == 0
+        (sent,) = inbox.checkins()
+        assert sent.replies[-1].text.startswith("Hoe gaat het met medewerker A?")
+        assert [o.id for o in sent.replies[-1].options] == ["gedaan", "bezig", "nognie"]
+        record = store.load(KEY)
+        assert record is not None and record.delivery is not None and record.delivery.delivered
+        assert store.due_checkins(utc_now()) == []
+
+        # Answered: both steps, then "a step further": congratulations and the next phase.
+        turn = await tap(conversation, sent, ["gedaan", "bezig", "verder"])
+        assert turn.session is not None and turn.session.state == "herinnering"
+        slot = turn.session.slots[0]
+        assert [a.phase for a in slot.assessments] == ["actie", "toepassen"]
+        assert "Mooi!" in turn.replies[0].text
+        turn = await tap(conversation, turn, ["w4"], start=200)
+        assert turn.session is not None and turn.session.next_review() is not None
+
+
+async def test_same_phase_names_the_obstacle_and_a_different_first_step(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation, inbox = service(store), Inbox()
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        await advise(conversation, [*ADVICE, "herinner", "w4"])
+        clock.shift(timedelta(weeks=4, hours=1))
+        await scheduler(store, conversation, inbox).tick()
+        (turn,) = inbox.checkins()
+        before = turn.session.slots[0].steps if turn.session else []
+        turn = await tap(conversation, turn, ["nognie", "nognie", "zelfde"])
+    assert turn.session is not None
+    text = "\n".join(reply.text for reply in turn.replies)
+    gap = engine().knowledge.precondition(turn.session.precondition_gaps[0])
+    assert gap.title in text
+    steps = turn.session.slots[0].steps
+    assert len(steps) == 1 and steps[0].item not in {step.item for step in before}
+
+
+async def test_one_due_during_downtime_is_sent_once_after_a_restart(tmp_path: Path) -> None:
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        await advise(service(SessionStore(tmp_path)), [*ADVICE, "herinner", "w2"])
+        clock.shift(timedelta(weeks=3))  # the bot was down when it fell due
+        inbox = Inbox()
+        for _ in range(2):  # two starts: a fresh store and service each time
+            store = SessionStore(tmp_path)
+            await scheduler(store, service(store), inbox).tick()
+    assert len(inbox.checkins()) == 1
+
+
+async def test_a_kill_during_sending_neither_loses_nor_duplicates(tmp_path: Path) -> None:
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        store = SessionStore(tmp_path)
+        await advise(service(store), [*ADVICE, "herinner", "w2"])
+        clock.shift(timedelta(weeks=2, minutes=1))
+        inbox = Inbox()
+        inbox.fail = True  # the send dies after the save: as if the process were killed
+        assert await scheduler(store, service(store), inbox).tick() == 0
+        record = store.load(KEY)
+        assert record is not None and record.delivery is not None
+        assert not record.delivery.delivered and record.next_checkin() is None
+        # After the restart: the scheduler does not send it again; the start-up sweep does.
+        store = SessionStore(tmp_path)
+        conversation = service(store)
+        assert await scheduler(store, conversation, inbox).tick() == 0
+        assert await conversation.resend([KEY], inbox.to) == 1
+        assert await conversation.resend([KEY], inbox.to) == 0
+    (turn,) = inbox.turns[KEY]
+    assert turn.replies[-1].text.startswith("Hoe gaat het met medewerker A?")
+
+
+async def test_no_check_in_to_a_user_who_blocked_the_bot(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation, inbox = service(store), Inbox()
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        await advise(conversation, [*ADVICE, "herinner", "w2"])
+        await conversation.mark_blocked(KEY)
+        clock.shift(timedelta(weeks=2, hours=1))
+        assert await scheduler(store, conversation, inbox).tick() == 0
+    assert inbox.turns == {}
+
+
+async def test_forget_cancels_the_pending_check_in(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation, inbox = service(store), Inbox()
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        await advise(conversation, [*ADVICE, "herinner", "w2"])
+        turn = await conversation.handle(KEY, 40, Request.FORGET, deliver=delivered)
+        await conversation.handle(
+            KEY, 41, Event.option(FORGET_CONFIRM), tap_turn=turn.turn, deliver=delivered
+        )
+        assert store.pending_checkins() == {}
+        clock.shift(timedelta(weeks=2, hours=1))
+        assert await scheduler(store, conversation, inbox).tick() == 0
+    assert inbox.turns == {}
+
+
+async def test_retention_keeps_a_chat_with_a_pending_check_in(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation = Conversation(engine(), store, retention_days=7)
+    with time_machine.travel(MONDAY, tick=False):
+        await advise(conversation, [*ADVICE, "herinner", "w8"])
+        await advise(conversation, ADVICE, key="6160")  # no check-in: purged as before
+    for key in (KEY, "6160"):  # the files were written "then", as the clock said
+        os.utime(store.path_for(key), (MONDAY.timestamp(), MONDAY.timestamp()))
+    due = MONDAY + timedelta(weeks=8)
+    assert store.purge_idle(timedelta(days=7), now=MONDAY + timedelta(days=30)) == 1
+    assert store.load(KEY) is not None and store.load("6160") is None
+    assert store.purge_idle(timedelta(days=7), now=due + timedelta(days=6)) == 0
+    assert store.load(KEY) is not None
+    # Never sent (say the user blocked the bot) and the retention period passed after it: gone.
+    assert store.purge_idle(timedelta(days=7), now=due + timedelta(days=8)) == 1
+    assert store.load(KEY) is None and store.pending_checkins() == {}
+
+
+async def test_privacy_shows_the_employees_and_the_pending_check_in(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MONDAY, tick=False):
+        await advise(conversation, [*ADVICE, "herinner", "w2"])
+        turn = await conversation.handle(KEY, 50, Request.PRIVACY)
+    text = turn.replies[0].text
+    assert "Medewerker A" in text and "16 maart 2026" in text
+
+
+def test_civil_hours_in_amsterdam() -> None:
+    # Friday 6 March 2026 17:30 CET: moved to Monday 9:00 CET.
+    friday_evening = datetime(2026, 3, 6, 16, 30, tzinfo=UTC)
+    assert not is_civil(friday_evening)
+    assert civil_moment(friday_evening) == datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
+    # Early on a working day: the same day at 9:00.
+    assert civil_moment(datetime(2026, 3, 3, 5, 0, tzinfo=UTC)) == datetime(
+        2026, 3, 3, 8, 0, tzinfo=UTC
+    )
+    # Summer time (CEST, UTC+2): 9:00 local is 7:00 UTC.
+    assert civil_moment(datetime(2026, 7, 4, 12, 0, tzinfo=UTC)) == datetime(
+        2026, 7, 6, 7, 0, tzinfo=UTC
+    )
+    inside = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    assert civil_moment(inside) == inside and is_civil(inside)
+    # A reminder chosen on a Saturday evening, two weeks on: the Monday after, at 9:00.
+    saturday = datetime(2026, 3, 7, 20, 0, tzinfo=UTC)
+    assert review_moment(saturday, 2) == datetime(2026, 3, 23, 8, 0, tzinfo=UTC)
+
+
+async def test_a_check_in_outside_civil_hours_waits_and_one_per_day(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation, inbox = service(store), Inbox()
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await advise(conversation, [*ADVICE, "herinner", "w2", "ander"])
+        await tap(conversation, turn, ["nee", "ja", "ok", "ja", "herinner", "w2"])
+        session = store.load(KEY)
+        assert session is not None and session.session is not None
+        assert [slot.letter for slot in session.session.slots] == ["A", "B"]
+        assert session.next_checkin() == MONDAY + timedelta(weeks=2)
+        ticker = scheduler(store, conversation, inbox)
+        clock.move_to(datetime(2026, 3, 21, 10, 0, tzinfo=UTC))  # Saturday: both due, not civil
+        assert await ticker.tick() == 0
+        clock.move_to(datetime(2026, 3, 23, 8, 5, tzinfo=UTC))  # Monday 9:05
+        assert await ticker.tick() == 1
+        # The second employee's check-in is due too, but it waits for the next day.
+        assert store.due_checkins(utc_now()) == [KEY]
+        assert await ticker.tick() == 0
+        clock.move_to(datetime(2026, 3, 24, 8, 5, tzinfo=UTC))
+        assert await ticker.tick() == 1
+    letters = [t.session.current for t in inbox.checkins() if t.session]
+    assert letters == ["A", "B"]
