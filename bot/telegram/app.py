@@ -57,7 +57,7 @@ def build_application(
         if removed:
             log.info("%d halfgeschreven tijdelijke bestanden opgeruimd", removed)
         await asyncio.to_thread(touch_heartbeat, settings.bot_data_dir)
-        await with_retry(lambda: app.bot.set_my_commands(bot_commands(texts)))
+        await with_retry(lambda: app.bot.set_my_commands(bot_commands(texts)), idempotent=True)
         app.bot_data[_HOUSEKEEPING] = asyncio.create_task(
             housekeeping(store, settings.bot_data_dir, settings.retention)
         )

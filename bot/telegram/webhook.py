@@ -76,7 +76,8 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
             await with_retry(
                 lambda: app.bot.set_webhook(
                     url, secret_token=secret.decode(), allowed_updates=ALLOWED_UPDATES
-                )
+                ),
+                idempotent=True,
             )
             log.info("Webhook actief op poort %d", settings.bot_webhook_port)
             await stop.wait()
