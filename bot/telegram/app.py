@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.conversation import Conversation
 from bot.persistence import SessionStore
 from bot.settings import Settings
+from bot.telegram.application import LeanApplication
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
 from bot.telegram.housekeeping import housekeeping
@@ -77,6 +78,7 @@ def build_application(
 
     app = (
         ApplicationBuilder()
+        .application_class(LeanApplication)
         .token(settings.token())
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
