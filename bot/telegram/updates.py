@@ -34,11 +34,19 @@ def _update_id(data: Any) -> int | None:
 
 
 def decode_update(body: bytes, bot: Bot) -> Update | None:
-    """The update in `body`, or None for an update that was dropped (logged); see the module."""
+    """The update in a webhook body, or None for an update that was dropped (logged)."""
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):  # also invalid UTF-8 and absurdly deep nesting
         raise NotAnUpdate("the body is not JSON") from None
+    return read_update(data, bot)
+
+
+def read_update(data: Any, bot: Bot) -> Update | None:
+    """The update in decoded JSON (one item of getUpdates, say), or None when it was dropped.
+
+    Raises :class:`NotAnUpdate` when `data` is not an update at all.
+    """
     update_id = _update_id(data)
     if update_id is None:
         raise NotAnUpdate("the body is not an update")
