@@ -21,6 +21,8 @@ TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - in the webhook secret token.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_API_URL = "https://api.telegram.org"
+MIN_RETENTION_DAYS = 1
+MAX_RETENTION_DAYS = 3650
 
 
 class SettingsError(Exception):
@@ -50,11 +52,15 @@ class Settings(BaseSettings):
     bot_webhook_port: int = Field(default=8443, ge=1, le=65535)
     bot_webhook_secret: SecretStr | None = None
     bot_log_level: str = "INFO"
-    bot_retention_days: float = Field(default=30, gt=0)
+    # Bounded both ways: under a day would erase a conversation over lunch, and beyond ten years
+    # (or `inf`) the purge's date arithmetic overflows at start-up instead of failing here.
+    bot_retention_days: float = Field(
+        default=30, ge=MIN_RETENTION_DAYS, le=MAX_RETENTION_DAYS, allow_inf_nan=False
+    )
     # Long-polling timeout in seconds (Telegram holds getUpdates open this long when idle).
-    bot_poll_timeout: float = Field(default=10, ge=0, le=50)
+    bot_poll_timeout: float = Field(default=10, ge=0, le=50, allow_inf_nan=False)
     # How often the check-in scheduler looks for due check-ins, in seconds (sent within a minute).
-    bot_checkin_poll_seconds: float = Field(default=30, gt=0, le=60)
+    bot_checkin_poll_seconds: float = Field(default=30, gt=0, le=60, allow_inf_nan=False)
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,63 @@ def test_bad_values_are_one_line_errors(
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert name in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BOT_RETENTION_DAYS", "inf"),
+        ("BOT_RETENTION_DAYS", "1e9"),
+        ("BOT_RETENTION_DAYS", "nan"),
+        ("BOT_RETENTION_DAYS", "0"),
+        ("BOT_RETENTION_DAYS", "-3"),
+        ("BOT_RETENTION_DAYS", "3651"),
+        ("BOT_POLL_TIMEOUT", "inf"),
+        ("BOT_POLL_TIMEOUT", "51"),
+        ("BOT_POLL_TIMEOUT", "-1"),
+        ("BOT_WEBHOOK_PORT", "0"),
+        ("BOT_WEBHOOK_PORT", "65536"),
+        ("BOT_WEBHOOK_PORT", "1e9"),
+    ],
+)
+def test_out_of_range_numbers_stop_the_bot_in_one_line(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    """Through `python -m bot` itself: exit code 2, one line naming the variable, no secret."""
+    secret = "webhook_secret_never_shown"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        BOT_DATA_DIR=str(tmp_path / "data"),
+        BOT_MODE="webhook",
+        BOT_WEBHOOK_URL="https://bot.example.nl/hook",
+        BOT_WEBHOOK_SECRET=secret,
+        TELEGRAM_API_URL="http://127.0.0.1:9",  # never reached: the settings fail first
+    )
+    env[name] = value
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+    assert TOKEN not in result.stderr and secret not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("BOT_RETENTION_DAYS", "1"), ("BOT_RETENTION_DAYS", "3650"), ("BOT_POLL_TIMEOUT", "0")],
+)
+def test_the_bounds_themselves_are_allowed(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert settings.retention.days >= 1

@@ -69,6 +69,12 @@ async def test_stale_and_forged_buttons_change_nothing(
     role_question = await user.send("/start")
     await user.choose("hr")
     store = _store(bot_process)
+    # The turn's outbox is marked delivered just after its replies went out: wait for that mark.
+    await bot_process.wait_for(
+        lambda: (
+            (r := store.load("79")) is not None and r.delivery is not None and r.delivery.delivered
+        )
+    )
     before = store.path_for("79").read_bytes()
     expired = load_bundle().telegram.expired
     # An old button: the role question was answered; its buttons are gone but can be replayed.

@@ -6,6 +6,7 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.telegram.limits import SWEEP_AT, FloodLimiter
+from bot.telegram.retry import FloodLimited
 
 
 class Clock:
@@ -87,3 +88,17 @@ async def test_process_request_waits_calls_and_reports_a_429() -> None:
         await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 9}, None)
     assert limiter.chat_wait(9) >= 4.0 - 1e-9
     assert calls == ["ok"]
+
+
+async def test_a_slot_beyond_the_longest_wait_is_refused_at_once() -> None:
+    limiter = FloodLimiter(clock=Clock())
+    limiter.postpone(9, 3600)
+    calls: list[str] = []
+
+    async def send() -> bool:
+        calls.append("sent")
+        return True
+
+    with pytest.raises(FloodLimited):
+        await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 9}, None)
+    assert calls == []

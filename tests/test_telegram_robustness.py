@@ -40,7 +40,7 @@ async def test_media_edits_and_groups_get_a_friendly_line_and_change_nothing(
     assert after is not None and after.session == before.session
 
     group = User(bot_process, -5001)
-    update = bot_api.send_text(-5001, "/start")
+    update = bot_api.send_text(-5001, "/start@leercultuur_test_bot")  # addressed to this bot
     replies = await group.reply_after(update["message"]["message_id"])
     assert replies[-1].text == texts.group.format(bot_link=": https://t.me/leercultuur_test_bot")
     assert not store.path_for("-5001").exists(), "nothing is stored for a group"

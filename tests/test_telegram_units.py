@@ -7,13 +7,21 @@ import re
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import FAKE_TOKEN
 from fake_bot_api.server import FakeBotApi
 from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.settings import load_settings
 from bot.telegram.app import bot_commands, build_application
@@ -22,7 +30,7 @@ from bot.telegram.health import HEARTBEAT_MAX_AGE, check_health, touch_heartbeat
 from bot.telegram.keyboards import keyboard
 from bot.telegram.logs import RedactingFormatter, describe_error
 from bot.telegram.outbox import Outbox
-from bot.telegram.retry import Blocked, with_retry
+from bot.telegram.retry import Blocked, FloodLimited, MaybeDelivered, not_modified, with_retry
 from bot.telegram.splitting import MESSAGE_LIMIT, split_message, utf16_len
 from dialogs import Engine, Option, Reply, new_session
 from locales import load_bundle
@@ -122,7 +130,7 @@ async def test_retry_honours_retry_after_and_backs_off() -> None:
         slept.append(seconds)
 
     call = _Flaky(RetryAfter(3), TimedOut(), NetworkError("reset"))
-    assert await with_retry(call, sleep=sleep) == "ok"
+    assert await with_retry(call, idempotent=True, sleep=sleep) == "ok"
     assert call.calls == 4
     assert slept[0] == 3 and slept[1] < slept[2]
 
@@ -134,10 +142,69 @@ async def test_retry_gives_up_after_bounded_attempts() -> None:
 
     call = _Flaky(*(TimedOut() for _ in range(10)))
     with pytest.raises(TimedOut):
-        await with_retry(call, sleep=sleep, attempts=3)
+        await with_retry(call, idempotent=True, sleep=sleep, attempts=3)
     assert call.calls == 3
     with pytest.raises(RetryAfter):
-        await with_retry(_Flaky(RetryAfter(3600)), sleep=sleep)
+        await with_retry(_Flaky(*(RetryAfter(1) for _ in range(10))), sleep=sleep, attempts=3)
+    too_long = _Flaky(RetryAfter(3600))
+    with pytest.raises(FloodLimited) as caught:
+        await with_retry(too_long, idempotent=True, sleep=sleep)
+    assert caught.value.retry_after == 3600 and too_long.calls == 1
+
+
+def _wrapped(error: type[TelegramError], cause: Exception) -> TelegramError:
+    """A PTB error raised from an httpx error, as PTB's HTTPXRequest raises it."""
+    try:
+        try:
+            raise cause
+        except Exception as inner:
+            raise error("wrapped") from inner
+    except TelegramError as outer:
+        return outer
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        _wrapped(TimedOut, httpx.ReadTimeout("read")),
+        _wrapped(NetworkError, httpx.ReadError("reset")),
+        _wrapped(NetworkError, httpx.RemoteProtocolError("server disconnected")),
+        _wrapped(TimedOut, httpx.WriteTimeout("write")),
+        NetworkError("Bad Gateway (502)"),
+    ],
+)
+async def test_a_send_that_may_have_arrived_is_not_repeated(error: TelegramError) -> None:
+    async def sleep(seconds: float) -> None:
+        return None
+
+    send = _Flaky(error)
+    with pytest.raises(MaybeDelivered):
+        await with_retry(send, sleep=sleep)
+    assert send.calls == 1
+    edit = _Flaky(error)
+    assert await with_retry(edit, idempotent=True, sleep=sleep) == "ok"
+    assert edit.calls == 2, "an idempotent call is retried after the same error"
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_send_that_surely_did_not_arrive_is_retried() -> None:
+    async def sleep(seconds: float) -> None:
+        return None
+
+    send = _Flaky(
+        _wrapped(NetworkError, httpx.ConnectError("refused")),
+        _wrapped(TimedOut, httpx.ConnectTimeout("connect")),
+        _wrapped(TimedOut, httpx.PoolTimeout("pool")),
+        RetryAfter(1),
+    )
+    assert await with_retry(send, sleep=sleep) == "ok"
+    assert send.calls == 5
+
+
+def test_message_not_modified_is_recognised() -> None:
+    assert not_modified(BadRequest("Message is not modified: specified new message content"))
+    assert not not_modified(BadRequest("Message to edit not found"))
+    assert not not_modified(NetworkError("message is not modified"))
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -27,6 +27,7 @@ from bot.persistence import SessionStore
 from bot.persistence.records import utc_now
 from bot.scheduler import CheckInScheduler, test_clock
 from bot.settings import Settings
+from bot.telegram.application import LeanApplication
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
 from bot.telegram.housekeeping import housekeeping
@@ -81,7 +82,7 @@ def build_application(
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await asyncio.to_thread(touch_heartbeat, settings.bot_data_dir)
-        await with_retry(lambda: app.bot.set_my_commands(bot_commands(texts)))
+        await with_retry(lambda: app.bot.set_my_commands(bot_commands(texts)), idempotent=True)
         # Nothing walks the store before the first poll: a large store must not delay answers.
         app.bot_data[_CHORES] = [
             asyncio.create_task(catch_up(store, handlers, app.bot)),
@@ -111,6 +112,7 @@ def build_application(
 
     app = (
         ApplicationBuilder()
+        .application_class(LeanApplication)
         .token(settings.token())
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)

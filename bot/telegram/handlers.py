@@ -2,8 +2,10 @@
 
 Everything that keeps a chat's state (lock, load, redelivery, engine, save) is the channel-free
 :class:`~bot.conversation.Conversation`; this module keeps only Telegram's own promises: answer
-every callback, expire stale buttons with a toast, keep the chosen answer visible under the
-question, private chats only, and no sends to a user who blocked the bot.
+every callback (once), expire stale buttons with a toast, keep the chosen answer visible under the
+question, private chats only (a group hears from the bot only when it names the bot), no sends to a
+user who blocked the bot, and silence for the rest of a turn after a send that may have arrived or
+a flood-control wait too long to sit out (:class:`~bot.telegram.retry.GaveUp`).
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from collections.abc import Callable, Iterable
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.conversation import Conversation, Deliver, Input, Request, Status, Turn
 from bot.telegram.callbacks import decode
+from bot.telegram.groups import NoticeGate, addressed_to
 from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
-from bot.telegram.retry import Blocked, with_retry
+from bot.telegram.retry import Blocked, FloodLimited, GaveUp, not_modified, with_retry
 from bot.telegram.splitting import MESSAGE_LIMIT, utf16_len
 from dialogs import Command, Event
 from locales import TelegramTexts
@@ -32,7 +35,6 @@ Context = ContextTypes.DEFAULT_TYPE
 # When neither a turn nor the apology could be sent (Telegram unreachable), try again after this.
 RETRY_UNSENT_AFTER = 30.0
 # Telegram's answer to an edit that changes nothing: the edit was made before.
-NOT_MODIFIED = "message is not modified"
 
 
 class Handlers:
@@ -43,6 +45,7 @@ class Handlers:
         self._texts = texts
         self._retries: set[asyncio.Task[None]] = set()
         self._blocking: set[asyncio.Task[None]] = set()
+        self._group_notices = NoticeGate()
 
     # ---- entry points (registered in bot.telegram.app) -----------------------------------------
 
@@ -101,20 +104,25 @@ class Handlers:
         chat = update.effective_chat
         if chat is None:
             return
+        kind = message.kind.value if isinstance(message, Event) else message.value
+        log.debug("Update %d: %s in a %s chat", update.update_id, kind, chat.type)
         outbox = Outbox(context.bot, self._conversation.engine)
         if chat.type != ChatType.PRIVATE:
             await self._group(update, context, outbox)
             return
         key = str(chat.id)
         query = update.callback_query
+        answered = False
 
         async def deliver(turn: Turn) -> None:
+            nonlocal answered
             if query is not None and not (turn.status is Status.REDELIVERED and not turn.replies):
                 # A redelivered tap whose replies went out was answered then; answering twice
                 # is refused by Telegram.
                 await self._answer(
                     query, self._texts.expired if turn.status is Status.STALE else None
                 )
+                answered = True
             if query is not None and turn.chosen is not None:
                 await self._show_choice(query, turn.chosen, outbox)
             await outbox.replies(chat.id, turn.replies, turn.turn, turn.session)
@@ -126,9 +134,11 @@ class Handlers:
         except Blocked:
             log.info("The user blocked the bot; nothing more is sent to this chat")
             await self._conversation.mark_blocked(key)
+        except GaveUp as err:
+            log_gave_up(err)
         except Exception as err:
             log_error(log, "Delivering a turn failed", err)
-            await self._apologise(key, query, chat.id, outbox)
+            await self._apologise(key, None if answered else query, chat.id, outbox)
 
     async def resend(self, bot: Bot, keys: Iterable[str]) -> int:
         """Send the replies a crash or an outage left unsent, chat by chat (see Conversation)."""
@@ -199,6 +209,8 @@ class Handlers:
 
         try:
             await self._conversation.apologise(key, deliver)
+        except GaveUp as err:
+            log_gave_up(err)
         except Exception as err:
             log_error(log, "Apology not sent", err)
             self._retry_later(key, outbox.bot)
@@ -212,32 +224,56 @@ class Handlers:
         try:
             if message.text and utf16_len(f"{message.text}\n\n{chosen}") <= MESSAGE_LIMIT:
                 text = f"{message.text}\n\n{chosen}"
-                await with_retry(lambda: message.edit_text(text, reply_markup=None))
+                await with_retry(
+                    lambda: message.edit_text(text, reply_markup=None), idempotent=True
+                )
                 return
-            await with_retry(lambda: message.edit_reply_markup(reply_markup=None))
+            await with_retry(lambda: message.edit_reply_markup(reply_markup=None), idempotent=True)
         except TelegramError as err:
-            if isinstance(err, BadRequest) and NOT_MODIFIED in err.message.lower():
-                return  # a tap redelivered after a crash: its choice is shown already
+            if not_modified(err):  # an earlier attempt got through: the choice is shown
+                return
             log_error(log, "Choice not shown in the message", err)
         await outbox.text(message.chat_id, chosen)
 
     async def _group(self, update: Update, context: Context, outbox: Outbox) -> None:
-        """Groups: nothing is stored; point the user to a private chat."""
+        """Groups: nothing is stored; a message naming the bot (or a tap) gets a pointer to a
+        private chat, at most once per group per hour. Everything else, edits included, is let be.
+        """
         chat = update.effective_chat
         if chat is None:
             return
-        if update.callback_query is not None:
-            await self._answer(update.callback_query)
         username = context.bot.username
-        link = f": https://t.me/{username}" if username else ""
         try:
+            if update.callback_query is not None:
+                await self._answer(update.callback_query)
+            elif update.message is None or not addressed_to(update.message, username):
+                return
+            if not self._group_notices.allow(chat.id):
+                return
+            link = f": https://t.me/{username}" if username else ""
             await outbox.text(chat.id, self._texts.group.format(bot_link=link))
-        except (Blocked, TelegramError) as err:
+        except (Blocked, GaveUp, TelegramError) as err:
             log_error(log, "Group message not sent", err)
 
     async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
         """Answer a callback query; a failure here must never stop the actual reply."""
         try:
-            await with_retry(lambda: query.answer(text))
+            await with_retry(lambda: query.answer(text), idempotent=True)
         except (Blocked, TelegramError) as err:
             log_error(log, "Callback not answered", err)
+
+
+def log_gave_up(err: GaveUp) -> None:
+    """One line, no user data: why this turn ends without more messages (and without an apology)."""
+    if isinstance(err, FloodLimited):
+        log.warning("Flood control asks for %.0f s; this turn is dropped", err.retry_after)
+        return
+    causes: list[str] = []
+    cause = err.__cause__
+    while cause is not None and len(causes) < 3:
+        causes.append(f"{type(cause).__module__.split('.')[0]}.{type(cause).__name__}")
+        cause = cause.__cause__
+    log.warning(
+        "A send may have reached Telegram (%s); not repeated, this turn ends",
+        " <- ".join(causes) or "unknown cause",
+    )

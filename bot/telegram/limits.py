@@ -23,7 +23,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.telegram.retry import retry_after_seconds
+from bot.telegram.retry import MAX_RETRY_AFTER, FloodLimited, retry_after_seconds
 
 GLOBAL_PER_SECOND = 30.0
 CHAT_INTERVAL = 1.0
@@ -109,11 +109,18 @@ class FloodLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Wait for the chat's slot, then call; a 429 moves the slot and is raised to the caller."""
+        """Wait for the chat's slot, then call; a 429 moves the slot and is raised to the caller.
+
+        A slot further away than the longest wait worth sitting out (after a 429 with a long
+        `retry_after`) is refused at once with FloodLimited: the turn ends quietly.
+        """
         chat_id = _chat_of(data)
         if chat_id is not None:
             for wait in (self.chat_wait, lambda _: self.global_wait()):
                 delay = wait(chat_id)
+                if delay > MAX_RETRY_AFTER:
+                    # Telegram asked for a long pause: holding the chat that long helps nobody.
+                    raise FloodLimited(delay)
                 if delay > 0:
                     await asyncio.sleep(delay)
             self.sent(chat_id)

@@ -5,6 +5,11 @@ exception's message may quote user input. So httpx is quietened, every formatted
 the token, and errors are logged as their type and stack frames only (the frames' file, line and
 function, never local values or the exception's own text, except Telegram's own error descriptions),
 also when a library logs an exception with its traceback.
+
+Libraries also log what they carry: at DEBUG, PTB dumps every request and update (first names,
+phone numbers of shared contacts, message texts), and even at ERROR it quotes an update it could
+not read. So only the bot's own packages may log at DEBUG, whatever BOT_LOG_LEVEL says, and a
+library's line keeps its wording and its numbers but none of its other arguments.
 """
 
 from __future__ import annotations
@@ -18,6 +23,59 @@ from typing import Any
 from telegram.error import TelegramError
 
 REDACTED = "[redacted]"
+# Placeholder for a library's log argument that may carry user data.
+HIDDEN = "[...]"
+
+
+class _Hidden:
+    """Stands in for a hidden argument; shows as HIDDEN through both %s and %r."""
+
+    def __repr__(self) -> str:
+        return HIDDEN
+
+    __str__ = __repr__
+
+
+_HIDDEN = _Hidden()
+# The packages whose log lines are written here, by us, without personal data.
+OWN_PACKAGES = frozenset({"bot", "dialogs", "knowledge", "__main__"})
+# Library loggers and the lowest level they may log at, whatever the bot's level.
+LIBRARY_FLOORS = {
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "aiohttp": logging.INFO,
+    "aiohttp.access": logging.WARNING,
+    "transitions": logging.WARNING,
+    "asyncio": logging.INFO,
+}
+
+
+def is_own(logger_name: str) -> bool:
+    return logger_name.split(".", 1)[0] in OWN_PACKAGES
+
+
+class LibraryDataFilter(logging.Filter):
+    """Drops libraries' DEBUG lines and hides their non-numeric arguments at every level.
+
+    A handler filter, so it holds for every logger, also ones the floors above do not name.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if is_own(record.name):
+            return True
+        if record.levelno < logging.INFO:
+            return False
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            safe = tuple(a if isinstance(a, int | float) else _HIDDEN for a in args)
+            template = str(record.msg)
+            try:
+                record.msg = template % safe
+            except (TypeError, ValueError, KeyError):
+                record.msg = template
+            record.args = ()
+        return True
 
 
 class RedactingFormatter(logging.Formatter):
@@ -40,18 +98,19 @@ class RedactingFormatter(logging.Formatter):
 
 
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
-    """Log to stderr at `level`, with secrets scrubbed and the chatty HTTP loggers quietened."""
+    """Log to stderr at `level`, secrets scrubbed, libraries kept from logging user data."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     )
+    handler.addFilter(LibraryDataFilter())
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "aiohttp.access", "transitions"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for name, floor in LIBRARY_FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, root.level))
 
 
 def describe_error(err: BaseException) -> str:

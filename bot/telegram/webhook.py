@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Update
 from telegram.ext import Application
 
 from bot.settings import Settings, SettingsError
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.polling import initialize_with_retry, stop_on_signals
 from bot.telegram.retry import with_retry
+from bot.telegram.updates import NotAnUpdate, decode_update
 from dialogs import Engine
 
 log = logging.getLogger(__name__)
@@ -48,10 +47,11 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
         if not hmac.compare_digest(given, secret):
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), app.bot)
-        except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+            update = decode_update(await request.read(), app.bot)
+        except NotAnUpdate:
             return web.Response(status=400)
-        await app.process_update(update)
+        if update is not None:  # None: unreadable, logged and acknowledged so it is not resent
+            await app.process_update(update)
         return web.Response(status=200)
 
     web_app = web.Application()
@@ -74,7 +74,8 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
             await with_retry(
                 lambda: app.bot.set_webhook(
                     url, secret_token=secret.decode(), allowed_updates=ALLOWED_UPDATES
-                )
+                ),
+                idempotent=True,
             )
             log.info("Webhook listening on port %d", settings.bot_webhook_port)
             await stop.wait()

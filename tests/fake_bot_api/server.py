@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -152,6 +153,10 @@ def _user(user_id: int) -> JSON:
     return {"id": user_id, "is_bot": False, "first_name": "Test", "language_code": "nl"}
 
 
+# "@name" as Telegram recognises a mention: 5-32 letters, digits and underscores.
+_MENTION = re.compile(r"@[A-Za-z0-9_]{5,32}")
+
+
 def _private_chat(chat_id: int) -> JSON:
     if chat_id < 0:
         return {"id": chat_id, "type": "group", "title": "Testgroep"}
@@ -172,6 +177,8 @@ class FakeBotApi:
     commands: list[JSON] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     webhook: JSON | None = None
+    # A user's own name fields (first_name, last_name, username) instead of the anonymous "Test".
+    profiles: dict[int, JSON] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._updates: list[JSON] = []
@@ -181,6 +188,7 @@ class FakeBotApi:
         self._failures: dict[str, deque[Failure]] = {}
         self._delays: dict[str, deque[float]] = {}
         self._stopping = asyncio.Event()
+        self._late: dict[str, deque[float]] = {}
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -216,9 +224,41 @@ class FakeBotApi:
         """The user types `text` (a leading /command gets a bot_command entity, as in Telegram)."""
         message = self._user_message(chat_id, user_id)
         message["text"] = text
+        entities: list[JSON] = []
         if text.startswith("/"):
             command = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+            entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command)})
+        for mention in _MENTION.finditer(text):
+            if mention.start() > 0 and text[mention.start() - 1] not in " \n":
+                continue  # part of a word or of a /command@bot
+            entities.append(
+                {
+                    "type": "mention",
+                    "offset": utf16_len(text[: mention.start()]),
+                    "length": utf16_len(mention.group()),
+                }
+            )
+        if entities:
+            message["entities"] = entities
+        return self._push({"message": message})
+
+    def send_contact(
+        self,
+        chat_id: int,
+        phone_number: str,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        contact_user_id: int | None = None,
+    ) -> JSON:
+        """The user shares a contact card (theirs or someone else's) from the attachment menu."""
+        message = self._user_message(chat_id, None)
+        contact: JSON = {"phone_number": phone_number, "first_name": first_name}
+        if last_name is not None:
+            contact["last_name"] = last_name
+        if contact_user_id is not None:
+            contact["user_id"] = contact_user_id
+        message["contact"] = contact
         return self._push({"message": message})
 
     def send_media(self, chat_id: int, kind: str, *, user_id: int | None = None) -> JSON:
@@ -282,7 +322,7 @@ class FakeBotApi:
             {
                 "callback_query": {
                     "id": query_id,
-                    "from": _user(chat_id),
+                    "from": self._sender(chat_id),
                     "chat_instance": f"ci{chat_id}",
                     "message": message.to_api(),
                     "data": data,
@@ -324,6 +364,13 @@ class FakeBotApi:
     def acknowledge(self, update_id: int) -> None:
         """A webhook answered 200 for this update: Telegram forgets it."""
         self._updates = [u for u in self._updates if u["update_id"] != update_id]
+
+    def answer_late_next(self, method: str, seconds: float, count: int = 1) -> None:
+        """Do the next `count` calls of `method` at once but answer them only after `seconds`.
+
+        Past the bot's read timeout this is Telegram accepting a call whose answer never arrives.
+        """
+        self._late.setdefault(method, deque()).extend(seconds for _ in range(count))
 
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every send to the chat answers 403 from now on."""
@@ -380,9 +427,12 @@ class FakeBotApi:
         return {
             "message_id": message_id or self._next_message_id(chat_id),
             "date": int(time.time()),
-            "chat": _private_chat(chat_id),
-            "from": _user(user_id or abs(chat_id)),
+            "chat": {**_private_chat(chat_id), **(self.profiles.get(chat_id, {}))},
+            "from": self._sender(user_id or abs(chat_id)),
         }
+
+    def _sender(self, user_id: int) -> JSON:
+        return {**_user(user_id), **self.profiles.get(user_id, {})}
 
     def _push(self, update: JSON) -> JSON:
         update = {"update_id": next(self._update_ids), **update}
@@ -424,6 +474,9 @@ class FakeBotApi:
             if err.code == 400:
                 self.rejections.append((method, err.description))
             return web.json_response(err.body(), status=err.code)
+        late = self._late.get(method)
+        if late:  # injected by a test: done, but answered late
+            await asyncio.sleep(late.popleft())
         return web.json_response({"ok": True, "result": result})
 
     async def _handle_test(self, request: web.Request) -> web.Response:

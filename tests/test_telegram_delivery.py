@@ -1,0 +1,65 @@
+"""Delivery under trouble: a send is never repeated when it may have arrived, and a flood-control
+wait too long to sit out ends the turn quietly — no duplicate question, no apology after it."""
+
+from __future__ import annotations
+
+from fake_bot_api.harness import BotProcess, User, option_id
+from fake_bot_api.server import FakeBotApi
+
+from locales import load_bundle
+
+# PTB's default read timeout is 5 s; the fake server answers this much later (having sent it).
+LATE = 7.0
+
+
+async def test_a_send_accepted_after_the_read_timeout_is_not_sent_again(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 701)
+    await user.send("/start")
+    bot_api.answer_late_next("sendMessage", LATE)
+    question = await user.choose("lijn")  # stored by Telegram at once, answered too late
+    asked = question.text
+    assert asked
+    # The chat's lock is held until that turn is over: this tap is handled only after it.
+    await user.choose("ja")
+    sent = [m.text or "" for m in user.messages()]
+    # (The question tapped just now has the chosen answer added below it.)
+    assert sum(text.startswith(asked) for text in sent) == 1, "the question arrived once"
+    assert load_bundle().telegram.error not in sent, "no apology for a message that did arrive"
+    assert bot_api.unanswered_callbacks() == [] and bot_api.rejections == []
+    await bot_process.stop()
+    assert "may have reached Telegram (telegram.TimedOut <- httpx.ReadTimeout" in (
+        bot_process.output()
+    )
+
+
+async def test_a_flood_wait_beyond_the_limit_gives_up_without_apology_or_second_answer(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    texts = load_bundle().telegram
+    user = User(bot_process, 702)
+    question = await user.send("/start")
+    label = next(b["text"] for b in question.buttons() if option_id(b) == "lijn")
+    bot_api.fail_next("sendMessage", 1, retry_after=3600)
+    sends_before = len(bot_api.method_calls("sendMessage"))
+    query_id = bot_api.tap(702, question.message_id, label=label)
+    # A later message of the same chat is handled after that turn (per-chat lock); Telegram
+    # asked for an hour's pause in this chat, so its reply is dropped quietly too.
+    bot_api.send_text(702, "/help")
+    await bot_process.wait_for(lambda: bot_api.pending_updates() == 0, what="/help handled")
+    await bot_process.wait_for(
+        lambda: bot_process.output().count("this turn is dropped") >= 2, what="both dropped"
+    )
+    answers = [
+        params
+        for params in bot_api.method_calls("answerCallbackQuery")
+        if str(params.get("callback_query_id")) == query_id
+    ]
+    assert len(answers) == 1, "the tap was answered once"
+    assert texts.error not in [m.text for m in user.messages()], "no apology into a flood wait"
+    sends = bot_api.method_calls("sendMessage")[sends_before:]
+    assert len(sends) == 1, "the refused send, not repeated; nothing into the pause"
+    assert bot_api.rejections == []
+    await bot_process.stop()
+    assert "Flood control asks for 3600 s; this turn is dropped" in bot_process.output()
