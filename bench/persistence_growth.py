@@ -46,7 +46,7 @@ def populate(store: SessionStore, count: int) -> None:
     data = record_bytes(_sample_record(1))
     made: set[Path] = set()
     for chat_id in range(1, count + 1):
-        path = store.path_for(chat_id)
+        path = store.path_for(str(chat_id))
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
@@ -59,7 +59,7 @@ def _time_saves(store: SessionStore, count: int, repeats: int) -> list[float]:
         chat_id = 1 + (i * 7919) % count  # existing chats spread over the shards
         record = _sample_record(i + 2)
         start = time.perf_counter()
-        store.save(chat_id, record)
+        store.save(str(chat_id), record)
         timings.append(time.perf_counter() - start)
     return timings
 
