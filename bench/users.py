@@ -8,6 +8,7 @@ question before the next tap; its latency is the time from the tap to that quest
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -141,11 +142,13 @@ async def record_script(workdir: Path) -> Script:
 
     Saved as `workdir/script.json`, where the replaying baselines read it.
     """
+    recording = workdir / "recording"
+    shutil.rmtree(recording, ignore_errors=True)  # a stored chat would resume, not start afresh
     api = NotifyingBotApi(token=TOKEN)
     await api.start()
     proc: subprocess.Popen[bytes] | None = None
     try:
-        proc = start_process("bot", api, workdir / "recording")
+        proc = start_process("bot", api, recording)
         await wait_until_polling(api, proc)
         await conversation(api, RECORDING_CHAT, Tally(), quiet=QUIET_SECONDS)
         script = from_segments(api.segments[RECORDING_CHAT])
@@ -153,5 +156,7 @@ async def record_script(workdir: Path) -> Script:
         if proc is not None:
             await stop_process(proc, api)
         await api.stop()
+    if len(script.steps) < 2:
+        raise RuntimeError("the recorded conversation has no taps")
     script.save(workdir / "script.json")
     return script
