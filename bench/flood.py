@@ -118,7 +118,8 @@ def _results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:
     common: dict[str, float | int | str] = {
         "users": sizes.users,
         "think_s": f"{sizes.think[0]:g}-{sizes.think[1]:g}",
-        "taps": len(ours.tally.latencies),
+        "bot_taps": len(ours.tally.latencies),
+        "baseline_taps": len(base.tally.latencies),
         "bot_429s": ours.too_many_requests,
         "baseline_429s": base.too_many_requests,
         "bot_unanswered": ours.tally.unanswered,

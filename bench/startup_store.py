@@ -9,9 +9,10 @@ on an empty one, measuring:
 - the purge: one expired session is planted in every shard directory, so the time from the first
   to the last one deleted is the time the bot takes to walk the store (watched from outside: it
   measures whatever the bot does);
-- tap → next question for a few users playing conversations from the first answer on, while the
-  purge runs (full store), and for as long again with the empty store right after, so that both
-  windows hold the same start-up work (the first picture rendered, say) besides the purge.
+- tap → next question for a few users playing the intake of a conversation (/start and three
+  taps, then a new chat) from the first answer on: while the purge runs (full store), and for as
+  long again with the empty store right after, so that both windows hold the same start-up work
+  besides the purge.
 
 The store is built fast from `record_bytes` and `SessionStore.path_for`, the store's own format.
 
@@ -46,6 +47,10 @@ MAX_EXPIRED = 512  # planted expired sessions: one per shard directory
 PURGE_WAIT = 300.0  # the purge must finish within this; else it is reported as unfinished
 WATCH_INTERVAL = 0.05
 THINK = (0.3, 0.6)
+STAGGER = 2.0  # users start within this many seconds of the first answer, not all at once
+# Taps per conversation: the intake questions only. A tap that renders the picture takes ten
+# times longer and would make the p95 a measure of how many renders happened to overlap.
+TAPS = 3
 START_CHAT = 4242
 STORED_BASE = 10_000_000
 EXPIRED_BASE = 20_000_000
@@ -158,6 +163,7 @@ async def _start(
         reading = random.Random(SEED)
 
         async def user(index: int) -> None:
+            await asyncio.sleep(reading.uniform(0, STAGGER))
             for round_ in range(10_000):
                 if not playing:
                     return
@@ -167,6 +173,7 @@ async def _start(
                     chat_id,
                     start.tally,
                     think=lambda: reading.uniform(*THINK),
+                    max_taps=TAPS,
                     keep_going=lambda: playing,
                 )
 
