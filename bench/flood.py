@@ -7,8 +7,9 @@ scripted conversation to the advice, reading 1-3 s before each tap. The baseline
 making the same calls with the same payloads (`bench.replay_bot`), under PTB's AIORateLimiter.
 
 Reported per bot: 429s received, users left without an answer (none within ANSWER_WAIT seconds),
-p50/p95/p99 from a tap to the next question, and the counted calls per intake tap (a tap that
-only leads to the next question of the intake: no picture, not yet the advice).
+p50/p95/p99 from a tap to the next question (a tap left without an answer counts as ANSWER_WAIT),
+and the counted calls per intake tap (a tap that only leads to the next question of the intake: no
+picture, not yet the advice).
 
     python -m bench.flood --users 200
 """

@@ -67,13 +67,15 @@ async def conversation(
 ) -> None:
     """One user from /start to the advice menu (or `max_taps` taps).
 
-    `think` gives the seconds the user reads before each tap; `give_up` counts a missing answer
-    in `tally.unanswered` and ends this user instead of failing the run; `quiet` waits after each
-    answer until the bot made no call for that long (for a clean recording); `keep_going` is asked
-    before each action, and the user stops (after the answer it waits for) when it says no.
+    `think` gives the seconds the user reads before each tap. `give_up` counts a missing answer in
+    `tally.unanswered` and ends this user instead of failing the run; the unanswered tap enters the
+    latencies as `timeout` (left out, a bot that drops users would look fast). `quiet` waits after
+    each answer until the bot made no call for that long (for a clean recording). `keep_going` is
+    asked before each action; the user stops (after the answer it waits for) when it says no.
     """
     if keep_going is not None and not keep_going():
         return
+    tapped = False
     try:
         before = mark(api, chat_id)
         begin = time.perf_counter()
@@ -100,16 +102,19 @@ async def conversation(
             before = mark(api, chat_id, question)
             begin = time.perf_counter()
             api.user_tap(chat_id, question.message_id, label)
+            tapped = True
             question = await api.until(
                 chat_id, partial(next_question, api, chat_id, before), timeout
             )
             tally.latencies.append(time.perf_counter() - begin)
             tally.updates += 1
             taps += 1
+            tapped = False
     except TimeoutError:
         if not give_up:
             raise
         tally.unanswered += 1
+        (tally.latencies if tapped else tally.firsts).append(timeout)
 
 
 async def echoes(api: NotifyingBotApi, chat_id: int, count: int, tally: Tally) -> None:
