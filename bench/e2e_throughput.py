@@ -123,6 +123,9 @@ def _results(users: int, measured: list[dict[str, Phase]]) -> list[Result]:
         pooled = Tally(latencies=[x for r in measured for x in r[kind].tally.latencies])
         return pooled.latency_ms()
 
+    def per_round(kind: str, value: str) -> str:
+        return " ".join(f"{float(getattr(r[kind], value)):.3g}" for r in measured)
+
     bot, replay = latency("bot"), latency("replay")
     common: dict[str, float | int | str] = {
         "users": users,
@@ -131,6 +134,8 @@ def _results(users: int, measured: list[dict[str, Phase]]) -> list[Result]:
         "bot_calls_per_update": med("bot", "calls_per_update"),
         "bot_cpu_ms_per_update": med("bot", "cpu_ms"),
         **{f"bot_tap_{k}": v for k, v in bot.items()},
+        "bot_rate_per_round": per_round("bot", "rate"),
+        "bot_cpu_ms_per_round": per_round("bot", "cpu_ms"),
     }
     echo_ratios = ratios("bot", "echo")
     replay_ratios = ratios("bot", "replay")
@@ -152,6 +157,7 @@ def _results(users: int, measured: list[dict[str, Phase]]) -> list[Result]:
                 **common,
                 "baseline_calls_per_update": med("echo", "calls_per_update"),
                 "baseline_cpu_ms_per_update": med("echo", "cpu_ms"),
+                "baseline_rate_per_round": per_round("echo", "rate"),
             },
         ),
         Result(
@@ -169,6 +175,8 @@ def _results(users: int, measured: list[dict[str, Phase]]) -> list[Result]:
                 "baseline_calls_per_update": med("replay", "calls_per_update"),
                 "baseline_cpu_ms_per_update": med("replay", "cpu_ms"),
                 **{f"baseline_tap_{k}": v for k, v in replay.items()},
+                "baseline_rate_per_round": per_round("replay", "rate"),
+                "baseline_cpu_ms_per_round": per_round("replay", "cpu_ms"),
             },
         ),
         # CPU time per update of the bot process: steadier than a rate on a shared machine.
