@@ -7,11 +7,23 @@ python -m bench --quick    # tiny sizes: checks that every benchmark still runs
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+import tempfile
 from pathlib import Path
 
-from bench import e2e_throughput, engine_step, memory_per_session, persistence_growth, startup
+from bench import (
+    e2e_throughput,
+    engine_step,
+    flood,
+    memory_per_session,
+    persistence_growth,
+    startup,
+    startup_store,
+)
 from bench.common import RESULTS, Result, table, write_results
+from bench.script import Script
+from bench.users import record_script
 
 PERSISTENCE_TARGET = 1.5
 
@@ -35,14 +47,25 @@ def persistence(sizes: list[int], repeats: int) -> Result:
     )
 
 
+def _script() -> Script:
+    """Our bot's calls for one conversation, recorded once for both replaying baselines."""
+    with tempfile.TemporaryDirectory(prefix="bench-script-") as temp:
+        return asyncio.run(record_script(Path(temp)))
+
+
 def run_all(quick: bool) -> list[Result]:
     """Each benchmark bounded in count and time; all traffic on 127.0.0.1."""
+    script = _script()
     results: list[Result] = []
-    results.extend(e2e_throughput.run(users=3 if quick else 200))
+    results.extend(
+        e2e_throughput.run(users=3 if quick else 200, rounds=1 if quick else 3, script=script)
+    )
+    results.extend(flood.run(flood.QUICK if quick else flood.Sizes(), script=script))
     results.append(engine_step.run(conversations=3 if quick else 300))
     results.append(persistence([10, 100] if quick else [100, 10_000, 100_000], 5 if quick else 200))
     results.append(memory_per_session.run(sessions=200 if quick else 100_000))
     results.append(startup.run(runs=1 if quick else 5))
+    results.extend(startup_store.run(startup_store.QUICK if quick else startup_store.Sizes()))
     return results
 
 

@@ -22,14 +22,29 @@ class Result:
     ours: float
     baseline: float
     baseline_name: str
-    ratio: float
+    ratio: float | None  # None for counts, where a quotient says nothing (0 of 0)
     target: str
     met: bool | None  # None where the issue sets no target
     details: dict[str, float | int | str]
+    # The lowest and highest ratio over repeated interleaved rounds, where there were rounds.
+    spread: tuple[float, float] | None = None
+
+    def ratio_text(self) -> str:
+        if self.ratio is None:
+            return "-"
+        if self.spread is None:
+            return f"{self.ratio:.2f}"
+        low, high = self.spread
+        return f"{self.ratio:.2f} ({low:.2f}-{high:.2f})"
 
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+def ratio_of(ours: float, baseline: float) -> float | None:
+    """ours / baseline, or None when the baseline is 0 (a count of nothing)."""
+    return ours / baseline if baseline else None
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -55,9 +70,9 @@ def table(results: Sequence[Result]) -> str:
     rows = [
         (
             r.name,
-            f"{_format(r.ours)} {r.unit}",
-            f"{_format(r.baseline)} {r.unit} ({r.baseline_name})",
-            f"{r.ratio:.2f}",
+            f"{_format(r.ours)} {r.unit}".rstrip(),
+            f"{_format(r.baseline)} {r.unit}".rstrip() + f" ({r.baseline_name})",
+            r.ratio_text(),
             r.target,
             "-" if r.met is None else ("yes" if r.met else "NO"),
         )

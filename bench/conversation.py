@@ -35,5 +35,19 @@ def conversation_events(engine: Engine) -> list[Event]:
     return events
 
 
+def intake_taps(engine: Engine) -> frozenset[int]:
+    """Which events of `conversation_events` are intake taps: taps that only lead to the next
+    question (no picture, not yet the advice), where one message is all a bot needs to send."""
+    session = new_session()
+    events = conversation_events(engine)
+    engine.handle(session, events[0])
+    intake = set()
+    for index, event in enumerate(events[1:], start=1):
+        replies = engine.handle(session, event)
+        if all(reply.attachment is None for reply in replies) and not _at_menu(engine, session):
+            intake.add(index)
+    return frozenset(intake)
+
+
 def _at_menu(engine: Engine, session: Session) -> bool:
     return any(option.id == DONE_OPTION for option in engine.current_options(session))

@@ -1,11 +1,19 @@
-"""Benchmark: updates per second of the whole bot against a bare echo bot, in the same run.
+"""Benchmark: updates per second of the whole bot against bare PTB bots, interleaved, in rounds.
 
 N simulated users each run a full conversation to the advice, interleaved, through the test Bot
-API server on 127.0.0.1; then a bare python-telegram-bot echo bot (same server, same settings)
-handles the same number of updates from the same number of users. The ratio bot / echo says what
-the dialog, the knowledge and the persistence cost on top of the framework's own per-update cost.
+API server on 127.0.0.1. Two floors play the same users on the same server with the same settings:
 
-    python -m bench.e2e_throughput --users 200
+- a bare python-telegram-bot echo bot (one reply per update), the framework's cheapest work;
+- a bare PTB bot replaying our bot's recorded calls with the same payloads (`bench.replay_bot`),
+  so that the ratio against it isolates what the dialog, the knowledge and the storage cost.
+
+This shared machine's speed drifts by a factor of two between minutes, so one phase after another
+says little. The three phases run interleaved, in rotating order, for several rounds; a ratio is
+taken within each round, and the table shows the median ratio with its lowest and highest. CPU
+milliseconds per update of each bot process (steadier than a rate) and the latency from a tap to
+the next question are reported beside them.
+
+    python -m bench.e2e_throughput --users 200 --rounds 3
 """
 
 from __future__ import annotations
@@ -14,162 +22,227 @@ import argparse
 import asyncio
 import tempfile
 import time
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import Result
-from bench.conversation import DONE_OPTION, MAX_STEPS, choose
+from bench.common import Result, median
 from bench.live import (
     TOKEN,
     NotifyingBotApi,
-    newest_question,
-    option_id,
+    cpu_seconds,
     start_process,
     stop_process,
     wait_until_polling,
 )
+from bench.script import Script
+from bench.users import Tally, conversation, echoes, process_args, record_script
 
 TARGET = 0.8
+KINDS = ("bot", "echo", "replay")
 
 
-async def _conversation(api: NotifyingBotApi, chat_id: int) -> int:
-    """One user from /start to the advice menu; returns the number of updates sent."""
-    sent = api.send_text(chat_id, "/start")
-    question = await api.until(
-        chat_id, lambda: newest_question(api, chat_id, sent["message"]["message_id"])
-    )
-    updates = 1
-    while True:
-        buttons = question.buttons()
-        offered = [option_id(b) for b in buttons]
-        if DONE_OPTION in offered:
-            return updates
-        choice = choose(offered)
-        label = next(b["text"] for b in buttons if option_id(b) == choice)
-        newest = api.chat(chat_id)[-1].message_id
-        api.tap(chat_id, question.message_id, label=str(label))
-        updates += 1
-        question = await api.until(chat_id, partial(newest_question, api, chat_id, newest))
-        if updates > MAX_STEPS:
-            raise RuntimeError("the conversation did not reach the advice")
+@dataclass(frozen=True)
+class Phase:
+    """One bot kind's run with all users."""
+
+    kind: str
+    rate: float  # updates per second
+    updates: int
+    calls: int  # Bot API calls besides getUpdates
+    cpu_ms: float  # CPU milliseconds of the bot process per update
+    tally: Tally
+
+    @property
+    def calls_per_update(self) -> float:
+        return self.calls / self.updates
+
+    @property
+    def call_rate(self) -> float:
+        return self.rate * self.calls_per_update
 
 
-def _grew(api: NotifyingBotApi, chat_id: int, before: int) -> bool:
-    return len(api.chat(chat_id)) > before
-
-
-async def _echoes(api: NotifyingBotApi, chat_id: int, count: int) -> int:
-    """One user sending `count` messages, each after the previous one was answered."""
-    for index in range(count):
-        before = len(api.chat(chat_id))
-        api.send_text(chat_id, f"bericht {index}")
-        await api.until(chat_id, partial(_grew, api, chat_id, before))
-    return count
-
-
-async def _mirror_taps(api: NotifyingBotApi, chat_id: int, count: int) -> int:
-    """One user: a typed message, then `count - 1` taps, each on the newest question."""
-    sent = api.send_text(chat_id, "/start")
-    question = await api.until(
-        chat_id, lambda: newest_question(api, chat_id, sent["message"]["message_id"])
-    )
-    for _ in range(count - 1):
-        newest = api.chat(chat_id)[-1].message_id
-        api.tap(chat_id, question.message_id, index=0)
-        question = await api.until(chat_id, partial(newest_question, api, chat_id, newest))
-    return count
-
-
-async def _measure(kind: str, users: int, per_user: int, workdir: Path) -> tuple[float, int, int]:
-    """Run one bot, play all users at once: updates per second, updates sent, API calls."""
+async def _measure(kind: str, users: int, per_user: int, workdir: Path, label: str) -> Phase:
+    """Run one bot, play all users at once."""
     api = NotifyingBotApi(token=TOKEN)
     await api.start()
-    module, args = ("bot", ()) if kind == "bot" else ("bench.echo_bot", (kind,))
-    proc = start_process(module, api, workdir / kind, args)
+    module, args = process_args(kind, workdir)
+    proc = start_process(module, api, workdir / label, args)
     try:
         await wait_until_polling(api, proc)
         calls_before = len(api.calls)
-        begin = time.perf_counter()
+        cpu_before = cpu_seconds(proc)
+        tally = Tally()
         chats = [1000 + i for i in range(users)]
-        if kind == "bot":
-            counts = await asyncio.gather(*(_conversation(api, chat) for chat in chats))
-        elif kind == "mirror":
-            counts = await asyncio.gather(*(_mirror_taps(api, c, per_user) for c in chats))
+        begin = time.perf_counter()
+        if kind == "echo":
+            await asyncio.gather(*(echoes(api, chat, per_user, tally) for chat in chats))
         else:
-            counts = await asyncio.gather(*(_echoes(api, c, per_user) for c in chats))
+            await asyncio.gather(*(conversation(api, chat, tally) for chat in chats))
         elapsed = time.perf_counter() - begin
+        cpu = cpu_seconds(proc) - cpu_before
         if api.rejections:
-            raise RuntimeError(f"the server rejected calls: {api.rejections[:3]}")
+            raise RuntimeError(f"the server rejected calls of {kind}: {api.rejections[:3]}")
         calls = sum(1 for name, _ in api.calls[calls_before:] if name != "getUpdates")
-        return sum(counts) / elapsed, sum(counts), calls
+        return Phase(
+            kind, tally.updates / elapsed, tally.updates, calls, cpu * 1000 / tally.updates, tally
+        )
     finally:
-        stop_process(proc)
+        await stop_process(proc, api)
         await api.stop()
 
 
-async def _run(users: int) -> list[Result]:
-    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as temp:
-        workdir = Path(temp)
-        bot_rate, updates, bot_calls = await _measure("bot", users, 0, workdir)
-        per_user = max(1, round(updates / users))
-        echo_rate, echo_updates, echo_calls = await _measure("echo", users, per_user, workdir)
-        mirror_rate, mirror_updates, mirror_calls = await _measure(
-            "mirror", users, per_user, workdir
-        )
+def _order(round_index: int) -> tuple[str, ...]:
+    """Rotate the phases, so that no kind always runs first (or last) in a round."""
+    shift = round_index % len(KINDS)
+    return KINDS[shift:] + KINDS[:shift]
+
+
+async def _rounds(users: int, rounds: int, workdir: Path, script: Script) -> list[dict[str, Phase]]:
+    per_user = len(script.steps)  # the echo users send as many updates as a conversation has
+    measured: list[dict[str, Phase]] = []
+    for index in range(rounds):
+        phases: dict[str, Phase] = {}
+        for kind in _order(index):
+            phases[kind] = await _measure(kind, users, per_user, workdir, f"{kind}-{index}")
+        measured.append(phases)
+    return measured
+
+
+def _spread(values: list[float]) -> tuple[float, float]:
+    return (min(values), max(values))
+
+
+def _results(users: int, measured: list[dict[str, Phase]]) -> list[Result]:
+    def med(kind: str, value: str) -> float:
+        return median([float(getattr(r[kind], value)) for r in measured])
+
+    def ratios(ours: str, kind: str, value: str = "rate") -> list[float]:
+        return [float(getattr(r[ours], value)) / float(getattr(r[kind], value)) for r in measured]
+
+    def latency(kind: str) -> dict[str, float]:
+        pooled = Tally(latencies=[x for r in measured for x in r[kind].tally.latencies])
+        return pooled.latency_ms()
+
+    def per_round(kind: str, value: str) -> str:
+        return " ".join(f"{float(getattr(r[kind], value)):.3g}" for r in measured)
+
+    bot, replay = latency("bot"), latency("replay")
     common: dict[str, float | int | str] = {
         "users": users,
-        "updates": updates,
-        "bot_calls_per_update": bot_calls / updates,
+        "rounds": len(measured),
+        "updates": measured[0]["bot"].updates,
+        "bot_calls_per_update": med("bot", "calls_per_update"),
+        "bot_cpu_ms_per_update": med("bot", "cpu_ms"),
+        **{f"bot_tap_{k}": v for k, v in bot.items()},
+        "bot_rate_per_round": per_round("bot", "rate"),
+        "bot_cpu_ms_per_round": per_round("bot", "cpu_ms"),
     }
-    bot_call_rate = bot_rate * bot_calls / updates
-    echo_call_rate = echo_rate * echo_calls / echo_updates
+    echo_ratios = ratios("bot", "echo")
+    replay_ratios = ratios("bot", "replay")
+    call_ratios = ratios("bot", "echo", "call_rate")
+    cpu_ratios = ratios("bot", "replay", "cpu_ms")
+    latency_ratio = bot["p95_ms"] / replay["p95_ms"]
     return [
         Result(
             name="end-to-end throughput",
             unit="updates/s",
-            ours=bot_rate,
-            baseline=echo_rate,
+            ours=med("bot", "rate"),
+            baseline=med("echo", "rate"),
             baseline_name="PTB echo bot, 1 reply/update",
-            ratio=bot_rate / echo_rate,
-            target=f">= {TARGET}",
-            met=bot_rate / echo_rate >= TARGET,
-            details={**common, "baseline_calls_per_update": echo_calls / echo_updates},
+            ratio=median(echo_ratios),
+            spread=_spread(echo_ratios),
+            target=f">= {TARGET}, median",
+            met=median(echo_ratios) >= TARGET,
+            details={
+                **common,
+                "baseline_calls_per_update": med("echo", "calls_per_update"),
+                "baseline_cpu_ms_per_update": med("echo", "cpu_ms"),
+                "baseline_rate_per_round": per_round("echo", "rate"),
+            },
         ),
         Result(
             name="end-to-end, same Telegram traffic",
             unit="updates/s",
-            ours=bot_rate,
-            baseline=mirror_rate,
-            baseline_name="PTB bot, answer+edit+send/tap",
-            ratio=bot_rate / mirror_rate,
-            target=f">= {TARGET}",
-            met=bot_rate / mirror_rate >= TARGET,
-            details={**common, "baseline_calls_per_update": mirror_calls / mirror_updates},
+            ours=med("bot", "rate"),
+            baseline=med("replay", "rate"),
+            baseline_name="PTB bot replaying our calls",
+            ratio=median(replay_ratios),
+            spread=_spread(replay_ratios),
+            target=f">= {TARGET}, median",
+            met=median(replay_ratios) >= TARGET,
+            details={
+                **common,
+                "baseline_calls_per_update": med("replay", "calls_per_update"),
+                "baseline_cpu_ms_per_update": med("replay", "cpu_ms"),
+                **{f"baseline_tap_{k}": v for k, v in replay.items()},
+                "baseline_rate_per_round": per_round("replay", "rate"),
+                "baseline_cpu_ms_per_round": per_round("replay", "cpu_ms"),
+            },
         ),
-        # The bot must make ~3 Telegram calls per update (answer the tap, keep the choice visible,
-        # send the next question), the echo bot 1: per call, the two do the same framework work.
+        # CPU time per update of the bot process: steadier than a rate on a shared machine.
+        Result(
+            name="CPU per update, same Telegram traffic",
+            unit="ms",
+            ours=med("bot", "cpu_ms"),
+            baseline=med("replay", "cpu_ms"),
+            baseline_name="PTB bot replaying our calls",
+            ratio=median(cpu_ratios),
+            spread=_spread(cpu_ratios),
+            target="report only",
+            met=None,
+            details={"echo_cpu_ms_per_update": med("echo", "cpu_ms")},
+        ),
+        Result(
+            name="end-to-end, tap -> next question p95",
+            unit="ms",
+            ours=bot["p95_ms"],
+            baseline=replay["p95_ms"],
+            baseline_name="PTB bot replaying our calls",
+            ratio=latency_ratio,
+            target="report only",
+            met=None,
+            details={
+                **{f"bot_{k}": v for k, v in bot.items()},
+                **{f"baseline_{k}": v for k, v in replay.items()},
+            },
+        ),
+        # Per call, our bot and the echo bot do the same framework work.
         Result(
             name="end-to-end, per Telegram call",
             unit="calls/s",
-            ours=bot_call_rate,
-            baseline=echo_call_rate,
+            ours=med("bot", "call_rate"),
+            baseline=med("echo", "call_rate"),
             baseline_name="PTB echo bot",
-            ratio=bot_call_rate / echo_call_rate,
+            ratio=median(call_ratios),
+            spread=_spread(call_ratios),
             target="report only",
             met=None,
-            details=common,
+            details={"bot_calls_per_update": med("bot", "calls_per_update")},
         ),
     ]
 
 
-def run(users: int = 200) -> list[Result]:
-    return asyncio.run(_run(users))
+async def _run(users: int, rounds: int, script: Script | None) -> list[Result]:
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as temp:
+        workdir = Path(temp)
+        if script is None:
+            script = await record_script(workdir)
+        else:
+            script.save(workdir / "script.json")
+        measured = await _rounds(users, rounds, workdir, script)
+    return _results(users, measured)
+
+
+def run(users: int = 200, rounds: int = 3, script: Script | None = None) -> list[Result]:
+    return asyncio.run(_run(users, rounds, script))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=200)
-    for result in run(parser.parse_args().users):
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    for result in run(args.users, args.rounds):
         print(result)
 
 

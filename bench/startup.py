@@ -40,7 +40,7 @@ async def _bot_start(workdir: Path) -> float:
             await asyncio.sleep(0.002)
         return api.first_answer_at - begin
     finally:
-        stop_process(proc)
+        await stop_process(proc, api)
         await api.stop()
 
 

@@ -7,6 +7,11 @@ callback_data ≤ 64 bytes, captions ≤ 1024, ≤ 100 buttons and ≤ 8 per row
 answered once). Everything the bot
 does wrong is kept in :attr:`FakeBotApi.rejections`, so a test can insist there was nothing.
 
+Telegram's flood control is an opt-in mode (:class:`FloodControl`, the ``flood`` argument or the
+``flood_control`` test action): about 30 counted calls a second for the bot and one a second per
+chat, answered beyond that with 429 and ``retry_after``, as Telegram does. Off by default, so a
+test sees only the limits it asks for.
+
 Tests in the same event loop drive it through the Python methods (``send_text``, ``tap``, …). Other
 processes (benchmarks) use the same actions over HTTP under ``/_test/<action>``; run it with
 ``python -m tests.fake_bot_api.server --port 8081``.
@@ -19,6 +24,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import re
 import time
 from collections import deque
@@ -36,6 +42,37 @@ MAX_CALLBACK_DATA = 64
 MAX_CALLBACK_ANSWER = 200
 MAX_BUTTONS = 100
 MAX_ROW = 8
+
+# The calls that count against Telegram's flood limits: everything that sends or changes a message.
+# Not counted: answering a callback query, getUpdates, getMe, setMyCommands, chat actions.
+COUNTED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendAudio",
+        "sendVideo",
+        "sendAnimation",
+        "sendVoice",
+        "sendVideoNote",
+        "sendMediaGroup",
+        "sendSticker",
+        "sendLocation",
+        "sendVenue",
+        "sendContact",
+        "sendPoll",
+        "sendDice",
+        "copyMessage",
+        "copyMessages",
+        "forwardMessage",
+        "forwardMessages",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageMedia",
+        "editMessageReplyMarkup",
+        "editMessageLiveLocation",
+    }
+)
 
 # Parameters that PTB sends as plain strings; every other form value is JSON-encoded.
 STRING_PARAMS = frozenset(
@@ -66,6 +103,86 @@ class ApiError(Exception):
 def utf16_len(text: str) -> int:
     """Telegram counts message length in UTF-16 code units."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+class Bucket:
+    """A leaky bucket: `capacity` calls at once, draining at `rate` calls a second.
+
+    The same model as PTB's AIORateLimiter (aiolimiter), so a bot that keeps to it is never refused:
+    30 at once and then 30 a second for the bot, one a second for a chat.
+    """
+
+    def __init__(self, capacity: float, rate: float) -> None:
+        self.capacity = capacity
+        self.rate = rate
+        self._level = 0.0
+        self._updated = -math.inf
+
+    def _drain(self, now: float) -> None:
+        self._level = max(0.0, self._level - (now - self._updated) * self.rate)
+        self._updated = now
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more call fits (0 when it fits now)."""
+        self._drain(now)
+        return max(0.0, (self._level + 1 - self.capacity) / self.rate)
+
+    def take(self, now: float) -> None:
+        self._drain(now)
+        self._level += 1
+
+
+@dataclass
+class FloodControl:
+    """Telegram's flood limits for counted calls (:data:`COUNTED_METHODS`), off unless asked for.
+
+    `jitter` is the slack for the trip from the bot's limiter to this server: a call that would fit
+    that many seconds later is let through, so a bot whose limiter keeps the limits exactly is not
+    refused because two calls travelled at different speeds.
+    """
+
+    global_calls: float = 30.0
+    global_period: float = 1.0
+    chat_calls: float = 1.0
+    chat_period: float = 1.0
+    jitter: float = 0.05
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        if min(self.global_calls, self.global_period, self.chat_calls, self.chat_period) <= 0:
+            raise ValueError("flood limits must be positive")
+        self._global = Bucket(self.global_calls, self.global_calls / self.global_period)
+        self._chats: dict[str, Bucket] = {}
+
+    def admit(self, method: str, chat_id: Any) -> int | None:
+        """None when the call may go through (and is counted); else the retry_after in seconds."""
+        if method not in COUNTED_METHODS:
+            return None
+        now = self.clock()
+        chat = None
+        if chat_id is not None:
+            key = str(chat_id)
+            chat = self._chats.get(key)
+            if chat is None:
+                chat = self._chats[key] = Bucket(
+                    self.chat_calls, self.chat_calls / self.chat_period
+                )
+        wait = max(self._global.wait(now), chat.wait(now) if chat is not None else 0.0)
+        if wait > self.jitter:
+            return max(1, math.ceil(wait))
+        self._global.take(now)
+        if chat is not None:
+            chat.take(now)
+        return None
+
+
+@dataclass(frozen=True)
+class FloodRefusal:
+    """One call refused with 429 by the flood control."""
+
+    method: str
+    chat_id: Any
+    retry_after: int
 
 
 @dataclass
@@ -179,6 +296,8 @@ class FakeBotApi:
     webhook: JSON | None = None
     # A user's own name fields (first_name, last_name, username) instead of the anonymous "Test".
     profiles: dict[int, JSON] = field(default_factory=dict)
+    flood: FloodControl | None = None  # Telegram's flood limits; None: no limits (the default)
+    flood_refusals: list[FloodRefusal] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._updates: list[JSON] = []
@@ -190,6 +309,7 @@ class FakeBotApi:
         self._stopping = asyncio.Event()
         self._late: dict[str, deque[float]] = {}
         self._new_update = asyncio.Event()
+        self._closing = False
         self._runner: web.AppRunner | None = None
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
         self.app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
@@ -212,9 +332,14 @@ class FakeBotApi:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    async def stop(self) -> None:
+    def release_pollers(self) -> None:
+        """Answer waiting and future getUpdates at once (empty), so a bot can stop without delay."""
+        self._closing = True
         self._stopping.set()
         self._new_update.set()
+
+    async def stop(self) -> None:
+        self.release_pollers()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -372,6 +497,10 @@ class FakeBotApi:
         """
         self._late.setdefault(method, deque()).extend(seconds for _ in range(count))
 
+    def set_flood_control(self, limits: FloodControl | None) -> None:
+        """Switch Telegram's flood control on (with these limits) or off (None)."""
+        self.flood = limits
+
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every send to the chat answers 403 from now on."""
         self.blocked.add(chat_id)
@@ -460,11 +589,26 @@ class FakeBotApi:
         if delays:  # a slow answer, cut short when the server stops
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delays.popleft())
+        status, body = await self._answer(method, params, files)
+        self._observe(method, params, files, status, body)
+        late = self._late.get(method)
+        if late and status == 200:  # injected by a test: done, but answered late
+            await asyncio.sleep(late.popleft())
+        return web.json_response(body, status=status)
+
+    async def _answer(self, method: str, params: JSON, files: Files) -> tuple[int, JSON]:
+        """The HTTP status and body for one Bot API call."""
         failures = self._failures.get(method)
         if failures:  # injected by a test: not the bot's fault, so not a rejection
             failure = failures.popleft()
             error = ApiError(failure.code, failure.description, failure.retry_after)
-            return web.json_response(error.body(), status=error.code)
+            return error.code, error.body()
+        if self.flood is not None:
+            retry_after = self.flood.admit(method, params.get("chat_id"))
+            if retry_after is not None:
+                self.flood_refusals.append(FloodRefusal(method, params.get("chat_id"), retry_after))
+                error = ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+                return error.code, error.body()
         try:
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
@@ -473,11 +617,11 @@ class FakeBotApi:
         except ApiError as err:
             if err.code == 400:
                 self.rejections.append((method, err.description))
-            return web.json_response(err.body(), status=err.code)
-        late = self._late.get(method)
-        if late:  # injected by a test: done, but answered late
-            await asyncio.sleep(late.popleft())
-        return web.json_response({"ok": True, "result": result})
+            return err.code, err.body()
+        return 200, {"ok": True, "result": result}
+
+    def _observe(self, method: str, params: JSON, files: Files, status: int, body: JSON) -> None:
+        """Called after every authorised call with its answer; subclasses watch the bot here."""
 
     async def _handle_test(self, request: web.Request) -> web.Response:
         """Test hooks for other processes: the Python API as JSON over HTTP."""
@@ -510,6 +654,10 @@ class FakeBotApi:
                     retry_after=body.get("retry_after", 1),
                 )
                 result = True
+            elif action == "flood_control":
+                on = bool(body.pop("on", True))
+                self.set_flood_control(FloodControl(**body) if on else None)
+                result = True
             elif action == "block":
                 self.block(int(body["chat_id"]))
                 result = True
@@ -521,10 +669,11 @@ class FakeBotApi:
                     "rejections": self.rejections,
                     "pending_updates": len(self._updates),
                     "calls": len(self.calls),
+                    "too_many_requests": len(self.flood_refusals),
                 }
             else:
                 return web.json_response({"ok": False, "description": "unknown action"}, status=404)
-        except (KeyError, ValueError, LookupError) as err:
+        except (KeyError, ValueError, LookupError, TypeError) as err:
             return web.json_response({"ok": False, "description": str(err)}, status=400)
         return web.json_response({"ok": True, "result": result})
 
@@ -567,6 +716,8 @@ class FakeBotApi:
         timeout = float(params.get("timeout") or 0)
         deadline = asyncio.get_running_loop().time() + timeout
         while not self._updates:
+            if self._closing:
+                return []
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 return []

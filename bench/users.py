@@ -1,0 +1,167 @@
+"""Simulated users for the live benchmarks, and the recording of our bot's calls for a baseline.
+
+Every user plays the scripted conversation (`bench.conversation`) by tapping the buttons the bot
+shows, so the same driver plays our bot and the replaying baseline. A user waits for the next
+question before the next tap; its latency is the time from the tap to that question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from bench.common import percentile
+from bench.conversation import DONE_OPTION, MAX_STEPS, choose
+from bench.live import (
+    TOKEN,
+    WAIT_SECONDS,
+    NotifyingBotApi,
+    mark,
+    next_question,
+    option_id,
+    start_process,
+    stop_process,
+    wait_until_polling,
+)
+from bench.script import Script, from_segments
+
+RECORDING_CHAT = 777
+QUIET_SECONDS = 0.1  # no call for this long: the bot's answer to an update is complete
+
+
+@dataclass
+class Tally:
+    """What the users of one run saw."""
+
+    updates: int = 0
+    latencies: list[float] = field(default_factory=list)  # tap → next question, seconds
+    firsts: list[float] = field(default_factory=list)  # /start → first question, seconds
+    unanswered: int = 0  # users who gave up waiting for an answer
+
+    def latency_ms(self) -> dict[str, float]:
+        """p50/p95/p99 of tap → next question, in ms (0 when there were no taps)."""
+        if not self.latencies:
+            return {"p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0}
+        return {
+            f"p{int(q * 100)}_ms": percentile(self.latencies, q) * 1000 for q in (0.5, 0.95, 0.99)
+        }
+
+
+async def conversation(
+    api: NotifyingBotApi,
+    chat_id: int,
+    tally: Tally,
+    *,
+    think: Callable[[], float] | None = None,
+    max_taps: int | None = None,
+    timeout: float = WAIT_SECONDS,
+    give_up: bool = False,
+    quiet: float = 0.0,
+    keep_going: Callable[[], bool] | None = None,
+) -> None:
+    """One user from /start to the advice menu (or `max_taps` taps).
+
+    `think` gives the seconds the user reads before each tap. `give_up` counts a missing answer in
+    `tally.unanswered` and ends this user instead of failing the run; the unanswered tap enters the
+    latencies as `timeout` (left out, a bot that drops users would look fast). `quiet` waits after
+    each answer until the bot made no call for that long (for a clean recording). `keep_going` is
+    asked before each action; the user stops (after the answer it waits for) when it says no.
+    """
+    if keep_going is not None and not keep_going():
+        return
+    tapped = False
+    try:
+        before = mark(api, chat_id)
+        begin = time.perf_counter()
+        api.user_text(chat_id, "/start")
+        question = await api.until(chat_id, partial(next_question, api, chat_id, before), timeout)
+        tally.firsts.append(time.perf_counter() - begin)
+        tally.updates += 1
+        taps = 0
+        while True:
+            if quiet:
+                await api.quiet(quiet)
+            buttons = question.buttons()
+            offered = [option_id(b) for b in buttons]
+            if DONE_OPTION in offered or (max_taps is not None and taps >= max_taps):
+                return
+            if taps >= MAX_STEPS:
+                raise RuntimeError("the conversation did not reach the advice")
+            choice = choose(offered)
+            label = next(str(b["text"]) for b in buttons if option_id(b) == choice)
+            if think is not None:
+                await asyncio.sleep(think())
+            if keep_going is not None and not keep_going():
+                return
+            before = mark(api, chat_id, question)
+            begin = time.perf_counter()
+            api.user_tap(chat_id, question.message_id, label)
+            tapped = True
+            question = await api.until(
+                chat_id, partial(next_question, api, chat_id, before), timeout
+            )
+            tally.latencies.append(time.perf_counter() - begin)
+            tally.updates += 1
+            taps += 1
+            tapped = False
+    except TimeoutError:
+        if not give_up:
+            raise
+        tally.unanswered += 1
+        (tally.latencies if tapped else tally.firsts).append(timeout)
+
+
+async def echoes(api: NotifyingBotApi, chat_id: int, count: int, tally: Tally) -> None:
+    """One user sending `count` messages, each after the previous one was answered."""
+    for index in range(count):
+        before = len(api.chat(chat_id))
+        begin = time.perf_counter()
+        api.user_text(chat_id, f"bericht {index}")
+        await api.until(chat_id, lambda: len(api.chat(chat_id)) > before)  # noqa: B023
+        tally.latencies.append(time.perf_counter() - begin)
+        tally.updates += 1
+
+
+def process_args(kind: str, workdir: Path) -> tuple[str, tuple[str, ...]]:
+    """The module and arguments of a bot kind: ours, the echo floor, or a replaying floor."""
+    if kind == "bot":
+        return "bot", ()
+    if kind == "echo":
+        return "bench.echo_bot", ()
+    script = str(workdir / "script.json")
+    if kind == "replay":
+        return "bench.replay_bot", (script,)
+    if kind == "replay-limited":
+        return "bench.replay_bot", (script, "--rate-limiter")
+    raise ValueError(f"unknown bot kind {kind!r}")
+
+
+async def record_script(workdir: Path) -> Script:
+    """Our bot's calls for one scripted conversation, on a quiet server without flood control.
+
+    Saved as `workdir/script.json`, where the replaying baselines read it.
+    """
+    recording = workdir / "recording"
+    shutil.rmtree(recording, ignore_errors=True)  # a stored chat would resume, not start afresh
+    api = NotifyingBotApi(token=TOKEN)
+    await api.start()
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        proc = start_process("bot", api, recording)
+        await wait_until_polling(api, proc)
+        await conversation(api, RECORDING_CHAT, Tally(), quiet=QUIET_SECONDS)
+        script = from_segments(api.segments[RECORDING_CHAT])
+    finally:
+        if proc is not None:
+            await stop_process(proc, api)
+        await api.stop()
+    if len(script.steps) < 2:
+        raise RuntimeError("the recorded conversation has no taps")
+    script.save(workdir / "script.json")
+    return script
