@@ -23,7 +23,7 @@ from bench import (
 )
 from bench.common import RESULTS, Result, table, write_results
 from bench.script import Script
-from bench.users import record_script
+from bench.users import QUIET_SECONDS, record_script
 
 PERSISTENCE_TARGET = 1.5
 
@@ -47,15 +47,15 @@ def persistence(sizes: list[int], repeats: int) -> Result:
     )
 
 
-def _script() -> Script:
+def _script(quick: bool) -> Script:
     """Our bot's calls for one conversation, recorded once for both replaying baselines."""
     with tempfile.TemporaryDirectory(prefix="bench-script-") as temp:
-        return asyncio.run(record_script(Path(temp)))
+        return asyncio.run(record_script(Path(temp), quiet=0.1 if quick else QUIET_SECONDS))
 
 
 def run_all(quick: bool) -> list[Result]:
     """Each benchmark bounded in count and time; all traffic on 127.0.0.1."""
-    script = _script()
+    script = _script(quick)
     results: list[Result] = []
     results.extend(
         e2e_throughput.run(users=3 if quick else 200, rounds=1 if quick else 3, script=script)

@@ -54,7 +54,9 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[index]
 
 
-def _format(value: float) -> str:
+def _format(value: float, unit: str = "x") -> str:
+    if not unit:  # a count
+        return f"{value:,.0f}"
     if value == 0:
         return "0"
     if abs(value) >= 100:
@@ -70,8 +72,8 @@ def table(results: Sequence[Result]) -> str:
     rows = [
         (
             r.name,
-            f"{_format(r.ours)} {r.unit}".rstrip(),
-            f"{_format(r.baseline)} {r.unit}".rstrip() + f" ({r.baseline_name})",
+            f"{_format(r.ours, r.unit)} {r.unit}".rstrip(),
+            f"{_format(r.baseline, r.unit)} {r.unit}".rstrip() + f" ({r.baseline_name})",
             r.ratio_text(),
             r.target,
             "-" if r.met is None else ("yes" if r.met else "NO"),

@@ -32,7 +32,9 @@ from bench.live import (
 from bench.script import Script, from_segments
 
 RECORDING_CHAT = 777
-QUIET_SECONDS = 0.1  # no call for this long: the bot's answer to an update is complete
+# No call for this long: the bot's answer to an update is complete. Longer than a second, since a
+# bot that keeps to Telegram's one message a second per chat spaces its messages that far apart.
+QUIET_SECONDS = 1.2
 
 
 @dataclass
@@ -142,7 +144,7 @@ def process_args(kind: str, workdir: Path) -> tuple[str, tuple[str, ...]]:
     raise ValueError(f"unknown bot kind {kind!r}")
 
 
-async def record_script(workdir: Path) -> Script:
+async def record_script(workdir: Path, quiet: float = QUIET_SECONDS) -> Script:
     """Our bot's calls for one scripted conversation, on a quiet server without flood control.
 
     Saved as `workdir/script.json`, where the replaying baselines read it.
@@ -155,7 +157,7 @@ async def record_script(workdir: Path) -> Script:
     try:
         proc = start_process("bot", api, recording)
         await wait_until_polling(api, proc)
-        await conversation(api, RECORDING_CHAT, Tally(), quiet=QUIET_SECONDS)
+        await conversation(api, RECORDING_CHAT, Tally(), quiet=quiet)
         script = from_segments(api.segments[RECORDING_CHAT])
     finally:
         if proc is not None:
