@@ -98,6 +98,9 @@ class Step:
         assert self.session.phase is not None
         return self.session.phase
 
+    def _plan(self) -> advice.AdvicePlan:
+        return advice.plan_of(self.context.knowledge, self.context.flow, self.session)
+
     @staticmethod
     def _option(event: EventData | None) -> OptionSpec:
         assert event is not None
@@ -120,18 +123,17 @@ class Step:
 
     @condition
     def has_more(self, event: EventData | None = None) -> bool:
-        """The role's own layers hold interventions for this phase that were not advised yet."""
+        """The advice holds interventions that "Meer" has not shown yet."""
         if self.session.role is None or self.session.phase is None:
             return False
-        return bool(
-            advice.more_advice(
-                self.context.knowledge,
-                self._role(),
-                self._phase(),
-                self.context.flow.advice,
-                self.session.advised,
-            )
-        )
+        return self._plan().has_more
+
+    @condition
+    def has_blind_spots(self, event: EventData | None = None) -> bool:
+        """The report names a blind spot for this role and phase."""
+        if self.session.role is None or self.session.phase is None:
+            return False
+        return bool(self._plan().blind_spots)
 
     # -- effects -------------------------------------------------------------------------------
     @effect
@@ -181,34 +183,15 @@ class Step:
 
     @effect
     def give_advice(self, event: EventData) -> None:
-        knowledge, flow = self.context.knowledge, self.context.flow
-        role, phase = self._role(), self._phase()
-        primary, levers = advice.first_advice(knowledge, role, phase, flow.advice)
-        self.session.advised = [item.id for item in (*primary, *levers)]
-        gaps = [knowledge.precondition(gap) for gap in self.session.precondition_gaps]
-        spots = advice.blind_spots(knowledge, role, phase, flow.advice)
-        for text in self.context.render.advice(self.session, primary, levers, gaps, spots):
-            self._note(text)
+        """Record the first advice; the advice step's prompt shows it (see Renderer.overview)."""
+        self.session.advised = []
+        self.session.advised = [item.id for item in self._plan().first]
 
     @effect
     def more_advice(self, event: EventData) -> None:
-        items = advice.more_advice(
-            self.context.knowledge,
-            self._role(),
-            self._phase(),
-            self.context.flow.advice,
-            self.session.advised,
-        )
-        start = len(self.session.advised) + 1
-        self.session.advised = [*self.session.advised, *(item.id for item in items)]
-        self._note(self.context.render.more(start, items))
-
-    @effect
-    def show_next_phase(self, event: EventData) -> None:
-        items = advice.next_phase_advice(
-            self.context.knowledge, self._role(), self._phase(), self.context.flow.advice
-        )
-        self._note(self.context.render.next_phase(self._phase(), items))
+        """Record what one more "Meer" adds; the "Meer" step's prompt lists it."""
+        added = self._plan().after_more().latest
+        self.session.advised = [*self.session.advised, *(item.id for item in added)]
 
     @effect
     def send_plan(self, event: EventData) -> None:
@@ -221,11 +204,6 @@ class Step:
         self.session.check_index = 0
         self.session.precondition_gaps = []
         self.session.advised = []
-
-    @effect
-    def explain(self, event: EventData) -> None:
-        item_id = self.session.advised[self._value(event) - 1]
-        self._note(self.context.render.explain(self.context.knowledge.intervention(item_id)))
 
 
 # What the flow may name: derived from the marks above, never kept by hand.

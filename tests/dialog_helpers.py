@@ -102,7 +102,11 @@ STATE_PATHS: dict[str, list[str]] = {
     "uitslag": ["lijn", "nee", "ja"],
     "check": ["lijn", "nee", "ja", "ok"],
     "advies": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja"],
-    "uitleg": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "uitleg"],
+    "uitleg": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "i2"],
+    "meer": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "meer"],
+    "volgende": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "volgende"],
+    "vlekken": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "vlekken"],
+    "plan": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "plan"],
     "klaar": ["lijn", "nee", "ja", "ok", "ja", "nee", "ja", "klaar"],
 }
 
