@@ -90,6 +90,8 @@ class Renderer:
         """The options a pick list makes: phases, or the advice's items (see flow.PickSpec)."""
         if source == "phases":
             return self.phase_options()
+        if session.role is None or session.phase is None:
+            return ()  # no advice yet, so nothing to pick (a damaged or hand-made session)
         plan = self._plan(session)
         if source == "next_phase":
             return tuple(
