@@ -285,7 +285,7 @@ def _fields(template: str) -> set[str] | None:
         return None
 
 
-def _strings(value: object, path: str) -> list[tuple[str, str]]:
+def strings(value: object, path: str) -> list[tuple[str, str]]:
     """Every string in a texts model or part of it, with its dotted path."""
     if isinstance(value, str):
         return [(path, value)]
@@ -295,7 +295,7 @@ def _strings(value: object, path: str) -> list[tuple[str, str]]:
         return [
             item
             for key, inner in value.items()
-            for item in _strings(inner, f"{path}.{key}" if path else str(key))
+            for item in strings(inner, f"{path}.{key}" if path else str(key))
         ]
     return []
 
@@ -303,7 +303,7 @@ def _strings(value: object, path: str) -> list[tuple[str, str]]:
 def placeholder_mismatch(flow: Flow, texts: Texts) -> list[str]:
     """A template offers exactly the placeholders the code fills in, with braces that parse."""
     found: list[str] = []
-    for path, template in _strings(texts, ""):
+    for path, template in strings(texts, ""):
         fields = _fields(template)
         parent = path.rpartition(".")[0]
         wanted = PLACEHOLDERS.get(path, PLACEHOLDERS.get(f"{parent}.*", set()))
