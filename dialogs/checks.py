@@ -18,7 +18,6 @@ from dialogs.flow import Flow, OptionSpec, unreachable
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
 
-
 # The first letter of the options a pick list makes: phases, interventions, warnings, next phase.
 PICK_PREFIXES = frozenset("fiwn")
 

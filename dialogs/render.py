@@ -189,9 +189,7 @@ class Renderer:
         extras = [item.span_note] if item.span_note else []
         extras += [
             texts.word.format(term=term.term, explanation=term.explanation)
-            for term in self.knowledge.glossary_in(
-                f"{item.title} {item.explanation} {first_step}"
-            )
+            for term in self.knowledge.glossary_in(f"{item.title} {item.explanation} {first_step}")
         ]
         for extra in extras:
             if len("\n\n".join([*blocks, extra])) <= SCREEN:

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from bot.artifacts import Artifact, render
 from bot.artifacts.action_plan import MAX_REFERRALS, build_action_plan
-from dialogs.session import Session
 from dialogs.advice import AdvicePlan
+from dialogs.session import Session
 from knowledge import KnowledgeBase, load_knowledge
 from locales import load_bundle
 

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from bot.artifacts import Artifact, render
-from dialogs.session import Session
 from dialogs.advice import AdvicePlan
+from dialogs.session import Session
 from knowledge import KnowledgeBase, load_knowledge
 from locales import LOCALES_DIR, ArtifactTexts, BundleError, load_bundle
 

@@ -57,9 +57,10 @@ def every_text(role: str, number: int) -> Iterator[tuple[str, str]]:
             for option in engine().current_options(at):
                 if option.id[0] in "iwn" and option.id[1:].isdigit():
                     opened = at.model_copy(deep=True)
-                    yield f"detail {option.id}", engine().handle(opened, Event.option(option.id))[
-                        -1
-                    ].text
+                    yield (
+                        f"detail {option.id}",
+                        engine().handle(opened, Event.option(option.id))[-1].text,
+                    )
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))

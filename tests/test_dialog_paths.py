@@ -148,9 +148,7 @@ def test_an_honest_note_when_the_model_has_little_for_a_role_and_phase() -> None
     strict = engine().flow.model_copy(
         update={"advice": engine().flow.advice.model_copy(update={"few_below": 5})}
     )
-    honest = [
-        advice_plan(kb, strict, role, phase).few for role in ROLES for phase in PHASES
-    ]
+    honest = [advice_plan(kb, strict, role, phase).few for role in ROLES for phase in PHASES]
     assert any(honest) and not all(honest)
 
 

@@ -1,4 +1,4 @@
-"""The dialog's own user texts keep the readability limits, checked by `python -m knowledge check`."""
+"""The dialog's own user texts keep the readability limits (`python -m knowledge check`)."""
 
 from __future__ import annotations
 

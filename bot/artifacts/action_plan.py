@@ -148,9 +148,12 @@ def _from_advice(
         phase_number=phase.number,
         phase_label=phase.label,
         phase_description=phase.description,
-        steps=tuple(PlanStep(item.title, item.first_step_for_reader(reader)) for item in advice.shown),
+        steps=tuple(
+            PlanStep(item.title, item.first_step_for_reader(reader)) for item in advice.shown
+        ),
         gaps=tuple(
-            PlanNote(gap.title, text) for gap, text in zip(advice.gaps, advice.gap_advice, strict=True)
+            PlanNote(gap.title, text)
+            for gap, text in zip(advice.gaps, advice.gap_advice, strict=True)
         ),
         all_preconditions=tuple(item.title for item in kb.preconditions),
         blind_spots=tuple(

@@ -58,9 +58,7 @@ def _candidates(plan: ActionPlan) -> list[tuple[int, bool, bool]]:
     return found
 
 
-def _draw(
-    plan: ActionPlan, words: Bundle, shown: int, blind_spots: bool, referrals: bool
-) -> FPDF:
+def _draw(plan: ActionPlan, words: Bundle, shown: int, blind_spots: bool, referrals: bool) -> FPDF:
     texts = words.artifacts.action_plan
     pdf = _new_document(plan, texts, words.language)
     _header(pdf, plan, words)

@@ -28,8 +28,8 @@ def render(
 
     `model_picture` works at any point (the plain model before a diagnosis); `action_plan` needs a
     diagnosed phase and shown advice and raises ValueError otherwise. `today` fixes the plan's
-    date for tests (its file name then has no time); it defaults to the local date and time. `bundle` replaces the session's language bundle
-    (e.g. one loaded from another root).
+    date for tests (its file name then has no time); it defaults to the local date and time.
+    `bundle` replaces the session's language bundle (e.g. one loaded from another root).
     """
     words = bundle or load_bundle(session.language)
     if kind == "model_picture":
