@@ -6,11 +6,17 @@ check the choice against the knowledge store's own ranking without reading any D
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from dialogs.flow import AdviceSpec, QuickCheckSpec, RoleSpec
+from dialogs.flow import AdviceSpec, Flow, QuickCheckSpec, RoleSpec
+from dialogs.session import Session
 from knowledge import KnowledgeBase
+from knowledge.readability import sentences, words
 from knowledge.schema import BlindSpot, CheckQuestion, Intervention, Precondition
+
+# A sentence that shares this share of its content words with an advised first step repeats it.
+REPEAT_SHARE = 0.6
 
 
 def quick_checks(knowledge: KnowledgeBase, spec: QuickCheckSpec, phase: str) -> list[str]:
@@ -41,55 +47,6 @@ def ranked(knowledge: KnowledgeBase, role: RoleSpec, phase: str) -> list[Interve
     return knowledge.interventions_for(role.layers, phase)
 
 
-def levers(
-    knowledge: KnowledgeBase,
-    role: RoleSpec,
-    phase: str,
-    spec: AdviceSpec,
-    shown: Sequence[Intervention],
-) -> list[Intervention]:
-    """The best one or two interventions in the lever layers (tasks, colleagues) for this phase.
-
-    Skips what is already shown and what shares a theme with something shown (the report lists
-    e.g. "constructief feedback geven" in two layers; saying it twice helps nobody).
-    """
-    seen_ids = {item.id for item in shown}
-    seen_themes = {item.theme for item in shown if item.theme}
-    chosen: list[Intervention] = []
-    for layer in role.levers:
-        candidates = [
-            item
-            for item in knowledge.interventions_for([layer], phase)
-            if item.id not in seen_ids and item.theme not in seen_themes
-        ]
-        for item in candidates[: spec.levers_per_layer]:
-            chosen.append(item)
-            seen_ids.add(item.id)
-            if item.theme:
-                seen_themes.add(item.theme)
-    return chosen
-
-
-def first_advice(
-    knowledge: KnowledgeBase, role: RoleSpec, phase: str, spec: AdviceSpec
-) -> tuple[list[Intervention], list[Intervention]]:
-    """The first advice: the role's best interventions, and the levers beside them."""
-    primary = ranked(knowledge, role, phase)[: spec.first]
-    return primary, levers(knowledge, role, phase, spec, primary)
-
-
-def more_advice(
-    knowledge: KnowledgeBase,
-    role: RoleSpec,
-    phase: str,
-    spec: AdviceSpec,
-    advised: Sequence[str],
-) -> list[Intervention]:
-    """The next interventions of the role's own layers that were not advised yet."""
-    done = set(advised)
-    return [item for item in ranked(knowledge, role, phase) if item.id not in done][: spec.more]
-
-
 def blind_spots(
     knowledge: KnowledgeBase,
     role: RoleSpec,
@@ -109,14 +66,183 @@ def blind_spots(
     return found[: spec.blind_spots]
 
 
-def next_phase_advice(
-    knowledge: KnowledgeBase, role: RoleSpec, phase: str, spec: AdviceSpec
+def _distinct(
+    items: Iterable[Intervention], seen_ids: set[str], seen_themes: set[str]
 ) -> list[Intervention]:
-    """What helps in the following phase, for this role; empty in the last phase."""
+    """`items` without any already seen by id or by theme; marks what it keeps as seen."""
+    kept: list[Intervention] = []
+    for item in items:
+        if item.id in seen_ids or (item.theme is not None and item.theme in seen_themes):
+            continue
+        kept.append(item)
+        seen_ids.add(item.id)
+        if item.theme is not None:
+            seen_themes.add(item.theme)
+    return kept
+
+
+def sequence(knowledge: KnowledgeBase, role: RoleSpec, phase: str) -> list[Intervention]:
+    """Everything this role may be advised in this phase, best first, each action (theme) once.
+
+    The role's own layers come first; the levers (tasks, colleagues) follow, because they are
+    what the reader can do besides the own job. This one order feeds the first advice and every
+    "Meer", so nothing is ever advised twice.
+    """
+    seen_ids: set[str] = set()
+    seen_themes: set[str] = set()
+    found = _distinct(ranked(knowledge, role, phase), seen_ids, seen_themes)
+    for layer in role.levers:
+        found += _distinct(knowledge.interventions_for([layer], phase), seen_ids, seen_themes)
+    return found
+
+
+@dataclass(frozen=True)
+class AdvicePlan:
+    """The one decision of what to advise: what the chat shows and what the plan prints.
+
+    Computed once from the session's role, phase, gaps and number of "Meer" taps, and rendered
+    as it is by the chat (overview, "Meer", detail views) and by the PDF, so the two cannot
+    disagree and no action appears twice.
+    """
+
+    role: str
+    reader: str
+    phase: str
+    first: tuple[Intervention, ...]  # the first advice: `begin` and the others, best first
+    batches: tuple[tuple[Intervention, ...], ...]  # what each "Meer" adds, in order
+    taps: int  # how many "Meer" were taken so far
+    gaps: tuple[Precondition, ...]  # the quick check's warnings
+    blind_spots: tuple[BlindSpot, ...]
+    next_phase: tuple[Intervention, ...]  # new in the following phase (empty in the last)
+    few: bool  # the model has little for this role and phase: say so honestly
+    gap_advice: tuple[str, ...]  # per gap: what to do, minus what an advised first step says
+
+    @property
+    def begin(self) -> Intervention:
+        """The single best first step for this week."""
+        return self.first[0]
+
+    @property
+    def others(self) -> tuple[Intervention, ...]:
+        return self.first[1:]
+
+    @property
+    def shown(self) -> tuple[Intervention, ...]:
+        """Every intervention advised so far: the first advice, then each "Meer" taken."""
+        return self.first + tuple(item for batch in self.batches[: self.taps] for item in batch)
+
+    @property
+    def latest(self) -> tuple[Intervention, ...]:
+        """What the last "Meer" added (empty before the first)."""
+        return self.batches[self.taps - 1] if self.taps else ()
+
+    @property
+    def has_more(self) -> bool:
+        return self.taps < len(self.batches)
+
+    @property
+    def not_shown(self) -> int:
+        """How many interventions "Meer" still holds."""
+        return sum(len(batch) for batch in self.batches[self.taps :])
+
+    def after_more(self) -> AdvicePlan:
+        """The plan once one more "Meer" is taken; the same plan when nothing is left."""
+        if not self.has_more:
+            return self
+        return AdvicePlan(**{**self.__dict__, "taps": self.taps + 1})
+
+
+def advice_plan(
+    knowledge: KnowledgeBase,
+    flow: Flow,
+    role_id: str,
+    phase: str,
+    gap_ids: Sequence[str] = (),
+    shown: int = 0,
+) -> AdvicePlan:
+    """The advice for this role and phase, with `shown` interventions advised so far.
+
+    `shown` (the length of the session's advice) says how many "Meer" were taken; 0 means the
+    first advice is about to be given.
+    """
+    role, spec = flow.roles[role_id], flow.advice
+    everything = sequence(knowledge, role, phase)
+    first = tuple(everything[: spec.first])
+    rest = everything[spec.first :]
+    batches = tuple(tuple(rest[i : i + spec.more]) for i in range(0, len(rest), spec.more))
+    taps, count = 0, len(first)
+    while taps < len(batches) and count < shown:
+        count += len(batches[taps])
+        taps += 1
+    return AdvicePlan(
+        role=role_id,
+        reader=role.reader,
+        phase=phase,
+        first=first,
+        batches=batches,
+        taps=taps,
+        gaps=tuple(knowledge.precondition(gap) for gap in gap_ids),
+        blind_spots=tuple(blind_spots(knowledge, role, phase, spec)),
+        next_phase=tuple(_next_new(knowledge, role, phase, spec, everything)),
+        few=len(ranked(knowledge, role, phase)) < spec.few_below,
+        gap_advice=tuple(
+            without_repeats(
+                knowledge.precondition(gap).when_gap_for_reader(role.reader),
+                [item.first_step_for_reader(role.reader) for item in everything],
+            )
+            for gap in gap_ids
+        ),
+    )
+
+
+def _content(text: str) -> set[str]:
+    return {word.casefold() for word in words(text) if len(word) >= 4}
+
+
+def without_repeats(text: str, advised: Sequence[str]) -> str:
+    """`text` without the sentences that say again what one of the `advised` texts says.
+
+    A warning should add what to watch out for, not repeat a first step the reader already got.
+    """
+    others = [_content(step) for step in advised]
+    kept = [
+        sentence
+        for sentence in sentences(text)
+        if not (own := _content(sentence))
+        or all(len(own & other) < REPEAT_SHARE * len(own) for other in others)
+    ]
+    return " ".join(kept)
+
+
+def plan_of(knowledge: KnowledgeBase, flow: Flow, session: Session) -> AdvicePlan:
+    """The advice as the session has seen it so far; ValueError before role and phase are known."""
+    if session.role is None or session.phase is None:
+        raise ValueError("advice needs a role and a phase")
+    return advice_plan(
+        knowledge,
+        flow,
+        session.role,
+        session.phase,
+        session.precondition_gaps,
+        len(session.advised),
+    )
+
+
+def _next_new(
+    knowledge: KnowledgeBase,
+    role: RoleSpec,
+    phase: str,
+    spec: AdviceSpec,
+    now: Sequence[Intervention],
+) -> list[Intervention]:
+    """What starts to help in the following phase and is not already advice for this one."""
     number = knowledge.phase(phase).number
     if number >= max(p.number for p in knowledge.phases):
         return []
-    return ranked(knowledge, role, str(number + 1))[: spec.next_phase]
+    seen_ids = {item.id for item in now}
+    seen_themes = {item.theme for item in now if item.theme is not None}
+    following = sequence(knowledge, role, str(number + 1))
+    return _distinct(following, seen_ids, seen_themes)[: spec.next_phase]
 
 
 def team_helpers(

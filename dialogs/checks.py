@@ -18,6 +18,9 @@ from dialogs.flow import Flow, OptionSpec, unreachable
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
 
+# The first letter of the options a pick list makes: phases, interventions, warnings, next phase.
+PICK_PREFIXES = frozenset("fiwn")
+
 
 @dataclass(frozen=True)
 class Known:
@@ -42,6 +45,7 @@ def problems(
     found += [problem for named in NAME_RULES for problem in named(flow, known)]
     found += [problem for worded in TEXT_RULES for problem in worded(flow, texts)]
     found += [problem for modelled in KNOWLEDGE_RULES for problem in modelled(flow, knowledge)]
+    found += missing_layer_wording(texts, knowledge)
     return found
 
 
@@ -151,12 +155,14 @@ def phases_without_phase(flow: Flow) -> list[str]:
     ]
 
 
-def picks_with_options(flow: Flow) -> list[str]:
-    """A pick list makes its own options; fixed ones beside it would never be shown."""
+def options_like_picks(flow: Flow) -> list[str]:
+    """Beside a pick list, a fixed option id must not look like a picked one (`i1`, `f2`)."""
     return [
-        f"states.{name}.pick: a pick list has no fixed options"
+        f"states.{name}.{option.id}: looks like an option of the pick list"
         for name, state in flow.states.items()
-        if state.pick is not None and state.options
+        if state.pick is not None
+        for option in state.options
+        if len(option.id) > 1 and option.id[0] in PICK_PREFIXES and option.id[1:].isdigit()
     ]
 
 
@@ -200,7 +206,7 @@ FLOW_RULES: tuple[Callable[[Flow], list[str]], ...] = (
     conditional_last_targets,
     roles_without_role,
     phases_without_phase,
-    picks_with_options,
+    options_like_picks,
     dead_ends,
     unchosen_roles,
     levers_in_own_layers,
@@ -253,16 +259,20 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "result.reason": {"reason", "answer"},
     "result.picked": {"number", "label", "description"},
     "result.phase_option": {"number", "label"},
-    "advice.heading": {"number", "label", "role"},
-    "advice.item": {"number", "title", "evidence", "explanation", "first_step"},
-    "advice.warning": {"title", "when_gap"},
-    "advice.blind_spot": {"title", "advice"},
+    "advice.phase_line.*": {"number", "label"},
+    "advice.begin_item": {"title", "first_step"},
+    "advice.bullet": {"title"},
+    "advice.warning_option": {"title"},
+    "advice.first_step": {"first_step"},
+    "advice.span_all": {"via"},
+    "advice.span_one": {"first", "via"},
+    "advice.span_many": {"first", "last", "via"},
+    "advice.report_name": {"name"},
+    "advice.report_fragment": {"fragment"},
+    "advice.word": {"term", "explanation"},
+    "advice.warning_detail": {"title", "explanation", "when_gap"},
     "advice.next_phase": {"number", "label", "description"},
-    "advice.next_item": {"title"},
-    "advice.explain": {"title", "evidence", "layer", "span", "explanation", "first_step"},
-    "advice.explain_option": {"number", "title"},
-    "advice.span_one": {"first"},
-    "advice.span_many": {"first", "last"},
+    "advice.blind_spot": {"title", "advice"},
     "team.slot_line": {"number", "letter", "phase_number", "phase", "date", "review"},
     "team.review_line": {"date"},
     "team.helps_item": {"title", "count", "total"},
@@ -289,7 +299,7 @@ def _fields(template: str) -> set[str] | None:
         return None
 
 
-def _strings(value: object, path: str) -> list[tuple[str, str]]:
+def strings(value: object, path: str) -> list[tuple[str, str]]:
     """Every string in a texts model or part of it, with its dotted path."""
     if isinstance(value, str):
         return [(path, value)]
@@ -299,7 +309,7 @@ def _strings(value: object, path: str) -> list[tuple[str, str]]:
         return [
             item
             for key, inner in value.items()
-            for item in _strings(inner, f"{path}.{key}" if path else str(key))
+            for item in strings(inner, f"{path}.{key}" if path else str(key))
         ]
     return []
 
@@ -307,9 +317,10 @@ def _strings(value: object, path: str) -> list[tuple[str, str]]:
 def placeholder_mismatch(flow: Flow, texts: Texts) -> list[str]:
     """A template offers exactly the placeholders the code fills in, with braces that parse."""
     found: list[str] = []
-    for path, template in _strings(texts, ""):
+    for path, template in strings(texts, ""):
         fields = _fields(template)
-        wanted = PLACEHOLDERS.get(path, set())
+        parent = path.rpartition(".")[0]
+        wanted = PLACEHOLDERS.get(path, PLACEHOLDERS.get(f"{parent}.*", set()))
         if fields is None:
             found.append(f"{path}: braces do not match")
         elif fields != wanted:
@@ -365,8 +376,18 @@ def stray_texts(flow: Flow, texts: Texts) -> list[str]:
     return [f"states.{name}: not a step of the dialog" for name in texts.states if name in extra]
 
 
+def missing_reader_lines(flow: Flow, texts: Texts) -> list[str]:
+    """Every role's reader has the advice's first line in words that fit them."""
+    return [
+        f"advice.phase_line.{reader}: missing (the reader of role {role!r})"
+        for role, spec in flow.roles.items()
+        if (reader := spec.reader) not in texts.advice.phase_line
+    ]
+
+
 TEXT_RULES: tuple[Callable[[Flow, Texts], list[str]], ...] = (
     placeholder_mismatch,
+    missing_reader_lines,
     missing_role_labels,
     missing_texts,
     missing_reasons,
@@ -443,7 +464,61 @@ def too_few_checks(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
     return found
 
 
+def readers_of_layers(flow: Flow) -> dict[str, set[str]]:
+    """Who reads each layer's advice: the readers of roles whose layers or levers include it."""
+    found: dict[str, set[str]] = {}
+    for spec in flow.roles.values():
+        for layer in (*spec.layers, *spec.levers):
+            found.setdefault(layer, set()).add(spec.reader)
+    return found
+
+
+def unreachable_variants(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
+    """A reader variant that no role reads is dead text, or a reader given the wrong layer.
+
+    First steps are read by the readers of the intervention's layer; what to do about a gap by
+    every role's reader; a blind spot's advice by the readers of the layers in its scope (all
+    readers when the scope names no layer).
+    """
+    layers = readers_of_layers(flow)
+    everyone = {spec.reader for spec in flow.roles.values()}
+    found = [
+        f"interventions.{item.id}.first_step_for.{reader}: no role reads this layer as {reader}"
+        for item in knowledge.interventions
+        for reader in item.first_step_for
+        if reader not in layers.get(item.layer, set())
+    ]
+    found += [
+        f"preconditions.{item.id}.when_gap_for.{reader}: no role has this reader"
+        for item in knowledge.preconditions
+        for reader in item.when_gap_for
+        if reader not in everyone
+    ]
+    for spot in knowledge.blind_spots:
+        scoped = {
+            role.reader
+            for role in flow.roles.values()
+            if not spot.scope.layers or set(role.layers) & set(spot.scope.layers)
+        }
+        found += [
+            f"blind_spots.{spot.id}.advice_for.{reader}: no role in its scope has this reader"
+            for reader in spot.advice_for
+            if reader not in scoped
+        ]
+    return found
+
+
+def missing_layer_wording(texts: Texts, knowledge: KnowledgeBase) -> list[str]:
+    """Every layer of the model has words for where an intervention works ("via HR")."""
+    return [
+        f"advice.via.{layer.key}: missing"
+        for layer in knowledge.layers
+        if layer.key not in texts.advice.via
+    ]
+
+
 KNOWLEDGE_RULES: tuple[Callable[[Flow, KnowledgeBase], list[str]], ...] = (
+    unreachable_variants,
     unknown_phases,
     unknown_layers,
     missing_priorities,

@@ -53,7 +53,11 @@ def _machine_moves(flow: Flow, machine: Machine) -> list[dict[str, Any]]:
     for trigger, event in machine.events.items():
         for source, transitions in event.transitions.items():
             pick = flow.states[source].pick
-            label = f"{PICK_TRIGGER} {pick.source}" if pick is not None else labels[trigger]
+            label = (
+                f"{PICK_TRIGGER} {pick.source}"
+                if trigger == PICK_TRIGGER and pick
+                else labels[trigger]
+            )
             moves.extend(
                 {
                     "trigger": trigger,

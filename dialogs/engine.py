@@ -17,6 +17,7 @@ from pathlib import Path
 from transitions import Machine
 
 from dialogs import checks
+from dialogs.advice import AdvicePlan, plan_of
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
 from dialogs.flow import section_progress as _section_progress
@@ -133,6 +134,10 @@ class Engine:
         """The label of a role id (as on the role question); KeyError when unknown."""
         return self._render.role_label(role_id)
 
+    def advice_plan(self, session: Session) -> AdvicePlan:
+        """What the session was advised, as the chat showed it; the action plan prints this."""
+        return plan_of(self._knowledge, self._flow, session)
+
     def audiences(self, session: Session) -> list[str]:
         """The audiences of the session's role (`mkb`, `zzp`, ...): for blind spots, referrals."""
         if session.role is None or session.role not in self._flow.roles:
@@ -144,14 +149,11 @@ class Engine:
         state = self._flow.states.get(session.state)
         if state is None:
             return ()
+        picked: tuple[Option, ...] = ()
         if state.pick is not None:
-            if state.pick.source == "phases":
-                return self._render.phase_options()
-            if state.pick.source == "slots":
-                return self._render.slot_options(session)
-            return self._render.advised_options(session.advised)
+            picked = self._render.pick_options(session, state.pick.source)
         probe = Step(self._context, session)
-        return tuple(
+        return picked + tuple(
             Option(option.id, self._texts.option_label(session.state, option.id))
             for option in state.options
             if option.when is None or getattr(probe, option.when)()
@@ -255,18 +257,17 @@ class Engine:
         adding and removing a model per answer cost more than the rest of the step together.
         """
         state = self._flow.states[work.state]
-        if state.pick is None and (spec is None or spec.action is not None):
+        if (spec is None and state.pick is None) or (spec is not None and spec.action is not None):
             return None
         source = work.state
         with self._machine_lock:
             step = self._step
             step.begin(work, live)
             self._machine.set_state(source, model=step)
-            if state.pick is not None:
+            if spec is None:
                 moved = step.trigger(PICK_TRIGGER, value=int(option_id[1:]))
                 recorded = True
             else:
-                assert spec is not None
                 moved = step.trigger(option_trigger(option_id), option=spec)
                 recorded = spec.next is not None
             notes = step.end()

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from knowledge.schema import SLUG_PATTERN
+from knowledge.schema import SLUG_PATTERN, Reader
 
 DATA_DIR = Path(__file__).parent / "data"
 FLOW_FILE = DATA_DIR / "flow.yaml"
@@ -70,9 +70,15 @@ class OptionSpec(_Spec):
 
 
 class PickSpec(_Spec):
-    """Options generated at run time: one per phase (`f1`..`f5`) or per advised item (`i1`..)."""
+    """Options generated at run time, listed before the state's fixed options.
 
-    source: Literal["phases", "advised", "slots"]
+    `phases`: one per phase (`f1`..`f5`); `advised`: every intervention shown so far (`i1`..);
+    `overview`: the first advice's interventions (`i1`..) and warnings (`w1`..); `more`: what the
+    latest "Meer" added (`i5`..); `next_phase`: what helps in the following phase (`n1`..);
+    `slots`: the chat's employees (`s1`..).
+    """
+
+    source: Literal["phases", "advised", "overview", "more", "next_phase", "slots"]
     next: Name
     do: list[Name] = Field(default_factory=list)
 
@@ -94,6 +100,9 @@ class RoleSpec(_Spec):
     layers: list[Key] = Field(min_length=1)
     audiences: list[Literal["mkb", "zzp", "flex", "onderwijs"]] = Field(default_factory=list)
     levers: list[Key] = Field(default_factory=list)
+    # Who reads the advice: picks the knowledge's reader variants (first steps, gaps, blind spots)
+    # and the wording that fits this person (an owner has a firm, a zzp'er has no staff).
+    reader: Reader
 
 
 class AdviceSpec(_Spec):

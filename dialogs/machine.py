@@ -164,6 +164,9 @@ class Step:
         steps = self.context.flow.team.steps
         slot.steps = [FirstStep(item=item.id) for item in primary[:steps]]
 
+    def _plan(self) -> advice.AdvicePlan:
+        return advice.plan_of(self.context.knowledge, self.context.flow, self.session)
+
     @staticmethod
     def _option(event: EventData | None) -> OptionSpec:
         assert event is not None
@@ -186,18 +189,17 @@ class Step:
 
     @condition
     def has_more(self, event: EventData | None = None) -> bool:
-        """The role's own layers hold interventions for this phase that were not advised yet."""
+        """The advice holds interventions that "Meer" has not shown yet."""
         if self.session.role is None or self.session.phase is None:
             return False
-        return bool(
-            advice.more_advice(
-                self.context.knowledge,
-                self._role(),
-                self._phase(),
-                self.context.flow.advice,
-                self.session.advised,
-            )
-        )
+        return self._plan().has_more
+
+    @condition
+    def has_blind_spots(self, event: EventData | None = None) -> bool:
+        """The report names a blind spot for this role and phase."""
+        if self.session.role is None or self.session.phase is None:
+            return False
+        return bool(self._plan().blind_spots)
 
     @condition
     def org_known(self, event: EventData | None = None) -> bool:
@@ -275,35 +277,20 @@ class Step:
 
     @effect
     def give_advice(self, event: EventData) -> None:
-        knowledge, flow = self.context.knowledge, self.context.flow
-        role, phase = self._role(), self._phase()
-        primary, levers = advice.first_advice(knowledge, role, phase, flow.advice)
-        self.session.advised = [item.id for item in (*primary, *levers)]
-        self._record_advice(primary)
-        gaps = [knowledge.precondition(gap) for gap in self.session.precondition_gaps]
-        spots = advice.blind_spots(knowledge, role, phase, flow.advice)
-        for text in self.context.render.advice(self.session, primary, levers, gaps, spots):
-            self._note(text)
+        """Record the first advice; the advice step's prompt shows it (see Renderer.overview).
+
+        The look at the current employee is kept too: its date and phase, the advice, first steps.
+        """
+        self.session.advised = []
+        first = list(self._plan().first)
+        self.session.advised = [item.id for item in first]
+        self._record_advice(first)
 
     @effect
     def more_advice(self, event: EventData) -> None:
-        items = advice.more_advice(
-            self.context.knowledge,
-            self._role(),
-            self._phase(),
-            self.context.flow.advice,
-            self.session.advised,
-        )
-        start = len(self.session.advised) + 1
-        self.session.advised = [*self.session.advised, *(item.id for item in items)]
-        self._note(self.context.render.more(start, items))
-
-    @effect
-    def show_next_phase(self, event: EventData) -> None:
-        items = advice.next_phase_advice(
-            self.context.knowledge, self._role(), self._phase(), self.context.flow.advice
-        )
-        self._note(self.context.render.next_phase(self._phase(), items))
+        """Record what one more "Meer" adds; the "Meer" step's prompt lists it."""
+        added = self._plan().after_more().latest
+        self.session.advised = [*self.session.advised, *(item.id for item in added)]
 
     @effect
     def send_plan(self, event: EventData) -> None:
@@ -379,8 +366,12 @@ class Step:
         slot = self.session.current_slot()
         status = {"gedaan": "gedaan", "bezig": "bezig", "nognie": "nog_niet"}
         if slot is not None and self.live and self.session.checkin_step < len(slot.steps):
-            slot.steps[self.session.checkin_step].status = status[self._option(event).id]  # type: ignore[assignment]
-            slot.steps = list(slot.steps)
+            steps = list(slot.steps)  # new objects: the session before this answer keeps its own
+            index = self.session.checkin_step
+            steps[index] = steps[index].model_copy(
+                update={"status": status[self._option(event).id]}
+            )
+            slot.steps = steps
         self.session.checkin_step += 1
 
     @effect
@@ -401,7 +392,8 @@ class Step:
         if other is None:
             self._note(texts.no_other_step)
             return
-        self._note(f"{texts.other_step}\n\n{self.context.render.item(1, other)}")
+        detail = self.context.render.detail(other, self._role().reader)
+        self._note(f"{texts.other_step}\n\n{detail}")
         if self.live:
             slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=self._phase())]
             slot.steps = [FirstStep(item=other.id)]
@@ -431,11 +423,6 @@ class Step:
             texts.moved_up.format(letter=letter, number=following.number, label=following.label)
         )
         self.give_advice(event)
-
-    @effect
-    def explain(self, event: EventData) -> None:
-        item_id = self.session.advised[self._value(event) - 1]
-        self._note(self.context.render.explain(self.context.knowledge.intervention(item_id)))
 
 
 # What the flow may name: derived from the marks above, never kept by hand.

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from dialogs.advice import check_question
+from dialogs.advice import AdvicePlan, check_question, plan_of
 from dialogs.civil import AMSTERDAM
 from dialogs.events import Option
 from dialogs.flow import Flow
 from dialogs.session import Answer, Session, Slot
 from knowledge import KnowledgeBase
-from knowledge.schema import BlindSpot, Intervention, Phase, Precondition
+from knowledge.schema import Intervention, Phase
 from locales import Bundle, DialogTexts
 
 
@@ -94,16 +94,32 @@ class Renderer:
             for phase in self.knowledge.phases
         )
 
-    def advised_options(self, advised: Sequence[str]) -> tuple[Option, ...]:
-        return tuple(
-            Option(
-                f"i{number}",
-                self.texts.advice.explain_option.format(
-                    number=number, title=self.knowledge.intervention(item).title
-                ),
+    def pick_options(self, session: Session, source: str) -> tuple[Option, ...]:
+        """The options a pick list makes: phases, employees or advised items (flow.PickSpec)."""
+        if source == "phases":
+            return self.phase_options()
+        if source == "slots":
+            return self.slot_options(session)
+        if session.role is None or session.phase is None:
+            return ()  # no advice yet, so nothing to pick (a damaged or hand-made session)
+        plan = self._plan(session)
+        if source == "next_phase":
+            return tuple(
+                Option(f"n{number}", item.title)
+                for number, item in enumerate(plan.next_phase, start=1)
             )
-            for number, item in enumerate(advised, start=1)
-        )
+        numbered = list(enumerate(plan.shown, start=1))
+        if source == "more":
+            numbered = numbered[len(plan.shown) - len(plan.latest) :]
+        elif source == "overview":
+            numbered = numbered[: len(plan.first)]
+        options = tuple(Option(f"i{number}", item.title) for number, item in numbered)
+        if source == "overview":
+            options += tuple(
+                Option(f"w{number}", self.texts.advice.warning_option.format(title=gap.title))
+                for number, gap in enumerate(plan.gaps, start=1)
+            )
+        return options
 
     def slot_options(self, session: Session) -> tuple[Option, ...]:
         """One option per listed employee: `s1`.. in the order of the team list."""
@@ -126,89 +142,127 @@ class Renderer:
             number=phase.number, label=phase.label, description=phase.description
         )
 
-    def item(self, number: int, item: Intervention) -> str:
-        return self.texts.advice.item.format(
-            number=number,
-            title=item.title,
-            evidence=self._evidence(item),
-            explanation=item.explanation,
-            first_step=item.first_step,
-        )
+    # -- the advice ----------------------------------------------------------------------------
+    def _plan(self, session: Session) -> AdvicePlan:
+        return plan_of(self.knowledge, self.flow, session)
 
-    def _evidence(self, item: Intervention) -> str:
-        return f" {self.texts.advice.evidence}" if item.evidence else ""
+    def _bullets(self, heading: str, titles: Sequence[str]) -> str:
+        return "\n".join([heading, *(self.texts.advice.bullet.format(title=t) for t in titles)])
 
-    def advice(
-        self,
-        session: Session,
-        primary: Sequence[Intervention],
-        levers: Sequence[Intervention],
-        gaps: Sequence[Precondition],
-        spots: Sequence[BlindSpot],
-    ) -> list[str]:
-        """The advice as two messages: what to do, then what else and what to watch out for."""
-        assert session.phase is not None and session.role is not None
+    def _overview(self, session: Session) -> str:
+        """The first advice on one phone screen: the phase, where to begin, the rest as titles."""
+        plan = self._plan(session)
         texts = self.texts.advice
-        phase = self.knowledge.phase(session.phase)
-        first = [
-            texts.heading.format(
-                number=phase.number, label=phase.label, role=self.role_label(session.role)
-            )
-        ]
-        if len(primary) < self.flow.advice.few_below:
-            first.append(texts.few)
-        first.extend(self.item(number, item) for number, item in enumerate(primary, start=1))
-        second: list[str] = []
-        if levers:
-            second.append(texts.levers_heading)
-            second.extend(
-                self.item(number, item)
-                for number, item in enumerate(levers, start=len(primary) + 1)
-            )
-        if gaps:
-            second.append(texts.warnings_heading)
-            second.extend(
-                texts.warning.format(title=gap.title, when_gap=gap.when_gap) for gap in gaps
-            )
-        else:
-            second.append(texts.no_gaps)
-        second.extend(
-            texts.blind_spot.format(title=spot.title, advice=spot.advice) for spot in spots
+        phase = self.knowledge.phase(plan.phase)
+        blocks = [texts.phase_line[plan.reader].format(number=phase.number, label=phase.label)]
+        if plan.few:
+            blocks.append(texts.few)
+        begin = texts.begin_item.format(
+            title=plan.begin.title, first_step=plan.begin.first_step_for_reader(plan.reader)
         )
-        return ["\n\n".join(first), "\n\n".join(second)]
-
-    def more(self, start: int, items: Sequence[Intervention]) -> str:
-        blocks = [self.texts.advice.more_heading]
-        blocks.extend(self.item(number, item) for number, item in enumerate(items, start=start))
+        blocks.append(f"{texts.begin}\n{begin}")
+        if plan.others:
+            blocks.append(self._bullets(texts.others, [item.title for item in plan.others]))
+        if plan.gaps:
+            blocks.append(self._bullets(texts.warnings, [gap.title for gap in plan.gaps]))
+        blocks.append(self._plain(session))
         return "\n\n".join(blocks)
 
-    def next_phase(self, phase: str, items: Sequence[Intervention]) -> str:
+    def _detail(self, session: Session) -> str:
+        """The intervention or warning whose button was tapped last (the last answer says which)."""
+        plan = self._plan(session)
+        option = session.history[-1].option
+        kind, number = option[0], int(option[1:])
+        if kind == "w":
+            gap, advice = plan.gaps[number - 1], plan.gap_advice[number - 1]
+            full = self.texts.advice.warning_detail.format(
+                title=gap.title, explanation=gap.explanation, when_gap=advice
+            )
+            if len(full) <= SCREEN:
+                return full
+            return self.texts.advice.warning_detail.format(
+                title=gap.title, explanation="", when_gap=advice
+            ).replace("\n\n\n", "\n\n")
+        items = plan.next_phase if kind == "n" else plan.shown
+        return self.detail(items[number - 1], plan.reader)
+
+    def detail(self, item: Intervention, reader: str) -> str:
+        """What it is and why it helps, how to begin, the evidence and where it sits in the model.
+
+        The report's own name (and what the report prints of a cut-off name) is always said; a
+        note on an uncertain span and the meaning of difficult words follow while the text still
+        fits one phone screen.
+        """
         texts = self.texts.advice
-        number = self.knowledge.phase(phase).number
-        if not items:
+        first_step = item.first_step_for_reader(reader)
+        facts = [
+            texts.evidence_yes if item.evidence else texts.evidence_no,
+            self.span(item),
+        ]
+        if _plain_name(item.report_title) != _plain_name(item.title):
+            facts.append(texts.report_name.format(name=item.report_title))
+        if item.report_fragment is not None:
+            facts.append(texts.report_fragment.format(fragment=item.report_fragment))
+        blocks = [
+            f"{item.title}\n{item.explanation}",
+            texts.first_step.format(first_step=first_step),
+            " ".join(facts),
+        ]
+        extras = [item.span_note] if item.span_note else []
+        extras += [
+            texts.word.format(term=term.term, explanation=term.explanation)
+            for term in self.knowledge.glossary_in(f"{item.title} {item.explanation} {first_step}")
+        ]
+        for extra in extras:
+            if len("\n\n".join([*blocks, extra])) <= SCREEN:
+                blocks.append(extra)
+        return "\n\n".join(blocks)
+
+    def span(self, item: Intervention) -> str:
+        """Where an intervention sits in the model, in words ("vanaf fase 2 tot en met 4, via")."""
+        texts = self.texts.advice
+        first, last = item.phases.first, item.phases.last
+        via = texts.via[item.layer]
+        if (first, last) == (1, len(self.knowledge.phases)):
+            return texts.span_all.format(via=via)
+        if first == last:
+            return texts.span_one.format(first=first, via=via)
+        return texts.span_many.format(first=first, last=last, via=via)
+
+    def _more(self, session: Session) -> str:
+        plan = self._plan(session)
+        listed = self._bullets(self.texts.advice.more_heading, [i.title for i in plan.latest])
+        return f"{listed}\n\n{self._plain(session)}"
+
+    def _next_phase(self, session: Session) -> str:
+        plan = self._plan(session)
+        texts = self.texts.advice
+        number = self.knowledge.phase(plan.phase).number
+        if number >= len(self.knowledge.phases):
             return texts.last_phase
         following = self.knowledge.phase(number + 1)
         head = texts.next_phase.format(
             number=following.number, label=following.label, description=following.description
         )
-        return "\n".join([head, *(texts.next_item.format(title=item.title) for item in items)])
+        if not plan.next_phase:
+            return f"{head}\n\n{texts.next_same}"
+        listed = self._bullets(texts.next_helps, [item.title for item in plan.next_phase])
+        return f"{head}\n\n{listed}\n\n{self._plain(session)}"
 
-    def span(self, item: Intervention) -> str:
-        """The phases an intervention helps in, in words ("fasen 2 t/m 4")."""
-        first, last = item.phases.first, item.phases.last
-        if first == last:
-            return self.texts.advice.span_one.format(first=first)
-        return self.texts.advice.span_many.format(first=first, last=last)
+    def _blind_spots(self, session: Session) -> str:
+        plan = self._plan(session)
+        texts = self.texts.advice
+        blocks = [texts.blind_spots_heading]
+        blocks += [
+            texts.blind_spot.format(title=spot.title, advice=spot.advice_for_reader(plan.reader))
+            for spot in plan.blind_spots
+        ]
+        return "\n\n".join([*blocks, self._plain(session)])
 
-    def explain(self, item: Intervention) -> str:
-        return self.texts.advice.explain.format(
-            title=item.title,
-            evidence=self._evidence(item),
-            layer=self.knowledge.layer(item.layer).label,
-            span=self.span(item),
-            explanation=item.explanation,
-            first_step=item.first_step,
-        )
+
+def _plain_name(name: str) -> str:
+    """A name compared without case and punctuation: "Feedback geven" is "feedback geven."."""
+    return "".join(char for char in name.casefold() if char.isalnum())
 
 
 # -- the team and the check-in ------------------------------------------------------------------
@@ -314,7 +368,15 @@ SPECIAL_PROMPTS: dict[str, Callable[[Renderer, Session], str]] = {
     "check": Renderer._check,
     "org": _org,
     "checkin_step": _checkin_step,
+    "advice": Renderer._overview,
+    "detail": Renderer._detail,
+    "more": Renderer._more,
+    "next_phase": Renderer._next_phase,
+    "blind_spots": Renderer._blind_spots,
 }
+
+# One phone screen of text: what the first advice and a detail view must fit in.
+SCREEN = 700
 
 
 def staging_answers(

@@ -35,13 +35,18 @@ class PlanTexts(TextModel):
     """Words of the action plan document and its caption."""
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "filename": frozenset({"date"}),
+        "filename": frozenset({"stamp"}),
         "caption": frozenset({"check_in"}),
+        "more_in_bot": frozenset({"count"}),
+        "check_in_line": frozenset({"date", "who"}),
         "phase_heading": frozenset({"number", "label"}),
     }
 
     filename: str
     caption: str
+    more_in_bot: str
+    check_in_line: str
+    check_in_with: dict[str, str]  # by reader: with whom to look back
     document_title: str
     subject: str
     date: str

@@ -35,23 +35,34 @@ class ResultTexts(TextModel):
 
 
 class AdviceTexts(TextModel):
-    heading: Line
-    item: Line
-    evidence: str
+    """The advice: the overview, a detail view, "Meer", the next phase and the blind spots."""
+
+    phase_line: dict[str, Line]  # by reader (flow.yaml roles' `reader`)
     few: Line
-    levers_heading: Line
-    warnings_heading: Line
-    warning: Line
-    no_gaps: Line
-    blind_spot: Line
-    more_heading: Line
-    next_phase: Line
-    next_item: Line
-    last_phase: Line
-    explain: Line
+    begin: Line
+    begin_item: Line
+    others: Line
+    bullet: Line
+    warnings: Line
+    warning_option: Line
+    evidence_yes: Line
+    evidence_no: Line
+    first_step: Line
+    span_all: Line
     span_one: Line
     span_many: Line
-    explain_option: Line
+    via: dict[str, Line]  # by layer key: where in the model an intervention works
+    report_name: Line
+    report_fragment: Line
+    word: Line
+    warning_detail: Line
+    more_heading: Line
+    next_phase: Line
+    next_helps: Line
+    next_same: Line
+    last_phase: Line
+    blind_spots_heading: Line
+    blind_spot: Line
 
 
 class TeamTexts(TextModel):

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from bot.artifacts import Artifact, render
 from bot.artifacts.action_plan import MAX_REFERRALS, build_action_plan
+from dialogs.advice import AdvicePlan
 from dialogs.session import Session
 from knowledge import KnowledgeBase, load_knowledge
 from locales import load_bundle
@@ -27,6 +28,9 @@ class KnowledgeEngine:
 
     def role_label(self, role_id: str) -> str:
         return {"teamleider": "Teamleider", "eigenaar": "Eigenaar-directeur"}[role_id]
+
+    def advice_plan(self, session: Session) -> AdvicePlan | None:
+        return None  # made-up roles: the plan prints the session's advice as it is
 
     def audiences(self, session: Session) -> list[str]:
         return list(self._audiences)
@@ -118,7 +122,7 @@ def test_plan_artifact_metadata(kb: KnowledgeBase) -> None:
     )
     assert artifact.mime == "application/pdf"
     assert artifact.data.startswith(b"%PDF-")
-    assert artifact.filename == "actieplan-leercultuur-2026-11-28.pdf"
+    assert artifact.filename == "actieplan-2026-11-28-0000.pdf"
     assert "26 december 2026" in artifact.caption
     assert len(artifact.caption) <= 1024  # Telegram's caption limit
 

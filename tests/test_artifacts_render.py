@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from bot.artifacts import Artifact, render
+from dialogs.advice import AdvicePlan
 from dialogs.session import Session
 from knowledge import KnowledgeBase, load_knowledge
 from locales import LOCALES_DIR, ArtifactTexts, BundleError, load_bundle
@@ -24,6 +25,9 @@ class KnowledgeEngine:
 
     def role_label(self, role_id: str) -> str:
         return {"hr": "HR-medewerker"}[role_id]
+
+    def advice_plan(self, session: Session) -> AdvicePlan | None:
+        return None  # made-up roles: the plan prints the session's advice as it is
 
     def audiences(self, session: Session) -> list[str]:
         return []

@@ -112,13 +112,15 @@ async def test_a_check_in_is_sent_once_when_due_and_moves_the_phase(tmp_path: Pa
         assert record is not None and record.delivery is not None and record.delivery.delivered
         assert store.due_checkins(utc_now()) == []
 
-        # Answered: both steps, then "a step further": congratulations and the next phase.
+        # Answered: both steps, then "a step further": congratulations and the advice for the
+        # next phase; a new review date is one tap away in its menu.
         turn = await tap(conversation, sent, ["gedaan", "bezig", "verder"])
-        assert turn.session is not None and turn.session.state == "herinnering"
+        assert turn.session is not None and turn.session.state == "advies"
         slot = turn.session.slots[0]
         assert [a.phase for a in slot.assessments] == ["actie", "toepassen"]
         assert "Mooi!" in turn.replies[0].text
-        turn = await tap(conversation, turn, ["w4"], start=200)
+        assert "Fase 4" in turn.replies[-1].text or "fase 4" in turn.replies[-1].text
+        turn = await tap(conversation, turn, ["herinner", "w4"], start=200)
         assert turn.session is not None and turn.session.next_review() is not None
 
 

@@ -20,7 +20,20 @@ def chat(script: str, *argv: str) -> str:
 
 def test_a_whole_conversation_by_numbers_and_labels(tmp_path: Path) -> None:
     script = "\n".join(
-        ["4", "nee", "1", "klopt", "ja", "Nee", "ja", "3", "4", "/stop", "niet meer gelezen"]
+        [
+            "4",
+            "nee",
+            "1",
+            "klopt",
+            "ja",
+            "Nee",
+            "ja",
+            "wat komt hierna?",
+            "terug naar het overzicht",
+            "stuur mijn actieplan",
+            "/stop",
+            "niet meer gelezen",
+        ]
     )
     output = chat(script, "--out", str(tmp_path))
     texts = engine().texts

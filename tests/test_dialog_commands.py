@@ -116,14 +116,14 @@ def test_back_after_another_employee_returns_to_the_advice() -> None:
     assert comparable(session) == advice
 
 
-def test_information_options_change_nothing_and_keep_the_menu() -> None:
+def test_the_plan_is_sent_and_its_steps_can_be_read_again() -> None:
     session = at_state("advies")
-    for option_id, attachment in (("plan", "action_plan"), ("volgende", None)):
-        before = session.model_dump_json()
-        replies = engine().handle(session, Event.option(option_id))
-        assert session.model_dump_json() == before
-        assert replies[0].attachment == attachment
-        assert replies[-1].options == engine().current_options(session)
+    replies = engine().handle(session, Event.option("plan"))
+    assert replies[0].attachment == "action_plan"
+    assert session.state == "plan"
+    offered = [option.id for option in replies[-1].options]
+    assert offered[: len(session.advised)] == [f"i{n}" for n in range(1, len(session.advised) + 1)]
+    assert replies[-1].options == engine().current_options(session)
 
 
 def test_more_interventions_until_there_are_none() -> None:
@@ -142,14 +142,17 @@ def test_more_interventions_until_there_are_none() -> None:
 
 
 def test_explaining_an_advised_intervention() -> None:
-    session = at_state("uitleg")
+    session = at_state("advies")
     options = engine().current_options(session)
-    assert [option.id for option in options] == [
-        f"i{n}" for n in range(1, len(session.advised) + 1)
-    ]
+    items = [option.id for option in options if option.id.startswith("i")]
+    assert items == [f"i{n}" for n in range(1, len(session.advised) + 1)]
     replies = engine().handle(session, Event.option("i2"))
     item = engine().knowledge.intervention(session.advised[1])
-    assert item.explanation in replies[0].text and item.first_step in replies[0].text
+    assert session.state == "uitleg"
+    assert item.explanation in replies[-1].text
+    assert item.first_step_for_reader("leidinggevende") in replies[-1].text
+    assert [option.id for option in replies[-1].options] == ["terug"]
+    engine().handle(session, Event.option("terug"))
     assert session.state == "advies"
 
 
@@ -157,7 +160,7 @@ def test_the_last_phase_has_no_next_phase_but_a_spiral() -> None:
     session = drive("dir", "ja", "ja", "ok", "ja", "ja", "ja")
     assert session.phase == "continu"
     replies = engine().handle(session, Event.option("volgende"))
-    assert replies[0].text == engine().texts.advice.last_phase
+    assert replies[-1].text == engine().texts.advice.last_phase
 
 
 def test_a_session_in_an_unknown_state_starts_over_kindly() -> None:

@@ -169,11 +169,11 @@ def test_only_marked_step_methods_can_be_named_in_the_flow() -> None:
 
 
 def test_a_plain_step_shows_its_own_text_as_it_is() -> None:
-    assert engine().flow.states["advies"].render is None
-    session = at_state("advies")
+    assert engine().flow.states["klaar"].render is None
+    session = at_state("klaar")
     replies = engine().handle(session, Event.text("hallo"))
     texts = engine().texts
-    assert replies[-1].text == f"{texts.free_text}\n\n{texts.states['advies'].prompt}"
+    assert replies[-1].text == f"{texts.free_text}\n\n{texts.states['klaar'].prompt}"
 
 
 def test_unreadable_yaml_is_a_flow_error(tmp_path: Path) -> None:

@@ -231,7 +231,7 @@ def test_documents_in_english(english_engine: Engine, english: Bundle) -> None:
     assert picture.filename == "learning-culture-model.png"
     session.advised = [english_engine.knowledge.interventions[0].id]
     plan = render("action_plan", session, english_engine, date(2026, 3, 9), english)
-    assert plan.caption == "Your action plan. Look back together on April 6, 2026."
+    assert plan.caption == "Your action plan. Look back on April 6, 2026."
     reader = PdfReader(io.BytesIO(plan.data))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Learning culture action plan" in text and "March 9, 2026" in text

@@ -193,8 +193,11 @@ def test_after_advice_file_loads_with_its_advice_and_menu(tmp_path: Path) -> Non
     assert session.advised == _v1(ADVICE)["chat"]["1"]["session"]["advised"]
     fresh = started()
     choose(fresh, "mkb", "nee", "ja", "ok", "ja", "nee", "ja")
-    assert fresh.advised == session.advised
-    assert engine().current_options(session) == engine().current_options(fresh)
+    # The first advice is shorter now (levers moved behind "Meer"); the old advice begins the same
+    # and its overview offers the same buttons.
+    assert fresh.advised == session.advised[: len(fresh.advised)]
+    overview = [option.id for option in engine().current_options(fresh)]
+    assert [option.id for option in engine().current_options(session)] == overview
 
     replies = engine().handle(session, Event.option("plan"))
     assert replies[0].attachment == "action_plan"

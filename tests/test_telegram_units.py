@@ -252,7 +252,9 @@ async def test_an_overlong_reply_is_split_at_paragraphs_with_the_keyboard_last(
     assert bot_api.rejections == []
 
 
-async def test_a_note_and_the_next_question_arrive_as_one_message(bot_api: FakeBotApi) -> None:
+async def test_each_reply_is_a_message_and_only_a_short_note_joins_its_question(
+    bot_api: FakeBotApi,
+) -> None:
     bot_api.send_text(22, "/start")
     session = new_session()
     replies = [
@@ -265,11 +267,22 @@ async def test_a_note_and_the_next_question_arrive_as_one_message(bot_api: FakeB
         await Outbox(bot, Engine.load()).replies(22, replies, session.turn, session)
     sent = bot_api.chat(22)
     assert [m.text for m in sent] == [
-        "Een opmerking vooraf.\n\nNog een opmerking.\n\nDe vraag?",
+        "Een opmerking vooraf.",
+        "Nog een opmerking.\n\nDe vraag?",
         "Tot slot.",
     ]
-    assert [len(m.buttons()) for m in sent] == [2, 0]
+    assert [len(m.buttons()) for m in sent] == [0, 2, 0]
     assert bot_api.rejections == []
+
+
+async def test_a_heading_with_its_list_is_never_joined_or_cut(bot_api: FakeBotApi) -> None:
+    bot_api.send_text(23, "/start")
+    session = new_session()
+    listed = "Kop:\n• een\n• twee"
+    replies = [Reply(listed), Reply("x" * 300), Reply("De vraag?", (Option("ja", "Ja"),))]
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        await Outbox(bot, Engine.load()).replies(23, replies, session.turn, session)
+    assert [m.text for m in bot_api.chat(23)] == [listed, "x" * 300, "De vraag?"]
 
 
 # ---- texts, commands, logging, health ----------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
+from dialogs.advice import AdvicePlan
 from dialogs.session import Session
 from knowledge import KnowledgeBase
 from knowledge.schema import Scope
@@ -76,6 +77,7 @@ class ActionPlan:
     all_preconditions: tuple[str, ...]
     blind_spots: tuple[PlanNote, ...]
     referrals: tuple[PlanNote, ...]
+    reader: str | None = None  # who reads the plan (flow.yaml roles' `reader`)
 
 
 def build_action_plan(
@@ -84,11 +86,18 @@ def build_action_plan(
     role_label: str | None,
     audiences: list[str],
     today: date,
+    advice: AdvicePlan | None = None,
 ) -> ActionPlan:
-    """Collect the plan's content; ValueError when the session has no diagnosis or advice yet."""
+    """Collect the plan's content; ValueError when the session has no diagnosis or advice yet.
+
+    With `advice` (the dialog's one decision of what it advised) the plan prints exactly that, in
+    the reader's words: the same steps as the chat, the warnings without repeated first steps.
+    """
     if session.phase is None or not session.advised:
         raise ValueError("an action plan needs a diagnosed phase and advice already shown")
     phase = kb.phase(session.phase)
+    if advice is not None:
+        return _from_advice(session, kb, role_label, audiences, today, advice)
     return ActionPlan(
         made_on=today,
         check_in=today + CHECK_IN_AFTER,
@@ -118,4 +127,44 @@ def build_action_plan(
                 kb.referrals_for(phase.key, session.layers, audiences), MAX_REFERRALS
             )
         ),
+    )
+
+
+def _from_advice(
+    session: Session,
+    kb: KnowledgeBase,
+    role_label: str | None,
+    audiences: list[str],
+    today: date,
+    advice: AdvicePlan,
+) -> ActionPlan:
+    reader = advice.reader
+    phase = kb.phase(advice.phase)
+    return ActionPlan(
+        made_on=today,
+        check_in=today + CHECK_IN_AFTER,
+        role_label=role_label,
+        layer_labels=tuple(item.label for item in kb.layers if item.key in session.layers),
+        phase_number=phase.number,
+        phase_label=phase.label,
+        phase_description=phase.description,
+        steps=tuple(
+            PlanStep(item.title, item.first_step_for_reader(reader)) for item in advice.shown
+        ),
+        gaps=tuple(
+            PlanNote(gap.title, text)
+            for gap, text in zip(advice.gaps, advice.gap_advice, strict=True)
+        ),
+        all_preconditions=tuple(item.title for item in kb.preconditions),
+        blind_spots=tuple(
+            PlanNote(spot.title, spot.advice_for_reader(reader))
+            for spot in advice.blind_spots[:MAX_BLIND_SPOTS]
+        ),
+        referrals=tuple(
+            PlanNote(referral.name, referral.what)
+            for referral in most_specific(
+                kb.referrals_for(phase.key, session.layers, audiences), MAX_REFERRALS
+            )
+        ),
+        reader=reader,
     )

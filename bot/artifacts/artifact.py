@@ -1,7 +1,7 @@
 """What a front end receives: a finished file with its caption, and what the renderers need.
 
 Front ends (Telegram, console) only move bytes around; they never look inside. `EngineLike` names
-the three things the renderers use from the dialog engine, so this package does not import the
+the few things the renderers use from the dialog engine, so this package does not import the
 engine's module and tests can pass any small object that offers them.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from dialogs.advice import AdvicePlan
 from dialogs.session import Session
 from knowledge import KnowledgeBase
 
@@ -45,6 +46,10 @@ class EngineLike(Protocol):
 
     def role_label(self, role_id: str) -> str:
         """The label of a role id from the session, in the engine's language."""
+        ...
+
+    def advice_plan(self, session: Session) -> AdvicePlan | None:
+        """What the dialog advised this session (the plan prints exactly that); None: unknown."""
         ...
 
     def audiences(self, session: Session) -> list[str]:

@@ -1,4 +1,4 @@
-"""Prints an :class:`ActionPlan` as a one-page A4 PDF (more pages only when the content needs it).
+"""Prints an :class:`ActionPlan` as a one-page A4 PDF: what does not fit is counted, not printed.
 
 Laid out for paper: a checklist with real boxes to tick, a ruled line for the employee's name
 written by hand, and a check-in date. fpdf2 subsets the embedded DejaVu font, so the file stays
@@ -27,7 +27,38 @@ MUTED = (70, 70, 70)
 
 
 def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
-    """The plan as PDF bytes in the bundle's language; the same plan gives the same bytes."""
+    """The plan as PDF bytes on exactly one A4 page, in the bundle's language.
+
+    What does not fit is left out in a fixed order (the referrals, then the blind spot, then the
+    last steps, which the plan then counts as "en nog N in de bot"), so the page keeps its promise
+    for any amount of advice. The same plan gives the same bytes.
+    """
+    candidates = _candidates(plan)
+    best = _draw(plan, words, *candidates[0])
+    if best.page_no() == 1:
+        return bytes(best.output())
+    # Each candidate holds less than the one before (the last always fits), so the first that
+    # fits is found by halving.
+    low, high = 1, len(candidates) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if _draw(plan, words, *candidates[middle]).page_no() == 1:
+            high = middle
+        else:
+            low = middle + 1
+    best = _draw(plan, words, *candidates[low])
+    return bytes(best.output())
+
+
+def _candidates(plan: ActionPlan) -> list[tuple[int, bool, bool]]:
+    """(steps shown, blind spots, referrals), from everything to the least."""
+    count = len(plan.steps)
+    found = [(count, True, True), (count, True, False), (count, False, False)]
+    found += [(shown, False, False) for shown in range(count - 1, 0, -1)]
+    return found
+
+
+def _draw(plan: ActionPlan, words: Bundle, shown: int, blind_spots: bool, referrals: bool) -> FPDF:
     texts = words.artifacts.action_plan
     pdf = _new_document(plan, texts, words.language)
     _header(pdf, plan, words)
@@ -36,8 +67,10 @@ def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
 
     _heading(pdf, texts.interventions_heading)
     _paragraph(pdf, texts.interventions_intro, size=9, colour=MUTED)
-    for step in plan.steps:
+    for step in plan.steps[:shown]:
         _check_item(pdf, step.title, f"{texts.first_step} {step.first_step}")
+    if shown < len(plan.steps):
+        _paragraph(pdf, texts.more_in_bot.format(count=len(plan.steps) - shown), size=9)
 
     _heading(pdf, texts.preconditions_heading)
     if plan.gaps:
@@ -48,19 +81,19 @@ def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
         for title in plan.all_preconditions:
             _bullet(pdf, title)
 
-    if plan.blind_spots:
+    if plan.blind_spots and blind_spots:
         _heading(pdf, texts.blind_spots_heading)
         for spot in plan.blind_spots:
             _note(pdf, spot)
 
-    if plan.referrals:
+    if plan.referrals and referrals:
         _heading(pdf, texts.referrals_heading)
         for referral in plan.referrals:
             _note(pdf, referral, size=8)
 
     _notes_lines(pdf, texts.notes)
     _footer(pdf, texts.footer)
-    return bytes(pdf.output())
+    return pdf
 
 
 def _new_document(plan: ActionPlan, texts: PlanTexts, language: str) -> FPDF:
@@ -91,7 +124,11 @@ def _header(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
     if plan.layer_labels:
         label = texts.layer if len(plan.layer_labels) == 1 else texts.layers
         rows.append((label, words.join_list(plan.layer_labels)))
-    rows.append((texts.check_in_title, words.long_date(plan.check_in)))
+    when = words.long_date(plan.check_in)
+    who = texts.check_in_with.get(plan.reader or "")
+    if who:
+        when = texts.check_in_line.format(date=when, who=who)
+    rows.append((texts.check_in_title, when))
     for label, value in rows:
         pdf.set_font(FAMILY, "B", 10)
         pdf.cell(pdf.get_string_width(label + ": ") + 1, 6, f"{label}:")
@@ -131,8 +168,6 @@ def _paragraph(pdf: FPDF, text: str, size: float = 9.5, colour: tuple[int, int, 
 
 def _check_item(pdf: FPDF, title: str, detail: str | None) -> None:
     """A tick box with a bold line and, below it, an indented detail line."""
-    if pdf.will_page_break(12):
-        pdf.add_page()
     top = pdf.get_y()
     pdf.set_draw_color(*INK)
     pdf.set_line_width(0.35)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Literal
 
 from bot.artifacts.action_plan import build_action_plan
@@ -14,6 +14,8 @@ from dialogs.session import Session
 from locales import Bundle, load_bundle
 
 Kind = Literal["model_picture", "action_plan", "team_picture", "slot_picture"]
+# The dialog's option that sends the plan (flow.yaml, state `advies`).
+PLAN_OPTION = "plan"
 
 
 def render(
@@ -27,14 +29,15 @@ def render(
 
     `model_picture` works at any point (the plain model before a diagnosis); `action_plan` needs a
     diagnosed phase and shown advice and raises ValueError otherwise. `today` fixes the plan's
-    date for tests; it defaults to the local date. `bundle` replaces the session's language bundle
-    (e.g. one loaded from another root).
+    date for tests (its file name then has no time); it defaults to the local date and time.
+    `bundle` replaces the session's language bundle (e.g. one loaded from another root).
     """
     words = bundle or load_bundle(session.language)
     if kind == "model_picture":
         return _model_picture(session, engine, words)
     if kind == "action_plan":
-        return _action_plan(session, engine, today or date.today(), words)
+        now = datetime.now() if today is None else datetime.combine(today, time())
+        return _action_plan(session, engine, now, words)
     if kind == "team_picture":
         return _team_picture(session, engine, words)
     if kind == "slot_picture":
@@ -60,12 +63,27 @@ def _model_picture(session: Session, engine: EngineLike, words: Bundle) -> Artif
     return Artifact(texts.filename, data, caption, "image/png")
 
 
-def _action_plan(session: Session, engine: EngineLike, today: date, words: Bundle) -> Artifact:
+def plan_stamp(session: Session, now: datetime) -> str:
+    """What tells two plans of one conversation apart: date and time, and a count from the second.
+
+    The count is how many plans the conversation asked for (the `plan` answers in its history),
+    so a second plan in the same minute still gets a name of its own.
+    """
+    stamp = now.strftime("%Y-%m-%d-%H%M")
+    made = sum(1 for answer in session.history if answer.option == PLAN_OPTION)
+    return f"{stamp}-{made}" if made > 1 else stamp
+
+
+def _action_plan(session: Session, engine: EngineLike, now: datetime, words: Bundle) -> Artifact:
     role = None if session.role is None else engine.role_label(session.role)
-    plan = build_action_plan(session, engine.knowledge, role, engine.audiences(session), today)
+    today = now.date()
+    advice = None if session.role is None else engine.advice_plan(session)
+    plan = build_action_plan(
+        session, engine.knowledge, role, engine.audiences(session), today, advice
+    )
     texts = words.artifacts.action_plan
     return Artifact(
-        filename=texts.filename.format(date=today.isoformat()),
+        filename=texts.filename.format(stamp=plan_stamp(session, now)),
         data=layout_action_plan(plan, words),
         caption=texts.caption.format(check_in=words.long_date(plan.check_in)),
         mime="application/pdf",

@@ -1,4 +1,4 @@
-"""Sending replies: text split to fit, the keyboard on the last part, files as photo or document.
+"""Sending replies: one message per reply, split only when one is too long for Telegram.
 
 Every call goes through :func:`with_retry`, so flood control and network trouble are handled in one
 place. The artifacts package is imported only when a reply carries an attachment: rendering is a
@@ -14,11 +14,24 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 
 from bot.telegram.keyboards import keyboard
 from bot.telegram.retry import with_retry
-from bot.telegram.splitting import split_message, utf16_len
+from bot.telegram.splitting import PARAGRAPH, split_message, utf16_len
 from dialogs import Engine, Reply, Session
 from dialogs.events import Attachment
 
 CAPTION_LIMIT = 1024
+# A note this short (one paragraph, no list) may share a message with the question after it.
+SHORT_NOTE = 200
+
+
+def _rides_along(note: Reply, following: Reply) -> bool:
+    """A short plain note directly before a question goes into the question's message."""
+    return (
+        not note.options
+        and note.attachment is None
+        and bool(following.options)
+        and utf16_len(note.text) <= SHORT_NOTE
+        and "\n" not in note.text.strip()
+    )
 
 
 class Outbox:
@@ -35,20 +48,23 @@ class Outbox:
     async def replies(
         self, chat_id: int, replies: Sequence[Reply], turn: int, session: Session | None
     ) -> None:
-        """Send the engine's replies in order, as few messages as reads well.
+        """Send the engine's replies in order: each reply is one message, as the dialog meant it.
 
-        A reply that is only text (a note before the next question, say) goes into one message with
-        the reply after it: on a phone that is one notification instead of two, and each message is
-        a Telegram call that costs the user latency and the bot a share of its rate limit.
+        The dialog draws the boundaries (a heading stays with its list, the advice is one screen),
+        so replies are never packed together by length. The one exception: a short one-paragraph
+        note right before a question rides along with it, which saves a notification and a call.
         """
-        pending: list[str] = []
+        carried = ""
         for index, reply in enumerate(replies):
-            last = index == len(replies) - 1
-            pending.append(reply.text)
-            if not last and not reply.options and reply.attachment is None:
+            following = replies[index + 1] if index + 1 < len(replies) else None
+            if carried:
+                text, carried = f"{carried}{PARAGRAPH}{reply.text}", ""
+            else:
+                text = reply.text
+            if following is not None and _rides_along(reply, following) and text == reply.text:
+                carried = text
                 continue
-            await self.text(chat_id, "\n\n".join(pending), keyboard(reply.options, turn))
-            pending = []
+            await self.text(chat_id, text, keyboard(reply.options, turn))
             if reply.attachment is not None and session is not None:
                 await self.attachment(chat_id, reply.attachment, session)
 

@@ -1,0 +1,77 @@
+"""The action plan keeps its promise: one A4 page for every role, phase and number of "Meer"."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pytest
+from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine
+from pypdf import PdfReader
+
+from bot.artifacts import render
+from dialogs import Event
+from dialogs.session import Session
+
+A4 = (595, 842)  # points, rounded
+
+
+def advised(role: str, number: int) -> Session:
+    """A session at the advice for `role` in phase `number`, every quick-check answer a gap."""
+    session = drive(*ROLE_PATH[role], "kies", f"f{number}")
+    while session.state == "check":
+        choose(session, "nee")
+    return session
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_every_plan_is_one_a4_page(role: str) -> None:
+    for number, _ in enumerate(PHASES, start=1):
+        session = advised(role, number)
+        for taps in range(4):
+            artifact = render("action_plan", session, engine())
+            pages = PdfReader(io.BytesIO(artifact.data)).pages
+            assert len(pages) == 1, (role, number, taps)
+            box = pages[0].mediabox
+            assert (round(float(box.width)), round(float(box.height))) == A4
+            text = pages[0].extract_text()
+            plan = engine().advice_plan(session)
+            # The plan starts with what the chat said first, in the reader's words.
+            begin = plan.begin.first_step_for_reader(plan.reader)
+            assert " ".join(begin.split()[:4]) in " ".join(text.split())
+            if "meer" in {o.id for o in engine().current_options(session)}:
+                engine().handle(session, Event.option("meer"))
+                engine().handle(session, Event.option("terug"))
+
+
+def test_a_plan_that_does_not_fit_says_how_many_are_left_in_the_bot() -> None:
+    session = advised("mkb", 3)
+    while "meer" in {o.id for o in engine().current_options(session)}:
+        engine().handle(session, Event.option("meer"))
+        engine().handle(session, Event.option("terug"))
+    artifact = render("action_plan", session, engine())
+    reader = PdfReader(io.BytesIO(artifact.data))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "in de bot" in text
+
+
+def test_two_plans_of_one_conversation_have_different_names() -> None:
+    session = advised("lijn", 2)
+    engine().handle(session, Event.option("plan"))
+    first = render("action_plan", session, engine()).filename
+    engine().handle(session, Event.option("terug"))
+    engine().handle(session, Event.option("plan"))
+    second = render("action_plan", session, engine()).filename
+    assert first != second
+    assert first.startswith(f"actieplan-{datetime.now():%Y-%m-%d}") and first.endswith(".pdf")
+
+
+def test_the_plan_says_with_whom_and_when_to_look_back() -> None:
+    words = engine().bundle.artifacts.action_plan
+    for role in ROLES:
+        session = advised(role, 2)
+        data = render("action_plan", session, engine()).data
+        text = " ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+        who = words.check_in_with[engine().flow.roles[role].reader]
+        assert who in text, role

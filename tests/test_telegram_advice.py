@@ -1,0 +1,81 @@
+"""The quick advice over Telegram (real bot process, fake Bot API): every role in every phase."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from fake_bot_api.harness import ROLE_PATHS, BotProcess, User, option_id
+from fake_bot_api.server import FakeBotApi
+
+from bot.telegram.splitting import MESSAGE_LIMIT
+from dialogs.flow import read_flow
+from dialogs.render import SCREEN
+from locales import load_bundle
+
+# Phrases that only some readers may get (see tests/test_dialog_advice.py for the reasons).
+RESERVED: dict[str, set[str]] = {
+    "als eigenaar": {"eigenaar"},
+    "je bedrijf": {"eigenaar", "directie"},
+    "je medewerkers": {"eigenaar", "leidinggevende", "hr", "directie"},
+    "je team": {"eigenaar", "leidinggevende", "hr", "directie"},
+    "in een klein bedrijf": {"eigenaar"},
+}
+CHOSEN = re.compile(r"\n\n➜ .*\Z", re.DOTALL)
+
+
+def _own_text(text: str | None) -> str:
+    """A message as the bot sent it, without the chosen answer added under it later."""
+    return CHOSEN.sub("", text or "")
+
+
+async def _play(user: User, role: str, number: int) -> None:
+    """One chat: the advice for `role` in phase `number`, every detail opened once, one Meer."""
+    texts = load_bundle().dialog.advice
+    reader = read_flow().roles[role].reader
+    where = (role, number)
+    await user.send(f"/start {role}")
+    await user.choose("kies")
+    await user.choose(f"f{number}")
+    while "klaar" not in user.options():
+        await user.choose("nee")
+    overview = user.question()
+    text = _own_text(overview.text)
+    assert len(text) <= SCREEN, where
+    assert texts.begin in text and text.startswith(texts.phase_line[reader][:8]), where
+    items = [b for b in overview.buttons() if option_id(b)[0] in "iw"]
+    titles = [b["text"] for b in items if option_id(b).startswith("i")]
+    assert len(titles) == len(set(titles)) >= 3, where
+    for button in items:
+        detail = await user.choose(option_id(button))
+        assert len(_own_text(detail.text)) <= SCREEN, (where, button["text"])
+        assert user.options() == ["terug"]
+        again = await user.choose("terug")
+        assert _own_text(again.text) == text, "back to the same overview"
+    if "meer" in user.options():
+        more = await user.choose("meer")
+        extra = [b["text"] for b in more.buttons() if option_id(b).startswith("i")]
+        assert extra and not set(extra) & set(titles), where
+        await user.choose("terug")
+    for message in user.messages():
+        own = _own_text(message.text)
+        assert len(own) <= MESSAGE_LIMIT
+        for phrase, readers in RESERVED.items():
+            if reader not in readers:
+                assert not re.search(rf"(?<!\w){phrase}(?!\w)", own, re.I), (where, phrase)
+        # A list never starts a message: that would mean its heading was cut off from it.
+        assert not own.startswith("•"), where
+
+
+async def test_every_role_and_phase_gets_advice_that_fits_a_phone(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    # All forty chats at once: Telegram allows one message per second per chat, not per bot.
+    plays = [
+        _play(User(bot_process, 5000 + 10 * index + number), role, number)
+        for index, role in enumerate(ROLE_PATHS)
+        for number in range(1, 6)
+    ]
+    await asyncio.gather(*plays)
+    assert bot_api.rejections == []
+    assert bot_api.unanswered_callbacks() == []
