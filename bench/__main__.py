@@ -18,6 +18,7 @@ from bench import (
     flood,
     memory_per_session,
     persistence_growth,
+    soak,
     startup,
     startup_store,
 )
@@ -66,6 +67,7 @@ def run_all(quick: bool) -> list[Result]:
     results.append(memory_per_session.run(sessions=200 if quick else 100_000))
     results.append(startup.run(runs=1 if quick else 5))
     results.extend(startup_store.run(startup_store.QUICK if quick else startup_store.Sizes()))
+    results.append(soak.run(soak.QUICK if quick else soak.Sizes()))
     return results
 
 

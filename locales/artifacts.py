@@ -36,6 +36,7 @@ class PlanTexts(TextModel):
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
         "filename": frozenset({"stamp"}),
+        "employee_stamp": frozenset({"letter", "stamp"}),
         "caption": frozenset({"check_in"}),
         "more_in_bot": frozenset({"count"}),
         "check_in_line": frozenset({"date", "who"}),
@@ -43,6 +44,9 @@ class PlanTexts(TextModel):
     }
 
     filename: str
+    # The file name's stamp when the plan is for one of the chat's employees (issue: plans for
+    # three employees must be told apart).
+    employee_stamp: str
     caption: str
     more_in_bot: str
     check_in_line: str

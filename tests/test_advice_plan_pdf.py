@@ -64,7 +64,22 @@ def test_two_plans_of_one_conversation_have_different_names() -> None:
     engine().handle(session, Event.option("plan"))
     second = render("action_plan", session, engine()).filename
     assert first != second
-    assert first.startswith(f"actieplan-{datetime.now():%Y-%m-%d}") and first.endswith(".pdf")
+    # The plan is for the chat's first employee: the letter is in the name, then date and time.
+    assert session.current == "A"
+    assert first.startswith(f"actieplan-medewerker-A-{datetime.now():%Y-%m-%d}")
+    assert first.endswith(".pdf")
+
+
+def test_plans_for_two_employees_carry_their_letters() -> None:
+    session = advised("lijn", 2)
+    first = render("action_plan", session, engine()).filename
+    engine().handle(session, Event.option("ander"))
+    for answer in ("ja", "ja", "ok", "ja", "ja", "ja"):
+        if answer in {option.id for option in engine().current_options(session)}:
+            engine().handle(session, Event.option(answer))
+    assert session.current == "B" and session.state == "advies"
+    second = render("action_plan", session, engine()).filename
+    assert "medewerker-A-" in first and "medewerker-B-" in second
 
 
 def test_the_plan_says_with_whom_and_when_to_look_back() -> None:

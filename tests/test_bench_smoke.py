@@ -31,6 +31,7 @@ EXPECTED = (
     "stored vs empty",
     "purge of",
     "while purging",
+    "per distinct user",
 )
 
 
@@ -47,7 +48,7 @@ def test_every_benchmark_runs_with_tiny_sizes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     rows = json.loads(out.read_text(encoding="utf-8"))
     names = [row["name"] for row in rows]
-    assert len(names) == 16
+    assert len(names) == 17
     for word in EXPECTED:
         assert any(word in name for name in names), word
     for row in rows:

@@ -63,15 +63,21 @@ def _model_picture(session: Session, engine: EngineLike, words: Bundle) -> Artif
     return Artifact(texts.filename, data, caption, "image/png")
 
 
-def plan_stamp(session: Session, now: datetime) -> str:
-    """What tells two plans of one conversation apart: date and time, and a count from the second.
+def plan_stamp(session: Session, now: datetime, words: Bundle | None = None) -> str:
+    """What tells two plans apart: the employee's letter where the chat has one, date and time,
+    and a count from the second plan of the conversation.
 
     The count is how many plans the conversation asked for (the `plan` answers in its history),
     so a second plan in the same minute still gets a name of its own.
     """
     stamp = now.strftime("%Y-%m-%d-%H%M")
     made = sum(1 for answer in session.history if answer.option == PLAN_OPTION)
-    return f"{stamp}-{made}" if made > 1 else stamp
+    stamp = f"{stamp}-{made}" if made > 1 else stamp
+    if words is not None and session.current is not None:
+        return words.artifacts.action_plan.employee_stamp.format(
+            letter=session.current, stamp=stamp
+        )
+    return stamp
 
 
 def _action_plan(session: Session, engine: EngineLike, now: datetime, words: Bundle) -> Artifact:
@@ -83,7 +89,7 @@ def _action_plan(session: Session, engine: EngineLike, now: datetime, words: Bun
     )
     texts = words.artifacts.action_plan
     return Artifact(
-        filename=texts.filename.format(stamp=plan_stamp(session, now)),
+        filename=texts.filename.format(stamp=plan_stamp(session, now, words)),
         data=layout_action_plan(plan, words),
         caption=texts.caption.format(check_in=words.long_date(plan.check_in)),
         mime="application/pdf",
