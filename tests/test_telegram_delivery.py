@@ -6,6 +6,7 @@ from __future__ import annotations
 from fake_bot_api.harness import BotProcess, User, option_id
 from fake_bot_api.server import FakeBotApi
 
+from bot.persistence import SessionStore
 from locales import load_bundle
 
 # PTB's default read timeout is 5 s; the fake server answers this much later (having sent it).
@@ -21,6 +22,14 @@ async def test_a_send_accepted_after_the_read_timeout_is_not_sent_again(
     question = await user.choose("lijn")  # stored by Telegram at once, answered too late
     asked = question.text
     assert asked
+    store = SessionStore(bot_process.data_dir)
+    # Given up, the turn counts as delivered: no resend after a restart can double it either.
+    await bot_process.wait_for(
+        lambda: (
+            (r := store.load("701")) is not None and r.delivery is not None and r.delivery.delivered
+        ),
+        what="the outbox marked delivered",
+    )
     # The chat's lock is held until that turn is over: this tap is handled only after it.
     await user.choose("ja")
     sent = [m.text or "" for m in user.messages()]

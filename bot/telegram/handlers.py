@@ -4,8 +4,9 @@ Everything that keeps a chat's state (lock, load, redelivery, engine, save) is t
 :class:`~bot.conversation.Conversation`; this module keeps only Telegram's own promises: answer
 every callback (once), expire stale buttons with a toast, keep the chosen answer visible under the
 question, private chats only (a group hears from the bot only when it names the bot), no sends to a
-user who blocked the bot, and silence for the rest of a turn after a send that may have arrived or
-a flood-control wait too long to sit out (:class:`~bot.telegram.retry.GaveUp`).
+user who blocked the bot, and silence for the rest of a turn after a send that may have arrived
+(the turn then counts as delivered and is never sent again) or a flood-control wait too long to sit
+out (its replies stay in the outbox for a later resend); see :class:`~bot.telegram.retry.GaveUp`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from bot.telegram.callbacks import decode
 from bot.telegram.groups import NoticeGate, addressed_to
 from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
-from bot.telegram.retry import Blocked, FloodLimited, GaveUp, not_modified, with_retry
+from bot.telegram.retry import (
+    Blocked,
+    FloodLimited,
+    GaveUp,
+    MaybeDelivered,
+    not_modified,
+    with_retry,
+)
 from bot.telegram.splitting import MESSAGE_LIMIT, utf16_len
 from dialogs import Command, Event
 from locales import TelegramTexts
@@ -125,7 +133,7 @@ class Handlers:
                 answered = True
             if query is not None and turn.chosen is not None:
                 await self._show_choice(query, turn.chosen, outbox)
-            await outbox.replies(chat.id, turn.replies, turn.turn, turn.session)
+            await send_replies(outbox, chat.id, turn)
 
         try:
             await self._conversation.handle(
@@ -149,7 +157,7 @@ class Handlers:
 
             async def deliver(turn: Turn) -> None:
                 try:
-                    await outbox.replies(int(key), turn.replies, turn.turn, turn.session)
+                    await send_replies(outbox, int(key), turn)
                 except Blocked:
                     blocked.append(key)
 
@@ -170,7 +178,7 @@ class Handlers:
 
             async def deliver(turn: Turn) -> None:
                 try:
-                    await outbox.replies(int(key), turn.replies, turn.turn, turn.session)
+                    await send_replies(outbox, int(key), turn)
                 except Blocked:
                     log.info("The user blocked the bot; the check-in was not sent")
                     # Marked once the check-in lets go of the chat's lock.
@@ -205,7 +213,7 @@ class Handlers:
         async def deliver(turn: Turn) -> None:
             if query is not None:
                 await self._answer(query)
-            await outbox.replies(chat_id, turn.replies, turn.turn, turn.session)
+            await send_replies(outbox, chat_id, turn)
 
         try:
             await self._conversation.apologise(key, deliver)
@@ -261,6 +269,18 @@ class Handlers:
             await with_retry(lambda: query.answer(text), idempotent=True)
         except (Blocked, TelegramError) as err:
             log_error(log, "Callback not answered", err)
+
+
+async def send_replies(outbox: Outbox, chat_id: int, turn: Turn) -> None:
+    """Send a turn's replies; one that may have arrived ends them without an error.
+
+    The turn then counts as delivered, so nothing sends it again (a resend after a restart, say):
+    a missing question the user can ask for again, a doubled one cannot be taken back.
+    """
+    try:
+        await outbox.replies(chat_id, turn.replies, turn.turn, turn.session)
+    except MaybeDelivered as err:
+        log_gave_up(err)
 
 
 def log_gave_up(err: GaveUp) -> None:
