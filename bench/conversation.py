@@ -11,7 +11,7 @@ from dialogs import Engine, Event, Session, new_session
 # Preferred answer per step, in order of preference; the first offered one is taken. The MKB
 # owner in phase 5 gets the longest advice.
 PREFERENCES = ("mkb", "ja", "ok")
-DONE_OPTION = "klaar"  # the advice menu is reached when this option is offered
+DONE_OPTION = "plan"  # the advice menu is reached when this option is offered
 MAX_STEPS = 40
 
 

@@ -47,9 +47,10 @@ async def _conversation(api: NotifyingBotApi, chat_id: int) -> int:
         choice = choose(offered)
         label = next(b["text"] for b in buttons if option_id(b) == choice)
         newest = api.chat(chat_id)[-1].message_id
+        tapped = (question, question.edits)
         api.tap(chat_id, question.message_id, label=str(label))
         updates += 1
-        question = await api.until(chat_id, partial(newest_question, api, chat_id, newest))
+        question = await api.until(chat_id, partial(newest_question, api, chat_id, newest, tapped))
         if updates > MAX_STEPS:
             raise RuntimeError("the conversation did not reach the advice")
 
@@ -75,8 +76,9 @@ async def _mirror_taps(api: NotifyingBotApi, chat_id: int, count: int) -> int:
     )
     for _ in range(count - 1):
         newest = api.chat(chat_id)[-1].message_id
+        tapped = (question, question.edits)
         api.tap(chat_id, question.message_id, index=0)
-        question = await api.until(chat_id, partial(newest_question, api, chat_id, newest))
+        question = await api.until(chat_id, partial(newest_question, api, chat_id, newest, tapped))
     return count
 
 

@@ -82,8 +82,19 @@ class NotifyingBotApi(FakeBotApi):
                 continue
 
 
-def newest_question(api: FakeBotApi, chat_id: int, after: int) -> BotMessage | None:
-    """The newest message with buttons sent after message id `after`."""
+def newest_question(
+    api: FakeBotApi, chat_id: int, after: int, tapped: tuple[BotMessage, int] | None = None
+) -> BotMessage | None:
+    """The newest message with buttons sent after message id `after`.
+
+    `tapped`: the tapped question and its edit count then; the bot may edit that question in
+    place into the next one instead of sending a new message.
+    """
+    if tapped is not None:
+        message, edits = tapped
+        newest = api.last_with_buttons(chat_id)
+        if newest is message and message.edits > edits:
+            return message
     for message in reversed(api.chat(chat_id)):
         if message.message_id <= after:
             return None

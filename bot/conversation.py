@@ -24,7 +24,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -73,9 +73,14 @@ class Turn:
     turn: int = 0
     chosen: str | None = None  # the accepted option's label, to keep visible under the question
     session: Session | None = None  # the session the replies belong to (attachments render it)
+    # The channel's message whose buttons were live before this turn (None: unknown or none), so
+    # the channel can take them away when it sends the next question as a new message.
+    keyboard_message: int | None = None
 
 
-Deliver = Callable[[Turn], Awaitable[None]]
+# Delivers a turn; returns the channel's id of the message that now carries the live buttons
+# (None when it cannot tell), which the service keeps for the next turn.
+Deliver = Callable[[Turn], Awaitable[int | None]]
 
 
 class RecordStore(Protocol):
@@ -134,9 +139,11 @@ class Conversation:
         async with self._locks.for_chat(key):
             turn, record = await asyncio.to_thread(self._step, key, delivery_id, message, tap_turn)
             if deliver is not None:
-                await deliver(turn)
+                shown = await deliver(turn)
                 if record is not None and record.delivery is not None:
-                    await asyncio.to_thread(self._delivered, key, record)
+                    await asyncio.to_thread(self._delivered, key, record, shown)
+                elif shown is not None:
+                    await asyncio.to_thread(self._remember_keyboard, key, shown)
             return turn
 
     async def apologise(self, key: str, deliver: Deliver) -> Turn:
@@ -146,8 +153,8 @@ class Conversation:
         """
         async with self._locks.for_chat(key):
             turn = await asyncio.to_thread(self._apology, key)
-            await deliver(turn)
-            await asyncio.to_thread(self._settle, key)
+            shown = await deliver(turn)
+            await asyncio.to_thread(self._settle, key, shown)
             return turn
 
     async def resend(self, keys: Iterable[str], deliver_to: Callable[[str], Deliver]) -> int:
@@ -161,8 +168,10 @@ class Conversation:
                 record = await asyncio.to_thread(self._undelivered, key)
                 if record is None or record.delivery is None:
                     continue
-                await deliver_to(key)(self._from_delivery(record, Status.REDELIVERED))
-                await asyncio.to_thread(self._delivered, key, record)
+                turn = self._from_delivery(record, Status.REDELIVERED)
+                turn = replace(turn, keyboard_message=record.keyboard_message)
+                shown = await deliver_to(key)(turn)
+                await asyncio.to_thread(self._delivered, key, record, shown)
                 sent += 1
         return sent
 
@@ -177,22 +186,43 @@ class Conversation:
         self, key: str, delivery_id: int, message: Input, tap_turn: int | None
     ) -> tuple[Turn, ChatRecord | None]:
         """Decide and save; the record returned carries the outbox to mark once delivered."""
+        turn, saved, live = self._decide_and_save(key, delivery_id, message, tap_turn)
+        return replace(turn, keyboard_message=live), saved
+
+    def _decide_and_save(
+        self, key: str, delivery_id: int, message: Input, tap_turn: int | None
+    ) -> tuple[Turn, ChatRecord | None, int | None]:
+        """The step itself, and the message whose buttons were live before it."""
+        live: int | None = None
         try:
             record = self._store.load(key)
-            if record is not None and self._is_redelivery(record, delivery_id):
-                return self._resume(record, delivery_id)
-            if isinstance(message, Request):
-                return self._side(key, delivery_id, record, message), None
-            if tap_turn is not None:
-                turn = self._tap(key, record, message, tap_turn)
-            else:
-                turn = self._dialog(record, message)
-            if turn.status is Status.STALE:
-                return turn, None
-            return turn, self._save_turn(key, record, delivery_id, turn)
+            live = record.keyboard_message if record is not None else None
+            turn, saved = self._decided(key, delivery_id, message, tap_turn, record)
+            return turn, saved, live
         except Exception as err:
             log.error("Handling an input failed (%s)", type(err).__name__, exc_info=err)
-            return self._apology(key), None
+            return self._apology(key), None, live
+
+    def _decided(
+        self,
+        key: str,
+        delivery_id: int,
+        message: Input,
+        tap_turn: int | None,
+        record: ChatRecord | None,
+    ) -> tuple[Turn, ChatRecord | None]:
+        """Route the input (redelivery, side request, tap, dialog) and save what changed."""
+        if record is not None and self._is_redelivery(record, delivery_id):
+            return self._resume(record, delivery_id)
+        if isinstance(message, Request):
+            return self._side(key, delivery_id, record, message), None
+        if tap_turn is not None:
+            turn = self._tap(key, record, message, tap_turn)
+        else:
+            turn = self._dialog(record, message)
+        if turn.status is Status.STALE:
+            return turn, None
+        return turn, self._save_turn(key, record, delivery_id, turn)
 
     @staticmethod
     def _is_redelivery(record: ChatRecord, delivery_id: int) -> bool:
@@ -218,20 +248,34 @@ class Conversation:
         self._store.save(key, record)
         return record
 
-    def _delivered(self, key: str, record: ChatRecord) -> None:
-        """The channel took every reply: mark the outbox (not forced to disk: at worst a resend)."""
-        if record.delivery is None or record.delivery.delivered:
+    def _delivered(self, key: str, record: ChatRecord, shown: int | None = None) -> None:
+        """The channel took every reply: mark the outbox (not forced to disk: at worst a resend).
+
+        `shown` is the message that now carries the live buttons, when the channel said so.
+        """
+        done = record.delivery is None or record.delivery.delivered
+        same = shown is None or shown == record.keyboard_message
+        if done and same:
             return
-        record.delivery.delivered = True
+        if record.delivery is not None:
+            record.delivery.delivered = True
+        if shown is not None:
+            record.keyboard_message = shown
         try:
             self._store.save(key, record, durable=False)
         except OSError as err:
             log.warning("Outbox not marked delivered (%s)", type(err).__name__)
 
-    def _settle(self, key: str) -> None:
+    def _remember_keyboard(self, key: str, shown: int) -> None:
+        """A turn that saved nothing (a stale tap, a side request) still sent live buttons."""
         record = self._store.load(key)
         if record is not None:
-            self._delivered(key, record)
+            self._delivered(key, record, shown)
+
+    def _settle(self, key: str, shown: int | None = None) -> None:
+        record = self._store.load(key)
+        if record is not None:
+            self._delivered(key, record, shown)
 
     def _undelivered(self, key: str) -> ChatRecord | None:
         record = self._store.load(key)
@@ -248,6 +292,7 @@ class Conversation:
                 reply.text,
                 tuple(Option(option.id, option.label) for option in reply.options),
                 reply.attachment,
+                reply.replaces,
             )
             for reply in delivery.replies
         )
@@ -328,7 +373,7 @@ class Conversation:
         if session is None:
             return Turn(Status.FAILED, (Reply(self._texts.error),))
         with self._engine_lock:
-            options = self._engine.current_options(session)
+            options = self._engine.shown_options(session)
         return Turn(
             Status.FAILED, (Reply(self._texts.error, options),), session.turn, None, session
         )
@@ -346,7 +391,8 @@ class Conversation:
         session = record.session if record is not None else None
         turn = session.turn if session is not None else 0
         if request is Request.PRIVACY:
-            return Turn(Status.DONE, (Reply(self._privacy(record)),), turn, None, session)
+            replies = (Reply(self._privacy(record)), *self._current(session))
+            return Turn(Status.DONE, replies, turn, None, session)
         if request is Request.FORGET:
             if record is not None:  # the question waits for its answer: remember that it was asked
                 record.asked = "forget"
@@ -356,10 +402,21 @@ class Conversation:
         if request is Request.MODEL:
             picture = Reply("", attachment="model_picture")
             return Turn(
-                Status.DONE, (picture,), turn, None, session or new_session(self._engine.language)
+                Status.DONE,
+                (picture, *self._current(session)),
+                turn,
+                None,
+                session or new_session(self._engine.language),
             )
         notice = self._texts.unsupported if request is Request.UNSUPPORTED else self._texts.edited
-        return Turn(Status.DONE, (Reply(notice),), turn, None, session)
+        return Turn(Status.DONE, (Reply(notice), *self._current(session)), turn, None, session)
+
+    def _current(self, session: Session | None) -> tuple[Reply, ...]:
+        """The question the user is at, to come back to after a side request."""
+        if session is None:
+            return ()
+        with self._engine_lock:
+            return (self._engine.prompt(session),)
 
     def _privacy(self, record: ChatRecord | None) -> str:
         shown = self._bundle.decimal(self._retention_days)
@@ -400,7 +457,8 @@ class Conversation:
             self._store.erase(key)
             return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm)
         record.asked = None
-        return Turn(Status.DONE, (Reply(texts.cancelled),), turn, texts.cancel, record.session)
+        replies = (Reply(texts.cancelled), *self._current(record.session))
+        return Turn(Status.DONE, replies, turn, texts.cancel, record.session)
 
 
 def _stored(reply: Reply) -> StoredReply:
@@ -408,4 +466,5 @@ def _stored(reply: Reply) -> StoredReply:
         text=reply.text,
         options=[StoredOption(id=option.id, label=option.label) for option in reply.options],
         attachment=reply.attachment,
+        replaces=reply.replaces,
     )

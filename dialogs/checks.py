@@ -256,6 +256,10 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "advice.heading": {"number", "label", "role"},
     "advice.item": {"number", "title", "evidence", "explanation", "first_step"},
     "advice.warning": {"title", "when_gap"},
+    "advice.warning_unsure": {"title", "when_gap"},
+    "ask_which": {"first", "second"},
+    "navigation.trail": {"answers"},
+    "result.short": {"number", "label"},
     "advice.blind_spot": {"title", "advice"},
     "advice.next_phase": {"number", "label", "description"},
     "advice.next_item": {"title"},
@@ -344,6 +348,21 @@ def stray_option_labels(flow: Flow, texts: Texts) -> list[str]:
     ]
 
 
+def stray_synonyms(flow: Flow, texts: Texts) -> list[str]:
+    """Synonyms for an option a state does not have are a typo or a leftover."""
+    return [
+        f"states.{name}.synonyms.{option_id}: not an option of this step"
+        for name, state in flow.states.items()
+        if name in texts.states
+        for option_id in texts.states[name].synonyms
+        if option_id not in {option.id for option in state.options}
+    ] + [
+        f"synonyms.{option_id}: not a shared label"
+        for option_id in texts.synonyms
+        if option_id not in texts.labels
+    ]
+
+
 def stray_texts(flow: Flow, texts: Texts) -> list[str]:
     """Text for a state the flow does not have is a typo or a leftover."""
     extra = texts.states.keys() - flow.states.keys()
@@ -357,6 +376,7 @@ TEXT_RULES: tuple[Callable[[Flow, Texts], list[str]], ...] = (
     missing_reasons,
     missing_option_labels,
     stray_option_labels,
+    stray_synonyms,
     stray_texts,
 )
 

@@ -10,15 +10,14 @@ from the start.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transitions import Machine
 
-from dialogs import checks
+from dialogs import checks, matching
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
-from dialogs.flow import section_progress as _section_progress
 from dialogs.machine import (
     CONDITIONS,
     EFFECTS,
@@ -28,6 +27,7 @@ from dialogs.machine import (
     build_machine,
     option_trigger,
 )
+from dialogs.progress import intake_states, longest_ahead
 from dialogs.render import SPECIAL_PROMPTS, Renderer
 from dialogs.session import Answer, Session, utc_now
 from knowledge import KnowledgeBase, load_knowledge
@@ -47,15 +47,14 @@ class Outcome:
     chosen: Option | None = None
 
 
-def _match(options: Sequence[Option], text: str) -> Option | None:
-    """The option a typed text names: its number in the list, its label or its id (any case)."""
-    wanted = text.strip().casefold()
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
-        return options[int(wanted) - 1]
-    for option in options:
-        if wanted in (option.id.casefold(), option.label.casefold()):
-            return option
-    return None
+# A phone shows about five buttons without scrolling; a longer list gets pages of four plus
+# "Meer opties".
+MAX_OPTIONS = 5
+PAGE_SIZE = MAX_OPTIONS - 1
+# Buttons that move within the dialog rather than answer it (never option ids of the flow, which
+# start with a letter).
+NAV_BACK = "_terug"
+NAV_MORE = "_meer"
 
 
 class Engine:
@@ -69,7 +68,8 @@ class Engine:
         errors = checks.problems(flow, texts, knowledge, CONDITIONS, EFFECTS, SPECIAL_PROMPTS)
         if errors:
             raise FlowError(errors)
-        self._render = Renderer(flow, texts, knowledge, _section_progress(flow))
+        self._render = Renderer(flow, texts, knowledge, longest_ahead(flow))
+        self._intake = intake_states(flow)
         self._flow = flow
         self._bundle = bundle
         self._texts = texts
@@ -134,28 +134,84 @@ class Engine:
         return list(self._flow.roles[session.role].audiences)
 
     def current_options(self, session: Session) -> tuple[Option, ...]:
-        """The options the current step accepts; anything else is stale or forged."""
+        """The options the current step accepts; anything else is stale or forged.
+
+        All of them, also those on another page of buttons: a typed answer may name any.
+        """
         state = self._flow.states.get(session.state)
         if state is None:
             return ()
+        if session.confirm_restart is not None:
+            return tuple(
+                Option(key, self._texts.labels[key], tuple(self._texts.synonyms.get(key, ())))
+                for key in ("ja", "nee")
+            )
         if state.pick is not None:
             if state.pick.source == "phases":
                 return self._render.phase_options()
             return self._render.advised_options(session.advised)
         probe = Step(self._context, session)
         return tuple(
-            Option(option.id, self._texts.option_label(session.state, option.id))
+            Option(
+                option.id,
+                self._texts.option_label(session.state, option.id),
+                self._texts.option_synonyms(session.state, option.id),
+            )
             for option in state.options
             if option.when is None or getattr(probe, option.when)()
         )
 
+    def shown_options(self, session: Session) -> tuple[Option, ...]:
+        """The buttons of the current question: one page of options, then "more" and "back"."""
+        options = self.current_options(session)
+        navigation = self._texts.navigation
+        shown: list[Option] = list(options)
+        if len(options) > MAX_OPTIONS:
+            pages = self._pages(options)
+            start = (session.page % pages) * PAGE_SIZE
+            shown = [
+                *options[start : start + PAGE_SIZE],
+                Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms)),
+            ]
+        if session.history and session.confirm_restart is None:
+            shown.append(Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms)))
+        return tuple(shown)
+
+    @staticmethod
+    def _pages(options: Sequence[Option]) -> int:
+        return -(-len(options) // PAGE_SIZE)
+
+    def _navigation(self, session: Session) -> tuple[Option, ...]:
+        """The moving buttons on offer now (typed "terug" or "meer opties" works as well)."""
+        return tuple(o for o in self.shown_options(session) if o.id in (NAV_BACK, NAV_MORE))
+
     def match_option(self, session: Session, text: str) -> Option | None:
-        """The current option a typed text names: its number, label or id (ignoring case)."""
-        return _match(self.current_options(session), text)
+        """The current option a typed text names, when it names exactly one."""
+        return self._understand(session, text).option
+
+    def _understand(self, session: Session, text: str) -> matching.Match:
+        """What a typed text names: a number counts the buttons shown (or a numbered label)."""
+        number = matching.fold(text)
+        if number.isdigit():
+            return matching.Match(self._numbered(session, int(number)))
+        found = matching.match(self.current_options(session), text)
+        if found.option is None and not found.candidates:
+            found = matching.match(self._navigation(session), text)
+        return found
+
+    def _numbered(self, session: Session, number: int) -> Option | None:
+        """Option `number`: the one whose label carries that number (a list of interventions or
+        phases, on any page), else the button in that place."""
+        options = self.current_options(session)
+        for option in options:
+            if option.label.startswith(f"{number}. "):
+                return option
+        shown = self.shown_options(session)
+        return shown[number - 1] if 1 <= number <= len(shown) else None
 
     def prompt(self, session: Session, lead: str = "") -> Reply:
         """The current question with its options, e.g. to show it again after a side command."""
-        return self._prompt(session, lead)
+        return self._prompt(session, lead, short=True)
 
     # -- the one entry point -------------------------------------------------------------------
     def handle(self, session: Session, event: Event) -> list[Reply]:
@@ -170,15 +226,18 @@ class Engine:
         """
         if session.state not in self._flow.states:
             return Outcome(self._restart(session, lead=self._texts.lost))
+        if session.confirm_restart is not None:
+            return self._confirming(session, event)
         if event.kind is EventKind.START:
             # A plain /start (Telegram's menu, a reopened chat) must not throw away answers
-            # already given: it resumes. A deep link with a role, or /opnieuw, starts afresh.
+            # already given: it resumes. A deep link with a role, or /opnieuw, starts afresh
+            # (after asking, when there are answers to lose).
             if not event.value and session.history:
                 return Outcome([self._prompt(session, lead=self._texts.resumed)])
-            return Outcome(self._restart(session, preset=event.value))
+            return Outcome(self._ask_restart(session, preset=event.value))
         if event.kind is EventKind.COMMAND:
             if event.value == Command.RESTART:
-                return Outcome(self._restart(session))
+                return Outcome(self._ask_restart(session))
             if event.value == Command.BACK:
                 return Outcome(self._back(session))
             if event.value == Command.HELP:
@@ -186,29 +245,94 @@ class Engine:
                 return Outcome(
                     [self._prompt(session, lead=f"{help_text}\n\n{self._texts.help_footer}")]
                 )
-        options = self.current_options(session)
         if event.kind is EventKind.OPTION:
+            navigation = next((o for o in self._navigation(session) if o.id == event.value), None)
+            if navigation is not None:
+                return self._move(session, navigation)
+            options = self.current_options(session)
             chosen = next((option for option in options if option.id == event.value), None)
             if chosen is None:
                 return Outcome([self._prompt(session, lead=self._texts.unknown_option)])
             return self._choose(session, chosen)
-        chosen = _match(options, event.value) if event.kind is EventKind.TEXT else None
-        if chosen is not None:
-            return self._choose(session, chosen)
-        return Outcome([self._prompt(session, lead=self._texts.free_text)])
+        if event.kind is EventKind.TEXT:
+            return self._typed(session, event.value)
+        return Outcome([self._prompt(session, lead=self._texts.free_text, short=True)])
+
+    # -- typed answers -------------------------------------------------------------------------
+    def _typed(self, session: Session, text: str) -> Outcome:
+        """A typed answer counts like the tap it names; close to two, ask which one was meant."""
+        found = self._understand(session, text)
+        if found.option is not None:
+            if found.option.id in (NAV_BACK, NAV_MORE):
+                return self._move(session, found.option)
+            return self._choose(session, found.option)
+        if found.candidates:
+            first, second = found.candidates[:2]
+            question = self._texts.ask_which.format(first=first.label, second=second.label)
+            return Outcome([Reply(question, (first, second))])
+        talk = self._texts.small_talk
+        if matching.is_one_of(text, talk.thanks):
+            return Outcome([self._prompt(session, lead=talk.thanks_reply, short=True)])
+        if matching.is_one_of(text, talk.greetings):
+            return Outcome([self._prompt(session, lead=talk.greeting_reply, short=True)])
+        return Outcome([self._prompt(session, lead=self._texts.free_text, short=True)])
+
+    # -- moving within a step: back, the next page of options --------------------------------
+    def _move(self, session: Session, navigation: Option) -> Outcome:
+        if navigation.id == NAV_BACK:
+            replies = self._back(session)
+            return Outcome([replace(replies[-1], replaces=True)], navigation)
+        work = session.model_copy(deep=True)
+        work.page = (session.page + 1) % self._pages(self.current_options(session))
+        self._commit(session, work)
+        return Outcome([self._prompt(session, replaces=True)], navigation)
+
+    # -- asking before a restart wipes the answers -------------------------------------------
+    def _ask_restart(self, session: Session, preset: str = "") -> list[Reply]:
+        """Restart at once when nothing was answered yet; otherwise ask first."""
+        if not session.history:
+            return self._restart(session, preset=preset)
+        work = session.model_copy(deep=True)
+        work.confirm_restart = preset if preset in self._flow.roles else ""
+        self._commit(session, work)
+        return [self._prompt(session)]
+
+    def _confirming(self, session: Session, event: Event) -> Outcome:
+        """The answer to "Opnieuw beginnen?": yes wipes, no (or back) goes on where we were."""
+        options = self.current_options(session)
+        chosen: Option | None = None
+        if event.kind is EventKind.OPTION:
+            chosen = next((option for option in options if option.id == event.value), None)
+        elif event.kind is EventKind.TEXT:
+            chosen = matching.match(options, event.value).option
+        elif event.kind is EventKind.COMMAND and event.value == Command.BACK:
+            chosen = options[1]
+        if chosen is None:
+            lead = self._texts.free_text if event.kind is EventKind.TEXT else ""
+            return Outcome([self._prompt(session, lead=lead)])
+        preset = session.confirm_restart or ""
+        if chosen.id == "ja":
+            return Outcome(self._restart(session, preset=preset), chosen)
+        work = session.model_copy(deep=True)
+        work.confirm_restart = None
+        self._commit(session, work)
+        return Outcome([self._prompt(session, lead=self._texts.restart.kept)], chosen)
 
     # -- steps ---------------------------------------------------------------------------------
     def _choose(self, session: Session, chosen: Option) -> Outcome:
         """Apply an option that is on offer (the caller checked it against the current options)."""
         spec = self._spec(session.state, chosen.id)
         if spec is not None and spec.action == "restart":
-            return Outcome(self._restart(session), chosen)
+            return Outcome(self._ask_restart(session), chosen)
         work = session.model_copy(deep=True)
         notes = self._apply(work, chosen.id, spec)
         if notes is None:
-            return Outcome([self._prompt(session, lead=self._texts.unknown_option)])
+            return Outcome([self._prompt(session, lead=self._texts.unknown_option, short=True)])
+        work.page = 0
         self._commit(session, work)
-        return Outcome([*notes, self._prompt(session)], chosen)
+        # An intake question may take the place of the one just answered (edited in place).
+        in_place = session.state in self._intake
+        return Outcome([*notes, self._prompt(session, replaces=in_place)], chosen)
 
     def _back(self, session: Session) -> list[Reply]:
         if not session.history:
@@ -309,6 +433,16 @@ class Engine:
         for name in Session.model_fields:
             setattr(session, name, getattr(work, name))
 
-    def _prompt(self, session: Session, lead: str = "") -> Reply:
-        text = self._render.prompt(session)
-        return Reply(f"{lead}\n\n{text}" if lead else text, self.current_options(session))
+    def _prompt(
+        self, session: Session, lead: str = "", *, short: bool = False, replaces: bool = False
+    ) -> Reply:
+        """The current question; `short`: the question alone, without what led up to it."""
+        if session.confirm_restart is not None:
+            text = self._texts.restart.question
+        elif short:
+            text = self._render.question(session)
+        else:
+            text = self._render.prompt(session)
+        return Reply(
+            f"{lead}\n\n{text}" if lead else text, self.shown_options(session), replaces=replaces
+        )

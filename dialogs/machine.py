@@ -161,6 +161,7 @@ class Step:
         self.session.checks = checks
         self.session.check_index = 0
         self.session.precondition_gaps = []
+        self.session.unsure_gaps = []
         self.session.advised = []
         self._note(self.context.render.texts.checks_intro.format(count=len(checks)))
 
@@ -173,10 +174,11 @@ class Step:
         precondition, check = advice.check_question(
             self.context.knowledge, self.session.checks[self.session.check_index]
         )
-        if self._option(event).id == check.gap_when and (
-            precondition.id not in self.session.precondition_gaps
-        ):
+        answer = self._option(event).id
+        if answer == check.gap_when and precondition.id not in self.session.precondition_gaps:
             self.session.precondition_gaps = [*self.session.precondition_gaps, precondition.id]
+        if answer == "wn" and precondition.id not in self.session.unsure_gaps:
+            self.session.unsure_gaps = [*self.session.unsure_gaps, precondition.id]
         self.session.check_index += 1
 
     @effect
@@ -220,6 +222,7 @@ class Step:
         self.session.checks = []
         self.session.check_index = 0
         self.session.precondition_gaps = []
+        self.session.unsure_gaps = []
         self.session.advised = []
 
     @effect

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 from dialogs.advice import check_question
 from dialogs.events import Option
 from dialogs.flow import Flow
+from dialogs.progress import current_run, step_of
 from dialogs.session import Answer, Session
 from knowledge import KnowledgeBase
 from knowledge.schema import BlindSpot, Intervention, Phase, Precondition
@@ -25,32 +26,62 @@ class Renderer:
         flow: Flow,
         texts: DialogTexts,
         knowledge: KnowledgeBase,
-        progress: dict[str, tuple[int, int]],
+        ahead: dict[str, int],
     ) -> None:
         self.flow = flow
         self.texts = texts
         self.knowledge = knowledge
-        self._progress = progress
+        self._ahead = ahead
 
     # -- prompts -------------------------------------------------------------------------------
     def prompt(self, session: Session) -> str:
-        """The question of the session's current step, with its progress where it has one."""
+        """The question of the session's current step, with the answers so far and its step."""
         special = self.flow.states[session.state].render
-        if special is None:
-            return self._plain(session)
-        return SPECIAL_PROMPTS[special](self, session)
+        body = self._plain(session) if special is None else SPECIAL_PROMPTS[special](self, session)
+        return self._framed(session, body)
+
+    def question(self, session: Session) -> str:
+        """The question alone, short, to ask again after an answer that was not understood."""
+        special = self.flow.states[session.state].render
+        if special == "check":
+            body = self._check(session)
+        elif special == "result":
+            assert session.phase is not None
+            phase = self.knowledge.phase(session.phase)
+            body = self.texts.result.short.format(number=phase.number, label=phase.label)
+        else:
+            body = self._plain(session)
+        return self._framed(session, body)
+
+    def _framed(self, session: Session, body: str) -> str:
+        """`body` under the intake's trail of answers and its step counter, where it has them."""
+        lines: list[str] = []
+        step = step_of(self.flow, self._ahead, session)
+        if step is not None:
+            run = current_run(self.flow, session.history)
+            if run:
+                labels = [self.answer_label(answer) for answer in run]
+                separator = f" {self.texts.navigation.trail_separator} "
+                lines.append(self.texts.navigation.trail.format(answers=separator.join(labels)))
+            lines.append(self.progress(*step))
+        return "\n".join([*lines, body])
+
+    def answer_label(self, answer: Answer) -> str:
+        """How an answer given reads in the trail: its button label (a phase by its name)."""
+        state = self.flow.states[answer.step]
+        if state.pick is not None and state.pick.source == "phases":
+            return self.knowledge.phase(int(answer.option[1:])).label
+        return self.texts.option_label(answer.step, answer.option)
 
     def _plain(self, session: Session) -> str:
         return self.texts.states[session.state].prompt
 
     def _staging(self, session: Session) -> str:
-        number, total = self._progress[session.state]
-        return f"{self.progress(number, total)}\n{self._plain(session)}"
+        return self._plain(session)
 
     def _check(self, session: Session) -> str:
         _, check = check_question(self.knowledge, session.checks[session.check_index])
-        line = self.progress(session.check_index + 1, len(session.checks))
-        return f"{line}\n{self.texts.states['check'].prompt.format(question=check.question)}"
+        return self.texts.states["check"].prompt.format(question=check.question)
 
     def _result(self, session: Session) -> str:
         assert session.phase is not None
@@ -81,7 +112,10 @@ class Renderer:
         return tuple(
             Option(
                 f"f{phase.number}",
-                self.texts.result.phase_option.format(number=phase.number, label=phase.label),
+                button_label(
+                    self.texts.result.phase_option.format(number=phase.number, label=phase.label)
+                ),
+                (phase.label,),
             )
             for phase in self.knowledge.phases
         )
@@ -90,9 +124,12 @@ class Renderer:
         return tuple(
             Option(
                 f"i{number}",
-                self.texts.advice.explain_option.format(
-                    number=number, title=self.knowledge.intervention(item).title
+                button_label(
+                    self.texts.advice.explain_option.format(
+                        number=number, title=self.knowledge.intervention(item).title
+                    )
                 ),
+                (self.knowledge.intervention(item).title,),
             )
             for number, item in enumerate(advised, start=1)
         )
@@ -145,10 +182,19 @@ class Renderer:
                 self.item(number, item)
                 for number, item in enumerate(levers, start=len(primary) + 1)
             )
-        if gaps:
+        unsure = [
+            self.knowledge.precondition(key)
+            for key in session.unsure_gaps
+            if key not in {gap.id for gap in gaps}
+        ]
+        if gaps or unsure:
             second.append(texts.warnings_heading)
             second.extend(
                 texts.warning.format(title=gap.title, when_gap=gap.when_gap) for gap in gaps
+            )
+            second.extend(
+                texts.warning_unsure.format(title=gap.title, when_gap=gap.when_gap)
+                for gap in unsure
             )
         else:
             second.append(texts.no_gaps)
@@ -189,6 +235,18 @@ class Renderer:
             explanation=item.explanation,
             first_step=item.first_step,
         )
+
+
+# Telegram shows about this many characters of a button on a phone before it cuts the label off.
+BUTTON_LABEL_LIMIT = 30
+
+
+def button_label(label: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
+    """`label` cut at a word to fit a phone's button, marked with an ellipsis when cut."""
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.:;-")
+    return f"{cut}…"
 
 
 # The prompts that are more than the state's own text, by the name a state's `render` gives. Every

@@ -55,12 +55,12 @@ def test_a_number_out_of_range_is_free_text(tmp_path: Path) -> None:
 def test_a_preset_role_and_end_of_input(tmp_path: Path) -> None:
     output = chat("", "--rol", "zzp", "--out", str(tmp_path))
     assert engine().texts.roles["zzp"].note in output
-    assert "Vraag 1 van 3" in output
+    assert "Stap 3 van 10" in output
     assert output.rstrip().endswith(load_bundle().console.bye)
 
 
 def test_start_with_a_preset_mid_conversation(tmp_path: Path) -> None:
-    output = chat("lijn\n/start mkb\n", "--out", str(tmp_path))
+    output = chat("lijn\n/start mkb\nja\n", "--out", str(tmp_path))
     assert engine().texts.roles["mkb"].note in output
 
 

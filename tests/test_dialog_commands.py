@@ -37,8 +37,14 @@ def unfitting_cases() -> list[tuple[str, Event]]:
     """
     cases = []
     for state in ALL_STATES:
-        valid = {option.id for option in engine().current_options(at_state(state))}
-        cases.extend((state, event) for event in UNFITTING if event.value not in valid)
+        session = at_state(state)
+        valid = {option.id for option in engine().current_options(session)}
+        # A typed word that names an option (e.g. "ja" for "Klopt") is an answer, not a misfit.
+        cases.extend(
+            (state, event)
+            for event in UNFITTING
+            if event.value not in valid and engine().match_option(session, event.value) is None
+        )
     return cases
 
 
@@ -48,7 +54,7 @@ def test_events_that_do_not_fit_change_nothing(state: str, event: Event) -> None
     before = session.model_dump_json()
     replies = engine().handle(session, event)
     assert session.model_dump_json() == before
-    assert replies[-1].options == engine().current_options(session)
+    assert replies[-1].options == engine().shown_options(session)
     assert replies[-1].options, "the re-prompt offers the options again"
     assert "Jan" not in session.model_dump_json()
 
@@ -73,7 +79,7 @@ def test_back_undoes_exactly_the_last_answer(state: str) -> None:
     previous = drive(*STATE_PATHS[state][:-1])
     assert comparable(session) == comparable(previous)
     assert session.turn == turn + 1
-    assert replies[-1].options == engine().current_options(session)
+    assert replies[-1].options == engine().shown_options(session)
 
 
 @pytest.mark.parametrize("state", ALL_STATES)
@@ -81,6 +87,12 @@ def test_restart_starts_over(state: str) -> None:
     session = at_state(state)
     created, turn = session.created_at, session.turn
     replies = engine().handle(session, Event.command(Command.RESTART))
+    if session.history:  # answers would be lost: asked first, and nothing is lost yet
+        assert replies[-1].text == engine().texts.restart.question
+        assert [option.id for option in replies[-1].options] == ["ja", "nee"]
+        assert session.confirm_restart == "" and session.turn == turn + 1
+        turn = session.turn
+        replies = engine().handle(session, Event.text("Ja!"))
     assert session.state == "rol"
     assert session.history == []
     assert session.role is None and session.phase is None and session.advised == []
@@ -116,7 +128,7 @@ def test_information_options_change_nothing_and_keep_the_menu() -> None:
         replies = engine().handle(session, Event.option(option_id))
         assert session.model_dump_json() == before
         assert replies[0].attachment == attachment
-        assert replies[-1].options == engine().current_options(session)
+        assert replies[-1].options == engine().shown_options(session)
 
 
 def test_more_interventions_until_there_are_none() -> None:
@@ -153,6 +165,24 @@ def test_the_last_phase_has_no_next_phase_but_a_spiral() -> None:
     assert replies[0].text == engine().texts.advice.last_phase
 
 
+@pytest.mark.parametrize("state", ["s_continu", "advies", "klaar"])
+def test_no_to_the_restart_question_keeps_every_answer(state: str) -> None:
+    session = at_state(state)
+    before = comparable(session)
+    replies = engine().handle(session, Event.command(Command.RESTART))
+    assert replies[-1].text == engine().texts.restart.question
+    replies = engine().handle(session, Event.text("nee"))
+    assert comparable(session) == before
+    assert replies[-1].text.startswith(engine().texts.restart.kept)
+    assert replies[-1].options == engine().shown_options(session)
+
+
+def test_restarting_from_the_menu_asks_first_too() -> None:
+    session = at_state("klaar")
+    replies = engine().handle(session, Event.option("opnieuw"))
+    assert replies[-1].text == engine().texts.restart.question and session.state == "klaar"
+
+
 def test_a_session_in_an_unknown_state_starts_over_kindly() -> None:
     session = new_session()
     session.state = "verdwenen"
@@ -164,8 +194,10 @@ def test_a_session_in_an_unknown_state_starts_over_kindly() -> None:
 def test_start_mid_conversation_starts_over_with_the_preset() -> None:
     session = at_state("check")
     engine().handle(session, Event.start("hrzl"))
+    assert session.confirm_restart == "hrzl" and session.state == "check"
+    engine().handle(session, Event.option("ja"))
     assert session.state == "s_toepassen" and session.role == "hrzl"
-    assert [answer.option for answer in session.history] == ["hrzl"]
+    assert [answer.option for answer in session.history] == ["anders", "hrzl"]
 
 
 @pytest.mark.parametrize("state", [s for s in ALL_STATES if s not in ("welkom", "rol")])
@@ -175,11 +207,12 @@ def test_a_plain_start_mid_conversation_resumes_and_keeps_every_answer(state: st
     replies = engine().handle(session, Event.start())
     assert session.model_dump_json() == before
     assert replies[-1].text.startswith(engine().texts.resumed)
-    assert replies[-1].options == engine().current_options(session)
+    assert replies[-1].options == engine().shown_options(session)
 
 
 def test_a_deep_link_mid_conversation_starts_afresh_with_that_role() -> None:
     session = at_state(next(s for s in ALL_STATES if s not in ("welkom", "rol")))
     engine().handle(session, Event.start("mkb"))
+    engine().handle(session, Event.text("ja"))
     assert session.role == "mkb"
     assert [answer.option for answer in session.history] == ["mkb"]

@@ -33,7 +33,7 @@ def test_the_diagram_draws_every_state_and_every_move() -> None:
                 assert any(line.startswith(edge) and option.id in line for line in moves)
         if state.pick is not None:
             assert moves == [f"{name} --> {state.pick.next}: pick {state.pick.source}"]
-    assert "check --> check: ja [more_checks] | nee [more_checks]" in lines
+    assert "check --> check: ja [more_checks] | nee [more_checks] | wn [more_checks]" in lines
     assert "advies --> advies: meer [has_more] | volgende [internal] | plan [internal]" in lines
 
 

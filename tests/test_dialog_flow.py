@@ -171,7 +171,7 @@ def test_only_marked_step_methods_can_be_named_in_the_flow() -> None:
 def test_a_plain_step_shows_its_own_text_as_it_is() -> None:
     assert engine().flow.states["advies"].render is None
     session = at_state("advies")
-    replies = engine().handle(session, Event.text("hallo"))
+    replies = engine().handle(session, Event.text("blabla xyz"))
     texts = engine().texts
     assert replies[-1].text == f"{texts.free_text}\n\n{texts.states['advies'].prompt}"
 
@@ -193,7 +193,8 @@ def test_option_ids_are_short_ascii_everywhere() -> None:
 
 def test_progress_counts_the_longest_way_through_the_staging_questions() -> None:
     progress = section_progress(engine().flow)
-    assert progress["s_toepassen"] == (1, 3)
-    assert progress["s_continu"] == (2, 2)
-    assert progress["s_actief"] == (2, 3)
-    assert progress["s_belang"] == (3, 3)
+    assert progress["s_toepassen"] == (1, 5)
+    assert progress["s_continu"] == (2, 4)
+    assert progress["s_actief"] == (2, 5)
+    assert progress["s_belang"] == (3, 5)
+    assert progress["uitslag"] == (4, 5)

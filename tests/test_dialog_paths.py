@@ -107,7 +107,7 @@ def test_a_typical_staging_path_asks_at_most_four_questions() -> None:
     assert max(len(answers) for answers, _, _ in staging_paths()) <= 4
     first = started()
     replies = choose(first, "lijn")
-    assert "Vraag 1 van 3" in replies[-1].text
+    assert "Stap 2 van 9" in replies[-1].text
 
 
 def test_the_diagnosis_is_followed_by_the_model_picture() -> None:

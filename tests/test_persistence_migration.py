@@ -63,6 +63,7 @@ def test_v1_database_becomes_the_current_record(fixture: Path) -> None:
         "schema_version": RECORD_VERSION,
         "delivery": None,
         "asked": None,
+        "keyboard_message": None,
     }
     assert record_version(raw) == 1 and record_version(upgraded) == RECORD_VERSION
 
@@ -70,6 +71,17 @@ def test_v1_database_becomes_the_current_record(fixture: Path) -> None:
 def test_v2_record_gets_an_empty_outbox() -> None:
     v2 = {"schema_version": 2, "session": None, "blocked": False, "last_update_id": 4}
     assert migrations.STEPS[2](v2) == {**v2, "schema_version": 3, "delivery": None, "asked": None}
+
+
+def test_v3_record_learns_of_no_live_keyboard_and_keeps_its_outbox() -> None:
+    reply = {"text": "Vraag?", "options": [{"id": "ja", "label": "Ja"}], "attachment": None}
+    delivery = {"update_id": 5, "turn": 2, "chosen": None, "replies": [reply], "delivered": False}
+    v3 = {"schema_version": 3, "session": None, "delivery": delivery, "asked": None}
+    upgraded = migrations.STEPS[3](v3)
+    assert upgraded["schema_version"] == 4 and upgraded["keyboard_message"] is None
+    assert upgraded["delivery"]["replies"] == [{**reply, "replaces": False}]
+    assert v3["delivery"] is delivery and "replaces" not in reply, "the input is left alone"
+    ChatRecord.model_validate(upgraded)
 
 
 def test_a_current_record_passes_unchanged_but_copied() -> None:

@@ -9,6 +9,7 @@ Format history:
   1  TinyDB database: {"chat": {"1": {session, blocked, last_update_id, saved_at}}}
   2  the record itself, with "schema_version": 2
   3  adds "delivery" (the transactional outbox) and "asked" (a pending side question)
+  4  adds "keyboard_message" (the message with live buttons) and "replaces" to stored replies
 """
 
 from __future__ import annotations
@@ -55,10 +56,26 @@ def _v2_to_v3(raw: Raw) -> Raw:
     return {**raw, "schema_version": 3, "delivery": None, "asked": None}
 
 
+def _v3_to_v4(raw: Raw) -> Raw:
+    """No message is known to carry live buttons; no stored reply was meant to replace one."""
+    upgraded: Raw = {**raw, "schema_version": 4, "keyboard_message": None}
+    delivery = raw.get("delivery")
+    if isinstance(delivery, dict) and isinstance(delivery.get("replies"), list):
+        upgraded["delivery"] = {
+            **delivery,
+            "replies": [
+                {**reply, "replaces": False} if isinstance(reply, dict) else reply
+                for reply in delivery["replies"]
+            ],
+        }
+    return upgraded
+
+
 # STEPS[n] turns a version n record into a version n + 1 record.
 STEPS: dict[int, Callable[[Raw], Raw]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 
 

@@ -22,7 +22,7 @@ from dialogs.session import Session
 
 # The format of a stored record. Raise it by one with every incompatible change, and add the step
 # from the previous version to `bot.persistence.migrations.STEPS`.
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 # Clocks drift and get corrected; a save stamped up to a day ahead is still believable.
 MAX_CLOCK_SKEW = timedelta(days=1)
 # Telegram's update ids are 32-bit today; JSON numbers are exact up to 2**53.
@@ -60,6 +60,8 @@ class StoredReply(BaseModel):
     text: str = Field(max_length=20_000)
     options: list[StoredOption] = Field(default_factory=list, max_length=100)
     attachment: Literal["model_picture", "action_plan"] | None = None
+    # May take the place of the question just answered (see dialogs.Reply.replaces).
+    replaces: bool = False
 
 
 class Delivery(BaseModel):
@@ -98,3 +100,6 @@ class ChatRecord(BaseModel):
     # A question outside the dialog that waits for its answer: only then does a tap on its
     # buttons count (a forged "erase" without the question changes nothing).
     asked: Literal["forget"] | None = None
+    # The channel's id of the message whose buttons are live (Telegram's message id), so that a
+    # typed answer can take those buttons away: no earlier question keeps buttons that look live.
+    keyboard_message: int | None = Field(default=None, ge=1, le=MAX_UPDATE_ID)

@@ -3,7 +3,10 @@
 Everything that keeps a chat's state (lock, load, redelivery, engine, save) is the channel-free
 :class:`~bot.conversation.Conversation`; this module keeps only Telegram's own promises: answer
 every callback, expire stale buttons with a toast, keep the chosen answer visible under the
-question, private chats only, and no sends to a user who blocked the bot.
+question, private chats only, and no sends to a user who blocked the bot. An intake tap edits the
+question in place into the next one (one Telegram call per tap besides the callback answer), and
+a question sent as a new message first takes the buttons off the one before, so that no earlier
+message keeps buttons that look live.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from telegram.ext import ContextTypes
 
 from bot.conversation import Conversation, Deliver, Input, Request, Status, Turn
 from bot.telegram.callbacks import decode
+from bot.telegram.keyboards import keyboard
 from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
 from bot.telegram.retry import Blocked, with_retry
@@ -102,16 +106,23 @@ class Handlers:
         key = str(chat.id)
         query = update.callback_query
 
-        async def deliver(turn: Turn) -> None:
+        async def deliver(turn: Turn) -> int | None:
             if query is not None and not (turn.status is Status.REDELIVERED and not turn.replies):
                 # A redelivered tap whose replies went out was answered then; answering twice
                 # is refused by Telegram.
                 await self._answer(
                     query, self._texts.expired if turn.status is Status.STALE else None
                 )
-            if query is not None and turn.chosen is not None:
-                await self._show_choice(query, turn.chosen, outbox)
-            await outbox.replies(chat.id, turn.replies, turn.turn, turn.session)
+            tapped = query.message if query is not None else None
+            tapped_id = tapped.message_id if isinstance(tapped, Message) else None
+            if isinstance(tapped, Message) and turn.chosen is not None:
+                if await self._edit_in_place(tapped, turn):
+                    return tapped.message_id
+                await self._show_choice(tapped, turn.chosen, outbox)
+            live = turn.keyboard_message
+            if live is not None and live != tapped_id and any(r.options for r in turn.replies):
+                await self._clear_keyboard(context.bot, chat.id, live)
+            return await outbox.replies(chat.id, turn.replies, turn.turn, turn.session)
 
         try:
             await self._conversation.handle(
@@ -131,11 +142,12 @@ class Handlers:
         def deliver_to(key: str) -> Deliver:
             outbox = Outbox(bot, self._conversation.engine)
 
-            async def deliver(turn: Turn) -> None:
+            async def deliver(turn: Turn) -> int | None:
                 try:
-                    await outbox.replies(int(key), turn.replies, turn.turn, turn.session)
+                    return await outbox.replies(int(key), turn.replies, turn.turn, turn.session)
                 except Blocked:
                     blocked.append(key)
+                    return None
 
             return deliver
 
@@ -165,10 +177,10 @@ class Handlers:
     ) -> None:
         """Say sorry with the buttons of the step the user is at, so they can go on at once."""
 
-        async def deliver(turn: Turn) -> None:
+        async def deliver(turn: Turn) -> int | None:
             if query is not None:
                 await self._answer(query)
-            await outbox.replies(chat_id, turn.replies, turn.turn, turn.session)
+            return await outbox.replies(chat_id, turn.replies, turn.turn, turn.session)
 
         try:
             await self._conversation.apologise(key, deliver)
@@ -176,11 +188,46 @@ class Handlers:
             log_error(log, "Apology not sent", err)
             self._retry_later(key, outbox.bot)
 
-    async def _show_choice(self, query: CallbackQuery, label: str, outbox: Outbox) -> None:
+    @staticmethod
+    def _fits_in_place(turn: Turn) -> bool:
+        """The dialog allows the next question to replace the tapped one, and nothing else is due.
+
+        Only text notes may come before it (they join the edited message); a picture, a file or
+        a second question needs messages of its own.
+        """
+        if turn.status is not Status.DONE or not turn.replies:
+            return False
+        *notes, question = turn.replies
+        if not question.replaces or not question.options:
+            return False
+        return all(note.attachment is None and not note.options for note in notes)
+
+    async def _edit_in_place(self, message: Message, turn: Turn) -> bool:
+        """Edit the tapped question into the next one: one call for the whole tap."""
+        if not self._fits_in_place(turn):
+            return False
+        text = "\n\n".join(reply.text for reply in turn.replies)
+        if utf16_len(text) > MESSAGE_LIMIT:
+            return False
+        markup = keyboard(turn.replies[-1].options, turn.turn)
+        try:
+            await with_retry(lambda: message.edit_text(text, reply_markup=markup))
+        except TelegramError as err:
+            log_error(log, "Question not edited in place", err)
+            return False
+        return True
+
+    async def _clear_keyboard(self, bot: Bot, chat_id: int, message_id: int) -> None:
+        """Take the buttons off an earlier question: a new one with live buttons follows."""
+        try:
+            await with_retry(
+                lambda: bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+            )
+        except TelegramError as err:
+            log_error(log, "Old buttons not removed", err)
+
+    async def _show_choice(self, message: Message, label: str, outbox: Outbox) -> None:
         """Remove the tapped keyboard and keep the chosen answer visible under the question."""
-        message = query.message
-        if not isinstance(message, Message):
-            return
         chosen = self._texts.chosen.format(label=label)
         try:
             if message.text and utf16_len(f"{message.text}\n\n{chosen}") <= MESSAGE_LIMIT:

@@ -34,23 +34,32 @@ class Outbox:
 
     async def replies(
         self, chat_id: int, replies: Sequence[Reply], turn: int, session: Session | None
-    ) -> None:
+    ) -> int | None:
         """Send the engine's replies in order, as few messages as reads well.
+
+        Returns the id of the last message sent with buttons (the question now live), if any.
 
         A reply that is only text (a note before the next question, say) goes into one message with
         the reply after it: on a phone that is one notification instead of two, and each message is
         a Telegram call that costs the user latency and the bot a share of its rate limit.
         """
         pending: list[str] = []
+        live: int | None = None
         for index, reply in enumerate(replies):
             last = index == len(replies) - 1
-            pending.append(reply.text)
+            if reply.text:
+                pending.append(reply.text)
             if not last and not reply.options and reply.attachment is None:
                 continue
-            await self.text(chat_id, "\n\n".join(pending), keyboard(reply.options, turn))
+            if pending or reply.options:
+                markup = keyboard(reply.options, turn)
+                sent = await self.text(chat_id, "\n\n".join(pending), markup)
+                if markup is not None and sent is not None:
+                    live = sent.message_id
             pending = []
             if reply.attachment is not None and session is not None:
                 await self.attachment(chat_id, reply.attachment, session)
+        return live
 
     async def text(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
