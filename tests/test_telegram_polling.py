@@ -80,8 +80,16 @@ async def test_an_update_is_confirmed_only_after_it_was_handled(
         what="the next question",
     )
     assert "lijn" not in user.options() and user.options()
-    record = SessionStore(bot_process.data_dir).load("903")
-    assert record is not None and record.delivery is not None and record.delivery.delivered
+    # The outbox is marked delivered right after the question went out (the user may see it a
+    # moment before the bot has saved the mark).
+    await bot_process.wait_for(
+        lambda: (
+            (r := SessionStore(bot_process.data_dir).load("903")) is not None
+            and r.delivery is not None
+            and r.delivery.delivered
+        ),
+        what="the outbox marked delivered",
+    )
     assert newest.buttons() and sum(1 for m in bot_api.chat(903) if m.buttons()) <= 2
     after = await user.choose(user.options()[0])  # those buttons work: not "verlopen"
     assert after.message_id >= newest.message_id and after.buttons()
