@@ -8,37 +8,18 @@ import logging
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from record_helpers import record_with, valid_record
 from storage_helpers import ReadOnlyDir
 
 from bot.persistence import ChatRecord, LoadResult, SaveFailed, SessionStore
 from bot.persistence.records import MAX_UPDATE_ID, RECORD_VERSION, utc_now
-from bot.persistence.store import record_bytes
 from dialogs.session import Session
 
 KEY = "424242"
 SECRET = "Geheime Naam"  # stands for anything personal a broken file might hold
-
-
-def _valid() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        record_bytes(ChatRecord(session=Session(turn=4, role="mkb"), last_update_id=9))
-    )
-    return data
-
-
-def _with(**changes: Any) -> bytes:
-    data = _valid()
-    for dotted, value in changes.items():
-        target = data
-        *parents, name = dotted.split("__")
-        for parent in parents:
-            target = target[parent]
-        target[name] = value
-    return json.dumps(data).encode()
 
 
 def _as_v1(raw: bytes) -> bytes:
@@ -52,7 +33,7 @@ BROKEN: dict[str, bytes] = {
     "not json": b"{not json",
     "empty file": b"",
     "empty list": b"[]",
-    "list document": json.dumps([_valid()]).encode(),
+    "list document": json.dumps([valid_record()]).encode(),
     "null": b"null",
     "number": b"42",
     "string": json.dumps(SECRET).encode(),
@@ -60,21 +41,23 @@ BROKEN: dict[str, bytes] = {
     "invalid utf-8": b'{"session": "\xff\xfe"}',
     "deep nesting": b"[" * 100_000 + b"]" * 100_000,
     "foreign v1 shape": json.dumps({"chat": {"1": {"session": {"x": SECRET}}}}).encode(),
-    "foreign v2 shape": _with(session={"x": SECRET}),
-    "unknown field": _with(name=SECRET),
-    "missing field": json.dumps({k: v for k, v in _valid().items() if k != "blocked"}).encode(),
-    "turn -5": _with(session__turn=-5),
-    "turn 10**13": _with(session__turn=10**13),
-    "v1 turn -5": _as_v1(_with(session__turn=-5)),
-    "v1 turn 10**13": _as_v1(_with(session__turn=10**13)),
-    "update id -1": _with(last_update_id=-1),
-    "update id over 2**53": _with(last_update_id=MAX_UPDATE_ID + 1),
-    "future saved_at, huge update id": _with(saved_at=FUTURE, last_update_id=MAX_UPDATE_ID),
-    "v1 future saved_at": _as_v1(_with(saved_at=FUTURE)),
-    "naive saved_at": _with(saved_at="2026-01-01T00:00:00"),
-    "newer format": _with(schema_version=RECORD_VERSION + 1),
-    "version as text": _with(schema_version="2"),
-    "role as list": _with(session__role=[SECRET]),
+    "foreign v2 shape": record_with(session={"x": SECRET}),
+    "unknown field": record_with(name=SECRET),
+    "missing field": json.dumps(
+        {k: v for k, v in valid_record().items() if k != "blocked"}
+    ).encode(),
+    "turn -5": record_with(session__turn=-5),
+    "turn 10**13": record_with(session__turn=10**13),
+    "v1 turn -5": _as_v1(record_with(session__turn=-5)),
+    "v1 turn 10**13": _as_v1(record_with(session__turn=10**13)),
+    "update id -1": record_with(last_update_id=-1),
+    "update id over 2**53": record_with(last_update_id=MAX_UPDATE_ID + 1),
+    "future saved_at, huge update id": record_with(saved_at=FUTURE, last_update_id=MAX_UPDATE_ID),
+    "v1 future saved_at": _as_v1(record_with(saved_at=FUTURE)),
+    "naive saved_at": record_with(saved_at="2026-01-01T00:00:00"),
+    "newer format": record_with(schema_version=RECORD_VERSION + 1),
+    "version as text": record_with(schema_version="2"),
+    "role as list": record_with(session__role=[SECRET]),
 }
 
 
@@ -126,7 +109,7 @@ def test_a_slightly_fast_clock_is_tolerated(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
     store.path_for(KEY).parent.mkdir(parents=True)
     soon = (utc_now() + timedelta(hours=20)).isoformat()
-    store.path_for(KEY).write_bytes(_with(saved_at=soon))
+    store.path_for(KEY).write_bytes(record_with(saved_at=soon))
     assert store.load(KEY) is not None
 
 

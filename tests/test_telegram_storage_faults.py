@@ -15,47 +15,26 @@ import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from fake_bot_api.harness import BotProcess, User, option_id
 from fake_bot_api.server import FakeBotApi
+from record_helpers import record_with, valid_record
 
-from bot.persistence import ChatRecord, SessionStore
+from bot.persistence import SessionStore
 from bot.persistence.records import MAX_UPDATE_ID, utc_now
-from bot.persistence.store import record_bytes
-from dialogs.session import Session
 from locales import load_bundle
-
-
-def _valid() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        record_bytes(ChatRecord(session=Session(turn=4, role="mkb"), last_update_id=9))
-    )
-    return data
-
-
-def _with(**changes: Any) -> bytes:
-    data = _valid()
-    for dotted, value in changes.items():
-        target = data
-        *parents, name = dotted.split("__")
-        for parent in parents:
-            target = target[parent]
-        target[name] = value
-    return json.dumps(data).encode()
-
 
 # The corrupt files of issue 13, each as the stored file of its own chat.
 FUTURE = (utc_now() + timedelta(days=3)).isoformat()
 CORRUPT: dict[int, bytes] = {
     7101: b"{not json",
     7102: b"[]",
-    7103: json.dumps([_valid()]).encode(),  # a list as the document
+    7103: json.dumps([valid_record()]).encode(),  # a list as the document
     7104: json.dumps({"chat": {"1": {"session": {"x": 1}}}}).encode(),  # JSON, wrong shape
-    7105: _with(session__turn=-5),
-    7106: _with(session__turn=10**13),
+    7105: record_with(session__turn=-5),
+    7106: record_with(session__turn=10**13),
     # Would make every new update look like a redelivery if it were believed.
-    7107: _with(saved_at=FUTURE, last_update_id=MAX_UPDATE_ID),
+    7107: record_with(saved_at=FUTURE, last_update_id=MAX_UPDATE_ID),
 }
 
 
