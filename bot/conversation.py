@@ -359,23 +359,14 @@ class Conversation:
     def _resume(self, record: ChatRecord, delivery_id: int) -> tuple[Turn, ChatRecord | None]:
         """An input handled before a crash comes again: change nothing, send what never went out.
 
-        Its own replies, when they are still in the outbox; nothing when they were delivered (the
-        user has them); for an older input, where the user is now.
+        Its own replies, when they are still in the outbox. Nothing otherwise: when they were
+        delivered the user has them; for an older input the user already has a newer question
+        (a check-in, say, came in between), and asking it again would only repeat it.
         """
         delivery = record.delivery
-        if delivery is not None and delivery.update_id == delivery_id:
-            if delivery.delivered:
-                return Turn(Status.REDELIVERED), None
+        if delivery is not None and delivery.update_id == delivery_id and not delivery.delivered:
             return self._from_delivery(record, Status.REDELIVERED), record
-        session = record.session
-        if session is None or (delivery is not None and not delivery.delivered):
-            return Turn(Status.REDELIVERED), None
-        probe = session.model_copy(deep=True)
-        replies, _ = self._decide(probe, Event.command(Command.HELP))
-        turn = Turn(
-            Status.REDELIVERED, (Reply(self._texts.resumed), *replies), session.turn, None, session
-        )
-        return turn, None
+        return Turn(Status.REDELIVERED), None
 
     def _apology(self, key: str) -> Turn:
         """Sorry, with the buttons of the step the user is at."""

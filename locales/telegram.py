@@ -109,5 +109,4 @@ class TelegramTexts(TextModel):
     unreadable: str
     # A save failed (disk full, read-only): the answer was NOT kept; the question follows.
     not_saved: str
-    resumed: str
     console_fallback: str

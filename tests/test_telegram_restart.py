@@ -15,6 +15,18 @@ from bot.persistence.store import record_bytes
 from dialogs import new_session
 from locales import load_bundle
 
+REPEATED_TAP_REFUSALS = {
+    (
+        "answerCallbackQuery",
+        "Bad Request: query is too old and response timeout expired or query ID is invalid",
+    ),
+    (
+        "editMessageText",
+        "Bad Request: message is not modified: specified new message content and reply markup"
+        " are exactly the same as a current content and reply markup of the message",
+    ),
+}
+
 
 async def test_sigkill_mid_dialog_then_continue_at_the_same_step(
     bot_api: FakeBotApi, bot_process: BotProcess
@@ -43,7 +55,11 @@ async def test_sigkill_mid_dialog_then_continue_at_the_same_step(
     assert other_record is not None and other_record.session is not None
     assert other_record.session.role == "mkb"
     assert [a.option for a in other_record.session.history] == ["mkb"]
-    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+    # A kill after the replies went out but before the update was confirmed makes Telegram send
+    # the tap again; the bot then answers it and marks the choice once more, which Telegram
+    # refuses as already done. Those two refusals are harmless; any other is a bug.
+    assert set(bot_api.rejections) <= REPEATED_TAP_REFUSALS
+    assert bot_api.unanswered_callbacks() == []
 
 
 async def test_a_tap_sent_while_the_bot_is_down_is_handled_after_restart(
