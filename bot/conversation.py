@@ -32,7 +32,7 @@ from typing import Protocol
 from bot.persistence import ChatLocks, ChatRecord
 from bot.persistence.records import Delivery, StoredOption, StoredReply, utc_now
 from bot.persistence.store import LoadResult, SaveFailed
-from dialogs import Command, Engine, Event, EventKind, Option, Reply, Session, new_session
+from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
 from locales import Bundle
 
