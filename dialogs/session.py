@@ -7,6 +7,7 @@ ids and knowledge keys; never names, never free text about employees (privacy by
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -130,6 +131,9 @@ TEAM_FIELDS = ("slots", "current", "org_checked_at", "precondition_gaps")
 
 
 def team_of(session: Session) -> dict[str, Any]:
-    """The team fields of `session`, deep-copied, to carry into a fresh session."""
-    copied = session.model_copy(deep=True)
-    return {name: getattr(copied, name) for name in TEAM_FIELDS}
+    """The team fields of `session`, deep-copied, to carry into a fresh session.
+
+    Only these fields are copied: a copy of the whole session (its history too) made a restart
+    the dearest step of the dialog.
+    """
+    return {name: copy.deepcopy(getattr(session, name)) for name in TEAM_FIELDS}

@@ -54,6 +54,11 @@ class KnowledgeBase:
     _position: dict[str, int] = field(init=False, repr=False, compare=False)
     _glossary_pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _glossary_by_phrase: dict[str, GlossaryTerm] = field(init=False, repr=False, compare=False)
+    # The base never changes after loading, so a ranking asked for once is kept: the dialog asks
+    # for the same few (layers, phase) rankings on nearly every step.
+    _rankings: dict[tuple[frozenset[str], int, bool], tuple[Intervention, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_phase_by_key", {p.key: p for p in self.phases})
@@ -123,7 +128,17 @@ class KnowledgeBase:
         listed once, at its best-ranked place: whoever acts in all of them does it once.
         """
         number = self.phase(phase).number
-        wanted = set(layers)
+        wanted = frozenset(layers)
+        key = (wanted, number, one_per_theme)
+        ranking = self._rankings.get(key)
+        if ranking is None:
+            ranking = self._rank(wanted, number, one_per_theme)
+            self._rankings[key] = ranking
+        return list(ranking)
+
+    def _rank(
+        self, wanted: frozenset[str], number: int, one_per_theme: bool
+    ) -> tuple[Intervention, ...]:
         unknown = wanted - self._layer_order.keys()
         if unknown:
             raise KeyError(f"unknown layer: {', '.join(sorted(unknown))}")
@@ -142,7 +157,7 @@ class KnowledgeBase:
             ),
         )
         if not one_per_theme:
-            return ranked
+            return tuple(ranked)
         seen: set[str] = set()
         distinct: list[Intervention] = []
         for item in ranked:
@@ -150,7 +165,7 @@ class KnowledgeBase:
                 distinct.append(item)
             if item.theme is not None:
                 seen.add(item.theme)
-        return distinct
+        return tuple(distinct)
 
     def cell_counts(self) -> dict[tuple[str, int], int]:
         """How many interventions each (layer key, phase number) cell of the grid holds."""
