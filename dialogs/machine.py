@@ -459,13 +459,15 @@ def build_machine(flow: Flow) -> Machine:
                     }
                 )
         if state.pick is not None:
-            transitions.append(
+            transitions.extend(
                 {
                     "trigger": PICK_TRIGGER,
                     "source": name,
-                    "dest": state.pick.next,
-                    "after": list(state.pick.do),
+                    "dest": target.to,
+                    "conditions": [target.when] if target.when else [],
+                    "after": [*state.pick.do, *target.do],
                 }
+                for target in state.pick.targets
             )
     return Machine(
         model=None,
