@@ -13,6 +13,7 @@ from pathlib import Path
 
 import time_machine
 from dialog_helpers import engine
+from time_machine import Traveller as Clock
 
 from bot.conversation import FORGET_CONFIRM, Conversation, Deliver, Request, Turn
 from bot.persistence import SessionStore
@@ -140,6 +141,62 @@ async def test_same_phase_names_the_obstacle_and_a_different_first_step(tmp_path
     assert gap.title in text
     steps = turn.session.slots[0].steps
     assert len(steps) == 1 and steps[0].item not in {step.item for step in before}
+
+
+async def checked_in(conversation: Conversation, store: SessionStore, clock: Clock) -> Turn:
+    """Employee A advised (phase 3), a check-in after two weeks, both first steps answered."""
+    await advise(conversation, [*ADVICE, "herinner", "w2"])
+    clock.shift(timedelta(weeks=2, hours=1))
+    inbox = Inbox()
+    await scheduler(store, conversation, inbox).tick()
+    (turn,) = inbox.checkins()
+    return await tap(conversation, turn, ["gedaan", "nognie"])
+
+
+async def test_picking_the_same_phase_in_a_check_in_counts_as_not_moved(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await checked_in(conversation, store, clock)
+        before = turn.session.slots[0].steps if turn.session else []
+        turn = await tap(conversation, turn, ["kies", "f3"], start=300)
+    session = turn.session
+    assert session is not None and session.state == "herinnering"
+    text = "\n".join(reply.text for reply in turn.replies)
+    gap = engine().knowledge.precondition(session.precondition_gaps[0])
+    assert gap.title in text and "Mooi!" not in text
+    a = session.slots[0]
+    assert [look.phase for look in a.assessments] == ["actie", "actie"]
+    assert len(a.steps) == 1 and a.steps[0].item not in {step.item for step in before}
+
+
+async def test_picking_a_later_phase_in_a_check_in_counts_as_moved_up(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await checked_in(conversation, store, clock)
+        turn = await tap(conversation, turn, ["kies", "f5"], start=300)
+    session = turn.session
+    assert session is not None and session.state == "advies" and session.phase == "continu"
+    assert turn.replies[0].text.startswith("Mooi! Medewerker A zit nu in fase 5")
+    assert [look.phase for look in session.slots[0].assessments] == ["actie", "continu"]
+    assert "herinner" in [option.id for option in turn.replies[-1].options]
+
+
+async def test_picking_an_earlier_phase_in_a_check_in_is_a_new_look(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await checked_in(conversation, store, clock)
+        gaps = turn.session.precondition_gaps if turn.session else []
+        turn = await tap(conversation, turn, ["kies", "f2"], start=300)
+        assert turn.session is not None and turn.session.state == "org"  # recent: offered again
+        turn = await tap(conversation, turn, ["ja"], start=400)
+    session = turn.session
+    assert session is not None and session.state == "advies"
+    assert session.precondition_gaps == gaps
+    assert [look.phase for look in session.slots[0].assessments] == ["actie", "overwegen"]
+    assert all("Mooi!" not in reply.text for reply in turn.replies)
 
 
 async def test_one_due_during_downtime_is_sent_once_after_a_restart(tmp_path: Path) -> None:
