@@ -12,12 +12,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import time_machine
+from conftest import FAKE_TOKEN
 from dialog_helpers import engine
+from fake_bot_api.server import FakeBotApi
+from telegram import Bot
 from time_machine import Traveller as Clock
 
 from bot.conversation import FORGET_CONFIRM, Conversation, Deliver, Request, Turn
 from bot.persistence import SessionStore
 from bot.scheduler import CheckInScheduler
+from bot.telegram.handlers import Handlers
 from dialogs import Event
 from dialogs.civil import civil_moment, is_civil, review_moment
 from dialogs.session import utc_now
@@ -240,6 +244,37 @@ async def test_no_check_in_to_a_user_who_blocked_the_bot(tmp_path: Path) -> None
         clock.shift(timedelta(weeks=2, hours=1))
         assert await scheduler(store, conversation, inbox).tick() == 0
     assert inbox.turns == {}
+
+
+async def test_a_user_who_blocked_the_bot_unnoticed_gets_one_try_and_no_more(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Over the Telegram adapter: the check-in's send gets 403, and that is the last attempt."""
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MONDAY, tick=False):
+        turn = await advise(conversation, [*ADVICE, "herinner", "w2", "ander"])
+        await tap(conversation, turn, ["nee", "ja", "ok", "ja", "herinner", "w2"])
+    record = store.load(KEY)
+    due = record.next_checkin() if record else None
+    assert due is not None
+    bot_api.send_text(int(KEY), "/start")  # Telegram knows the chat (its update is not read)
+    bot_api.block(int(KEY))  # the bot has not heard of it yet
+    now = [due + timedelta(minutes=5)]
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        handlers = Handlers(conversation, engine().bundle.telegram)
+        ticker = CheckInScheduler(
+            store, conversation, handlers.check_in_delivery(bot), clock=lambda: now[0]
+        )
+        assert await ticker.tick() == 0
+        await bot_api.wait_for(
+            lambda: (r := store.load(KEY)) is not None and r.blocked, what="the blocked mark"
+        )
+        now[0] += timedelta(days=1)  # employee B's check-in is due too, a day later
+        assert await ticker.tick() == 0
+        assert await handlers.resend(bot, [KEY]) == 0  # nor does a restart send it
+    assert len(bot_api.method_calls("sendMessage")) == 1, "one 403, never tried again"
+    assert bot_api.chat(int(KEY)) == []
 
 
 async def test_forget_cancels_the_pending_check_in(tmp_path: Path) -> None:

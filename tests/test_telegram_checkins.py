@@ -115,7 +115,9 @@ async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
         await user.send("/team")
         new = user.messages()[before:]
         listing = next(m.text for m in new if m.text and "Medewerker A" in m.text)
-        assert "Medewerker B" in listing
+        # Both with their phase (A moved up to 4; B was found in 4), and what helps them both.
+        assert "Medewerker A: fase 4" in listing and "Medewerker B: fase 4" in listing
+        assert load_bundle().dialog.team.helps_most in listing
         stored = SessionStore(bot.data_dir).load("401")
         assert stored is not None and stored.session is not None
         a, b = stored.session.slots
