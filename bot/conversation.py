@@ -177,6 +177,11 @@ class Conversation:
         today, no reply still waiting), the check-in is started and marked sent in the same save
         as its outbox, then delivered. A process killed after the save sends the outbox at the
         next start (never the check-in again); one killed before it sends it on the next tick.
+
+        The promise, then: a check-in is started once and never lost. Its message reaches the
+        user once, except when the process dies after Telegram took the message and before its
+        answer came back: no bot can tell that apart from a send that never arrived, so the
+        same message (same turn, same buttons) comes once more, never a second check-in.
         """
         async with self._locks.for_chat(key):
             started = await asyncio.to_thread(self._start_check_in, key, now)

@@ -4,9 +4,10 @@ Channel-free, so Telegram, a test or another channel can run it: the channel giv
 deliver a turn to a chat. Durable by construction: what is due lives in the records and their
 index on disk (see `SessionStore.due_checkins`), so a restart, a crash or an upgrade loses
 nothing, and a check-in that fell due while the bot was down goes out on the first tick after
-start. Each send is checked and marked under the chat's lock (`Conversation.check_in`), so two
-ticks, or a tick and a restart, never send one twice. Chats are served one after another: the
-channel's flood limiter keeps many due check-ins under the platform's limits.
+start. Each check-in is checked and marked under the chat's lock (`Conversation.check_in`), so two
+ticks, or a tick and a restart, never start one twice (what a kill mid-send can repeat is said
+there). Chats are served one after another: the channel's flood limiter keeps many due check-ins
+under the platform's limits.
 """
 
 from __future__ import annotations

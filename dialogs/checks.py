@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from dialogs.flow import Flow, OptionSpec, unreachable
+from dialogs.flow import Flow, OptionSpec, PickSpec, unreachable
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
 
@@ -62,11 +62,20 @@ def _options(flow: Flow) -> Iterator[tuple[str, str, OptionSpec]]:
             yield name, f"states.{name}.{option.id}", option
 
 
+def _picks(flow: Flow) -> Iterator[tuple[str, str, PickSpec]]:
+    """(state name, `states.<state>.pick`, pick list) for every pick list."""
+    for name, state in flow.states.items():
+        if state.pick is not None:
+            yield name, f"states.{name}.pick", state.pick
+
+
 def _conditions_used(flow: Flow) -> Iterator[tuple[str, str]]:
-    """(where, condition) for every `when` in the flow."""
+    """(where, condition) for every `when` in the flow, of options and pick lists."""
     for _, where, option in _options(flow):
         named = [option.when, *(target.when for target in option.targets)]
         yield from ((where, name) for name in named if name is not None)
+    for _, where, pick in _picks(flow):
+        yield from ((where, t.when) for t in pick.targets if t.when is not None)
 
 
 def _effects_used(flow: Flow) -> Iterator[tuple[str, str]]:
@@ -75,9 +84,10 @@ def _effects_used(flow: Flow) -> Iterator[tuple[str, str]]:
         for target in option.targets:
             yield from ((where, effect) for effect in target.do)
         yield from ((where, effect) for effect in option.do)
-    for name, state in flow.states.items():
-        if state.pick is not None:
-            yield from ((f"states.{name}.pick", effect) for effect in state.pick.do)
+    for _, where, pick in _picks(flow):
+        for target in pick.targets:
+            yield from ((where, effect) for effect in target.do)
+        yield from ((where, effect) for effect in pick.do)
 
 
 # -- the graph ---------------------------------------------------------------------------------
@@ -121,19 +131,22 @@ def unknown_targets(flow: Flow) -> list[str]:
         if target.to not in flow.states
     ]
     found += [
-        f"states.{name}.pick: unknown target {state.pick.next!r}"
-        for name, state in flow.states.items()
-        if state.pick is not None and state.pick.next not in flow.states
+        f"{where}: unknown target {target.to!r}"
+        for _, where, pick in _picks(flow)
+        for target in pick.targets
+        if target.to not in flow.states
     ]
     return found
 
 
 def conditional_last_targets(flow: Flow) -> list[str]:
     """Of conditional targets one must always be taken, so the last has no condition."""
+    last = [(where, option.targets) for _, where, option in _options(flow)]
+    last += [(where, pick.targets) for _, where, pick in _picks(flow)]
     return [
         f"{where}: the last target must have no condition"
-        for _, where, option in _options(flow)
-        if option.targets and option.targets[-1].when is not None
+        for where, targets in last
+        if targets and targets[-1].when is not None
     ]
 
 

@@ -79,8 +79,17 @@ class PickSpec(_Spec):
     """
 
     source: Literal["phases", "advised", "overview", "more", "next_phase", "slots"]
-    next: Name
+    # A state, or conditional targets tried in order (as for a fixed option): a phase picked by
+    # hand goes on like one found by the staging questions, e.g. to reuse the organisation's
+    # recent answers instead of asking them again.
+    next: Name | list[Target]
     do: list[Name] = Field(default_factory=list)
+
+    @property
+    def targets(self) -> list[Target]:
+        if isinstance(self.next, str):
+            return [Target(to=self.next)]
+        return list(self.next)
 
 
 class StateSpec(_Spec):
@@ -178,8 +187,8 @@ def successors(flow: Flow, name: str) -> set[str]:
         found.update(t.to for t in option.targets if t.to in flow.states)
         if option.action == "restart":
             found.add(flow.start)
-    if state.pick is not None and state.pick.next in flow.states:
-        found.add(state.pick.next)
+    if state.pick is not None:
+        found.update(t.to for t in state.pick.targets if t.to in flow.states)
     return found
 
 

@@ -33,7 +33,7 @@ from dialogs.session import (
     utc_now,
 )
 from knowledge import KnowledgeBase
-from knowledge.schema import Intervention
+from knowledge.schema import Intervention, Phase
 
 Kind = Literal["condition", "effect"]
 Method = TypeVar("Method", bound=Callable[..., object])
@@ -228,6 +228,25 @@ class Step:
         slot = self.session.current_slot()
         return slot is not None and self.session.checkin_step + 1 < len(slot.steps)
 
+    def _picked_against_before(self, event: EventData | None) -> int | None:
+        """The picked phase's number minus the employee's phase before; None without either."""
+        slot = self.session.current_slot()
+        if event is None or slot is None or slot.phase is None:
+            return None
+        picked = self.context.knowledge.phase(self._value(event)).number
+        return picked - self.context.knowledge.phase(slot.phase).number
+
+    @condition
+    def picked_same(self, event: EventData | None = None) -> bool:
+        """In a check-in, the phase picked by hand is the employee's phase before: not moved."""
+        return self._picked_against_before(event) == 0
+
+    @condition
+    def picked_later(self, event: EventData | None = None) -> bool:
+        """In a check-in, the phase picked by hand lies beyond the employee's phase before."""
+        difference = self._picked_against_before(event)
+        return difference is not None and difference > 0
+
     # -- effects -------------------------------------------------------------------------------
     @effect
     def set_role(self, event: EventData) -> None:
@@ -417,11 +436,19 @@ class Step:
                     Assessment(on=utc_now(), phase=self._phase()),
                 ]
             return
-        following = self.context.knowledge.phase(number + 1)
-        self.session.phase = following.key
-        self._note(
-            texts.moved_up.format(letter=letter, number=following.number, label=following.label)
-        )
+        self._moved_up(self.context.knowledge.phase(number + 1), event)
+
+    @effect
+    def picked_up(self, event: EventData) -> None:
+        """Moved up to the phase picked by hand: congratulate, and advise for that phase."""
+        self._moved_up(self.context.knowledge.phase(self._value(event)), event)
+
+    def _moved_up(self, phase: Phase, event: EventData) -> None:
+        slot = self.session.current_slot()
+        texts = self.context.render.texts.team
+        letter = slot.letter if slot is not None else ""
+        self.session.phase = phase.key
+        self._note(texts.moved_up.format(letter=letter, number=phase.number, label=phase.label))
         self.give_advice(event)
 
 
@@ -459,13 +486,15 @@ def build_machine(flow: Flow) -> Machine:
                     }
                 )
         if state.pick is not None:
-            transitions.append(
+            transitions.extend(
                 {
                     "trigger": PICK_TRIGGER,
                     "source": name,
-                    "dest": state.pick.next,
-                    "after": list(state.pick.do),
+                    "dest": target.to,
+                    "conditions": [target.when] if target.when else [],
+                    "after": [*state.pick.do, *target.do],
                 }
+                for target in state.pick.targets
             )
     return Machine(
         model=None,

@@ -142,6 +142,21 @@ STATE_PATHS: dict[str, list[str]] = {
         "gedaan",
         "bezig",
     ],
+    "ci_kies": [
+        "lijn",
+        "nee",
+        "ja",
+        "ok",
+        "ja",
+        "nee",
+        "ja",
+        "herinner",
+        "w2",
+        CHECK_IN,
+        "gedaan",
+        "bezig",
+        "kies",
+    ],
 }
 
 

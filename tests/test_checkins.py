@@ -12,11 +12,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import time_machine
+from conftest import FAKE_TOKEN
 from dialog_helpers import engine
+from fake_bot_api.server import FakeBotApi
+from telegram import Bot
+from time_machine import Traveller as Clock
 
 from bot.conversation import FORGET_CONFIRM, Conversation, Deliver, Request, Turn
 from bot.persistence import SessionStore
 from bot.scheduler import CheckInScheduler
+from bot.telegram.handlers import Handlers
 from dialogs import Event
 from dialogs.civil import civil_moment, is_civil, review_moment
 from dialogs.session import utc_now
@@ -142,6 +147,62 @@ async def test_same_phase_names_the_obstacle_and_a_different_first_step(tmp_path
     assert len(steps) == 1 and steps[0].item not in {step.item for step in before}
 
 
+async def checked_in(conversation: Conversation, store: SessionStore, clock: Clock) -> Turn:
+    """Employee A advised (phase 3), a check-in after two weeks, both first steps answered."""
+    await advise(conversation, [*ADVICE, "herinner", "w2"])
+    clock.shift(timedelta(weeks=2, hours=1))
+    inbox = Inbox()
+    await scheduler(store, conversation, inbox).tick()
+    (turn,) = inbox.checkins()
+    return await tap(conversation, turn, ["gedaan", "nognie"])
+
+
+async def test_picking_the_same_phase_in_a_check_in_counts_as_not_moved(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await checked_in(conversation, store, clock)
+        before = turn.session.slots[0].steps if turn.session else []
+        turn = await tap(conversation, turn, ["kies", "f3"], start=300)
+    session = turn.session
+    assert session is not None and session.state == "herinnering"
+    text = "\n".join(reply.text for reply in turn.replies)
+    gap = engine().knowledge.precondition(session.precondition_gaps[0])
+    assert gap.title in text and "Mooi!" not in text
+    a = session.slots[0]
+    assert [look.phase for look in a.assessments] == ["actie", "actie"]
+    assert len(a.steps) == 1 and a.steps[0].item not in {step.item for step in before}
+
+
+async def test_picking_a_later_phase_in_a_check_in_counts_as_moved_up(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await checked_in(conversation, store, clock)
+        turn = await tap(conversation, turn, ["kies", "f5"], start=300)
+    session = turn.session
+    assert session is not None and session.state == "advies" and session.phase == "continu"
+    assert turn.replies[0].text.startswith("Mooi! Medewerker A zit nu in fase 5")
+    assert [look.phase for look in session.slots[0].assessments] == ["actie", "continu"]
+    assert "herinner" in [option.id for option in turn.replies[-1].options]
+
+
+async def test_picking_an_earlier_phase_in_a_check_in_is_a_new_look(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await checked_in(conversation, store, clock)
+        gaps = turn.session.precondition_gaps if turn.session else []
+        turn = await tap(conversation, turn, ["kies", "f2"], start=300)
+        assert turn.session is not None and turn.session.state == "org"  # recent: offered again
+        turn = await tap(conversation, turn, ["ja"], start=400)
+    session = turn.session
+    assert session is not None and session.state == "advies"
+    assert session.precondition_gaps == gaps
+    assert [look.phase for look in session.slots[0].assessments] == ["actie", "overwegen"]
+    assert all("Mooi!" not in reply.text for reply in turn.replies)
+
+
 async def test_one_due_during_downtime_is_sent_once_after_a_restart(tmp_path: Path) -> None:
     with time_machine.travel(MONDAY, tick=False) as clock:
         await advise(service(SessionStore(tmp_path)), [*ADVICE, "herinner", "w2"])
@@ -183,6 +244,37 @@ async def test_no_check_in_to_a_user_who_blocked_the_bot(tmp_path: Path) -> None
         clock.shift(timedelta(weeks=2, hours=1))
         assert await scheduler(store, conversation, inbox).tick() == 0
     assert inbox.turns == {}
+
+
+async def test_a_user_who_blocked_the_bot_unnoticed_gets_one_try_and_no_more(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Over the Telegram adapter: the check-in's send gets 403, and that is the last attempt."""
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MONDAY, tick=False):
+        turn = await advise(conversation, [*ADVICE, "herinner", "w2", "ander"])
+        await tap(conversation, turn, ["nee", "ja", "ok", "ja", "herinner", "w2"])
+    record = store.load(KEY)
+    due = record.next_checkin() if record else None
+    assert due is not None
+    bot_api.send_text(int(KEY), "/start")  # Telegram knows the chat (its update is not read)
+    bot_api.block(int(KEY))  # the bot has not heard of it yet
+    now = [due + timedelta(minutes=5)]
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        handlers = Handlers(conversation, engine().bundle.telegram)
+        ticker = CheckInScheduler(
+            store, conversation, handlers.check_in_delivery(bot), clock=lambda: now[0]
+        )
+        assert await ticker.tick() == 0
+        await bot_api.wait_for(
+            lambda: (r := store.load(KEY)) is not None and r.blocked, what="the blocked mark"
+        )
+        now[0] += timedelta(days=1)  # employee B's check-in is due too, a day later
+        assert await ticker.tick() == 0
+        assert await handlers.resend(bot, [KEY]) == 0  # nor does a restart send it
+    assert len(bot_api.method_calls("sendMessage")) == 1, "one 403, never tried again"
+    assert bot_api.chat(int(KEY)) == []
 
 
 async def test_forget_cancels_the_pending_check_in(tmp_path: Path) -> None:

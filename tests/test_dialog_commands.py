@@ -9,7 +9,7 @@ from dialogs import Command, Event, new_session
 
 ALL_STATES = ["welkom", *STATE_PATHS]
 # States after a change to the team that a step back does not undo (see dialogs/session.py).
-TEAM_CHANGED = ("team_leeg", "ci_stap", "ci_fase")
+TEAM_CHANGED = ("team_leeg", "ci_stap", "ci_fase", "ci_kies")
 
 
 def test_every_state_of_the_flow_is_covered() -> None:

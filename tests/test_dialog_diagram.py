@@ -32,11 +32,15 @@ def test_the_diagram_draws_every_state_and_every_move() -> None:
                 edge = f"{name} --> {target}: "
                 assert any(line.startswith(edge) and option.id in line for line in moves)
         if state.pick is not None:
-            assert f"{name} --> {state.pick.next}: pick {state.pick.source}" in moves
-            assert len(moves) == 1 + len({t.to for o in state.options for t in o.targets})
+            for picked_to in state.pick.targets:
+                condition = f" [{picked_to.when}]" if picked_to.when else ""
+                assert f"{name} --> {picked_to.to}: pick {state.pick.source}{condition}" in moves
+            picked = {t.to for t in state.pick.targets}
+            assert len(moves) == len(picked) + len({t.to for o in state.options for t in o.targets})
     assert "check --> check: ja [more_checks] | nee [more_checks]" in lines
     assert "advies --> meer: meer [has_more]" in lines
     assert "advies --> uitleg: pick overview" in lines
+    assert "fase_kiezen --> org: pick phases [org_known]" in lines
 
 
 def test_the_command_prints_the_diagram() -> None:

@@ -110,6 +110,22 @@ def _conditional_last_target(flow: dict[str, Any], texts: dict[str, Any]) -> Non
     flow["states"]["check"]["options"][0]["next"] = [{"to": "check", "when": "more_checks"}]
 
 
+def _conditional_last_pick_target(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["fase_kiezen"]["pick"]["next"] = [{"to": "check", "when": "org_known"}]
+
+
+def _unknown_pick_target(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["fase_kiezen"]["pick"]["next"][0]["to"] = "nergens"
+
+
+def _unknown_pick_condition(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["fase_kiezen"]["pick"]["next"][0]["when"] = "misschien"
+
+
+def _unknown_pick_effect(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    flow["states"]["fase_kiezen"]["pick"]["next"][0]["do"] = ["toveren"]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -130,6 +146,13 @@ def _conditional_last_target(flow: dict[str, Any], texts: dict[str, Any]) -> Non
         (_missing_state_text, "states.klaar: text missing"),
         (_dead_end, "states.klaar: no options"),
         (_conditional_last_target, "the last target must have no condition"),
+        (
+            _conditional_last_pick_target,
+            "states.fase_kiezen.pick: the last target must have no condition",
+        ),
+        (_unknown_pick_target, "states.fase_kiezen.pick: unknown target 'nergens'"),
+        (_unknown_pick_condition, "states.fase_kiezen.pick: unknown condition 'misschien'"),
+        (_unknown_pick_effect, "states.fase_kiezen.pick: unknown effect 'toveren'"),
     ],
     ids=lambda value: getattr(value, "__name__", "")[1:] or None,
 )

@@ -1,4 +1,5 @@
-"""End to end over HTTP: the real bot process, two employees, a check-in weeks later, /team.
+"""End to end over HTTP: the real bot process, two employees, a check-in weeks later, /team, and
+a check-in whose sending is cut off by SIGKILL.
 
 The process's check-in clock is moved on with the test-only setting
 BOT_TEST_ONLY_CLOCK_OFFSET_DAYS (see bot/scheduler.py); BOT_CHECKIN_POLL_SECONDS makes it look
@@ -7,15 +8,68 @@ every second. Everything else in the process runs on the real clock.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fake_bot_api.harness import BotProcess, User
 from fake_bot_api.server import FakeBotApi
 
-from bot.persistence import SessionStore
+from bot.persistence import ChatRecord, SessionStore
 from bot.persistence.records import utc_now
 from bot.scheduler import TEST_CLOCK_ENV
+from dialogs.civil import civil_moment, is_civil
+from locales import load_bundle
+
+HEADING = "Hoe gaat het met medewerker A?"
+# A read timeout of PTB is 5 s: these answers come far later, so the kill always falls inside.
+SLOW = 30.0
+LATE = 7.0
+
+
+def clock_offset(due: datetime) -> str:
+    """BOT_TEST_ONLY_CLOCK_OFFSET_DAYS that puts the check-in clock just past `due`, at a civil
+    hour with half an hour to spare (a test run near 17:00 must not wait for the next day)."""
+    moment = civil_moment(due + timedelta(minutes=1))
+    if not is_civil(moment + timedelta(minutes=30)):
+        moment = civil_moment(moment + timedelta(minutes=30))
+    return repr((moment - utc_now()) / timedelta(days=1))
+
+
+def stored(bot: BotProcess, key: str) -> ChatRecord:
+    record = SessionStore(bot.data_dir).load(key)
+    assert record is not None and record.session is not None
+    return record
+
+
+async def advised_with_check_in(bot: BotProcess, user: User) -> datetime:
+    """Employee A advised, a check-in in two weeks chosen; returns when it is due.
+
+    Waits until that turn's outbox is marked delivered, so a restart has nothing else to send.
+    """
+    await user.send("/start")
+    for option in ("mkb", "nee", "ja", "ok"):  # employee A: actively learning (phase 3)
+        await user.choose(option)
+    while "klaar" not in user.options():
+        await user.choose("ja")
+    await user.choose("herinner")
+    await user.choose("w2")
+    key = str(user.chat_id)
+    await bot.wait_for(
+        lambda: (r := SessionStore(bot.data_dir).load(key)) and r.delivery and r.delivery.delivered,
+        what="the outbox marked delivered",
+    )
+    due = stored(bot, key).next_checkin()
+    assert due is not None
+    return due
+
+
+def check_ins(user: User) -> list[str]:
+    """The callback data of the buttons of every check-in message the user got."""
+    return [
+        ",".join(button["callback_data"] for button in message.buttons())
+        for message in user.messages()
+        if HEADING in (message.text or "")
+    ]
 
 
 async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
@@ -44,8 +98,7 @@ async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
 
         # Weeks later (for the check-in clock only): a restart, and the check-in arrives once.
         bot.kill()
-        offset = (due + timedelta(minutes=5) - utc_now()) / timedelta(days=1)
-        bot.env[TEST_CLOCK_ENV] = repr(offset)
+        bot.env[TEST_CLOCK_ENV] = clock_offset(due)
         await bot.start()
         heading = "Hoe gaat het met medewerker A?"
         await bot.wait_for(
@@ -62,7 +115,9 @@ async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
         await user.send("/team")
         new = user.messages()[before:]
         listing = next(m.text for m in new if m.text and "Medewerker A" in m.text)
-        assert "Medewerker B" in listing
+        # Both with their phase (A moved up to 4; B was found in 4), and what helps them both.
+        assert "Medewerker A: fase 4" in listing and "Medewerker B: fase 4" in listing
+        assert load_bundle().dialog.team.helps_most in listing
         stored = SessionStore(bot.data_dir).load("401")
         assert stored is not None and stored.session is not None
         a, b = stored.session.slots
@@ -71,6 +126,92 @@ async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
         await bot.wait_for(
             lambda: any(m.kind == "photo" for m in user.messages()[before:]), what="team picture"
         )
+        assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+    finally:
+        await bot.stop()
+
+
+async def test_a_kill_before_telegram_took_the_check_in_sends_it_once_after_restart(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    bot = BotProcess(bot_api, tmp_path, BOT_CHECKIN_POLL_SECONDS="1")
+    await bot.start()
+    try:
+        user = User(bot, 411)
+        due = await advised_with_check_in(bot, user)
+        bot.kill()
+        sends = len(bot_api.method_calls("sendMessage"))
+        bot_api.delay_next("sendMessage", SLOW, lost_if_gone=True)
+        bot.env[TEST_CLOCK_ENV] = clock_offset(due)
+        await bot.start()
+        await bot.wait_for(
+            lambda: len(bot_api.method_calls("sendMessage")) > sends, what="the check-in's send"
+        )
+        assert HEADING in bot_api.method_calls("sendMessage")[sends]["text"]
+        # Started and saved with its outbox before the send: the review date is used up.
+        record = stored(bot, "411")
+        assert record.next_checkin() is None and record.delivery is not None
+        assert not record.delivery.delivered
+        bot.kill()  # mid-send: the connection breaks before Telegram took the message
+        await bot_api.wait_for(lambda: bot_api.lost, what="the send lost with the process")
+        assert check_ins(user) == []
+
+        await bot.start()  # the start-up sweep sends the saved check-in; no tick starts another
+        await bot.wait_for(lambda: check_ins(user), what="the check-in after the restart")
+        assert user.options() == ["gedaan", "bezig", "nognie"]
+        for option in ("gedaan", "bezig", "verder"):
+            await user.choose(option)
+        assert len(check_ins(user)) == 1, "the check-in arrived exactly once"
+        session = stored(bot, "411").session
+        assert session is not None
+        assert [look.phase for look in session.slots[0].assessments] == ["actie", "toepassen"]
+        assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+    finally:
+        await bot.stop()
+
+
+async def test_a_kill_after_telegram_took_the_check_in_repeats_that_message_at_most(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """The one case no bot can tell apart: Telegram took the message, its answer never came.
+
+    The promise: the check-in is started once and never lost; its message may then come once
+    more, the same message with the same buttons (either copy answers it, once), never a second
+    check-in.
+    """
+    texts = load_bundle().telegram
+    bot = BotProcess(bot_api, tmp_path, BOT_CHECKIN_POLL_SECONDS="1")
+    await bot.start()
+    try:
+        user = User(bot, 412)
+        due = await advised_with_check_in(bot, user)
+        bot.kill()
+        bot_api.answer_late_next("sendMessage", LATE)
+        bot.env[TEST_CLOCK_ENV] = clock_offset(due)
+        await bot.start()
+        await bot.wait_for(lambda: check_ins(user), what="the check-in, taken by Telegram")
+        bot.kill()  # before Telegram's answer reached the bot
+        record = stored(bot, "412")
+        assert record.delivery is not None and not record.delivery.delivered
+
+        await bot.start()
+        await bot.wait_for(lambda: len(check_ins(user)) == 2, what="the check-in sent again")
+        first, again = check_ins(user)
+        assert first == again, "the same message with the same buttons, not a new check-in"
+        copies = [m for m in user.messages() if HEADING in (m.text or "")]
+        await user.choose("gedaan")  # on the newest copy
+        older = next(b for b in copies[0].buttons() if b["callback_data"].endswith(":gedaan"))
+        newest = user.messages()[-1].message_id
+        assert await user.tap_raw(copies[0].message_id, older["callback_data"]) == texts.expired
+        await user.reply_after(newest)  # the question of now, shown again below the toast
+        await user.choose("bezig")
+        await user.choose("verder")
+        assert len(check_ins(user)) == 2, "no third copy, no second check-in"
+        session = stored(bot, "412").session
+        assert session is not None and session.next_review() is None
+        a = session.slots[0]
+        assert [look.phase for look in a.assessments] == ["actie", "toepassen"]
+        assert [step.status for step in a.steps] == ["open"] * len(a.steps)  # the new advice's
         assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
     finally:
         await bot.stop()

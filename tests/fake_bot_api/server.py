@@ -298,6 +298,8 @@ class FakeBotApi:
     profiles: dict[int, JSON] = field(default_factory=dict)
     flood: FloodControl | None = None  # Telegram's flood limits; None: no limits (the default)
     flood_refusals: list[FloodRefusal] = field(default_factory=list)
+    # Calls that were never done because their caller went away (see `delay_next`).
+    lost: list[tuple[str, JSON]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._updates: list[JSON] = []
@@ -305,7 +307,7 @@ class FakeBotApi:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._query_ids = itertools.count(1)
         self._failures: dict[str, deque[Failure]] = {}
-        self._delays: dict[str, deque[float]] = {}
+        self._delays: dict[str, deque[tuple[float, bool]]] = {}
         self._stopping = asyncio.Event()
         self._late: dict[str, deque[float]] = {}
         self._new_update = asyncio.Event()
@@ -474,9 +476,17 @@ class FakeBotApi:
             Failure(code, text, retry_after if code == 429 else None) for _ in range(count)
         )
 
-    def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
-        """Make the next `count` calls of `method` answer only after `seconds` (a slow Telegram)."""
-        self._delays.setdefault(method, deque()).extend(seconds for _ in range(count))
+    def delay_next(
+        self, method: str, seconds: float, count: int = 1, *, lost_if_gone: bool = False
+    ) -> None:
+        """Make the next `count` calls of `method` answer only after `seconds` (a slow Telegram).
+
+        `lost_if_gone`: a call whose caller went away during the wait (a killed process) is never
+        done, as if its connection broke before Telegram took it. Without it the call is done.
+        """
+        self._delays.setdefault(method, deque()).extend(
+            (seconds, lost_if_gone) for _ in range(count)
+        )
 
     def push_raw(self, update: JSON) -> JSON:
         """Queue an update exactly as given (e.g. one a client library cannot parse)."""
@@ -586,15 +596,31 @@ class FakeBotApi:
         params, files = await _read_params(request)
         self.calls.append((method, params))
         delays = self._delays.get(method)
-        if delays:  # a slow answer, cut short when the server stops
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), delays.popleft())
+        if delays and await self._slow(request, *delays.popleft()):
+            self.lost.append((method, params))
+            return web.Response(status=499)  # never done: nobody is listening any more
         status, body = await self._answer(method, params, files)
         self._observe(method, params, files, status, body)
         late = self._late.get(method)
         if late and status == 200:  # injected by a test: done, but answered late
             await asyncio.sleep(late.popleft())
         return web.json_response(body, status=status)
+
+    async def _slow(self, request: web.Request, seconds: float, lost_if_gone: bool) -> bool:
+        """Wait `seconds`, cut short when the server stops; True when the call is to be lost
+        because its caller went away first (see `delay_next`)."""
+
+        def gone() -> bool:
+            return lost_if_gone and (request.transport is None or request.transport.is_closing())
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while (left := deadline - loop.time()) > 0 and not self._stopping.is_set():
+            if gone():
+                return True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), min(left, 0.05))
+        return gone()
 
     async def _answer(self, method: str, params: JSON, files: Files) -> tuple[int, JSON]:
         """The HTTP status and body for one Bot API call."""
