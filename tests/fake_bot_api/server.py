@@ -300,10 +300,14 @@ class FakeBotApi:
     flood_refusals: list[FloodRefusal] = field(default_factory=list)
     # Calls that were never done because their caller went away (see `delay_next`).
     lost: list[tuple[str, JSON]] = field(default_factory=list)
+    # Telegram's update ids keep rising across a bot's restarts. A new server over a data
+    # directory an earlier server filled must start above that one's ids, or the bot takes its
+    # updates for ones it already handled.
+    first_update_id: int = 1
 
     def __post_init__(self) -> None:
         self._updates: list[JSON] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(self.first_update_id)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._query_ids = itertools.count(1)
         self._failures: dict[str, deque[Failure]] = {}
