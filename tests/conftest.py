@@ -1,5 +1,5 @@
 """Shared fixtures: the fake Telegram Bot API server on 127.0.0.1, a fake (well-formed) token,
-and a data directory that can be made read-only."""
+a data directory that can be made read-only, and the flood limiter's test pace."""
 
 from __future__ import annotations
 
@@ -7,11 +7,20 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from fake_bot_api.harness import BotProcess
+from fake_bot_api.harness import FAST_PACE, BotProcess
 from fake_bot_api.server import FakeBotApi
 from storage_helpers import ReadOnlyDir
 
+from bot.telegram.limits import TEST_PACE_ENV
+
 FAKE_TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdefXYZ"
+
+
+@pytest.fixture(autouse=True)
+def fast_flood_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bots built in the test process keep a hundredth of Telegram's pace, as the bot processes of
+    the harness do: a test that wants Telegram's own pace sets the variable to "1" itself."""
+    monkeypatch.setenv(TEST_PACE_ENV, FAST_PACE)
 
 
 @pytest.fixture

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from fake_bot_api.harness import BotProcess, User
+from fake_bot_api.server import COUNTED_METHODS, FakeBotApi, FloodControl
 from telegram.error import RetryAfter
 
-from bot.telegram.limits import SWEEP_AT, FloodLimiter
+from bot.telegram.limits import (
+    CHAT_INTERVAL,
+    GLOBAL_PER_SECOND,
+    GROUP_INTERVAL,
+    SWEEP_AT,
+    TEST_PACE_ENV,
+    FloodLimiter,
+    pace_from_env,
+)
 from bot.telegram.retry import FloodLimited
 
 
@@ -102,3 +114,45 @@ async def test_a_slot_beyond_the_longest_wait_is_refused_at_once() -> None:
     with pytest.raises(FloodLimited):
         await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 9}, None)
     assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("value", "pace"),
+    [("", 1.0), ("1", 1.0), ("0.01", 0.01), ("0", 1.0), ("-1", 1.0), ("2", 1.0), ("nan", 1.0)],
+)
+def test_the_test_only_pace_is_a_factor_in_0_to_1_or_ignored(
+    monkeypatch: pytest.MonkeyPatch, value: str, pace: float
+) -> None:
+    monkeypatch.setenv(TEST_PACE_ENV, value)
+    assert pace_from_env() == pace
+
+
+def test_a_paced_limiter_keeps_every_interval_at_that_fraction() -> None:
+    limiter = FloodLimiter.paced(0.01, clock=Clock())
+    assert limiter.chat_wait(1) == 0
+    assert limiter.chat_wait(1) == pytest.approx(CHAT_INTERVAL * 0.01)
+    limiter.chat_wait(-100)
+    assert limiter.chat_wait(-100) == pytest.approx(GROUP_INTERVAL * 0.01)
+    waits = [limiter.global_wait() for _ in range(3)]
+    assert waits[-1] == pytest.approx(2 / (GLOBAL_PER_SECOND / 0.01))
+    assert FloodLimiter.paced(1.0).chat_wait(1) == 0
+
+
+async def test_at_telegrams_pace_the_bot_draws_no_429_from_telegrams_limits(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """The other end-to-end tests run the limiter faster; this one keeps Telegram's own pace
+    against the server's flood control (one counted call a second per chat)."""
+    bot_api.set_flood_control(FloodControl())
+    bot = BotProcess(bot_api, tmp_path, **{TEST_PACE_ENV: "1"})
+    await bot.start()
+    try:
+        user = User(bot, 601)
+        await user.send("/start")
+        for option in ("lijn", "ja", "ja"):
+            await user.choose(option)
+        assert bot_api.flood_refusals == [] and bot_api.rejections == []
+        counted = [m for m, p in bot_api.calls if m in COUNTED_METHODS and p.get("chat_id") == 601]
+        assert len(counted) >= 6, "each tap edited the question and asked the next one"
+    finally:
+        await bot.stop()

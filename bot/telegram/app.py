@@ -31,7 +31,7 @@ from bot.telegram.application import LeanApplication
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
 from bot.telegram.housekeeping import housekeeping
-from bot.telegram.limits import FloodLimiter
+from bot.telegram.limits import FloodLimiter, pace_from_env
 from bot.telegram.logs import log_error
 from bot.telegram.polling import serve_polling
 from bot.telegram.retry import with_retry
@@ -117,7 +117,7 @@ def build_application(
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .concurrent_updates(True)
-        .rate_limiter(FloodLimiter())
+        .rate_limiter(FloodLimiter.paced(pace_from_env()))
         # httpcore walks every open connection on each request: a pool sized for the load (PTB's
         # default is 256) costs less CPU, and a generous pool timeout queues instead of failing.
         .connection_pool_size(CONNECTION_POOL)

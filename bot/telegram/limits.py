@@ -16,6 +16,9 @@ acknowledged at once, whatever other chats are sending.
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
+import os
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -30,6 +33,30 @@ CHAT_INTERVAL = 1.0
 GROUP_INTERVAL = 3.0
 # Chats whose next slot lies in the past need no entry; the map is swept when it grows past this.
 SWEEP_AT = 4096
+
+# TEST ONLY: a factor (above 0, at most 1) on every interval of the limiter, so that end-to-end
+# tests can play whole conversations without sitting out a second per message in each chat. The
+# limiter works the same, only faster. Never set it in a deployment: Telegram would answer 429s.
+TEST_PACE_ENV = "BOT_TEST_ONLY_FLOOD_PACE"
+
+log = logging.getLogger(__name__)
+
+
+def pace_from_env() -> float:
+    """The factor on the limiter's intervals: 1 (Telegram's pace) unless the test-only setting says
+    otherwise; a value that is not a number in (0, 1] is ignored, with a warning."""
+    raw = os.environ.get(TEST_PACE_ENV, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        pace = float(raw)
+    except ValueError:
+        pace = math.nan
+    if not 0 < pace <= 1:
+        log.warning("%s must be a number above 0 and at most 1; ignored", TEST_PACE_ENV)
+        return 1.0
+    log.warning("%s is set: the flood limiter runs faster than Telegram allows", TEST_PACE_ENV)
+    return pace
 
 
 class FloodLimiter(BaseRateLimiter[int]):
@@ -48,6 +75,11 @@ class FloodLimiter(BaseRateLimiter[int]):
         self._clock = clock
         self._next_global = 0.0
         self._next_chat: dict[int | str, float] = {}
+
+    @classmethod
+    def paced(cls, pace: float, clock: Callable[[], float] = time.monotonic) -> FloodLimiter:
+        """A limiter whose every interval is `pace` times Telegram's (see :func:`pace_from_env`)."""
+        return cls(GLOBAL_PER_SECOND / pace, CHAT_INTERVAL * pace, GROUP_INTERVAL * pace, clock)
 
     async def initialize(self) -> None:
         """Nothing to open."""

@@ -20,6 +20,10 @@ from fake_bot_api.server import BotMessage, FakeBotApi
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT = 60.0  # generous bound: only a broken bot ever reaches it
+# The bot's flood limiter at a hundredth of Telegram's intervals (the test-only setting in
+# bot/telegram/limits.py): a tap costs milliseconds instead of a second per message in the chat.
+# A test that checks Telegram's own pace passes BOT_TEST_ONLY_FLOOD_PACE="1".
+FAST_PACE = "0.01"
 
 
 class BotProcess:
@@ -57,6 +61,7 @@ class BotProcess:
             "TELEGRAM_API_URL": self.api.url,
             "BOT_DATA_DIR": str(self.data_dir),
             "BOT_POLL_TIMEOUT": "2",
+            "BOT_TEST_ONLY_FLOOD_PACE": FAST_PACE,
             "PYTHONUNBUFFERED": "1",
             **self.env,
         }
