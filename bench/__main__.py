@@ -23,6 +23,7 @@ from bench import (
     startup_store,
 )
 from bench.common import RESULTS, Result, table, write_results
+from bench.live import QUICK_PACE
 from bench.script import Script
 from bench.users import QUIET_SECONDS, record_script
 
@@ -51,7 +52,9 @@ def persistence(sizes: list[int], repeats: int) -> Result:
 def _script(quick: bool) -> Script:
     """Our bot's calls for one conversation, recorded once for both replaying baselines."""
     with tempfile.TemporaryDirectory(prefix="bench-script-") as temp:
-        return asyncio.run(record_script(Path(temp), quiet=0.1 if quick else QUIET_SECONDS))
+        if quick:
+            return asyncio.run(record_script(Path(temp), quiet=0.1, pace=QUICK_PACE))
+        return asyncio.run(record_script(Path(temp), quiet=QUIET_SECONDS))
 
 
 def run_all(quick: bool) -> list[Result]:
@@ -59,7 +62,12 @@ def run_all(quick: bool) -> list[Result]:
     script = _script(quick)
     results: list[Result] = []
     results.extend(
-        e2e_throughput.run(users=3 if quick else 200, rounds=1 if quick else 3, script=script)
+        e2e_throughput.run(
+            users=3 if quick else 200,
+            rounds=1 if quick else 3,
+            script=script,
+            pace=QUICK_PACE if quick else 1.0,
+        )
     )
     results.extend(flood.run(flood.QUICK if quick else flood.Sizes(), script=script))
     results.append(engine_step.run(conversations=3 if quick else 300))

@@ -61,12 +61,14 @@ class Phase:
         return self.rate * self.calls_per_update
 
 
-async def _measure(kind: str, users: int, per_user: int, workdir: Path, label: str) -> Phase:
+async def _measure(
+    kind: str, users: int, per_user: int, workdir: Path, label: str, pace: float
+) -> Phase:
     """Run one bot, play all users at once."""
     api = NotifyingBotApi(token=TOKEN)
     await api.start()
     module, args = process_args(kind, workdir)
-    proc = start_process(module, api, workdir / label, args)
+    proc = start_process(module, api, workdir / label, args, pace=pace)
     try:
         await wait_until_polling(api, proc)
         calls_before = len(api.calls)
@@ -97,13 +99,16 @@ def _order(round_index: int) -> tuple[str, ...]:
     return KINDS[shift:] + KINDS[:shift]
 
 
-async def _rounds(users: int, rounds: int, workdir: Path, script: Script) -> list[dict[str, Phase]]:
+async def _rounds(
+    users: int, rounds: int, workdir: Path, script: Script, pace: float
+) -> list[dict[str, Phase]]:
     per_user = len(script.steps)  # the echo users send as many updates as a conversation has
     measured: list[dict[str, Phase]] = []
     for index in range(rounds):
         phases: dict[str, Phase] = {}
         for kind in _order(index):
-            phases[kind] = await _measure(kind, users, per_user, workdir, f"{kind}-{index}")
+            label = f"{kind}-{index}"
+            phases[kind] = await _measure(kind, users, per_user, workdir, label, pace)
         measured.append(phases)
     return measured
 
@@ -222,19 +227,22 @@ def _results(users: int, measured: list[dict[str, Phase]]) -> list[Result]:
     ]
 
 
-async def _run(users: int, rounds: int, script: Script | None) -> list[Result]:
+async def _run(users: int, rounds: int, script: Script | None, pace: float) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as temp:
         workdir = Path(temp)
         if script is None:
-            script = await record_script(workdir)
+            script = await record_script(workdir, pace=pace)
         else:
             script.save(workdir / "script.json")
-        measured = await _rounds(users, rounds, workdir, script)
+        measured = await _rounds(users, rounds, workdir, script, pace)
     return _results(users, measured)
 
 
-def run(users: int = 200, rounds: int = 3, script: Script | None = None) -> list[Result]:
-    return asyncio.run(_run(users, rounds, script))
+def run(
+    users: int = 200, rounds: int = 3, script: Script | None = None, pace: float = 1.0
+) -> list[Result]:
+    """`pace` below 1 only for a check that it runs (see `bench.live.QUICK_PACE`)."""
+    return asyncio.run(_run(users, rounds, script, pace))
 
 
 def main() -> None:

@@ -22,7 +22,14 @@ from pathlib import Path
 import psutil
 
 from bench.common import Result
-from bench.live import TOKEN, NotifyingBotApi, start_process, stop_process, wait_until_polling
+from bench.live import (
+    QUICK_PACE,
+    TOKEN,
+    NotifyingBotApi,
+    start_process,
+    stop_process,
+    wait_until_polling,
+)
 from bench.users import Tally, conversation
 
 # Bytes of resident memory per distinct user after warm-up that still count as "no growth": the
@@ -36,9 +43,10 @@ class Sizes:
     warm: int = 150
     users: int = 450
     concurrent: int = 50
+    pace: float = 1.0  # the bot's flood-limiter pace: below 1 only for a check that it runs
 
 
-QUICK = Sizes(warm=4, users=6, concurrent=3)
+QUICK = Sizes(warm=4, users=6, concurrent=3, pace=QUICK_PACE)
 
 
 def _rss(pid: int) -> int:
@@ -55,7 +63,7 @@ async def _wave(api: NotifyingBotApi, chats: list[int], concurrent: int, tally: 
 async def _soak(sizes: Sizes, workdir: Path) -> tuple[int, int, int]:
     api = NotifyingBotApi(token=TOKEN)
     await api.start()
-    proc = start_process("bot", api, workdir)
+    proc = start_process("bot", api, workdir, pace=sizes.pace)
     try:
         await wait_until_polling(api, proc)
         tally = Tally()

@@ -144,10 +144,11 @@ def process_args(kind: str, workdir: Path) -> tuple[str, tuple[str, ...]]:
     raise ValueError(f"unknown bot kind {kind!r}")
 
 
-async def record_script(workdir: Path, quiet: float = QUIET_SECONDS) -> Script:
+async def record_script(workdir: Path, quiet: float = QUIET_SECONDS, pace: float = 1.0) -> Script:
     """Our bot's calls for one scripted conversation, on a quiet server without flood control.
 
-    Saved as `workdir/script.json`, where the replaying baselines read it.
+    Saved as `workdir/script.json`, where the replaying baselines read it. `pace` is the bot's
+    flood-limiter pace (see `bench.live.QUICK_PACE`); the calls recorded do not depend on it.
     """
     recording = workdir / "recording"
     shutil.rmtree(recording, ignore_errors=True)  # a stored chat would resume, not start afresh
@@ -155,7 +156,7 @@ async def record_script(workdir: Path, quiet: float = QUIET_SECONDS) -> Script:
     await api.start()
     proc: subprocess.Popen[bytes] | None = None
     try:
-        proc = start_process("bot", api, recording)
+        proc = start_process("bot", api, recording, pace=pace)
         await wait_until_polling(api, proc)
         await conversation(api, RECORDING_CHAT, Tally(), quiet=quiet)
         script = from_segments(api.segments[RECORDING_CHAT])
