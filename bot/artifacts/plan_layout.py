@@ -15,7 +15,6 @@ from fpdf.enums import XPos, YPos
 from bot.artifacts.action_plan import ActionPlan, PlanNote
 from bot.artifacts.typeface import BOLD, REGULAR
 from locales import Bundle
-from locales.artifacts import PlanTexts
 
 FAMILY = "DejaVu"
 MARGIN = 12.0
@@ -34,19 +33,22 @@ def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
     for any amount of advice. The same plan gives the same bytes.
     """
     candidates = _candidates(plan)
-    best = _draw(plan, words, *candidates[0])
-    if best.page_no() == 1:
-        return bytes(best.output())
+    # Every trial is drawn on a page of its own in one document, so the fonts are read once for
+    # all trials: reading them takes longer than drawing a page.
+    trials = _new_document(plan, words)
+    if _draw(trials, plan, words, *candidates[0]):
+        return bytes(trials.output())  # everything fits: that first page is the plan
     # Each candidate holds less than the one before (the last always fits), so the first that
     # fits is found by halving.
     low, high = 1, len(candidates) - 1
     while low < high:
         middle = (low + high) // 2
-        if _draw(plan, words, *candidates[middle]).page_no() == 1:
+        if _draw(trials, plan, words, *candidates[middle]):
             high = middle
         else:
             low = middle + 1
-    best = _draw(plan, words, *candidates[low])
+    best = _new_document(plan, words)
+    _draw(best, plan, words, *candidates[low])
     return bytes(best.output())
 
 
@@ -58,9 +60,18 @@ def _candidates(plan: ActionPlan) -> list[tuple[int, bool, bool]]:
     return found
 
 
-def _draw(plan: ActionPlan, words: Bundle, shown: int, blind_spots: bool, referrals: bool) -> FPDF:
+def _draw(
+    pdf: FPDF, plan: ActionPlan, words: Bundle, shown: int, blind_spots: bool, referrals: bool
+) -> bool:
+    """Draw the plan from the top of a new page; True when it took no further page.
+
+    Nothing in the drawing depends on what an earlier page left behind (every call sets its font,
+    colours and heights), so a page of a trial document looks as the first page of a fresh one.
+    """
     texts = words.artifacts.action_plan
-    pdf = _new_document(plan, texts, words.language)
+    pdf.set_auto_page_break(auto=True, margin=MARGIN)  # the footer of a trial turned it off
+    pdf.add_page()
+    first = pdf.page_no()
     _header(pdf, plan, words)
     _heading(pdf, texts.phase_heading.format(number=plan.phase_number, label=plan.phase_label))
     _paragraph(pdf, plan.phase_description)
@@ -93,21 +104,21 @@ def _draw(plan: ActionPlan, words: Bundle, shown: int, blind_spots: bool, referr
 
     _notes_lines(pdf, texts.notes)
     _footer(pdf, texts.footer)
-    return pdf
+    return pdf.page_no() == first
 
 
-def _new_document(plan: ActionPlan, texts: PlanTexts, language: str) -> FPDF:
+def _new_document(plan: ActionPlan, words: Bundle) -> FPDF:
+    """An empty A4 document with the fonts and the metadata; `_draw` adds its page."""
+    texts = words.artifacts.action_plan
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(auto=True, margin=MARGIN)
     pdf.add_font(FAMILY, "", str(REGULAR))
     pdf.add_font(FAMILY, "B", str(BOLD))
     pdf.set_title(texts.document_title)
     pdf.set_subject(texts.subject)
     pdf.set_creator("Leercultuur-coach")
-    pdf.set_lang(language.replace("_", "-"))  # PDF wants a BCP 47 tag, e.g. pt-BR
+    pdf.set_lang(words.language.replace("_", "-"))  # PDF wants a BCP 47 tag, e.g. pt-BR
     pdf.set_creation_date(datetime.combine(plan.made_on, time()))
-    pdf.add_page()
     return pdf
 
 
