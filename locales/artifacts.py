@@ -55,7 +55,6 @@ class PlanTexts(TextModel):
     subject: str
     date: str
     role: str
-    role_unknown: str
     layer: str  # one layer
     layers: str  # several, as for an MKB owner
     employee_name: str

@@ -1,4 +1,8 @@
-"""The action plan PDF: what it holds (by text extraction), and nothing the session lacks."""
+"""The action plan PDF: what it holds (by text extraction), and nothing the session lacks.
+
+Sessions are made by hand at the advice (role, layers, phase, gaps) and the real engine decides
+what was advised (`Engine.advice_plan`), as the chat would have shown it.
+"""
 
 from __future__ import annotations
 
@@ -7,48 +11,45 @@ import re
 from datetime import date
 
 import pytest
+from dialog_helpers import engine
 from pypdf import PdfReader
 
 from bot.artifacts import Artifact, render
 from bot.artifacts.action_plan import MAX_REFERRALS, build_action_plan
 from dialogs.advice import AdvicePlan
 from dialogs.session import Session
-from knowledge import KnowledgeBase, load_knowledge
+from knowledge import KnowledgeBase
 from locales import load_bundle
 
 TODAY = date(2026, 11, 28)
 
 
-class KnowledgeEngine:
-    """The real knowledge with a fixed role table: the part of the engine the renderers read."""
-
-    def __init__(self, knowledge: KnowledgeBase, audiences: list[str]) -> None:
-        self.knowledge = knowledge
-        self._audiences = audiences
-
-    def role_label(self, role_id: str) -> str:
-        return {"teamleider": "Teamleider", "eigenaar": "Eigenaar-directeur"}[role_id]
-
-    def advice_plan(self, session: Session) -> AdvicePlan | None:
-        return None  # made-up roles: the plan prints the session's advice as it is
-
-    def audiences(self, session: Session) -> list[str]:
-        return list(self._audiences)
-
-
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
-    return load_knowledge()
+    return engine().knowledge
 
 
-def session_for(kb: KnowledgeBase, layers: list[str], phase: str, gaps: int = 2) -> Session:
-    return Session(
-        role="teamleider",
-        layers=layers,
+def session_for(role: str, phase: str, gaps: int = 2) -> Session:
+    """A session of `role` (in the role's own layers) that was just given the first advice."""
+    kb = engine().knowledge
+    session = Session(
+        role=role,
+        layers=list(engine().flow.roles[role].layers),
         phase=phase,
-        advised=[item.id for item in kb.interventions_for(layers, phase)[:4]],
         precondition_gaps=[item.id for item in kb.preconditions[:gaps]],
     )
+    session.advised = [item.id for item in advice_of(session).first]
+    return session
+
+
+def advice_of(session: Session) -> AdvicePlan:
+    return engine().advice_plan(session)
+
+
+def plan_for(session: Session) -> tuple[AdvicePlan, str]:
+    """The advice the plan prints, and the plan's text."""
+    advice = advice_of(session)
+    return advice, pdf_text(render("action_plan", session, engine(), TODAY))
 
 
 def flat(text: str) -> str:
@@ -61,65 +62,62 @@ def pdf_text(artifact: Artifact) -> str:
     return flat(" ".join(page.extract_text() for page in reader.pages))
 
 
-CASES = [
-    (["leidinggevende"], phase)
-    for phase in ("onbewust", "overwegen", "actie", "toepassen", "continu")
-] + [(["taken"], "onbewust"), (["hr", "directie"], "overwegen"), (["onderwijs"], "continu")]
+CASES = [("lijn", phase) for phase in ("onbewust", "overwegen", "actie", "toepassen", "continu")]
+CASES += [("zzp", "onbewust"), ("hrzl", "overwegen"), ("onderwijs", "continu")]
 
 
-@pytest.mark.parametrize(("layers", "phase"), CASES)
-def test_plan_holds_phase_steps_and_dates(kb: KnowledgeBase, layers: list[str], phase: str) -> None:
-    session = session_for(kb, layers, phase)
-    artifact = render("action_plan", session, KnowledgeEngine(kb, ["mkb"]), TODAY)
-    text = pdf_text(artifact)
+@pytest.mark.parametrize(("role", "phase"), CASES)
+def test_plan_holds_phase_steps_and_dates(kb: KnowledgeBase, role: str, phase: str) -> None:
+    session = session_for(role, phase)
+    advice, text = plan_for(session)
     chosen = kb.phase(phase)
     assert flat(chosen.label) in text
     assert flat(chosen.description) in text
-    assert session.advised
-    for intervention_id in session.advised:
-        item = kb.intervention(intervention_id)
+    assert advice.shown and [item.id for item in advice.shown] == session.advised
+    for item in advice.shown:
         assert flat(item.title) in text
-        assert flat(item.first_step) in text
-    for precondition_id in session.precondition_gaps:
-        assert flat(kb.precondition(precondition_id).when_gap) in text
-    assert "Teamleider" in text
+        assert flat(item.first_step_for_reader(advice.reader)) in text
+    assert len(advice.gaps) == 2
+    for gap, warning in zip(advice.gaps, advice.gap_advice, strict=True):
+        assert flat(gap.title) in text
+        assert flat(warning) in text
+    assert engine().role_label(role) in text
     assert "28 november 2026" in text
     assert "26 december 2026" in text  # the check-in, four weeks on
     assert "Naam medewerker" in text
 
 
-@pytest.mark.parametrize(("layers", "phase"), CASES)
-def test_plan_holds_nothing_the_session_does_not(
-    kb: KnowledgeBase, layers: list[str], phase: str
-) -> None:
-    session = session_for(kb, layers, phase)
-    text = pdf_text(render("action_plan", session, KnowledgeEngine(kb, ["mkb"]), TODAY))
+@pytest.mark.parametrize(("role", "phase"), CASES)
+def test_plan_holds_nothing_the_session_does_not(kb: KnowledgeBase, role: str, phase: str) -> None:
+    session = session_for(role, phase)
+    advice, text = plan_for(session)
+    shown = {item.id for item in advice.shown}
     for item in kb.interventions:
-        if item.id not in session.advised:
+        if item.id not in shown:
             assert flat(item.first_step) not in text, item.id
+            assert flat(item.first_step_for_reader(advice.reader)) not in text, item.id
     for other in kb.phases:
         if other.key != phase:
             assert flat(other.description) not in text, other.key
     for precondition in kb.preconditions:
         if precondition.id not in session.precondition_gaps:
             assert flat(precondition.when_gap) not in text, precondition.id
-    assert "Eigenaar-directeur" not in text
+            assert flat(precondition.when_gap_for_reader(advice.reader)) not in text
+    assert engine().role_label("mkb") not in text
 
 
 def test_plan_is_a4_and_one_page_for_a_typical_session(kb: KnowledgeBase) -> None:
     for phase in kb.phases:
-        session = session_for(kb, ["leidinggevende"], phase.key)
-        artifact = render("action_plan", session, KnowledgeEngine(kb, ["mkb"]), TODAY)
+        session = session_for("lijn", phase.key)
+        artifact = render("action_plan", session, engine(), TODAY)
         reader = PdfReader(io.BytesIO(artifact.data))
         assert len(reader.pages) == 1, phase.key
         box = reader.pages[0].mediabox
         assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
 
 
-def test_plan_artifact_metadata(kb: KnowledgeBase) -> None:
-    artifact = render(
-        "action_plan", session_for(kb, ["hr"], "actie"), KnowledgeEngine(kb, []), TODAY
-    )
+def test_plan_artifact_metadata() -> None:
+    artifact = render("action_plan", session_for("hr", "actie"), engine(), TODAY)
     assert artifact.mime == "application/pdf"
     assert artifact.data.startswith(b"%PDF-")
     assert artifact.filename == "actieplan-2026-11-28-0000.pdf"
@@ -128,82 +126,85 @@ def test_plan_artifact_metadata(kb: KnowledgeBase) -> None:
 
 
 def test_no_gaps_lists_every_precondition_to_watch(kb: KnowledgeBase) -> None:
-    session = session_for(kb, ["collegas"], "toepassen", gaps=0)
-    text = pdf_text(render("action_plan", session, KnowledgeEngine(kb, []), TODAY))
+    session = session_for("collega", "toepassen", gaps=0)
+    advice, text = plan_for(session)
     assert flat(load_bundle().artifacts.action_plan.preconditions_none) in text
     for precondition in kb.preconditions:
         assert flat(precondition.title) in text
         assert flat(precondition.when_gap) not in text
+        assert flat(precondition.when_gap_for_reader(advice.reader)) not in text
 
 
-def test_blind_spot_and_referrals_follow_phase_layers_and_audience(kb: KnowledgeBase) -> None:
-    session = session_for(kb, ["leidinggevende"], "onbewust")
-    for audiences in ([], ["mkb"], ["zzp"], ["flex"]):
-        plan = build_action_plan(session, kb, "Teamleider", audiences, TODAY)
-        spots = kb.blind_spots_for("onbewust", ["leidinggevende"], audiences)
-        referrals = kb.referrals_for("onbewust", ["leidinggevende"], audiences)
-        assert {note.title for note in plan.blind_spots} <= {spot.title for spot in spots}
-        assert bool(plan.blind_spots) == bool(spots)
-        assert {note.title for note in plan.referrals} <= {r.name for r in referrals}
-        assert len(plan.referrals) == min(MAX_REFERRALS, len(referrals))
-        text = pdf_text(render("action_plan", session, KnowledgeEngine(kb, audiences), TODAY))
-        for note in plan.blind_spots + plan.referrals:
-            assert flat(note.title) in text
-            assert flat(note.text) in text
-        shown = {note.title for note in plan.blind_spots}
-        for spot in spots:
-            if spot.title not in shown:
-                assert flat(spot.advice) not in text
+@pytest.mark.parametrize("role", ["lijn", "mkb", "zzp", "onderwijs"])
+def test_blind_spot_and_referrals_follow_phase_layers_and_audience(
+    kb: KnowledgeBase, role: str
+) -> None:
+    session = session_for(role, "onbewust")
+    audiences = engine().audiences(session)
+    advice = advice_of(session)
+    plan = build_action_plan(session, kb, advice, "Rol", audiences, TODAY)
+    spots = kb.blind_spots_for("onbewust", session.layers, audiences)
+    referrals = kb.referrals_for("onbewust", session.layers, audiences)
+    assert {note.title for note in plan.blind_spots} <= {spot.title for spot in spots}
+    assert bool(plan.blind_spots) == bool(spots)
+    assert {note.title for note in plan.referrals} <= {r.name for r in referrals}
+    assert len(plan.referrals) == min(MAX_REFERRALS, len(referrals))
+    text = pdf_text(render("action_plan", session, engine(), TODAY))
+    for note in plan.blind_spots + plan.referrals:
+        assert flat(note.title) in text
+        assert flat(note.text) in text
+    shown = {note.title for note in plan.blind_spots}
+    for spot in spots:
+        if spot.title not in shown:
+            assert flat(spot.advice_for_reader(advice.reader)) not in text
 
 
 def test_referrals_for_this_phase_come_before_general_ones(kb: KnowledgeBase) -> None:
-    session = session_for(kb, ["leidinggevende"], "overwegen")
-    plan = build_action_plan(session, kb, None, ["mkb"], TODAY)
-    referrals = kb.referrals_for("overwegen", ["leidinggevende"], ["mkb"])
+    session = session_for("mkb", "overwegen")
+    audiences = engine().audiences(session)
+    plan = build_action_plan(session, kb, advice_of(session), "Rol", audiences, TODAY)
+    referrals = kb.referrals_for("overwegen", session.layers, audiences)
     specific = [r.name for r in referrals if r.scope.phases]
-    assert specific
+    assert specific and referrals[0].name not in specific  # else the order proves nothing
     assert plan.referrals[0].title == specific[0]
 
 
-def test_plan_without_role_says_so(kb: KnowledgeBase) -> None:
-    session = session_for(kb, ["taken"], "actie").model_copy(update={"role": None})
-    text = pdf_text(render("action_plan", session, KnowledgeEngine(kb, []), TODAY))
-    assert load_bundle().artifacts.action_plan.role_unknown in text
-
-
-@pytest.mark.parametrize(("layers", "key"), [(["taken"], "layer"), (["hr", "directie"], "layers")])
-def test_plan_names_one_layer_or_several(kb: KnowledgeBase, layers: list[str], key: str) -> None:
+@pytest.mark.parametrize(("role", "key"), [("zzp", "layer"), ("hrzl", "layers")])
+def test_plan_names_one_layer_or_several(kb: KnowledgeBase, role: str, key: str) -> None:
     texts = load_bundle().artifacts.action_plan
-    text = pdf_text(
-        render("action_plan", session_for(kb, layers, "overwegen"), KnowledgeEngine(kb, []), TODAY)
-    )
+    _, text = plan_for(session_for(role, "overwegen"))
     label = getattr(texts, key)
     other = texts.layers if key == "layer" else texts.layer
     assert label in text
     assert other not in text
 
 
-def test_plan_needs_a_diagnosis_and_advice(kb: KnowledgeBase) -> None:
-    engine = KnowledgeEngine(kb, [])
+def test_plan_needs_a_role_a_diagnosis_and_advice() -> None:
     with pytest.raises(ValueError):
-        render("action_plan", Session(role="teamleider", layers=["hr"]), engine, TODAY)
+        render("action_plan", Session(role="lijn", layers=["leidinggevende"]), engine(), TODAY)
+    advised = session_for("lijn", "actie").advised
+    without_role = Session(layers=["hr"], phase="actie", advised=advised)
     with pytest.raises(ValueError):
-        render("action_plan", Session(layers=["hr"], phase="actie"), engine, TODAY)
+        render("action_plan", without_role, engine(), TODAY)
+    not_yet_advised = Session(role="lijn", layers=["leidinggevende"], phase="actie")
+    with pytest.raises(ValueError):
+        render("action_plan", not_yet_advised, engine(), TODAY)
 
 
 def test_dutch_characters_survive(kb: KnowledgeBase) -> None:
     """The embedded font keeps é, ë and friends (a latin-1 core font would lose ’ and “ ”)."""
 
     def accented_in(session: Session) -> set[str]:
+        advice = advice_of(session)
         return {
             char
-            for item in session.advised
-            for char in kb.intervention(item).title + kb.intervention(item).first_step
+            for item in advice.shown
+            for char in item.title + item.first_step_for_reader(advice.reader)
             if ord(char) > 127
         }
 
-    cases = (session_for(kb, [layer.key], phase.key) for layer in kb.layers for phase in kb.phases)
+    cases = (session_for(role, phase.key) for role in engine().flow.roles for phase in kb.phases)
     session = next(case for case in cases if accented_in(case))  # else this proves nothing
     accented = accented_in(session)
-    text = pdf_text(render("action_plan", session, KnowledgeEngine(kb, ["mkb"]), TODAY))
+    _, text = plan_for(session)
     assert accented <= set(text)

@@ -8,37 +8,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from dialog_helpers import engine as dialog_engine
 from PIL import Image
 
 from bot.artifacts import Artifact, render
-from dialogs.advice import AdvicePlan
+from dialogs import Engine
 from dialogs.session import Session
-from knowledge import KnowledgeBase, load_knowledge
 from locales import LOCALES_DIR, ArtifactTexts, BundleError, load_bundle
 
 
-class KnowledgeEngine:
-    """The real knowledge with a one-role table: the part of the engine the renderers read."""
-
-    def __init__(self, knowledge: KnowledgeBase) -> None:
-        self.knowledge = knowledge
-
-    def role_label(self, role_id: str) -> str:
-        return {"hr": "HR-medewerker"}[role_id]
-
-    def advice_plan(self, session: Session) -> AdvicePlan | None:
-        return None  # made-up roles: the plan prints the session's advice as it is
-
-    def audiences(self, session: Session) -> list[str]:
-        return []
-
-
 @pytest.fixture(scope="module")
-def engine() -> KnowledgeEngine:
-    return KnowledgeEngine(load_knowledge())
+def engine() -> Engine:
+    return dialog_engine()
 
 
-def test_picture_after_diagnosis_names_layer_and_phase(engine: KnowledgeEngine) -> None:
+def test_picture_after_diagnosis_names_layer_and_phase(engine: Engine) -> None:
     kb = engine.knowledge
     session = Session(role="hr", layers=["hr", "directie"], phase="toepassen")
     artifact = render("model_picture", session, engine)
@@ -52,14 +36,14 @@ def test_picture_after_diagnosis_names_layer_and_phase(engine: KnowledgeEngine) 
     assert len(artifact.caption) <= 1024
 
 
-def test_plain_picture_before_diagnosis(engine: KnowledgeEngine) -> None:
+def test_plain_picture_before_diagnosis(engine: Engine) -> None:
     artifact = render("model_picture", Session(), engine)
     assert artifact.caption == load_bundle().artifacts.model_picture.caption_plain
     for phase in engine.knowledge.phases:
         assert phase.label not in artifact.caption
 
 
-def test_unknown_kind_is_refused(engine: KnowledgeEngine) -> None:
+def test_unknown_kind_is_refused(engine: Engine) -> None:
     with pytest.raises(ValueError):
         render("poster", Session(), engine)  # type: ignore[arg-type]
 
@@ -102,7 +86,7 @@ def test_lists_are_joined_the_dutch_way(items: list[str], expected: str) -> None
     assert load_bundle().join_list(items) == expected
 
 
-def test_caption_lists_layers_in_the_model_order(engine: KnowledgeEngine) -> None:
+def test_caption_lists_layers_in_the_model_order(engine: Engine) -> None:
     session = Session(role="hr", layers=["taken", "directie", "hr"], phase="actie")
     caption = render("model_picture", session, engine).caption
     labels = [layer.label for layer in engine.knowledge.layers]

@@ -67,7 +67,7 @@ class ActionPlan:
 
     made_on: date
     check_in: date
-    role_label: str | None
+    role_label: str
     layer_labels: tuple[str, ...]
     phase_number: int
     phase_label: str
@@ -77,67 +77,26 @@ class ActionPlan:
     all_preconditions: tuple[str, ...]
     blind_spots: tuple[PlanNote, ...]
     referrals: tuple[PlanNote, ...]
-    reader: str | None = None  # who reads the plan (flow.yaml roles' `reader`)
+    reader: str  # who reads the plan (flow.yaml roles' `reader`)
 
 
 def build_action_plan(
     session: Session,
     kb: KnowledgeBase,
-    role_label: str | None,
+    advice: AdvicePlan,
+    role_label: str,
     audiences: list[str],
     today: date,
-    advice: AdvicePlan | None = None,
 ) -> ActionPlan:
     """Collect the plan's content; ValueError when the session has no diagnosis or advice yet.
 
-    With `advice` (the dialog's one decision of what it advised) the plan prints exactly that, in
-    the reader's words: the same steps as the chat, the warnings without repeated first steps.
+    `advice` is the dialog's one decision of what it advised (`dialogs.advice.plan_of`): the plan
+    prints exactly that, in the reader's words — the same steps as the chat, the warnings without
+    repeated first steps. The session adds what the dialog found (its layers); `audiences` choose
+    the referrals.
     """
     if session.phase is None or not session.advised:
         raise ValueError("an action plan needs a diagnosed phase and advice already shown")
-    phase = kb.phase(session.phase)
-    if advice is not None:
-        return _from_advice(session, kb, role_label, audiences, today, advice)
-    return ActionPlan(
-        made_on=today,
-        check_in=today + CHECK_IN_AFTER,
-        role_label=role_label,
-        layer_labels=tuple(item.label for item in kb.layers if item.key in session.layers),
-        phase_number=phase.number,
-        phase_label=phase.label,
-        phase_description=phase.description,
-        steps=tuple(
-            PlanStep(item.title, item.first_step)
-            for item in (kb.intervention(i) for i in session.advised)
-        ),
-        gaps=tuple(
-            PlanNote(item.title, item.when_gap)
-            for item in (kb.precondition(i) for i in session.precondition_gaps)
-        ),
-        all_preconditions=tuple(item.title for item in kb.preconditions),
-        blind_spots=tuple(
-            PlanNote(spot.title, spot.advice)
-            for spot in most_specific(
-                kb.blind_spots_for(phase.key, session.layers, audiences), MAX_BLIND_SPOTS
-            )
-        ),
-        referrals=tuple(
-            PlanNote(referral.name, referral.what)
-            for referral in most_specific(
-                kb.referrals_for(phase.key, session.layers, audiences), MAX_REFERRALS
-            )
-        ),
-    )
-
-
-def _from_advice(
-    session: Session,
-    kb: KnowledgeBase,
-    role_label: str | None,
-    audiences: list[str],
-    today: date,
-    advice: AdvicePlan,
-) -> ActionPlan:
     reader = advice.reader
     phase = kb.phase(advice.phase)
     return ActionPlan(

@@ -48,8 +48,9 @@ class EngineLike(Protocol):
         """The label of a role id from the session, in the engine's language."""
         ...
 
-    def advice_plan(self, session: Session) -> AdvicePlan | None:
-        """What the dialog advised this session (the plan prints exactly that); None: unknown."""
+    def advice_plan(self, session: Session) -> AdvicePlan:
+        """What the dialog advised this session (the plan prints exactly that); ValueError before
+        the session has a role and a phase."""
         ...
 
     def audiences(self, session: Session) -> list[str]:

@@ -130,13 +130,13 @@ def _header(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
     pdf.ln(1)
     rows = [
         (texts.date, words.long_date(plan.made_on)),
-        (texts.role, plan.role_label or texts.role_unknown),
+        (texts.role, plan.role_label),
     ]
     if plan.layer_labels:
         label = texts.layer if len(plan.layer_labels) == 1 else texts.layers
         rows.append((label, words.join_list(plan.layer_labels)))
     when = words.long_date(plan.check_in)
-    who = texts.check_in_with.get(plan.reader or "")
+    who = texts.check_in_with.get(plan.reader)
     if who:
         when = texts.check_in_line.format(date=when, who=who)
     rows.append((texts.check_in_title, when))

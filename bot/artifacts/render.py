@@ -81,11 +81,14 @@ def plan_stamp(session: Session, now: datetime, words: Bundle | None = None) -> 
 
 
 def _action_plan(session: Session, engine: EngineLike, now: datetime, words: Bundle) -> Artifact:
-    role = None if session.role is None else engine.role_label(session.role)
-    today = now.date()
-    advice = None if session.role is None else engine.advice_plan(session)
+    advice = engine.advice_plan(session)  # ValueError before role and phase are known
     plan = build_action_plan(
-        session, engine.knowledge, role, engine.audiences(session), today, advice
+        session,
+        engine.knowledge,
+        advice,
+        engine.role_label(advice.role),
+        engine.audiences(session),
+        now.date(),
     )
     texts = words.artifacts.action_plan
     return Artifact(
