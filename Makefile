@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# pytest-xdist workers for `make test` (auto: one per core); `make test TEST_WORKERS=0` runs serially.
+TEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench lint knowledge diagram clean
@@ -17,7 +19,7 @@ run: $(STAMP)
 	$(PY) -m bot run-auto
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
