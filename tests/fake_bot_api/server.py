@@ -607,7 +607,8 @@ class FakeBotApi:
         self._observe(method, params, files, status, body)
         late = self._late.get(method)
         if late and status == 200:  # injected by a test: done, but answered late
-            await asyncio.sleep(late.popleft())
+            with contextlib.suppress(TimeoutError):  # at once when the server stops
+                await asyncio.wait_for(self._stopping.wait(), late.popleft())
         return web.json_response(body, status=status)
 
     async def _slow(self, request: web.Request, seconds: float, lost_if_gone: bool) -> bool:
