@@ -4,5 +4,6 @@ Entry points: :func:`bot.telegram.app.run_polling` and :func:`bot.telegram.webho
 (the mode comes from the settings; ``python -m bot`` picks one). The per-chat step itself is the
 channel-free :mod:`bot.conversation`; the modules here only translate, each on its own: callback
 data, keyboards, splitting, retrying, sending, handlers, groups, reading updates, logging, health,
-webhook, the lean PTB application and wiring.
+webhook, the start-up and shut-down frame both modes share, the lean PTB application and
+wiring.
 """

@@ -18,62 +18,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeAlias
+from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application
+from telegram.error import InvalidToken, TelegramError
 
+from bot.telegram.lifecycle import App, backoff_delays, run_application, stop_on_signals
 from bot.telegram.retry import with_retry
 
 log = logging.getLogger(__name__)
 
 BATCH_LIMIT = 100
-# How long to wait before trying again after the API failed: doubling, capped.
-BACKOFF_START = 1.0
-BACKOFF_MAX = 60.0
-
-App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
-
-
-def backoff_delays(start: float = BACKOFF_START, cap: float = BACKOFF_MAX) -> Callable[[], float]:
-    """A function giving the next wait: start, double, ..., cap; reset by making a new one."""
-    delay = start / 2
-
-    def following() -> float:
-        nonlocal delay
-        delay = min(cap, delay * 2)
-        return delay
-
-    return following
-
-
-async def initialize_with_retry(app: App, stop: asyncio.Event) -> bool:
-    """`app.initialize()` (getMe) until it works; say at once when the API is unreachable.
-
-    Returns False when `stop` was set while waiting. A refused token is final and raised.
-    """
-    wait = backoff_delays()
-    while not stop.is_set():
-        try:
-            await app.initialize()
-            return True
-        except InvalidToken:
-            raise
-        except NetworkError as err:
-            delay = wait()
-            log.warning(
-                "Bot API unreachable at start-up (%s); retrying in %.0f s, doubling up to %.0f s",
-                type(err).__name__,
-                delay,
-                BACKOFF_MAX,
-            )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
-    return False
 
 
 def chat_of(update: Update) -> int | None:
@@ -188,35 +145,22 @@ class Poller:
             )
 
 
-def stop_on_signals(stop: asyncio.Event) -> None:
-    """SIGTERM and SIGINT end the loop after the batch in hand (Docker stop, Ctrl-C)."""
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
-
-
 async def serve_polling(
     app: App, timeout: int, allowed_updates: Sequence[str], stop: asyncio.Event | None = None
 ) -> None:
     """Start the application, poll until stopped, confirm what was handled, shut down cleanly."""
-    if stop is None:
-        stop = asyncio.Event()
-        stop_on_signals(stop)
-    if not await initialize_with_retry(app, stop):
-        return
-    try:
-        await with_retry(lambda: app.bot.delete_webhook(drop_pending_updates=False))
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        poller = Poller(app, timeout, allowed_updates)
+    stop = stop_on_signals(stop)
+    poller = Poller(app, timeout, allowed_updates)
+
+    async def poll() -> None:
         try:
             await poller.run(stop)
         finally:
             await poller.confirm()
-            await app.stop()
-            if app.post_stop is not None:
-                await app.post_stop(app)
-    finally:
-        await app.shutdown()
+
+    await run_application(
+        app,
+        stop,
+        poll,
+        prepare=lambda: with_retry(lambda: app.bot.delete_webhook(drop_pending_updates=False)),
+    )

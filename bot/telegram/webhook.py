@@ -15,11 +15,10 @@ import logging
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram.ext import Application
 
 from bot.settings import Settings, SettingsError
 from bot.telegram.app import ALLOWED_UPDATES, build_application
-from bot.telegram.polling import initialize_with_retry, stop_on_signals
+from bot.telegram.lifecycle import App, run_application, stop_on_signals
 from bot.telegram.retry import with_retry
 from bot.telegram.updates import NotAnUpdate, decode_update
 from dialogs import Engine
@@ -40,7 +39,7 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
         raise SettingsError("BOT_WEBHOOK_URL and BOT_WEBHOOK_SECRET are required in webhook mode")
     secret = settings.bot_webhook_secret.get_secret_value().encode()
     url = settings.bot_webhook_url
-    app: Application = build_application(settings, engine)  # type: ignore[type-arg]
+    app: App = build_application(settings, engine)
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -56,16 +55,10 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
 
     web_app = web.Application()
     web_app.router.add_post(webhook_path(settings), receive)
-    if stop is None:
-        stop = asyncio.Event()
-        stop_on_signals(stop)
-    runner = web.AppRunner(web_app, access_log=None)
-    if not await initialize_with_retry(app, stop):
-        return
-    try:
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
+    stop = stop_on_signals(stop)
+
+    async def listen() -> None:
+        runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(
@@ -81,11 +74,8 @@ async def serve(settings: Settings, engine: Engine, stop: asyncio.Event | None =
             await stop.wait()
         finally:
             await runner.cleanup()
-            await app.stop()
-            if app.post_stop is not None:
-                await app.post_stop(app)
-    finally:
-        await app.shutdown()
+
+    await run_application(app, stop, listen)
 
 
 def run_webhook(settings: Settings, engine: Engine) -> None:
