@@ -27,6 +27,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot.telegram.lifecycle import App, backoff_delays, run_application, stop_on_signals
 from bot.telegram.retry import with_retry
+from bot.telegram.updates import NotAnUpdate, read_update
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +44,16 @@ def chat_of(update: Update) -> int | None:
 
 
 def parse(raw: Any, app: App) -> tuple[int | None, Update | None]:
-    """(update id, update); the update is None when it cannot be read (logged, then skipped)."""
-    update_id = raw.get("update_id") if isinstance(raw, dict) else None
-    if not isinstance(update_id, int):
+    """(update id, update); the update is None when it cannot be read (logged, then skipped).
+
+    Read as the webhook reads one (`updates.read_update`); without an id it cannot be confirmed.
+    """
+    try:
+        update = read_update(raw, app.bot)
+    except NotAnUpdate:
         log.warning("Skipped an update without an update_id")
         return None, None
-    try:
-        return update_id, Update.de_json(raw, app.bot)
-    except Exception as err:
-        kinds = sorted(key for key in raw if key != "update_id")
-        log.warning(
-            "Skipped update %d that cannot be parsed (%s; fields %s)",
-            update_id,
-            type(err).__name__,
-            ",".join(kinds),
-        )
-        return update_id, None
+    return raw["update_id"], update
 
 
 async def handle_batch(
