@@ -3,8 +3,8 @@
 For each update of the scripted conversation (/start, then each tap) it makes exactly the calls our
 bot made for it, with the same payloads (texts, keyboards, the picture's bytes): see
 `bench.script`. It has no dialog, knowledge or storage, so the ratio against it isolates what those
-cost. Built with the same settings as the real bot (same server, concurrent updates, polling
-timeout, allowed updates). A button's callback data names the step it leads to.
+cost. Built with the same settings as the real bot (`bench.floor`: same server, concurrent updates,
+polling timeout, allowed updates). A button's callback data names the step it leads to.
 
 With `--rate-limiter` it runs under PTB's AIORateLimiter (default rates: 30 calls a second, 20 a
 minute per group; up to RETRIES retries after a 429), the baseline of the flood-control benchmark.
@@ -15,21 +15,14 @@ minute per group; up to RETRIES retries after a 429), the baseline of the flood-
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.ext import (
-    AIORateLimiter,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-)
+from telegram.ext import AIORateLimiter, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bench.floor import builder_from_env, poll
 from bench.script import SENDS, TAPPED, Script, ScriptCall
-from bot.telegram.app import ALLOWED_UPDATES
 
 RETRIES = 3
 
@@ -174,14 +167,7 @@ def main() -> None:
     parser.add_argument("--rate-limiter", action="store_true", help="PTB's AIORateLimiter")
     args = parser.parse_args()
     replayer = Replayer(Script.load(Path(args.script)))
-    root = os.environ["TELEGRAM_API_URL"].rstrip("/")
-    builder = (
-        ApplicationBuilder()
-        .token(os.environ["TELEGRAM_BOT_TOKEN"])
-        .base_url(root + "/bot")
-        .base_file_url(root + "/file/bot")
-        .concurrent_updates(True)
-    )
+    builder = builder_from_env()
     app = (
         builder.rate_limiter(AIORateLimiter(max_retries=RETRIES)).build()
         if args.rate_limiter
@@ -189,11 +175,7 @@ def main() -> None:
     )
     app.add_handler(CommandHandler("start", replayer.on_start))
     app.add_handler(CallbackQueryHandler(replayer.on_tap))
-    app.run_polling(
-        allowed_updates=ALLOWED_UPDATES,
-        timeout=int(os.environ.get("BOT_POLL_TIMEOUT", "2")),
-        drop_pending_updates=False,
-    )
+    poll(app)
 
 
 if __name__ == "__main__":
