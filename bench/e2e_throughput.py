@@ -27,11 +27,9 @@ from pathlib import Path
 
 from bench.common import Result, median
 from bench.live import (
-    TOKEN,
-    NotifyingBotApi,
+    api_server,
     cpu_seconds,
-    start_process,
-    stop_process,
+    running,
     wait_until_polling,
 )
 from bench.script import Script
@@ -65,11 +63,11 @@ async def _measure(
     kind: str, users: int, per_user: int, workdir: Path, label: str, pace: float
 ) -> Phase:
     """Run one bot, play all users at once."""
-    api = NotifyingBotApi(token=TOKEN)
-    await api.start()
     module, args = process_args(kind, workdir)
-    proc = start_process(module, api, workdir / label, args, pace=pace)
-    try:
+    async with (
+        api_server() as api,
+        running(api, module, workdir / label, args, pace=pace) as proc,
+    ):
         await wait_until_polling(api, proc)
         calls_before = len(api.calls)
         cpu_before = cpu_seconds(proc)
@@ -88,9 +86,6 @@ async def _measure(
         return Phase(
             kind, tally.updates / elapsed, tally.updates, calls, cpu * 1000 / tally.updates, tally
         )
-    finally:
-        await stop_process(proc, api)
-        await api.stop()
 
 
 def _order(round_index: int) -> tuple[str, ...]:

@@ -28,11 +28,9 @@ from pathlib import Path
 from bench.common import Result, ratio_of
 from bench.conversation import intake_taps
 from bench.live import (
-    TOKEN,
     FloodControl,
-    NotifyingBotApi,
-    start_process,
-    stop_process,
+    api_server,
+    running,
     wait_until_polling,
 )
 from bench.script import Script
@@ -71,11 +69,8 @@ class Outcome:
 
 
 async def _phase(kind: str, sizes: Sizes, workdir: Path, intake: frozenset[int]) -> Outcome:
-    api = NotifyingBotApi(token=TOKEN)
-    await api.start()
     module, args = process_args(kind, workdir)
-    proc = start_process(module, api, workdir / kind, args)
-    try:
+    async with api_server() as api, running(api, module, workdir / kind, args) as proc:
         await wait_until_polling(api, proc)
         api.set_flood_control(
             FloodControl(chat_calls=sizes.chat_burst, chat_period=sizes.chat_burst)
@@ -107,9 +102,6 @@ async def _phase(kind: str, sizes: Sizes, workdir: Path, intake: frozenset[int])
             if index in intake
         ]
         return Outcome(tally, len(api.flood_refusals), intake_calls, seconds, len(api.rejections))
-    finally:
-        await stop_process(proc, api)
-        await api.stop()
 
 
 def _results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:

@@ -12,12 +12,13 @@ benchmark needs to watch the bot from outside, whatever the bot does inside:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -244,6 +245,46 @@ async def stop_process(proc: subprocess.Popen[bytes], api: FakeBotApi | None = N
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@contextlib.asynccontextmanager
+async def api_server(**options: Any) -> AsyncIterator[NotifyingBotApi]:
+    """The test Bot API server for one run (`options` as NotifyingBotApi takes them), stopped
+    afterwards."""
+    api = NotifyingBotApi(token=TOKEN, **options)
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(
+    api: NotifyingBotApi,
+    module: str,
+    workdir: Path,
+    args: tuple[str, ...] = (),
+    pace: float = 1.0,
+) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """`python -m module` against `api` (see `start_process`), stopped when the block ends."""
+    proc = start_process(module, api, workdir, args, pace=pace)
+    try:
+        yield proc
+    finally:
+        await stop_process(proc, api)
+
+
+async def first_answer(api: NotifyingBotApi, proc: subprocess.Popen[bytes]) -> float:
+    """Bounded wait for the bot's first answer to anyone; when it came (`time.perf_counter`)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while api.first_answer_at is None:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the bot exited with {proc.returncode} before answering")
+        if time.monotonic() > deadline:
+            raise TimeoutError("the bot never answered")
+        await asyncio.sleep(0.002)
+    return api.first_answer_at
 
 
 def cpu_seconds(proc: subprocess.Popen[bytes]) -> float:

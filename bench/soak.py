@@ -24,10 +24,9 @@ import psutil
 from bench.common import Result
 from bench.live import (
     QUICK_PACE,
-    TOKEN,
     NotifyingBotApi,
-    start_process,
-    stop_process,
+    api_server,
+    running,
     wait_until_polling,
 )
 from bench.users import Tally, conversation
@@ -61,10 +60,7 @@ async def _wave(api: NotifyingBotApi, chats: list[int], concurrent: int, tally: 
 
 
 async def _soak(sizes: Sizes, workdir: Path) -> tuple[int, int, int]:
-    api = NotifyingBotApi(token=TOKEN)
-    await api.start()
-    proc = start_process("bot", api, workdir, pace=sizes.pace)
-    try:
+    async with api_server() as api, running(api, "bot", workdir, pace=sizes.pace) as proc:
         await wait_until_polling(api, proc)
         tally = Tally()
         await _wave(api, [10_000 + n for n in range(sizes.warm)], sizes.concurrent, tally)
@@ -76,9 +72,6 @@ async def _soak(sizes: Sizes, workdir: Path) -> tuple[int, int, int]:
         await asyncio.sleep(1.0)
         after = _rss(proc.pid)
         return warm, after, len(users)
-    finally:
-        await stop_process(proc, api)
-        await api.stop()
 
 
 def run(sizes: Sizes = Sizes()) -> Result:

@@ -19,29 +19,17 @@ import time
 from pathlib import Path
 
 from bench.common import Result, median
-from bench.live import TOKEN, WAIT_SECONDS, NotifyingBotApi, start_process, stop_process
+from bench.live import api_server, first_answer, running
 
 CHAT = 4242
 
 
 async def _bot_start(workdir: Path) -> float:
-    api = NotifyingBotApi(token=TOKEN)
-    await api.start()
-    api.send_text(CHAT, "/start")
-    begin = time.perf_counter()
-    proc = start_process("bot", api, workdir)
-    try:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while api.first_answer_at is None:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the bot exited with {proc.returncode} before answering")
-            if time.monotonic() > deadline:
-                raise TimeoutError("the bot never answered")
-            await asyncio.sleep(0.002)
-        return api.first_answer_at - begin
-    finally:
-        await stop_process(proc, api)
-        await api.stop()
+    async with api_server() as api:
+        api.send_text(CHAT, "/start")
+        begin = time.perf_counter()
+        async with running(api, "bot", workdir) as proc:
+            return await first_answer(api, proc) - begin
 
 
 def _import_telegram() -> float:

@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -36,11 +35,10 @@ from bench.common import Result, median, ratio_of
 from bench.conversation import conversation_events
 from bench.live import (
     QUICK_PACE,
-    TOKEN,
     WAIT_SECONDS,
-    NotifyingBotApi,
-    start_process,
-    stop_process,
+    api_server,
+    first_answer,
+    running,
 )
 from bench.users import Tally, conversation
 from bot.persistence import ChatRecord, SessionStore
@@ -159,53 +157,36 @@ async def _start(
     workdir: Path, sizes: Sizes, expired: list[Path] | None, window: float = 0.0, run: int = 0
 ) -> Start:
     # Each run's server counts its update ids on from the last run's, as Telegram does.
-    api = NotifyingBotApi(token=TOKEN, first_update_id=1 + run * UPDATE_IDS_PER_RUN)
-    await api.start()
-    api.user_text(START_CHAT, "/start")
-    begin = time.perf_counter()
-    proc = start_process("bot", api, workdir, pace=sizes.pace)
-    try:
-        await _first_answer(api, proc)
-        assert api.first_answer_at is not None
-        start = Start(api.first_answer_at - begin)
-        watcher = asyncio.create_task(_watch(expired or [], begin, start))
-        playing = True
-        reading = random.Random(SEED)
+    async with api_server(first_update_id=1 + run * UPDATE_IDS_PER_RUN) as api:
+        api.user_text(START_CHAT, "/start")
+        begin = time.perf_counter()
+        async with running(api, "bot", workdir, pace=sizes.pace) as proc:
+            start = Start(await first_answer(api, proc) - begin)
+            watcher = asyncio.create_task(_watch(expired or [], begin, start))
+            playing = True
+            reading = random.Random(SEED)
 
-        async def user(index: int) -> None:
-            await asyncio.sleep(reading.uniform(0, STAGGER))
-            for round_ in range(10_000):
-                if not playing:
-                    return
-                chat_id = 100_000 + index * 10_000 + round_
-                await conversation(
-                    api,
-                    chat_id,
-                    start.tally,
-                    think=lambda: reading.uniform(*THINK),
-                    max_taps=TAPS,
-                    keep_going=lambda: playing,
-                )
+            async def user(index: int) -> None:
+                await asyncio.sleep(reading.uniform(0, STAGGER))
+                for round_ in range(10_000):
+                    if not playing:
+                        return
+                    chat_id = 100_000 + index * 10_000 + round_
+                    await conversation(
+                        api,
+                        chat_id,
+                        start.tally,
+                        think=lambda: reading.uniform(*THINK),
+                        max_taps=TAPS,
+                        keep_going=lambda: playing,
+                    )
 
-        users = [asyncio.create_task(user(index)) for index in range(sizes.users)]
-        await asyncio.sleep(window)
-        await watcher
-        playing = False
-        await asyncio.wait_for(asyncio.gather(*users), WAIT_SECONDS)
-        return start
-    finally:
-        await stop_process(proc, api)
-        await api.stop()
-
-
-async def _first_answer(api: NotifyingBotApi, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while api.first_answer_at is None:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the bot exited with {proc.returncode} before answering")
-        if time.monotonic() > deadline:
-            raise TimeoutError("the bot never answered")
-        await asyncio.sleep(0.002)
+            users = [asyncio.create_task(user(index)) for index in range(sizes.users)]
+            await asyncio.sleep(window)
+            await watcher
+            playing = False
+            await asyncio.wait_for(asyncio.gather(*users), WAIT_SECONDS)
+            return start
 
 
 async def _run(sizes: Sizes) -> list[Result]:

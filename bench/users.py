@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,14 +18,13 @@ from pathlib import Path
 from bench.common import percentile
 from bench.conversation import DONE_OPTION, MAX_STEPS, choose
 from bench.live import (
-    TOKEN,
     WAIT_SECONDS,
     NotifyingBotApi,
+    api_server,
     mark,
     next_question,
     option_id,
-    start_process,
-    stop_process,
+    running,
     wait_until_polling,
 )
 from bench.script import Script, from_segments
@@ -152,18 +150,10 @@ async def record_script(workdir: Path, quiet: float = QUIET_SECONDS, pace: float
     """
     recording = workdir / "recording"
     shutil.rmtree(recording, ignore_errors=True)  # a stored chat would resume, not start afresh
-    api = NotifyingBotApi(token=TOKEN)
-    await api.start()
-    proc: subprocess.Popen[bytes] | None = None
-    try:
-        proc = start_process("bot", api, recording, pace=pace)
+    async with api_server() as api, running(api, "bot", recording, pace=pace) as proc:
         await wait_until_polling(api, proc)
         await conversation(api, RECORDING_CHAT, Tally(), quiet=quiet)
         script = from_segments(api.segments[RECORDING_CHAT])
-    finally:
-        if proc is not None:
-            await stop_process(proc, api)
-        await api.stop()
     if len(script.steps) < 2:
         raise RuntimeError("the recorded conversation has no taps")
     script.save(workdir / "script.json")
