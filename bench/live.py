@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 # Re-exported for the benchmarks, which import the test server only through here.
+from fake_bot_api.harness import clean_environ  # noqa: E402
 from fake_bot_api.harness import option_id as option_id  # noqa: E402
 from fake_bot_api.server import COUNTED_METHODS as COUNTED_METHODS  # noqa: E402
 from fake_bot_api.server import JSON, BotMessage, FakeBotApi, Files  # noqa: E402
@@ -199,7 +199,7 @@ def start_process(
     """
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
+        **clean_environ(),
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_URL": api.url,
         "BOT_DATA_DIR": str(workdir / "data"),

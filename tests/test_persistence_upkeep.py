@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FAKE_TOKEN
+from fake_bot_api.harness import clean_environ
 from storage_helpers import ReadOnlyDir
 
 import bot.persistence.codec as codec
@@ -252,7 +253,7 @@ def test_healthcheck_command_prints_the_quarantine_note(tmp_path: Path) -> None:
     _broken(store, "1", b"[]", days=0)
     store.load("1")
     touch_heartbeat(tmp_path)
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    clean = clean_environ()
     env = {**clean, "TELEGRAM_BOT_TOKEN": FAKE_TOKEN, "BOT_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "healthcheck"],

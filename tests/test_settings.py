@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fake_bot_api.harness import clean_environ
 
 from bot.settings import Mode, Settings, SettingsError, load_settings
 
@@ -137,7 +137,7 @@ def test_out_of_range_numbers_stop_the_bot_in_one_line(
 ) -> None:
     """Through `python -m bot` itself: exit code 2, one line naming the variable, no secret."""
     secret = "webhook_secret_never_shown"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env = clean_environ()
     env.update(
         TELEGRAM_BOT_TOKEN=TOKEN,
         BOT_DATA_DIR=str(tmp_path / "data"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from typing import Any
 
 import yaml
 from conftest import FAKE_TOKEN
+from fake_bot_api.harness import clean_environ
 
 from bot.settings import Settings
 from bot.telegram.health import touch_heartbeat
@@ -65,7 +65,7 @@ def test_env_example_documents_every_setting_and_dockerignore_keeps_secrets_out(
 
 
 def _bot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    clean = clean_environ()
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,

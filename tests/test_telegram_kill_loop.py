@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fake_bot_api.harness import BotProcess, option_id
+from fake_bot_api.harness import BotProcess, free_port, option_id
 from fake_bot_api.server import BotMessage, FakeBotApi
 from fake_bot_api.webhook_sender import WebhookSender
 
@@ -253,15 +252,8 @@ async def test_kill_loop_in_polling_mode_loses_nothing(
     await bot_process.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 async def test_kill_loop_in_webhook_mode_loses_nothing(bot_api: FakeBotApi, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     bot = BotProcess(
         bot_api,
         tmp_path,

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from conftest import FAKE_TOKEN
-from fake_bot_api.harness import BotProcess, User
+from fake_bot_api.harness import BotProcess, User, clean_environ, free_port
 from fake_bot_api.server import FakeBotApi
 
 from bot.persistence import SessionStore
@@ -107,11 +105,9 @@ async def test_sigterm_confirms_what_was_handled(
 
 
 async def test_an_unreachable_api_at_start_up_is_said_at_once(tmp_path: Path) -> None:
-    with socket.socket() as probe:  # a port on 127.0.0.1 where nothing listens
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nothing listens there
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
+        **clean_environ(),
         "TELEGRAM_BOT_TOKEN": FAKE_TOKEN,
         "TELEGRAM_API_URL": f"http://127.0.0.1:{port}",
         "BOT_DATA_DIR": str(tmp_path / "data"),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import FAKE_TOKEN
-from fake_bot_api.harness import BotProcess, User
+from fake_bot_api.harness import BotProcess, User, clean_environ
 from fake_bot_api.server import FakeBotApi
 
 from bot.persistence import SessionStore
@@ -107,7 +106,7 @@ async def test_logs_contain_neither_token_nor_message_texts(
 
 async def _run_bot(tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
     """Run `python -m bot` to completion without blocking the fake server's event loop."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    clean = clean_environ()
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

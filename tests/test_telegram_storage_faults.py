@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-from fake_bot_api.harness import BotProcess, User, option_id
+from fake_bot_api.harness import BotProcess, User, clean_environ, option_id
 from fake_bot_api.server import FakeBotApi
 from record_helpers import record_with, valid_record
 
@@ -39,7 +39,7 @@ CORRUPT: dict[int, bytes] = {
 
 
 def _healthcheck(bot: BotProcess) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env = clean_environ()
     env.update(TELEGRAM_BOT_TOKEN=bot.api.token, BOT_DATA_DIR=str(bot.data_dir))
     return subprocess.run(
         [sys.executable, "-m", "bot", "healthcheck"],

@@ -5,44 +5,44 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from pathlib import Path
 
 import aiohttp
 import pytest
 from conftest import FAKE_TOKEN
+from fake_bot_api.harness import free_port
 from fake_bot_api.server import FakeBotApi
 
 from bot.persistence import SessionStore
-from bot.settings import Mode, load_settings
+from bot.settings import Mode, Settings, load_settings
 from bot.telegram.webhook import SECRET_HEADER, serve
 from dialogs import Engine
 
 SECRET = "webhook_secret-123"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-async def test_webhook_checks_the_secret_and_answers_after_handling(
-    bot_api: FakeBotApi, tmp_path: Path
-) -> None:
-    port = _free_port()
+def webhook_settings(bot_api: FakeBotApi, tmp_path: Path, path: str) -> tuple[Settings, str]:
+    """Webhook mode behind https://bot.example.nl`path`, listening on a free local port; the
+    settings and the local URL that the proxy would forward to."""
+    port = free_port()
     settings = load_settings(
         _env_file=None,
         telegram_bot_token=FAKE_TOKEN,
         telegram_api_url=bot_api.url,
         bot_data_dir=tmp_path,
         bot_mode=Mode.WEBHOOK,
-        bot_webhook_url="https://bot.example.nl/telegram/hook",
+        bot_webhook_url=f"https://bot.example.nl{path}",
         bot_webhook_secret=SECRET,
         bot_webhook_listen="127.0.0.1",
         bot_webhook_port=port,
     )
+    return settings, f"http://127.0.0.1:{port}{path}"
+
+
+async def test_webhook_checks_the_secret_and_answers_after_handling(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    settings, hook = webhook_settings(bot_api, tmp_path, "/telegram/hook")
     stop = asyncio.Event()
     server = asyncio.create_task(serve(settings, Engine.load(), stop))
     try:
@@ -51,7 +51,6 @@ async def test_webhook_checks_the_secret_and_answers_after_handling(
         assert bot_api.webhook["url"] == "https://bot.example.nl/telegram/hook"
         assert bot_api.webhook["secret_token"] == SECRET
         update = bot_api.send_text(61, "/start")  # built like Telegram's; we deliver it ourselves
-        hook = f"http://127.0.0.1:{port}/telegram/hook"
         async with aiohttp.ClientSession() as http:
             for headers in ({}, {SECRET_HEADER: "wrong"}):
                 async with http.post(hook, json=update, headers=headers) as response:
@@ -82,21 +81,9 @@ async def test_webhook_checks_the_secret_and_answers_after_handling(
 async def test_malformed_bodies_get_400_and_an_unreadable_update_is_dropped_once(
     bot_api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    port = _free_port()
-    settings = load_settings(
-        _env_file=None,
-        telegram_bot_token=FAKE_TOKEN,
-        telegram_api_url=bot_api.url,
-        bot_data_dir=tmp_path,
-        bot_mode=Mode.WEBHOOK,
-        bot_webhook_url="https://bot.example.nl/hook",
-        bot_webhook_secret=SECRET,
-        bot_webhook_listen="127.0.0.1",
-        bot_webhook_port=port,
-    )
+    settings, hook = webhook_settings(bot_api, tmp_path, "/hook")
     stop = asyncio.Event()
     server = asyncio.create_task(serve(settings, Engine.load(), stop))
-    hook = f"http://127.0.0.1:{port}/hook"
     headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
     malformed = [
         b"null",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -24,6 +25,20 @@ WAIT = 60.0  # generous bound: only a broken bot ever reaches it
 # bot/telegram/limits.py): a tap costs milliseconds instead of a second per message in the chat.
 # A test that checks Telegram's own pace passes BOT_TEST_ONLY_FLOOD_PACE="1".
 FAST_PACE = "0.01"
+
+
+def clean_environ() -> dict[str, str]:
+    """This process's environment without any TELEGRAM_ or BOT_ setting, for a bot started here:
+    a developer's own token, mode or data directory never reaches a test's bot."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 where nothing listens now (for a webhook, or a server that is down)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 class BotProcess:
@@ -56,7 +71,7 @@ class BotProcess:
         """Start the bot and wait until it polls or serves its webhook (its menu is set by then)."""
         self.starts += 1
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))},
+            **clean_environ(),
             "TELEGRAM_BOT_TOKEN": self.api.token,
             "TELEGRAM_API_URL": self.api.url,
             "BOT_DATA_DIR": str(self.data_dir),
