@@ -8,9 +8,11 @@ every second. Everything else in the process runs on the real clock.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fake_bot_api.harness import BotProcess, User
 from fake_bot_api.server import FakeBotApi
 
@@ -24,6 +26,17 @@ HEADING = "Hoe gaat het met medewerker A?"
 # A read timeout of PTB is 5 s: these answers come far later, so the kill always falls inside.
 SLOW = 30.0
 LATE = 7.0
+
+
+@pytest.fixture
+async def bot(bot_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    """The bot process, looking for due check-ins every second; stopped with SIGTERM after."""
+    process = BotProcess(bot_api, tmp_path, BOT_CHECKIN_POLL_SECONDS="1")
+    await process.start()
+    try:
+        yield process
+    finally:
+        await process.stop()
 
 
 def clock_offset(due: datetime) -> str:
@@ -73,105 +86,95 @@ def check_ins(user: User) -> list[str]:
 
 
 async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
-    bot_api: FakeBotApi, tmp_path: Path
+    bot_api: FakeBotApi, bot: BotProcess
 ) -> None:
-    bot = BotProcess(bot_api, tmp_path, BOT_CHECKIN_POLL_SECONDS="1")
+    user = User(bot, 401)
+    await user.send("/start")
+    for option in ("mkb", "nee", "ja", "ok"):  # employee A: actively learning (phase 3)
+        await user.choose(option)
+    while "klaar" not in user.options():
+        await user.choose("ja")
+    await user.choose("herinner")
+    await user.choose("w2")
+    await user.choose("ander")
+    for option in ("ja", "nee", "ok", "ja"):  # employee B: applies (phase 4); answers reused
+        await user.choose(option)
+    assert "klaar" in user.options()
+    record = SessionStore(bot.data_dir).load("401")
+    assert record is not None and record.session is not None
+    assert [slot.letter for slot in record.session.slots] == ["A", "B"]
+    due = record.next_checkin()
+    assert due is not None
+
+    # Weeks later (for the check-in clock only): a restart, and the check-in arrives once.
+    bot.kill()
+    bot.env[TEST_CLOCK_ENV] = clock_offset(due)
     await bot.start()
-    try:
-        user = User(bot, 401)
-        await user.send("/start")
-        for option in ("mkb", "nee", "ja", "ok"):  # employee A: actively learning (phase 3)
-            await user.choose(option)
-        while "klaar" not in user.options():
-            await user.choose("ja")
-        await user.choose("herinner")
-        await user.choose("w2")
-        await user.choose("ander")
-        for option in ("ja", "nee", "ok", "ja"):  # employee B: applies (phase 4); answers reused
-            await user.choose(option)
-        assert "klaar" in user.options()
-        record = SessionStore(bot.data_dir).load("401")
-        assert record is not None and record.session is not None
-        assert [slot.letter for slot in record.session.slots] == ["A", "B"]
-        due = record.next_checkin()
-        assert due is not None
+    heading = "Hoe gaat het met medewerker A?"
+    await bot.wait_for(
+        lambda: any(heading in (m.text or "") for m in user.messages()), what="check-in"
+    )
+    assert user.options() == ["gedaan", "bezig", "nognie"]
+    await user.choose("gedaan")
+    await user.choose("bezig")
+    await user.choose("verder")  # moved up: the advice for the new phase comes at once
+    assert "herinner" in user.options()  # a new review date is one tap away
+    assert sum(heading in (m.text or "") for m in user.messages()) == 1
 
-        # Weeks later (for the check-in clock only): a restart, and the check-in arrives once.
-        bot.kill()
-        bot.env[TEST_CLOCK_ENV] = clock_offset(due)
-        await bot.start()
-        heading = "Hoe gaat het met medewerker A?"
-        await bot.wait_for(
-            lambda: any(heading in (m.text or "") for m in user.messages()), what="check-in"
-        )
-        assert user.options() == ["gedaan", "bezig", "nognie"]
-        await user.choose("gedaan")
-        await user.choose("bezig")
-        await user.choose("verder")  # moved up: the advice for the new phase comes at once
-        assert "herinner" in user.options()  # a new review date is one tap away
-        assert sum(heading in (m.text or "") for m in user.messages()) == 1
-
-        before = len(user.messages())
-        await user.send("/team")
-        new = user.messages()[before:]
-        listing = next(m.text for m in new if m.text and "Medewerker A" in m.text)
-        # Both with their phase (A moved up to 4; B was found in 4), and what helps them both.
-        assert "Medewerker A: fase 4" in listing and "Medewerker B: fase 4" in listing
-        assert load_bundle().dialog.team.helps_most in listing
-        stored = SessionStore(bot.data_dir).load("401")
-        assert stored is not None and stored.session is not None
-        a, b = stored.session.slots
-        assert [look.phase for look in a.assessments] == ["actie", "toepassen"]
-        assert b.phase == "toepassen"
-        await bot.wait_for(
-            lambda: any(m.kind == "photo" for m in user.messages()[before:]), what="team picture"
-        )
-        assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
-    finally:
-        await bot.stop()
+    before = len(user.messages())
+    await user.send("/team")
+    new = user.messages()[before:]
+    listing = next(m.text for m in new if m.text and "Medewerker A" in m.text)
+    # Both with their phase (A moved up to 4; B was found in 4), and what helps them both.
+    assert "Medewerker A: fase 4" in listing and "Medewerker B: fase 4" in listing
+    assert load_bundle().dialog.team.helps_most in listing
+    stored = SessionStore(bot.data_dir).load("401")
+    assert stored is not None and stored.session is not None
+    a, b = stored.session.slots
+    assert [look.phase for look in a.assessments] == ["actie", "toepassen"]
+    assert b.phase == "toepassen"
+    await bot.wait_for(
+        lambda: any(m.kind == "photo" for m in user.messages()[before:]), what="team picture"
+    )
+    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
 
 
 async def test_a_kill_before_telegram_took_the_check_in_sends_it_once_after_restart(
-    bot_api: FakeBotApi, tmp_path: Path
+    bot_api: FakeBotApi, bot: BotProcess
 ) -> None:
-    bot = BotProcess(bot_api, tmp_path, BOT_CHECKIN_POLL_SECONDS="1")
+    user = User(bot, 411)
+    due = await advised_with_check_in(bot, user)
+    bot.kill()
+    sends = len(bot_api.method_calls("sendMessage"))
+    bot_api.delay_next("sendMessage", SLOW, lost_if_gone=True)
+    bot.env[TEST_CLOCK_ENV] = clock_offset(due)
     await bot.start()
-    try:
-        user = User(bot, 411)
-        due = await advised_with_check_in(bot, user)
-        bot.kill()
-        sends = len(bot_api.method_calls("sendMessage"))
-        bot_api.delay_next("sendMessage", SLOW, lost_if_gone=True)
-        bot.env[TEST_CLOCK_ENV] = clock_offset(due)
-        await bot.start()
-        await bot.wait_for(
-            lambda: len(bot_api.method_calls("sendMessage")) > sends, what="the check-in's send"
-        )
-        assert HEADING in bot_api.method_calls("sendMessage")[sends]["text"]
-        # Started and saved with its outbox before the send: the review date is used up.
-        record = stored(bot, "411")
-        assert record.next_checkin() is None and record.delivery is not None
-        assert not record.delivery.delivered
-        bot.kill()  # mid-send: the connection breaks before Telegram took the message
-        await bot_api.wait_for(lambda: bot_api.lost, what="the send lost with the process")
-        assert check_ins(user) == []
+    await bot.wait_for(
+        lambda: len(bot_api.method_calls("sendMessage")) > sends, what="the check-in's send"
+    )
+    assert HEADING in bot_api.method_calls("sendMessage")[sends]["text"]
+    # Started and saved with its outbox before the send: the review date is used up.
+    record = stored(bot, "411")
+    assert record.next_checkin() is None and record.delivery is not None
+    assert not record.delivery.delivered
+    bot.kill()  # mid-send: the connection breaks before Telegram took the message
+    await bot_api.wait_for(lambda: bot_api.lost, what="the send lost with the process")
+    assert check_ins(user) == []
 
-        await bot.start()  # the start-up sweep sends the saved check-in; no tick starts another
-        await bot.wait_for(lambda: check_ins(user), what="the check-in after the restart")
-        assert user.options() == ["gedaan", "bezig", "nognie"]
-        for option in ("gedaan", "bezig", "verder"):
-            await user.choose(option)
-        assert len(check_ins(user)) == 1, "the check-in arrived exactly once"
-        session = stored(bot, "411").session
-        assert session is not None
-        assert [look.phase for look in session.slots[0].assessments] == ["actie", "toepassen"]
-        assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
-    finally:
-        await bot.stop()
+    await bot.start()  # the start-up sweep sends the saved check-in; no tick starts another
+    await bot.wait_for(lambda: check_ins(user), what="the check-in after the restart")
+    assert user.options() == ["gedaan", "bezig", "nognie"]
+    for option in ("gedaan", "bezig", "verder"):
+        await user.choose(option)
+    assert len(check_ins(user)) == 1, "the check-in arrived exactly once"
+    session = stored(bot, "411").session
+    assert session is not None
+    assert [look.phase for look in session.slots[0].assessments] == ["actie", "toepassen"]
+    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
 
 
 async def test_a_kill_after_telegram_took_the_check_in_repeats_that_message_at_most(
-    bot_api: FakeBotApi, tmp_path: Path
+    bot_api: FakeBotApi, bot: BotProcess
 ) -> None:
     """The one case no bot can tell apart: Telegram took the message, its answer never came.
 
@@ -180,38 +183,33 @@ async def test_a_kill_after_telegram_took_the_check_in_repeats_that_message_at_m
     check-in.
     """
     texts = load_bundle().telegram
-    bot = BotProcess(bot_api, tmp_path, BOT_CHECKIN_POLL_SECONDS="1")
+    user = User(bot, 412)
+    due = await advised_with_check_in(bot, user)
+    bot.kill()
+    bot_api.answer_late_next("sendMessage", LATE)
+    bot.env[TEST_CLOCK_ENV] = clock_offset(due)
     await bot.start()
-    try:
-        user = User(bot, 412)
-        due = await advised_with_check_in(bot, user)
-        bot.kill()
-        bot_api.answer_late_next("sendMessage", LATE)
-        bot.env[TEST_CLOCK_ENV] = clock_offset(due)
-        await bot.start()
-        await bot.wait_for(lambda: check_ins(user), what="the check-in, taken by Telegram")
-        bot.kill()  # before Telegram's answer reached the bot
-        record = stored(bot, "412")
-        assert record.delivery is not None and not record.delivery.delivered
+    await bot.wait_for(lambda: check_ins(user), what="the check-in, taken by Telegram")
+    bot.kill()  # before Telegram's answer reached the bot
+    record = stored(bot, "412")
+    assert record.delivery is not None and not record.delivery.delivered
 
-        await bot.start()
-        await bot.wait_for(lambda: len(check_ins(user)) == 2, what="the check-in sent again")
-        first, again = check_ins(user)
-        assert first == again, "the same message with the same buttons, not a new check-in"
-        copies = [m for m in user.messages() if HEADING in (m.text or "")]
-        await user.choose("gedaan")  # on the newest copy
-        older = next(b for b in copies[0].buttons() if b["callback_data"].endswith(":gedaan"))
-        newest = user.messages()[-1].message_id
-        assert await user.tap_raw(copies[0].message_id, older["callback_data"]) == texts.expired
-        await user.reply_after(newest)  # the question of now, shown again below the toast
-        await user.choose("bezig")
-        await user.choose("verder")
-        assert len(check_ins(user)) == 2, "no third copy, no second check-in"
-        session = stored(bot, "412").session
-        assert session is not None and session.next_review() is None
-        a = session.slots[0]
-        assert [look.phase for look in a.assessments] == ["actie", "toepassen"]
-        assert [step.status for step in a.steps] == ["open"] * len(a.steps)  # the new advice's
-        assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
-    finally:
-        await bot.stop()
+    await bot.start()
+    await bot.wait_for(lambda: len(check_ins(user)) == 2, what="the check-in sent again")
+    first, again = check_ins(user)
+    assert first == again, "the same message with the same buttons, not a new check-in"
+    copies = [m for m in user.messages() if HEADING in (m.text or "")]
+    await user.choose("gedaan")  # on the newest copy
+    older = next(b for b in copies[0].buttons() if b["callback_data"].endswith(":gedaan"))
+    newest = user.messages()[-1].message_id
+    assert await user.tap_raw(copies[0].message_id, older["callback_data"]) == texts.expired
+    await user.reply_after(newest)  # the question of now, shown again below the toast
+    await user.choose("bezig")
+    await user.choose("verder")
+    assert len(check_ins(user)) == 2, "no third copy, no second check-in"
+    session = stored(bot, "412").session
+    assert session is not None and session.next_review() is None
+    a = session.slots[0]
+    assert [look.phase for look in a.assessments] == ["actie", "toepassen"]
+    assert [step.status for step in a.steps] == ["open"] * len(a.steps)  # the new advice's
+    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
