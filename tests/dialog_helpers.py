@@ -7,6 +7,7 @@ than mirrored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 
@@ -144,3 +145,25 @@ def at_state(state: str) -> Session:
     assert session.state == state
     return session
 
+
+# Phrases that only some readers may get: an owner has a firm, a zzp'er and a colleague no staff.
+# The dialog's advice tests and the Telegram advice test both check every text against them.
+RESERVED: dict[str, set[str]] = {
+    "als eigenaar": {"eigenaar"},
+    "je bedrijf": {"eigenaar", "directie"},
+    "je medewerkers": {"eigenaar", "leidinggevende", "hr", "directie"},
+    "je team": {"eigenaar", "leidinggevende", "hr", "directie"},
+    "als leidinggevende": {"leidinggevende"},
+    "vanuit hr": {"hr"},
+    "als docent": {"docent"},
+    "in een klein bedrijf": {"eigenaar"},
+}
+
+
+def reserved_in(text: str, reader: str) -> list[str]:
+    """The phrases in `text` that are meant for other readers than `reader`."""
+    return [
+        phrase
+        for phrase, readers in RESERVED.items()
+        if reader not in readers and re.search(rf"(?<!\w){phrase}(?!\w)", text, re.IGNORECASE)
+    ]

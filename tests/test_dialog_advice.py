@@ -6,28 +6,15 @@ no action advised twice anywhere (overview, Meer, next phase, plan menu).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
-from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine
+from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine, reserved_in
 
 from dialogs import Event, Session
 from dialogs.checks import unreachable_variants
 from dialogs.render import SCREEN
 from knowledge.schema import Intervention
-
-# Phrases that only some readers may get: an owner has a firm, a zzp'er and a colleague no staff.
-RESERVED: dict[str, set[str]] = {
-    "als eigenaar": {"eigenaar"},
-    "je bedrijf": {"eigenaar", "directie"},
-    "je medewerkers": {"eigenaar", "leidinggevende", "hr", "directie"},
-    "je team": {"eigenaar", "leidinggevende", "hr", "directie"},
-    "als leidinggevende": {"leidinggevende"},
-    "vanuit hr": {"hr"},
-    "als docent": {"docent"},
-    "in een klein bedrijf": {"eigenaar"},
-}
 
 
 def advised(role: str, number: int, answer: str = "nee") -> Session:
@@ -102,22 +89,14 @@ def test_span_in_words() -> None:
     )
 
 
-def _reserved_in(text: str, reader: str) -> list[str]:
-    return [
-        phrase
-        for phrase, readers in RESERVED.items()
-        if reader not in readers and re.search(rf"(?<!\w){phrase}(?!\w)", text, re.IGNORECASE)
-    ]
-
-
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_no_words_meant_for_another_reader(role: str) -> None:
     reader = engine().flow.roles[role].reader
     note = engine().texts.roles[role].note or ""
-    assert _reserved_in(note, reader) == []
+    assert reserved_in(note, reader) == []
     for number in range(1, len(PHASES) + 1):
         for where, text in every_text(role, number):
-            assert _reserved_in(text, reader) == [], (role, number, where)
+            assert reserved_in(text, reader) == [], (role, number, where)
 
 
 def _theme(item: Intervention) -> str:
