@@ -373,13 +373,18 @@ class Conversation:
             return self._from_delivery(record, Status.REDELIVERED), record
         return Turn(Status.REDELIVERED), None
 
+    def _load_for_notice(self, key: str, why: str) -> ChatRecord | None:
+        """The stored record, to show its question under a notice; None when it cannot be read
+        either (logged by type only): the notice then goes alone."""
+        try:
+            return self._store.load(key)
+        except Exception as err:
+            log.error("Loading %s failed (%s)", why, type(err).__name__)
+            return None
+
     def _apology(self, key: str) -> Turn:
         """Sorry, with the buttons of the step the user is at."""
-        try:
-            record = self._store.load(key)
-        except Exception as err:
-            log.error("Loading for an apology failed (%s)", type(err).__name__)
-            record = None
+        record = self._load_for_notice(key, "for an apology")
         session = record.session if record is not None else None
         if session is None:
             return Turn(Status.FAILED, (Reply(self._texts.error),))
@@ -396,11 +401,7 @@ class Conversation:
         again; a chat with nothing stored gets the notice alone and simply writes again.
         """
         notice = Reply(self._texts.not_saved)
-        try:
-            record = self._store.load(key)
-        except Exception as err:
-            log.error("Loading after a failed save failed (%s)", type(err).__name__)
-            record = None
+        record = self._load_for_notice(key, "after a failed save")
         session = record.session if record is not None else None
         if session is None:
             return Turn(Status.FAILED, (notice,))
