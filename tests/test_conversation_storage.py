@@ -29,6 +29,15 @@ class FailingSaves(SessionStore):
         super().save(key, record, durable=durable)
 
 
+def unreadable_store(directory: Path, data: bytes) -> SessionStore:
+    """A store whose file for KEY holds `data`, which is no readable record."""
+    store = SessionStore(directory)
+    path = store.path_for(KEY)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    return store
+
+
 def service(store: SessionStore) -> Conversation:
     return Conversation(engine(), store, retention_days=30)
 
@@ -37,11 +46,8 @@ async def test_an_unreadable_file_is_told_once_and_the_chat_starts_afresh(
     tmp_path: Path,
 ) -> None:
     texts = load_bundle().telegram
-    store = SessionStore(tmp_path)
+    store = unreadable_store(tmp_path, b"[]")
     conversation = service(store)
-    path = store.path_for(KEY)
-    path.parent.mkdir(parents=True)
-    path.write_bytes(b"[]")
 
     turn = await conversation.handle(KEY, 1, Event.text("hallo"))
     assert turn.status is Status.DONE
@@ -60,10 +66,7 @@ async def test_a_tap_from_an_unreadable_conversation_starts_afresh_not_a_toast(
     tmp_path: Path,
 ) -> None:
     texts = load_bundle().telegram
-    store = SessionStore(tmp_path)
-    path = store.path_for(KEY)
-    path.parent.mkdir(parents=True)
-    path.write_bytes(b"{not json")
+    store = unreadable_store(tmp_path, b"{not json")
 
     turn = await service(store).handle(KEY, 7, Event.option("ja"), tap_turn=4)
     assert turn.status is Status.DONE

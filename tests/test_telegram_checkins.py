@@ -54,18 +54,23 @@ def stored(bot: BotProcess, key: str) -> ChatRecord:
     return record
 
 
-async def advised_with_check_in(bot: BotProcess, user: User) -> datetime:
-    """Employee A advised, a check-in in two weeks chosen; returns when it is due.
-
-    Waits until that turn's outbox is marked delivered, so a restart has nothing else to send.
-    """
+async def advise_a_with_review(user: User) -> None:
+    """An MKB owner's employee A, actively learning (phase 3), advised; a review in two weeks."""
     await user.send("/start")
-    for option in ("mkb", "nee", "ja", "ok"):  # employee A: actively learning (phase 3)
+    for option in ("mkb", "nee", "ja", "ok"):
         await user.choose(option)
     while "klaar" not in user.options():
         await user.choose("ja")
     await user.choose("herinner")
     await user.choose("w2")
+
+
+async def advised_with_check_in(bot: BotProcess, user: User) -> datetime:
+    """Employee A advised, a check-in in two weeks chosen; returns when it is due.
+
+    Waits until that turn's outbox is marked delivered, so a restart has nothing else to send.
+    """
+    await advise_a_with_review(user)
     key = str(user.chat_id)
     await bot.wait_for(
         lambda: (r := SessionStore(bot.data_dir).load(key)) and r.delivery and r.delivery.delivered,
@@ -89,13 +94,7 @@ async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
     bot_api: FakeBotApi, bot: BotProcess
 ) -> None:
     user = User(bot, 401)
-    await user.send("/start")
-    for option in ("mkb", "nee", "ja", "ok"):  # employee A: actively learning (phase 3)
-        await user.choose(option)
-    while "klaar" not in user.options():
-        await user.choose("ja")
-    await user.choose("herinner")
-    await user.choose("w2")
+    await advise_a_with_review(user)
     await user.choose("ander")
     for option in ("ja", "nee", "ok", "ja"):  # employee B: applies (phase 4); answers reused
         await user.choose(option)
