@@ -17,13 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.telegram.limits import TEST_PACE_ENV
 from fake_bot_api.server import BotMessage, FakeBotApi
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT = 60.0  # generous bound: only a broken bot ever reaches it
 # The bot's flood limiter at a hundredth of Telegram's intervals (the test-only setting in
 # bot/telegram/limits.py): a tap costs milliseconds instead of a second per message in the chat.
-# A test that checks Telegram's own pace passes BOT_TEST_ONLY_FLOOD_PACE="1".
+# A test that checks Telegram's own pace passes {TEST_PACE_ENV: "1"} in the process's env.
 FAST_PACE = "0.01"
 
 
@@ -76,7 +77,7 @@ class BotProcess:
             "TELEGRAM_API_URL": self.api.url,
             "BOT_DATA_DIR": str(self.data_dir),
             "BOT_POLL_TIMEOUT": "2",
-            "BOT_TEST_ONLY_FLOOD_PACE": FAST_PACE,
+            TEST_PACE_ENV: FAST_PACE,
             "PYTHONUNBUFFERED": "1",
             **self.env,
         }
