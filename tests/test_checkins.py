@@ -68,9 +68,13 @@ async def advise(conversation: Conversation, choices: list[str], key: str = KEY)
 async def tap(
     conversation: Conversation, turn: Turn, choices: list[str], key: str = KEY, start: int = 100
 ) -> Turn:
-    """Tap each choice on the buttons of the turn before it (update ids from `start`)."""
+    """Tap each choice on the buttons of the turn before it (update ids from `start`).
+
+    A choice may sit on another page of the buttons ("Meer opties"): the step accepts it.
+    """
     for number, choice in enumerate(choices, start=start):
-        assert choice in [o.id for o in turn.replies[-1].options], choice
+        assert turn.session is not None
+        assert choice in [o.id for o in engine().current_options(turn.session)], choice
         turn = await conversation.handle(
             key, number, Event.option(choice), tap_turn=turn.turn, deliver=delivered
         )
