@@ -85,7 +85,8 @@ class Turn:
 
 
 # Delivers a turn; returns the channel's id of the message that now carries the live buttons
-# (None when it cannot tell or sent none), which the service keeps for the next turn.
+# (None: no message is known to), which the service keeps for the next turn. A channel without
+# such ids (the console) returns None.
 Deliver = Callable[[Turn], Awaitable[int | None]]
 
 
@@ -150,7 +151,7 @@ class Conversation:
                 shown = await deliver(turn)
                 if record is not None and record.delivery is not None:
                     await asyncio.to_thread(self._delivered, key, record, shown)
-                elif shown is not None:
+                elif shown != turn.keyboard_message:
                     await asyncio.to_thread(self._remember_keyboard, key, shown)
             return turn
 
@@ -307,25 +308,24 @@ class Conversation:
         self._store.save(key, record)
         return record
 
-    def _delivered(self, key: str, record: ChatRecord, shown: int | None = None) -> None:
+    def _delivered(self, key: str, record: ChatRecord, shown: int | None) -> None:
         """The channel took every reply: mark the outbox (not forced to disk: at worst a resend).
 
-        `shown` is the message that now carries the live buttons, when the channel said so.
+        `shown` is the message that now carries the live buttons (None: none is known to).
         """
         done = record.delivery is None or record.delivery.delivered
-        if done and (shown is None or shown == record.keyboard_message):
+        if done and shown == record.keyboard_message:
             return
         if record.delivery is not None:
             record.delivery.delivered = True
-        if shown is not None:
-            record.keyboard_message = shown
+        record.keyboard_message = shown
         try:
             self._store.save(key, record, durable=False)
         except OSError as err:
             log.warning("Outbox not marked delivered (%s)", type(err).__name__)
 
-    def _remember_keyboard(self, key: str, shown: int) -> None:
-        """A turn that saved no outbox (a stale tap, a side request) still sent live buttons.
+    def _remember_keyboard(self, key: str, shown: int | None) -> None:
+        """A turn that saved no outbox (a stale tap, a side request) moved the live buttons.
 
         Only the message id is kept: an outbox still waiting stays waiting.
         """
@@ -338,7 +338,7 @@ class Conversation:
         except OSError as err:
             log.warning("Live buttons not remembered (%s)", type(err).__name__)
 
-    def _settle(self, key: str, shown: int | None = None) -> None:
+    def _settle(self, key: str, shown: int | None) -> None:
         record = self._store.load(key)
         if record is not None:
             self._delivered(key, record, shown)
@@ -433,9 +433,8 @@ class Conversation:
             return Turn(Status.FAILED, (Reply(self._texts.error),))
         with self._engine_lock:
             options = self._engine.shown_options(session)
-        return Turn(
-            Status.FAILED, (Reply(self._texts.error, options),), session.turn, None, session
-        )
+        replies = (Reply(self._texts.error, options),)
+        return Turn(Status.FAILED, replies, session.turn, None, session, _keyboard_of(record))
 
     def _not_saved(self, key: str) -> Turn:
         """The answer did not reach the disk: say so honestly, with the question that still stands.
@@ -553,6 +552,11 @@ class Conversation:
         record.asked = None
         replies = (Reply(texts.cancelled), *self._current(record.session))
         return Turn(Status.DONE, replies, turn, texts.cancel, record.session)
+
+
+def _keyboard_of(record: ChatRecord | None) -> int | None:
+    """The message whose buttons a record knows to be live (None without a record)."""
+    return record.keyboard_message if record is not None else None
 
 
 def _stored(reply: Reply) -> StoredReply:
