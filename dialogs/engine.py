@@ -234,9 +234,11 @@ class Engine:
                 lead = f"{help_text}\n\n{self._texts.help_footer}"
                 return Outcome([self._prompt(session, lead=lead, short=True)])
         if event.kind is EventKind.OPTION:
-            navigation = next((o for o in self._navigation(session) if o.id == event.value), None)
-            if navigation is not None:
-                return self._move(session, navigation)
+            if event.value in (NAV_BACK, NAV_MORE):  # checked only then: it costs an option list
+                moves = self._navigation(session)
+                navigation = next((o for o in moves if o.id == event.value), None)
+                if navigation is not None:
+                    return self._move(session, navigation)
             options = self.current_options(session)
             chosen = next((option for option in options if option.id == event.value), None)
             if chosen is None:
