@@ -220,8 +220,8 @@ def test_progress_counts_the_longest_way_left_through_the_intake() -> None:
     checks = engine().flow.quick_check.max_questions
     assert ahead["check"] == checks  # the quick check loops: its most questions
     assert ahead["org"] == 1 + checks  # reuse, or ask the quick check again
-    assert ahead["fase_kiezen"] == 1 + checks
-    assert ahead["uitslag"] == 1 + 1 + checks  # via the organisation or another phase
+    assert ahead["fase_kiezen"] == 1 + 1 + checks  # via the organisation's answers, or not
+    assert ahead["uitslag"] == 1 + ahead["fase_kiezen"]  # via another phase
     assert ahead["s_continu"] == 1 + ahead["uitslag"]
     assert ahead["s_belang"] == 1 + ahead["uitslag"]
     assert ahead["s_actief"] == 1 + ahead["s_belang"]

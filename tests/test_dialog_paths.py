@@ -109,7 +109,7 @@ def test_a_typical_staging_path_asks_at_most_four_questions() -> None:
     assert max(len(answers) for answers, _, _ in staging_paths()) <= 4
     first = started()
     replies = choose(first, "lijn")
-    assert "\nStap 2 van 9\n" in replies[-1].text  # the role was step 1
+    assert "\nStap 2 van 10\n" in replies[-1].text  # the role was step 1
 
 
 def test_the_diagnosis_is_followed_by_the_model_picture() -> None:

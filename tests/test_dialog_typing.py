@@ -316,7 +316,8 @@ async def test_after_help_and_a_cancelled_forget_the_question_comes_back() -> No
 # -- keyboards that fit a phone ---------------------------------------------------------------
 # Steps that go back in their own words ("Terug naar het overzicht"), and the check-in, which no
 # answer led to: no "← Terug" there. Every other question after the first has one.
-OWN_WAY_BACK = {"uitleg", "meer", "volgende", "vlekken", "plan", "medewerker", "ci_stap", "ci_fase"}
+OWN_WAY_BACK = {"uitleg", "meer", "volgende", "vlekken", "plan", "medewerker"}
+CHECK_IN = {"ci_stap", "ci_fase", "ci_kies"}
 
 
 def with_employees(count: int) -> Session:
@@ -326,8 +327,8 @@ def with_employees(count: int) -> Session:
         choose(session, "nee")
     for _ in range(count - 1):
         choose(session, "ander", "kies", "f3")
-        while session.state == "check":
-            choose(session, "nee")
+        if session.state == "org":
+            choose(session, "ja")  # the organisation's recent answers, reused
     choose(session, "team")
     assert session.state == "team"
     return session
@@ -371,7 +372,7 @@ def test_no_keyboard_has_more_than_five_options_or_a_long_label() -> None:
     for where, session in _every_question():
         pages = 0
         first = engine().shown_options(session)
-        back = bool(session.history) and session.state not in OWN_WAY_BACK
+        back = bool(session.history) and session.state not in OWN_WAY_BACK | CHECK_IN
         while True:
             shown = engine().shown_options(session)
             answers = [option for option in shown if option.id != NAV_BACK]
@@ -494,7 +495,8 @@ LATER_INTAKES: list[tuple[list[str], list[str]]] = [
     (["ander"], ["ja", "ja", "ok", "ja"]),  # the organisation's answers reused: no quick check
     (["ander"], ["ja", "ja", "ok", "nee"]),  # asked again
     (["ander"], ["nee", "nee", "wn", "wijzig", "f1", "ja"]),
-    (["ander"], ["kies", "f2"]),
+    (["ander"], ["kies", "f2", "ja"]),
+    (["ander"], ["kies", "f2", "nee"]),
     (["team", "s1", "bekijk"], ["nee", "ja", "ok", "ja"]),
 ]
 
@@ -510,17 +512,19 @@ def test_the_step_counter_of_a_later_intake(way_in: list[str], path: list[str]) 
         assert numbers[-1][0] == len(path)
 
 
-def test_the_step_counter_after_a_check_in_that_picks_the_phase() -> None:
+def test_the_step_counter_after_a_check_in_that_picks_an_earlier_phase() -> None:
     session = at_state("ci_fase")
     assert _steps(session) is None, "the check-in is no intake"
-    numbers = _counted(session, ["kies", "f4"])
+    choose(session, "kies")
+    assert session.state == "ci_kies" and _steps(session) is None
+    numbers = _counted(session, ["f2", "nee"])  # a new look: the organisation asked again
     _honest(numbers, "check-in")
     assert numbers[0] == (1, 1 + engine().flow.quick_check.max_questions)
 
 
 def test_the_step_counter_is_shown_on_every_intake_question() -> None:
     session = drive("anders", "zzp")
-    assert "Stap 3 van 10" in engine().prompt(session).text
+    assert "Stap 3 van 11" in engine().prompt(session).text
 
 
 def test_not_knowing_a_check_is_a_possible_gap_to_check() -> None:

@@ -199,7 +199,7 @@ def test_a_conversation_in_english(english_engine: Engine, english: Bundle) -> N
     assert [o.label for o in replies[-1].options][:2] == ["Line manager", "HR"]
     replies = english_engine.handle(session, Event.option("mkb"))
     assert replies[0].text == texts.roles["mkb"].note
-    expected = f"✓ Small business owner\nQuestion 2 of 9\n{texts.states['s_toepassen'].prompt}"
+    expected = f"✓ Small business owner\nQuestion 2 of 10\n{texts.states['s_toepassen'].prompt}"
     assert replies[-1].text == expected
     english_engine.handle(session, Event.option("ja"))
     replies = english_engine.handle(session, Event.option("nee"))

@@ -24,6 +24,9 @@ HEADING = "Hoe gaat het met medewerker A?"
 # A read timeout of PTB is 5 s: these answers come far later, so the kill always falls inside.
 SLOW = 30.0
 LATE = 7.0
+# A check-in sent again after a kill first takes the buttons off the question before it once
+# more; when that was done before the kill, Telegram refuses the repeat as already done.
+REPEATED_CLEAR = ("editMessageReplyMarkup", "Bad Request: message is not modified")
 
 
 def clock_offset(due: datetime) -> str:
@@ -49,9 +52,9 @@ async def advised_with_check_in(bot: BotProcess, user: User) -> datetime:
     await user.send("/start")
     for option in ("mkb", "nee", "ja", "ok"):  # employee A: actively learning (phase 3)
         await user.choose(option)
-    while "klaar" not in user.options():
+    while "i1" not in user.options():  # the advice begins with its titles
         await user.choose("ja")
-    await user.choose("herinner")
+    await user.choose_anywhere("herinner")
     await user.choose("w2")
     key = str(user.chat_id)
     await bot.wait_for(
@@ -176,7 +179,8 @@ async def test_a_kill_before_telegram_took_the_check_in_sends_it_once_after_rest
         session = stored(bot, "411").session
         assert session is not None
         assert [look.phase for look in session.slots[0].assessments] == ["actie", "toepassen"]
-        assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+        assert set(bot_api.rejections) <= {REPEATED_CLEAR}
+        assert bot_api.unanswered_callbacks() == []
     finally:
         await bot.stop()
 
@@ -223,6 +227,7 @@ async def test_a_kill_after_telegram_took_the_check_in_repeats_that_message_at_m
         a = session.slots[0]
         assert [look.phase for look in a.assessments] == ["actie", "toepassen"]
         assert [step.status for step in a.steps] == ["open"] * len(a.steps)  # the new advice's
-        assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+        assert set(bot_api.rejections) <= {REPEATED_CLEAR}
+        assert bot_api.unanswered_callbacks() == []
     finally:
         await bot.stop()
