@@ -11,7 +11,9 @@ from dialogs import Engine, Event, Session, new_session
 # Preferred answer per step, in order of preference; the first offered one is taken. The MKB
 # owner in phase 5 gets the longest advice.
 PREFERENCES = ("mkb", "ja", "ok")
-DONE_OPTION = "klaar"  # the advice menu is reached when this option is offered
+# The advice is reached when this option is offered: its first title, the first button of its
+# first page (the rest of its menu sits behind "Meer opties").
+DONE_OPTION = "i1"
 MAX_STEPS = 40
 
 

@@ -16,6 +16,10 @@ Delivery is part of the state (a transactional outbox): the replies of a turn ar
 write as the state they answer and marked delivered once the channel has taken them. An input that
 comes again after a crash gets its saved replies if they never went out, and nothing if they did;
 the start-up sweep sends what a crash left behind. Nobody is left without a question to answer.
+
+The record also remembers which of the channel's messages carries the live buttons (the channel's
+delivery returns its id), so that the next turn can take them away or edit that very message into
+the next question: no earlier message keeps buttons that look live.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -75,9 +79,15 @@ class Turn:
     turn: int = 0
     chosen: str | None = None  # the accepted option's label, to keep visible under the question
     session: Session | None = None  # the session the replies belong to (attachments render it)
+    # The channel's message whose buttons were live before this turn (None: unknown or none), so
+    # the channel can take them away when it sends the next question as a new message.
+    keyboard_message: int | None = None
 
 
-Deliver = Callable[[Turn], Awaitable[None]]
+# Delivers a turn; returns the channel's id of the message that now carries the live buttons
+# (None: no message is known to), which the service keeps for the next turn. A channel without
+# such ids (the console) returns None.
+Deliver = Callable[[Turn], Awaitable[int | None]]
 
 
 class RecordStore(Protocol):
@@ -138,9 +148,11 @@ class Conversation:
         async with self._locks.for_chat(key):
             turn, record = await asyncio.to_thread(self._step, key, delivery_id, message, tap_turn)
             if deliver is not None:
-                await deliver(turn)
+                shown = await deliver(turn)
                 if record is not None and record.delivery is not None:
-                    await asyncio.to_thread(self._delivered, key, record)
+                    await asyncio.to_thread(self._delivered, key, record, shown)
+                elif shown != turn.keyboard_message:
+                    await asyncio.to_thread(self._remember_keyboard, key, shown)
             return turn
 
     async def apologise(self, key: str, deliver: Deliver) -> Turn:
@@ -150,8 +162,8 @@ class Conversation:
         """
         async with self._locks.for_chat(key):
             turn = await asyncio.to_thread(self._apology, key)
-            await deliver(turn)
-            await asyncio.to_thread(self._settle, key)
+            shown = await deliver(turn)
+            await asyncio.to_thread(self._settle, key, shown)
             return turn
 
     async def resend(self, keys: Iterable[str], deliver_to: Callable[[str], Deliver]) -> int:
@@ -165,8 +177,8 @@ class Conversation:
                 record = await asyncio.to_thread(self._undelivered, key)
                 if record is None or record.delivery is None:
                     continue
-                await deliver_to(key)(self._from_delivery(record, Status.REDELIVERED))
-                await asyncio.to_thread(self._delivered, key, record)
+                shown = await deliver_to(key)(self._from_delivery(record, Status.REDELIVERED))
+                await asyncio.to_thread(self._delivered, key, record, shown)
                 sent += 1
         return sent
 
@@ -188,8 +200,8 @@ class Conversation:
             if started is None:
                 return False
             turn, record = started
-            await deliver(turn)
-            await asyncio.to_thread(self._delivered, key, record)
+            shown = await deliver(turn)
+            await asyncio.to_thread(self._delivered, key, record, shown)
             return True
 
     def _start_check_in(self, key: str, now: datetime) -> tuple[Turn, ChatRecord] | None:
@@ -209,7 +221,7 @@ class Conversation:
             replies = tuple(self._engine.check_in(session, letter))
         record.checkin_day = local_day(now)
         record.asked = None
-        turn = Turn(Status.DONE, replies, session.turn, None, session)
+        turn = Turn(Status.DONE, replies, session.turn, None, session, record.keyboard_message)
         record.delivery = Delivery(
             update_id=0, turn=turn.turn, replies=[_stored(reply) for reply in replies]
         )
@@ -226,31 +238,44 @@ class Conversation:
     def _step(
         self, key: str, delivery_id: int, message: Input, tap_turn: int | None
     ) -> tuple[Turn, ChatRecord | None]:
-        """Decide and save; the record returned carries the outbox to mark once delivered."""
+        """Decide and save; the record returned carries the outbox to mark once delivered.
+
+        The turn says which message had the live buttons before it (see Turn.keyboard_message).
+        """
+        live: int | None = None
         try:
             loaded = self._store.load_result(key)
-            record = loaded.record
-            if record is not None and self._is_redelivery(record, delivery_id):
-                return self._resume(record, delivery_id)
-            if loaded.quarantined:
-                # The old conversation is gone: a button of it starts a fresh one, not a toast.
-                tap_turn = None
-            if isinstance(message, Request):
-                return self._told(loaded, self._side(key, delivery_id, record, message)), None
-            if tap_turn is not None:
-                turn = self._tap(key, record, message, tap_turn)
-            else:
-                turn = self._dialog(record, message)
-            if turn.status is Status.STALE:
-                return turn, None
-            turn = self._told(loaded, turn)
-            return turn, self._save_turn(key, record, delivery_id, turn)
+            if loaded.record is not None:
+                live = loaded.record.keyboard_message
+            turn, saved = self._route(key, delivery_id, message, tap_turn, loaded)
         except SaveFailed as err:
             log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
-            return self._not_saved(key), None
+            turn, saved = self._not_saved(key), None
         except Exception as err:
             log.error("Handling an input failed (%s)", type(err).__name__, exc_info=err)
-            return self._apology(key), None
+            turn, saved = self._apology(key), None
+        return replace(turn, keyboard_message=live), saved
+
+    def _route(
+        self, key: str, delivery_id: int, message: Input, tap_turn: int | None, loaded: LoadResult
+    ) -> tuple[Turn, ChatRecord | None]:
+        """Redelivery, side request, tap or dialog; saves what changed."""
+        record = loaded.record
+        if record is not None and self._is_redelivery(record, delivery_id):
+            return self._resume(record, delivery_id)
+        if loaded.quarantined:
+            # The old conversation is gone: a button of it starts a fresh one, not a toast.
+            tap_turn = None
+        if isinstance(message, Request):
+            return self._told(loaded, self._side(key, delivery_id, record, message)), None
+        if tap_turn is not None:
+            turn = self._tap(key, record, message, tap_turn)
+        else:
+            turn = self._dialog(record, message)
+        if turn.status is Status.STALE:
+            return turn, None
+        turn = self._told(loaded, turn)
+        return turn, self._save_turn(key, record, delivery_id, turn)
 
     def _told(self, loaded: LoadResult, turn: Turn) -> Turn:
         """Say first that the earlier conversation could not be read, when that just happened."""
@@ -283,20 +308,40 @@ class Conversation:
         self._store.save(key, record)
         return record
 
-    def _delivered(self, key: str, record: ChatRecord) -> None:
-        """The channel took every reply: mark the outbox (not forced to disk: at worst a resend)."""
-        if record.delivery is None or record.delivery.delivered:
+    def _delivered(self, key: str, record: ChatRecord, shown: int | None) -> None:
+        """The channel took every reply: mark the outbox (not forced to disk: at worst a resend).
+
+        `shown` is the message that now carries the live buttons (None: none is known to).
+        """
+        done = record.delivery is None or record.delivery.delivered
+        if done and shown == record.keyboard_message:
             return
-        record.delivery.delivered = True
+        if record.delivery is not None:
+            record.delivery.delivered = True
+        record.keyboard_message = shown
         try:
             self._store.save(key, record, durable=False)
         except OSError as err:
             log.warning("Outbox not marked delivered (%s)", type(err).__name__)
 
-    def _settle(self, key: str) -> None:
+    def _remember_keyboard(self, key: str, shown: int | None) -> None:
+        """A turn that saved no outbox (a stale tap, a side request) moved the live buttons.
+
+        Only the message id is kept: an outbox still waiting stays waiting.
+        """
+        record = self._store.load(key)
+        if record is None or record.keyboard_message == shown:
+            return
+        record.keyboard_message = shown
+        try:
+            self._store.save(key, record, durable=False)
+        except OSError as err:
+            log.warning("Live buttons not remembered (%s)", type(err).__name__)
+
+    def _settle(self, key: str, shown: int | None) -> None:
         record = self._store.load(key)
         if record is not None:
-            self._delivered(key, record)
+            self._delivered(key, record, shown)
 
     def _undelivered(self, key: str) -> ChatRecord | None:
         record = self._store.load(key)
@@ -313,10 +358,13 @@ class Conversation:
                 reply.text,
                 tuple(Option(option.id, option.label) for option in reply.options),
                 reply.attachment,
+                reply.replaces,
             )
             for reply in delivery.replies
         )
-        return Turn(status, replies, delivery.turn, delivery.chosen, record.session)
+        return Turn(
+            status, replies, delivery.turn, delivery.chosen, record.session, record.keyboard_message
+        )
 
     def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:
         with self._engine_lock:
@@ -389,10 +437,9 @@ class Conversation:
         if session is None:
             return Turn(Status.FAILED, (Reply(self._texts.error),))
         with self._engine_lock:
-            options = self._engine.current_options(session)
-        return Turn(
-            Status.FAILED, (Reply(self._texts.error, options),), session.turn, None, session
-        )
+            options = self._engine.shown_options(session)
+        replies = (Reply(self._texts.error, options),)
+        return Turn(Status.FAILED, replies, session.turn, None, session, _keyboard_of(record))
 
     def _not_saved(self, key: str) -> Turn:
         """The answer did not reach the disk: say so honestly, with the question that still stands.
@@ -422,7 +469,8 @@ class Conversation:
         session = record.session if record is not None else None
         turn = session.turn if session is not None else 0
         if request is Request.PRIVACY:
-            return Turn(Status.DONE, (Reply(self._privacy(record)),), turn, None, session)
+            replies = (Reply(self._privacy(record)), *self._current(session))
+            return Turn(Status.DONE, replies, turn, None, session)
         if request is Request.FORGET:
             if record is not None:  # the question waits for its answer: remember that it was asked
                 record.asked = "forget"
@@ -432,10 +480,21 @@ class Conversation:
         if request is Request.MODEL:
             picture = Reply("", attachment="model_picture")
             return Turn(
-                Status.DONE, (picture,), turn, None, session or new_session(self._engine.language)
+                Status.DONE,
+                (picture, *self._current(session)),
+                turn,
+                None,
+                session or new_session(self._engine.language),
             )
         notice = self._texts.unsupported if request is Request.UNSUPPORTED else self._texts.edited
-        return Turn(Status.DONE, (Reply(notice),), turn, None, session)
+        return Turn(Status.DONE, (Reply(notice), *self._current(session)), turn, None, session)
+
+    def _current(self, session: Session | None) -> tuple[Reply, ...]:
+        """The question the user is at, to come back to after a side request."""
+        if session is None:
+            return ()
+        with self._engine_lock:
+            return (self._engine.prompt(session),)
 
     def _privacy(self, record: ChatRecord | None) -> str:
         shown = self._bundle.decimal(self._retention_days)
@@ -492,7 +551,13 @@ class Conversation:
             self._store.erase(key)
             return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm)
         record.asked = None
-        return Turn(Status.DONE, (Reply(texts.cancelled),), turn, texts.cancel, record.session)
+        replies = (Reply(texts.cancelled), *self._current(record.session))
+        return Turn(Status.DONE, replies, turn, texts.cancel, record.session)
+
+
+def _keyboard_of(record: ChatRecord | None) -> int | None:
+    """The message whose buttons a record knows to be live (None without a record)."""
+    return record.keyboard_message if record is not None else None
 
 
 def _stored(reply: Reply) -> StoredReply:
@@ -500,4 +565,5 @@ def _stored(reply: Reply) -> StoredReply:
         text=reply.text,
         options=[StoredOption(id=option.id, label=option.label) for option in reply.options],
         attachment=reply.attachment,
+        replaces=reply.replaces,
     )

@@ -3,7 +3,9 @@
 Public API: :class:`Engine` (``Engine.load(knowledge=None, language="nl", bundle=None)``;
 ``engine.decide(session, event) -> Outcome`` (replies and the chosen option) or
 ``engine.handle(session, event) -> list[Reply]``; ``engine.prompt(session)``;
-``engine.current_options(session)``; ``engine.match_option(session, text)``;
+``engine.current_options(session)`` (every option the step accepts);
+``engine.shown_options(session)`` (the buttons of now: one page of at most five, "Meer opties",
+"← Terug"); ``engine.match_option(session, text)`` (what a typed text names);
 ``engine.role_label(role_id)``; ``engine.audiences(session)``; ``engine.knowledge``;
 ``engine.bundle``; ``engine.language``), :func:`new_session`, :class:`Session`, :class:`Event`,
 :class:`Command`, :class:`Reply`, :class:`Option`, and :class:`FlowError` (a broken dialog

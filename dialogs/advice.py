@@ -111,11 +111,14 @@ class AdvicePlan:
     first: tuple[Intervention, ...]  # the first advice: `begin` and the others, best first
     batches: tuple[tuple[Intervention, ...], ...]  # what each "Meer" adds, in order
     taps: int  # how many "Meer" were taken so far
-    gaps: tuple[Precondition, ...]  # the quick check's warnings
+    # The quick check's warnings: the gaps found, then those answered "weet ik niet" (`unsure`).
+    gaps: tuple[Precondition, ...]
     blind_spots: tuple[BlindSpot, ...]
     next_phase: tuple[Intervention, ...]  # new in the following phase (empty in the last)
     few: bool  # the model has little for this role and phase: say so honestly
     gap_advice: tuple[str, ...]  # per gap: what to do, minus what an advised first step says
+    # The ids of the gaps that are only possible (the user did not know): "check dit".
+    unsure: frozenset[str] = frozenset()
 
     @property
     def begin(self) -> Intervention:
@@ -159,13 +162,17 @@ def advice_plan(
     phase: str,
     gap_ids: Sequence[str] = (),
     shown: int = 0,
+    unsure_ids: Sequence[str] = (),
 ) -> AdvicePlan:
     """The advice for this role and phase, with `shown` interventions advised so far.
 
     `shown` (the length of the session's advice) says how many "Meer" were taken; 0 means the
-    first advice is about to be given.
+    first advice is about to be given. `unsure_ids`: preconditions the user did not know about;
+    they are warned about after the gaps, as something to check.
     """
     role, spec = flow.roles[role_id], flow.advice
+    unsure = [gap for gap in dict.fromkeys(unsure_ids) if gap not in gap_ids]
+    gap_ids = [*gap_ids, *unsure]
     everything = sequence(knowledge, role, phase)
     first = tuple(everything[: spec.first])
     rest = everything[spec.first :]
@@ -192,6 +199,7 @@ def advice_plan(
             )
             for gap in gap_ids
         ),
+        unsure=frozenset(unsure),
     )
 
 
@@ -225,6 +233,7 @@ def plan_of(knowledge: KnowledgeBase, flow: Flow, session: Session) -> AdvicePla
         session.phase,
         session.precondition_gaps,
         len(session.advised),
+        session.unsure_gaps,
     )
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from dialogs.flow import Flow, OptionSpec, PickSpec, unreachable
+from dialogs.matching import fold
+from dialogs.render import BUTTON_LABEL_LIMIT
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
 
@@ -266,6 +268,12 @@ NAME_RULES: tuple[Callable[[Flow, Known], list[str]], ...] = (
 # The placeholders each template must offer, by dotted path; others must have none.
 PLACEHOLDERS: dict[str, set[str]] = {
     "progress": {"number", "total"},
+    "ask_which": {"first", "second"},
+    "navigation.trail": {"answers"},
+    "result.short": {"number", "label"},
+    "advice.unsure_bullet": {"title"},
+    "advice.unsure_option": {"title"},
+    "advice.unsure_detail": {"title", "explanation", "when_gap"},
     "checks_intro": {"count"},
     "states.check.prompt": {"question"},
     "result.heading": {"number", "label"},
@@ -383,6 +391,59 @@ def stray_option_labels(flow: Flow, texts: Texts) -> list[str]:
     ]
 
 
+def stray_synonyms(flow: Flow, texts: Texts) -> list[str]:
+    """Synonyms for an option a state does not have are a typo or a leftover."""
+    return [
+        f"states.{name}.synonyms.{option_id}: not an option of this step"
+        for name, state in flow.states.items()
+        if name in texts.states
+        for option_id in texts.states[name].synonyms
+        if option_id not in {option.id for option in state.options}
+    ] + [
+        f"synonyms.{option_id}: not a shared label"
+        for option_id in texts.synonyms
+        if option_id not in texts.labels
+    ]
+
+
+def _labelled(flow: Flow, texts: Texts) -> Iterator[tuple[str, OptionSpec, str]]:
+    """(state, option, label) for every fixed option that has a label."""
+    shared = texts.labels.keys() | texts.roles.keys()
+    for name, _, option in _options(flow):
+        if name in texts.states and (
+            option.id in texts.states[name].options or option.id in shared
+        ):
+            yield name, option, texts.option_label(name, option.id)
+
+
+def long_labels(flow: Flow, texts: Texts) -> list[str]:
+    """A button's label fits a phone: longer ones Telegram cuts off where nobody can read them."""
+    return [
+        f"states.{name}.options.{option.id}: label {label!r} is longer than "
+        f"{BUTTON_LABEL_LIMIT} characters"
+        for name, option, label in _labelled(flow, texts)
+        if len(label) > BUTTON_LABEL_LIMIT
+    ]
+
+
+def ambiguous_words(flow: Flow, texts: Texts) -> list[str]:
+    """A typed word (an id, a label or a synonym) names at most one option of a step."""
+    found: list[str] = []
+    for name in flow.states:
+        owners: dict[str, str] = {}
+        for state, option, label in _labelled(flow, texts):
+            if state != name:
+                continue
+            names = {option.id, label, *texts.option_synonyms(name, option.id)}
+            for word in {fold(typed) for typed in names}:
+                if word in owners and owners[word] != option.id:
+                    found.append(
+                        f"states.{name}: {word!r} names both {owners[word]!r} and {option.id!r}"
+                    )
+                owners.setdefault(word, option.id)
+    return found
+
+
 def stray_texts(flow: Flow, texts: Texts) -> list[str]:
     """Text for a state the flow does not have is a typo or a leftover."""
     extra = texts.states.keys() - flow.states.keys()
@@ -406,6 +467,9 @@ TEXT_RULES: tuple[Callable[[Flow, Texts], list[str]], ...] = (
     missing_reasons,
     missing_option_labels,
     stray_option_labels,
+    stray_synonyms,
+    long_labels,
+    ambiguous_words,
     stray_texts,
 )
 

@@ -2,25 +2,28 @@
 
 `handle` is synchronous and free of I/O, so every front end (Telegram, console, tests) drives the
 same dialog. It never trusts an event: an option that is not on offer in the current step (an old
-button, a forged callback, a typo) and free text change nothing and get the current question again.
-Back is exact, not a guess: the session keeps its answers, and going back replays all but the last
-from the start.
+button, a forged callback) and text it cannot read change nothing and get the current question
+again. Typed text is read like a tap where it names an option (dialogs/matching.py). Back is exact,
+not a guess: the session keeps its answers, and going back replays all but the last from the start.
+A restart that would wipe answers asks first.
+
+The engine also lays out the buttons of a question (:meth:`Engine.shown_options`): at most five
+answers, the rest behind "Meer opties", and "← Terug" after the first question.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transitions import Machine
 
-from dialogs import checks
+from dialogs import checks, matching
 from dialogs.advice import AdvicePlan, plan_of
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
-from dialogs.flow import section_progress as _section_progress
 from dialogs.machine import (
     CONDITIONS,
     EFFECTS,
@@ -30,6 +33,7 @@ from dialogs.machine import (
     build_machine,
     option_trigger,
 )
+from dialogs.progress import intake_states, longest_ahead
 from dialogs.render import SPECIAL_PROMPTS, Renderer
 from dialogs.session import Answer, Session, team_of, utc_now
 from knowledge import KnowledgeBase, load_knowledge
@@ -49,15 +53,16 @@ class Outcome:
     chosen: Option | None = None
 
 
-def _match(options: Sequence[Option], text: str) -> Option | None:
-    """The option a typed text names: its number in the list, its label or its id (any case)."""
-    wanted = text.strip().casefold()
-    if wanted.isdecimal() and 1 <= int(wanted) <= len(options):
-        return options[int(wanted) - 1]
-    for option in options:
-        if wanted in (option.id.casefold(), option.label.casefold()):
-            return option
-    return None
+# A phone shows about five buttons without scrolling; a longer list gets pages of four plus
+# "Meer opties".
+MAX_OPTIONS = 5
+PAGE_SIZE = MAX_OPTIONS - 1
+# Buttons that move within the dialog rather than answer it (never option ids of the flow, which
+# start with a letter).
+NAV_BACK = "_terug"
+NAV_MORE = "_meer"
+# The answers to "Opnieuw beginnen?" (shared labels).
+CONFIRM, KEEP = "ja", "nee"
 
 
 class Engine:
@@ -71,7 +76,8 @@ class Engine:
         errors = checks.problems(flow, texts, knowledge, CONDITIONS, EFFECTS, SPECIAL_PROMPTS)
         if errors:
             raise FlowError(errors)
-        self._render = Renderer(flow, texts, knowledge, _section_progress(flow), bundle)
+        self._render = Renderer(flow, texts, knowledge, longest_ahead(flow), bundle)
+        self._intake = intake_states(flow)
         self._flow = flow
         self._bundle = bundle
         self._texts = texts
@@ -145,27 +151,54 @@ class Engine:
         return list(self._flow.roles[session.role].audiences)
 
     def current_options(self, session: Session) -> tuple[Option, ...]:
-        """The options the current step accepts; anything else is stale or forged."""
+        """The options the current step accepts; anything else is stale or forged.
+
+        All of them, also those on another page of buttons: a typed answer may name any.
+        """
         state = self._flow.states.get(session.state)
         if state is None:
             return ()
+        if session.confirm_restart is not None:
+            return tuple(
+                Option(key, self._texts.labels[key], tuple(self._texts.synonyms.get(key, ())))
+                for key in (CONFIRM, KEEP)
+            )
         picked: tuple[Option, ...] = ()
         if state.pick is not None:
             picked = self._render.pick_options(session, state.pick.source)
         probe = Step(self._context, session)
         return picked + tuple(
-            Option(option.id, self._texts.option_label(session.state, option.id))
+            Option(
+                option.id,
+                self._texts.option_label(session.state, option.id),
+                self._texts.option_synonyms(session.state, option.id),
+            )
             for option in state.options
             if option.when is None or getattr(probe, option.when)()
         )
 
+    def shown_options(self, session: Session) -> tuple[Option, ...]:
+        """The buttons of the current question: one page of options, then "more" and "back"."""
+        options = self.current_options(session)
+        navigation = self._texts.navigation
+        shown: list[Option] = list(options)
+        if len(options) > MAX_OPTIONS:
+            start = (session.page % self._pages(options)) * PAGE_SIZE
+            shown = [
+                *options[start : start + PAGE_SIZE],
+                Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms)),
+            ]
+        if self._can_go_back(session):
+            shown.append(Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms)))
+        return tuple(shown)
+
     def match_option(self, session: Session, text: str) -> Option | None:
-        """The current option a typed text names: its number, label or id (ignoring case)."""
-        return _match(self.current_options(session), text)
+        """The current option a typed text names, when it names exactly one."""
+        return self._understand(session, text).option
 
     def prompt(self, session: Session, lead: str = "") -> Reply:
-        """The current question with its options, e.g. to show it again after a side command."""
-        return self._prompt(session, lead)
+        """The current question, short, with its buttons: e.g. again after a side command."""
+        return self._prompt(session, lead, short=True)
 
     # -- the one entry point -------------------------------------------------------------------
     def handle(self, session: Session, event: Event) -> list[Reply]:
@@ -180,53 +213,178 @@ class Engine:
         """
         if session.state not in self._flow.states:
             return Outcome(self._restart(session, lead=self._texts.lost))
+        if session.confirm_restart is not None:
+            return self._confirming(session, event)
         if event.kind is EventKind.START:
             # A plain /start (Telegram's menu, a reopened chat) must not throw away answers
-            # already given: it resumes. A deep link with a role, or /opnieuw, starts afresh.
+            # already given: it resumes. A deep link with a role, or /opnieuw, starts afresh
+            # (after asking, when there are answers to lose).
             if not event.value and session.history:
                 return Outcome([self._prompt(session, lead=self._texts.resumed)])
-            return Outcome(self._restart(session, preset=event.value))
+            return Outcome(self._ask_restart(session, preset=event.value))
         if event.kind is EventKind.COMMAND:
             if event.value == Command.RESTART:
-                return Outcome(self._restart(session))
+                return Outcome(self._ask_restart(session))
             if event.value == Command.BACK:
                 return Outcome(self._back(session))
             if event.value == Command.TEAM:
                 return Outcome(self._team(session))
             if event.value == Command.HELP:
                 help_text = self._texts.states[session.state].help
-                return Outcome(
-                    [self._prompt(session, lead=f"{help_text}\n\n{self._texts.help_footer}")]
-                )
-        options = self.current_options(session)
+                lead = f"{help_text}\n\n{self._texts.help_footer}"
+                return Outcome([self._prompt(session, lead=lead, short=True)])
         if event.kind is EventKind.OPTION:
+            if event.value in (NAV_BACK, NAV_MORE):  # checked only then: it costs an option list
+                moves = self._navigation(session)
+                navigation = next((o for o in moves if o.id == event.value), None)
+                if navigation is not None:
+                    return self._move(session, navigation)
+            options = self.current_options(session)
             chosen = next((option for option in options if option.id == event.value), None)
             if chosen is None:
-                return Outcome([self._prompt(session, lead=self._texts.unknown_option)])
+                return Outcome([self._prompt(session, lead=self._texts.unknown_option, short=True)])
             return self._choose(session, chosen)
-        chosen = _match(options, event.value) if event.kind is EventKind.TEXT else None
-        if chosen is not None:
-            return self._choose(session, chosen)
-        return Outcome([self._prompt(session, lead=self._texts.free_text)])
+        if event.kind is EventKind.TEXT:
+            return self._typed(session, event.value)
+        return Outcome([self._prompt(session, lead=self._texts.free_text, short=True)])
+
+    # -- typed answers -------------------------------------------------------------------------
+    def _understand(self, session: Session, text: str) -> matching.Match:
+        """What a typed text names: a number counts the buttons shown (or a numbered label)."""
+        number = matching.fold(text)
+        if number.isdecimal():
+            return matching.Match(self._numbered(session, int(number)))
+        found = matching.match(self.current_options(session), text)
+        if found.option is None and not found.candidates:
+            found = matching.match(self._navigation(session), text)
+        return found
+
+    def _numbered(self, session: Session, number: int) -> Option | None:
+        """Option `number`: the one whose label carries that number (a phase, an employee, on
+        any page), else the button in that place."""
+        for option in self.current_options(session):
+            if option.label.startswith(f"{number}. "):
+                return option
+        shown = self.shown_options(session)
+        return shown[number - 1] if 1 <= number <= len(shown) else None
+
+    def _typed(self, session: Session, text: str) -> Outcome:
+        """A typed answer counts like the tap it names; close to two, ask which one was meant."""
+        found = self._understand(session, text)
+        if found.option is not None:
+            if found.option.id in (NAV_BACK, NAV_MORE):
+                return self._move(session, found.option, tapped=False)
+            # Typed below the question: the next one comes as a new message, never in its place.
+            chosen = self._choose(session, found.option)
+            return replace(chosen, replies=[replace(r, replaces=False) for r in chosen.replies])
+        if found.candidates:
+            first, second = found.candidates[:2]
+            question = self._texts.ask_which.format(first=first.label, second=second.label)
+            return Outcome([Reply(question, (first, second))])
+        talk = self._texts.small_talk
+        if matching.is_one_of(text, talk.thanks):
+            return Outcome([self._prompt(session, lead=talk.thanks_reply, short=True)])
+        if matching.is_one_of(text, talk.greetings):
+            return Outcome([self._prompt(session, lead=talk.greeting_reply, short=True)])
+        return Outcome([self._prompt(session, lead=self._texts.free_text, short=True)])
+
+    # -- moving within a step: back, the next page of options --------------------------------
+    @staticmethod
+    def _pages(options: Sequence[Option]) -> int:
+        return -(-len(options) // PAGE_SIZE)
+
+    def _navigation(self, session: Session) -> tuple[Option, ...]:
+        """The moving buttons on offer now (typed "terug" or "meer opties" works as well)."""
+        return tuple(o for o in self.shown_options(session) if o.id in (NAV_BACK, NAV_MORE))
+
+    def _can_go_back(self, session: Session) -> bool:
+        """Whether "← Terug" makes sense here: an answer led to this question, and the step has
+        no "terug" of its own (the advice's details go back to the overview themselves).
+
+        Not in a check-in or a list opened by a command: those were not reached by the last
+        answer, so undoing it would not lead back to where the user came from.
+        """
+        if not session.history or session.confirm_restart is not None:
+            return False
+        state = self._flow.states[session.state]
+        if session.state in self._flow.entries or any(o.id == "terug" for o in state.options):
+            return False
+        last = session.history[-1]
+        previous = self._flow.states.get(last.step)
+        # An answer given in a check-in cannot be replayed: the check-in is entered from outside.
+        if previous is None or last.step in self._flow.entries:
+            return False
+        spec = self._spec(last.step, last.option)
+        if spec is None:
+            targets = previous.pick.targets if previous.pick is not None else []
+        else:
+            targets = spec.targets
+        return any(target.to == session.state for target in targets)
+
+    def _move(self, session: Session, navigation: Option, *, tapped: bool = True) -> Outcome:
+        """Back (as /terug) or the next page of a long list; a tapped intake question is edited
+        into the result in place."""
+        if navigation.id == NAV_BACK:
+            in_place = tapped and session.state in self._intake
+            replies = self._back(session)
+            return Outcome([replace(replies[-1], replaces=in_place)], navigation)
+        work = session.model_copy()
+        work.page = (session.page + 1) % self._pages(self.current_options(session))
+        self._commit(session, work)
+        return Outcome([self._prompt(session, replaces=tapped)], navigation)
+
+    # -- asking before a restart wipes the answers -------------------------------------------
+    def _ask_restart(self, session: Session, preset: str = "") -> list[Reply]:
+        """Restart at once when nothing was answered yet; otherwise ask first."""
+        if not session.history:
+            return self._restart(session, preset=preset)
+        work = session.model_copy()
+        work.confirm_restart = preset if preset in self._flow.roles else ""
+        self._commit(session, work)
+        return [self._prompt(session)]
+
+    def _confirming(self, session: Session, event: Event) -> Outcome:
+        """The answer to "Opnieuw beginnen?": yes wipes, no (or back) goes on where we were."""
+        options = self.current_options(session)
+        chosen: Option | None = None
+        if event.kind is EventKind.OPTION:
+            chosen = next((option for option in options if option.id == event.value), None)
+        elif event.kind is EventKind.TEXT:
+            chosen = matching.match(options, event.value).option
+        elif event.kind is EventKind.COMMAND and event.value == Command.BACK:
+            chosen = next(option for option in options if option.id == KEEP)
+        if chosen is None:
+            lead = self._texts.free_text if event.kind is EventKind.TEXT else ""
+            return Outcome([self._prompt(session, lead=lead)])
+        if chosen.id == CONFIRM:
+            return Outcome(self._restart(session, preset=session.confirm_restart or ""), chosen)
+        work = session.model_copy()
+        work.confirm_restart = None
+        self._commit(session, work)
+        return Outcome([self._prompt(session, lead=self._texts.restart.kept, short=True)], chosen)
 
     # -- steps ---------------------------------------------------------------------------------
     def _choose(self, session: Session, chosen: Option) -> Outcome:
         """Apply an option that is on offer (the caller checked it against the current options)."""
         spec = self._spec(session.state, chosen.id)
         if spec is not None and spec.action == "restart":
-            return Outcome(self._restart(session), chosen)
+            return Outcome(self._ask_restart(session), chosen)
         # A shallow copy (the employees' records one level deeper, as effects set their fields):
         # effects assign new values and never change a stored list in place.
         work = session.model_copy(update={"slots": [slot.model_copy() for slot in session.slots]})
         notes = self._apply(work, chosen.id, spec)
         if notes is None:
-            return Outcome([self._prompt(session, lead=self._texts.unknown_option)])
+            return Outcome([self._prompt(session, lead=self._texts.unknown_option, short=True)])
+        if work.state != session.state:
+            work.page = 0
+        # One intake question may take the place of the one just answered (edited in place).
+        in_place = session.state in self._intake and work.state in self._intake
         self._commit(session, work)
-        return Outcome([*notes, self._prompt(session)], chosen)
+        return Outcome([*notes, self._prompt(session, replaces=in_place)], chosen)
 
     def _back(self, session: Session) -> list[Reply]:
         if not session.history:
-            return [self._prompt(session, lead=self._texts.back_at_start)]
+            return [self._prompt(session, lead=self._texts.back_at_start, short=True)]
         work = self._replay(session, session.history[:-1])
         self._commit(session, work)
         return [self._prompt(session, lead=self._texts.went_back)]
@@ -330,6 +488,7 @@ class Engine:
         step = Step(self._context, work)
         step.show_team(None)
         work.state = "team"
+        work.page = 0
         self._commit(session, work)
         return [*step.notes, self._prompt(session)]
 
@@ -349,6 +508,8 @@ class Engine:
         work.advised = list(slot.advised)
         work.reuse_org = True
         work.checkin_step = 0
+        work.page = 0
+        work.confirm_restart = None
         work.state = "ci_stap" if slot.steps else "ci_fase"
         self._commit(session, work)
         return [self._prompt(session)]
@@ -366,6 +527,16 @@ class Engine:
         session.__dict__.update(work.__dict__)
         session.__pydantic_fields_set__.update(work.__pydantic_fields_set__)
 
-    def _prompt(self, session: Session, lead: str = "") -> Reply:
-        text = self._render.prompt(session)
-        return Reply(f"{lead}\n\n{text}" if lead else text, self.current_options(session))
+    def _prompt(
+        self, session: Session, lead: str = "", *, short: bool = False, replaces: bool = False
+    ) -> Reply:
+        """The current question; `short`: the question alone, without what led up to it."""
+        if session.confirm_restart is not None:
+            text = self._texts.restart.question
+        elif short:
+            text = self._render.question(session)
+        else:
+            text = self._render.prompt(session)
+        return Reply(
+            f"{lead}\n\n{text}" if lead else text, self.shown_options(session), replaces=replaces
+        )

@@ -6,7 +6,7 @@ Both are plain frozen dataclasses: front ends build events from whatever their c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -55,6 +55,8 @@ class Option:
 
     id: str
     label: str
+    # Other words that name this option when typed (from the texts); never shown, never compared.
+    synonyms: tuple[str, ...] = field(default=(), compare=False)
 
 
 # Something a front end renders from the session and the knowledge besides the text:
@@ -67,3 +69,6 @@ class Reply:
     text: str
     options: tuple[Option, ...] = ()
     attachment: Attachment | None = None
+    # The engine's word that this reply (an intake question) may take the place of the question
+    # just answered: a channel that can edit messages edits it there instead of sending anew.
+    replaces: bool = False

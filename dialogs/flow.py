@@ -96,7 +96,8 @@ class PickSpec(_Spec):
 class StateSpec(_Spec):
     """One step of the dialog."""
 
-    section: Name | None = None  # steps of one section share a progress counter
+    # A step with a section is part of the intake: one step counter runs through all of them.
+    section: Name | None = None
     # How the prompt is made: None shows the state's text as it is; a name picks a special prompt
     # (see `SPECIAL_PROMPTS` in dialogs/render.py).
     render: Name | None = None
@@ -204,38 +205,3 @@ def unreachable(flow: Flow) -> set[str]:
                 seen.add(following)
                 todo.append(following)
     return set(flow.states) - seen
-
-
-def section_progress(flow: Flow) -> dict[str, tuple[int, int]]:
-    """For each state in a section: (question number, total on the longest path through it).
-
-    Progress like "vraag 2 van 3" must be honest: the number counts the questions before this one
-    on the longest way in, the total adds the longest way out, both within the same section. The
-    sections are small acyclic runs (staging); a self-loop (the quick check) counts as one step and
-    is numbered by the engine from the session instead.
-    """
-
-    def inside(name: str, section: str) -> list[str]:
-        return sorted(
-            n for n in successors(flow, name) if n != name and flow.states[n].section == section
-        )
-
-    def longest_out(name: str, section: str, path: frozenset[str]) -> int:
-        following = [n for n in inside(name, section) if n not in path]
-        return 1 + max((longest_out(n, section, path | {n}) for n in following), default=0)
-
-    def longest_in(name: str, section: str, path: frozenset[str]) -> int:
-        parents = [
-            p
-            for p, spec in flow.states.items()
-            if spec.section == section and p not in path and name in inside(p, section)
-        ]
-        return max((1 + longest_in(p, section, path | {p}) for p in parents), default=0)
-
-    result: dict[str, tuple[int, int]] = {}
-    for name, state in flow.states.items():
-        if state.section is None:
-            continue
-        before = longest_in(name, state.section, frozenset({name}))
-        result[name] = (before + 1, before + longest_out(name, state.section, frozenset({name})))
-    return result

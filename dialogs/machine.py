@@ -67,6 +67,8 @@ def registered(model: type, kind: Kind) -> frozenset[str]:
 
 
 PICK_TRIGGER = "pick"
+# The shared answer "weet ik niet" (its label is the texts' `labels.wn`).
+UNSURE = "wn"
 
 
 def option_trigger(option_id: str) -> str:
@@ -275,6 +277,7 @@ class Step:
         self.session.checks = checks
         self.session.check_index = 0
         self.session.precondition_gaps = []
+        self.session.unsure_gaps = []
         self.session.advised = []
         self._note(self.context.render.texts.checks_intro.format(count=len(checks)))
 
@@ -287,10 +290,12 @@ class Step:
         precondition, check = advice.check_question(
             self.context.knowledge, self.session.checks[self.session.check_index]
         )
-        if self._option(event).id == check.gap_when and (
-            precondition.id not in self.session.precondition_gaps
-        ):
+        answer = self._option(event).id
+        if answer == check.gap_when and precondition.id not in self.session.precondition_gaps:
             self.session.precondition_gaps = [*self.session.precondition_gaps, precondition.id]
+        # Not knowing is a possible gap: the advice asks to check it (unless it is a gap anyway).
+        if answer == UNSURE and precondition.id not in self.session.unsure_gaps:
+            self.session.unsure_gaps = [*self.session.unsure_gaps, precondition.id]
         self.session.check_index += 1
         self.session.org_checked_at = utc_now()
 

@@ -13,6 +13,7 @@ from dialogs.advice import AdvicePlan, check_question, plan_of
 from dialogs.civil import AMSTERDAM
 from dialogs.events import Option
 from dialogs.flow import Flow
+from dialogs.progress import current_run, step_of
 from dialogs.session import Answer, Session, Slot
 from knowledge import KnowledgeBase
 from knowledge.schema import Intervention, Phase
@@ -27,34 +28,70 @@ class Renderer:
         flow: Flow,
         texts: DialogTexts,
         knowledge: KnowledgeBase,
-        progress: dict[str, tuple[int, int]],
+        ahead: dict[str, int],
         bundle: Bundle | None = None,
     ) -> None:
         self.bundle = bundle
         self.flow = flow
         self.texts = texts
         self.knowledge = knowledge
-        self._progress = progress
+        self._ahead = ahead  # per intake step: the most questions left from it (progress.py)
 
     # -- prompts -------------------------------------------------------------------------------
     def prompt(self, session: Session) -> str:
-        """The question of the session's current step, with its progress where it has one."""
+        """The question of the session's current step, with the answers so far and its step."""
         special = self.flow.states[session.state].render
-        if special is None:
-            return self._plain(session)
-        return SPECIAL_PROMPTS[special](self, session)
+        body = self._plain(session) if special is None else SPECIAL_PROMPTS[special](self, session)
+        return self._framed(session, body)
+
+    def question(self, session: Session) -> str:
+        """The question alone, short, to ask again after an answer that was not understood.
+
+        Without what led up to it (the diagnosis's reasons, the advice's overview): a refusal
+        shows one line and the question, not a screen of text the user has just read.
+        """
+        special = self.flow.states[session.state].render
+        if special == "check":
+            body = self._check(session)
+        elif special == "result":
+            assert session.phase is not None
+            phase = self.knowledge.phase(session.phase)
+            body = self.texts.result.short.format(number=phase.number, label=phase.label)
+        elif special in SHORT_PROMPTS or special is None:
+            body = self._plain(session)
+        else:
+            body = SPECIAL_PROMPTS[special](self, session)
+        return self._framed(session, body)
+
+    def _framed(self, session: Session, body: str) -> str:
+        """`body` under the intake's trail of answers and its step counter, where it has them."""
+        lines: list[str] = []
+        step = step_of(self.flow, self._ahead, session)
+        if step is not None:
+            run = current_run(self.flow, session.history)
+            if run:
+                labels = [self.answer_label(answer) for answer in run]
+                separator = f" {self.texts.navigation.trail_separator} "
+                lines.append(self.texts.navigation.trail.format(answers=separator.join(labels)))
+            lines.append(self.progress(*step))
+        return "\n".join([*lines, body])
+
+    def answer_label(self, answer: Answer) -> str:
+        """How an answer given reads in the trail: its button label (a phase by its name)."""
+        state = self.flow.states[answer.step]
+        if state.pick is not None and state.pick.source == "phases":
+            return self.knowledge.phase(int(answer.option[1:])).label
+        return self.texts.option_label(answer.step, answer.option)
 
     def _plain(self, session: Session) -> str:
         return self.texts.states[session.state].prompt
 
     def _staging(self, session: Session) -> str:
-        number, total = self._progress[session.state]
-        return f"{self.progress(number, total)}\n{self._plain(session)}"
+        return self._plain(session)
 
     def _check(self, session: Session) -> str:
         _, check = check_question(self.knowledge, session.checks[session.check_index])
-        line = self.progress(session.check_index + 1, len(session.checks))
-        return f"{line}\n{self.texts.states['check'].prompt.format(question=check.question)}"
+        return self.texts.states["check"].prompt.format(question=check.question)
 
     def _result(self, session: Session) -> str:
         assert session.phase is not None
@@ -89,7 +126,10 @@ class Renderer:
         return tuple(
             Option(
                 f"f{phase.number}",
-                self.texts.result.phase_option.format(number=phase.number, label=phase.label),
+                button_label(
+                    self.texts.result.phase_option.format(number=phase.number, label=phase.label)
+                ),
+                (phase.label,),
             )
             for phase in self.knowledge.phases
         )
@@ -105,7 +145,7 @@ class Renderer:
         plan = self._plan(session)
         if source == "next_phase":
             return tuple(
-                Option(f"n{number}", item.title)
+                _titled(f"n{number}", item.title)
                 for number, item in enumerate(plan.next_phase, start=1)
             )
         numbered = list(enumerate(plan.shown, start=1))
@@ -113,22 +153,36 @@ class Renderer:
             numbered = numbered[len(plan.shown) - len(plan.latest) :]
         elif source == "overview":
             numbered = numbered[: len(plan.first)]
-        options = tuple(Option(f"i{number}", item.title) for number, item in numbered)
+        options = tuple(_titled(f"i{number}", item.title) for number, item in numbered)
         if source == "overview":
+            texts = self.texts.advice
             options += tuple(
-                Option(f"w{number}", self.texts.advice.warning_option.format(title=gap.title))
+                Option(
+                    f"w{number}",
+                    button_label(
+                        (
+                            texts.unsure_option if gap.id in plan.unsure else texts.warning_option
+                        ).format(title=gap.title)
+                    ),
+                    (gap.title,),
+                )
                 for number, gap in enumerate(plan.gaps, start=1)
             )
         return options
 
     def slot_options(self, session: Session) -> tuple[Option, ...]:
-        """One option per listed employee: `s1`.. in the order of the team list."""
+        """One option per listed employee: `s1`.. in the order of the team list.
+
+        "Medewerker B" or just "B" typed names the employee too.
+        """
+        heading = self.texts.team.slot_heading
         return tuple(
             Option(
                 f"s{number}",
                 self.texts.result.phase_option.format(
-                    number=number, label=self.texts.team.slot_heading.format(letter=slot.letter)
+                    number=number, label=heading.format(letter=slot.letter)
                 ),
+                (heading.format(letter=slot.letter), slot.letter),
             )
             for number, slot in enumerate(listed_slots(session), start=1)
         )
@@ -164,7 +218,19 @@ class Renderer:
         if plan.others:
             blocks.append(self._bullets(texts.others, [item.title for item in plan.others]))
         if plan.gaps:
-            blocks.append(self._bullets(texts.warnings, [gap.title for gap in plan.gaps]))
+            blocks.append(
+                "\n".join(
+                    [
+                        texts.warnings,
+                        *(
+                            (texts.unsure_bullet if gap.id in plan.unsure else texts.bullet).format(
+                                title=gap.title
+                            )
+                            for gap in plan.gaps
+                        ),
+                    ]
+                )
+            )
         blocks.append(self._plain(session))
         return "\n\n".join(blocks)
 
@@ -175,14 +241,14 @@ class Renderer:
         kind, number = option[0], int(option[1:])
         if kind == "w":
             gap, advice = plan.gaps[number - 1], plan.gap_advice[number - 1]
-            full = self.texts.advice.warning_detail.format(
-                title=gap.title, explanation=gap.explanation, when_gap=advice
-            )
+            texts = self.texts.advice
+            template = texts.unsure_detail if gap.id in plan.unsure else texts.warning_detail
+            full = template.format(title=gap.title, explanation=gap.explanation, when_gap=advice)
             if len(full) <= SCREEN:
                 return full
-            return self.texts.advice.warning_detail.format(
-                title=gap.title, explanation="", when_gap=advice
-            ).replace("\n\n\n", "\n\n")
+            return template.format(title=gap.title, explanation="", when_gap=advice).replace(
+                "\n\n\n", "\n\n"
+            )
         items = plan.next_phase if kind == "n" else plan.shown
         return self.detail(items[number - 1], plan.reader)
 
@@ -258,6 +324,23 @@ class Renderer:
             for spot in plan.blind_spots
         ]
         return "\n\n".join([*blocks, self._plain(session)])
+
+
+# Telegram shows about this many characters of a button on a phone before it cuts the label off.
+BUTTON_LABEL_LIMIT = 30
+
+
+def button_label(label: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
+    """`label` cut at a word to fit a phone's button, marked with an ellipsis when cut."""
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.:;-")
+    return f"{cut}…"
+
+
+def _titled(option_id: str, title: str) -> Option:
+    """A button for an intervention: its title, cut to fit; the whole title works when typed."""
+    return Option(option_id, button_label(title), (title,))
 
 
 def _plain_name(name: str) -> str:
@@ -374,6 +457,10 @@ SPECIAL_PROMPTS: dict[str, Callable[[Renderer, Session], str]] = {
     "next_phase": Renderer._next_phase,
     "blind_spots": Renderer._blind_spots,
 }
+
+# Special prompts whose text is only what led up to the question (the reasons of a result, the
+# overview of the advice): a re-prompt after an answer not understood shows the question alone.
+SHORT_PROMPTS = frozenset({"staging", "advice", "detail", "more", "next_phase", "blind_spots"})
 
 # One phone screen of text: what the first advice and a detail view must fit in.
 SCREEN = 700

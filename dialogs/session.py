@@ -101,6 +101,12 @@ class Session(BaseModel):
     # many of them are answered; the gaps found so far are in `precondition_gaps`.
     checks: list[str] = Field(default_factory=list)
     check_index: int = Field(default=0, ge=0)
+    # Preconditions whose check was answered "weet ik niet": a possible gap, worth checking.
+    unsure_gaps: list[str] = Field(default_factory=list)
+    # Which page of a long list of options is shown (0: the first); reset when the step changes.
+    page: int = Field(default=0, ge=0, le=100)
+    # Set while asking whether to wipe the answers: the role a deep link wanted ("" for none).
+    confirm_restart: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
     # ---- the team: what outlives one assessment (kept by a restart and by /terug) ----
@@ -127,7 +133,7 @@ class Session(BaseModel):
 
 
 # What a restart and a step back carry over: the team and the organisation's answers.
-TEAM_FIELDS = ("slots", "current", "org_checked_at", "precondition_gaps")
+TEAM_FIELDS = ("slots", "current", "org_checked_at", "precondition_gaps", "unsure_gaps")
 
 
 def team_of(session: Session) -> dict[str, Any]:

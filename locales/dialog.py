@@ -16,6 +16,7 @@ Line = str
 class RoleTexts(TextModel):
     label: Line = Field(min_length=2)
     note: Line | None = None  # shown once when the role is chosen, e.g. the honest note for zzp
+    synonyms: list[Line] = Field(default_factory=list)  # other words for the role when typed
 
 
 class StateTexts(TextModel):
@@ -23,6 +24,35 @@ class StateTexts(TextModel):
     help: Line = Field(min_length=2)
     reason: Line | None = None  # staging: the answer's meaning in the result's "why"
     options: dict[str, Line] = Field(default_factory=dict)
+    # Other words for an option of this state when typed, by option id (e.g. "ja" for "Klopt").
+    synonyms: dict[str, list[Line]] = Field(default_factory=dict)
+
+
+class SmallTalk(TextModel):
+    """A friendly line for thanks and greetings typed where an answer was expected."""
+
+    thanks: list[Line] = Field(min_length=1)
+    thanks_reply: Line
+    greetings: list[Line] = Field(min_length=1)
+    greeting_reply: Line
+
+
+class RestartTexts(TextModel):
+    """Asking before answers are wiped by a restart."""
+
+    question: Line
+    kept: Line  # the answer to "no": the conversation goes on
+
+
+class NavigationTexts(TextModel):
+    """Buttons that move within the dialog rather than answer: back, and the next page."""
+
+    back: Line = Field(min_length=1, max_length=30)
+    back_synonyms: list[Line] = Field(default_factory=list)
+    more: Line = Field(min_length=1, max_length=30)
+    more_synonyms: list[Line] = Field(default_factory=list)
+    trail: Line  # the answers so far above an intake question, e.g. "✓ {answers}"
+    trail_separator: str
 
 
 class ResultTexts(TextModel):
@@ -32,6 +62,7 @@ class ResultTexts(TextModel):
     uncertain: Line
     picked: Line
     phase_option: Line
+    short: Line  # the result's question alone, for a re-prompt
 
 
 class AdviceTexts(TextModel):
@@ -45,6 +76,10 @@ class AdviceTexts(TextModel):
     bullet: Line
     warnings: Line
     warning_option: Line
+    # A precondition answered "weet ik niet": a possible gap, to check.
+    unsure_bullet: Line
+    unsure_option: Line
+    unsure_detail: Line
     evidence_yes: Line
     evidence_no: Line
     first_step: Line
@@ -106,7 +141,13 @@ class DialogTexts(TextModel):
     lost: Line
     resumed: Line
     help_footer: Line
+    ask_which: Line  # a typed answer close to two options: "Bedoel je {first} of {second}?"
     labels: dict[str, Line]
+    # Other words for a shared label when typed, by option id (ja: [j, jawel, ...]).
+    synonyms: dict[str, list[Line]] = Field(default_factory=dict)
+    small_talk: SmallTalk
+    restart: RestartTexts
+    navigation: NavigationTexts
     roles: dict[str, RoleTexts]
     states: dict[str, StateTexts]
     result: ResultTexts
@@ -124,3 +165,19 @@ class DialogTexts(TextModel):
         if option_id in self.labels:
             return self.labels[option_id]
         return self.roles[option_id].label
+
+    def option_synonyms(self, state: str, option_id: str) -> tuple[str, ...]:
+        """Other words for a fixed option: the state's own, else the shared label's or role's.
+
+        A state that words an option its own way ("Ja, gebruik ze") without own synonyms has
+        none: the shared label's synonyms may not fit its wording.
+        """
+        own = self.states[state].synonyms.get(option_id)
+        if own is not None:
+            return tuple(own)
+        if option_id in self.states[state].options:
+            return ()
+        if option_id in self.labels:
+            return tuple(self.synonyms.get(option_id, ()))
+        role = self.roles.get(option_id)
+        return tuple(role.synonyms) if role is not None else ()

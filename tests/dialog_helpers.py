@@ -26,7 +26,7 @@ ROLES: dict[str, tuple[set[str], set[str]]] = {
 }
 # How each role is chosen from the role question.
 ROLE_PATH: dict[str, list[str]] = {
-    role: (["anders", role] if role in ("collega", "onderwijs", "zzp") else [role])
+    role: (["anders", role] if role in ("collega", "onderwijs", "zzp", "hrzl") else [role])
     for role in ROLES
 }
 TELEGRAM_TEXT_LIMIT = 4096

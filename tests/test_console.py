@@ -69,12 +69,13 @@ def test_a_preset_role_and_end_of_input(tmp_path: Path) -> None:
     output = chat("", "--rol", "zzp", "--out", str(tmp_path))
     note = engine().texts.roles["zzp"].note
     assert note is not None and note in output
-    assert "Vraag 1 van 3" in output
+    assert "Stap 3 van 11" in output  # role and "iets anders" were steps 1 and 2
     assert output.rstrip().endswith(load_bundle().console.bye)
 
 
 def test_start_with_a_preset_mid_conversation(tmp_path: Path) -> None:
-    output = chat("lijn\n/start mkb\n", "--out", str(tmp_path))
+    output = chat("lijn\n/start mkb\nja\n", "--out", str(tmp_path))  # yes: start again
+    assert engine().texts.restart.question in output
     note = engine().texts.roles["mkb"].note
     assert note is not None and note in output
 

@@ -53,8 +53,9 @@ async def test_a_whole_conversation_reaches_the_advice_and_is_stored(tmp_path: P
     store = SessionStore(tmp_path)
     conversation = service(store)
     turn = await walk(conversation, ["mkb", "ja", "ja", "ok", "ja", "ja", "ja"])
-    assert "klaar" in ids(turn)
     assert turn.session is not None and turn.session.state == "advies"
+    assert ids(turn)[:4] == ["i1", "i2", "i3", "i4"]  # the advice's first page: its titles
+    assert "klaar" in [option.id for option in engine().current_options(turn.session)]
     stored = store.load(KEY)
     assert stored is not None and stored.session == turn.session
     assert stored.last_update_id == 8
@@ -65,11 +66,12 @@ async def test_typed_numbers_and_labels_count_as_choices() -> None:
     conversation = service()
     await conversation.handle(KEY, 1, Event.start())
     turn = await conversation.handle(KEY, 2, Event.text("anders"))
-    assert ids(turn) == ["collega", "onderwijs", "zzp"]
+    assert ids(turn) == ["collega", "onderwijs", "zzp", "hrzl", "_terug"]
     turn = await conversation.handle(KEY, 3, Event.text("3"))
     assert turn.session is not None and turn.session.role == "zzp"
     await conversation.handle(KEY, 4, Event.command(Command.RESTART))
-    turn = await conversation.handle(KEY, 5, Event.text(" eigenaar mkb zonder HR "))
+    await conversation.handle(KEY, 5, Event.text("Ja."))  # answers would be lost: asked first
+    turn = await conversation.handle(KEY, 6, Event.text(" eigenaar mkb zonder HR "))
     assert turn.session is not None and turn.session.role == "mkb"
     assert turn.chosen is None  # nothing to mark under a tapped question
 
@@ -85,7 +87,7 @@ async def test_a_tap_from_an_older_turn_is_stale_and_changes_nothing() -> None:
     assert stale.status is forged.status is Status.STALE
     # Both get the question of now, with its buttons, so the user is never left with dead ones.
     assert stale.replies == forged.replies
-    assert ids(stale) == ids(second) == ["collega", "onderwijs", "zzp"]
+    assert ids(stale) == ids(second) == ["collega", "onderwijs", "zzp", "hrzl", "_terug"]
     assert stale.turn == second.turn
     assert store.load(KEY) == before
 
@@ -228,7 +230,7 @@ async def test_side_requests_change_nothing() -> None:
 async def test_a_first_contact_of_any_kind_starts_the_conversation() -> None:
     turn = await service().handle(KEY, 1, Event.text("hallo"))
     assert turn.replies[0].text == engine().texts.welcome
-    assert ids(turn) == ["lijn", "hr", "dir", "mkb", "hrzl", "anders"]
+    assert ids(turn) == ["lijn", "hr", "dir", "mkb", "anders"]
 
 
 async def test_a_failing_engine_gives_an_apology_with_the_current_buttons(
@@ -284,3 +286,51 @@ async def test_blocked_is_recorded_only_for_a_known_chat() -> None:
     await conversation.handle(KEY, 2, Event.command(Command.HELP))
     record = store.load(KEY)
     assert record is not None and not record.blocked
+
+
+async def test_the_message_with_live_buttons_is_remembered_for_the_next_turn() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    shown = iter(range(500, 600))
+    seen: list[Turn] = []
+
+    async def deliver(turn: Turn) -> int | None:
+        seen.append(turn)
+        return next(shown) if any(reply.options for reply in turn.replies) else None
+
+    first = await conversation.handle(KEY, 1, Event.start(), deliver=deliver)
+    assert first.keyboard_message is None  # nothing was shown before
+    record = store.load(KEY)
+    assert record is not None and record.keyboard_message == 500
+    typed = await conversation.handle(KEY, 2, Event.text("teamleider"), deliver=deliver)
+    assert typed.keyboard_message == 500, "the channel can take those buttons away"
+    # A typed answer never takes the place of the question: it comes as a new message.
+    assert not any(reply.replaces for reply in typed.replies)
+    record = store.load(KEY)
+    assert record is not None and record.keyboard_message == 501
+    # A stale tap saves no turn, but the question it brings back carries the live buttons now.
+    stale = await conversation.handle(
+        KEY, 3, Event.option("hr"), tap_turn=first.turn, deliver=deliver
+    )
+    assert stale.status is Status.STALE and stale.keyboard_message == 501
+    record = store.load(KEY)
+    assert record is not None and record.keyboard_message == 502
+    tapped = await conversation.handle(
+        KEY, 4, Event.option("nee"), tap_turn=typed.turn, deliver=deliver
+    )
+    assert tapped.replies[-1].replaces, "a tapped intake question may be edited in place"
+    assert tapped.keyboard_message == 502
+
+
+async def test_a_side_request_remembers_its_buttons_but_leaves_an_unsent_outbox_waiting() -> None:
+    store = MemoryStore()
+    conversation = service(store)
+    await conversation.handle(KEY, 1, Event.start())  # saved, not delivered (a crash)
+
+    async def deliver(turn: Turn) -> int:
+        return 900
+
+    await conversation.handle(KEY, 2, Request.PRIVACY, deliver=deliver)
+    record = store.load(KEY)
+    assert record is not None and record.keyboard_message == 900
+    assert record.delivery is not None and not record.delivery.delivered

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dialog_helpers import STATE_PATHS, at_state, comparable, drive, engine
 
-from dialogs import Command, Event, new_session
+from dialogs import Command, Event, EventKind, new_session
 
 ALL_STATES = ["welkom", *STATE_PATHS]
 # States after a change to the team that a step back does not undo (see dialogs/session.py).
@@ -39,8 +39,18 @@ def unfitting_cases() -> list[tuple[str, Event]]:
     """
     cases: list[tuple[str, Event]] = []
     for state in ALL_STATES:
-        valid = {option.id for option in engine().current_options(at_state(state))}
-        cases.extend((state, event) for event in UNFITTING if event.value not in valid)
+        session = at_state(state)
+        valid = {option.id for option in engine().current_options(session)}
+        # A typed word that names an option (e.g. "ja" for "Klopt") is an answer, not a misfit.
+        cases.extend(
+            (state, event)
+            for event in UNFITTING
+            if event.value not in valid
+            and (
+                event.kind is not EventKind.TEXT
+                or engine().match_option(session, event.value) is None
+            )
+        )
     return cases
 
 
@@ -50,7 +60,7 @@ def test_events_that_do_not_fit_change_nothing(state: str, event: Event) -> None
     before = session.model_dump_json()
     replies = engine().handle(session, event)
     assert session.model_dump_json() == before
-    assert replies[-1].options == engine().current_options(session)
+    assert replies[-1].options == engine().shown_options(session)
     assert replies[-1].options, "the re-prompt offers the options again"
     assert "Jan" not in session.model_dump_json()
 
@@ -75,12 +85,12 @@ def test_back_undoes_exactly_the_last_answer(state: str) -> None:
     if state in TEAM_CHANGED:
         # The employee was removed or checked in: back undoes the answer, not that change.
         assert session.turn == turn + 1 and session.state in ("advies", "herinnering")
-        assert replies[-1].options == engine().current_options(session)
+        assert replies[-1].options == engine().shown_options(session)
         return
     previous = drive(*STATE_PATHS[state][:-1])
     assert comparable(session) == comparable(previous)
     assert session.turn == turn + 1
-    assert replies[-1].options == engine().current_options(session)
+    assert replies[-1].options == engine().shown_options(session)
 
 
 @pytest.mark.parametrize("state", ALL_STATES)
@@ -88,6 +98,12 @@ def test_restart_starts_over(state: str) -> None:
     session = at_state(state)
     created, turn = session.created_at, session.turn
     replies = engine().handle(session, Event.command(Command.RESTART))
+    if session.history:  # answers would be lost: asked first, and nothing is lost yet
+        assert replies[-1].text == engine().texts.restart.question
+        assert [option.id for option in replies[-1].options] == ["ja", "nee"]
+        assert session.confirm_restart == "" and session.turn == turn + 1
+        turn = session.turn
+        replies = engine().handle(session, Event.text("Ja!"))
     assert session.state == "rol"
     assert session.history == []
     assert session.role is None and session.phase is None and session.advised == []
@@ -121,9 +137,9 @@ def test_the_plan_is_sent_and_its_steps_can_be_read_again() -> None:
     replies = engine().handle(session, Event.option("plan"))
     assert replies[0].attachment == "action_plan"
     assert session.state == "plan"
-    offered = [option.id for option in replies[-1].options]
+    offered = [option.id for option in engine().current_options(session)]
     assert offered[: len(session.advised)] == [f"i{n}" for n in range(1, len(session.advised) + 1)]
-    assert replies[-1].options == engine().current_options(session)
+    assert replies[-1].options == engine().shown_options(session)
 
 
 def test_more_interventions_until_there_are_none() -> None:
@@ -174,8 +190,46 @@ def test_a_session_in_an_unknown_state_starts_over_kindly() -> None:
 def test_start_mid_conversation_starts_over_with_the_preset() -> None:
     session = at_state("check")
     engine().handle(session, Event.start("hrzl"))
+    assert session.confirm_restart == "hrzl" and session.state == "check"
+    engine().handle(session, Event.option("ja"))
     assert session.state == "s_toepassen" and session.role == "hrzl"
-    assert [answer.option for answer in session.history] == ["hrzl"]
+    assert [answer.option for answer in session.history] == ["anders", "hrzl"]
+
+
+@pytest.mark.parametrize("state", ["s_continu", "advies", "klaar", "ci_stap"])
+def test_no_to_the_restart_question_keeps_every_answer(state: str) -> None:
+    session = at_state(state)
+    before = comparable(session)
+    replies = engine().handle(session, Event.command(Command.RESTART))
+    assert replies[-1].text == engine().texts.restart.question
+    replies = engine().handle(session, Event.text("nee"))
+    assert comparable(session) == before
+    assert replies[-1].text.startswith(engine().texts.restart.kept)
+    assert replies[-1].options == engine().shown_options(session)
+
+
+@pytest.mark.parametrize("event", [Event.command(Command.BACK), Event.option("nee")])
+def test_back_or_no_at_the_restart_question_goes_on_where_we_were(event: Event) -> None:
+    session = at_state("s_belang")
+    before = comparable(session)
+    engine().handle(session, Event.start("zzp"))
+    engine().handle(session, event)
+    assert comparable(session) == before and session.confirm_restart is None
+
+
+def test_restarting_from_the_menu_asks_first_too() -> None:
+    session = at_state("klaar")
+    replies = engine().handle(session, Event.option("opnieuw"))
+    assert replies[-1].text == engine().texts.restart.question and session.state == "klaar"
+    engine().handle(session, Event.option("ja"))
+    assert session.state == "rol" and session.history == []
+
+
+def test_nothing_answered_yet_restarts_without_asking() -> None:
+    session = at_state("rol")
+    replies = engine().handle(session, Event.start("mkb"))
+    assert session.confirm_restart is None and session.role == "mkb"
+    assert engine().texts.restart.question not in replies[-1].text
 
 
 @pytest.mark.parametrize("state", [s for s in ALL_STATES if s not in ("welkom", "rol")])
@@ -185,12 +239,14 @@ def test_a_plain_start_mid_conversation_resumes_and_keeps_every_answer(state: st
     replies = engine().handle(session, Event.start())
     assert session.model_dump_json() == before
     assert replies[-1].text.startswith(engine().texts.resumed)
-    assert replies[-1].options == engine().current_options(session)
+    assert replies[-1].options == engine().shown_options(session)
 
 
 def test_a_deep_link_mid_conversation_starts_afresh_with_that_role() -> None:
     session = at_state(next(s for s in ALL_STATES if s not in ("welkom", "rol")))
     engine().handle(session, Event.start("mkb"))
+    assert session.role != "mkb", "answers would be lost: asked first"
+    engine().handle(session, Event.text("ja"))
     assert session.role == "mkb"
     assert [answer.option for answer in session.history] == ["mkb"]
 

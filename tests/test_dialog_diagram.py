@@ -37,7 +37,7 @@ def test_the_diagram_draws_every_state_and_every_move() -> None:
                 assert f"{name} --> {picked_to.to}: pick {state.pick.source}{condition}" in moves
             picked = {t.to for t in state.pick.targets}
             assert len(moves) == len(picked) + len({t.to for o in state.options for t in o.targets})
-    assert "check --> check: ja [more_checks] | nee [more_checks]" in lines
+    assert "check --> check: ja [more_checks] | nee [more_checks] | wn [more_checks]" in lines
     assert "advies --> meer: meer [has_more]" in lines
     assert "advies --> uitleg: pick overview" in lines
     assert "fase_kiezen --> org: pick phases [org_known]" in lines

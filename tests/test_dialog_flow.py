@@ -13,8 +13,9 @@ from dialog_helpers import at_state, engine
 from transitions import EventData
 
 from dialogs import Engine, Event, FlowError
-from dialogs.flow import DATA_DIR, read_flow, section_progress
+from dialogs.flow import DATA_DIR, read_flow
 from dialogs.machine import CONDITIONS, EFFECTS, Step, condition, effect, registered
+from dialogs.progress import longest_ahead
 from locales import LOCALES_DIR, load_bundle
 
 Edit = Callable[[dict[str, Any], dict[str, Any]], None]
@@ -194,7 +195,7 @@ def test_only_marked_step_methods_can_be_named_in_the_flow() -> None:
 def test_a_plain_step_shows_its_own_text_as_it_is() -> None:
     assert engine().flow.states["klaar"].render is None
     session = at_state("klaar")
-    replies = engine().handle(session, Event.text("hallo"))
+    replies = engine().handle(session, Event.text("blabla xyz"))
     texts = engine().texts
     assert replies[-1].text == f"{texts.free_text}\n\n{texts.states['klaar'].prompt}"
 
@@ -214,9 +215,17 @@ def test_option_ids_are_short_ascii_everywhere() -> None:
         assert option_id.isascii() and len(option_id.encode()) <= 16
 
 
-def test_progress_counts_the_longest_way_through_the_staging_questions() -> None:
-    progress = section_progress(engine().flow)
-    assert progress["s_toepassen"] == (1, 3)
-    assert progress["s_continu"] == (2, 2)
-    assert progress["s_actief"] == (2, 3)
-    assert progress["s_belang"] == (3, 3)
+def test_progress_counts_the_longest_way_left_through_the_intake() -> None:
+    ahead = longest_ahead(engine().flow)
+    checks = engine().flow.quick_check.max_questions
+    assert ahead["check"] == checks  # the quick check loops: its most questions
+    assert ahead["org"] == 1 + checks  # reuse, or ask the quick check again
+    assert ahead["fase_kiezen"] == 1 + 1 + checks  # via the organisation's answers, or not
+    assert ahead["uitslag"] == 1 + ahead["fase_kiezen"]  # via another phase
+    assert ahead["s_continu"] == 1 + ahead["uitslag"]
+    assert ahead["s_belang"] == 1 + ahead["uitslag"]
+    assert ahead["s_actief"] == 1 + ahead["s_belang"]
+    assert ahead["s_toepassen"] == 1 + ahead["s_actief"]
+    assert ahead["rol_anders"] == 1 + ahead["s_toepassen"]
+    assert ahead["rol"] == 1 + ahead["rol_anders"]
+    assert "advies" not in ahead and "ci_fase" not in ahead

@@ -60,11 +60,12 @@ def test_v1_database_becomes_the_current_record(fixture: Path) -> None:
     assert raw == before, "migrate leaves its input alone"
     v3 = STEPS[2](STEPS[1](raw))
     assert v3 == {**raw["chat"]["1"], "schema_version": 3, "delivery": None, "asked": None}
-    assert upgraded == STEPS[3](v3)
+    assert upgraded == STEPS[4](STEPS[3](v3))
     assert {k: v for k, v in upgraded.items() if k != "session"} == {
         **{k: v for k, v in v3.items() if k != "session"},
         "schema_version": RECORD_VERSION,
         "checkin_day": None,
+        "keyboard_message": None,
     }
     assert record_version(raw) == 1 and record_version(upgraded) == RECORD_VERSION
 
@@ -93,7 +94,7 @@ def test_any_record_in_v1_form_migrates_to_the_same_record(
     assert record.session is not None
     record.session.turn = turn
     current = json.loads(record_bytes(record))
-    skipped = {"schema_version", "delivery", "asked", "checkin_day"}
+    skipped = {"schema_version", "delivery", "asked", "checkin_day", "keyboard_message"}
     old = {k: v for k, v in current.items() if k not in skipped}
     assert migrate({"chat": {"1": old}}) == current
 
@@ -247,7 +248,94 @@ def test_a_v3_record_with_advice_becomes_employee_a_and_the_conversation_goes_on
 
 def test_a_v3_record_mid_conversation_gets_an_empty_team() -> None:
     raw = json.loads(record_bytes(ChatRecord(session=started(), last_update_id=4)))
-    v3 = copy.deepcopy({k: v for k, v in raw.items() if k != "checkin_day"}) | {"schema_version": 3}
+    newer = ("checkin_day", "keyboard_message")
+    v3 = copy.deepcopy({k: v for k, v in raw.items() if k not in newer}) | {"schema_version": 3}
     for field in ("slots", "current", "org_checked_at", "reuse_org", "checkin_step"):
         del v3["session"][field]
+    for field in ("unsure_gaps", "page", "confirm_restart"):
+        del v3["session"][field]
     assert migrate(v3) == raw
+
+
+# ---- format 4 (before typed answers and phone-sized keyboards) ---------------------------------
+
+V4_ADVICE = FIXTURES / "v4-after-advice.json"
+V4_UNDELIVERED = FIXTURES / "v4-undelivered.json"
+
+
+def test_v4_step_adds_no_live_keyboard_and_keeps_the_outbox() -> None:
+    raw = json.loads(V4_UNDELIVERED.read_bytes())
+    before = copy.deepcopy(raw)
+    upgraded = STEPS[4](raw)
+    assert raw == before, "the step leaves its input alone"
+    assert upgraded["schema_version"] == 5 and upgraded["keyboard_message"] is None
+    old_replies = raw["delivery"]["replies"]
+    assert upgraded["delivery"]["replies"] == [{**r, "replaces": False} for r in old_replies]
+    assert upgraded["delivery"]["delivered"] is False
+    session = upgraded["session"]
+    assert (session["unsure_gaps"], session["page"], session["confirm_restart"]) == ([], 0, None)
+    assert {k: v for k, v in session.items() if k in raw["session"]} == raw["session"]
+    ChatRecord.model_validate(upgraded)
+
+
+def test_a_v4_record_with_advice_and_a_check_in_goes_on(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    _installed(store, "1004", V4_ADVICE)
+    record = store.load("1004")
+    assert record is not None and record.session is not None
+    assert record.schema_version == RECORD_VERSION and record.last_update_id == 1409
+    assert record.keyboard_message is None and record.delivery is not None
+    assert record.delivery.delivered and not any(r.replaces for r in record.delivery.replies)
+    session = record.session
+    old = json.loads(V4_ADVICE.read_bytes())["session"]
+    assert session.state == "advies" and session.advised == old["advised"]
+    assert session.precondition_gaps == old["precondition_gaps"] and session.unsure_gaps == []
+    assert session.slots[0].review_at is not None
+    assert record.next_checkin() == session.slots[0].review_at
+
+    # The menu of today: the same options, now in pages of at most five, and typed words work.
+    fresh = started()
+    choose(fresh, "mkb", "nee", "ja", "ok", "ja", "nee", "ja")
+    assert [o.id for o in engine().current_options(session)] == [
+        o.id for o in engine().current_options(fresh)
+    ]
+    assert len([o for o in engine().shown_options(session) if o.id != "_terug"]) <= 5
+    engine().handle(session, Event.text("actieplan"))
+    assert session.state == "plan"
+    store.save("1004", record)
+    again = store.load("1004")
+    assert again is not None and again.session == session
+    assert again.next_checkin() == session.slots[0].review_at
+    replies = engine().check_in(session, "A")
+    assert session.state == "ci_stap" and "A" in replies[-1].text
+
+
+async def test_a_v4_record_whose_replies_never_went_out_is_sent_after_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    from bot.conversation import Conversation, Deliver, Turn
+
+    store = SessionStore(tmp_path)
+    _installed(store, "1005", V4_UNDELIVERED)
+    sent: list[Turn] = []
+
+    def deliver_to(key: str) -> Deliver:
+        async def deliver(turn: Turn) -> int:
+            sent.append(turn)
+            return 77  # the message that now carries the buttons
+
+        return deliver
+
+    conversation = Conversation(engine(), store, retention_days=30)
+    assert await conversation.resend(["1005"], deliver_to) == 1
+    (turn,) = sent
+    old = json.loads(V4_UNDELIVERED.read_bytes())["delivery"]["replies"]
+    assert [reply.text for reply in turn.replies] == [reply["text"] for reply in old]
+    assert turn.keyboard_message is None and not turn.replies[-1].replaces
+    record = store.load("1005")
+    assert record is not None and record.delivery is not None and record.delivery.delivered
+    assert record.keyboard_message == 77
+    # The conversation goes on where it was, with a typed answer.
+    typed = await conversation.handle("1005", 1503, Event.text("nee hoor"))
+    assert typed.session is not None and typed.session.state == "s_belang"
+    assert typed.keyboard_message == 77, "the next turn knows whose buttons to take away"

@@ -48,7 +48,10 @@ class Chat:
 
     async def tap(self, *choices: str) -> Turn:
         for choice in choices:
-            assert choice in ids(self.turn), f"{choice} not offered: {ids(self.turn)}"
+            # On offer, also when it sits on another page of buttons ("Meer opties").
+            assert self.turn.session is not None
+            offered = [option.id for option in engine().current_options(self.turn.session)]
+            assert choice in offered, f"{choice} not offered: {offered}"
             self.update += 1
             self.turn = await self.conversation.handle(
                 KEY, self.update, Event.option(choice), tap_turn=self.turn.turn
@@ -72,7 +75,7 @@ async def test_a_second_employee_reuses_the_organisation_answers(way: list[str])
         turn = await chat.tap(*way)
         assert turn.session is not None and turn.session.state == "org"
         assert turn.session.phase == "toepassen"
-        assert ids(turn) == ["ja", "nee"]
+        assert ids(turn) == ["ja", "nee", "_terug"]  # and back to the question before
         assert "2 maart 2026" in turn.replies[-1].text  # when the answers were given
         turn = await chat.tap("ja")
     assert "check" not in chat.states, "no organisation question asked again"

@@ -26,6 +26,9 @@ HEADING = "Hoe gaat het met medewerker A?"
 # A read timeout of PTB is 5 s: these answers come far later, so the kill always falls inside.
 SLOW = 30.0
 LATE = 7.0
+# A check-in sent again after a kill first takes the buttons off the question before it once
+# more; when that was done before the kill, Telegram refuses the repeat as already done.
+REPEATED_CLEAR = ("editMessageReplyMarkup", "Bad Request: message is not modified")
 
 
 @pytest.fixture
@@ -59,9 +62,9 @@ async def advise_a_with_review(user: User) -> None:
     await user.send("/start")
     for option in ("mkb", "nee", "ja", "ok"):
         await user.choose(option)
-    while "klaar" not in user.options():
+    while "i1" not in user.options():  # the advice begins with its titles
         await user.choose("ja")
-    await user.choose("herinner")
+    await user.choose_anywhere("herinner")
     await user.choose("w2")
 
 
@@ -95,16 +98,26 @@ async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
 ) -> None:
     user = User(bot, 401)
     await advise_a_with_review(user)
-    await user.choose("ander")
+    await user.choose_anywhere("ander")
     for option in ("ja", "nee", "ok", "ja"):  # employee B: applies (phase 4); answers reused
         await user.choose(option)
-    assert "klaar" in user.options()
+    assert "i1" in user.options()
     record = SessionStore(bot.data_dir).load("401")
     assert record is not None and record.session is not None
     assert [slot.letter for slot in record.session.slots] == ["A", "B"]
     due = record.next_checkin()
     assert due is not None
 
+    # The advice is marked delivered just after it went out: a kill before that mark would
+    # send it again at the start (the outbox), which is not what this test is about.
+    await bot.wait_for(
+        lambda: (
+            (r := SessionStore(bot.data_dir).load("401")) is not None
+            and r.delivery is not None
+            and r.delivery.delivered
+        ),
+        what="the advice marked delivered",
+    )
     # Weeks later (for the check-in clock only): a restart, and the check-in arrives once.
     bot.kill()
     bot.env[TEST_CLOCK_ENV] = clock_offset(due)
@@ -117,7 +130,8 @@ async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
     await user.choose("gedaan")
     await user.choose("bezig")
     await user.choose("verder")  # moved up: the advice for the new phase comes at once
-    assert "herinner" in user.options()  # a new review date is one tap away
+    await user.choose_anywhere("herinner")  # a new review date is in its menu
+    assert user.options() == ["w2", "w4", "w8", "geen", "_terug"]
     assert sum(heading in (m.text or "") for m in user.messages()) == 1
 
     before = len(user.messages())
@@ -169,7 +183,8 @@ async def test_a_kill_before_telegram_took_the_check_in_sends_it_once_after_rest
     session = stored(bot, "411").session
     assert session is not None
     assert [look.phase for look in session.slots[0].assessments] == ["actie", "toepassen"]
-    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+    assert set(bot_api.rejections) <= {REPEATED_CLEAR}
+    assert bot_api.unanswered_callbacks() == []
 
 
 async def test_a_kill_after_telegram_took_the_check_in_repeats_that_message_at_most(
@@ -211,4 +226,5 @@ async def test_a_kill_after_telegram_took_the_check_in_repeats_that_message_at_m
     a = session.slots[0]
     assert [look.phase for look in a.assessments] == ["actie", "toepassen"]
     assert [step.status for step in a.steps] == ["open"] * len(a.steps)  # the new advice's
-    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+    assert set(bot_api.rejections) <= {REPEATED_CLEAR}
+    assert bot_api.unanswered_callbacks() == []

@@ -19,7 +19,8 @@ async def test_a_send_accepted_after_the_read_timeout_is_not_sent_again(
     user = User(bot_process, 701)
     await user.send("/start")
     bot_api.answer_late_next("sendMessage", LATE)
-    question = await user.choose("lijn")  # stored by Telegram at once, answered too late
+    # Typed: the next question is a new message, stored by Telegram at once, answered too late.
+    question = await user.send("leidinggevende")
     asked = question.text
     assert asked
     store = SessionStore(bot_process.data_dir)
@@ -30,11 +31,11 @@ async def test_a_send_accepted_after_the_read_timeout_is_not_sent_again(
         ),
         what="the outbox marked delivered",
     )
+    sent = [m.text or "" for m in user.messages()]
+    assert sum(text == asked for text in sent) == 1, "the question arrived once"
     # The chat's lock is held until that turn is over: this tap is handled only after it.
     await user.choose("ja")
     sent = [m.text or "" for m in user.messages()]
-    # (The question tapped just now has the chosen answer added below it.)
-    assert sum(text.startswith(asked) for text in sent) == 1, "the question arrived once"
     assert load_bundle().telegram.error not in sent, "no apology for a message that did arrive"
     assert bot_api.unanswered_callbacks() == [] and bot_api.rejections == []
     await bot_process.stop()
@@ -50,8 +51,10 @@ async def test_a_flood_wait_beyond_the_limit_gives_up_without_apology_or_second_
     user = User(bot_process, 702)
     question = await user.send("/start")
     label = next(b["text"] for b in question.buttons() if option_id(b) == "lijn")
-    bot_api.fail_next("sendMessage", 1, retry_after=3600)
-    sends_before = len(bot_api.method_calls("sendMessage"))
+    # The tap edits the question in place: that edit is what Telegram refuses.
+    bot_api.fail_next("editMessageText", 1, retry_after=3600)
+    counted = ("sendMessage", "editMessageText", "editMessageReplyMarkup")
+    calls_before = sum(len(bot_api.method_calls(method)) for method in counted)
     query_id = bot_api.tap(702, question.message_id, label=label)
     # A later message of the same chat is handled after that turn (per-chat lock); Telegram
     # asked for an hour's pause in this chat, so its reply is dropped quietly too.
@@ -67,8 +70,8 @@ async def test_a_flood_wait_beyond_the_limit_gives_up_without_apology_or_second_
     ]
     assert len(answers) == 1, "the tap was answered once"
     assert texts.error not in [m.text for m in user.messages()], "no apology into a flood wait"
-    sends = bot_api.method_calls("sendMessage")[sends_before:]
-    assert len(sends) == 1, "the refused send, not repeated; nothing into the pause"
+    calls = sum(len(bot_api.method_calls(method)) for method in counted) - calls_before
+    assert calls == 1, "the refused edit, not repeated; nothing into the pause"
     assert bot_api.rejections == []
     await bot_process.stop()
     assert "Flood control asks for 3600 s; this turn is dropped" in bot_process.output()

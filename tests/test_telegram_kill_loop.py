@@ -42,8 +42,9 @@ USERS = 20
 KILLS = 10
 FIRST_CHAT = 9000
 # Options that do not add to the history (a restart empties it; `plan` and `volgende` only send
-# something): left out, so that the history alone shows which taps were accepted.
-NOT_TAPPED = frozenset({"opnieuw", "plan", "volgende"})
+# something; "Meer opties" shows other buttons, "← Terug" takes an answer away): left out, so that
+# the history alone shows which taps were accepted.
+NOT_TAPPED = frozenset({"opnieuw", "plan", "volgende", "_meer", "_terug"})
 PATIENCE = 3.0  # seconds a user waits for a new question before tapping again
 QUIET = 1.5  # seconds without any bot call that count as settled
 SECRET = "kill_loop-secret"
@@ -76,13 +77,18 @@ class Person:
     def newest_question(self) -> BotMessage | None:
         return self.api.last_with_buttons(self.chat_id)
 
-    async def _new_question_after(self, message_id: int) -> bool:
-        """Wait up to PATIENCE for a question newer than `message_id`."""
+    async def _new_question_after(
+        self, message_id: int, tapped: BotMessage | None = None, edits: int = 0
+    ) -> bool:
+        """Wait up to PATIENCE for a question newer than `message_id`, or for the tapped one
+        edited in place into the next question."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + PATIENCE
         while loop.time() < deadline:
             question = self.newest_question()
             if question is not None and question.message_id > message_id:
+                return True
+            if question is not None and question is tapped and question.edits > edits:
                 return True
             await asyncio.sleep(0.05)
         return False
@@ -98,6 +104,7 @@ class Person:
             buttons = [b for b in question.buttons() if option_id(b) not in NOT_TAPPED]
             button = self.rng.choice(buttons)
             newest = self.api.chat(self.chat_id)[-1].message_id
+            edits = question.edits
             query_id = self.api.tap(self.chat_id, question.message_id, label=button["text"])
             self.taps.append(
                 Tap(
@@ -109,7 +116,7 @@ class Person:
                     len(self.api.calls),
                 )
             )
-            await self._new_question_after(newest)
+            await self._new_question_after(newest, question, edits)
             await asyncio.sleep(self.rng.uniform(0.05, 0.4))
 
 
@@ -161,19 +168,10 @@ def _check_person(api: FakeBotApi, person: Person, session: Session, engine: Eng
     for index, option in enumerate(history):
         assert (first_turn + index, option) in tapped, f"answer {index} was never tapped"
 
-    edits = [
-        params
-        for method, params in api.calls
-        if method == "editMessageText" and _to(params, person.chat_id)
-    ]
     for tap in person.taps:
         index = tap.turn - first_turn
         accepted = 0 <= index < len(history) and history[index] == tap.option
-        confirmed = any(
-            int(params["message_id"]) == tap.message_id
-            and str(params["text"]).endswith(chosen_format.format(label=tap.label))
-            for params in edits
-        )
+        confirmed = _confirmed(api, tap, person.chat_id, chosen_format.format(label=tap.label))
         if confirmed:
             assert accepted, f"lost tap: {tap} was confirmed but is not in the history"
         if accepted:
@@ -183,7 +181,9 @@ def _check_person(api: FakeBotApi, person: Person, session: Session, engine: Eng
         later_questions = [
             params
             for method, params in api.calls[tap.calls_before :]
-            if method == "sendMessage" and _to(params, person.chat_id) and _turns(params)
+            if method in ("sendMessage", "editMessageText")
+            and _to(params, person.chat_id)
+            and _turns(params)
         ]
         assert later_questions, f"a refused tap got no question again: {tap}"
         assert query.answer_text in (expired, None)
@@ -191,8 +191,30 @@ def _check_person(api: FakeBotApi, person: Person, session: Session, engine: Eng
     last = api.chat(person.chat_id)[-1]
     assert last.buttons(), f"user {person.chat_id} is stuck: the last message has no buttons"
     assert {turn_of(b) for b in last.buttons()} == {session.turn}, "buttons of an old turn"
-    offered = [option.id for option in engine.current_options(session)]
+    offered = [option.id for option in engine.shown_options(session)]
     assert [option_id(b) for b in last.buttons()] == offered
+
+
+def _confirmed(api: FakeBotApi, tap: Tap, chat_id: int, chosen: str) -> bool:
+    """Whether the bot confirmed `tap`: its next call in the chat after answering the tap edited
+    the tapped question, to show the chosen answer under it or to turn it in place into the next
+    question (its buttons then belong to the next turn).
+
+    One message carries many turns of the intake, so an edit is tied to its tap by its place
+    right after that tap's answer (the chat's lock keeps the two together).
+    """
+    for index, (method, params) in enumerate(api.calls):
+        if method != "answerCallbackQuery" or str(params.get("callback_query_id")) != tap.query_id:
+            continue
+        following = next(((m, p) for m, p in api.calls[index + 1 :] if _to(p, chat_id)), None)
+        if following is None or following[0] != "editMessageText":
+            continue
+        edited = following[1]
+        if int(edited["message_id"]) != tap.message_id:
+            continue
+        if str(edited["text"]).endswith(chosen) or _turns(edited) == {tap.turn + 1}:
+            return True
+    return False
 
 
 def _to(params: dict[str, Any], chat_id: int) -> bool:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from conftest import FAKE_TOKEN
-from fake_bot_api.harness import BotProcess, User, clean_environ, free_port
+from fake_bot_api.harness import BotProcess, User, clean_environ, free_port, option_id
 from fake_bot_api.server import FakeBotApi
 
 from bot.persistence import SessionStore
@@ -60,8 +60,8 @@ async def test_an_update_is_confirmed_only_after_it_was_handled(
     user = User(bot_process, 903)
     await user.send("/start")
     question = user.question()
-    # Telegram is slow to take the edit that marks the chosen answer: the tap is saved, but its
-    # reply is still in flight when the process dies.
+    # Telegram is slow to take the edit that turns the question into the next one: the tap is
+    # saved, but its reply is still in flight when the process dies.
     bot_api.delay_next("editMessageText", 30)
     label = next(b["text"] for b in question.buttons() if b["callback_data"].endswith(":lijn"))
     bot_api.tap(903, question.message_id, label=label)
@@ -72,9 +72,14 @@ async def test_an_update_is_confirmed_only_after_it_was_handled(
     assert bot_api.pending_updates() >= 1  # the tap was not confirmed to Telegram
     await bot_process.start()
     # The tap comes again; its saved replies never went out, so they are sent now: the user
-    # gets the next question, with live buttons, exactly once.
+    # gets the next question, with live buttons, exactly once (the question edited in place).
     newest = await bot_process.wait_for(
-        lambda: (m := bot_api.last_with_buttons(903)) and m.message_id > question.message_id and m,
+        lambda: (
+            (m := bot_api.last_with_buttons(903))
+            and (m.message_id > question.message_id or m.edits > 0)
+            and "lijn" not in [option_id(b) for b in m.buttons()]
+            and m
+        ),
         what="the next question",
     )
     assert "lijn" not in user.options() and user.options()
@@ -88,8 +93,11 @@ async def test_an_update_is_confirmed_only_after_it_was_handled(
         what="the outbox marked delivered",
     )
     assert sum(1 for m in bot_api.chat(903) if m.text == newest.text) == 1, "sent exactly once"
+    assert [m for m in bot_api.chat(903) if m.buttons()] == [newest], "one live question"
     after = await user.choose(user.options()[0])  # those buttons work: not "verlopen"
-    assert after.message_id > newest.message_id
+    assert after.message_id >= newest.message_id and after.buttons()
+    record = store.load("903")
+    assert record is not None and record.session is not None and len(record.session.history) == 2
     assert bot_api.unanswered_callbacks() == []
 
 

@@ -89,13 +89,33 @@ def test_too_long_option_ids_are_refused_before_sending() -> None:
         CallbackData(1, "é" * 40).encode()
 
 
-def test_keyboard_has_one_option_per_row_tagged_with_the_turn() -> None:
-    markup = keyboard([Option("ja", "Ja"), Option("nee", "Nee")], turn=7)
+def test_keyboard_puts_short_answers_side_by_side_tagged_with_the_turn() -> None:
+    options = [
+        Option("ja", "Ja"),
+        Option("nee", "Nee"),
+        Option("wn", "Weet ik niet"),
+        Option("kies", "Ik kies de fase zelf"),
+        Option("_terug", "← Terug"),
+    ]
+    markup = keyboard(options, turn=7)
     assert markup is not None
     rows = markup.inline_keyboard
-    assert [[b.text for b in row] for row in rows] == [["Ja"], ["Nee"]]
-    assert [row[0].callback_data for row in rows] == ["7:ja", "7:nee"]
+    assert [[b.text for b in row] for row in rows] == [
+        ["Ja", "Nee", "Weet ik niet"],
+        ["Ik kies de fase zelf"],
+        ["← Terug"],
+    ]
+    assert [b.callback_data for b in rows[0]] == ["7:ja", "7:nee", "7:wn"]
     assert keyboard([], turn=1) is None
+
+
+def test_keyboard_gives_long_labels_a_row_each() -> None:
+    markup = keyboard([Option("a", "Leidinggevende of teamleider"), Option("b", "HR")], turn=1)
+    assert markup is not None
+    assert [[b.text for b in row] for row in markup.inline_keyboard] == [
+        ["Leidinggevende of teamleider"],
+        ["HR"],
+    ]
 
 
 def test_every_engine_option_fits_in_callback_data() -> None:
@@ -103,7 +123,7 @@ def test_every_engine_option_fits_in_callback_data() -> None:
     for state in engine.flow.states:
         session = new_session()
         session.state = state
-        for option in engine.current_options(session):
+        for option in (*engine.current_options(session), *engine.shown_options(session)):
             assert len(CallbackData(10**9, option.id).encode().encode()) <= CALLBACK_DATA_LIMIT
 
 

@@ -11,6 +11,10 @@ Format history:
   3  adds "delivery" (the transactional outbox) and "asked" (a pending side question)
   4  the team: the session's employee becomes employee A (with its phase, advice and first
      steps), the organisation's answers get a date, and "checkin_day" (the last check-in sent)
+  5  typed answers and phone-sized keyboards: "keyboard_message" (the message with live buttons),
+     "replaces" on stored replies (edit the answered question in place), and in the session
+     "unsure_gaps" (checks answered "weet ik niet"), "page" (of a long list of buttons) and
+     "confirm_restart" (the question before a wipe)
 """
 
 from __future__ import annotations
@@ -82,11 +86,36 @@ def _v3_to_v4(raw: Raw) -> Raw:
     return {**raw, "schema_version": 4, "session": session, "checkin_day": None}
 
 
+def _v4_to_v5(raw: Raw) -> Raw:
+    """No message is known to carry live buttons, no stored reply replaces one, nothing was
+    answered "weet ik niet", the first page of buttons is shown and no restart is being asked."""
+    upgraded: Raw = {**raw, "schema_version": 5, "keyboard_message": None}
+    delivery = raw.get("delivery")
+    if isinstance(delivery, dict) and isinstance(delivery.get("replies"), list):
+        upgraded["delivery"] = {
+            **delivery,
+            "replies": [
+                {**reply, "replaces": False} if isinstance(reply, dict) else reply
+                for reply in delivery["replies"]
+            ],
+        }
+    session = raw.get("session")
+    if isinstance(session, dict):
+        upgraded["session"] = {
+            **session,
+            "unsure_gaps": [],
+            "page": 0,
+            "confirm_restart": None,
+        }
+    return upgraded
+
+
 # STEPS[n] turns a version n record into a version n + 1 record.
 STEPS: dict[int, Callable[[Raw], Raw]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 

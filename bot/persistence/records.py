@@ -22,7 +22,7 @@ from dialogs.session import Session
 
 # The format of a stored record. Raise it by one with every incompatible change, and add the step
 # from the previous version to `bot.persistence.migrations.STEPS`.
-RECORD_VERSION = 4
+RECORD_VERSION = 5
 # Clocks drift and get corrected; a save stamped up to a day ahead is still believable.
 MAX_CLOCK_SKEW = timedelta(days=1)
 # Telegram's update ids are 32-bit today; JSON numbers are exact up to 2**53.
@@ -62,6 +62,8 @@ class StoredReply(BaseModel):
     attachment: Literal["model_picture", "action_plan", "team_picture", "slot_picture"] | None = (
         None
     )
+    # May take the place of the question just answered (see dialogs.Reply.replaces).
+    replaces: bool = False
 
 
 class Delivery(BaseModel):
@@ -102,6 +104,9 @@ class ChatRecord(BaseModel):
     asked: Literal["forget"] | None = None
     # The Amsterdam day (ISO) the last check-in was sent: never more than one per chat per day.
     checkin_day: str | None = Field(default=None, max_length=10)
+    # The channel's id of the message whose buttons are live (Telegram's message id), so that a
+    # typed answer can take those buttons away: no earlier question keeps buttons that look live.
+    keyboard_message: int | None = Field(default=None, ge=1, le=MAX_UPDATE_ID)
 
     def next_checkin(self) -> datetime | None:
         """When the earliest check-in of this chat is due (UTC), None when none is pending."""

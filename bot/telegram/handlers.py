@@ -7,6 +7,10 @@ question, private chats only (a group hears from the bot only when it names the 
 user who blocked the bot, and silence for the rest of a turn after a send that may have arrived
 (the turn then counts as delivered and is never sent again) or a flood-control wait too long to sit
 out (its replies stay in the outbox for a later resend); see :class:`~bot.telegram.retry.GaveUp`.
+
+No earlier message keeps buttons that look live: an intake tap edits the tapped question in place
+into the next one (one counted call besides the callback answer), and a question sent as a new
+message first takes the buttons off the one before (the service remembers which one that is).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
+from enum import Enum
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatType
@@ -23,6 +28,7 @@ from telegram.ext import ContextTypes
 from bot.conversation import Conversation, Deliver, Input, Request, Status, Turn
 from bot.telegram.callbacks import decode
 from bot.telegram.groups import NoticeGate, addressed_to
+from bot.telegram.keyboards import keyboard
 from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
 from bot.telegram.retry import (
@@ -33,7 +39,7 @@ from bot.telegram.retry import (
     not_modified,
     with_retry,
 )
-from bot.telegram.splitting import MESSAGE_LIMIT, utf16_len
+from bot.telegram.splitting import MESSAGE_LIMIT, PARAGRAPH, utf16_len
 from dialogs import Command, Event
 from locales import TelegramTexts
 
@@ -42,7 +48,14 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 # When neither a turn nor the apology could be sent (Telegram unreachable), try again after this.
 RETRY_UNSENT_AFTER = 30.0
-# Telegram's answer to an edit that changes nothing: the edit was made before.
+
+
+class InPlace(Enum):
+    """How an edit of a question into the next one went."""
+
+    EDITED = "edited"  # the message shows the next question (also when it already did)
+    UNFIT = "unfit"  # the turn needs messages of its own: a picture, a file, a long text
+    REFUSED = "refused"  # Telegram refused the edit (the message is gone or too old)
 
 
 class Handlers:
@@ -122,7 +135,7 @@ class Handlers:
         query = update.callback_query
         answered = False
 
-        async def deliver(turn: Turn) -> None:
+        async def deliver(turn: Turn) -> int | None:
             nonlocal answered
             if query is not None and not (turn.status is Status.REDELIVERED and not turn.replies):
                 # A redelivered tap whose replies went out was answered then; answering twice
@@ -131,9 +144,22 @@ class Handlers:
                     query, self._texts.expired if turn.status is Status.STALE else None
                 )
                 answered = True
-            if query is not None and turn.chosen is not None:
-                await self._show_choice(query, turn.chosen, outbox)
-            await send_replies(outbox, chat.id, turn)
+            if turn.status is Status.REDELIVERED and not turn.replies:
+                return turn.keyboard_message  # nothing sent: the live buttons stay where they are
+            tapped = query.message if query is not None else None
+            cleared: int | None = None
+            if isinstance(tapped, Message) and turn.chosen is not None:
+                done = await edit_in_place(tapped, turn)
+                if done is InPlace.EDITED:
+                    if turn.keyboard_message not in (None, tapped.message_id):
+                        await clear_old_keyboard(context.bot, chat.id, turn)
+                    return tapped.message_id
+                if done is InPlace.UNFIT:
+                    await self._show_choice(tapped, turn.chosen, outbox)
+                cleared = tapped.message_id
+            if turn.keyboard_message != cleared:
+                await clear_old_keyboard(context.bot, chat.id, turn)
+            return await send_replies(outbox, chat.id, turn)
 
         try:
             await self._conversation.handle(
@@ -155,11 +181,12 @@ class Handlers:
         def deliver_to(key: str) -> Deliver:
             outbox = Outbox(bot, self._conversation.engine)
 
-            async def deliver(turn: Turn) -> None:
+            async def deliver(turn: Turn) -> int | None:
                 try:
-                    await send_replies(outbox, int(key), turn)
+                    return await resend_replies(outbox, int(key), turn)
                 except Blocked:
                     blocked.append(key)
+                    return None
 
             return deliver
 
@@ -176,9 +203,10 @@ class Handlers:
         def deliver_to(key: str) -> Deliver:
             outbox = Outbox(bot, self._conversation.engine)
 
-            async def deliver(turn: Turn) -> None:
+            async def deliver(turn: Turn) -> int | None:
                 try:
-                    await send_replies(outbox, int(key), turn)
+                    await clear_old_keyboard(bot, int(key), turn)
+                    return await send_replies(outbox, int(key), turn)
                 except Blocked:
                     log.info("The user blocked the bot; the check-in was not sent")
                     # Marked once the check-in lets go of the chat's lock.
@@ -210,10 +238,11 @@ class Handlers:
     ) -> None:
         """Say sorry with the buttons of the step the user is at, so they can go on at once."""
 
-        async def deliver(turn: Turn) -> None:
+        async def deliver(turn: Turn) -> int | None:
             if query is not None:
                 await self._answer(query)
-            await send_replies(outbox, chat_id, turn)
+            await clear_old_keyboard(outbox.bot, chat_id, turn)
+            return await send_replies(outbox, chat_id, turn)
 
         try:
             await self._conversation.apologise(key, deliver)
@@ -223,11 +252,8 @@ class Handlers:
             log_error(log, "Apology not sent", err)
             self._retry_later(key, outbox.bot)
 
-    async def _show_choice(self, query: CallbackQuery, label: str, outbox: Outbox) -> None:
+    async def _show_choice(self, message: Message, label: str, outbox: Outbox) -> None:
         """Remove the tapped keyboard and keep the chosen answer visible under the question."""
-        message = query.message
-        if not isinstance(message, Message):
-            return
         chosen = self._texts.chosen.format(label=label)
         try:
             if message.text and utf16_len(f"{message.text}\n\n{chosen}") <= MESSAGE_LIMIT:
@@ -271,16 +297,96 @@ class Handlers:
             log_error(log, "Callback not answered", err)
 
 
-async def send_replies(outbox: Outbox, chat_id: int, turn: Turn) -> None:
+async def send_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None:
     """Send a turn's replies; one that may have arrived ends them without an error.
 
     The turn then counts as delivered, so nothing sends it again (a resend after a restart, say):
-    a missing question the user can ask for again, a doubled one cannot be taken back.
+    a missing question the user can ask for again, a doubled one cannot be taken back. Returns
+    the id of the message that now carries the live buttons, when one was sent.
     """
     try:
-        await outbox.replies(chat_id, turn.replies, turn.turn, turn.session)
+        return await outbox.replies(chat_id, turn.replies, turn.turn, turn.session)
     except MaybeDelivered as err:
         log_gave_up(err)
+        return None
+
+
+async def resend_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None:
+    """Send a turn that a crash left in the outbox.
+
+    A turn meant to take the place of the question it answers is edited into that message (an
+    edit that finds the message already so counts as done: it went out before the crash); when
+    that cannot be, the old buttons are taken away and the replies are sent as new messages.
+    """
+    live = turn.keyboard_message
+    fits = live is not None and _fits_in_place(turn)
+    if live is not None and fits and await _edit(outbox.bot, chat_id, live, turn) is InPlace.EDITED:
+        return live
+    await clear_old_keyboard(outbox.bot, chat_id, turn)
+    return await send_replies(outbox, chat_id, turn)
+
+
+def _fits_in_place(turn: Turn) -> bool:
+    """The dialog allows the next question to replace the answered one, and nothing else is due.
+
+    Only text notes may come before it (they join the edited message); a picture, a file or a
+    second question needs messages of its own.
+    """
+    if turn.status not in (Status.DONE, Status.REDELIVERED) or not turn.replies:
+        return False
+    *notes, question = turn.replies
+    if not question.replaces or not question.options:
+        return False
+    if not all(note.attachment is None and not note.options for note in notes):
+        return False
+    return utf16_len(_joined(turn)) <= MESSAGE_LIMIT
+
+
+def _joined(turn: Turn) -> str:
+    return PARAGRAPH.join(reply.text for reply in turn.replies if reply.text)
+
+
+async def edit_in_place(message: Message, turn: Turn) -> InPlace:
+    """Edit the tapped question into the next one: one counted call for the whole tap.
+
+    Only the newest question is edited: a newer one below it (sent again after a crash, say)
+    would otherwise stay the last message while the live question sits above it.
+    """
+    live = turn.keyboard_message
+    if not _fits_in_place(turn) or (live is not None and message.message_id < live):
+        return InPlace.UNFIT
+    return await _edit(message.get_bot(), message.chat_id, message.message_id, turn)
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, turn: Turn) -> InPlace:
+    markup = keyboard(turn.replies[-1].options, turn.turn)
+    text = _joined(turn)
+    try:
+        await with_retry(
+            lambda: bot.edit_message_text(text, chat_id, message_id, reply_markup=markup),
+            idempotent=True,
+        )
+    except TelegramError as err:
+        if not_modified(err):  # an earlier attempt got through: it shows the question already
+            return InPlace.EDITED
+        log_error(log, "Question not edited in place", err)
+        return InPlace.REFUSED
+    return InPlace.EDITED
+
+
+async def clear_old_keyboard(bot: Bot, chat_id: int, turn: Turn) -> None:
+    """Take the buttons off the question before this turn when the turn sends a new one."""
+    live = turn.keyboard_message
+    if live is None or not any(reply.options for reply in turn.replies):
+        return
+    try:
+        await with_retry(
+            lambda: bot.edit_message_reply_markup(chat_id, live, reply_markup=None),
+            idempotent=True,
+        )
+    except TelegramError as err:
+        if not not_modified(err):  # already without buttons: nothing to do
+            log_error(log, "Old buttons not removed", err)
 
 
 def log_gave_up(err: GaveUp) -> None:

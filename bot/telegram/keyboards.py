@@ -1,4 +1,9 @@
-"""Inline keyboards from dialog options: one button per row, because Dutch labels are long."""
+"""Inline keyboards from dialog options, laid out to fit a phone.
+
+Short answers next to each other (Ja / Nee / Weet ik niet) share a row, up to three; a longer
+label gets a row of its own, because Dutch labels are long. A "back" button (an option
+with the engine's NAV_BACK id) always gets its own row at the bottom.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,12 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.telegram.callbacks import CallbackData
+from dialogs.engine import NAV_BACK
 from dialogs.events import Option
 
 MAX_BUTTONS = 100  # Telegram's limit per message
+SHORT_LABEL = 12  # characters: three such buttons fit side by side on a phone
+PER_ROW = 3
 
 
 def keyboard(options: Sequence[Option], turn: int) -> InlineKeyboardMarkup | None:
@@ -18,13 +26,19 @@ def keyboard(options: Sequence[Option], turn: int) -> InlineKeyboardMarkup | Non
         return None
     if len(options) > MAX_BUTTONS:
         raise ValueError(f"{len(options)} options exceed Telegram's {MAX_BUTTONS} buttons")
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    option.label, callback_data=CallbackData(turn, option.id).encode()
-                )
-            ]
-            for option in options
-        ]
-    )
+    answers = [option for option in options if option.id != NAV_BACK]
+    back = [option for option in options if option.id == NAV_BACK]
+    rows: list[list[Option]] = []
+    for option in answers:
+        short = len(option.label) <= SHORT_LABEL
+        last = rows[-1] if rows else None
+        if short and last and len(last) < PER_ROW and len(last[0].label) <= SHORT_LABEL:
+            last.append(option)
+        else:
+            rows.append([option])
+    rows += [[option] for option in back]
+    return InlineKeyboardMarkup([[_button(option, turn) for option in row] for row in rows])
+
+
+def _button(option: Option, turn: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(option.label, callback_data=CallbackData(turn, option.id).encode())

@@ -47,13 +47,15 @@ class Outbox:
 
     async def replies(
         self, chat_id: int, replies: Sequence[Reply], turn: int, session: Session | None
-    ) -> None:
+    ) -> int | None:
         """Send the engine's replies in order: each reply is one message, as the dialog meant it.
 
         The dialog draws the boundaries (a heading stays with its list, the advice is one screen),
         so replies are never packed together by length. The one exception: a short one-paragraph
         note right before a question rides along with it, which saves a notification and a call.
+        Returns the id of the last message sent with buttons (the question now live), if any.
         """
+        live: int | None = None
         carried = ""
         for index, reply in enumerate(replies):
             following = replies[index + 1] if index + 1 < len(replies) else None
@@ -64,9 +66,13 @@ class Outbox:
             if following is not None and _rides_along(reply, following) and text == reply.text:
                 carried = text
                 continue
-            await self.text(chat_id, text, keyboard(reply.options, turn))
+            markup = keyboard(reply.options, turn)
+            sent = await self.text(chat_id, text, markup)
+            if markup is not None and sent is not None:
+                live = sent.message_id
             if reply.attachment is not None and session is not None:
                 await self.attachment(chat_id, reply.attachment, session)
+        return live
 
     async def text(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None

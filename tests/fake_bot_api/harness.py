@@ -134,6 +134,10 @@ class BotProcess:
             await asyncio.sleep(0.02)
 
 
+# The id of the button that shows the next page of a long list ("Meer opties").
+MORE = "_meer"
+
+
 def option_id(button: dict[str, Any]) -> str:
     return str(button["callback_data"]).split(":", 1)[1]
 
@@ -191,16 +195,42 @@ class User:
         return await self.reply_after(update["message"]["message_id"], replies)
 
     async def choose(self, option: str) -> BotMessage:
-        """Tap the button for `option` under the current question; wait for the next question."""
+        """Tap the button for `option` under the current question; wait for the next question.
+
+        The next question is a new message, or the tapped one edited in place (an intake step).
+        """
         question = self.question()
         labels = [b["text"] for b in question.buttons() if option_id(b) == option]
         assert labels, f"option {option!r} not offered; offered: {self.options()}"
         newest = self._newest_id()
+        edits = question.edits
         query_id = self.api.tap(self.chat_id, question.message_id, label=labels[0])
         await self.bot.wait_for(
             lambda: self.api.callback_queries[query_id].answered, what="callback answer"
         )
-        return await self._question_after(newest)
+
+        def next_question() -> BotMessage | None:
+            found = self.api.last_with_buttons(self.chat_id)
+            if found is None:
+                return None
+            if found.message_id > newest:
+                return found
+            edited = found.message_id == question.message_id and found.edits > edits
+            return found if edited else None
+
+        result: BotMessage = await self.bot.wait_for(
+            next_question, what=f"question in {self.chat_id}"
+        )
+        return result
+
+    async def choose_anywhere(self, option: str) -> BotMessage:
+        """Tap `option`, paging with "Meer opties" until the question shows it."""
+        for _ in range(10):
+            if option in self.options():
+                return await self.choose(option)
+            assert MORE in self.options(), f"option {option!r} not offered: {self.options()}"
+            await self.choose(MORE)
+        raise AssertionError(f"option {option!r} not found on any page")
 
     async def tap_label(self, label: str, replies: int = 1) -> list[BotMessage]:
         """Tap the button `label` under the current question; wait for `replies` new messages."""
@@ -225,7 +255,7 @@ ROLE_PATHS = {
     "hr": ["hr"],
     "dir": ["dir"],
     "mkb": ["mkb"],
-    "hrzl": ["hrzl"],
+    "hrzl": ["anders", "hrzl"],
     "collega": ["anders", "collega"],
     "onderwijs": ["anders", "onderwijs"],
     "zzp": ["anders", "zzp"],
@@ -236,5 +266,5 @@ async def play_to_advice(user: User, role: str) -> None:
     """From the role question to the advice: role, staging (applies + keeps learning), checks."""
     for option in [*ROLE_PATHS[role], "ja", "ja", "ok"]:
         await user.choose(option)
-    while "klaar" not in user.options():
+    while "i1" not in user.options():  # the advice's first page: the titles
         await user.choose("ja")
