@@ -80,7 +80,9 @@ async def test_stale_and_forged_buttons_change_nothing(
     original = store.load("79")
     expired = load_bundle().telegram.expired
     # An old button: the role question was answered; its buttons are gone but can be replayed.
+    newest = user.messages()[-1].message_id
     assert await user.tap_raw(role_question.message_id, "1:dir") == expired
+    await user.reply_after(newest)  # the question of now comes again, below the toast
     question = user.question()
     text, buttons = question.text, question.buttons()
     turn = buttons[0]["callback_data"].split(":")[0]

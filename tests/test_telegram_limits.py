@@ -153,6 +153,7 @@ async def test_at_telegrams_pace_the_bot_draws_no_429_from_telegrams_limits(
             await user.choose(option)
         assert bot_api.flood_refusals == [] and bot_api.rejections == []
         counted = [m for m, p in bot_api.calls if m in COUNTED_METHODS and p.get("chat_id") == 601]
-        assert len(counted) >= 6, "each tap edited the question and asked the next one"
+        # The start's two messages, then one edit per tap, each within a second of the last.
+        assert len(counted) >= 5, counted
     finally:
         await bot.stop()

@@ -178,4 +178,10 @@ async def test_a_full_disk_is_told_as_not_saved_and_the_retry_is_kept(
             if bot.proc is not None and bot.proc.poll() is None:
                 bot.proc.kill()
                 bot.proc.wait()
-    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+    # Which message carries the live buttons is noted after the send; on the full disk that note
+    # may fail too. The next turn then clears the old question's buttons once more, which
+    # Telegram refuses as already done: harmless, and the only refusal allowed.
+    assert set(bot_api.rejections) <= {
+        ("editMessageReplyMarkup", "Bad Request: message is not modified")
+    }
+    assert bot_api.unanswered_callbacks() == []
