@@ -454,7 +454,9 @@ class Conversation:
             return Turn(Status.FAILED, (notice,))
         with self._engine_lock:
             prompt = self._engine.prompt(session)
-        return Turn(Status.FAILED, (notice, prompt), session.turn, None, session)
+        return Turn(
+            Status.FAILED, (notice, prompt), session.turn, None, session, _keyboard_of(record)
+        )
 
     def _mark_blocked(self, key: str) -> None:
         record = self._store.load(key)
