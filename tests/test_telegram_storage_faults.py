@@ -150,6 +150,11 @@ async def test_a_full_disk_is_told_as_not_saved_and_the_retry_is_kept(
             await user.send("/start")
             question = user.question()
             offered = [option_id(b) for b in question.buttons()]
+            # The note of which message carries the buttons is written just after the send.
+            await bot.wait_for(
+                lambda: (r := store.load("7201")) is not None and r.keyboard_message is not None,
+                what="the live buttons noted",
+            )
             before = store.load("7201")
             assert before is not None and before.session is not None
 

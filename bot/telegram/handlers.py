@@ -157,8 +157,13 @@ class Handlers:
                 if done is InPlace.UNFIT:
                     await self._show_choice(tapped, turn.chosen, outbox)
                 cleared = tapped.message_id
-            if turn.keyboard_message != cleared:
-                await clear_old_keyboard(context.bot, chat.id, turn)
+            # Where the record does not know the live buttons (its note of them may have failed
+            # to save), the tapped message is the one that has them.
+            live = turn.keyboard_message
+            if live is None and isinstance(tapped, Message):
+                live = tapped.message_id
+            if live != cleared:
+                await clear_old_keyboard(context.bot, chat.id, turn, live)
             return await send_replies(outbox, chat.id, turn)
 
         try:
@@ -374,9 +379,12 @@ async def _edit(bot: Bot, chat_id: int, message_id: int, turn: Turn) -> InPlace:
     return InPlace.EDITED
 
 
-async def clear_old_keyboard(bot: Bot, chat_id: int, turn: Turn) -> None:
-    """Take the buttons off the question before this turn when the turn sends a new one."""
-    live = turn.keyboard_message
+async def clear_old_keyboard(bot: Bot, chat_id: int, turn: Turn, live: int | None = None) -> None:
+    """Take the buttons off the question before this turn when the turn sends a new one.
+
+    `live` is the message with those buttons when the caller knows better than the turn.
+    """
+    live = turn.keyboard_message if live is None else live
     if live is None or not any(reply.options for reply in turn.replies):
         return
     try:
