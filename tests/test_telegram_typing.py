@@ -1,20 +1,25 @@
 """Typing and tapping against the real bot over HTTP (fake Bot API): what a phone would show.
 
 The typed conversations and the typed-answer table of tests/test_dialog_typing.py, now through
-Telegram for three roles: typed answers take the buttons off the question they answer, a refusal
-is one line and the question, two close options are asked back with two buttons, and an intake
-tap costs one counted Telegram call (the question edited in place) besides answering the callback.
+Telegram for three roles: every accepted answer of the table at every step one can tap to is
+taken as meant (the check-in's rows stay in-process), typed answers take the buttons off the
+question they answer, a refusal is one line and the question, two close options are asked back
+with two buttons, and an intake tap costs one counted Telegram call (the question edited in
+place) besides answering the callback.
 """
 
 from __future__ import annotations
 
 import pytest
 from dialog_helpers import ROLE_PATH, choose, drive
-from fake_bot_api.harness import BotProcess, User, option_id
+from fake_bot_api.harness import MORE, BotProcess, User, option_id
 from fake_bot_api.server import BotMessage, FakeBotApi
 from test_dialog_typing import TABLE, TYPED_REST, TYPED_ROLE, TYPO_REST, TYPO_ROLE
 
 from bot.persistence import SessionStore
+from dialogs import Session
+from dialogs.engine import NAV_BACK, NAV_MORE
+from dialogs.session import Answer
 from locales import load_bundle
 
 # The calls that put something on the user's screen (answerCallbackQuery is not counted).
@@ -187,3 +192,129 @@ async def test_thanks_after_done_is_answered_kindly(bot_process: BotProcess) -> 
     assert (reply.text or "").startswith(texts.small_talk.thanks_reply)
     assert texts.free_text not in (reply.text or "")
     assert user.options() == ["ander", "opnieuw", "_terug"]
+
+
+# -- the accepted answers of the table, over HTTP ------------------------------------------------
+# The walk through one chat per role: (state, the taps from the previous state of the walk into
+# it, how many /terug lead back from it to where the next state's taps start). The rows at
+# rol and rol_anders do not depend on the role: rol's are spread over the roles, rol_anders's run
+# where the role is chosen there (zzp). The check-in's states (ci_stap, ci_fase) are entered by
+# the scheduler, not by an answer: their rows stay in-process only (tests/test_dialog_typing.py).
+WALK: list[tuple[str, list[str], int]] = [
+    ("s_toepassen", [], 0),  # the role's own taps are added per role
+    ("fase_kiezen", ["kies"], 1),
+    ("uitslag", ["nee", "ja"], 0),
+    ("check", ["ok"], 0),
+    ("advies", [], 0),  # the checks answered "ja" until the advice comes
+    ("uitleg", ["i2"], 1),
+    ("meer", ["meer"], 1),
+    ("plan", ["plan"], 1),
+    ("klaar", ["klaar"], 1),
+    ("herinnering", ["herinner"], 1),
+    ("org", ["ander", "nee", "ja", "ok"], 4),
+    ("team", ["team"], 0),
+    ("medewerker", ["s1"], 0),
+    ("team_leeg", [], 0),  # reached by medewerker's last row: removing employee A
+]
+# A title names one advice: the table's is a team lead's first (its way in is lijn's).
+ONLY_FOR = {("advies", "tijd en geld geven om te leren"): "lijn"}
+# Removing an employee cannot be undone by /terug: it comes last at its step, and moves on.
+FINAL = {("medewerker", "wis")}
+# Entered by the scheduler, not by an answer: these rows run in-process only.
+IN_PROCESS_ONLY = {"ci_stap", "ci_fase"}
+# How many rows of the table run over HTTP per role: the test fails when the table shrinks.
+OVER_HTTP = {"mkb": 72, "lijn": 73, "zzp": 79}
+
+
+def _accepted(state: str, role: str) -> list[tuple[str, str, str]]:
+    """The table's accepted answers at `state` that hold for `role`, the final one (if any) last."""
+    rows = [
+        (where, text, meant)
+        for where, text, meant in TABLE
+        if where == state and meant is not None and meant != "?"
+        if ONLY_FOR.get((where, text), role) == role
+    ]
+    return sorted(rows, key=lambda row: (state, row[2]) in FINAL)
+
+
+def _planned(role: str) -> list[tuple[str, str, str]]:
+    """The rows the walk of `role` types, in order. rol's rows do not depend on the role: they
+    are spread over the roles; rol_anders's run where the role is chosen there (zzp)."""
+    rows = [row for n, row in enumerate(_accepted("rol", role)) if n % 3 == ROLES.index(role)]
+    if len(ROLE_PATH[role]) > 1:
+        rows += _accepted("rol_anders", role)
+    for state, _, _ in WALK:
+        rows += _accepted(state, role)
+    return rows
+
+
+def test_every_accepted_row_outside_a_check_in_runs_over_http() -> None:
+    accepted = {row for row in TABLE if row[2] is not None and row[2] != "?"}
+    planned = {row for role in ROLES for row in _planned(role)}
+    assert planned == {row for row in accepted if row[0] not in IN_PROCESS_ONLY}
+    assert {row[0] for row in accepted} - {row[0] for row in planned} == IN_PROCESS_ONLY
+    assert {role: len(_planned(role)) for role in ROLES} == OVER_HTTP
+
+
+def _stored(user: User) -> Session:
+    record = SessionStore(user.bot.data_dir).load(str(user.chat_id))
+    assert record is not None and record.session is not None
+    return record.session
+
+
+async def _type_and_return(user: User, state: str, text: str, meant: str) -> None:
+    """Type `text` at `state`: the bot takes it as `meant`; then back to the same question."""
+    before = _stored(user)
+    assert before.state == state
+    await _type(user, text)
+    after = _stored(user)
+    if meant == NAV_BACK:  # one answer undone; given again by tapping it
+        assert after.history == before.history[:-1], text
+        await user.choose_anywhere(before.history[-1].option)
+    elif meant == NAV_MORE:  # the next page; paged round to the first again
+        assert after.state == state and after.page == before.page + 1, text
+        while _stored(user).page != before.page:
+            await user.choose(MORE)
+    else:
+        if after.confirm_restart is not None:  # a restart is asked first, the answers kept
+            assert meant == "opnieuw" and after.history == before.history, text
+        else:
+            assert after.history == [*before.history, Answer(step=state, option=meant)], text
+        if (state, meant) in FINAL:
+            return
+        await user.send("/terug")
+    again = _stored(user)
+    assert (again.state, again.history, again.page) == (state, before.history, before.page), text
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_accepted_answers_of_the_table_over_http(
+    role: str, bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    """At every step one can tap to, each accepted typed answer of the table is taken as meant."""
+    user = User(bot_process, 800 + ROLES.index(role))
+    await user.send("/start")
+    ran: list[tuple[str, str, str]] = []
+
+    async def rows_at(state: str) -> None:
+        assert _stored(user).state == state
+        for row in (row for row in _planned(role) if row[0] == state):
+            await _type_and_return(user, *row)
+            ran.append(row)
+
+    await rows_at("rol")
+    *before_role, chosen_role = ROLE_PATH[role]
+    for option in before_role:  # "iets anders": the second role question
+        await user.choose(option)
+        await rows_at("rol_anders")
+    for state, taps, back in WALK:
+        for option in [chosen_role] if state == "s_toepassen" else taps:
+            await user.choose_anywhere(option)
+        while state == "advies" and _stored(user).state == "check":
+            await user.choose("ja")
+        await rows_at(state)
+        for _ in range(back):
+            await user.send("/terug")
+    assert _stored(user).state == "team_leeg"  # every answer went back, but the removal
+    assert ran == _planned(role) and len(ran) == OVER_HTTP[role]
+    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
