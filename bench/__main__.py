@@ -66,7 +66,10 @@ def run_all(quick: bool) -> list[Result]:
             users=3 if quick else 200,
             rounds=1 if quick else 3,
             script=script,
-            pace=QUICK_PACE if quick else 1.0,
+            # This server enforces no flood limits and the baselines have no limiter, so our
+            # limiter runs at a hundredth of Telegram's pace: what is compared is the work per
+            # update. The flood benchmark below measures at Telegram's own pace, under its limits.
+            pace=QUICK_PACE,
         )
     )
     results.extend(flood.run(flood.QUICK if quick else flood.Sizes(), script=script))

@@ -21,7 +21,7 @@ import bot.persistence.codec as codec
 import bot.persistence.store as store_module
 import bot.telegram.housekeeping as housekeeping_module
 from bot.persistence import ChatRecord, SessionStore
-from bot.persistence.records import utc_now
+from bot.persistence.records import Delivery, utc_now
 from bot.persistence.store import record_bytes
 from bot.settings import load_settings
 from bot.telegram.health import PROBE_NAME, check_health, health_report, touch_heartbeat
@@ -265,3 +265,17 @@ def test_healthcheck_command_prints_the_quarantine_note(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok; 1 unreadable session file in quarantine"
+
+
+def test_the_start_up_look_lists_only_recent_chats_with_unsent_replies(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    unsent = ChatRecord(session=Session(), delivery=Delivery(update_id=5, turn=1, replies=[]))
+    sent = unsent.model_copy(
+        update={"delivery": Delivery(update_id=5, turn=1, replies=[], delivered=True)}
+    )
+    store.save("1", unsent)
+    store.save("2", sent)
+    store.save("3", ChatRecord(session=Session()))
+    store.save("4", unsent)
+    _age(store.path_for("4"), days=2)  # too old to have replies worth sending
+    assert list(store.recent_keys(utc_now() - timedelta(days=1))) == ["1"]

@@ -52,6 +52,10 @@ def parse_marker(name: str) -> tuple[datetime, str] | None:
     return (due, key) if key else None
 
 
+# How a saved outbox whose replies have not gone out yet looks in the file's compact JSON.
+UNSENT_MARK = b'"delivered":false'
+
+
 def record_bytes(record: ChatRecord) -> bytes:
     """The exact bytes a save writes, e.g. to create benchmark fixtures fast."""
     return encode_record(record)
@@ -214,16 +218,19 @@ class SessionStore:
         return sum(1 for path in self.files() if path.suffix == ".json")
 
     def recent_keys(self, since: datetime) -> Iterator[str]:
-        """Keys of the chats saved at or after `since`, judged by file time alone (nothing parsed).
+        """Keys of the chats saved at or after `since` whose file may hold unsent replies.
 
-        For the start-up look for replies that never went out: only a recent turn can have any.
+        For the start-up look for replies that never went out: only a recent turn can have any,
+        judged by file time; and only a file whose bytes hold an outbox not marked delivered
+        (a save writes compact JSON, so `"delivered":false`). Nothing is parsed here: with a
+        large store, parsing every recent file delayed the first answers after a start.
         """
         cutoff = since.timestamp()
         for path in self.files():
             if path.suffix != ".json" or path.name.startswith("."):
                 continue
             try:
-                if path.stat().st_mtime >= cutoff:
+                if path.stat().st_mtime >= cutoff and UNSENT_MARK in path.read_bytes():
                     yield path.stem
             except OSError:
                 continue
