@@ -319,10 +319,7 @@ class Conversation:
         if record.delivery is not None:
             record.delivery.delivered = True
         record.keyboard_message = shown
-        try:
-            self._store.save(key, record, durable=False)
-        except OSError as err:
-            log.warning("Outbox not marked delivered (%s)", type(err).__name__)
+        self._save_note(key, record, "Outbox not marked delivered")
 
     def _remember_keyboard(self, key: str, shown: int | None) -> None:
         """A turn that saved no outbox (a stale tap, a side request) moved the live buttons.
@@ -333,10 +330,15 @@ class Conversation:
         if record is None or record.keyboard_message == shown:
             return
         record.keyboard_message = shown
+        self._save_note(key, record, "Live buttons not remembered")
+
+    def _save_note(self, key: str, record: ChatRecord, failure: str) -> None:
+        """Save a note whose loss is harmless (at worst a resend or a spare edit after a crash):
+        not forced to disk, and a failure is only logged, since the turn itself is safe."""
         try:
             self._store.save(key, record, durable=False)
         except OSError as err:
-            log.warning("Live buttons not remembered (%s)", type(err).__name__)
+            log.warning("%s (%s)", failure, type(err).__name__)
 
     def _settle(self, key: str, shown: int | None) -> None:
         record = self._store.load(key)
