@@ -7,6 +7,8 @@ small and every Dutch character (é, ë, ’, “ ”, –) survives, also for t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from fpdf import FPDF
@@ -23,6 +25,11 @@ INDENT = 8.0
 ACCENT = (0, 114, 178)
 INK = (0, 0, 0)
 MUTED = (70, 70, 70)
+# A block that reaches deeper than this past the bottom margin is taken as not fitting: sums of
+# measured heights may differ from the drawn page in the last bits of a float.
+SLACK = 1e-6
+
+Draw = Callable[[FPDF], None]
 
 
 def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
@@ -31,25 +38,24 @@ def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
     What does not fit is left out in a fixed order (the referrals, then the blind spot, then the
     last steps, which the plan then counts as "en nog N in de bot"), so the page keeps its promise
     for any amount of advice. The same plan gives the same bytes.
+
+    The whole plan is drawn once while every block is measured. When it fits, that page is the
+    plan. Otherwise the first selection that fits is computed from those heights and only that
+    one is drawn: drawing is what costs (fpdf2 breaks lines a character at a time), so trying
+    selection after selection would draw the same paragraphs again and again.
     """
     candidates = _candidates(plan)
-    # Every trial is drawn on a page of its own in one document, so the fonts are read once for
-    # all trials: reading them takes longer than drawing a page.
-    trials = _new_document(plan, words)
-    if _draw(trials, plan, words, *candidates[0]):
-        return bytes(trials.output())  # everything fits: that first page is the plan
-    # Each candidate holds less than the one before (the last always fits), so the first that
-    # fits is found by halving.
-    low, high = 1, len(candidates) - 1
-    while low < high:
-        middle = (low + high) // 2
-        if _draw(trials, plan, words, *candidates[middle]):
-            high = middle
-        else:
-            low = middle + 1
-    best = _new_document(plan, words)
-    _draw(best, plan, words, *candidates[low])
-    return bytes(best.output())
+    pdf = _new_document(plan, words)
+    fits, heights = _draw(pdf, _blocks(plan, words, *candidates[0]), words, measure=True)
+    if fits:
+        return bytes(pdf.output())  # everything fit: that page is the plan
+    heights |= _measure_more(pdf, plan, words)
+    first = _first_fitting(plan, words, candidates, heights, pdf.page_break_trigger)
+    for candidate in candidates[first:]:
+        pdf = _new_document(plan, words)
+        if _draw(pdf, _blocks(plan, words, *candidate), words)[0]:
+            return bytes(pdf.output())
+    raise AssertionError("the last selection always fits")  # pragma: no cover
 
 
 def _candidates(plan: ActionPlan) -> list[tuple[int, bool, bool]]:
@@ -60,57 +66,150 @@ def _candidates(plan: ActionPlan) -> list[tuple[int, bool, bool]]:
     return found
 
 
-def _draw(
-    pdf: FPDF, plan: ActionPlan, words: Bundle, shown: int, blind_spots: bool, referrals: bool
-) -> bool:
-    """Draw the plan from the top of a new page; True when it took no further page.
+@dataclass(frozen=True)
+class Block:
+    """A part of the page that is drawn as a whole; `key` names it for the measurements."""
 
-    Nothing in the drawing depends on what an earlier page left behind (every call sets its font,
-    colours and heights), so a page of a trial document looks as the first page of a fresh one.
+    key: str
+    draw: Draw
+
+
+@dataclass(frozen=True)
+class Height:
+    """What a block measured: how far it moves the next block down, and how deep (from where it
+    starts) the lowest line it draws reaches, which is what decides a page break."""
+
+    advance: float
+    reach: float
+
+
+class _PlanPdf(FPDF):
+    """An FPDF that remembers how deep the lowest element reached (the test fpdf2 makes before
+    each line: past the bottom margin means a new page) and, while `measuring`, never breaks."""
+
+    measuring = False
+    deepest = 0.0
+
+    def will_page_break(self, height: float) -> bool:
+        self.deepest = max(self.deepest, self.y + height)
+        return not self.measuring and super().will_page_break(height)
+
+    def measure(self, block: Block) -> Height:
+        """Draw the block where the page stands; what it took."""
+        start = self.get_y()
+        deepest_before, self.deepest = self.deepest, start
+        block.draw(self)
+        height = Height(advance=self.get_y() - start, reach=self.deepest - start)
+        self.deepest = max(self.deepest, deepest_before)
+        return height
+
+
+def _blocks(
+    plan: ActionPlan, words: Bundle, shown: int, blind_spots: bool, referrals: bool
+) -> list[Block]:
+    """The blocks of one selection, top to bottom (the ruled notes and the footer come after:
+    they take only the room that is left and never break the page)."""
+    texts = words.artifacts.action_plan
+    blocks = [Block("top", lambda pdf: _top(pdf, plan, words))]
+    for index, step in enumerate(plan.steps[:shown]):
+        detail = f"{texts.first_step} {step.first_step}"
+        blocks.append(Block(f"step-{index}", _partial(_check_item, step.title, detail)))
+    if shown < len(plan.steps):
+        blocks.append(_more(plan, words, shown))
+    blocks.append(Block("preconditions", lambda pdf: _preconditions(pdf, plan, words)))
+    if plan.blind_spots and blind_spots:
+        blocks.append(
+            Block("blind-spots", _section(texts.blind_spots_heading, plan.blind_spots, 9.5))
+        )
+    if plan.referrals and referrals:
+        blocks.append(Block("referrals", _section(texts.referrals_heading, plan.referrals, 8)))
+    return blocks
+
+
+def _partial(draw: Callable[..., None], *args: object, **kwargs: float) -> Draw:
+    return lambda pdf: draw(pdf, *args, **kwargs)
+
+
+def _section(heading: str, notes: Sequence[PlanNote], size: float) -> Draw:
+    def draw(pdf: FPDF) -> None:
+        _heading(pdf, heading)
+        for note in notes:
+            _note(pdf, note, size=size)
+
+    return draw
+
+
+def _draw(
+    pdf: _PlanPdf, blocks: Sequence[Block], words: Bundle, measure: bool = False
+) -> tuple[bool, dict[str, Height]]:
+    """Draw the blocks from the top of a new page, then the notes and the footer: whether it all
+    fit on that page, and the height of every block.
+
+    With `measure`, a plan that does not fit runs on past the bottom of the page instead of
+    breaking it, so the heights are those of whole blocks. Only the blocks can break a page: the
+    ruled notes take the room that is left and the footer sits in the bottom margin.
     """
     texts = words.artifacts.action_plan
     pdf.set_auto_page_break(auto=True, margin=MARGIN)  # the footer of a trial turned it off
     pdf.add_page()
-    first = pdf.page_no()
-    _header(pdf, plan, words)
-    _heading(pdf, texts.phase_heading.format(number=plan.phase_number, label=plan.phase_label))
-    _paragraph(pdf, plan.phase_description)
-
-    _heading(pdf, texts.interventions_heading)
-    _paragraph(pdf, texts.interventions_intro, size=9, colour=MUTED)
-    for step in plan.steps[:shown]:
-        _check_item(pdf, step.title, f"{texts.first_step} {step.first_step}")
-    if shown < len(plan.steps):
-        _paragraph(pdf, texts.more_in_bot.format(count=len(plan.steps) - shown), size=9)
-
-    _heading(pdf, texts.preconditions_heading)
-    if plan.gaps:
-        for note in plan.gaps:
-            _note(pdf, note)
-    else:
-        _paragraph(pdf, texts.preconditions_none)
-        for title in plan.all_preconditions:
-            _bullet(pdf, title)
-
-    if plan.blind_spots and blind_spots:
-        _heading(pdf, texts.blind_spots_heading)
-        for spot in plan.blind_spots:
-            _note(pdf, spot)
-
-    if plan.referrals and referrals:
-        _heading(pdf, texts.referrals_heading)
-        for referral in plan.referrals:
-            _note(pdf, referral, size=8)
-
+    pdf.measuring, pdf.deepest = measure, 0.0
+    heights = {block.key: pdf.measure(block) for block in blocks}
+    pdf.measuring = False
+    if pdf.deepest > pdf.page_break_trigger:
+        return False, heights
     _notes_lines(pdf, texts.notes)
     _footer(pdf, texts.footer)
-    return pdf.page_no() == first
+    return True, heights
 
 
-def _new_document(plan: ActionPlan, words: Bundle) -> FPDF:
-    """An empty A4 document with the fonts and the metadata; `_draw` adds its page."""
+def _measure_more(pdf: _PlanPdf, plan: ActionPlan, words: Bundle) -> dict[str, Height]:
+    """The "en nog N in de bot" lines a smaller selection adds, on a further page that never
+    breaks (a line wraps the same wherever it starts)."""
+    pdf.add_page()
+    pdf.measuring = True
+    more = [_more(plan, words, shown) for shown in range(1, len(plan.steps))]
+    heights = {block.key: pdf.measure(block) for block in more}
+    pdf.measuring = False
+    return heights
+
+
+def _more(plan: ActionPlan, words: Bundle, shown: int) -> Block:
+    """How many steps are left in the bot when the page shows only `shown` of them."""
+    more = words.artifacts.action_plan.more_in_bot.format(count=len(plan.steps) - shown)
+    return Block(f"more-{shown}", _partial(_paragraph, more, size=9))
+
+
+def _first_fitting(
+    plan: ActionPlan,
+    words: Bundle,
+    candidates: Sequence[tuple[int, bool, bool]],
+    heights: dict[str, Height],
+    trigger: float,
+) -> int:
+    """The index of the first selection whose every block ends above the bottom margin.
+
+    The test errs towards "fits" by a hair; the drawing that follows has the last word.
+    """
+    for index, candidate in enumerate(candidates):
+        top = MARGIN
+        fits = True
+        for block in _blocks(plan, words, *candidate):
+            height = heights[block.key]
+            fits = fits and top + height.reach <= trigger + SLACK
+            top += height.advance
+        if fits:
+            return index
+    return len(candidates) - 1
+
+
+def _new_document(plan: ActionPlan, words: Bundle) -> _PlanPdf:
+    """An empty A4 document with the fonts and the metadata; `_draw` adds its page.
+
+    Always a new one, fonts read anew: fpdf2 subsets a document's fonts in place when it writes
+    the file, so no font object can serve two documents.
+    """
     texts = words.artifacts.action_plan
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = _PlanPdf(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.add_font(FAMILY, "", str(REGULAR))
     pdf.add_font(FAMILY, "B", str(BOLD))
@@ -120,6 +219,28 @@ def _new_document(plan: ActionPlan, words: Bundle) -> FPDF:
     pdf.set_lang(words.language.replace("_", "-"))  # PDF wants a BCP 47 tag, e.g. pt-BR
     pdf.set_creation_date(datetime.combine(plan.made_on, time()))
     return pdf
+
+
+def _top(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
+    """The header, the phase and the start of the list of steps."""
+    texts = words.artifacts.action_plan
+    _header(pdf, plan, words)
+    _heading(pdf, texts.phase_heading.format(number=plan.phase_number, label=plan.phase_label))
+    _paragraph(pdf, plan.phase_description)
+    _heading(pdf, texts.interventions_heading)
+    _paragraph(pdf, texts.interventions_intro, size=9, colour=MUTED)
+
+
+def _preconditions(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
+    texts = words.artifacts.action_plan
+    _heading(pdf, texts.preconditions_heading)
+    if plan.gaps:
+        for note in plan.gaps:
+            _note(pdf, note)
+    else:
+        _paragraph(pdf, texts.preconditions_none)
+        for title in plan.all_preconditions:
+            _bullet(pdf, title)
 
 
 def _header(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
