@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fake_bot_api.harness import BotProcess, free_port, option_id
 from fake_bot_api.server import BotMessage, FakeBotApi
 from fake_bot_api.webhook_sender import WebhookSender
@@ -46,6 +47,9 @@ FIRST_CHAT = 9000
 # the history alone shows which taps were accepted.
 NOT_TAPPED = frozenset({"opnieuw", "plan", "volgende", "_meer", "_terug"})
 PATIENCE = 3.0  # seconds a user waits for a new question before tapping again
+# Seconds a user reads before the next tap. Twenty users still keep taps in flight at every
+# kill (about 300 taps a run, three times what the test needs), at half the CPU of quicker ones.
+THINK = (0.4, 1.2)
 QUIET = 1.5  # seconds without any bot call that count as settled
 SECRET = "kill_loop-secret"
 
@@ -117,7 +121,7 @@ class Person:
                 )
             )
             await self._new_question_after(newest, question, edits)
-            await asyncio.sleep(self.rng.uniform(0.05, 0.4))
+            await asyncio.sleep(self.rng.uniform(*THINK))
 
 
 async def _settle(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
@@ -267,6 +271,7 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
     assert loose == [], "a choice was sent on its own: its edit failed"
 
 
+@pytest.mark.slow
 async def test_kill_loop_in_polling_mode_loses_nothing(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:
@@ -274,6 +279,7 @@ async def test_kill_loop_in_polling_mode_loses_nothing(
     await bot_process.stop()
 
 
+@pytest.mark.slow
 async def test_kill_loop_in_webhook_mode_loses_nothing(bot_api: FakeBotApi, tmp_path: Path) -> None:
     port = free_port()
     bot = BotProcess(
