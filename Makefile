@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # pytest-xdist workers for `make test`: one per core and one more, since the end-to-end tests spend
-# much of their time waiting on a bot process (on 2 cores: 146 s with 2 workers, 115 s with 3 or 4).
-# `make test TEST_WORKERS=0` runs the tests one after another.
+# much of their time waiting on a bot process. `make test TEST_WORKERS=0` runs them one by one.
+# Tests go out two at a time (--maxschedchunk), the ones marked slow first (tests/conftest.py),
+# so that the workers finish together: xdist's default hands each worker a quarter of its share
+# in one block, and the worker that got the long tests then ran alone for the last 20 s or more.
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 STAMP := $(VENV)/.installed
 
@@ -21,7 +23,7 @@ run: $(STAMP)
 	$(PY) -m bot run-auto
 
 test: $(STAMP)
-	$(PY) -m pytest -q -n $(TEST_WORKERS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --maxschedchunk 2
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

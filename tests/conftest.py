@@ -16,6 +16,16 @@ from bot.telegram.limits import TEST_PACE_ENV
 FAKE_TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdefXYZ"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first, the rest in their usual order.
+
+    pytest-xdist hands tests to its workers in this order; with the long ones first they run side
+    by side while the short ones fill the gaps, instead of one worker running a long test alone
+    at the end while the others wait (that tail cost `make test` about 18 s).
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def fast_flood_pace(monkeypatch: pytest.MonkeyPatch) -> None:
     """Bots built in the test process keep a hundredth of Telegram's pace, as the bot processes of

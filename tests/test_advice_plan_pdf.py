@@ -24,6 +24,7 @@ def advised(role: str, number: int) -> Session:
     return session
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_every_plan_is_one_a4_page(role: str) -> None:
     for number, _ in enumerate(PHASES, start=1):

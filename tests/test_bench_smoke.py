@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # One word of each benchmark's rows: a benchmark that stops reporting is noticed.
@@ -35,6 +37,7 @@ EXPECTED = (
 )
 
 
+@pytest.mark.slow
 def test_every_benchmark_runs_with_tiny_sizes(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     result = subprocess.run(

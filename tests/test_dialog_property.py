@@ -6,6 +6,7 @@ a session that survives a JSON round trip unchanged, and a turn that moved by at
 
 from __future__ import annotations
 
+import pytest
 from dialog_helpers import ROLES, engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +31,7 @@ def events(data: st.DataObject, session: Session) -> Event:
     return event
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150,
     deadline=None,

@@ -367,6 +367,7 @@ def _every_question() -> Iterator[tuple[str, Session]]:
     yield "team of seven", with_employees(7)
 
 
+@pytest.mark.slow
 def test_no_keyboard_has_more_than_five_options_or_a_long_label() -> None:
     seen = 0
     for where, session in _every_question():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+import pytest
 from dialog_helpers import reserved_in
 from fake_bot_api.harness import MORE, ROLE_PATHS, BotProcess, User, option_id
 from fake_bot_api.server import FakeBotApi
@@ -72,6 +73,7 @@ async def _every_page(user: User) -> list[dict[str, object]]:
     return seen
 
 
+@pytest.mark.slow
 async def test_every_role_and_phase_gets_advice_that_fits_a_phone(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:

@@ -93,6 +93,7 @@ def check_ins(user: User) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
     bot_api: FakeBotApi, bot: BotProcess
 ) -> None:
@@ -152,6 +153,7 @@ async def test_two_employees_a_check_in_moves_one_up_and_team_shows_both(
     assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
 
 
+@pytest.mark.slow
 async def test_a_kill_before_telegram_took_the_check_in_sends_it_once_after_restart(
     bot_api: FakeBotApi, bot: BotProcess
 ) -> None:
@@ -187,6 +189,7 @@ async def test_a_kill_before_telegram_took_the_check_in_sends_it_once_after_rest
     assert bot_api.unanswered_callbacks() == []
 
 
+@pytest.mark.slow
 async def test_a_kill_after_telegram_took_the_check_in_repeats_that_message_at_most(
     bot_api: FakeBotApi, bot: BotProcess
 ) -> None:

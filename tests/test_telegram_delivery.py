@@ -3,6 +3,7 @@ wait too long to sit out ends the turn quietly — no duplicate question, no apo
 
 from __future__ import annotations
 
+import pytest
 from fake_bot_api.harness import BotProcess, User, option_id
 from fake_bot_api.server import FakeBotApi
 
@@ -13,6 +14,7 @@ from locales import load_bundle
 LATE = 7.0
 
 
+@pytest.mark.slow
 async def test_a_send_accepted_after_the_read_timeout_is_not_sent_again(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:

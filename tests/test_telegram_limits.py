@@ -138,6 +138,7 @@ def test_a_paced_limiter_keeps_every_interval_at_that_fraction() -> None:
     assert FloodLimiter.paced(1.0).chat_wait(1) == 0
 
 
+@pytest.mark.slow
 async def test_at_telegrams_pace_the_bot_draws_no_429_from_telegrams_limits(
     bot_api: FakeBotApi, tmp_path: Path
 ) -> None:

@@ -48,6 +48,7 @@ async def test_media_edits_and_groups_get_a_friendly_line_and_change_nothing(
     assert bot_api.rejections == []
 
 
+@pytest.mark.slow
 async def test_flood_control_is_waited_out_and_nothing_is_lost(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fake_bot_api.harness import BotProcess, User, clean_environ, option_id
 from fake_bot_api.server import FakeBotApi
 from record_helpers import record_with, valid_record
@@ -51,6 +52,7 @@ def _healthcheck(bot: BotProcess) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 async def test_a_corrupt_session_file_is_quarantined_and_the_user_is_told(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:
@@ -137,6 +139,7 @@ def _free(directory: Path, filler: Path) -> None:
     filler.unlink()
 
 
+@pytest.mark.slow
 async def test_a_full_disk_is_told_as_not_saved_and_the_retry_is_kept(
     bot_api: FakeBotApi, tmp_path: Path
 ) -> None:

@@ -287,6 +287,7 @@ async def _type_and_return(user: User, state: str, text: str, meant: str) -> Non
     assert (again.state, again.history, again.page) == (state, before.history, before.page), text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 async def test_the_accepted_answers_of_the_table_over_http(
     role: str, bot_api: FakeBotApi, bot_process: BotProcess
