@@ -154,21 +154,25 @@ class Renderer:
         elif source == "overview":
             numbered = numbered[: len(plan.first)]
         options = tuple(_titled(f"i{number}", item.title) for number, item in numbered)
-        if source == "overview":
-            texts = self.texts.advice
-            options += tuple(
-                Option(
-                    f"w{number}",
-                    button_label(
-                        (
-                            texts.unsure_option if gap.id in plan.unsure else texts.warning_option
-                        ).format(title=gap.title)
-                    ),
-                    (gap.title,),
-                )
-                for number, gap in enumerate(plan.gaps, start=1)
+        if source != "overview":
+            return options
+        # The warnings right after "Begin hier": in the report an intervention only succeeds when
+        # the preconditions are met (seed lines 443-445), so their details belong on the first
+        # page of buttons, before the other steps (a keyboard shows four and "Meer opties").
+        texts = self.texts.advice
+        warnings = tuple(
+            Option(
+                f"w{number}",
+                button_label(
+                    (
+                        texts.unsure_option if gap.id in plan.unsure else texts.warning_option
+                    ).format(title=gap.title)
+                ),
+                (gap.title,),
             )
-        return options
+            for number, gap in enumerate(plan.gaps, start=1)
+        )
+        return options[:1] + warnings + options[1:]
 
     def slot_options(self, session: Session) -> tuple[Option, ...]:
         """One option per listed employee: `s1`.. in the order of the team list.

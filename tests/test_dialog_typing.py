@@ -409,7 +409,8 @@ def test_paging_shows_every_option_once_and_the_advice_begins_with_its_titles() 
     everything = [o.id for o in engine().current_options(session)]
     assert len(everything) > 2 * MAX_OPTIONS
     first = [o.id for o in engine().shown_options(session)]
-    assert first[: MAX_OPTIONS - 1] == ["i1", "i2", "i3", "i4"] and NAV_MORE in first
+    # "Begin hier" first, then the two warnings, then the next step.
+    assert first[: MAX_OPTIONS - 1] == ["i1", "w1", "w2", "i2"] and NAV_MORE in first
     assert _pages_of(session) == everything
     while "meer" in {o.id for o in engine().current_options(session)}:
         choose(session, "meer", "terug")

@@ -1,0 +1,62 @@
+"""The first page of buttons under the advice holds what matters most: the step to begin with
+and every warning of the quick check; the action plan is at most one "Meer opties" away."""
+
+from __future__ import annotations
+
+import pytest
+from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine
+
+from dialogs import Event
+from dialogs.engine import NAV_MORE, PAGE_SIZE
+from dialogs.session import Session
+
+# No warning, the most warnings, and mixed answers with "Weet ik niet" (unsure, shown as a warning).
+ANSWERS = (("ja", "ja", "ja"), ("nee", "nee", "nee"), ("wn", "nee", "ja"), ("ja", "wn", "nee"))
+
+
+def advised(role: str, number: int, answers: tuple[str, ...]) -> Session | None:
+    """The advice for `role` in phase `number` after these quick-check answers (None when the
+    quick check asks fewer questions than answers given)."""
+    session = drive(*ROLE_PATH[role], "kies", f"f{number}")
+    for answer in answers:
+        if session.state != "check":
+            return None
+        choose(session, answer)
+    return session if session.state == "advies" else None
+
+
+def pages(session: Session) -> list[list[str]]:
+    """The option ids page by page, without the paging buttons; the first page shown again."""
+    found: list[list[str]] = []
+    while True:
+        shown = [o.id for o in engine().shown_options(session) if not o.id.startswith("_")]
+        if found and shown == found[0]:
+            return found
+        found.append(shown)
+        if NAV_MORE not in {o.id for o in engine().shown_options(session)}:
+            return found
+        engine().handle(session, Event.option(NAV_MORE))
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_the_first_page_begins_with_the_first_step_and_every_warning(role: str) -> None:
+    tried = 0
+    for number, _ in enumerate(PHASES, start=1):
+        for answers in ANSWERS:
+            session = advised(role, number, answers)
+            if session is None:
+                continue
+            tried += 1
+            everything = [o.id for o in engine().current_options(session)]
+            warnings = [o for o in everything if o.startswith("w")]
+            book = pages(session)
+            first = book[0]
+            assert first[0] == "i1", (role, number, answers)
+            # Every warning fits beside the first step, unless there are more than a page holds.
+            assert first[1 : 1 + len(warnings)] == warnings[: PAGE_SIZE - 1], (
+                role,
+                number,
+                answers,
+            )
+            assert any("plan" in page for page in book[:2]), (role, number, answers)
+    assert tried >= len(PHASES)
