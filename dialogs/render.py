@@ -16,7 +16,7 @@ from dialogs.flow import Flow
 from dialogs.progress import current_run, step_of
 from dialogs.session import Answer, Session, Slot
 from knowledge import KnowledgeBase
-from knowledge.schema import Intervention, Phase
+from knowledge.schema import Intervention, Phase, Precondition
 from locales import Bundle, DialogTexts
 
 
@@ -240,17 +240,25 @@ class Renderer:
         option = session.history[-1].option
         kind, number = option[0], int(option[1:])
         if kind == "w":
-            gap, advice = plan.gaps[number - 1], plan.gap_advice[number - 1]
-            texts = self.texts.advice
-            template = texts.unsure_detail if gap.id in plan.unsure else texts.warning_detail
-            full = template.format(title=gap.title, explanation=gap.explanation, when_gap=advice)
-            if len(full) <= SCREEN:
-                return full
-            return template.format(title=gap.title, explanation="", when_gap=advice).replace(
-                "\n\n\n", "\n\n"
-            )
+            gap = plan.gaps[number - 1]
+            return self.warning_detail(gap, plan.gap_advice[number - 1], gap.id in plan.unsure)
         items = plan.next_phase if kind == "n" else plan.shown
         return self.detail(items[number - 1], plan.reader)
+
+    def warning_detail(self, gap: Precondition, advice: str, unsure: bool) -> str:
+        """A quick-check warning: what the condition is and what to do; `unsure`: to check.
+
+        The explanation is left out when the whole would not fit one phone screen: what to do
+        matters more to the reader than why the condition counts.
+        """
+        texts = self.texts.advice
+        template = texts.unsure_detail if unsure else texts.warning_detail
+        full = template.format(title=gap.title, explanation=gap.explanation, when_gap=advice)
+        if len(full) <= SCREEN:
+            return full
+        return template.format(title=gap.title, explanation="", when_gap=advice).replace(
+            "\n\n\n", "\n\n"
+        )
 
     def detail(self, item: Intervention, reader: str) -> str:
         """What it is and why it helps, how to begin, the evidence and where it sits in the model.

@@ -7,14 +7,18 @@ no action advised twice anywhere (overview, Meer, next phase, plan menu).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import product
 
 import pytest
 from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine, reserved_in
 
-from dialogs import Event, Session
+from dialogs import Event, Reply, Session
 from dialogs.checks import unreachable_variants
 from dialogs.render import SCREEN
-from knowledge.schema import Intervention
+from knowledge.schema import READERS, Intervention
+
+# The quick check's answers: yes, no and "weet ik niet".
+CHECK_ANSWERS = ("ja", "nee", "wn")
 
 
 def advised(role: str, number: int, answer: str = "nee") -> Session:
@@ -24,10 +28,28 @@ def advised(role: str, number: int, answer: str = "nee") -> Session:
     return session
 
 
+def overviews(role: str) -> Iterator[tuple[tuple[object, ...], Session, Reply]]:
+    """The first advice as the user gets it, for every phase and every set of check answers.
+
+    The overview is the reply to the last quick-check answer: `Engine.prompt` would give only
+    the advice's short question, which is not what a phone shows after the check.
+    """
+    for number in range(1, len(PHASES) + 1):
+        start = drive(*ROLE_PATH[role], "kies", f"f{number}")
+        assert start.state == "check" and start.checks, (role, number)
+        for answers in product(CHECK_ANSWERS, repeat=len(start.checks)):
+            session = start.model_copy(deep=True)
+            replies = choose(session, *answers)
+            assert session.state == "advies", (role, number, answers)
+            yield (role, number, *answers), session, replies[-1]
+
+
 def every_text(role: str, number: int) -> Iterator[tuple[str, str]]:
     """(where, text) of every message of the advice: overview, details, Meer, next phase, …"""
+    start = drive(*ROLE_PATH[role], "kies", f"f{number}")
+    answers = ["nee"] * len(start.checks)
+    yield "overview", choose(start, *answers)[-1].text
     session = advised(role, number)
-    yield "overview", engine().prompt(session).text
     for state in ("volgende", "vlekken", "plan"):
         probe = session.model_copy(deep=True)
         if state in {o.id for o in engine().current_options(probe)}:
@@ -52,19 +74,57 @@ def every_text(role: str, number: int) -> Iterator[tuple[str, str]]:
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_the_first_advice_and_every_detail_fit_one_screen(role: str) -> None:
-    for number in range(1, len(PHASES) + 1):
-        session = advised(role, number)
-        overview = engine().prompt(session)
-        assert len(overview.text) <= SCREEN, (role, number, len(overview.text))
+    texts = engine().texts.advice
+    reader = engine().flow.roles[role].reader
+    for where, session, overview in overviews(role):
         plan = engine().advice_plan(session)
+        # The real overview (not the advice's short question): where to begin, and every warning.
+        assert f"{texts.begin}\n" in overview.text and plan.begin.title in overview.text, where
+        assert all(gap.title in overview.text for gap in plan.gaps), where
+        assert len(overview.text) <= SCREEN, (where, len(overview.text))
+        assert reserved_in(overview.text, reader) == [], where
         assert 2 <= len(plan.others) <= 4
-        for option in overview.options:
+        # Every title and warning, also those on the keyboard's second page.
+        for option in engine().current_options(session):
             if option.id[0] in "iw" and option.id[1:].isdigit():
                 opened = session.model_copy(deep=True)
                 detail = engine().handle(opened, Event.option(option.id))
                 assert len(detail) == 1 and opened.state == "uitleg"
-                assert len(detail[0].text) <= SCREEN, (role, number, option.id)
-                assert [o.id for o in detail[0].options] == ["terug"]
+                assert len(detail[0].text) <= SCREEN, (where, option.id)
+                assert "terug" in [o.id for o in detail[0].options]
+
+
+def test_every_detail_text_fits_one_screen_for_every_reader() -> None:
+    """Every intervention, warning and blind spot as any reader may read it: one screen each.
+
+    Wider than what the walks reach: a reader variant or a warning that no walk happens to open
+    is measured too. A warning is measured with its whole advice (nothing left out as a repeat).
+    """
+    render, knowledge = engine()._render, engine().knowledge
+    texts = engine().texts.advice
+    for item in knowledge.interventions:
+        for reader in READERS:
+            assert len(render.detail(item, reader)) <= SCREEN, (item.id, reader)
+    for gap in knowledge.preconditions:
+        for reader in READERS:
+            for unsure in (False, True):
+                shown = render.warning_detail(gap, gap.when_gap_for_reader(reader), unsure)
+                assert gap.when_gap_for_reader(reader) in shown, (gap.id, reader, unsure)
+                assert len(shown) <= SCREEN, (gap.id, reader, unsure)
+    for spot in knowledge.blind_spots:
+        for reader in READERS:
+            shown = texts.blind_spot.format(title=spot.title, advice=spot.advice_for_reader(reader))
+            assert len(shown) <= SCREEN, (spot.id, reader)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_the_blind_spots_fit_one_screen(role: str) -> None:
+    for number in range(1, len(PHASES) + 1):
+        session = advised(role, number)
+        if "vlekken" in {o.id for o in engine().current_options(session)}:
+            shown = choose(session, "vlekken")[-1].text
+            assert engine().texts.advice.blind_spots_heading in shown
+            assert len(shown) <= SCREEN, (role, number, len(shown))
 
 
 def test_a_detail_says_what_where_and_how_to_begin() -> None:
