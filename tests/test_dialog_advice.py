@@ -11,6 +11,7 @@ from itertools import product
 
 import pytest
 from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine, reserved_in
+from knowledge_helpers import unsupported_claims
 
 from dialogs import Event, Reply, Session
 from dialogs.checks import unreachable_variants
@@ -157,6 +158,16 @@ def test_no_words_meant_for_another_reader(role: str) -> None:
     for number in range(1, len(PHASES) + 1):
         for where, text in every_text(role, number):
             assert reserved_in(text, reader) == [], (role, number, where)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_no_message_makes_a_claim_the_report_does_not_make(role: str) -> None:
+    """Also across the lines of a message: a blind spot's title stands under "Wat vaak vergeten
+    wordt:", so a note on uitzendkrachten there would call them often forgotten."""
+    for number in range(1, len(PHASES) + 1):
+        for where, text in every_text(role, number):
+            assert unsupported_claims(text) == [], (role, number, where)
+            assert unsupported_claims(" ".join(text.split())) == [], (role, number, where)
 
 
 def _theme(item: Intervention) -> str:
