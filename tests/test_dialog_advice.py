@@ -10,12 +10,22 @@ from collections.abc import Iterator
 from itertools import product
 
 import pytest
-from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine, reserved_in
+from dialog_helpers import (
+    PHASES,
+    ROLE_PATH,
+    ROLES,
+    STATE_PATHS,
+    choose,
+    drive,
+    engine,
+    reserved_in,
+)
 from knowledge_helpers import unsupported_claims
 
 from dialogs import Event, Reply, Session
 from dialogs.checks import unreachable_variants
-from dialogs.render import SCREEN
+from dialogs.engine import MAX_OPTIONS, NAV_MORE
+from dialogs.render import BUTTON_LABEL_LIMIT, SCREEN
 from knowledge.schema import READERS, Intervention
 
 # The quick check's answers: yes, no and "weet ik niet".
@@ -126,6 +136,93 @@ def test_the_blind_spots_fit_one_screen(role: str) -> None:
             shown = choose(session, "vlekken")[-1].text
             assert engine().texts.advice.blind_spots_heading in shown
             assert len(shown) <= SCREEN, (role, number, len(shown))
+
+
+def _own_words(text: str) -> str:
+    """A detail without the frame every detail shares ("via HR", the evidence line)."""
+    texts = engine().texts.advice
+    for frame in (*texts.via.values(), texts.evidence_yes, texts.evidence_no):
+        text = text.replace(frame, "")
+    return text
+
+
+def details(role: str, number: int, answer: str) -> Iterator[tuple[str, Session]]:
+    """Every detail the advice opens (overview, warnings, Meer, next phase), as open sessions.
+
+    After "weet ik niet" only the warnings: the interventions do not depend on the answers.
+    """
+    session = advised(role, number, answer)
+    kinds = "iwn" if answer != "wn" else "w"
+    more = session.model_copy(deep=True)
+    sources = [("advies", session)]
+    while "meer" in {o.id for o in engine().current_options(more)}:
+        choose(more, "meer")
+        sources.append(("meer", more.model_copy(deep=True)))
+    following = session.model_copy(deep=True)
+    choose(following, "volgende")
+    sources.append(("volgende", following))
+    for where, source in sources:
+        for option in engine().current_options(source):
+            if option.id[0] in kinds and option.id[1:].isdigit():
+                opened = source.model_copy(deep=True)
+                choose(opened, option.id)
+                yield f"{where} {option.id}", opened
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_every_difficult_word_of_a_detail_is_explained_or_one_tap_away(role: str) -> None:
+    kb = engine().knowledge
+    seen = tapped = 0
+    for number in range(1, len(PHASES) + 1):
+        for answer in ("nee", "wn"):
+            for where, opened in details(role, number, answer):
+                reply = engine().prompt(opened)
+                detail = engine()._render.prompt(opened)
+                buttons = engine().shown_options(opened)
+                assert NAV_MORE not in {o.id for o in buttons}, where  # all on one keyboard
+                assert len(buttons) <= MAX_OPTIONS, where
+                assert all(len(o.label) <= BUTTON_LABEL_LIMIT for o in buttons), where
+                assert reply.options == buttons
+                for term in kb.glossary_in(_own_words(detail)):
+                    seen += 1
+                    if engine()._render.word(term) in detail:
+                        continue
+                    offered = [o for o in buttons if term.term in o.synonyms]
+                    assert len(offered) == 1, (role, number, where, term.term)
+                    word = opened.model_copy(deep=True)
+                    shown = choose(word, offered[0].id)
+                    assert word.state == "woord"
+                    assert shown[-1].text == f"{term.term}: {term.explanation}"
+                    assert [o.id for o in shown[-1].options] == ["terug"]
+                    again = choose(word, "terug")
+                    assert word.state == "uitleg" and again[-1].text == detail, where
+                    tapped += 1
+    assert tapped and seen
+
+
+def test_every_intervention_explains_its_words_or_offers_them_for_every_reader() -> None:
+    render, kb = engine()._render, engine().knowledge
+    with_words = 0
+    for item in kb.interventions:
+        for reader in READERS:
+            detail = render.detail(item, reader)
+            offered = render.detail_words(item, reader)
+            assert len(offered) < MAX_OPTIONS, (item.id, reader)  # with "Terug": one keyboard
+            for term in kb.glossary_in(_own_words(detail)):
+                with_words += 1
+                assert render.word(term) in detail or term in offered, (item.id, reader, term.id)
+            for term in offered:
+                assert render.word(term) not in detail, "explained once, not twice"
+    assert with_words > 300
+
+
+def test_a_difficult_word_can_be_typed() -> None:
+    session = drive(*STATE_PATHS["woord"][:-1])
+    term = engine()._render.words(session)[0]
+    replies = engine().handle(session, Event.text(term.term.upper()))
+    assert session.state == "woord" and replies[-1].text == engine()._render.word(term)
+    engine().handle(session, Event.text("terug"))
+    assert session.state == "uitleg" and session.history[-1].option == "terug"
 
 
 def test_a_detail_says_what_where_and_how_to_begin() -> None:
