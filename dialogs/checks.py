@@ -20,8 +20,9 @@ from dialogs.render import BUTTON_LABEL_LIMIT
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
 
-# The first letter of the options a pick list makes: phases, interventions, warnings, next phase.
-PICK_PREFIXES = frozenset("fiwn")
+# The first letter of the options a pick list makes: phases, interventions, warnings, next phase,
+# difficult words.
+PICK_PREFIXES = frozenset("fiwnt")
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "advice.report_name": {"name"},
     "advice.report_fragment": {"fragment"},
     "advice.word": {"term", "explanation"},
+    "advice.term_option": {"term"},
+    "advice.term_option_short": {"term"},
     "advice.warning_detail": {"title", "explanation", "when_gap"},
     "advice.next_phase": {"number", "label", "description"},
     "advice.blind_spot": {"title", "advice"},

@@ -76,10 +76,11 @@ class PickSpec(_Spec):
     `phases`: one per phase (`f1`..`f5`); `advised`: every intervention shown so far (`i1`..);
     `overview`: the first advice's interventions (`i1`..) and warnings (`w1`..); `more`: what the
     latest "Meer" added (`i5`..); `next_phase`: what helps in the following phase (`n1`..);
-    `slots`: the chat's employees (`s1`..).
+    `slots`: the chat's employees (`s1`..); `terms`: the difficult words of the detail on
+    screen (`t1`..).
     """
 
-    source: Literal["phases", "advised", "overview", "more", "next_phase", "slots"]
+    source: Literal["phases", "advised", "overview", "more", "next_phase", "slots", "terms"]
     # A state, or conditional targets tried in order (as for a fixed option): a phase picked by
     # hand goes on like one found by the staging questions, e.g. to reuse the organisation's
     # recent answers instead of asking them again.

@@ -6,29 +6,44 @@ the knowledge's tooling runs it without importing dialogs/ (knowledge never impo
 
 from __future__ import annotations
 
-from dialogs.checks import strings
 from dialogs.engine import Engine
 from dialogs.flow import FlowError
 from knowledge import KnowledgeBase
 from knowledge.readability import problems as readability_problems
-from locales import DialogTexts
+from locales import Bundle, TextModel
+from locales.model import prose
 
 
 def check(knowledge: KnowledgeBase) -> list[str]:
     """Every problem of the dialog built against `knowledge`; an empty list when it fits.
 
-    Besides the fit, the dialog's own user texts keep the same readability limits as the
-    knowledge (no sentence over 25 words, about 15 on average).
+    Besides the fit, every text a user reads in the engine's bundle (the dialog, Telegram, the
+    console and the documents) keeps the same readability limits as the knowledge (no sentence
+    over 25 words, about 15 on average).
     """
     try:
         engine = Engine.load(knowledge=knowledge)
     except FlowError as error:
         return list(error.errors)
-    return readable(engine.texts)
+    return readable_bundle(engine.bundle)
 
 
-def readable(texts: DialogTexts) -> list[str]:
-    """The readability problems of the dialog's texts, as `dialog.yaml: <path>: message`."""
-    return readability_problems(
-        "dialog texts", ((f"dialog.yaml: {path}", text) for path, text in strings(texts, ""))
-    )
+def readable_bundle(bundle: Bundle) -> list[str]:
+    """The readability problems of every file of a language's bundle, as `<file>: <path>: message`.
+
+    Each file is one kind of text for the average: its texts are read in one place (the chat,
+    the terminal, the PDF), so a file of short labels cannot hide the long sentences of another.
+    """
+    found: list[str] = []
+    for file, texts in bundle.files():
+        found += readable(texts, file)
+    return found
+
+
+def readable(texts: TextModel, file: str = "dialog.yaml") -> list[str]:
+    """The readability problems of one text file's prose, as `<file>: <path>: message`.
+
+    Only prose is measured (:func:`locales.model.prose`): command names, file names, format-only
+    templates and lists of typed words are not sentences a user reads.
+    """
+    return readability_problems(file, ((f"{file}: {path}", text) for path, text in prose(texts)))

@@ -16,7 +16,7 @@ from dialogs.flow import Flow
 from dialogs.progress import current_run, step_of
 from dialogs.session import Answer, Session, Slot
 from knowledge import KnowledgeBase
-from knowledge.schema import Intervention, Phase
+from knowledge.schema import GlossaryTerm, Intervention, Phase, Precondition
 from locales import Bundle, DialogTexts
 
 
@@ -142,6 +142,8 @@ class Renderer:
             return self.slot_options(session)
         if session.role is None or session.phase is None:
             return ()  # no advice yet, so nothing to pick (a damaged or hand-made session)
+        if source == "terms":
+            return self.word_options(session)
         plan = self._plan(session)
         if source == "next_phase":
             return tuple(
@@ -238,23 +240,42 @@ class Renderer:
         blocks.append(self._plain(session))
         return "\n\n".join(blocks)
 
+    def _opened(self, session: Session) -> tuple[str, int]:
+        """The detail on screen, as the option that opened it: kind (`i`, `w`, `n`) and number.
+
+        That is the last answer given outside the detail and its words: after "Wat betekent …?"
+        and back, the detail is still the one that was opened.
+        """
+        for answer in reversed(session.history):
+            state = self.flow.states.get(answer.step)
+            if state is None or state.render not in DETAIL_RENDERS:
+                return answer.option[0], int(answer.option[1:])
+        raise ValueError("no detail was opened")
+
     def _detail(self, session: Session) -> str:
-        """The intervention or warning whose button was tapped last (the last answer says which)."""
+        """The intervention or warning whose button was tapped (see `_opened`)."""
         plan = self._plan(session)
-        option = session.history[-1].option
-        kind, number = option[0], int(option[1:])
+        kind, number = self._opened(session)
         if kind == "w":
-            gap, advice = plan.gaps[number - 1], plan.gap_advice[number - 1]
-            texts = self.texts.advice
-            template = texts.unsure_detail if gap.id in plan.unsure else texts.warning_detail
-            full = template.format(title=gap.title, explanation=gap.explanation, when_gap=advice)
-            if len(full) <= SCREEN:
-                return full
-            return template.format(title=gap.title, explanation="", when_gap=advice).replace(
-                "\n\n\n", "\n\n"
-            )
+            gap = plan.gaps[number - 1]
+            return self.warning_detail(gap, plan.gap_advice[number - 1], gap.id in plan.unsure)
         items = plan.next_phase if kind == "n" else plan.shown
         return self.detail(items[number - 1], plan.reader)
+
+    def warning_detail(self, gap: Precondition, advice: str, unsure: bool) -> str:
+        """A quick-check warning: what the condition is and what to do; `unsure`: to check.
+
+        The explanation is left out when the whole would not fit one phone screen: what to do
+        matters more to the reader than why the condition counts.
+        """
+        texts = self.texts.advice
+        template = texts.unsure_detail if unsure else texts.warning_detail
+        full = template.format(title=gap.title, explanation=gap.explanation, when_gap=advice)
+        if len(full) <= SCREEN:
+            return full
+        return template.format(title=gap.title, explanation="", when_gap=advice).replace(
+            "\n\n\n", "\n\n"
+        )
 
     def detail(self, item: Intervention, reader: str) -> str:
         """What it is and why it helps, how to begin, the evidence and where it sits in the model.
@@ -298,6 +319,76 @@ class Renderer:
         if first == last:
             return texts.span_one.format(first=first, via=via)
         return texts.span_many.format(first=first, last=last, via=via)
+
+    # -- difficult words of a detail -----------------------------------------------------------
+    def words(self, session: Session) -> list[GlossaryTerm]:
+        """The glossary terms of the detail on screen that it does not explain itself.
+
+        Each gets a button "Wat betekent …?" under the detail: a detail explains a term in its
+        own text only while it fits one phone screen, so a term must stay one tap away.
+        """
+        plan = self._plan(session)
+        kind, number = self._opened(session)
+        if kind == "w":
+            gap, advice = plan.gaps[number - 1], plan.gap_advice[number - 1]
+            shown = self.warning_detail(gap, advice, gap.id in plan.unsure)
+            return self._unexplained(f"{gap.title} {gap.explanation} {advice}", shown)
+        item = (plan.next_phase if kind == "n" else plan.shown)[number - 1]
+        return self.detail_words(item, plan.reader)
+
+    def detail_words(self, item: Intervention, reader: str) -> list[GlossaryTerm]:
+        """The glossary terms in what an intervention's detail says that it has no room for.
+
+        Only the intervention's own words count (its titles, explanation, first step and
+        notes), not the frame around them that every detail shares (such as "via HR").
+        """
+        own = [
+            item.title,
+            item.explanation,
+            item.first_step_for_reader(reader),
+            item.report_title,
+            item.report_fragment or "",
+            item.span_note or "",
+        ]
+        return self._unexplained(" ".join(own), self.detail(item, reader))
+
+    def _unexplained(self, own: str, shown: str) -> list[GlossaryTerm]:
+        """The terms of `own` that the text on screen (`shown`) holds but does not explain."""
+        on_screen = {term.id for term in self.knowledge.glossary_in(shown)}
+        return [
+            term
+            for term in self.knowledge.glossary_in(own)
+            if term.id in on_screen and self.word(term) not in shown
+        ]
+
+    def word(self, term: GlossaryTerm) -> str:
+        """A glossary term with its explanation, as a detail or the term's own message says it."""
+        return self.texts.advice.word.format(term=term.term, explanation=term.explanation)
+
+    def word_options(self, session: Session) -> tuple[Option, ...]:
+        """One button per difficult word of the detail (`t1`..); the word itself works typed.
+
+        All buttons of one detail are worded alike: the short form for all when one word's
+        question would not fit a button.
+        """
+        texts = self.texts.advice
+        terms = self.words(session)
+        template = texts.term_option
+        if any(len(template.format(term=t.term)) > BUTTON_LABEL_LIMIT for t in terms):
+            template = texts.term_option_short
+        return tuple(
+            Option(
+                f"t{number}",
+                button_label(template.format(term=term.term)),
+                (term.term, *term.aliases),
+            )
+            for number, term in enumerate(terms, start=1)
+        )
+
+    def _term(self, session: Session) -> str:
+        """The difficult word whose button was tapped under the detail, explained."""
+        number = int(session.history[-1].option[1:])
+        return self.word(self.words(session)[number - 1])
 
     def _more(self, session: Session) -> str:
         plan = self._plan(session)
@@ -460,11 +551,16 @@ SPECIAL_PROMPTS: dict[str, Callable[[Renderer, Session], str]] = {
     "more": Renderer._more,
     "next_phase": Renderer._next_phase,
     "blind_spots": Renderer._blind_spots,
+    "term": Renderer._term,
 }
 
 # Special prompts whose text is only what led up to the question (the reasons of a result, the
 # overview of the advice): a re-prompt after an answer not understood shows the question alone.
-SHORT_PROMPTS = frozenset({"staging", "advice", "detail", "more", "next_phase", "blind_spots"})
+SHORT_PROMPTS = frozenset(
+    {"staging", "advice", "detail", "more", "next_phase", "blind_spots", "term"}
+)
+# The prompts of a detail and of a difficult word in it: answers given there do not open another.
+DETAIL_RENDERS = frozenset({"detail", "term"})
 
 # One phone screen of text: what the first advice and a detail view must fit in.
 SCREEN = 700

@@ -18,6 +18,7 @@ class PictureTexts(TextModel):
         "phase_heading": frozenset({"number"}),
         "caption_diagnosed": frozenset({"layers", "number", "phase"}),
     }
+    not_prose: ClassVar[frozenset[str]] = frozenset({"filename"})
 
     filename: str
     title: str
@@ -42,6 +43,7 @@ class PlanTexts(TextModel):
         "check_in_line": frozenset({"date", "who"}),
         "phase_heading": frozenset({"number", "label"}),
     }
+    not_prose: ClassVar[frozenset[str]] = frozenset({"filename", "employee_stamp"})
 
     filename: str
     # The file name's stamp when the plan is for one of the chat's employees (issue: plans for
@@ -79,6 +81,7 @@ class TeamPictureTexts(TextModel):
         "slot_title": frozenset({"letter"}),
         "caption_slot": frozenset({"letter"}),
     }
+    not_prose: ClassVar[frozenset[str]] = frozenset({"filename"})
 
     filename: str
     team_title: str

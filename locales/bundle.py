@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from locales.artifacts import ArtifactTexts
 from locales.console import ConsoleTexts
 from locales.dialog import DialogTexts
+from locales.model import TextModel
 from locales.telegram import TelegramTexts
 
 
@@ -35,6 +36,15 @@ class Bundle:
     def __post_init__(self) -> None:
         # Parsed once; an unknown language fails here, when the bundle is loaded, not in a chat.
         object.__setattr__(self, "locale", Locale.parse(self.language))
+
+    def files(self) -> tuple[tuple[str, TextModel], ...]:
+        """Each text file of the bundle by its file name, for checks that report file and key."""
+        return (
+            ("dialog.yaml", self.dialog),
+            ("telegram.yaml", self.telegram),
+            ("console.yaml", self.console),
+            ("artifacts.yaml", self.artifacts),
+        )
 
     def long_date(self, day: date) -> str:
         """A date as readers of this language write it in a sentence, e.g. `9 maart 2026`."""

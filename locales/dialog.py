@@ -90,6 +90,10 @@ class AdviceTexts(TextModel):
     report_name: Line
     report_fragment: Line
     word: Line
+    # The button under a detail that explains a difficult word in it; the short form when the
+    # first does not fit a button.
+    term_option: Line
+    term_option_short: Line
     warning_detail: Line
     more_heading: Line
     next_phase: Line

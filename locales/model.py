@@ -8,6 +8,7 @@ checked against it by :func:`dialogs.texts.check_texts`.)
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
@@ -37,6 +38,9 @@ class TextModel(BaseModel):
     # The placeholders each text field must offer, by field name; a field not named here must have
     # none. None: this model's templates are checked elsewhere.
     placeholders: ClassVar[Mapping[str, frozenset[str]] | None] = None
+    # The fields that are not prose for a reader (a command's name, a file name): `prose` skips
+    # them, so the readability check measures only what a user reads as text.
+    not_prose: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="after")
     @classmethod
@@ -50,3 +54,33 @@ class TextModel(BaseModel):
         if found != wanted:
             raise ValueError(f"placeholders {sorted(found)} but expected {sorted(wanted)}")
         return value
+
+
+# A `{placeholder}` of a template; a text with no letter outside them only arranges other text.
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def format_only(text: str) -> bool:
+    """Whether `text` only arranges what the code fills in (`➜ {label}`): no words of its own."""
+    return not any(char.isalpha() for char in _PLACEHOLDER.sub("", text))
+
+
+def prose(value: object, path: str = "") -> list[tuple[str, str]]:
+    """Every text of a model (or part of it) that a user reads as prose, with its dotted path.
+
+    Left out: the fields a model names in `not_prose`, format-only templates, and lists, which in
+    every text file hold words a user types (synonyms, console commands), not text the bot shows.
+    """
+    if isinstance(value, str):
+        return [] if format_only(value) else [(path, value)]
+    if isinstance(value, TextModel):
+        skipped = type(value).not_prose
+        fields = [name for name in type(value).model_fields if name not in skipped]
+        value = {name: getattr(value, name) for name in fields}
+    if isinstance(value, dict):
+        return [
+            item
+            for key, inner in value.items()
+            for item in prose(inner, f"{path}.{key}" if path else str(key))
+        ]
+    return []

@@ -20,6 +20,7 @@ class CommandText(TextModel):
     """One command: what the user types (without the slash) and its line in the menu."""
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+    not_prose: ClassVar[frozenset[str]] = frozenset({"name"})  # typed, not read
 
     name: CommandName
     description: str = Field(min_length=1, max_length=256)

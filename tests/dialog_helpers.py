@@ -120,6 +120,7 @@ STATE_PATHS: dict[str, list[str]] = {
     "check": ["lijn", "nee", "ja", "ok"],
     "advies": [*TO_ADVICE],
     "uitleg": [*TO_ADVICE, "i2"],
+    "woord": [*TO_ADVICE, "i4", "t1"],  # a detail with difficult words, and the first of them
     "meer": [*TO_ADVICE, "meer"],
     "volgende": [*TO_ADVICE, "volgende"],
     "vlekken": [*TO_ADVICE, "vlekken"],

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from knowledge.loader import DATA_DIR
+from knowledge.readability import sentences
 
 
 def copy_of_knowledge(tmp_path: Path) -> Path:
@@ -33,3 +38,45 @@ def failing_check(data: Path) -> list[str]:
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     return result.stderr.strip().splitlines()
+
+
+# Claims the report does not make (issue 10, checked against the report's lines 183, 511-515 and
+# 725-729), each as a pattern on one sentence, case-folded: "een belangrijke bron" is not "de
+# grootste"; only zelfstandigen are called an often forgotten group, never uitzendkrachten.
+UNSUPPORTED_CLAIMS: dict[str, str] = {
+    "the work itself is the biggest source of learning": r"grootste (leer)?bron",
+    "workload is the biggest brake": r"grootste (rem|belemmering)",
+    "the problem is mostly not unwillingness": r"\bonwil|meestal zit het probleem",
+    "small firms leave that money unused": r"\bgeld\b.*\bliggen\b|\bliggen\b.*\bgeld\b",
+    "temporary workers are often forgotten": (
+        r"(uitzend|flexkracht).*vergeten|vergeten.*(uitzend|flexkracht)"
+    ),
+}
+
+
+def unsupported_claims(text: str) -> list[str]:
+    """The claims of UNSUPPORTED_CLAIMS that a sentence of `text` makes (their descriptions)."""
+    found: list[str] = []
+    for sentence in sentences(text.casefold()):
+        found += [
+            claim
+            for claim, pattern in UNSUPPORTED_CLAIMS.items()
+            if re.search(pattern, sentence) and claim not in found
+        ]
+    return found
+
+
+def every_string(value: object, path: str) -> Iterator[tuple[str, str]]:
+    """Every string in a record, text model or collection, with a path to find it by."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for field in type(value).model_fields:
+            yield from every_string(getattr(value, field), f"{path}.{field}")
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from every_string(inner, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, inner in enumerate(value):
+            label = getattr(inner, "id", None) or getattr(inner, "key", None) or index
+            yield from every_string(inner, f"{path}.{label}")

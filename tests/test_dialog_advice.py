@@ -7,14 +7,29 @@ no action advised twice anywhere (overview, Meer, next phase, plan menu).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import product
 
 import pytest
-from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine, reserved_in
+from dialog_helpers import (
+    PHASES,
+    ROLE_PATH,
+    ROLES,
+    STATE_PATHS,
+    choose,
+    drive,
+    engine,
+    reserved_in,
+)
+from knowledge_helpers import unsupported_claims
 
-from dialogs import Event, Session
+from dialogs import Event, Reply, Session
 from dialogs.checks import unreachable_variants
-from dialogs.render import SCREEN
-from knowledge.schema import Intervention
+from dialogs.engine import MAX_OPTIONS, NAV_MORE
+from dialogs.render import BUTTON_LABEL_LIMIT, SCREEN
+from knowledge.schema import READERS, Intervention
+
+# The quick check's answers: yes, no and "weet ik niet".
+CHECK_ANSWERS = ("ja", "nee", "wn")
 
 
 def advised(role: str, number: int, answer: str = "nee") -> Session:
@@ -24,10 +39,28 @@ def advised(role: str, number: int, answer: str = "nee") -> Session:
     return session
 
 
+def overviews(role: str) -> Iterator[tuple[tuple[object, ...], Session, Reply]]:
+    """The first advice as the user gets it, for every phase and every set of check answers.
+
+    The overview is the reply to the last quick-check answer: `Engine.prompt` would give only
+    the advice's short question, which is not what a phone shows after the check.
+    """
+    for number in range(1, len(PHASES) + 1):
+        start = drive(*ROLE_PATH[role], "kies", f"f{number}")
+        assert start.state == "check" and start.checks, (role, number)
+        for answers in product(CHECK_ANSWERS, repeat=len(start.checks)):
+            session = start.model_copy(deep=True)
+            replies = choose(session, *answers)
+            assert session.state == "advies", (role, number, answers)
+            yield (role, number, *answers), session, replies[-1]
+
+
 def every_text(role: str, number: int) -> Iterator[tuple[str, str]]:
     """(where, text) of every message of the advice: overview, details, Meer, next phase, …"""
+    start = drive(*ROLE_PATH[role], "kies", f"f{number}")
+    answers = ["nee"] * len(start.checks)
+    yield "overview", choose(start, *answers)[-1].text
     session = advised(role, number)
-    yield "overview", engine().prompt(session).text
     for state in ("volgende", "vlekken", "plan"):
         probe = session.model_copy(deep=True)
         if state in {o.id for o in engine().current_options(probe)}:
@@ -52,19 +85,144 @@ def every_text(role: str, number: int) -> Iterator[tuple[str, str]]:
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_the_first_advice_and_every_detail_fit_one_screen(role: str) -> None:
-    for number in range(1, len(PHASES) + 1):
-        session = advised(role, number)
-        overview = engine().prompt(session)
-        assert len(overview.text) <= SCREEN, (role, number, len(overview.text))
+    texts = engine().texts.advice
+    reader = engine().flow.roles[role].reader
+    for where, session, overview in overviews(role):
         plan = engine().advice_plan(session)
+        # The real overview (not the advice's short question): where to begin, and every warning.
+        assert f"{texts.begin}\n" in overview.text and plan.begin.title in overview.text, where
+        assert all(gap.title in overview.text for gap in plan.gaps), where
+        assert len(overview.text) <= SCREEN, (where, len(overview.text))
+        assert reserved_in(overview.text, reader) == [], where
         assert 2 <= len(plan.others) <= 4
-        for option in overview.options:
+        # Every title and warning, also those on the keyboard's second page.
+        for option in engine().current_options(session):
             if option.id[0] in "iw" and option.id[1:].isdigit():
                 opened = session.model_copy(deep=True)
                 detail = engine().handle(opened, Event.option(option.id))
                 assert len(detail) == 1 and opened.state == "uitleg"
-                assert len(detail[0].text) <= SCREEN, (role, number, option.id)
-                assert [o.id for o in detail[0].options] == ["terug"]
+                assert len(detail[0].text) <= SCREEN, (where, option.id)
+                assert "terug" in [o.id for o in detail[0].options]
+
+
+def test_every_detail_text_fits_one_screen_for_every_reader() -> None:
+    """Every intervention, warning and blind spot as any reader may read it: one screen each.
+
+    Wider than what the walks reach: a reader variant or a warning that no walk happens to open
+    is measured too. A warning is measured with its whole advice (nothing left out as a repeat).
+    """
+    render, knowledge = engine()._render, engine().knowledge
+    texts = engine().texts.advice
+    for item in knowledge.interventions:
+        for reader in READERS:
+            assert len(render.detail(item, reader)) <= SCREEN, (item.id, reader)
+    for gap in knowledge.preconditions:
+        for reader in READERS:
+            for unsure in (False, True):
+                shown = render.warning_detail(gap, gap.when_gap_for_reader(reader), unsure)
+                assert gap.when_gap_for_reader(reader) in shown, (gap.id, reader, unsure)
+                assert len(shown) <= SCREEN, (gap.id, reader, unsure)
+    for spot in knowledge.blind_spots:
+        for reader in READERS:
+            shown = texts.blind_spot.format(title=spot.title, advice=spot.advice_for_reader(reader))
+            assert len(shown) <= SCREEN, (spot.id, reader)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_the_blind_spots_fit_one_screen(role: str) -> None:
+    for number in range(1, len(PHASES) + 1):
+        session = advised(role, number)
+        if "vlekken" in {o.id for o in engine().current_options(session)}:
+            shown = choose(session, "vlekken")[-1].text
+            assert engine().texts.advice.blind_spots_heading in shown
+            assert len(shown) <= SCREEN, (role, number, len(shown))
+
+
+def _own_words(text: str) -> str:
+    """A detail without the frame every detail shares ("via HR", the evidence line)."""
+    texts = engine().texts.advice
+    for frame in (*texts.via.values(), texts.evidence_yes, texts.evidence_no):
+        text = text.replace(frame, "")
+    return text
+
+
+def details(role: str, number: int, answer: str) -> Iterator[tuple[str, Session]]:
+    """Every detail the advice opens (overview, warnings, Meer, next phase), as open sessions.
+
+    After "weet ik niet" only the warnings: the interventions do not depend on the answers.
+    """
+    session = advised(role, number, answer)
+    kinds = "iwn" if answer != "wn" else "w"
+    more = session.model_copy(deep=True)
+    sources = [("advies", session)]
+    while "meer" in {o.id for o in engine().current_options(more)}:
+        choose(more, "meer")
+        sources.append(("meer", more.model_copy(deep=True)))
+    following = session.model_copy(deep=True)
+    choose(following, "volgende")
+    sources.append(("volgende", following))
+    for where, source in sources:
+        for option in engine().current_options(source):
+            if option.id[0] in kinds and option.id[1:].isdigit():
+                opened = source.model_copy(deep=True)
+                choose(opened, option.id)
+                yield f"{where} {option.id}", opened
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_every_difficult_word_of_a_detail_is_explained_or_one_tap_away(role: str) -> None:
+    kb = engine().knowledge
+    seen = tapped = 0
+    for number in range(1, len(PHASES) + 1):
+        for answer in ("nee", "wn"):
+            for where, opened in details(role, number, answer):
+                reply = engine().prompt(opened)
+                detail = engine()._render.prompt(opened)
+                buttons = engine().shown_options(opened)
+                assert NAV_MORE not in {o.id for o in buttons}, where  # all on one keyboard
+                assert len(buttons) <= MAX_OPTIONS, where
+                assert all(len(o.label) <= BUTTON_LABEL_LIMIT for o in buttons), where
+                assert reply.options == buttons
+                for term in kb.glossary_in(_own_words(detail)):
+                    seen += 1
+                    if engine()._render.word(term) in detail:
+                        continue
+                    offered = [o for o in buttons if term.term in o.synonyms]
+                    assert len(offered) == 1, (role, number, where, term.term)
+                    word = opened.model_copy(deep=True)
+                    shown = choose(word, offered[0].id)
+                    assert word.state == "woord"
+                    assert shown[-1].text == f"{term.term}: {term.explanation}"
+                    assert [o.id for o in shown[-1].options] == ["terug"]
+                    again = choose(word, "terug")
+                    assert word.state == "uitleg" and again[-1].text == detail, where
+                    tapped += 1
+    assert tapped and seen
+
+
+def test_every_intervention_explains_its_words_or_offers_them_for_every_reader() -> None:
+    render, kb = engine()._render, engine().knowledge
+    with_words = 0
+    for item in kb.interventions:
+        for reader in READERS:
+            detail = render.detail(item, reader)
+            offered = render.detail_words(item, reader)
+            assert len(offered) < MAX_OPTIONS, (item.id, reader)  # with "Terug": one keyboard
+            for term in kb.glossary_in(_own_words(detail)):
+                with_words += 1
+                assert render.word(term) in detail or term in offered, (item.id, reader, term.id)
+            for term in offered:
+                assert render.word(term) not in detail, "explained once, not twice"
+    assert with_words > 300
+
+
+def test_a_difficult_word_can_be_typed() -> None:
+    session = drive(*STATE_PATHS["woord"][:-1])
+    term = engine()._render.words(session)[0]
+    replies = engine().handle(session, Event.text(term.term.upper()))
+    assert session.state == "woord" and replies[-1].text == engine()._render.word(term)
+    engine().handle(session, Event.text("terug"))
+    assert session.state == "uitleg" and session.history[-1].option == "terug"
 
 
 def test_a_detail_says_what_where_and_how_to_begin() -> None:
@@ -97,6 +255,16 @@ def test_no_words_meant_for_another_reader(role: str) -> None:
     for number in range(1, len(PHASES) + 1):
         for where, text in every_text(role, number):
             assert reserved_in(text, reader) == [], (role, number, where)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_no_message_makes_a_claim_the_report_does_not_make(role: str) -> None:
+    """Also across the lines of a message: a blind spot's title stands under "Wat vaak vergeten
+    wordt:", so a note on uitzendkrachten there would call them often forgotten."""
+    for number in range(1, len(PHASES) + 1):
+        for where, text in every_text(role, number):
+            assert unsupported_claims(text) == [], (role, number, where)
+            assert unsupported_claims(" ".join(text.split())) == [], (role, number, where)
 
 
 def _theme(item: Intervention) -> str:

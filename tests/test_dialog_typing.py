@@ -316,7 +316,7 @@ async def test_after_help_and_a_cancelled_forget_the_question_comes_back() -> No
 # -- keyboards that fit a phone ---------------------------------------------------------------
 # Steps that go back in their own words ("Terug naar het overzicht"), and the check-in, which no
 # answer led to: no "← Terug" there. Every other question after the first has one.
-OWN_WAY_BACK = {"uitleg", "meer", "volgende", "vlekken", "plan", "medewerker"}
+OWN_WAY_BACK = {"uitleg", "woord", "meer", "volgende", "vlekken", "plan", "medewerker"}
 CHECK_IN = {"ci_stap", "ci_fase", "ci_kies"}
 
 

@@ -23,8 +23,11 @@ def _own_text(text: str | None) -> str:
     return CHOSEN.sub("", text or "")
 
 
-async def _play(user: User, role: str, number: int) -> None:
-    """One chat: the advice for `role` in phase `number`, every detail opened once, one Meer."""
+async def _play(user: User, role: str, number: int) -> bool:
+    """One chat: the advice for `role` in phase `number`, every detail opened once, one Meer.
+
+    True when a difficult word of a detail was opened too (one per chat at most).
+    """
     texts = load_bundle().dialog.advice
     reader = read_flow().roles[role].reader
     where = (role, number)
@@ -41,10 +44,19 @@ async def _play(user: User, role: str, number: int) -> None:
     items = [b for b in buttons if option_id(b)[0] in "iw"]
     titles = [b["text"] for b in items if option_id(b).startswith("i")]
     assert len(titles) == len(set(titles)) >= 3, where
+    word_opened = False
     for button in items:
         detail = await user.choose_anywhere(option_id(button))
-        assert len(_own_text(detail.text)) <= SCREEN, (where, button["text"])
-        assert user.options() == ["terug"]
+        shown = _own_text(detail.text)
+        assert len(shown) <= SCREEN, (where, button["text"])
+        # Back to the overview, after a button for each difficult word the detail cannot explain.
+        *words, back = user.options()
+        assert back == "terug" and all(re.fullmatch(r"t\d", word) for word in words), where
+        if words and not word_opened:  # one word per chat: it opens, and leads back to the detail
+            explained = await user.choose(words[0])
+            assert ": " in _own_text(explained.text) and user.options() == ["terug"], where
+            assert _own_text((await user.choose("terug")).text) == shown, where
+            word_opened = True
         again = await user.choose("terug")
         assert _own_text(again.text) == text, "back to the same overview"
     if "meer" in {option_id(b) for b in buttons}:
@@ -58,6 +70,7 @@ async def _play(user: User, role: str, number: int) -> None:
         assert reserved_in(own, reader) == [], where
         # A list never starts a message: that would mean its heading was cut off from it.
         assert not own.startswith("•"), where
+    return word_opened
 
 
 async def _every_page(user: User) -> list[dict[str, object]]:
@@ -83,6 +96,7 @@ async def test_every_role_and_phase_gets_advice_that_fits_a_phone(
         for index, role in enumerate(ROLE_PATHS)
         for number in range(1, 6)
     ]
-    await asyncio.gather(*plays)
+    words_opened = await asyncio.gather(*plays)
+    assert sum(words_opened) >= 20, "a difficult word opens over Telegram too"
     assert bot_api.rejections == []
     assert bot_api.unanswered_callbacks() == []
