@@ -109,6 +109,7 @@ class Poller:
         *,
         max_pending: int = MAX_PENDING,
         retry_start: float = BACKOFF_START,
+        stop_grace: float = STOP_GRACE,
     ) -> None:
         if not 1 <= max_pending <= MAX_PENDING:
             raise ValueError(f"max_pending must be between 1 and {MAX_PENDING}")
@@ -118,6 +119,7 @@ class Poller:
         self._allowed = list(allowed_updates)
         self._max_pending = max_pending
         self._retry_start = retry_start
+        self._stop_grace = stop_grace
         self._newest = -1  # the highest update id fetched so far
         self._unhandled: set[int] = set()  # fetched (and readable), not yet handled
         self._held: set[int] = set()  # fetched, not yet confirmed: at most `max_pending`
@@ -243,12 +245,12 @@ class Poller:
         self._held = {update_id for update_id in self._held if update_id >= offset}
 
     async def _wind_down(self) -> None:
-        """Take no more queued updates; give those in hand `STOP_GRACE` s, then cut them off."""
+        """Take no more queued updates; give those in hand a grace period, then cut them off."""
         self._stopping = True
         workers = list(self._workers.values())
         if not workers:
             return
-        _, late = await asyncio.wait(workers, timeout=STOP_GRACE)
+        _, late = await asyncio.wait(workers, timeout=self._stop_grace)
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
