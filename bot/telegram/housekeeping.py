@@ -41,7 +41,7 @@ async def housekeeping(store: SessionStore, data_dir: Path, retention: timedelta
         try:
             await asyncio.to_thread(touch_heartbeat, data_dir)
         except Exception as err:
-            log_error(log, "Hartslag niet geschreven", err)
+            log_error(log, "Heartbeat not written", err)
         if time.monotonic() - last_purge >= PURGE_INTERVAL:
             last_purge = time.monotonic()
             try:
