@@ -63,7 +63,8 @@ def _text_of(node: ast.expr) -> str | None:
         return node.value
     if isinstance(node, ast.JoinedStr):
         return "".join(
-            value.value if isinstance(value, ast.Constant) else " " for value in node.values
+            value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else " "
+            for value in node.values
         )
     return None
 
