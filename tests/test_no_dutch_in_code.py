@@ -4,6 +4,10 @@ A Dutch sentence in a .py file is either a user-facing text that a translation w
 operator- or author-facing message in the wrong language. Every string literal (f-strings joined,
 docstrings skipped: they are English documentation) is checked with a cheap test: at least three
 words, of which at least two are common Dutch function words.
+
+Log messages are short ("Hartslag niet geschreven" slipped through that test), and always English,
+so they get a stricter one: two words or more, one of them a word only Dutch uses. Words that are
+also English or common in technical text ("is", "van", "met", "de", "en", "dat") do not count.
 """
 
 from __future__ import annotations
@@ -24,6 +28,17 @@ DUTCH_FUNCTION_WORDS = frozenset(
         "hoe ik we er op te"
     ).split()
 )
+# Dutch words that an English log message does not contain (not "is", "van", "met", "op", ...).
+DUTCH_ONLY_WORDS = frozenset(
+    (  # noqa: SIM905 - a list of words reads best as words
+        "het een je jij niet geen niets bij voor wordt werd zijn naar ook maar deze dit wat ik "
+        "heeft hebben kan kon nog niet mislukt fout bestand bericht gebruiker"
+    ).split()
+)
+# The calls whose string arguments are log messages: a logger's methods and our `log_error`.
+LOG_CALLS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "log_error"}
+)
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|%[-#0 +]*\d*(?:\.\d+)?[a-z]")
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -34,6 +49,39 @@ def looks_dutch(text: str) -> bool:
     """At least three words, at least two of them Dutch function words."""
     words = _WORD.findall(_PLACEHOLDER.sub(" ", text).casefold())
     return len(words) >= 3 and sum(word in DUTCH_FUNCTION_WORDS for word in words) >= 2
+
+
+def looks_dutch_for_a_log(text: str) -> bool:
+    """At least two words, one of them a word only Dutch uses."""
+    words = _WORD.findall(_PLACEHOLDER.sub(" ", text).casefold())
+    return len(words) >= 2 and any(word in DUTCH_ONLY_WORDS for word in words)
+
+
+def _text_of(node: ast.expr) -> str | None:
+    """A string literal's text, an f-string's literal parts joined; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else " "
+            for value in node.values
+        )
+    return None
+
+
+def log_messages(source: str) -> Iterator[tuple[int, str]]:
+    """(line, text) of every string literal passed to a logging call."""
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in LOG_CALLS:
+            continue
+        for argument in node.args:
+            text = _text_of(argument)
+            if text is not None:
+                yield node.lineno, text
 
 
 def string_literals(source: str) -> Iterator[tuple[int, str]]:
@@ -65,11 +113,11 @@ def string_literals(source: str) -> Iterator[tuple[int, str]]:
 
 
 def dutch_literals(path: Path) -> list[str]:
-    return [
-        f"{path.relative_to(ROOT)}:{line}: {text!r}"
-        for line, text in string_literals(path.read_text(encoding="utf-8"))
-        if looks_dutch(text)
-    ]
+    source = path.read_text(encoding="utf-8")
+    found = {(line, text) for line, text in string_literals(source) if looks_dutch(text)} | {
+        (line, text) for line, text in log_messages(source) if looks_dutch_for_a_log(text)
+    }
+    return [f"{path.relative_to(ROOT)}:{line}: {text!r}" for line, text in sorted(found)]
 
 
 def test_no_python_file_holds_a_dutch_sentence() -> None:
@@ -117,3 +165,42 @@ def test_docstrings_are_skipped_and_f_strings_joined() -> None:
     found = list(string_literals(source))
     assert (4, "Dit is   van een ") in found
     assert not any("uitleg" in text for _, text in found)
+
+
+@pytest.mark.parametrize(
+    "text", ["Hartslag niet geschreven", "Bericht %s kon niet verstuurd worden", "Geen antwoord"]
+)
+def test_a_short_dutch_log_message_is_found(text: str) -> None:
+    assert looks_dutch_for_a_log(text)
+
+
+def test_the_general_test_misses_short_dutch_log_messages() -> None:
+    assert not looks_dutch("Hartslag niet geschreven"), "why log messages get their own test"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Heartbeat not written",
+        "Update %d: %s in a %s chat",
+        "Condition met for %s; van driver is de-registered",
+        "Loading data.dat failed (%s)",
+        "Purge failed",
+    ],
+)
+def test_english_log_messages_pass(text: str) -> None:
+    assert not looks_dutch_for_a_log(text)
+
+
+def test_log_messages_are_the_strings_given_to_logging_calls() -> None:
+    source = (
+        "log.warning('Hartslag niet geschreven (%s)', kind)\n"
+        "log_error(log, f'Opslaan van {key} mislukt', err)\n"
+        "logging.getLogger(__name__).info('Started')\n"
+        "print('niet een log')\n"
+    )
+    assert list(log_messages(source)) == [
+        (1, "Hartslag niet geschreven (%s)"),
+        (2, "Opslaan van   mislukt"),
+        (3, "Started"),
+    ]

@@ -25,7 +25,7 @@ from bot.persistence.records import Delivery, utc_now
 from bot.persistence.store import record_bytes
 from bot.settings import load_settings
 from bot.telegram.health import PROBE_NAME, check_health, health_report, touch_heartbeat
-from bot.telegram.housekeeping import housekeeping
+from bot.telegram.housekeeping import TEST_HEARTBEAT_ENV, heartbeat_interval_from_env, housekeeping
 from dialogs.session import Session
 
 RETENTION = timedelta(days=30)
@@ -184,6 +184,17 @@ async def test_housekeeping_survives_any_exception_in_a_round(
         with pytest.raises(asyncio.CancelledError):
             await task
     assert "RuntimeError" in caplog.text and "geheim" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "interval"),
+    [("", None), ("0.2", 0.2), ("30", 30.0), ("0", None), ("31", None), ("nan", None), ("x", None)],
+)
+def test_the_test_only_heartbeat_interval_is_above_0_and_at_most_the_real_one_or_ignored(
+    monkeypatch: pytest.MonkeyPatch, raw: str, interval: float | None
+) -> None:
+    monkeypatch.setenv(TEST_HEARTBEAT_ENV, raw)
+    assert heartbeat_interval_from_env() == interval
 
 
 # ---- the health check -----------------------------------------------------------------------

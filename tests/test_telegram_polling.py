@@ -1,19 +1,25 @@
-"""Polling of our own: handled before confirmed, a poison update skipped, a kill strands nobody."""
+"""Polling of our own: handled before confirmed, a poison update skipped, a kill strands nobody,
+a slow chat holds up no one, and a failing getUpdates is backed off from."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import FAKE_TOKEN
 from fake_bot_api.harness import BotProcess, User, clean_environ, free_port, option_id
 from fake_bot_api.server import FakeBotApi
+from telegram import Bot, Update
 
 from bot.persistence import SessionStore
+from bot.telegram.polling import Poller
 
 # A poll message as an older self-hosted Bot API server sends it: without `allows_revoting` and
 # `members_only`, which python-telegram-bot 22 requires, so parsing it raises.
@@ -139,3 +145,192 @@ async def test_an_unreachable_api_at_start_up_is_said_at_once(tmp_path: Path) ->
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# ---- per-chat queues: a slow chat holds up no one, and its update is never confirmed unhandled --
+
+
+async def test_a_slow_chat_holds_up_no_one_and_its_update_survives_a_kill(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    slow, quick = 905, 906
+    # Telegram's flood control makes chat A wait 60 s for its reply (the longest wait the bot sits
+    # out, and longer than any test waits); only A's reply is held back.
+    bot_api.fail_next("sendMessage", 1, code=429, retry_after=60)
+    waiting = bot_api.send_text(slow, "/start")["update_id"]
+    await bot_process.wait_for(lambda: bot_api.method_calls("sendMessage"), what="A's reply")
+    # B writes only now, so B's update comes with a later getUpdates than A's.
+    answered = await User(bot_process, quick).send("/start")
+    assert answered.buttons() and bot_api.chat(slow) == [], "B answered while A still waits"
+    sent_to_quick = list(bot_api.chat(quick))
+    offsets = [int(call.get("offset") or 0) for call in bot_api.method_calls("getUpdates")]
+    assert max(offsets) <= waiting, "nothing at or above A's unhandled update was confirmed"
+    bot_process.kill()
+    assert waiting in [update["update_id"] for update in bot_api.queued()]
+    await bot_process.start()
+    await bot_process.wait_for(lambda: bot_api.last_with_buttons(slow), what="A's question")
+    await bot_process.wait_for(lambda: bot_api.pending_updates() == 0, what="all confirmed")
+    await bot_process.stop()
+    texts = [m.text for m in bot_api.chat(slow)]
+    assert texts and len(texts) == len(set(texts)), "A's update handled once: each reply once"
+    assert bot_api.chat(quick) == sent_to_quick, "B's redelivered update sends nothing again"
+    record = SessionStore(bot_process.data_dir).load(str(slow))
+    assert record is not None and record.last_update_id == waiting
+    assert bot_api.rejections == []
+
+
+def _text_of(update: Update) -> tuple[int, str]:
+    message = update.effective_message
+    chat = update.effective_chat
+    assert message is not None and message.text is not None and chat is not None
+    return chat.id, message.text
+
+
+async def test_each_chat_in_order_chats_side_by_side_and_memory_bounded(
+    bot_api: FakeBotApi,
+) -> None:
+    release = asyncio.Event()
+    handled: list[tuple[int, str]] = []
+
+    async def process(update: Update) -> None:
+        chat, text = _text_of(update)
+        if text == "wait":
+            await release.wait()
+        handled.append((chat, text))
+
+    first = bot_api.send_text(1, "wait")["update_id"]
+    bot_api.send_text(1, "after")
+    bot_api.send_text(2, "b0")
+    bot_api.send_text(2, "b1")
+    bot_api.send_text(3, "beyond the limit")
+    stop = asyncio.Event()
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        poller = Poller(bot, process, 1, [], max_pending=4)
+        running = asyncio.create_task(poller.run(stop))
+        await bot_api.wait_for(lambda: len(handled) == 2, what="chat 2")
+        assert handled == [(2, "b0"), (2, "b1")], "chat 2 goes on while chat 1 waits"
+        calls = len(bot_api.method_calls("getUpdates"))
+        await asyncio.sleep(0.3)
+        # Four updates are held (chat 2's handled ones stay unconfirmed below chat 1's): no call
+        # is made, and the fifth update stays with Telegram.
+        assert len(bot_api.method_calls("getUpdates")) == calls
+        assert poller.pending == 2 and (3, "beyond the limit") not in handled
+        assert all(int(c.get("offset") or 0) <= first for c in bot_api.method_calls("getUpdates"))
+        release.set()
+        await bot_api.wait_for(lambda: len(handled) == 5, what="the rest")
+        stop.set()
+        await running
+        await poller.confirm()
+    assert [text for chat, text in handled if chat == 1] == ["wait", "after"]
+    assert handled.index((1, "wait")) < handled.index((3, "beyond the limit"))
+    assert bot_api.pending_updates() == 0
+
+
+async def test_a_waiting_chat_neither_spins_the_poller_nor_holds_up_a_later_chat(
+    bot_api: FakeBotApi,
+) -> None:
+    release = asyncio.Event()
+    handled: list[tuple[int, str]] = []
+
+    async def process(update: Update) -> None:
+        chat, text = _text_of(update)
+        if text == "wait":
+            await release.wait()
+        handled.append((chat, text))
+
+    first = bot_api.send_text(1, "wait")["update_id"]
+    stop = asyncio.Event()
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        poller = Poller(bot, process, 1, [])
+        running = asyncio.create_task(poller.run(stop))
+        await bot_api.wait_for(lambda: poller.pending == 1, what="chat 1 in hand")
+        calls = len(bot_api.method_calls("getUpdates"))
+        await asyncio.sleep(1.0)
+        # Telegram answers at once while an update is unconfirmed: the poller pauses instead.
+        assert len(bot_api.method_calls("getUpdates")) - calls < 5
+        bot_api.send_text(2, "later")
+        await bot_api.wait_for(lambda: handled == [(2, "later")], what="chat 2")
+        release.set()
+        await bot_api.wait_for(lambda: len(handled) == 2, what="chat 1")
+        stop.set()
+        await running
+        await poller.confirm()
+    assert all(int(c.get("offset") or 0) <= first + 2 for c in bot_api.method_calls("getUpdates"))
+    assert bot_api.pending_updates() == 0
+
+
+async def test_sigterm_leaves_an_update_still_in_hand_unconfirmed(bot_api: FakeBotApi) -> None:
+    started = asyncio.Event()
+
+    async def process(update: Update) -> None:
+        started.set()
+        await asyncio.Event().wait()  # never done
+
+    waiting = bot_api.send_text(1, "stuck")["update_id"]
+    bot_api.send_text(2, "fine")
+    stop = asyncio.Event()
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        poller = Poller(bot, process, 1, [], stop_grace=0.2)
+        running = asyncio.create_task(poller.run(stop))
+        await started.wait()
+        stop.set()
+        await running  # within the grace period, then the stuck update is cut off
+        await poller.confirm()
+    assert [u["update_id"] for u in bot_api.queued()][:1] == [waiting]
+
+
+# ---- a getUpdates that keeps failing ------------------------------------------------------------
+
+
+class TimedApi(FakeBotApi):
+    """The fake server, noting when each getUpdates arrived."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.polled_at: list[float] = []
+
+    def _observe(self, method: str, params: Any, files: Any, status: int, body: Any) -> None:
+        if method == "getUpdates":
+            self.polled_at.append(time.monotonic())
+
+
+async def test_a_failing_get_updates_is_backed_off_from_and_recovered(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.telegram.polling")
+    api = TimedApi(token=FAKE_TOKEN)
+    await api.start()
+    handled: list[str] = []
+
+    async def process(update: Update) -> None:
+        handled.append(_text_of(update)[1])
+
+    def retries() -> list[float]:
+        messages = [record.getMessage() for record in caplog.records]
+        return [float(m.split("retrying in ")[1].split()[0]) for m in messages if "retrying" in m]
+
+    try:
+        api.profiles[907] = {"first_name": "Geheimvoornaam", "username": "geheim_account"}
+        api.fail_next("getUpdates", 4, code=502)
+        api.send_text(907, "geheime tekst")
+        stop = asyncio.Event()
+        async with Bot(FAKE_TOKEN, base_url=f"{api.url}/bot") as bot:
+            poller = Poller(bot, process, 1, [], retry_start=0.05)
+            running = asyncio.create_task(poller.run(stop))
+            await api.wait_for(lambda: handled == ["geheime tekst"], what="recovery")
+            assert retries() == [0.05, 0.1, 0.2, 0.4], "the wait doubles"
+            gaps = [b - a for a, b in zip(api.polled_at, api.polled_at[1:], strict=False)]
+            assert all(gap >= wait * 0.9 for gap, wait in zip(gaps, retries(), strict=False))
+            # After a call that worked, the next failure starts from the shortest wait again.
+            api.fail_next("getUpdates", 1, code=502)
+            api.send_text(907, "again")
+            await api.wait_for(lambda: len(retries()) == 5, what="one more failure")
+            assert retries()[-1] == 0.05
+            await api.wait_for(lambda: handled[-1:] == ["again"], what="recovery again")
+            stop.set()
+            await running
+    finally:
+        await api.stop()
+    assert all("NetworkError" in r.getMessage() for r in caplog.records if r.args)
+    for secret in ("Geheimvoornaam", "geheim_account", "geheime tekst", FAKE_TOKEN):
+        assert secret not in caplog.text

@@ -12,6 +12,8 @@ from fake_bot_api.server import FakeBotApi
 from bot.persistence import ChatRecord, SessionStore
 from bot.persistence.records import utc_now
 from bot.persistence.store import record_bytes
+from bot.telegram.health import heartbeat_path
+from bot.telegram.housekeeping import TEST_HEARTBEAT_ENV
 from dialogs import new_session
 from locales import load_bundle
 
@@ -127,16 +129,35 @@ async def test_vergeet_erases_and_nothing_comes_back_after_restart(
 async def test_idle_sessions_are_deleted_once_the_bot_runs(
     bot_api: FakeBotApi, tmp_path: Path
 ) -> None:
+    """...and a `[]` file among them is set aside, while the purge and the heartbeat go on."""
     store = SessionStore(tmp_path / "data")
     old = utc_now() - timedelta(days=10)
-    store.save("501", ChatRecord(session=new_session()))
-    store.path_for("501").write_bytes(record_bytes(ChatRecord(session=new_session(), saved_at=old)))
-    os.utime(store.path_for("501"), (old.timestamp(), old.timestamp()))
+    idle = [str(key) for key in range(501, 512) if key != 502]
+    for key in [*idle, "599"]:
+        store.save(key, ChatRecord(session=new_session()))
+        store.path_for(key).write_bytes(
+            record_bytes(ChatRecord(session=new_session(), saved_at=old))
+        )
+    store.path_for("599").write_bytes(b"[]")  # valid JSON of the wrong shape
+    for key in [*idle, "599"]:
+        os.utime(store.path_for(key), (old.timestamp(), old.timestamp()))
     store.save("502", ChatRecord(session=new_session()))
-    bot = BotProcess(bot_api, tmp_path, BOT_RETENTION_DAYS="7")
+    bot = BotProcess(bot_api, tmp_path, BOT_RETENTION_DAYS="7", **{TEST_HEARTBEAT_ENV: "0.2"})
     await bot.start()
     try:
-        await bot.wait_for(lambda: store.load("501") is None, what="purge of the idle session")
-        assert store.load("502") is not None
+        await bot.wait_for(
+            lambda: all(not store.path_for(key).exists() for key in idle),
+            what="purge of the idle sessions",
+        )
+        assert [path.stem for path in store.files()] == ["502"]
+        assert [p.read_bytes() for p in store.quarantine.files()] == [b"[]"], "moved, not deleted"
+        # The housekeeping task outlived that file: its heartbeat comes again.
+        heartbeat = heartbeat_path(tmp_path / "data")
+        os.utime(heartbeat, (old.timestamp(), old.timestamp()))
+        await bot.wait_for(
+            lambda: heartbeat.stat().st_mtime > old.timestamp(), what="the next heartbeat"
+        )
+        await User(bot, 503).send("/start")  # and everyone is served
     finally:
         await bot.stop()
+    assert "Session file moved to quarantine" in bot.output()

@@ -30,7 +30,7 @@ from bot.settings import Settings
 from bot.telegram.application import LeanApplication
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
-from bot.telegram.housekeeping import housekeeping
+from bot.telegram.housekeeping import heartbeat_interval_from_env, housekeeping
 from bot.telegram.limits import FloodLimiter, pace_from_env
 from bot.telegram.logs import log_error
 from bot.telegram.polling import serve_polling
@@ -86,7 +86,14 @@ def build_application(
         # Nothing walks the store before the first poll: a large store must not delay answers.
         app.bot_data[_CHORES] = [
             asyncio.create_task(catch_up(store, handlers, app.bot)),
-            asyncio.create_task(housekeeping(store, settings.bot_data_dir, settings.retention)),
+            asyncio.create_task(
+                housekeeping(
+                    store,
+                    settings.bot_data_dir,
+                    settings.retention,
+                    heartbeat_interval_from_env(),
+                )
+            ),
             asyncio.create_task(
                 CheckInScheduler(
                     store,

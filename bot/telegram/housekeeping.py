@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +23,29 @@ from bot.telegram.logs import log_error
 log = logging.getLogger(__name__)
 
 PURGE_INTERVAL = 6 * 3600.0
+# TEST ONLY: seconds between heartbeats (above 0, at most the real interval), so an end-to-end
+# test sees the loop go on after a purge without waiting half a minute. Never set in a deployment.
+TEST_HEARTBEAT_ENV = "BOT_TEST_ONLY_HEARTBEAT_SECONDS"
+
+
+def heartbeat_interval_from_env() -> float | None:
+    """The test-only heartbeat interval, None when unset; a value out of range is ignored."""
+    raw = os.environ.get(TEST_HEARTBEAT_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= HEARTBEAT_INTERVAL:
+        log.warning(
+            "%s must be a number above 0 and at most %g; ignored",
+            TEST_HEARTBEAT_ENV,
+            HEARTBEAT_INTERVAL,
+        )
+        return None
+    log.warning("%s is set: the heartbeat runs faster, for tests only", TEST_HEARTBEAT_ENV)
+    return seconds
 
 
 async def purge(store: SessionStore, retention: timedelta) -> int:
@@ -30,8 +55,11 @@ async def purge(store: SessionStore, retention: timedelta) -> int:
     return deleted
 
 
-async def housekeeping(store: SessionStore, data_dir: Path, retention: timedelta) -> None:
-    """Touch the heartbeat every 30 s and purge idle sessions now and every 6 h, until cancelled.
+async def housekeeping(
+    store: SessionStore, data_dir: Path, retention: timedelta, interval: float | None = None
+) -> None:
+    """Touch the heartbeat every 30 s (or `interval`) and purge idle sessions now and every 6 h,
+    until cancelled.
 
     The first purge runs here, in the background, so a large store does not delay start-up. Any
     error is logged (its type only) and the next round comes as planned.
@@ -41,11 +69,11 @@ async def housekeeping(store: SessionStore, data_dir: Path, retention: timedelta
         try:
             await asyncio.to_thread(touch_heartbeat, data_dir)
         except Exception as err:
-            log_error(log, "Hartslag niet geschreven", err)
+            log_error(log, "Heartbeat not written", err)
         if time.monotonic() - last_purge >= PURGE_INTERVAL:
             last_purge = time.monotonic()
             try:
                 await purge(store, retention)
             except Exception as err:
                 log_error(log, "Purge failed", err)
-        await asyncio.sleep(HEARTBEAT_INTERVAL)
+        await asyncio.sleep(interval or HEARTBEAT_INTERVAL)
