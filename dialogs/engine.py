@@ -230,7 +230,7 @@ class Engine:
             if event.value == Command.TEAM:
                 return Outcome(self._team(session))
             if event.value == Command.HELP:
-                help_text = self._texts.states[session.state].help
+                help_text = self._render.help(session)
                 lead = f"{help_text}\n\n{self._texts.help_footer}"
                 return Outcome([self._prompt(session, lead=lead, short=True)])
         if event.kind is EventKind.OPTION:
@@ -481,7 +481,12 @@ class Engine:
 
     # -- the team and the check-in (entered from outside the graph) --------------------------------
     def _team(self, session: Session) -> list[Reply]:
-        """/team: the list of employees and the question which one to open (not an answer)."""
+        """/team: the list of employees and the question which one to open (not an answer).
+
+        A reader without staff has no list: one friendly line, and the question of now.
+        """
+        if session.role in self._flow.roles and not self._flow.roles[session.role].staff:
+            return [self._prompt(session, lead=self._texts.team.no_staff)]
         if not session.role or not any(slot.assessments for slot in session.slots):
             return [self._prompt(session, lead=self._texts.team.empty)]
         work = session.model_copy(deep=True)

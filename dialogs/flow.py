@@ -114,6 +114,10 @@ class RoleSpec(_Spec):
     # Who reads the advice: picks the knowledge's reader variants (first steps, gaps, blind spots)
     # and the wording that fits this person (an owner has a firm, a zzp'er has no staff).
     reader: Reader
+    # Whether this person manages employees (owner, line manager, HR, director). Only then does
+    # the dialog keep a team: /team, check-in reminders and "Andere medewerker". A zzp'er, a
+    # colleague or a teacher thinks about their own work or about the person they help.
+    staff: bool = True
 
 
 class AdviceSpec(_Spec):

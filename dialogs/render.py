@@ -56,7 +56,8 @@ class Renderer:
         elif special == "result":
             assert session.phase is not None
             phase = self.knowledge.phase(session.phase)
-            body = self.texts.result.short.format(number=phase.number, label=phase.label)
+            short = self.texts.result.short_as(self.reader(session))
+            body = short.format(number=phase.number, label=phase.label)
         elif special in SHORT_PROMPTS or special is None:
             body = self._plain(session)
         else:
@@ -83,15 +84,24 @@ class Renderer:
             return self.knowledge.phase(int(answer.option[1:])).label
         return self.texts.option_label(answer.step, answer.option)
 
+    def reader(self, session: Session) -> str | None:
+        """Who reads the dialog (flow.yaml roles' `reader`); None before the role is chosen."""
+        role = self.flow.roles.get(session.role) if session.role is not None else None
+        return role.reader if role is not None else None
+
     def _plain(self, session: Session) -> str:
-        return self.texts.states[session.state].prompt
+        return self.texts.states[session.state].prompt_as(self.reader(session))
+
+    def help(self, session: Session) -> str:
+        """The current step's help, in the words for its reader."""
+        return self.texts.states[session.state].help_as(self.reader(session))
 
     def _staging(self, session: Session) -> str:
         return self._plain(session)
 
     def _check(self, session: Session) -> str:
         _, check = check_question(self.knowledge, session.checks[session.check_index])
-        return self.texts.states["check"].prompt.format(question=check.question)
+        return self._plain(session).format(question=check.question)
 
     def _result(self, session: Session) -> str:
         assert session.phase is not None
@@ -110,7 +120,7 @@ class Renderer:
                 for answer in answers
             )
         if any(answer.option == "wn" for answer in answers):
-            lines.extend(["", texts.uncertain])
+            lines.extend(["", texts.uncertain_as(self.reader(session))])
         lines.extend(["", self._plain(session)])
         return "\n".join(lines)
 
@@ -370,7 +380,9 @@ def _checkin_step(renderer: Renderer, session: Session) -> str:
         lines.append(texts.checkin_heading.format(letter=slot.letter))
     lines.append(
         texts.checkin_step.format(
-            number=session.checkin_step + 1, total=len(slot.steps), first_step=item.first_step
+            number=session.checkin_step + 1,
+            total=len(slot.steps),
+            first_step=item.first_step_for_reader(renderer.reader(session)),
         )
     )
     lines.append(renderer._plain(session))
