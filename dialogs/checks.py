@@ -291,6 +291,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "advice.span_one": {"first", "via"},
     "advice.span_many": {"first", "last", "via"},
     "advice.report_name": {"name"},
+    "advice.report_name_reconstructed": {"name"},
     "advice.report_fragment": {"fragment"},
     "advice.word": {"term", "explanation"},
     "advice.warning_detail": {"title", "explanation", "when_gap"},

@@ -16,6 +16,7 @@ from dialogs.flow import Flow
 from dialogs.progress import current_run, step_of
 from dialogs.session import Answer, Session, Slot
 from knowledge import KnowledgeBase
+from knowledge.readability import sentences
 from knowledge.schema import Intervention, Phase
 from locales import Bundle, DialogTexts
 
@@ -265,31 +266,31 @@ class Renderer:
     def detail(self, item: Intervention, reader: str) -> str:
         """What it is and why it helps, how to begin, the evidence and where it sits in the model.
 
-        The report's own name (and what the report prints of a cut-off name) is always said; a
-        note on an uncertain span and the meaning of difficult words follow while the text still
-        fits one phone screen.
+        Always said, within one phone screen: the span with its note where the report gives no
+        phase (an inferred span must say so), and the report's own name (marked where we
+        completed a cut-off name, with what the report prints). Should that not fit, the
+        explanation loses its last sentences; the meaning of difficult words follows while the
+        text still fits.
         """
         texts = self.texts.advice
         first_step = item.first_step_for_reader(reader)
-        facts = [
-            texts.evidence_yes if item.evidence else texts.evidence_no,
-            self.span(item),
-        ]
-        if _plain_name(item.report_title) != _plain_name(item.title):
+        facts = [texts.evidence_yes if item.evidence else texts.evidence_no, self.span(item)]
+        if item.span_note:
+            facts.append(item.span_note)
+        if item.title_reconstructed:
+            facts.append(texts.report_name_reconstructed.format(name=item.report_title))
+        elif item.report_title_differs:
             facts.append(texts.report_name.format(name=item.report_title))
         if item.report_fragment is not None:
             facts.append(texts.report_fragment.format(fragment=item.report_fragment))
-        blocks = [
-            f"{item.title}\n{item.explanation}",
-            texts.first_step.format(first_step=first_step),
-            " ".join(facts),
-        ]
-        extras = [item.span_note] if item.span_note else []
-        extras += [
-            texts.word.format(term=term.term, explanation=term.explanation)
-            for term in self.knowledge.glossary_in(f"{item.title} {item.explanation} {first_step}")
-        ]
-        for extra in extras:
+        rest = [texts.first_step.format(first_step=first_step), " ".join(facts)]
+        explanation = sentences(item.explanation)
+        blocks = [f"{item.title}\n{item.explanation}", *rest]
+        while len("\n\n".join(blocks)) > SCREEN and len(explanation) > 1:
+            explanation.pop()
+            blocks = [f"{item.title}\n{' '.join(explanation)}", *rest]
+        for term in self.knowledge.glossary_in(f"{item.title} {item.explanation} {first_step}"):
+            extra = texts.word.format(term=term.term, explanation=term.explanation)
             if len("\n\n".join([*blocks, extra])) <= SCREEN:
                 blocks.append(extra)
         return "\n\n".join(blocks)
@@ -351,11 +352,6 @@ def button_label(label: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
 def _titled(option_id: str, title: str) -> Option:
     """A button for an intervention: its title, cut to fit; the whole title works when typed."""
     return Option(option_id, button_label(title), (title,))
-
-
-def _plain_name(name: str) -> str:
-    """A name compared without case and punctuation: "Feedback geven" is "feedback geven."."""
-    return "".join(char for char in name.casefold() if char.isalnum())
 
 
 # -- the team and the check-in ------------------------------------------------------------------

@@ -112,6 +112,7 @@ class AdviceTexts(TextModel):
     span_many: Line
     via: dict[str, Line]  # by layer key: where in the model an intervention works
     report_name: Line
+    report_name_reconstructed: Line  # the report's name, completed by us (cut off there)
     report_fragment: Line
     word: Line
     warning_detail: Line
