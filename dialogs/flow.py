@@ -129,6 +129,9 @@ class AdviceSpec(_Spec):
     levers_per_layer: int = Field(ge=0, le=2)
     blind_spots: int = Field(ge=0, le=3)
     next_phase: int = Field(ge=1, le=5)
+    # Paper has less room than the chat: what the one-page plan prints besides the steps.
+    plan_blind_spots: int = Field(ge=0, le=3)
+    plan_referrals: int = Field(ge=0, le=4)
 
 
 class QuickCheckSpec(_Spec):

@@ -41,6 +41,9 @@ class PlanTexts(TextModel):
         "more_in_bot": frozenset({"count"}),
         "check_in_line": frozenset({"date", "who"}),
         "phase_heading": frozenset({"number", "label"}),
+        "phase_heading_for": frozenset({"number", "label"}),
+        "report_name": frozenset({"name"}),
+        "report_name_reconstructed": frozenset({"name"}),
     }
 
     filename: str
@@ -59,6 +62,13 @@ class PlanTexts(TextModel):
     layers: str  # several, as for an MKB owner
     employee_name: str
     phase_heading: str
+    # By reader, where the common words address an employer (a zzp'er plans for themselves).
+    employee_name_for: dict[str, str]
+    phase_heading_for: dict[str, str]
+    # Under a step's title: the report's own name where it differs (completed by us where the
+    # report cuts it off).
+    report_name: str
+    report_name_reconstructed: str
     interventions_heading: str
     interventions_intro: str
     first_step: str

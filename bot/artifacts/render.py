@@ -87,7 +87,6 @@ def _action_plan(session: Session, engine: EngineLike, now: datetime, words: Bun
         engine.knowledge,
         advice,
         engine.role_label(advice.role),
-        engine.audiences(session),
         now.date(),
     )
     texts = words.artifacts.action_plan
