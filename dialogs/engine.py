@@ -144,6 +144,10 @@ class Engine:
         """What the session was advised, as the chat showed it; the action plan prints this."""
         return plan_of(self._knowledge, self._flow, session)
 
+    def reader(self, session: Session) -> str | None:
+        """Who reads this session's texts (`zzp`, `eigenaar`, ...); None before the role."""
+        return self._render.reader(session)
+
     def audiences(self, session: Session) -> list[str]:
         """The audiences of the session's role (`mkb`, `zzp`, ...): for blind spots, referrals."""
         if session.role is None or session.role not in self._flow.roles:

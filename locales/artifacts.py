@@ -31,6 +31,17 @@ class PictureTexts(TextModel):
     caption_diagnosed: str
 
 
+class PictureReaderTexts(TextModel):
+    """The picture's words for one reader where the common ones address an employer ("Fase van
+    je medewerker"). Kept apart from PictureTexts, which must stay hashable: the picture is
+    cached by its words."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    legend_phase: str
+    caption_plain: str
+
+
 class PlanTexts(TextModel):
     """Words of the action plan document and its caption."""
 
@@ -102,5 +113,6 @@ class ArtifactTexts(TextModel):
     """All artifact texts of one language."""
 
     model_picture: PictureTexts
+    model_picture_for: dict[str, PictureReaderTexts]  # by reader (flow.yaml roles' `reader`)
     action_plan: PlanTexts
     team_picture: TeamPictureTexts
