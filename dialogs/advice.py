@@ -13,7 +13,7 @@ from dialogs.flow import AdviceSpec, Flow, QuickCheckSpec, RoleSpec
 from dialogs.session import Session
 from knowledge import KnowledgeBase
 from knowledge.readability import sentences, words
-from knowledge.schema import BlindSpot, CheckQuestion, Intervention, Precondition
+from knowledge.schema import BlindSpot, CheckQuestion, Intervention, Precondition, Referral, Scope
 
 # A sentence that shares this share of its content words with an advised first step repeats it.
 REPEAT_SHARE = 0.6
@@ -58,12 +58,34 @@ def blind_spots(
     A note scoped to this phase, layer or audience says more than one that applies everywhere.
     """
     found = knowledge.blind_spots_for(phase, role.layers, role.audiences)
-    found.sort(
-        key=lambda spot: (
-            -(bool(spot.scope.phases) + bool(spot.scope.layers) + bool(spot.scope.audiences))
-        )
-    )
+    found.sort(key=lambda spot: -_specificity(spot.scope))
     return found[: spec.blind_spots]
+
+
+def _specificity(scope: Scope) -> int:
+    """How many criteria a scope names: help for this phase or layer says more than help for all."""
+    return sum(bool(criterion) for criterion in (scope.phases, scope.layers, scope.audiences))
+
+
+def aimed_at(scope: Scope, role: RoleSpec) -> bool:
+    """The scope names who it is for, and only this role: every audience and layer it names is
+    the role's own ("MKB Idee!" for the owner of a small firm, not a network of schools that
+    mkb firms join too)."""
+    named = bool(scope.audiences or scope.layers)
+    own = set(scope.audiences) <= set(role.audiences) and set(scope.layers) <= set(role.layers)
+    return named and own
+
+
+def referrals(knowledge: KnowledgeBase, role: RoleSpec, phase: str, limit: int) -> list[Referral]:
+    """The networks and help for the plan: those aimed at this reader first, then the most
+    specific; the author's order (most useful for a small firm first) breaks ties.
+
+    Ranking by specificity alone let a fund for this phase and a school network for directors
+    win every time, so the one network the report aims at the mkb never reached an owner.
+    """
+    found = knowledge.referrals_for(phase, role.layers, role.audiences)
+    found.sort(key=lambda item: (not aimed_at(item.scope, role), -_specificity(item.scope)))
+    return found[:limit]
 
 
 def _distinct(
@@ -102,7 +124,8 @@ class AdvicePlan:
 
     Computed once from the session's role, phase, gaps and number of "Meer" taps, and rendered
     as it is by the chat (overview, "Meer", detail views) and by the PDF, so the two cannot
-    disagree and no action appears twice.
+    disagree and no action appears twice. Paper has less room than the chat: the plan prints
+    the steps shown so far, the gaps, `plan_blind_spots` and `plan_referrals`.
     """
 
     role: str
@@ -119,6 +142,9 @@ class AdvicePlan:
     gap_advice: tuple[str, ...]  # per gap: what to do, minus what an advised first step says
     # The ids of the gaps that are only possible (the user did not know): "check dit".
     unsure: frozenset[str] = frozenset()
+    # What only the plan prints: the most specific blind spots, and where to find help.
+    plan_blind_spots: tuple[BlindSpot, ...] = ()
+    plan_referrals: tuple[Referral, ...] = ()
 
     @property
     def begin(self) -> Intervention:
@@ -174,6 +200,7 @@ def advice_plan(
     unsure = [gap for gap in dict.fromkeys(unsure_ids) if gap not in gap_ids]
     gap_ids = [*gap_ids, *unsure]
     everything = sequence(knowledge, role, phase)
+    spots = tuple(blind_spots(knowledge, role, phase, spec))
     first = tuple(everything[: spec.first])
     rest = everything[spec.first :]
     batches = tuple(tuple(rest[i : i + spec.more]) for i in range(0, len(rest), spec.more))
@@ -189,7 +216,7 @@ def advice_plan(
         batches=batches,
         taps=taps,
         gaps=tuple(knowledge.precondition(gap) for gap in gap_ids),
-        blind_spots=tuple(blind_spots(knowledge, role, phase, spec)),
+        blind_spots=spots,
         next_phase=tuple(_next_new(knowledge, role, phase, spec, everything)),
         few=len(ranked(knowledge, role, phase)) < spec.few_below,
         gap_advice=tuple(
@@ -200,6 +227,8 @@ def advice_plan(
             for gap in gap_ids
         ),
         unsure=frozenset(unsure),
+        plan_blind_spots=spots[: spec.plan_blind_spots],
+        plan_referrals=tuple(referrals(knowledge, role, phase, spec.plan_referrals)),
     )
 
 

@@ -272,6 +272,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "ask_which": {"first", "second"},
     "navigation.trail": {"answers"},
     "result.short": {"number", "label"},
+    "result.short_for.*": {"number", "label"},
+    "states.check.prompt_for.*": {"question"},
     "advice.unsure_bullet": {"title"},
     "advice.unsure_option": {"title"},
     "advice.unsure_detail": {"title", "explanation", "when_gap"},
@@ -290,6 +292,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "advice.span_one": {"first", "via"},
     "advice.span_many": {"first", "last", "via"},
     "advice.report_name": {"name"},
+    "advice.report_name_reconstructed": {"name"},
     "advice.report_fragment": {"fragment"},
     "advice.word": {"term", "explanation"},
     "advice.term_option": {"term"},
@@ -462,9 +465,21 @@ def missing_reader_lines(flow: Flow, texts: Texts) -> list[str]:
     ]
 
 
+def unread_text_variants(flow: Flow, texts: Texts) -> list[str]:
+    """A text's variant for a reader (`prompt_for.zzp`) that no role has is dead text or a typo."""
+    readers = {spec.reader for spec in flow.roles.values()}
+    found: list[str] = []
+    for path, _ in strings(texts, ""):
+        *_, variants, reader = ["", *path.split(".")]
+        if variants.endswith("_for") and reader not in readers:
+            found.append(f"{path}: no role has the reader {reader!r}")
+    return found
+
+
 TEXT_RULES: tuple[Callable[[Flow, Texts], list[str]], ...] = (
     placeholder_mismatch,
     missing_reader_lines,
+    unread_text_variants,
     missing_role_labels,
     missing_texts,
     missing_reasons,

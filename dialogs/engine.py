@@ -144,6 +144,10 @@ class Engine:
         """What the session was advised, as the chat showed it; the action plan prints this."""
         return plan_of(self._knowledge, self._flow, session)
 
+    def reader(self, session: Session) -> str | None:
+        """Who reads this session's texts (`zzp`, `eigenaar`, ...); None before the role."""
+        return self._render.reader(session)
+
     def audiences(self, session: Session) -> list[str]:
         """The audiences of the session's role (`mkb`, `zzp`, ...): for blind spots, referrals."""
         if session.role is None or session.role not in self._flow.roles:
@@ -230,7 +234,7 @@ class Engine:
             if event.value == Command.TEAM:
                 return Outcome(self._team(session))
             if event.value == Command.HELP:
-                help_text = self._texts.states[session.state].help
+                help_text = self._render.help(session)
                 lead = f"{help_text}\n\n{self._texts.help_footer}"
                 return Outcome([self._prompt(session, lead=lead, short=True)])
         if event.kind is EventKind.OPTION:
@@ -481,7 +485,12 @@ class Engine:
 
     # -- the team and the check-in (entered from outside the graph) --------------------------------
     def _team(self, session: Session) -> list[Reply]:
-        """/team: the list of employees and the question which one to open (not an answer)."""
+        """/team: the list of employees and the question which one to open (not an answer).
+
+        A reader without staff has no list: one friendly line, and the question of now.
+        """
+        if session.role in self._flow.roles and not self._flow.roles[session.role].staff:
+            return [self._prompt(session, lead=self._texts.team.no_staff)]
         if not session.role or not any(slot.assessments for slot in session.slots):
             return [self._prompt(session, lead=self._texts.team.empty)]
         work = session.model_copy(deep=True)

@@ -115,6 +115,10 @@ class RoleSpec(_Spec):
     # Who reads the advice: picks the knowledge's reader variants (first steps, gaps, blind spots)
     # and the wording that fits this person (an owner has a firm, a zzp'er has no staff).
     reader: Reader
+    # Whether this person manages employees (owner, line manager, HR, director). Only then does
+    # the dialog keep a team: /team, check-in reminders and "Andere medewerker". A zzp'er, a
+    # colleague or a teacher thinks about their own work or about the person they help.
+    staff: bool = True
 
 
 class AdviceSpec(_Spec):
@@ -126,6 +130,9 @@ class AdviceSpec(_Spec):
     levers_per_layer: int = Field(ge=0, le=2)
     blind_spots: int = Field(ge=0, le=3)
     next_phase: int = Field(ge=1, le=5)
+    # Paper has less room than the chat: what the one-page plan prints besides the steps.
+    plan_blind_spots: int = Field(ge=0, le=3)
+    plan_referrals: int = Field(ge=0, le=4)
 
 
 class QuickCheckSpec(_Spec):

@@ -157,6 +157,8 @@ class Step:
             if marked:
                 self.session.current = marked[-1].letter
             return
+        if not self.has_staff():
+            return  # no employees: nothing to list in /team or to check in on later
         slot = self._slot()
         if slot is None:
             return
@@ -211,19 +213,28 @@ class Step:
         return self.session.reuse_org and at is not None and utc_now() - at < fresh
 
     @condition
+    def has_staff(self, event: EventData | None = None) -> bool:
+        """The reader manages employees: only then is there a team, a check-in, another employee.
+
+        A zzp'er, a colleague or a teacher (flow.yaml `staff: false`) is never offered them.
+        """
+        return self.session.role is not None and self._role().staff
+
+    @condition
     def can_remind(self, event: EventData | None = None) -> bool:
         """The employee being discussed has been assessed, so a check-in can ask about it."""
         slot = self.session.current_slot()
-        return slot is not None and slot.phase is not None
+        return self.has_staff() and slot is not None and slot.phase is not None
 
     @condition
     def has_team(self, event: EventData | None = None) -> bool:
-        return bool(listed_slots(self.session))
+        """The reader has staff and has discussed at least one employee."""
+        return self.has_staff() and bool(listed_slots(self.session))
 
     @condition
     def has_room(self, event: EventData | None = None) -> bool:
         """Another employee fits (at most MAX_SLOTS; remove one in /team to make room)."""
-        return len(self.session.slots) < MAX_SLOTS
+        return self.has_staff() and len(self.session.slots) < MAX_SLOTS
 
     @condition
     def more_steps(self, event: EventData | None = None) -> bool:
@@ -283,7 +294,8 @@ class Step:
 
     @effect
     def show_model(self, event: EventData) -> None:
-        self._note(self.context.render.texts.model_caption, "model_picture")
+        caption = self.context.render.texts.model_caption_as(self._role().reader)
+        self._note(caption, "model_picture")
 
     @effect
     def answer_check(self, event: EventData) -> None:

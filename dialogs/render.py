@@ -16,6 +16,7 @@ from dialogs.flow import Flow
 from dialogs.progress import current_run, step_of
 from dialogs.session import Answer, Session, Slot
 from knowledge import KnowledgeBase
+from knowledge.readability import sentences
 from knowledge.schema import GlossaryTerm, Intervention, Phase, Precondition
 from locales import Bundle, DialogTexts
 
@@ -56,7 +57,8 @@ class Renderer:
         elif special == "result":
             assert session.phase is not None
             phase = self.knowledge.phase(session.phase)
-            body = self.texts.result.short.format(number=phase.number, label=phase.label)
+            short = self.texts.result.short_as(self.reader(session))
+            body = short.format(number=phase.number, label=phase.label)
         elif special in SHORT_PROMPTS or special is None:
             body = self._plain(session)
         else:
@@ -83,15 +85,24 @@ class Renderer:
             return self.knowledge.phase(int(answer.option[1:])).label
         return self.texts.option_label(answer.step, answer.option)
 
+    def reader(self, session: Session) -> str | None:
+        """Who reads the dialog (flow.yaml roles' `reader`); None before the role is chosen."""
+        role = self.flow.roles.get(session.role) if session.role is not None else None
+        return role.reader if role is not None else None
+
     def _plain(self, session: Session) -> str:
-        return self.texts.states[session.state].prompt
+        return self.texts.states[session.state].prompt_as(self.reader(session))
+
+    def help(self, session: Session) -> str:
+        """The current step's help, in the words for its reader."""
+        return self.texts.states[session.state].help_as(self.reader(session))
 
     def _staging(self, session: Session) -> str:
         return self._plain(session)
 
     def _check(self, session: Session) -> str:
         _, check = check_question(self.knowledge, session.checks[session.check_index])
-        return self.texts.states["check"].prompt.format(question=check.question)
+        return self._plain(session).format(question=check.question)
 
     def _result(self, session: Session) -> str:
         assert session.phase is not None
@@ -110,7 +121,7 @@ class Renderer:
                 for answer in answers
             )
         if any(answer.option == "wn" for answer in answers):
-            lines.extend(["", texts.uncertain])
+            lines.extend(["", texts.uncertain_as(self.reader(session))])
         lines.extend(["", self._plain(session)])
         return "\n".join(lines)
 
@@ -280,31 +291,31 @@ class Renderer:
     def detail(self, item: Intervention, reader: str) -> str:
         """What it is and why it helps, how to begin, the evidence and where it sits in the model.
 
-        The report's own name (and what the report prints of a cut-off name) is always said; a
-        note on an uncertain span and the meaning of difficult words follow while the text still
-        fits one phone screen.
+        Always said, within one phone screen: the span with its note where the report gives no
+        phase (an inferred span must say so), and the report's own name (marked where we
+        completed a cut-off name, with what the report prints). Should that not fit, the
+        explanation loses its last sentences; the meaning of difficult words follows while the
+        text still fits.
         """
         texts = self.texts.advice
         first_step = item.first_step_for_reader(reader)
-        facts = [
-            texts.evidence_yes if item.evidence else texts.evidence_no,
-            self.span(item),
-        ]
-        if _plain_name(item.report_title) != _plain_name(item.title):
+        facts = [texts.evidence_yes if item.evidence else texts.evidence_no, self.span(item)]
+        if item.span_note:
+            facts.append(item.span_note)
+        if item.title_reconstructed:
+            facts.append(texts.report_name_reconstructed.format(name=item.report_title))
+        elif item.report_title_differs:
             facts.append(texts.report_name.format(name=item.report_title))
         if item.report_fragment is not None:
             facts.append(texts.report_fragment.format(fragment=item.report_fragment))
-        blocks = [
-            f"{item.title}\n{item.explanation}",
-            texts.first_step.format(first_step=first_step),
-            " ".join(facts),
-        ]
-        extras = [item.span_note] if item.span_note else []
-        extras += [
-            texts.word.format(term=term.term, explanation=term.explanation)
-            for term in self.knowledge.glossary_in(f"{item.title} {item.explanation} {first_step}")
-        ]
-        for extra in extras:
+        rest = [texts.first_step.format(first_step=first_step), " ".join(facts)]
+        explanation = sentences(item.explanation)
+        blocks = [f"{item.title}\n{item.explanation}", *rest]
+        while len("\n\n".join(blocks)) > SCREEN and len(explanation) > 1:
+            explanation.pop()
+            blocks = [f"{item.title}\n{' '.join(explanation)}", *rest]
+        for term in self.knowledge.glossary_in(f"{item.title} {item.explanation} {first_step}"):
+            extra = texts.word.format(term=term.term, explanation=term.explanation)
             if len("\n\n".join([*blocks, extra])) <= SCREEN:
                 blocks.append(extra)
         return "\n\n".join(blocks)
@@ -438,11 +449,6 @@ def _titled(option_id: str, title: str) -> Option:
     return Option(option_id, button_label(title), (title,))
 
 
-def _plain_name(name: str) -> str:
-    """A name compared without case and punctuation: "Feedback geven" is "feedback geven."."""
-    return "".join(char for char in name.casefold() if char.isalnum())
-
-
 # -- the team and the check-in ------------------------------------------------------------------
 def _day(renderer: Renderer, moment: datetime) -> str:
     """A moment as a date in a sentence, by the Amsterdam calendar ("9 maart 2026")."""
@@ -465,7 +471,9 @@ def _checkin_step(renderer: Renderer, session: Session) -> str:
         lines.append(texts.checkin_heading.format(letter=slot.letter))
     lines.append(
         texts.checkin_step.format(
-            number=session.checkin_step + 1, total=len(slot.steps), first_step=item.first_step
+            number=session.checkin_step + 1,
+            total=len(slot.steps),
+            first_step=item.first_step_for_reader(renderer.reader(session)),
         )
     )
     lines.append(renderer._plain(session))

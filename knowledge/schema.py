@@ -94,6 +94,11 @@ def parse_span(value: object) -> object:
     return value
 
 
+def _plain_name(name: str) -> str:
+    """A name compared without case and punctuation: "Feedback geven" is "feedback geven."."""
+    return "".join(char for char in name.casefold() if char.isalnum())
+
+
 def for_reader(common: str, variants: Mapping[Reader, str], reader: str | None) -> str:
     """The reader's own variant of a text when there is one, else the text every reader gets.
 
@@ -149,6 +154,12 @@ class Intervention(Record):
     def first_step_for_reader(self, reader: str | None) -> str:
         """The first step as this reader should read it (None: the common text)."""
         return for_reader(self.first_step, self.first_step_for, reader)
+
+    @property
+    def report_title_differs(self) -> bool:
+        """The report's name is more than the plain title in other case or punctuation, so the
+        detail view and the plan show it beside the title (for traceability)."""
+        return _plain_name(self.report_title) != _plain_name(self.title)
 
 
 class CheckQuestion(Record):

@@ -32,6 +32,17 @@ class PictureTexts(TextModel):
     caption_diagnosed: str
 
 
+class PictureReaderTexts(TextModel):
+    """The picture's words for one reader where the common ones address an employer ("Fase van
+    je medewerker"). Kept apart from PictureTexts, which must stay hashable: the picture is
+    cached by its words."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    legend_phase: str
+    caption_plain: str
+
+
 class PlanTexts(TextModel):
     """Words of the action plan document and its caption."""
 
@@ -42,6 +53,9 @@ class PlanTexts(TextModel):
         "more_in_bot": frozenset({"count"}),
         "check_in_line": frozenset({"date", "who"}),
         "phase_heading": frozenset({"number", "label"}),
+        "phase_heading_for": frozenset({"number", "label"}),
+        "report_name": frozenset({"name"}),
+        "report_name_reconstructed": frozenset({"name"}),
     }
     not_prose: ClassVar[frozenset[str]] = frozenset({"filename", "employee_stamp"})
 
@@ -61,6 +75,13 @@ class PlanTexts(TextModel):
     layers: str  # several, as for an MKB owner
     employee_name: str
     phase_heading: str
+    # By reader, where the common words address an employer (a zzp'er plans for themselves).
+    employee_name_for: dict[str, str]
+    phase_heading_for: dict[str, str]
+    # Under a step's title: the report's own name where it differs (completed by us where the
+    # report cuts it off).
+    report_name: str
+    report_name_reconstructed: str
     interventions_heading: str
     interventions_intro: str
     first_step: str
@@ -95,5 +116,6 @@ class ArtifactTexts(TextModel):
     """All artifact texts of one language."""
 
     model_picture: PictureTexts
+    model_picture_for: dict[str, PictureReaderTexts]  # by reader (flow.yaml roles' `reader`)
     action_plan: PlanTexts
     team_picture: TeamPictureTexts

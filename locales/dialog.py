@@ -11,6 +11,14 @@ from pydantic import Field
 from locales.model import TextModel
 
 Line = str
+# Texts by reader (flow.yaml roles' `reader`): a reader without staff (a zzp'er, a colleague, a
+# teacher) reads its own words where the common text addresses an employer.
+ByReader = dict[str, Line]
+
+
+def as_read_by(common: str, variants: ByReader, reader: str | None) -> str:
+    """The variant of a text for `reader`, else the common text."""
+    return variants.get(reader, common) if reader is not None else common
 
 
 class RoleTexts(TextModel):
@@ -22,10 +30,18 @@ class RoleTexts(TextModel):
 class StateTexts(TextModel):
     prompt: Line = Field(min_length=2)
     help: Line = Field(min_length=2)
+    prompt_for: ByReader = Field(default_factory=dict)
+    help_for: ByReader = Field(default_factory=dict)
     reason: Line | None = None  # staging: the answer's meaning in the result's "why"
     options: dict[str, Line] = Field(default_factory=dict)
     # Other words for an option of this state when typed, by option id (e.g. "ja" for "Klopt").
     synonyms: dict[str, list[Line]] = Field(default_factory=dict)
+
+    def prompt_as(self, reader: str | None) -> str:
+        return as_read_by(self.prompt, self.prompt_for, reader)
+
+    def help_as(self, reader: str | None) -> str:
+        return as_read_by(self.help, self.help_for, reader)
 
 
 class SmallTalk(TextModel):
@@ -63,6 +79,14 @@ class ResultTexts(TextModel):
     picked: Line
     phase_option: Line
     short: Line  # the result's question alone, for a re-prompt
+    uncertain_for: ByReader = Field(default_factory=dict)
+    short_for: ByReader = Field(default_factory=dict)
+
+    def uncertain_as(self, reader: str | None) -> str:
+        return as_read_by(self.uncertain, self.uncertain_for, reader)
+
+    def short_as(self, reader: str | None) -> str:
+        return as_read_by(self.short, self.short_for, reader)
 
 
 class AdviceTexts(TextModel):
@@ -88,6 +112,7 @@ class AdviceTexts(TextModel):
     span_many: Line
     via: dict[str, Line]  # by layer key: where in the model an intervention works
     report_name: Line
+    report_name_reconstructed: Line  # the report's name, completed by us (cut off there)
     report_fragment: Line
     word: Line
     # The button under a detail that explains a difficult word in it; the short form when the
@@ -131,6 +156,8 @@ class TeamTexts(TextModel):
     no_obstacle: Line
     other_step: Line
     no_other_step: Line
+    # /team for a reader without staff: one friendly line before the current question.
+    no_staff: Line
 
 
 class DialogTexts(TextModel):
@@ -157,9 +184,13 @@ class DialogTexts(TextModel):
     result: ResultTexts
     checks_intro: Line
     model_caption: Line
+    model_caption_for: ByReader = Field(default_factory=dict)
     plan_caption: Line
     advice: AdviceTexts
     team: TeamTexts
+
+    def model_caption_as(self, reader: str | None) -> str:
+        return as_read_by(self.model_caption, self.model_caption_for, reader)
 
     def option_label(self, state: str, option_id: str) -> str:
         """A fixed option's label: the state's own wording, else a shared label, else a role."""

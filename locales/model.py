@@ -45,14 +45,20 @@ class TextModel(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _placeholders_fit(cls, value: object, info: ValidationInfo) -> object:
-        if cls.placeholders is None or not isinstance(value, str) or info.field_name is None:
+        """Every template offers its field's placeholders; a dict's texts (variants by reader,
+        say) each offer those of the dict's field."""
+        if cls.placeholders is None or info.field_name is None:
             return value
-        found = template_fields(value)
         wanted = cls.placeholders.get(info.field_name, frozenset())
-        if found is None:
-            raise ValueError("braces do not match (write {{ and }} for a brace itself)")
-        if found != wanted:
-            raise ValueError(f"placeholders {sorted(found)} but expected {sorted(wanted)}")
+        if isinstance(value, str):
+            _check_fields(value, wanted)
+        elif isinstance(value, dict):
+            for key, text in value.items():
+                if isinstance(text, str):
+                    try:
+                        _check_fields(text, wanted)
+                    except ValueError as error:
+                        raise ValueError(f"{key}: {error}") from error
         return value
 
 
@@ -84,3 +90,11 @@ def prose(value: object, path: str = "") -> list[tuple[str, str]]:
             for item in prose(inner, f"{path}.{key}" if path else str(key))
         ]
     return []
+
+
+def _check_fields(template: str, wanted: frozenset[str]) -> None:
+    found = template_fields(template)
+    if found is None:
+        raise ValueError("braces do not match (write {{ and }} for a brace itself)")
+    if found != wanted:
+        raise ValueError(f"placeholders {sorted(found)} but expected {sorted(wanted)}")

@@ -148,12 +148,20 @@ def at_state(state: str) -> Session:
 
 
 # Phrases that only some readers may get: an owner has a firm, a zzp'er and a colleague no staff.
-# The dialog's advice tests and the Telegram advice test both check every text against them.
+# The dialog's advice and reader tests, the plan test and the Telegram advice test check every text
+# against them.
 RESERVED: dict[str, set[str]] = {
     "als eigenaar": {"eigenaar"},
     "je bedrijf": {"eigenaar", "directie"},
     "je medewerkers": {"eigenaar", "leidinggevende", "hr", "directie"},
     "je team": {"eigenaar", "leidinggevende", "hr", "directie"},
+    # A reader without staff (zzp'er, colleague, teacher) is never addressed as an employer.
+    "je medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
+    "deze medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
+    "mijn medewerkers": {"eigenaar", "leidinggevende", "hr", "directie"},
+    "andere medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
+    "naam medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
+    "één medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
     "als leidinggevende": {"leidinggevende"},
     "vanuit hr": {"hr"},
     "als docent": {"docent"},

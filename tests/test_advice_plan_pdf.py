@@ -6,7 +6,7 @@ import io
 from datetime import datetime
 
 import pytest
-from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine
+from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine, reserved_in
 from pypdf import PdfReader
 
 from bot.artifacts import render
@@ -37,6 +37,8 @@ def test_every_plan_is_one_a4_page(role: str) -> None:
             assert (round(float(box.width)), round(float(box.height))) == A4
             text = pages[0].extract_text()
             plan = engine().advice_plan(session)
+            # No words for another reader: a zzp'er's plan has no "Naam medewerker".
+            assert reserved_in(" ".join(text.split()), plan.reader) == [], (role, number, taps)
             # The plan starts with what the chat said first, in the reader's words.
             begin = plan.begin.first_step_for_reader(plan.reader)
             assert " ".join(begin.split()[:4]) in " ".join(text.split())

@@ -15,7 +15,7 @@ from dialog_helpers import engine
 from pypdf import PdfReader
 
 from bot.artifacts import Artifact, render
-from bot.artifacts.action_plan import MAX_REFERRALS, build_action_plan
+from bot.artifacts.action_plan import build_action_plan
 from dialogs.advice import AdvicePlan
 from dialogs.session import Session
 from knowledge import KnowledgeBase
@@ -84,7 +84,10 @@ def test_plan_holds_phase_steps_and_dates(kb: KnowledgeBase, role: str, phase: s
     assert engine().role_label(role) in text
     assert "28 november 2026" in text
     assert "26 december 2026" in text  # the check-in, four weeks on
-    assert "Naam medewerker" in text
+    texts = load_bundle().artifacts.action_plan
+    name_line = texts.employee_name_for.get(advice.reader, texts.employee_name)
+    assert flat(name_line) in text
+    assert ("Naam medewerker" in text) == engine().flow.roles[role].staff
 
 
 @pytest.mark.parametrize(("role", "phase"), CASES)
@@ -142,13 +145,16 @@ def test_blind_spot_and_referrals_follow_phase_layers_and_audience(
     session = session_for(role, "onbewust")
     audiences = engine().audiences(session)
     advice = advice_of(session)
-    plan = build_action_plan(session, kb, advice, "Rol", audiences, TODAY)
+    plan = build_action_plan(session, kb, advice, "Rol", TODAY)
     spots = kb.blind_spots_for("onbewust", session.layers, audiences)
     referrals = kb.referrals_for("onbewust", session.layers, audiences)
     assert {note.title for note in plan.blind_spots} <= {spot.title for spot in spots}
     assert bool(plan.blind_spots) == bool(spots)
     assert {note.title for note in plan.referrals} <= {r.name for r in referrals}
-    assert len(plan.referrals) == min(MAX_REFERRALS, len(referrals))
+    assert len(plan.referrals) == min(engine().flow.advice.plan_referrals, len(referrals))
+    # The plan prints what the dialog chose for paper, nothing of its own choosing.
+    assert [note.title for note in plan.referrals] == [r.name for r in advice.plan_referrals]
+    assert [note.title for note in plan.blind_spots] == [s.title for s in advice.plan_blind_spots]
     text = pdf_text(render("action_plan", session, engine(), TODAY))
     for note in plan.blind_spots + plan.referrals:
         assert flat(note.title) in text
@@ -162,7 +168,7 @@ def test_blind_spot_and_referrals_follow_phase_layers_and_audience(
 def test_referrals_for_this_phase_come_before_general_ones(kb: KnowledgeBase) -> None:
     session = session_for("mkb", "overwegen")
     audiences = engine().audiences(session)
-    plan = build_action_plan(session, kb, advice_of(session), "Rol", audiences, TODAY)
+    plan = build_action_plan(session, kb, advice_of(session), "Rol", TODAY)
     referrals = kb.referrals_for("overwegen", session.layers, audiences)
     specific = [r.name for r in referrals if r.scope.phases]
     assert specific and referrals[0].name not in specific  # else the order proves nothing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import shutil
 from datetime import date
@@ -9,12 +10,18 @@ from pathlib import Path
 
 import pytest
 from dialog_helpers import engine as dialog_engine
+from dialog_helpers import reserved_in
 from PIL import Image
 
 from bot.artifacts import Artifact, render
 from dialogs import Engine
 from dialogs.session import Session
+from knowledge import KnowledgeBase
 from locales import LOCALES_DIR, ArtifactTexts, BundleError, load_bundle
+from locales.artifacts import PictureTexts
+
+# The module itself: the package's `render` is the function of the same name.
+render_module = importlib.import_module("bot.artifacts.render")
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +48,32 @@ def test_plain_picture_before_diagnosis(engine: Engine) -> None:
     assert artifact.caption == load_bundle().artifacts.model_picture.caption_plain
     for phase in engine.knowledge.phases:
         assert phase.label not in artifact.caption
+
+
+@pytest.mark.parametrize("role", ["lijn", "zzp", "collega", "onderwijs"])
+def test_the_picture_speaks_to_its_reader(
+    engine: Engine, role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zzp'er's picture marks their own phase, not "Fase van je medewerker"."""
+    texts = load_bundle().artifacts.model_picture
+    reader = engine.flow.roles[role].reader
+    variant = load_bundle().artifacts.model_picture_for.get(reader)
+    drawn: list[PictureTexts] = []
+    real = render_module.render_model_picture
+
+    def spy(kb: KnowledgeBase, layers: list[str], phase: str | None, words: PictureTexts) -> bytes:
+        drawn.append(words)
+        return bytes(real(kb, layers, phase, words))
+
+    monkeypatch.setattr(render_module, "render_model_picture", spy)
+    layers = list(engine.flow.roles[role].layers)
+    plain = render("model_picture", Session(role=role, layers=layers), engine)
+    render("model_picture", Session(role=role, layers=layers, phase="actie"), engine)
+    assert plain.caption == (variant or texts).caption_plain
+    legend = (variant or texts).legend_phase
+    assert [words.legend_phase for words in drawn] == [legend, legend]
+    assert (legend == texts.legend_phase) == engine.flow.roles[role].staff
+    assert reserved_in(plain.caption, reader) == [] and reserved_in(legend, reader) == []
 
 
 def test_unknown_kind_is_refused(engine: Engine) -> None:

@@ -1,56 +1,49 @@
-"""What goes into a manager's action plan, decided apart from how it is printed.
+"""The action plan's content, taken from the dialog's one decision of what to advise.
 
-The plan holds only what the session holds (role, layers, phase, precondition gaps, the advice
-shown) plus the knowledge those keys point to. It never holds a name: the document offers a line to
-write the employee's name by hand.
+What goes on paper is chosen in :mod:`dialogs.advice` (`AdvicePlan`): the steps shown so far, the
+gaps, the blind spot and the referrals. This module only collects that in the reader's words,
+with the knowledge those keys point to. It never holds a name: the document offers a line to
+write the name by hand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Protocol, TypeVar
 
 from dialogs.advice import AdvicePlan
 from dialogs.session import Session
 from knowledge import KnowledgeBase
-from knowledge.schema import Scope
+from knowledge.schema import Intervention
 
 CHECK_IN_AFTER = timedelta(weeks=4)
-# The plan should fit one page: the most specific blind spots and referrals are enough on paper;
-# the dialog shows the rest.
-MAX_BLIND_SPOTS = 1
-MAX_REFERRALS = 2
-
-
-class _Scoped(Protocol):
-    @property
-    def scope(self) -> Scope: ...
-
-
-T = TypeVar("T", bound=_Scoped)
-
-
-def most_specific(items: Sequence[T], limit: int) -> list[T]:
-    """The `limit` items whose scope names the most criteria; the author's order breaks ties.
-
-    A referral meant for this phase or layer helps more than one that applies everywhere.
-    """
-
-    def specificity(item: T) -> int:
-        scope = item.scope
-        return -sum(bool(criterion) for criterion in (scope.phases, scope.layers, scope.audiences))
-
-    return sorted(items, key=specificity)[:limit]
 
 
 @dataclass(frozen=True)
 class PlanStep:
-    """One chosen intervention, as a checklist item."""
+    """One chosen intervention, as a checklist item.
+
+    `report_title`: the report's own name, kept for traceability where it differs from the plain
+    title (None where it does not); `reconstructed`: we completed that name, as the report cuts
+    it off. `span_note`: the report gives no phase for it, so its span is our estimate.
+    """
 
     title: str
     first_step: str
+    report_title: str | None = None
+    reconstructed: bool = False
+    span_note: str | None = None
+
+    @classmethod
+    def of(cls, item: Intervention, reader: str) -> PlanStep:
+        shown = item.report_title_differs or item.title_reconstructed
+        return cls(
+            title=item.title,
+            first_step=item.first_step_for_reader(reader),
+            report_title=item.report_title if shown else None,
+            reconstructed=item.title_reconstructed,
+            span_note=item.span_note,
+        )
 
 
 @dataclass(frozen=True)
@@ -85,15 +78,14 @@ def build_action_plan(
     kb: KnowledgeBase,
     advice: AdvicePlan,
     role_label: str,
-    audiences: list[str],
     today: date,
 ) -> ActionPlan:
     """Collect the plan's content; ValueError when the session has no diagnosis or advice yet.
 
-    `advice` is the dialog's one decision of what it advised (`dialogs.advice.plan_of`): the plan
-    prints exactly that, in the reader's words — the same steps as the chat, the warnings without
-    repeated first steps. The session adds what the dialog found (its layers); `audiences` choose
-    the referrals.
+    `advice` is the dialog's one decision of what it advised and what goes on paper
+    (`dialogs.advice.plan_of`): the plan prints exactly that, in the reader's words — the same
+    steps as the chat, the warnings without repeated first steps, its blind spot and referrals.
+    The session adds what the dialog found (its layers).
     """
     if session.phase is None or not session.advised:
         raise ValueError("an action plan needs a diagnosed phase and advice already shown")
@@ -107,23 +99,15 @@ def build_action_plan(
         phase_number=phase.number,
         phase_label=phase.label,
         phase_description=phase.description,
-        steps=tuple(
-            PlanStep(item.title, item.first_step_for_reader(reader)) for item in advice.shown
-        ),
+        steps=tuple(PlanStep.of(item, reader) for item in advice.shown),
         gaps=tuple(
             PlanNote(gap.title, text)
             for gap, text in zip(advice.gaps, advice.gap_advice, strict=True)
         ),
         all_preconditions=tuple(item.title for item in kb.preconditions),
         blind_spots=tuple(
-            PlanNote(spot.title, spot.advice_for_reader(reader))
-            for spot in advice.blind_spots[:MAX_BLIND_SPOTS]
+            PlanNote(spot.title, spot.advice_for_reader(reader)) for spot in advice.plan_blind_spots
         ),
-        referrals=tuple(
-            PlanNote(referral.name, referral.what)
-            for referral in most_specific(
-                kb.referrals_for(phase.key, session.layers, audiences), MAX_REFERRALS
-            )
-        ),
+        referrals=tuple(PlanNote(item.name, item.what) for item in advice.plan_referrals),
         reader=reader,
     )

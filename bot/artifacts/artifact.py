@@ -53,6 +53,6 @@ class EngineLike(Protocol):
         the session has a role and a phase."""
         ...
 
-    def audiences(self, session: Session) -> list[str]:
-        """The audiences (e.g. `mkb`) the session belongs to, for blind spots and referrals."""
+    def reader(self, session: Session) -> str | None:
+        """Who reads the session's texts (flow.yaml roles' `reader`); None before the role."""
         ...

@@ -14,7 +14,7 @@ from datetime import datetime, time
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from bot.artifacts.action_plan import ActionPlan, PlanNote
+from bot.artifacts.action_plan import ActionPlan, PlanNote, PlanStep
 from bot.artifacts.typeface import BOLD, REGULAR
 from locales import Bundle
 
@@ -113,7 +113,8 @@ def _blocks(
     blocks = [Block("top", lambda pdf: _top(pdf, plan, words))]
     for index, step in enumerate(plan.steps[:shown]):
         detail = f"{texts.first_step} {step.first_step}"
-        blocks.append(Block(f"step-{index}", _partial(_check_item, step.title, detail)))
+        source = _source(step, words)
+        blocks.append(Block(f"step-{index}", _partial(_check_item, step.title, detail, source)))
     if shown < len(plan.steps):
         blocks.append(_more(plan, words, shown))
     blocks.append(Block("preconditions", lambda pdf: _preconditions(pdf, plan, words)))
@@ -124,6 +125,19 @@ def _blocks(
     if plan.referrals and referrals:
         blocks.append(Block("referrals", _section(texts.referrals_heading, plan.referrals, 8)))
     return blocks
+
+
+def _source(step: PlanStep, words: Bundle) -> str | None:
+    """Where a step comes from, for a small line under its title: the report's own name where it
+    differs from the plain title, and the note that the report gives no phase for it."""
+    texts = words.artifacts.action_plan
+    parts: list[str] = []
+    if step.report_title is not None:
+        name = texts.report_name_reconstructed if step.reconstructed else texts.report_name
+        parts.append(name.format(name=step.report_title))
+    if step.span_note:
+        parts.append(step.span_note)
+    return " ".join(parts) or None
 
 
 def _partial(draw: Callable[..., None], *args: object, **kwargs: float) -> Draw:
@@ -225,7 +239,8 @@ def _top(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
     """The header, the phase and the start of the list of steps."""
     texts = words.artifacts.action_plan
     _header(pdf, plan, words)
-    _heading(pdf, texts.phase_heading.format(number=plan.phase_number, label=plan.phase_label))
+    heading = texts.phase_heading_for.get(plan.reader, texts.phase_heading)
+    _heading(pdf, heading.format(number=plan.phase_number, label=plan.phase_label))
     _paragraph(pdf, plan.phase_description)
     _heading(pdf, texts.interventions_heading)
     _paragraph(pdf, texts.interventions_intro, size=9, colour=MUTED)
@@ -268,8 +283,9 @@ def _header(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
         pdf.cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     pdf.set_font(FAMILY, "B", 10)
-    label_width = pdf.get_string_width(texts.employee_name) + 2
-    pdf.cell(label_width, 7, texts.employee_name)
+    name_label = texts.employee_name_for.get(plan.reader, texts.employee_name)
+    label_width = pdf.get_string_width(name_label) + 2
+    pdf.cell(label_width, 7, name_label)
     y = pdf.get_y() + 6
     pdf.set_draw_color(*INK)
     pdf.set_line_width(0.3)
@@ -298,15 +314,28 @@ def _paragraph(pdf: FPDF, text: str, size: float = 9.5, colour: tuple[int, int, 
     pdf.ln(1)
 
 
-def _check_item(pdf: FPDF, title: str, detail: str | None) -> None:
-    """A tick box with a bold line and, below it, an indented detail line."""
+def _check_item(pdf: FPDF, title: str, detail: str | None, source: str | None = None) -> None:
+    """A tick box with a bold title followed by its source in small muted type, and below them
+    an indented detail.
+
+    The source runs on after the title rather than on a line of its own: most fit beside a
+    short title, so the report's names cost the page little room.
+    """
     top = pdf.get_y()
     pdf.set_draw_color(*INK)
     pdf.set_line_width(0.35)
     pdf.rect(MARGIN, top + 0.6, BOX, BOX)
+    pdf.set_left_margin(MARGIN + INDENT)  # a title or source that wraps stays indented
     pdf.set_x(MARGIN + INDENT)
     pdf.set_font(FAMILY, "B", 10)
-    pdf.multi_cell(0, 5, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    pdf.write(5, title)
+    if source:
+        pdf.set_font(FAMILY, "", 7.5)
+        pdf.set_text_color(*MUTED)
+        pdf.write(5, f"  {source}")
+        pdf.set_text_color(*INK)
+    pdf.ln(5)
+    pdf.set_left_margin(MARGIN)
     if detail:
         pdf.set_x(MARGIN + INDENT)
         pdf.set_font(FAMILY, "", 9)

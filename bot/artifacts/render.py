@@ -48,6 +48,9 @@ def render(
 def _model_picture(session: Session, engine: EngineLike, words: Bundle) -> Artifact:
     kb = engine.knowledge
     texts = words.artifacts.model_picture
+    variant = words.artifacts.model_picture_for.get(engine.reader(session) or "")
+    if variant is not None:  # a zzp'er's own phase, not an employee's
+        texts = texts.model_copy(update=variant.model_dump())
     data = render_model_picture(kb, session.layers, session.phase, texts)
     if session.phase is not None and session.layers:
         phase = kb.phase(session.phase)
@@ -87,7 +90,6 @@ def _action_plan(session: Session, engine: EngineLike, now: datetime, words: Bun
         engine.knowledge,
         advice,
         engine.role_label(advice.role),
-        engine.audiences(session),
         now.date(),
     )
     texts = words.artifacts.action_plan
