@@ -139,3 +139,18 @@ def test_a_check_in_names_the_first_step_in_the_reader_s_words() -> None:
     hr_engine.handle(session, Event.option("herinner"))
     hr_engine.handle(session, Event.option("w2"))
     assert variant in hr_engine.check_in(session, slot.letter)[-1].text
+
+
+def test_what_the_telegram_front_end_shows_everyone_fits_every_reader() -> None:
+    """The command menu and /privacy's list of what is stored reach every reader: no words that
+    only fit an employer (the per-employee lines appear only for readers with staff)."""
+    words = engine().bundle.telegram
+    commands = words.commands
+    shown_to_all = [getattr(commands, name).description for name in type(commands).model_fields]
+    stored = words.stored
+    shown_to_all += [stored.heading, stored.nothing, stored.role, stored.phase, stored.answers]
+    shown_to_all += [stored.saved_at, words.privacy]
+    for role in ROLES:
+        reader = engine().flow.roles[role].reader
+        for text in shown_to_all:
+            assert reserved_in(text, reader) == [], (role, text)
