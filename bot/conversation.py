@@ -219,6 +219,9 @@ class Conversation:
         letter = next(slot.letter for slot in session.slots if slot.review_at == due)
         with self._engine_lock:
             replies = tuple(self._engine.check_in(session, letter))
+        if not replies:  # a review date the engine dropped: saved, nothing to send
+            self._store.save(key, record)
+            return None
         record.checkin_day = local_day(now)
         record.asked = None
         turn = Turn(Status.DONE, replies, session.turn, None, session, record.keyboard_message)

@@ -506,12 +506,19 @@ class Engine:
 
         Clears the employee's review date in the same change, so the caller's save of this session
         is also the mark "sent". Raises KeyError when there is no such employee.
+
+        A reader without staff (a zzp'er, a colleague, a teacher) gets no check-in: its texts are
+        written for employers. Only a session saved before such readers lost the reminder can
+        still hold a review date; it is cleared and nothing is said ([]).
         """
         work = session.model_copy(deep=True)
         slot = work.slot(letter)
         if slot is None or slot.phase is None:
             raise KeyError(letter)
         slot.review_at = None
+        if session.role is None or not self.flow.roles[session.role].staff:
+            self._commit(session, work)
+            return []
         work.current = letter
         work.phase = slot.phase
         work.advised = list(slot.advised)

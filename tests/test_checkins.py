@@ -366,3 +366,25 @@ async def test_a_check_in_outside_civil_hours_waits_and_one_per_day(tmp_path: Pa
         assert await ticker.tick() == 1
     letters = [t.session.current for t in inbox.checkins() if t.session]
     assert letters == ["A", "B"]
+
+
+async def test_an_old_reminder_of_a_reader_without_staff_is_dropped_unsent(tmp_path: Path) -> None:
+    """Before readers without staff lost the reminder, a zzp'er could set one; the check-in's
+    words are for employers, so the scheduler drops that review date and sends nothing."""
+    store = SessionStore(tmp_path)
+    conversation, inbox = service(store), Inbox()
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        turn = await advise(conversation, [*ADVICE, "herinner", "w2"])
+        assert turn.session is not None and turn.session.next_review() is not None
+        record = store.load(KEY)
+        assert record is not None and record.session is not None
+        record.session.role = "zzp"  # as a zzp'er's session saved before today's flow
+        store.save(KEY, record)
+        clock.move_to(MONDAY + timedelta(weeks=2, seconds=30))
+        ticker = scheduler(store, conversation, inbox)
+        assert await ticker.tick() == 0
+        assert inbox.turns == {}
+        assert store.due_checkins(utc_now() + timedelta(days=400)) == []
+        again = store.load(KEY)
+        assert again is not None and again.session is not None
+        assert again.session.next_review() is None
