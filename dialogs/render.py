@@ -177,9 +177,9 @@ class Renderer:
             Option(
                 f"w{number}",
                 button_label(
-                    (
-                        texts.unsure_option if gap.id in plan.unsure else texts.warning_option
-                    ).format(title=gap.title)
+                    (texts.unsure_option if gap.id in plan.unsure else texts.warning_option).format(
+                        title=gap.title
+                    )
                 ),
                 (gap.title,),
             )
