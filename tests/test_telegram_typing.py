@@ -31,7 +31,7 @@ COUNTED = {
     "sendDocument",
     "deleteMessage",
 }
-ROLES = ["mkb", "lijn", "zzp"]
+ROLES = ["mkb", "lijn", "hrzl"]
 
 
 def _counted(api: FakeBotApi, chat_id: int, since: int) -> list[str]:
@@ -198,7 +198,7 @@ async def test_thanks_after_done_is_answered_kindly(bot_process: BotProcess) -> 
 # The walk through one chat per role: (state, the taps from the previous state of the walk into
 # it, how many /terug lead back from it to where the next state's taps start). The rows at
 # rol and rol_anders do not depend on the role: rol's are spread over the roles, rol_anders's run
-# where the role is chosen there (zzp). The check-in's states (ci_stap, ci_fase) are entered by
+# where the role is chosen there (hrzl). The check-in's states (ci_stap, ci_fase) are entered by
 # the scheduler, not by an answer: their rows stay in-process only (tests/test_dialog_typing.py).
 WALK: list[tuple[str, list[str], int]] = [
     ("s_toepassen", [], 0),  # the role's own taps are added per role
@@ -223,7 +223,7 @@ FINAL = {("medewerker", "wis")}
 # Entered by the scheduler, not by an answer: these rows run in-process only.
 IN_PROCESS_ONLY = {"ci_stap", "ci_fase"}
 # How many rows of the table run over HTTP per role: the test fails when the table shrinks.
-OVER_HTTP = {"mkb": 72, "lijn": 73, "zzp": 79}
+OVER_HTTP = {"mkb": 72, "lijn": 73, "hrzl": 79}
 
 
 def _accepted(state: str, role: str) -> list[tuple[str, str, str]]:
@@ -239,7 +239,7 @@ def _accepted(state: str, role: str) -> list[tuple[str, str, str]]:
 
 def _planned(role: str) -> list[tuple[str, str, str]]:
     """The rows the walk of `role` types, in order. rol's rows do not depend on the role: they
-    are spread over the roles; rol_anders's run where the role is chosen there (zzp)."""
+    are spread over the roles; rol_anders's run where the role is chosen there (hrzl)."""
     rows = [row for n, row in enumerate(_accepted("rol", role)) if n % 3 == ROLES.index(role)]
     if len(ROLE_PATH[role]) > 1:
         rows += _accepted("rol_anders", role)
