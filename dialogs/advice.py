@@ -6,8 +6,10 @@ check the choice against the knowledge store's own ranking without reading any D
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from dialogs.flow import AdviceSpec, Flow, QuickCheckSpec, RoleSpec
 from dialogs.session import Session
@@ -232,8 +234,14 @@ def advice_plan(
     )
 
 
-def _content(text: str) -> set[str]:
-    return {word.casefold() for word in words(text) if len(word) >= 4}
+@functools.lru_cache(maxsize=4096)
+def _content(text: str) -> frozenset[str]:
+    """The words of `text` that carry meaning (four letters or more), case folded.
+
+    Cached: the texts are the knowledge's own (a few hundred), and every advice compares each
+    warning with every first step again.
+    """
+    return frozenset(word.casefold() for word in words(text) if len(word) >= 4)
 
 
 def without_repeats(text: str, advised: Sequence[str]) -> str:
@@ -255,15 +263,50 @@ def plan_of(knowledge: KnowledgeBase, flow: Flow, session: Session) -> AdvicePla
     """The advice as the session has seen it so far; ValueError before role and phase are known."""
     if session.role is None or session.phase is None:
         raise ValueError("advice needs a role and a phase")
-    return advice_plan(
-        knowledge,
-        flow,
+    return _kept_plan(
+        _Same(knowledge),
+        _Same(flow),
         session.role,
         session.phase,
-        session.precondition_gaps,
+        tuple(session.precondition_gaps),
         len(session.advised),
-        session.unsure_gaps,
+        tuple(session.unsure_gaps),
     )
+
+
+T = TypeVar("T")
+
+
+class _Same(Generic[T]):
+    """A cache key that is its value itself, compared by identity: the knowledge and the flow
+    are loaded once and never change, and comparing them field by field would cost more than
+    the advice."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.value is self.value
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_plan(
+    knowledge: _Same[KnowledgeBase],
+    flow: _Same[Flow],
+    role_id: str,
+    phase: str,
+    gap_ids: tuple[str, ...],
+    shown: int,
+    unsure_ids: tuple[str, ...],
+) -> AdvicePlan:
+    """The advice for these answers, worked out once: every text and button of a step asks for
+    it again (an AdvicePlan is immutable, so one can serve them all)."""
+    return advice_plan(knowledge.value, flow.value, role_id, phase, gap_ids, shown, unsure_ids)
 
 
 def _next_new(

@@ -37,6 +37,10 @@ TABLES: dict[str, type[Any]] = {
 }
 
 
+# How many texts' glossary words are kept (see KnowledgeBase._glossary_found).
+GLOSSARY_CACHE = 4096
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """The maturity model with its advice and help, and a glossary of words readers may not know."""
@@ -57,6 +61,12 @@ class KnowledgeBase:
     # The base never changes after loading, so a ranking asked for once is kept: the dialog asks
     # for the same few (layers, phase) rankings on nearly every step.
     _rankings: dict[tuple[frozenset[str], int, bool], tuple[Intervention, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    # The same for the glossary words of a text: every detail and its buttons ask again for the
+    # same texts, and one search runs a pattern of every term and alias. Bounded: a text may
+    # also be one the dialog put together.
+    _glossary_found: dict[str, tuple[GlossaryTerm, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
@@ -110,11 +120,16 @@ class KnowledgeBase:
         """
         if self._glossary_pattern is None:
             return []
-        found: dict[str, GlossaryTerm] = {}
-        for match in self._glossary_pattern.finditer(text):
-            term = self._glossary_by_phrase[_phrase(match.group(0))]
-            found.setdefault(term.id, term)
-        return list(found.values())
+        known = self._glossary_found.get(text)
+        if known is None:
+            found: dict[str, GlossaryTerm] = {}
+            for match in self._glossary_pattern.finditer(text):
+                term = self._glossary_by_phrase[_phrase(match.group(0))]
+                found.setdefault(term.id, term)
+            if len(self._glossary_found) >= GLOSSARY_CACHE:
+                self._glossary_found.clear()
+            known = self._glossary_found[text] = tuple(found.values())
+        return list(known)
 
     def interventions_for(
         self, layers: Iterable[str], phase: str | int, *, one_per_theme: bool = True
