@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -186,9 +187,10 @@ def _text_of(update: Update) -> tuple[int, str]:
     return chat.id, message.text
 
 
-async def test_each_chat_in_order_chats_side_by_side_and_memory_bounded(
-    bot_api: FakeBotApi,
-) -> None:
+def _held_at_wait() -> tuple[
+    asyncio.Event, list[tuple[int, str]], Callable[[Update], Awaitable[None]]
+]:
+    """A handler that records (chat, text) and holds the text "wait" until the event is set."""
     release = asyncio.Event()
     handled: list[tuple[int, str]] = []
 
@@ -198,6 +200,13 @@ async def test_each_chat_in_order_chats_side_by_side_and_memory_bounded(
             await release.wait()
         handled.append((chat, text))
 
+    return release, handled, process
+
+
+async def test_each_chat_in_order_chats_side_by_side_and_memory_bounded(
+    bot_api: FakeBotApi,
+) -> None:
+    release, handled, process = _held_at_wait()
     first = bot_api.send_text(1, "wait")["update_id"]
     bot_api.send_text(1, "after")
     bot_api.send_text(2, "b0")
@@ -229,15 +238,7 @@ async def test_each_chat_in_order_chats_side_by_side_and_memory_bounded(
 async def test_a_waiting_chat_neither_spins_the_poller_nor_holds_up_a_later_chat(
     bot_api: FakeBotApi,
 ) -> None:
-    release = asyncio.Event()
-    handled: list[tuple[int, str]] = []
-
-    async def process(update: Update) -> None:
-        chat, text = _text_of(update)
-        if text == "wait":
-            await release.wait()
-        handled.append((chat, text))
-
+    release, handled, process = _held_at_wait()
     first = bot_api.send_text(1, "wait")["update_id"]
     stop = asyncio.Event()
     async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
