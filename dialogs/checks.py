@@ -12,13 +12,12 @@ import string
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
-from pydantic import BaseModel
-
 from dialogs.flow import Flow, OptionSpec, PickSpec, unreachable
 from dialogs.matching import fold
 from dialogs.render import BUTTON_LABEL_LIMIT
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
+from locales.model import strings
 
 # The first letter of the options a pick list makes: phases, interventions, warnings, next phase,
 # difficult words.
@@ -324,21 +323,6 @@ def _fields(template: str) -> set[str] | None:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError:
         return None
-
-
-def strings(value: object, path: str) -> list[tuple[str, str]]:
-    """Every string in a texts model or part of it, with its dotted path."""
-    if isinstance(value, str):
-        return [(path, value)]
-    if isinstance(value, BaseModel):
-        value = {name: getattr(value, name) for name in type(value).model_fields}
-    if isinstance(value, dict):
-        return [
-            item
-            for key, inner in value.items()
-            for item in strings(inner, f"{path}.{key}" if path else str(key))
-        ]
-    return []
 
 
 def placeholder_mismatch(flow: Flow, texts: Texts) -> list[str]:

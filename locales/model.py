@@ -71,25 +71,32 @@ def format_only(text: str) -> bool:
     return not any(char.isalpha() for char in _PLACEHOLDER.sub("", text))
 
 
-def prose(value: object, path: str = "") -> list[tuple[str, str]]:
-    """Every text of a model (or part of it) that a user reads as prose, with its dotted path.
+def strings(value: object, path: str = "", *, prose_only: bool = False) -> list[tuple[str, str]]:
+    """Every string in a texts model (or part of it), with its dotted path.
 
-    Left out: the fields a model names in `not_prose`, format-only templates, and lists, which in
-    every text file hold words a user types (synonyms, console commands), not text the bot shows.
+    Lists are not walked: in every text file they hold words a user types (synonyms, console
+    commands), not text the bot shows. `prose_only`: also leave out the fields a model names in
+    `not_prose` and format-only templates, which is what a user reads as prose.
     """
     if isinstance(value, str):
-        return [] if format_only(value) else [(path, value)]
-    if isinstance(value, TextModel):
-        skipped = type(value).not_prose
-        fields = [name for name in type(value).model_fields if name not in skipped]
-        value = {name: getattr(value, name) for name in fields}
+        return [] if prose_only and format_only(value) else [(path, value)]
+    if isinstance(value, BaseModel):
+        skipped = type(value).not_prose if prose_only and isinstance(value, TextModel) else ()
+        value = {
+            name: getattr(value, name) for name in type(value).model_fields if name not in skipped
+        }
     if isinstance(value, dict):
         return [
             item
             for key, inner in value.items()
-            for item in prose(inner, f"{path}.{key}" if path else str(key))
+            for item in strings(inner, f"{path}.{key}" if path else str(key), prose_only=prose_only)
         ]
     return []
+
+
+def prose(value: object, path: str = "") -> list[tuple[str, str]]:
+    """Every text of a model (or part of it) that a user reads as prose, with its dotted path."""
+    return strings(value, path, prose_only=True)
 
 
 def _check_fields(template: str, wanted: frozenset[str]) -> None:
