@@ -11,6 +11,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from dialogs.flow import Flow, OptionSpec, PickSpec, unreachable
 from dialogs.matching import fold
@@ -372,27 +373,27 @@ def missing_option_labels(flow: Flow, texts: Texts) -> list[str]:
 
 def stray_option_labels(flow: Flow, texts: Texts) -> list[str]:
     """A state's label for an option it does not have is a typo or a leftover."""
-    return [
-        f"states.{name}.options.{option_id}: not an option of this step"
-        for name, state in flow.states.items()
-        if name in texts.states
-        for option_id in texts.states[name].options
-        if option_id not in {option.id for option in state.options}
-    ]
+    return _not_options(flow, texts, "options")
 
 
 def stray_synonyms(flow: Flow, texts: Texts) -> list[str]:
     """Synonyms for an option a state does not have are a typo or a leftover."""
-    return [
-        f"states.{name}.synonyms.{option_id}: not an option of this step"
-        for name, state in flow.states.items()
-        if name in texts.states
-        for option_id in texts.states[name].synonyms
-        if option_id not in {option.id for option in state.options}
-    ] + [
+    return _not_options(flow, texts, "synonyms") + [
         f"synonyms.{option_id}: not a shared label"
         for option_id in texts.synonyms
         if option_id not in texts.labels
+    ]
+
+
+def _not_options(flow: Flow, texts: Texts, field: Literal["options", "synonyms"]) -> list[str]:
+    """The keys of a state's texts `field` (labels or synonyms, by option) that name no option
+    of that state."""
+    return [
+        f"states.{name}.{field}.{option_id}: not an option of this step"
+        for name, state in flow.states.items()
+        if name in texts.states
+        for option_id in getattr(texts.states[name], field)
+        if option_id not in {option.id for option in state.options}
     ]
 
 
