@@ -58,6 +58,10 @@ def _label_for_unknown_option(flow: dict[str, Any], texts: dict[str, Any]) -> No
     texts["states"]["uitslag"]["options"]["spook"] = "Spook"
 
 
+def _synonyms_for_unknown_option(flow: dict[str, Any], texts: dict[str, Any]) -> None:
+    texts["states"]["uitslag"].setdefault("synonyms", {})["spook"] = ["boe"]
+
+
 def _missing_label(flow: dict[str, Any], texts: dict[str, Any]) -> None:
     flow["states"]["uitslag"]["options"].append({"id": "extra", "next": "rol"})
 
@@ -134,6 +138,7 @@ def _unknown_pick_effect(flow: dict[str, Any], texts: dict[str, Any]) -> None:
         (_unreachable, "states.eiland: unreachable"),
         (_duplicate_option, "option id occurs more than once"),
         (_label_for_unknown_option, "spook: not an option of this step"),
+        (_synonyms_for_unknown_option, "states.uitslag.synonyms.spook: not an option"),
         (_missing_label, "extra: label missing"),
         (_unknown_effect, "unknown effect 'toveren'"),
         (_unknown_condition, "unknown condition 'misschien'"),
