@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
-import os
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from bot.persistence import SessionStore
+from bot.telegram.for_tests import number_for_tests
 from bot.telegram.health import HEARTBEAT_INTERVAL, touch_heartbeat
 from bot.telegram.logs import log_error
 
@@ -30,22 +29,9 @@ TEST_HEARTBEAT_ENV = "BOT_TEST_ONLY_HEARTBEAT_SECONDS"
 
 def heartbeat_interval_from_env() -> float | None:
     """The test-only heartbeat interval, None when unset; a value out of range is ignored."""
-    raw = os.environ.get(TEST_HEARTBEAT_ENV, "").strip()
-    if not raw:
-        return None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not 0 < seconds <= HEARTBEAT_INTERVAL:
-        log.warning(
-            "%s must be a number above 0 and at most %g; ignored",
-            TEST_HEARTBEAT_ENV,
-            HEARTBEAT_INTERVAL,
-        )
-        return None
-    log.warning("%s is set: the heartbeat runs faster, for tests only", TEST_HEARTBEAT_ENV)
-    return seconds
+    return number_for_tests(
+        TEST_HEARTBEAT_ENV, HEARTBEAT_INTERVAL, "the heartbeat runs faster, for tests only"
+    )
 
 
 async def purge(store: SessionStore, retention: timedelta) -> int:

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
-import os
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -26,6 +24,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.telegram.for_tests import number_for_tests
 from bot.telegram.retry import MAX_RETRY_AFTER, FloodLimited, retry_after_seconds
 
 # Telegram's limits, with a small margin: Telegram counts when a call arrives, we when it leaves,
@@ -48,18 +47,8 @@ log = logging.getLogger(__name__)
 def pace_from_env() -> float:
     """The factor on the limiter's intervals: 1 (Telegram's pace) unless the test-only setting says
     otherwise; a value that is not a number in (0, 1] is ignored, with a warning."""
-    raw = os.environ.get(TEST_PACE_ENV, "").strip()
-    if not raw:
-        return 1.0
-    try:
-        pace = float(raw)
-    except ValueError:
-        pace = math.nan
-    if not 0 < pace <= 1:
-        log.warning("%s must be a number above 0 and at most 1; ignored", TEST_PACE_ENV)
-        return 1.0
-    log.warning("%s is set: the flood limiter runs faster than Telegram allows", TEST_PACE_ENV)
-    return pace
+    pace = number_for_tests(TEST_PACE_ENV, 1, "the flood limiter runs faster than Telegram allows")
+    return 1.0 if pace is None else pace
 
 
 class FloodLimiter(BaseRateLimiter[int]):
