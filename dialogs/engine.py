@@ -489,7 +489,7 @@ class Engine:
 
         A reader without staff has no list: one friendly line, and the question of now.
         """
-        if session.role in self._flow.roles and not self._flow.roles[session.role].staff:
+        if session.role in self._flow.roles and not self._flow.has_staff(session.role):
             return [self._prompt(session, lead=self._texts.team.no_staff)]
         if not session.role or not any(slot.assessments for slot in session.slots):
             return [self._prompt(session, lead=self._texts.team.empty)]
@@ -516,7 +516,7 @@ class Engine:
         if slot is None or slot.phase is None:
             raise KeyError(letter)
         slot.review_at = None
-        if session.role is None or not self.flow.roles[session.role].staff:
+        if not self._flow.has_staff(session.role):
             self._commit(session, work)
             return []
         work.current = letter

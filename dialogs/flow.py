@@ -166,6 +166,12 @@ class Flow(_Spec):
     def state(self, name: str) -> StateSpec:
         return self.states[name]
 
+    def has_staff(self, role_id: str | None) -> bool:
+        """Whether this role's reader manages employees (see RoleSpec.staff); False before the
+        role is known or for a role the flow does not have."""
+        role = self.roles.get(role_id) if role_id is not None else None
+        return role is not None and role.staff
+
 
 def read_model(path: Path, model: type[Model], name: str) -> Model:
     """Parse YAML into `model`; a FlowError naming `name` on unreadable YAML or schema errors."""

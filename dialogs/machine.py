@@ -218,7 +218,7 @@ class Step:
 
         A zzp'er, a colleague or a teacher (flow.yaml `staff: false`) is never offered them.
         """
-        return self.session.role is not None and self._role().staff
+        return self.context.flow.has_staff(self.session.role)
 
     @condition
     def can_remind(self, event: EventData | None = None) -> bool:
