@@ -94,6 +94,18 @@ def drive(*option_ids: str, preset: str = "") -> Session:
     return session
 
 
+def advised(role: str, number: int, *answers: str) -> Session:
+    """A session at the advice for `role` in phase `number` (picked by hand), the quick check's
+    questions answered in order by `answers`, the last one repeated ("nee": every answer a gap)."""
+    answers = answers or ("nee",)
+    session = drive(*ROLE_PATH[role], "kies", f"f{number}")
+    asked = 0
+    while session.state == "check":
+        choose(session, answers[min(asked, len(answers) - 1)])
+        asked += 1
+    return session
+
+
 def comparable(session: Session) -> dict[str, object]:
     """The session's content without its clocks and turn counter.
 

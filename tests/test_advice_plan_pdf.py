@@ -6,22 +6,13 @@ import io
 from datetime import datetime
 
 import pytest
-from dialog_helpers import PHASES, ROLE_PATH, ROLES, choose, drive, engine, reserved_in
+from dialog_helpers import PHASES, ROLES, advised, engine, reserved_in
 from pypdf import PdfReader
 
 from bot.artifacts import render
 from dialogs import Event
-from dialogs.session import Session
 
 A4 = (595, 842)  # points, rounded
-
-
-def advised(role: str, number: int) -> Session:
-    """A session at the advice for `role` in phase `number`, every quick-check answer a gap."""
-    session = drive(*ROLE_PATH[role], "kies", f"f{number}")
-    while session.state == "check":
-        choose(session, "nee")
-    return session
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ import io
 import re
 
 import pytest
-from dialog_helpers import PHASES, ROLE_PATH, choose, drive, engine
+from dialog_helpers import PHASES, advised, engine
 from pypdf import PdfReader
 
 from bot.artifacts import render
@@ -22,13 +22,6 @@ from locales import load_bundle
 TEXTS = load_bundle().artifacts.action_plan
 
 
-def advised(role: str, number: int, answer: str = "ja") -> Session:
-    session = drive(*ROLE_PATH[role], "kies", f"f{number}")
-    while session.state == "check":
-        choose(session, answer)
-    return session
-
-
 def plan_text(session: Session) -> str:
     data = render("action_plan", session, engine()).data
     return re.sub(r"\s+", " ", PdfReader(io.BytesIO(data)).pages[0].extract_text())
@@ -37,7 +30,7 @@ def plan_text(session: Session) -> str:
 @pytest.mark.parametrize("role", ["lijn", "mkb", "zzp", "onderwijs"])
 def test_every_step_shows_the_report_s_own_name_where_it_differs(role: str) -> None:
     for number in (2, 4):
-        session = advised(role, number)
+        session = advised(role, number, "ja")
         text = plan_text(session)
         advice = engine().advice_plan(session)
         named = 0
@@ -55,7 +48,7 @@ def test_every_step_shows_the_report_s_own_name_where_it_differs(role: str) -> N
 
 def test_a_reconstructed_name_is_marked_in_the_plan() -> None:
     item = engine().knowledge.intervention("directie-ruimte-leren-innoveren")
-    session = advised("dir", 5)
+    session = advised("dir", 5, "ja")
     assert item in engine().advice_plan(session).shown
     text = plan_text(session)
     assert TEXTS.report_name_reconstructed.format(name=item.report_title) in text
@@ -67,7 +60,7 @@ def test_a_reconstructed_name_is_marked_in_the_plan() -> None:
 )
 def test_an_inferred_span_says_so_in_the_plan(role: str, number: int, item_id: str) -> None:
     item = engine().knowledge.intervention(item_id)
-    session = advised(role, number)
+    session = advised(role, number, "ja")
     assert item in engine().advice_plan(session).shown
     assert item.span_note is not None
     assert " ".join(item.span_note.split()) in plan_text(session)
@@ -75,7 +68,7 @@ def test_an_inferred_span_says_so_in_the_plan(role: str, number: int, item_id: s
 
 @pytest.mark.parametrize("number", range(1, len(PHASES) + 1))
 def test_an_owner_s_plan_names_the_mkb_network(number: int) -> None:
-    session = advised("mkb", number)
+    session = advised("mkb", number, "ja")
     advice = engine().advice_plan(session)
     assert "mkb-idee" in [item.id for item in advice.plan_referrals]
     assert "MKB Idee!" in plan_text(session)

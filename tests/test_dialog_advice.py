@@ -15,6 +15,7 @@ from dialog_helpers import (
     ROLE_PATH,
     ROLES,
     STATE_PATHS,
+    advised,
     choose,
     drive,
     engine,
@@ -30,13 +31,6 @@ from knowledge.schema import READERS, Intervention
 
 # The quick check's answers: yes, no and "weet ik niet".
 CHECK_ANSWERS = ("ja", "nee", "wn")
-
-
-def advised(role: str, number: int, answer: str = "nee") -> Session:
-    session = drive(*ROLE_PATH[role], "kies", f"f{number}")
-    while session.state == "check":
-        choose(session, answer)
-    return session
 
 
 def overviews(role: str) -> Iterator[tuple[tuple[object, ...], Session, Reply]]:
