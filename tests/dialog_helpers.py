@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from dialogs import Engine, Event, Reply, Session, new_session
+from dialogs.engine import NAV_BACK, NAV_MORE
 
 # Role id -> (layers, audiences), as the issue describes the roles.
 ROLES: dict[str, tuple[set[str], set[str]]] = {
@@ -104,6 +105,20 @@ def advised(role: str, number: int, *answers: str) -> Session:
         choose(session, answers[min(asked, len(answers) - 1)])
         asked += 1
     return session
+
+
+def pages_of(session: Session) -> list[list[str]]:
+    """The option ids of the current question page by page, without the paging buttons; going
+    round once, so the first page is shown again afterwards."""
+    found: list[list[str]] = []
+    while True:
+        shown = [o.id for o in engine().shown_options(session) if o.id not in (NAV_BACK, NAV_MORE)]
+        if found and shown == found[0]:
+            return found
+        found.append(shown)
+        if NAV_MORE not in {o.id for o in engine().shown_options(session)}:
+            return found
+        engine().handle(session, Event.option(NAV_MORE))
 
 
 def comparable(session: Session) -> dict[str, object]:

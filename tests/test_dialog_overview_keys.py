@@ -4,27 +4,12 @@ and every warning of the quick check; the action plan is at most one "Meer optie
 from __future__ import annotations
 
 import pytest
-from dialog_helpers import PHASES, ROLES, advised, engine
+from dialog_helpers import PHASES, ROLES, advised, engine, pages_of
 
-from dialogs import Event
-from dialogs.engine import NAV_MORE, PAGE_SIZE
-from dialogs.session import Session
+from dialogs.engine import PAGE_SIZE
 
 # No warning, the most warnings, and mixed answers with "Weet ik niet" (unsure, shown as a warning).
 ANSWERS = (("ja", "ja", "ja"), ("nee", "nee", "nee"), ("wn", "nee", "ja"), ("ja", "wn", "nee"))
-
-
-def pages(session: Session) -> list[list[str]]:
-    """The option ids page by page, without the paging buttons; the first page shown again."""
-    found: list[list[str]] = []
-    while True:
-        shown = [o.id for o in engine().shown_options(session) if not o.id.startswith("_")]
-        if found and shown == found[0]:
-            return found
-        found.append(shown)
-        if NAV_MORE not in {o.id for o in engine().shown_options(session)}:
-            return found
-        engine().handle(session, Event.option(NAV_MORE))
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
@@ -36,7 +21,7 @@ def test_the_first_page_begins_with_the_first_step_and_every_warning(role: str) 
             tried += 1
             everything = [o.id for o in engine().current_options(session)]
             warnings = [o for o in everything if o.startswith("w")]
-            book = pages(session)
+            book = pages_of(session)
             first = book[0]
             assert first[0] == "i1", (role, number, answers)
             # Every warning fits beside the first step, unless there are more than a page holds.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from dialog_helpers import ROLE_PATH, ROLES, STATE_PATHS, at_state, choose, drive, engine
+from dialog_helpers import ROLE_PATH, ROLES, STATE_PATHS, at_state, choose, drive, engine, pages_of
 
 from bot.conversation import FORGET_CANCEL, Conversation, Request, Status, Turn
 from bot.persistence.memory import MemoryStore
@@ -392,18 +392,6 @@ def test_no_keyboard_has_more_than_five_options_or_a_long_label() -> None:
     assert seen > 200
 
 
-def _pages_of(session: Session) -> list[str]:
-    """The option ids of every page of the current question, in order, going round once."""
-    seen: list[str] = []
-    for _ in range(len(engine().current_options(session))):
-        shown = [o.id for o in engine().shown_options(session) if o.id not in (NAV_BACK, NAV_MORE)]
-        if seen and shown[0] == seen[0]:
-            break
-        seen.extend(shown)
-        engine().handle(session, Event.option(NAV_MORE))
-    return seen
-
-
 def test_paging_shows_every_option_once_and_the_advice_begins_with_its_titles() -> None:
     session = drive("mkb", "kies", "f3", "nee", "nee", "nee")
     everything = [o.id for o in engine().current_options(session)]
@@ -411,13 +399,13 @@ def test_paging_shows_every_option_once_and_the_advice_begins_with_its_titles() 
     first = [o.id for o in engine().shown_options(session)]
     # "Begin hier" first, then the two warnings, then the next step.
     assert first[: MAX_OPTIONS - 1] == ["i1", "w1", "w2", "i2"] and NAV_MORE in first
-    assert _pages_of(session) == everything
+    assert [option for page in pages_of(session) for option in page] == everything
     while "meer" in {o.id for o in engine().current_options(session)}:
         choose(session, "meer", "terug")
     choose(session, "plan")
     advised = [o.id for o in engine().current_options(session)]
     assert len(advised) > MAX_OPTIONS
-    assert _pages_of(session) == advised
+    assert [option for page in pages_of(session) for option in page] == advised
     last = engine().knowledge.intervention(session.advised[-1]).title
     engine().handle(session, Event.text(last))  # a whole title names it, on any page
     assert session.state == "uitleg"
