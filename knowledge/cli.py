@@ -14,6 +14,7 @@ from typing import TextIO
 
 from knowledge.base import KnowledgeBase
 from knowledge.checks import registered_problems
+from knowledge.faithful import faithfulness
 from knowledge.loader import DATA_DIR, KnowledgeError, load_from_yaml
 from knowledge.plain_language import readability_problems
 from knowledge.store import DEFAULT_STORE, source_fingerprint, write_store
@@ -49,9 +50,13 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
         return _fail(error.errors, err)
     if args.command == "show":
         return _show(knowledge, args.layer, args.phase, args.json, out, err)
-    # Browsing a draft is fine; what is checked or built must also read plainly and fit the
-    # dialog. Both lists at once, so that an author sees every problem in one run.
-    problems = readability_problems(knowledge) + registered_problems(knowledge)
+    # Browsing a draft is fine; what is checked or built must also read plainly, say no more
+    # than the report and fit the dialog. All lists at once, so that an author sees every
+    # problem in one run.
+    faithful = faithfulness(knowledge, args.data)
+    problems = readability_problems(knowledge) + faithful.problems + registered_problems(knowledge)
+    if faithful.note and args.command == "check":
+        print(faithful.note, file=err)
     if problems:
         return _fail(problems, err)
     if args.command == "build":

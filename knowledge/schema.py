@@ -126,6 +126,9 @@ class Intervention(Record):
     # The report's own name for the intervention, unchanged for traceability; `title` is the
     # plain title shown in the chat.
     report_title: Text
+    # A note beside the name in the report's summary ("leerrijk werk" for "Taken herontwerpen"):
+    # kept for authors, never shown as part of the report's name, which is word for word.
+    report_note: Text | None = None
     # Shown in the detail view when the span is inferred or uncertain.
     span_note: Text | None = None
     # The report's label is cut off: `report_title` is reconstructed, `report_fragment` is printed.

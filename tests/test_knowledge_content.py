@@ -77,7 +77,7 @@ def test_line_manager_fifth_phase_holds_what_the_report_states(knowledge: Knowle
     assert {
         "Organiseren klantbezoeken",
         "Uitnodigen leveranciers",
-        "Ophalen kennis bij nieuwe medewerkers/stagiaires",
+        "Ophalen kennis bij nieuwe MW/stagiaires",  # word for word, rapport 252-254
         "Stimuleren deelname aan netwerkbijeenkomsten",
     } <= cell
     assert "In kaart brengen van talenten" not in cell
