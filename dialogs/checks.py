@@ -290,6 +290,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "advice.first_step": {"first_step"},
     "advice.span_all": {"via"},
     "advice.span_one": {"first", "via"},
+    "advice.span_two": {"first", "last", "via"},
     "advice.span_many": {"first", "last", "via"},
     "advice.report_name": {"name"},
     "advice.report_name_reconstructed": {"name"},

@@ -289,26 +289,31 @@ class Renderer:
         )
 
     def detail(self, item: Intervention, reader: str) -> str:
-        """What it is and why it helps, how to begin, the evidence and where it sits in the model.
+        """What it is and why it helps, what the report says of it, and the coach's tip to begin.
 
-        Always said, within one phone screen: the span with its note where the report gives no
-        phase (an inferred span must say so), and the report's own name (marked where we
-        completed a cut-off name, with what the report prints). Should that not fit, the
-        explanation loses its last sentences; the meaning of difficult words follows while the
-        text still fits.
+        The report's part (its name, the phase where it is most relevant, its evidence mark)
+        stands under its own heading, apart from the first step: the first steps are practical
+        tips written for this bot, not the report's (issue 20). Always said, within one phone
+        screen: the span with its note where the report gives no phase (an inferred span must
+        say so), and the report's own name (marked where we completed a cut-off name, with what
+        the report prints). Should that not fit, the explanation loses its last sentences; the
+        meaning of difficult words follows while the text still fits.
         """
         texts = self.texts.advice
         first_step = item.first_step_for_reader(reader)
-        facts = [texts.evidence_yes if item.evidence else texts.evidence_no, self.span(item)]
-        if item.span_note:
-            facts.append(item.span_note)
+        facts: list[str] = []
         if item.title_reconstructed:
             facts.append(texts.report_name_reconstructed.format(name=item.report_title))
         elif item.report_title_differs:
             facts.append(texts.report_name.format(name=item.report_title))
         if item.report_fragment is not None:
             facts.append(texts.report_fragment.format(fragment=item.report_fragment))
-        rest = [texts.first_step.format(first_step=first_step), " ".join(facts)]
+        facts.append(self.span(item))
+        if item.span_note:
+            facts.append(item.span_note)
+        facts.append(texts.evidence_yes if item.evidence else texts.evidence_no)
+        report_part = f"{texts.report_part}\n{' '.join(facts)}"
+        rest = [report_part, texts.first_step.format(first_step=first_step)]
         explanation = sentences(item.explanation)
         blocks = [f"{item.title}\n{item.explanation}", *rest]
         while len("\n\n".join(blocks)) > SCREEN and len(explanation) > 1:
@@ -329,6 +334,8 @@ class Renderer:
             return texts.span_all.format(via=via)
         if first == last:
             return texts.span_one.format(first=first, via=via)
+        if last == first + 1:
+            return texts.span_two.format(first=first, last=last, via=via)
         return texts.span_many.format(first=first, last=last, via=via)
 
     # -- difficult words of a detail -----------------------------------------------------------

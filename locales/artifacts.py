@@ -56,6 +56,7 @@ class PlanTexts(TextModel):
         "phase_heading_for": frozenset({"number", "label"}),
         "report_name": frozenset({"name"}),
         "report_name_reconstructed": frozenset({"name"}),
+        "phases": frozenset({"phases"}),
     }
     not_prose: ClassVar[frozenset[str]] = frozenset({"filename", "employee_stamp"})
 
@@ -78,10 +79,15 @@ class PlanTexts(TextModel):
     # By reader, where the common words address an employer (a zzp'er plans for themselves).
     employee_name_for: dict[str, str]
     phase_heading_for: dict[str, str]
-    # Under a step's title: the report's own name where it differs (completed by us where the
-    # report cuts it off).
+    # Under a step's title, apart from the coach's tip (issue 20): what comes from the report.
+    # Its own name where it differs (completed by us where the report cuts it off), the phases
+    # where it is most relevant, and its evidence mark where it has one.
+    report_part: str
     report_name: str
     report_name_reconstructed: str
+    phases: str
+    phases_all: str
+    evidence: str
     interventions_heading: str
     interventions_intro: str
     first_step: str

@@ -104,11 +104,15 @@ class AdviceTexts(TextModel):
     unsure_bullet: Line
     unsure_option: Line
     unsure_detail: Line
+    # The heading over what a detail takes from the report (its name, phase and evidence mark),
+    # apart from the first step, which is the coach's own tip.
+    report_part: Line
     evidence_yes: Line
     evidence_no: Line
     first_step: Line
     span_all: Line
     span_one: Line
+    span_two: Line  # two phases next to each other: "fase 2 en 3"
     span_many: Line
     via: dict[str, Line]  # by layer key: where in the model an intervention works
     report_name: Line

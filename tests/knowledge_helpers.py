@@ -51,6 +51,22 @@ UNSUPPORTED_CLAIMS: dict[str, str] = {
     "temporary workers are often forgotten": (
         r"(uitzend|flexkracht).*vergeten|vergeten.*(uitzend|flexkracht)"
     ),
+    # Issue 20, against the report's lines 172-173, 178, 124, 701 and 725.
+    "the report calls it scientifically proven (173: from scientific literature)": (
+        r"wetenschappelijk (onderbouwd|bewezen)|\bbewezen\b"
+    ),
+    "an intervention works in a phase (178: it is most relevant there)": (
+        r"\bwerkt (vooral |alleen )?(in|vanaf) (elke )?fase"
+    ),
+    "the report's blind spots are often forgotten (725: said of zzp'ers only)": (
+        r"\b(dingen die|wat) vaak vergeten (worden|wordt)"
+    ),
+    "the owner decides how much people learn (124: the tasks influence it)": (
+        r"bepaal\w* (je |ook )*hoeveel .*\bleren"
+    ),
+    "actions across layers never cohere (701: coherence is often missing)": (
+        r"hangen niet (met elkaar )?samen"
+    ),
 }
 
 

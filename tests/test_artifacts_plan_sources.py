@@ -89,3 +89,23 @@ def test_help_aimed_at_the_reader_comes_first() -> None:
             aimed = [item for item in found if aimed_at(item.scope, role)]
             first = chosen[: len(aimed)]
             assert all(aimed_at(item.scope, role) for item in first), (phase, role.reader)
+
+
+@pytest.mark.parametrize("role", ["mkb", "lijn", "onderwijs"])
+def test_each_step_marks_the_report_s_part_apart_from_the_coach_s_tip(role: str) -> None:
+    """Issue 20: under each step's title what comes from the report (its phases, its evidence
+    mark), and the first step as the coach's tip; the footer says the same."""
+    session = advised(role, 3, "ja")
+    text = plan_text(session)
+    advice = engine().advice_plan(session)
+    for item in advice.shown:
+        first_step = " ".join(item.first_step_for_reader(advice.reader).split())
+        assert f"{TEXTS.first_step} {first_step}" in text, item.id
+        everywhere = item.phases.width == len(PHASES)
+        phases = TEXTS.phases_all if everywhere else TEXTS.phases.format(phases=item.phases)
+        start = text.index(item.title)
+        part = text[start : text.index(TEXTS.first_step, start)]
+        assert TEXTS.report_part in part and phases in part, item.id
+        assert (TEXTS.evidence in part) == item.evidence, item.id
+    assert "niet uit het rapport" in TEXTS.footer
+    assert " ".join(TEXTS.footer.split()) in text

@@ -243,9 +243,7 @@ def test_a_detail_says_what_where_and_how_to_begin() -> None:
 def test_span_in_words() -> None:
     kb, render = engine().knowledge, engine()._render
     item = next(i for i in kb.interventions if (i.phases.first, i.phases.last) == (2, 4))
-    assert f"vanaf fase 2 tot en met 4, {engine().texts.advice.via[item.layer]}" in render.span(
-        item
-    )
+    assert f"in fase 2 tot en met 4, {engine().texts.advice.via[item.layer]}" in render.span(item)
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
@@ -260,8 +258,8 @@ def test_no_words_meant_for_another_reader(role: str) -> None:
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 def test_no_message_makes_a_claim_the_report_does_not_make(role: str) -> None:
-    """Also across the lines of a message: a blind spot's title stands under "Wat vaak vergeten
-    wordt:", so a note on uitzendkrachten there would call them often forgotten."""
+    """Also across the lines of a message: a blind spot's title stands under "Waar nog weinig
+    aandacht voor is:", so a note on uitzendkrachten there must not call them often forgotten."""
     for number in range(1, len(PHASES) + 1):
         for where, text in every_text(role, number):
             assert unsupported_claims(text) == [], (role, number, where)

@@ -71,3 +71,38 @@ def test_a_long_explanation_gives_way_to_the_span_note_and_the_name() -> None:
 def test_a_detail_keeps_its_whole_explanation_when_it_fits(reader: str) -> None:
     item = engine().knowledge.intervention("taken-stilstaan-bij-leren")
     assert item.explanation in engine()._render.detail(item, reader)
+
+
+def test_the_report_s_part_stands_apart_from_the_coach_s_tip() -> None:
+    """Issue 20: the name, phase and evidence mark under "Uit het rapport:", the first step
+    (written for this bot) under a heading of its own, and neither inside the other."""
+    texts = engine().texts.advice
+    tip_heading = texts.first_step.split("{first_step}")[0]
+    for item in engine().knowledge.interventions:
+        for reader in readers_of(item):
+            blocks = engine()._render.detail(item, reader).split("\n\n")
+            report = [block for block in blocks if block.startswith(f"{texts.report_part}\n")]
+            tips = [block for block in blocks if block.startswith(tip_heading)]
+            assert len(report) == len(tips) == 1, (item.id, reader)
+            assert engine()._render.span(item) in report[0]
+            assert (texts.evidence_yes if item.evidence else texts.evidence_no) in report[0]
+            if item.report_title_differs and not item.title_reconstructed:
+                assert texts.report_name.format(name=item.report_title) in report[0]
+            first_step = item.first_step_for_reader(reader)
+            assert tips[0] == f"{tip_heading}{first_step}", (item.id, reader)
+            assert first_step not in report[0]
+
+
+def test_the_phase_is_where_the_report_finds_it_most_relevant() -> None:
+    """Report, line 178: each intervention is placed in the phase where it is "het meest
+    relevant"; the detail says that, not that it "works" there."""
+    render = engine()._render
+    for item in engine().knowledge.interventions:
+        span = render.span(item)
+        assert "relevant" in span.casefold() and "werkt" not in span.casefold(), (item.id, span)
+
+
+def test_the_welcome_says_the_first_steps_are_the_coach_s_tips() -> None:
+    welcome = engine().texts.welcome
+    assert "rapport van TNO" in welcome
+    assert "niet uit het rapport" in welcome

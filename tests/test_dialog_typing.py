@@ -170,7 +170,7 @@ TABLE: list[tuple[str, str, str | None]] = [
     ("advies", "meer ideen", "meer"),
     ("advies", "herinnering", "herinner"),
     ("advies", "Mijn medewerkers", "team"),
-    ("advies", "wat vaak vergeten wordt", "vlekken"),
+    ("advies", "waar weinig aandacht voor is", "vlekken"),
     ("advies", "tijd en geld geven om te leren", "i1"),  # a title, though its button is cut
     ("advies", "1", "i1"),
     ("advies", "terug", NAV_BACK),

@@ -161,6 +161,13 @@ def test_no_text_makes_a_claim_the_report_does_not_make(knowledge: KnowledgeBase
         "Kleine bedrijven laten dat geld vaak liggen.",
         "Uitzendkrachten en flexwerkers worden vaak vergeten.",
         "Een kort begin.\nBij leren worden uitzendkrachten vaak vergeten.",
+        "Wetenschappelijk onderbouwd, zegt het rapport.",
+        "Werkt vooral in fase 2, via HR.",
+        "Werkt in elke fase, via het werk zelf.",
+        "Het rapport noemt een paar dingen die vaak vergeten worden.",
+        "Wat vaak vergeten wordt:",
+        "Daarmee bepaal je ook hoeveel mensen in hun werk leren.",
+        "Leeracties hangen niet met elkaar samen.",
     ],
 )
 def test_each_claim_is_recognised(text: str) -> None:

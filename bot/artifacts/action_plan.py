@@ -17,6 +17,8 @@ from knowledge import KnowledgeBase
 from knowledge.schema import Intervention
 
 CHECK_IN_AFTER = timedelta(weeks=4)
+# The model's phases: an intervention spanning them all is relevant in every phase.
+PHASE_COUNT = 5
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class PlanStep:
     `report_title`: the report's own name, kept for traceability where it differs from the plain
     title (None where it does not); `reconstructed`: we completed that name, as the report cuts
     it off. `span_note`: the report gives no phase for it, so its span is our estimate.
+    `phases`: where the report finds it most relevant ("2-4"; None: in every phase);
+    `evidence`: the report's mark for scientific literature. `first_step` is the coach's tip,
+    not the report's.
     """
 
     title: str
@@ -33,6 +38,8 @@ class PlanStep:
     report_title: str | None = None
     reconstructed: bool = False
     span_note: str | None = None
+    phases: str | None = None
+    evidence: bool = False
 
     @classmethod
     def of(cls, item: Intervention, reader: str) -> PlanStep:
@@ -43,6 +50,8 @@ class PlanStep:
             report_title=item.report_title if shown else None,
             reconstructed=item.title_reconstructed,
             span_note=item.span_note,
+            phases=None if item.phases.width == PHASE_COUNT else str(item.phases),
+            evidence=item.evidence,
         )
 
 

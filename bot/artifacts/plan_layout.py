@@ -127,17 +127,24 @@ def _blocks(
     return blocks
 
 
-def _source(step: PlanStep, words: Bundle) -> str | None:
-    """Where a step comes from, for a small line under its title: the report's own name where it
-    differs from the plain title, and the note that the report gives no phase for it."""
+def _source(step: PlanStep, words: Bundle) -> str:
+    """What of a step comes from the report, for a small line under its title, apart from the
+    coach's tip below it: the report's own name where it differs from the plain title, the
+    phases where it is most relevant (with the note where the report gives none) and its mark
+    for scientific literature."""
     texts = words.artifacts.action_plan
-    parts: list[str] = []
+    parts = [texts.report_part]
     if step.report_title is not None:
         name = texts.report_name_reconstructed if step.reconstructed else texts.report_name
         parts.append(name.format(name=step.report_title))
+    parts.append(
+        texts.phases_all if step.phases is None else texts.phases.format(phases=step.phases)
+    )
     if step.span_note:
         parts.append(step.span_note)
-    return " ".join(parts) or None
+    if step.evidence:
+        parts.append(texts.evidence)
+    return " ".join(parts)
 
 
 def _partial(draw: Callable[..., None], *args: object, **kwargs: float) -> Draw:
