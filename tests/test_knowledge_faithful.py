@@ -3,12 +3,14 @@ absolute word in an explanation unless a cited report line says it."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from knowledge_helpers import copy_of_knowledge, failing_check
 
 from knowledge import KnowledgeBase, load_from_yaml
+from knowledge.cli import main
 from knowledge.faithful import (
     absolute_word_problems,
     citations,
@@ -205,3 +207,13 @@ def test_the_check_command_fails_on_an_absolute_word(tmp_path: Path) -> None:
     data = _explained(tmp_path, "Dit werkt altijd.", [])
     lines = failing_check(data)
     assert any("taken-uitdagende-taken.explanation: 'altijd'" in line for line in lines), lines
+
+
+def test_without_the_report_the_check_says_what_it_did_not_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEERCULTUUR_REPORT", "/nergens/leercultuur-rapport.txt")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check"], out=out, err=err) == 0
+    assert "report's text was not found" in err.getvalue()
+    assert out.getvalue().startswith("ok: ")
