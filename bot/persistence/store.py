@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.persistence.atomic import TEMP_SUFFIX, atomic_write_bytes, ensure_dir, remove_durably
+from bot.persistence.atomic import atomic_write_bytes, ensure_dir, is_foreign_temp, remove_durably
 from bot.persistence.codec import BadRecord, decode_record, decode_saved_at, encode_record
 from bot.persistence.keys import check_key, shard_of
 from bot.persistence.quarantine import QUARANTINE_DIR, Quarantine
@@ -149,13 +149,15 @@ class SessionStore:
 
     # ---- the check-in index ------------------------------------------------------------------
 
-    def _markers(self) -> list[tuple[datetime, str, Path]]:
+    def _checkin_entries(self) -> list[Path]:
         try:
-            entries = [Path(entry.path) for entry in os.scandir(self._checkins)]
+            return [Path(entry.path) for entry in os.scandir(self._checkins)]
         except FileNotFoundError:
             return []
+
+    def _markers(self) -> list[tuple[datetime, str, Path]]:
         found = []
-        for path in entries:
+        for path in self._checkin_entries():
             parsed = parse_marker(path.name)
             if parsed is not None:
                 found.append((parsed[0], parsed[1], path))
@@ -236,11 +238,16 @@ class SessionStore:
                 continue
 
     def prepare(self) -> int:
-        """Create the root and remove temp files a killed process left behind; returns removed."""
+        """Create the root and remove temp files a killed process left behind; returns removed.
+
+        Only those of earlier processes (see `atomic.process_tag`): the sweep runs while this
+        process already saves, and deleting the temp file of a save about to be renamed made that
+        save fail ("not saved") or lose its outbox mark.
+        """
         ensure_dir(self._root)
         removed = 0
-        for path in self.files():
-            if path.name.endswith(TEMP_SUFFIX) and remove_durably(path):
+        for path in [*self.files(), *self._checkin_entries()]:
+            if is_foreign_temp(path.name) and remove_durably(path):
                 removed += 1
         return removed
 
