@@ -351,5 +351,9 @@ def test_the_memory_store_offers_the_same_record_api(tmp_path: Path) -> None:
         store.mark_blocked("9")
         assert store.is_blocked("9") and store.load_result("9").blocked
         assert store.erase("9") and store.load("9") is None
+        store.save("9", ChatRecord(session=_session()))
+        assert store.set_aside("9", "test") and store.load("9") is None
+        assert store.quarantined_copies("9") == 1 and not store.set_aside("9", "test")
+        assert store.erase("9") and store.quarantined_copies("9") == 0
         with pytest.raises(ValueError):
             store.load("../9")
