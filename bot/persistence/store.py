@@ -157,7 +157,9 @@ class SessionStore:
 
         `reason` is logged: it must hold no personal data.
         """
-        return self._quarantine.move(self.path_for(key), reason)
+        moved = self._quarantine.move(self.path_for(key), reason)
+        self._index(key, None)  # its check-ins went with it
+        return moved
 
     def quarantined_copies(self, key: str) -> int:
         """How many unreadable earlier records of the chat are kept in quarantine (for /privacy)."""
