@@ -626,6 +626,8 @@ class Conversation:
             self._store.erase(key)
             return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm)
         record.asked = None
+        if record.session is None:  # no turn saves a record without a session: clear it here
+            self._store.save(key, record)
         replies = (Reply(texts.cancelled), *self._current(record.session))
         return Turn(Status.DONE, replies, turn, texts.cancel, record.session)
 

@@ -291,9 +291,11 @@ async def test_a_quarantined_copy_alone_is_shown_and_erased_after_the_question(
         KEY, 3, Event.option(FORGET_CANCEL), tap_turn=question.turn
     )
     assert kept_turn.replies[0].text == texts.forget.cancelled and store.quarantine.count() == 1
-    await conversation.handle(KEY, 4, Request.FORGET)
-    done = await conversation.handle(KEY, 5, Event.option(FORGET_CONFIRM), tap_turn=question.turn)
+    forged = await conversation.handle(KEY, 4, Event.option(FORGET_CONFIRM), tap_turn=question.turn)
+    assert forged.status is Status.STALE and store.quarantine.count() == 1, "answered: expired"
+    await conversation.handle(KEY, 5, Request.FORGET)
+    done = await conversation.handle(KEY, 6, Event.option(FORGET_CONFIRM), tap_turn=question.turn)
     assert done.replies[0].text == texts.forget.done
     assert store.quarantine.count() == 0 and store.load(KEY) is None
-    nothing = await conversation.handle(KEY, 6, Request.FORGET)
+    nothing = await conversation.handle(KEY, 7, Request.FORGET)
     assert nothing.replies[0].text == texts.forget.nothing
