@@ -273,10 +273,10 @@ class Conversation:
         Why: a record that decodes can still be one the dialog cannot answer (a role or phase the
         knowledge no longer has, a history whose trail outgrows a stored reply). Every input then
         failed, the apology too: the chat never healed. Such a record is set aside in quarantine,
-        and the input is answered in a fresh conversation after the `unreadable` notice. Only when
-        the stored record itself fails (its question cannot be shown) and a fresh conversation
-        answers the same input: a bug in one step, or an engine that fails for everyone, keeps
-        the user's conversation and gets the apology.
+        and the input is answered in a fresh conversation after the `unreadable` notice. That
+        happens only when the stored record itself fails (its question cannot be shown) and a
+        fresh conversation answers the same input. A bug in one step, or an engine that fails for
+        everyone, keeps the user's conversation and gets the apology.
         """
         try:
             if record is not None and not self._answerable(record) and self._fresh_works(message):
@@ -514,10 +514,13 @@ class Conversation:
         notice = Reply(self._texts.not_saved)
         record = self._load_for_notice(key, "after a failed save")
         session = record.session if record is not None else None
-        if session is None:
+        try:
+            if session is None:
+                raise LookupError("no session")
+            with self._engine_lock:
+                prompt = self._engine.prompt(session)
+        except Exception:  # a record the dialog cannot go on from: the notice goes alone
             return Turn(Status.FAILED, (notice,))
-        with self._engine_lock:
-            prompt = self._engine.prompt(session)
         return Turn(
             Status.FAILED, (notice, prompt), session.turn, None, session, _keyboard_of(record)
         )

@@ -299,3 +299,18 @@ async def test_a_quarantined_copy_alone_is_shown_and_erased_after_the_question(
     assert store.quarantine.count() == 0 and store.load(KEY) is None
     nothing = await conversation.handle(KEY, 7, Request.FORGET)
     assert nothing.replies[0].text == texts.forget.nothing
+
+
+@pytest.mark.parametrize("message", [Event.text("hallo"), Request.FORGET], ids=["text", "forget"])
+async def test_a_full_disk_and_a_record_the_dialog_cannot_use_still_get_an_answer(
+    tmp_path: Path, message: Event | Request
+) -> None:
+    """A save fails (healing needs one; /vergeet saves its question) and the record's question
+    cannot be shown: the user still hears that nothing was saved, not silence."""
+    texts = load_bundle().telegram
+    store = FailingSaves(tmp_path)
+    await stored_record(store, ADVICE, role="verdwenen_rol")
+    store.full = True
+    turn = await service(store).handle(KEY, 50, message)
+    assert turn.status is Status.FAILED and [r.text for r in turn.replies] == [texts.not_saved]
+    assert store.load(KEY) is not None or store.quarantined_copies(KEY) == 1, "kept, not lost"
