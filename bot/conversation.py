@@ -103,6 +103,10 @@ class RecordStore(Protocol):
 
     def mark_blocked(self, key: str) -> None: ...
 
+    def set_aside(self, key: str, reason: str) -> bool: ...
+
+    def quarantined_copies(self, key: str) -> int: ...
+
 
 Input = Event | Request
 
@@ -246,6 +250,7 @@ class Conversation:
         The turn says which message had the live buttons before it (see Turn.keyboard_message).
         """
         live: int | None = None
+        loaded: LoadResult | None = None
         try:
             loaded = self._store.load_result(key)
             if loaded.record is not None:
@@ -256,8 +261,58 @@ class Conversation:
             turn, saved = self._not_saved(key), None
         except Exception as err:
             log.error("Handling an input failed (%s)", type(err).__name__, exc_info=err)
-            turn, saved = self._apology(key), None
+            record = loaded.record if loaded is not None else None
+            turn, saved = self._recover(key, delivery_id, message, record)
         return replace(turn, keyboard_message=live), saved
+
+    def _recover(
+        self, key: str, delivery_id: int, message: Input, record: ChatRecord | None
+    ) -> tuple[Turn, ChatRecord | None]:
+        """After a failed step: heal a stored chat the dialog cannot go on from, else apologise.
+
+        Why: a record that decodes can still be one the dialog cannot answer (a role or phase the
+        knowledge no longer has, a history whose trail outgrows a stored reply). Every input then
+        failed, the apology too: the chat never healed. Such a record is set aside in quarantine,
+        and the input is answered in a fresh conversation after the `unreadable` notice. That
+        happens only when the stored record itself fails (its question cannot be shown) and a
+        fresh conversation answers the same input. A bug in one step, or an engine that fails for
+        everyone, keeps the user's conversation and gets the apology.
+        """
+        try:
+            if record is not None and not self._answerable(record) and self._fresh_works(message):
+                self._store.set_aside(key, "the dialog cannot go on from it")
+                return self._route(key, delivery_id, message, None, LoadResult(quarantined=True))
+        except SaveFailed as err:
+            log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
+            return self._not_saved(key), None
+        except Exception as err:
+            log.error("Healing a chat failed (%s)", type(err).__name__)
+        return self._apology(key), None
+
+    def _answerable(self, record: ChatRecord) -> bool:
+        """The dialog can go on from `record`: its question, with buttons, can be shown and
+        stored, and /privacy can describe it."""
+        try:
+            self._stored_summary(record)
+            if record.session is not None:
+                with self._engine_lock:
+                    prompt = self._engine.prompt(record.session)
+                    self._engine.shown_options(record.session)
+                _stored(prompt)
+        except Exception:
+            return False
+        return True
+
+    def _fresh_works(self, message: Input) -> bool:
+        """A fresh conversation answers `message` (tried in memory, nothing saved)."""
+        if isinstance(message, Request):
+            return True  # a side request of a chat without a record asks nothing of the engine
+        try:
+            for reply in self._dialog(None, message).replies:
+                _stored(reply)
+        except Exception:
+            return False
+        return True
 
     def _route(
         self, key: str, delivery_id: int, message: Input, tap_turn: int | None, loaded: LoadResult
@@ -395,12 +450,13 @@ class Conversation:
         the current question again, so the user has buttons that work.
         """
         session = record.session if record is not None else None
-        if record is None or session is None or tap_turn != session.turn:
-            return self._stale(session)
-        if event.value in (FORGET_CONFIRM, FORGET_CANCEL):
-            if record.asked != "forget":
+        if record is not None and event.value in (FORGET_CONFIRM, FORGET_CANCEL):
+            # Also without a session: a chat whose only data is a quarantined copy is asked too.
+            if record.asked != "forget" or tap_turn != (session.turn if session else 0):
                 return self._stale(session)
             return self._confirm_forget(key, record, event.value)
+        if record is None or session is None or tap_turn != session.turn:
+            return self._stale(session)
         replies, chosen = self._decide(session, event)
         if chosen is None:
             return self._stale(session)
@@ -439,10 +495,13 @@ class Conversation:
         """Sorry, with the buttons of the step the user is at."""
         record = self._load_for_notice(key, "for an apology")
         session = record.session if record is not None else None
-        if session is None:
+        try:
+            if session is None:
+                raise LookupError("no session")
+            with self._engine_lock:
+                options = self._engine.shown_options(session)
+        except Exception:  # the apology itself must never fail: then it goes without buttons
             return Turn(Status.FAILED, (Reply(self._texts.error),))
-        with self._engine_lock:
-            options = self._engine.shown_options(session)
         replies = (Reply(self._texts.error, options),)
         return Turn(Status.FAILED, replies, session.turn, None, session, _keyboard_of(record))
 
@@ -455,10 +514,13 @@ class Conversation:
         notice = Reply(self._texts.not_saved)
         record = self._load_for_notice(key, "after a failed save")
         session = record.session if record is not None else None
-        if session is None:
+        try:
+            if session is None:
+                raise LookupError("no session")
+            with self._engine_lock:
+                prompt = self._engine.prompt(session)
+        except Exception:  # a record the dialog cannot go on from: the notice goes alone
             return Turn(Status.FAILED, (notice,))
-        with self._engine_lock:
-            prompt = self._engine.prompt(session)
         return Turn(
             Status.FAILED, (notice, prompt), session.turn, None, session, _keyboard_of(record)
         )
@@ -476,9 +538,11 @@ class Conversation:
         session = record.session if record is not None else None
         turn = session.turn if session is not None else 0
         if request is Request.PRIVACY:
-            replies = (Reply(self._privacy(record)), *self._current(session))
+            replies = (Reply(self._privacy(key, record)), *self._current(session))
             return Turn(Status.DONE, replies, turn, None, session)
         if request is Request.FORGET:
+            if record is None and self._store.quarantined_copies(key):
+                record = ChatRecord()  # only a quarantined copy is kept: ask before erasing it
             if record is not None:  # the question waits for its answer: remember that it was asked
                 record.asked = "forget"
                 record.last_update_id = max(record.last_update_id, delivery_id)
@@ -503,10 +567,17 @@ class Conversation:
         with self._engine_lock:
             return (self._engine.prompt(session),)
 
-    def _privacy(self, record: ChatRecord | None) -> str:
+    def _privacy(self, key: str, record: ChatRecord | None) -> str:
         shown = self._bundle.decimal(self._retention_days)
         general = self._texts.privacy.format(retention_days=shown)
-        return f"{general}\n\n{self._stored_summary(record)}"
+        summary = self._stored_summary(record)
+        if self._store.quarantined_copies(key):
+            # An unreadable earlier conversation is kept too, until /vergeet or the retention.
+            kept = self._texts.stored.quarantined.format(retention_days=shown)
+            session = record.session if record is not None else None
+            heading = self._texts.stored.heading
+            summary = f"{summary}\n{kept}" if session is not None else f"{heading}\n{kept}"
+        return f"{general}\n\n{summary}"
 
     def _stored_summary(self, record: ChatRecord | None) -> str:
         """The user's own record in plain words: everything it holds, nothing else."""
@@ -558,6 +629,8 @@ class Conversation:
             self._store.erase(key)
             return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm)
         record.asked = None
+        if record.session is None:  # no turn saves a record without a session: clear it here
+            self._store.save(key, record)
         replies = (Reply(texts.cancelled), *self._current(record.session))
         return Turn(Status.DONE, replies, turn, texts.cancel, record.session)
 

@@ -36,8 +36,15 @@ def civil_moment(moment: datetime) -> datetime:
 
 
 def review_moment(now: datetime, weeks: int) -> datetime:
-    """The check-in `weeks` after `now`, moved to the next civil moment."""
-    return civil_moment(now + timedelta(weeks=weeks))
+    """The check-in `weeks` after `now` on Amsterdam's calendar, moved to the next civil moment.
+
+    Why the local calendar: "in two weeks" means the same weekday at the same wall-clock time. Added
+    in UTC, a week across a summer-time change shifts by an hour, and a check-in chosen at 16:30
+    in March lands at 17:30, outside civil hours: the next morning, a day late. A datetime in a
+    zoneinfo zone adds a timedelta on its wall clock; the offset is then that of the new day.
+    """
+    local = now.astimezone(AMSTERDAM) + timedelta(weeks=weeks)
+    return civil_moment(local)
 
 
 def local_day(moment: datetime) -> str:

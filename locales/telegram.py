@@ -74,6 +74,7 @@ class StoredTexts(TextModel):
         "saved_at": frozenset({"date"}),
         "employee": frozenset({"letter", "phase", "count"}),
         "checkin": frozenset({"date"}),
+        "quarantined": frozenset({"retention_days"}),
     }
 
     heading: str
@@ -85,6 +86,8 @@ class StoredTexts(TextModel):
     checkin: str
     saved_at: str
     unknown: str
+    # An earlier conversation that could not be read is kept aside until erased or expired.
+    quarantined: str
 
 
 class TelegramTexts(TextModel):

@@ -8,7 +8,7 @@ blocked user, /vergeet, the retention purge, and civil hours.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import time_machine
@@ -23,7 +23,7 @@ from bot.persistence import SessionStore
 from bot.scheduler import CheckInScheduler
 from bot.telegram.handlers import Handlers
 from dialogs import Event
-from dialogs.civil import civil_moment, is_civil, review_moment
+from dialogs.civil import AMSTERDAM, civil_moment, is_civil, review_moment
 from dialogs.session import utc_now
 
 KEY = "5150"
@@ -388,3 +388,43 @@ async def test_an_old_reminder_of_a_reader_without_staff_is_dropped_unsent(tmp_p
         again = store.load(KEY)
         assert again is not None and again.session is not None
         assert again.session.next_review() is None
+
+
+# Summer time starts on Sunday 28 March 2027 and ends on Sunday 31 October 2027 (Amsterdam).
+MARCH_LATE_MONDAY = datetime(2027, 3, 22, 15, 30, tzinfo=UTC)  # 16:30 CET
+OCTOBER_LATE_MONDAY = datetime(2027, 10, 25, 14, 30, tzinfo=UTC)  # 16:30 CEST
+
+
+def test_weeks_are_counted_on_amsterdams_calendar_across_both_summer_time_changes() -> None:
+    """A check-in chosen at 16:30 comes on the same weekday at 16:30, whatever the offset.
+
+    Weeks added in UTC land at 17:30 CEST after the March change (outside civil hours, so the
+    next morning: a day late) and at 15:30 CET after the October change.
+    """
+    for weeks in (1, 2):
+        spring = review_moment(MARCH_LATE_MONDAY, weeks).astimezone(AMSTERDAM)
+        assert spring.replace(tzinfo=None) == datetime(2027, 3, 22, 16, 30) + timedelta(weeks=weeks)
+        assert spring.utcoffset() == timedelta(hours=2)
+        autumn = review_moment(OCTOBER_LATE_MONDAY, weeks).astimezone(AMSTERDAM)
+        assert autumn.replace(tzinfo=None) == datetime(2027, 10, 25, 16, 30) + timedelta(
+            weeks=weeks
+        )
+        assert autumn.utcoffset() == timedelta(hours=1)
+    # Early on a Monday in October: 9:30 stays 9:30 (in UTC it would become 8:30, then 9:00).
+    early = datetime(2027, 10, 25, 7, 30, tzinfo=UTC)
+    assert review_moment(early, 1).astimezone(AMSTERDAM).time() == time(9, 30)
+
+
+async def test_a_check_in_chosen_before_summer_time_comes_on_the_chosen_weekday(
+    tmp_path: Path,
+) -> None:
+    """Through the dialog: chosen Monday 22 March 2027 16:30 CET for two weeks, it comes on
+    Monday 5 April at 16:30 CEST, not on Tuesday at 9:00."""
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    with time_machine.travel(MARCH_LATE_MONDAY, tick=False):
+        turn = await advise(conversation, [*ADVICE, "herinner", "w2"])
+    assert turn.session is not None
+    due = turn.session.next_review()
+    assert due is not None
+    assert due.astimezone(AMSTERDAM).replace(tzinfo=None) == datetime(2027, 4, 5, 16, 30)

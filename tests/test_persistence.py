@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.persistence import ChatLocks, ChatRecord, LoadResult, SessionStore
+from bot.persistence.atomic import TEMP_SUFFIX
 from bot.persistence.keys import shard_of
 from bot.persistence.memory import MemoryStore
 from bot.persistence.records import RECORD_VERSION, utc_now
@@ -227,6 +229,51 @@ def test_prepare_removes_leftover_temp_files(tmp_path: Path) -> None:
     assert store.load("1") is not None
 
 
+def test_prepare_spares_a_save_in_progress_and_sweeps_earlier_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start-up sweep runs while updates are handled: a save held between writing its temp
+    file and renaming it, during the sweep, still completes, and its data is there."""
+    store = SessionStore(tmp_path)
+    store.save("1", ChatRecord(session=_session()))
+    shard = store.path_for("1").parent
+    earlier = [shard / ".1.json.abc.tmp", shard / ".1.json.7-0123456789ab.x1y2.tmp"]
+    for leftover in earlier:
+        leftover.write_text("half")
+    (tmp_path / "checkins").mkdir()
+    (tmp_path / "checkins" / ".20270101T080000Z_1.7-0123456789ab.xy.tmp").write_text("")
+    written, go = threading.Event(), threading.Event()
+    real_replace = os.replace
+
+    def held(source: str, target: Path) -> None:
+        if str(source).endswith(TEMP_SUFFIX) and Path(target).name == "2.json":
+            written.set()
+            go.wait()
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", held)
+    failures: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            store.save("2", ChatRecord(session=Session(turn=7), last_update_id=7))
+        except BaseException as err:
+            failures.append(err)
+
+    saver = threading.Thread(target=save)
+    saver.start()
+    written.wait()
+    removed = store.prepare()
+    go.set()
+    saver.join()
+    assert failures == [], "the save in progress completed"
+    assert removed == 3, "the temp files of earlier processes went, this process's stayed"
+    loaded = store.load("2")
+    assert loaded is not None and loaded.last_update_id == 7
+    assert not any(path.exists() for path in earlier)
+    assert [path.name for path in store.files() if path.name.endswith(TEMP_SUFFIX)] == []
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     chat_id=st.integers(min_value=-(10**13), max_value=10**13),
@@ -304,5 +351,9 @@ def test_the_memory_store_offers_the_same_record_api(tmp_path: Path) -> None:
         store.mark_blocked("9")
         assert store.is_blocked("9") and store.load_result("9").blocked
         assert store.erase("9") and store.load("9") is None
+        store.save("9", ChatRecord(session=_session()))
+        assert store.set_aside("9", "test") and store.load("9") is None
+        assert store.quarantined_copies("9") == 1 and not store.set_aside("9", "test")
+        assert store.erase("9") and store.quarantined_copies("9") == 0
         with pytest.raises(ValueError):
             store.load("../9")

@@ -197,3 +197,43 @@ def test_a_read_only_directory_raises_save_failed(read_only: ReadOnlyDir) -> Non
             store.save("new-chat", ChatRecord())
     again = store.load(KEY)
     assert again is not None and again.last_update_id == 1
+
+
+def test_a_directory_in_place_of_the_file_goes_to_quarantine(tmp_path: Path) -> None:
+    """IsADirectoryError on every load made a permanent apology; now the chat starts afresh."""
+    store = SessionStore(tmp_path)
+    path = store.path_for(KEY)
+    path.mkdir(parents=True)
+    (path / "inside").write_text(SECRET)
+    assert store.load_result(KEY) == LoadResult(record=None, quarantined=True)
+    assert not path.exists()
+    [moved] = store.quarantine.files()
+    assert (moved / "inside").read_text() == SECRET, "moved aside whole, not deleted"
+    store.save(KEY, ChatRecord(session=Session(turn=1)))
+    assert store.load(KEY) is not None
+
+
+def test_erase_removes_the_chats_quarantined_copies_and_no_others(tmp_path: Path) -> None:
+    """/vergeet forgets an earlier conversation kept in quarantine too (issue 18, part 7)."""
+    store = SessionStore(tmp_path)
+    for key, content in ((KEY, b"[]"), (f"{KEY}1", b"[]"), (KEY[:-1], b"[]")):
+        path = store.path_for(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        assert store.load_result(key).quarantined
+    path = store.path_for(KEY)
+    path.mkdir()  # a second copy of the same chat, of another kind
+    assert store.load_result(KEY).quarantined
+    assert store.quarantined_copies(KEY) == 2 and store.quarantine.count() == 4
+    assert store.erase(KEY), "something was erased, though no record was stored"
+    assert store.quarantined_copies(KEY) == 0
+    assert store.quarantined_copies(f"{KEY}1") == 1 and store.quarantined_copies(KEY[:-1]) == 1
+    assert not store.erase(KEY)
+
+
+def test_set_aside_moves_a_readable_record_the_dialog_cannot_use(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    assert not store.set_aside(KEY, "test")
+    store.save(KEY, ChatRecord(session=Session(turn=3)))
+    assert store.set_aside(KEY, "test")
+    assert store.load(KEY) is None and store.quarantined_copies(KEY) == 1

@@ -120,6 +120,25 @@ def test_quarantined_files_follow_the_retention_too(tmp_path: Path) -> None:
     assert store.quarantine.files() == [second]
 
 
+def test_a_directory_in_a_session_files_place_is_quarantined_and_later_purged(
+    tmp_path: Path,
+) -> None:
+    """Found by the purge (an idle chat) it goes to quarantine like any unreadable file, and
+    after the retention it is deleted with all it holds: no copy outlives the promise."""
+    store = SessionStore(tmp_path)
+    directory = store.path_for("7")
+    directory.mkdir(parents=True)
+    (directory / "inside.json").write_text("{}")
+    _age(directory, 40)
+    store.purge_idle(RETENTION)
+    assert not directory.exists()
+    [moved] = store.quarantine.files()
+    assert (moved / "inside.json").is_file() and store.quarantined_copies("7") == 1
+    _age(moved, 31)
+    store.purge_idle(RETENTION)
+    assert store.quarantine.files() == [] and not moved.exists()
+
+
 # ---- the housekeeping task -------------------------------------------------------------------
 
 

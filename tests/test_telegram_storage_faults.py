@@ -17,12 +17,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from dialog_helpers import engine
 from fake_bot_api.harness import BotProcess, User, clean_environ, option_id
 from fake_bot_api.server import FakeBotApi
 from record_helpers import record_with, valid_record
 
-from bot.persistence import SessionStore
+from bot.conversation import Conversation
+from bot.persistence import ChatRecord, SessionStore
+from bot.persistence.memory import MemoryStore
 from bot.persistence.records import MAX_UPDATE_ID, utc_now
+from dialogs import Event
+from dialogs.session import Answer
 from locales import load_bundle
 
 # The corrupt files of issue 13, each as the stored file of its own chat.
@@ -79,6 +84,53 @@ async def test_a_corrupt_session_file_is_quarantined_and_the_user_is_told(
     health = _healthcheck(bot_process)
     assert health.returncode == 0, health.stderr
     assert f"{len(CORRUPT)} unreadable session files in quarantine" in health.stdout
+    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+
+
+async def _record_after(choices: list[str], **changes: object) -> ChatRecord:
+    """A record as the dialog leaves it after `choices`, with `changes` made to its session (as
+    an old file or a knowledge change leaves it)."""
+    store = MemoryStore()
+    conversation = Conversation(engine(), store, retention_days=30)
+    turn = await conversation.handle("1", 1, Event.start())
+    for number, choice in enumerate(choices, start=2):
+        turn = await conversation.handle("1", number, Event.option(choice), tap_turn=turn.turn)
+    record = store.load("1")
+    assert record is not None and record.session is not None
+    for name, value in changes.items():
+        setattr(record.session, name, value)
+    record.last_update_id = 0  # the fake Bot API numbers its updates from 1
+    return record
+
+
+@pytest.mark.slow
+async def test_stored_chats_that_never_healed_heal_on_their_first_message(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    """Issue 18, part 8: a directory for a file (a permanent apology), a history whose trail
+    outgrew every reply (an apology for every input, /start too), an unknown role or phase (no
+    reply at all). Each chat is told, and its first message gets a normal answer."""
+    texts = load_bundle().telegram
+    store = SessionStore(bot_process.data_dir)
+    advice = ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]
+    store.path_for("7301").mkdir(parents=True)
+    store.save(
+        "7302", await _record_after(["mkb"], history=[Answer(step="rol", option="mkb")] * 1000)
+    )
+    store.save("7303", await _record_after(advice, role="verdwenen_rol"))
+    store.save("7304", await _record_after(advice, phase="verdwenen_fase"))
+
+    for chat_id, first in ((7301, "hallo"), (7302, "/start"), (7303, "hallo"), (7304, "hallo")):
+        user = User(bot_process, chat_id)
+        await user.send(first)
+        told = [m.text or "" for m in user.messages()]
+        assert told[0].startswith(texts.unreadable), chat_id
+        assert not any(text.startswith(texts.error) for text in told), chat_id
+        record = store.load(str(chat_id))
+        assert record is not None and record.session is not None, chat_id
+        assert record.session.history == [] and record.session.role is None
+        await user.choose(user.options()[0])  # the fresh conversation goes on
+        assert store.quarantined_copies(str(chat_id)) == 1, chat_id
     assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
 
 

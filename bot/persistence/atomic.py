@@ -9,10 +9,33 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
+
+_tag: tuple[int, str] | None = None
+
+
+def process_tag() -> str:
+    """This process's mark in its temp file names: its pid and a random part drawn at its start.
+
+    Why: at start-up the store sweeps away the temp files a killed process left behind, while this
+    process already saves (the sweep runs in the background). The sweep must spare the temp file of
+    a save about to be renamed, and only the name can tell whose it is: a pid alone repeats (in a
+    container the bot is always the same pid), hence the random part. A forked child draws anew.
+    """
+    global _tag
+    pid = os.getpid()
+    if _tag is None or _tag[0] != pid:
+        _tag = (pid, f"{pid}-{secrets.token_hex(6)}")
+    return _tag[1]
+
+
+def is_foreign_temp(name: str) -> bool:
+    """A temp file of another (earlier) process: no save of this process can still own it."""
+    return name.endswith(TEMP_SUFFIX) and f".{process_tag()}." not in name
 
 
 def fsync_dir(directory: Path) -> None:
@@ -43,7 +66,8 @@ def atomic_write_bytes(
     """
     if make_parents:
         ensure_dir(path.parent)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    prefix = f".{path.name}.{process_tag()}."
+    fd, temp_name = tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

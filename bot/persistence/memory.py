@@ -19,6 +19,8 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._records: dict[str, str] = {}
+        # Records set aside (the file store's quarantine), by key: kept until erased.
+        self._aside: dict[str, list[str]] = {}
 
     def load_result(self, key: str) -> LoadResult:
         raw = self._records.get(check_key(key))
@@ -35,7 +37,18 @@ class MemoryStore:
         self._records[check_key(key)] = record.model_dump_json()
 
     def erase(self, key: str) -> bool:
-        return self._records.pop(check_key(key), None) is not None
+        aside = self._aside.pop(check_key(key), None)
+        return self._records.pop(key, None) is not None or aside is not None
+
+    def set_aside(self, key: str, reason: str) -> bool:
+        raw = self._records.pop(check_key(key), None)
+        if raw is None:
+            return False
+        self._aside.setdefault(key, []).append(raw)
+        return True
+
+    def quarantined_copies(self, key: str) -> int:
+        return len(self._aside.get(check_key(key), []))
 
     def mark_blocked(self, key: str) -> None:
         record = self.load(key) or ChatRecord()

@@ -4,13 +4,18 @@ Why: a file that cannot be read (hand-edited, from a damaged backup, from a newe
 would otherwise fail every update of that chat, or be overwritten by the next save and lost. Moved
 to `<data_dir>/quarantine/`, the chat starts afresh while the operator can still inspect the file.
 Quarantined files obey the same retention as sessions (counted from the moment they were moved),
-so the privacy promise "deleted after N days of inactivity" also holds for them.
+so the privacy promise "deleted after N days of inactivity" also holds for them. They are still
+the user's data: /privacy shows that a copy is kept and /vergeet erases it (`copies`, `erase`).
+
+A copy is named `<chat key>.<nanoseconds>.json` (a key holds no dot). What was moved may also be a
+directory that stood where a session file belongs: it is kept, counted and erased the same way.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -60,10 +65,20 @@ class Quarantine:
         return True
 
     def files(self) -> list[Path]:
+        """Every quarantined copy (a file, or whatever else stood in a session file's place)."""
         try:
-            return [Path(entry.path) for entry in os.scandir(self._dir) if entry.is_file()]
+            return [Path(entry.path) for entry in os.scandir(self._dir)]
         except FileNotFoundError:
             return []
+
+    def copies(self, key: str) -> list[Path]:
+        """The quarantined copies of chat `key` (a chat key never holds a dot)."""
+        prefix = f"{key}."
+        return [path for path in self.files() if path.name.startswith(prefix)]
+
+    def erase(self, key: str) -> int:
+        """Delete every quarantined copy of chat `key` (for /vergeet); returns how many."""
+        return sum(1 for path in self.copies(key) if _remove(path))
 
     def count(self) -> int:
         """Files in quarantine now (also those moved by earlier runs)."""
@@ -74,10 +89,22 @@ class Quarantine:
         deleted = 0
         for path in self.files():
             try:
-                if path.stat().st_mtime < cutoff_ts and remove_durably(path):
+                if path.lstat().st_mtime < cutoff_ts and _remove(path):
                     deleted += 1
             except OSError as err:
                 log.warning("Quarantined file not purged (%s)", type(err).__name__)
         if deleted:
             log.info("Retention: %d quarantined session files deleted", deleted)
         return deleted
+
+
+def _remove(path: Path) -> bool:
+    """Delete a quarantined copy durably, a directory with all it holds; False when gone."""
+    if not path.is_dir() or path.is_symlink():
+        return remove_durably(path)
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        return False
+    fsync_dir(path.parent)
+    return True

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.persistence.atomic import TEMP_SUFFIX, atomic_write_bytes, ensure_dir, remove_durably
+from bot.persistence.atomic import atomic_write_bytes, ensure_dir, is_foreign_temp, remove_durably
 from bot.persistence.codec import BadRecord, decode_record, decode_saved_at, encode_record
 from bot.persistence.keys import check_key, shard_of
 from bot.persistence.quarantine import QUARANTINE_DIR, Quarantine
@@ -59,6 +60,30 @@ UNSENT_MARK = b'"delivered":false'
 def record_bytes(record: ChatRecord) -> bytes:
     """The exact bytes a save writes, e.g. to create benchmark fixtures fast."""
     return encode_record(record)
+
+
+class NotAFile(ValueError):
+    """Something other than a regular file stands where a record belongs (a directory, a pipe)."""
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of the regular file at `path`; NotAFile for anything else.
+
+    Why not `read_bytes`: a directory in a file's place raised IsADirectoryError on every load
+    (a permanent apology), and a named pipe would block the worker for ever. Opened without
+    blocking, the kind of entry is checked on the open file, so nothing can change in between.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    if not regular:
+        os.close(fd)
+        raise NotAFile("not a regular file")
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
 
 
 class SaveFailed(OSError):
@@ -114,14 +139,31 @@ class SessionStore:
         """
         path = self.path_for(key)
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)
         except FileNotFoundError:
             return LoadResult()
+        except NotAFile as err:
+            self._quarantine.move(path, str(err))
+            return LoadResult(quarantined=True)
         try:
             return LoadResult(decode_record(raw))
         except BadRecord as err:
             self._quarantine.move(path, err.reason)
             return LoadResult(quarantined=True)
+
+    def set_aside(self, key: str, reason: str) -> bool:
+        """Move the chat's record to quarantine although it decodes: the dialog cannot go on from
+        it (an unknown role after a knowledge change, say). False when there was no record.
+
+        `reason` is logged: it must hold no personal data.
+        """
+        moved = self._quarantine.move(self.path_for(key), reason)
+        self._index(key, None)  # its check-ins went with it
+        return moved
+
+    def quarantined_copies(self, key: str) -> int:
+        """How many unreadable earlier records of the chat are kept in quarantine (for /privacy)."""
+        return len(self._quarantine.copies(check_key(key)))
 
     def load(self, key: str) -> ChatRecord | None:
         """The chat's record, or None when nothing (readable) is stored."""
@@ -149,13 +191,15 @@ class SessionStore:
 
     # ---- the check-in index ------------------------------------------------------------------
 
-    def _markers(self) -> list[tuple[datetime, str, Path]]:
+    def _checkin_entries(self) -> list[Path]:
         try:
-            entries = [Path(entry.path) for entry in os.scandir(self._checkins)]
+            return [Path(entry.path) for entry in os.scandir(self._checkins)]
         except FileNotFoundError:
             return []
+
+    def _markers(self) -> list[tuple[datetime, str, Path]]:
         found = []
-        for path in entries:
+        for path in self._checkin_entries():
             parsed = parse_marker(path.name)
             if parsed is not None:
                 found.append((parsed[0], parsed[1], path))
@@ -189,9 +233,11 @@ class SessionStore:
         return {key: due for due, key, _ in self._markers()}
 
     def erase(self, key: str) -> bool:
-        """Delete everything stored about the chat, its pending check-ins too."""
+        """Delete everything stored about the chat: its record, its pending check-ins and its
+        quarantined copies (they hold an earlier conversation); False when nothing was stored."""
         self._index(key, None)
-        return remove_durably(self.path_for(key))
+        erased = remove_durably(self.path_for(key))
+        return self._quarantine.erase(key) > 0 or erased
 
     def mark_blocked(self, key: str) -> None:
         """Remember that the user blocked the bot, so nothing more is sent to them."""
@@ -236,11 +282,16 @@ class SessionStore:
                 continue
 
     def prepare(self) -> int:
-        """Create the root and remove temp files a killed process left behind; returns removed."""
+        """Create the root and remove temp files a killed process left behind; returns removed.
+
+        Only those of earlier processes (see `atomic.process_tag`): the sweep runs while this
+        process already saves, and deleting the temp file of a save about to be renamed made that
+        save fail ("not saved") or lose its outbox mark.
+        """
         ensure_dir(self._root)
         removed = 0
-        for path in self.files():
-            if path.name.endswith(TEMP_SUFFIX) and remove_durably(path):
+        for path in [*self.files(), *self._checkin_entries()]:
+            if is_foreign_temp(path.name) and remove_durably(path):
                 removed += 1
         return removed
 
@@ -273,8 +324,8 @@ class SessionStore:
         if path.stat().st_mtime >= cutoff_ts:
             return False
         try:
-            saved_at = decode_saved_at(path.read_bytes())
-        except BadRecord as err:
-            self._quarantine.move(path, err.reason)
+            saved_at = decode_saved_at(read_regular(path))
+        except (BadRecord, NotAFile) as err:
+            self._quarantine.move(path, str(err))
             return False
         return saved_at < cutoff
