@@ -35,16 +35,17 @@ from bot.persistence.atomic import TEMP_SUFFIX, atomic_write_bytes, ensure_dir
 log = logging.getLogger(__name__)
 
 PARKED_DIR = "parked"
-# Fields of a user, chat or contact that say who someone is: never written to disk here.
-_PERSONAL = frozenset({"last_name", "username", "phone_number", "vcard", "title", "bio"})
-_NAME = "first_name"  # required by the Telegram library: kept, but empty
+# Fields of a user, chat or contact that say who someone is: never written to disk here. Those
+# the Telegram library requires are kept, but empty.
+_PERSONAL = frozenset({"last_name", "username", "vcard", "title", "bio"})
+_REQUIRED = frozenset({"first_name", "phone_number"})
 
 
 def scrubbed(value: Any) -> Any:
     """`value` (decoded JSON) without names and phone numbers, at any depth."""
     if isinstance(value, dict):
         return {
-            key: "" if key == _NAME else scrubbed(item)
+            key: "" if key in _REQUIRED else scrubbed(item)
             for key, item in value.items()
             if key not in _PERSONAL
         }
