@@ -64,7 +64,7 @@ MAX_IN_HAND = 1000
 # Only when the disk refuses to park: the pause after a call that brought only updates in hand.
 STALLED_PAUSE = 0.5
 # On SIGTERM, how long updates already being handled may take to finish before they are cut off
-# (they stay unconfirmed and come again after the restart). Docker kills after 10 s.
+# (they stay parked, or with Telegram, and come again after the restart). Docker kills after 10 s.
 STOP_GRACE = 5.0
 
 Process = Callable[[Update], Awaitable[object]]
@@ -182,7 +182,11 @@ class Poller:
     async def _replay(self) -> None:
         """Hand on the updates an earlier run parked, oldest first, before anything newer: they
         were confirmed to Telegram, so this is their only way to be handled."""
-        raws = await asyncio.to_thread(self._parking.load)
+        try:
+            raws = await asyncio.to_thread(self._parking.load)
+        except OSError as err:  # parking will fail too: Telegram keeps what is in hand then
+            log.error("Parked updates cannot be read (%s)", type(err).__name__)
+            return
         for raw in raws:
             update_id, update = parse(raw, self._bot)
             if update_id is None:
