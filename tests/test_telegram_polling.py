@@ -411,6 +411,30 @@ async def test_updates_in_hand_at_a_stop_are_replayed_by_the_next_run_in_order_o
     assert second_run.count((2, "fine")) <= 1
 
 
+async def test_a_parked_update_that_telegram_sends_again_is_handled_once(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    # Parked, then killed before any call passed them: Telegram still has them too.
+    Parking(tmp_path).write([bot_api.send_text(1, text) for text in ("een", "twee")])
+    handled: list[str] = []
+
+    async def record(update: Update) -> None:
+        handled.append(_text_of(update)[1])
+
+    stop = asyncio.Event()
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        poller = Poller(bot, record, 30, [], Parking(tmp_path))
+        running = asyncio.create_task(poller.run(stop))
+        await bot_api.wait_for(lambda: len(handled) == 2, what="the replay")
+        bot_api.send_text(1, "drie")
+        await bot_api.wait_for(lambda: len(handled) == 3, what="a new update")
+        await bot_api.wait_for(lambda: bot_api.pending_updates() == 0, what="all confirmed")
+        stop.set()
+        await running
+    assert handled == ["een", "twee", "drie"]
+    assert _parked_ids(tmp_path) == set()
+
+
 class FullDisk(Parking):
     """A parking whose disk is full."""
 
