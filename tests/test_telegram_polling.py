@@ -1,5 +1,6 @@
-"""Polling of our own: handled before confirmed, a poison update skipped, a kill strands nobody,
-a slow chat holds up no one, and a failing getUpdates is backed off from."""
+"""Polling of our own: handled or parked on disk before confirmed, a poison update skipped, a kill
+strands nobody, a waiting chat holds up no one (500 chats behind one held by flood control), one
+getUpdates per new update without pauses, and a failing getUpdates is backed off from."""
 
 from __future__ import annotations
 
