@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from bench import (
@@ -21,6 +22,7 @@ from bench import (
     soak,
     startup,
     startup_store,
+    tap_answer,
 )
 from bench.common import RESULTS, Result, table, write_results
 from bench.live import QUICK_PACE
@@ -73,6 +75,9 @@ def run_all(quick: bool) -> list[Result]:
         )
     )
     results.extend(flood.run(flood.QUICK if quick else flood.Sizes(), script=script))
+    for users in (1, 50):  # issue 24: at one user and at fifty
+        sizes = replace(tap_answer.QUICK, users=min(users, 3)) if quick else tap_answer.Sizes(users)
+        results.extend(tap_answer.run(sizes, script=script))
     results.append(engine_step.run(conversations=3 if quick else 300))
     results.append(persistence([10, 100] if quick else [100, 10_000, 100_000], 5 if quick else 200))
     results.append(memory_per_session.run(sessions=200 if quick else 100_000))

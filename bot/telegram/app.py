@@ -33,6 +33,7 @@ from bot.telegram.health import touch_heartbeat
 from bot.telegram.housekeeping import heartbeat_interval_from_env, housekeeping
 from bot.telegram.limits import FloodLimiter, pace_from_env
 from bot.telegram.logs import log_error
+from bot.telegram.parking import PARKED_DIR
 from bot.telegram.polling import serve_polling
 from bot.telegram.retry import with_retry
 from dialogs import Engine
@@ -133,6 +134,8 @@ def build_application(
         .post_stop(post_stop)
         .build()
     )
+    # Where the poller parks updates still in hand (see bot/telegram/parking.py).
+    app.bot_data[PARKED_DIR] = settings.bot_data_dir / PARKED_DIR
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.on_edited))
     message = filters.UpdateType.MESSAGE
     commands = texts.commands

@@ -314,6 +314,7 @@ class FakeBotApi:
         self._delays: dict[str, deque[tuple[float, bool]]] = {}
         self._stopping = asyncio.Event()
         self._late: dict[str, deque[float]] = {}
+        self._holds: dict[int, float] = {}  # chat → when its flood-control hold ends (monotonic)
         self._new_update = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -515,6 +516,22 @@ class FakeBotApi:
         """Switch Telegram's flood control on (with these limits) or off (None)."""
         self.flood = limits
 
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Flood control holds one chat for `seconds` from now: every call into it (a send, an
+        edit) is answered 429 with the time left as `retry_after`, rounded up, as Telegram does."""
+        self._holds[chat_id] = time.monotonic() + seconds
+
+    def held(self, chat_id: int) -> bool:
+        """Whether the hold on the chat is still in force (so its retry_after has not passed)."""
+        return self._hold_left(chat_id) > 0
+
+    def _hold_left(self, chat_id: Any) -> float:
+        try:
+            until = self._holds.get(int(chat_id), 0.0)
+        except (TypeError, ValueError):
+            return 0.0
+        return until - time.monotonic()
+
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: every send to the chat answers 403 from now on."""
         self.blocked.add(chat_id)
@@ -633,6 +650,12 @@ class FakeBotApi:
         if failures:  # injected by a test: not the bot's fault, so not a rejection
             failure = failures.popleft()
             error = ApiError(failure.code, failure.description, failure.retry_after)
+            return error.code, error.body()
+        held = self._hold_left(params.get("chat_id"))
+        if held > 0:  # injected by a test (`hold`): Telegram's flood control on one chat
+            wait = math.ceil(held)
+            self.flood_refusals.append(FloodRefusal(method, params.get("chat_id"), wait))
+            error = ApiError(429, f"Too Many Requests: retry after {wait}", wait)
             return error.code, error.body()
         if self.flood is not None:
             retry_after = self.flood.admit(method, params.get("chat_id"))
