@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -123,8 +122,6 @@ class Conversation:
         self._texts = self._bundle.telegram
         self._retention_days = retention_days
         self._locks = ChatLocks()
-        # The engine's machine is shared; worker threads take turns on it (a step is microseconds).
-        self._engine_lock = threading.Lock()
 
     @property
     def engine(self) -> Engine:
@@ -217,8 +214,7 @@ class Conversation:
             return None  # replies wait to be sent first (the start-up sweep sends them)
         session = record.session
         letter = next(slot.letter for slot in session.slots if slot.review_at == due)
-        with self._engine_lock:
-            replies = tuple(self._engine.check_in(session, letter))
+        replies = tuple(self._engine.check_in(session, letter))
         if not replies:  # a review date the engine dropped: saved, nothing to send
             self._store.save(key, record)
             return None
@@ -372,8 +368,7 @@ class Conversation:
         )
 
     def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:
-        with self._engine_lock:
-            outcome = self._engine.decide(session, event)
+        outcome = self._engine.decide(session, event)
         return tuple(outcome.replies), outcome.chosen
 
     def _dialog(self, record: ChatRecord | None, event: Event) -> Turn:
@@ -410,8 +405,7 @@ class Conversation:
     def _stale(self, session: Session | None) -> Turn:
         if session is None:
             return Turn(Status.STALE)
-        with self._engine_lock:
-            prompt = self._engine.prompt(session)
+        prompt = self._engine.prompt(session)
         return Turn(Status.STALE, (prompt,), session.turn, None, session)
 
     def _resume(self, record: ChatRecord, delivery_id: int) -> tuple[Turn, ChatRecord | None]:
@@ -441,8 +435,7 @@ class Conversation:
         session = record.session if record is not None else None
         if session is None:
             return Turn(Status.FAILED, (Reply(self._texts.error),))
-        with self._engine_lock:
-            options = self._engine.shown_options(session)
+        options = self._engine.shown_options(session)
         replies = (Reply(self._texts.error, options),)
         return Turn(Status.FAILED, replies, session.turn, None, session, _keyboard_of(record))
 
@@ -457,8 +450,7 @@ class Conversation:
         session = record.session if record is not None else None
         if session is None:
             return Turn(Status.FAILED, (notice,))
-        with self._engine_lock:
-            prompt = self._engine.prompt(session)
+        prompt = self._engine.prompt(session)
         return Turn(
             Status.FAILED, (notice, prompt), session.turn, None, session, _keyboard_of(record)
         )
@@ -500,8 +492,7 @@ class Conversation:
         """The question the user is at, to come back to after a side request."""
         if session is None:
             return ()
-        with self._engine_lock:
-            return (self._engine.prompt(session),)
+        return (self._engine.prompt(session),)
 
     def _privacy(self, record: ChatRecord | None) -> str:
         shown = self._bundle.decimal(self._retention_days)
