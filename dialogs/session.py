@@ -70,7 +70,7 @@ class Answer(BaseModel):
 
 # How many answers a session keeps for /terug: far more than a way back to the first question
 # needs (about a dozen), and few enough that a record stays small however long a chat runs.
-MAX_HISTORY = 40
+MAX_HISTORY = 30
 
 
 # A chat keeps at most this many employees, as anonymous letters: "Medewerker A" .. "Medewerker T".

@@ -18,7 +18,7 @@ Format history:
   6  stable option ids and a step back without replay: a pick names its thing (`i.<id>`,
      `f.<phase>`, `w.<id>`, `s.<letter>`, ...) instead of its place in a list, and each answer in
      the session's history carries the small snapshot `/terug` restores ("before"; null for an
-     answer kept from an older record, which cannot be undone); at most 40 answers
+     answer kept from an older record, which cannot be undone); at most 30 answers
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def _v6_answers(history: object) -> list[Raw]:
                 continue
             option = f"f.{_V6_PHASES[int(option[1:]) - 1]}"
         kept.append({"step": answer.get("step"), "option": option, "before": None})
-    return kept[-40:]
+    return kept[-30:]
 
 
 def _v5_to_v6(raw: Raw) -> Raw:
