@@ -483,9 +483,9 @@ class Engine:
         work.state = step.state
         if recorded:
             before = {name: was[name] for name in UNDONE if was[name] != work.__dict__[name]}
-            work.history = self._recorded(
-                work.history, Answer(step=source, option=option_id, before=before), work.state
-            )
+            # Built from fields the session already validated: checked again only when loaded.
+            answer = Answer.model_construct(step=source, option=option_id, before=before)
+            work.history = self._recorded(work.history, answer, work.state)
         return step.notes
 
     def _recorded(self, history: list[Answer], answer: Answer, reached: str) -> list[Answer]:
@@ -586,7 +586,7 @@ class Engine:
         work.state = "ci_stap" if slot.steps else "ci_fase"
         before = {name: getattr(session, name) for name in UNDONE}
         changed = {name: value for name, value in before.items() if value != getattr(work, name)}
-        mark = Answer(step=session.state, option=CHECK_IN_MARK, before=changed)
+        mark = Answer.model_construct(step=session.state, option=CHECK_IN_MARK, before=changed)
         work.history = [*session.history, mark][-MAX_HISTORY:]
         self._commit(session, work)
         return [self._prompt(session)]
