@@ -328,7 +328,7 @@ class Engine:
         if last.before is None:
             return False  # kept from an older record: no snapshot to go back to
         previous = self._flow.states.get(last.step)
-        # An answer given in a check-in cannot be replayed: the check-in is entered from outside.
+        # A check-in is entered from outside the graph: its answers are not asked again.
         if previous is None or last.step in self._flow.entries:
             return False
         spec = self._spec(last.step, last.option)
