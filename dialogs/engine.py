@@ -491,20 +491,28 @@ class Engine:
     def _recorded(self, history: list[Answer], answer: Answer, reached: str) -> list[Answer]:
         """`history` with `answer` kept for /terug, bounded to what a step back can undo.
 
-        Opening and closing a view is nothing to undo: an answer that changed nothing but the
-        step and returns to where the answer before it was given, which changed nothing either
-        (a detail, a word, the plan, the next phase closed with "terug"), lets both go.
+        Opening and closing a view is nothing to undo: an answer that only moved to another step
+        (a detail, a word, the next phase), and the one that only moves back to where it was
+        given, are both let go.
         """
         opened = history[-1] if history else None
         if (
             opened is not None
-            and not opened.before
-            and not answer.before
             and answer.step != reached
             and opened.step == reached
+            and self._only_moved(opened)
+            and self._only_moved(answer)
         ):
             return history[:-1]
         return [*history, answer][-MAX_HISTORY:]
+
+    def _only_moved(self, answer: Answer) -> bool:
+        """Whether `answer` changed no field and ran no effect (sent no plan, showed no team)."""
+        if answer.before or answer.step not in self._flow.states:
+            return False
+        spec = self._spec(answer.step, answer.option)
+        moves = spec if spec is not None else self._flow.states[answer.step].pick
+        return moves is not None and not moves.do and not any(t.do for t in moves.targets)
 
     def _offered(self, work: Session, option_id: str) -> list[Reply] | None:
         """Apply an option of a preset, checking that it is on offer."""

@@ -277,12 +277,11 @@ async def _type_and_return(user: User, state: str, text: str, meant: str) -> Non
         assert after.state == state and after.page == before.page + 1, text
         while _stored(user).page != before.page:
             await user.choose(MORE)
-    elif before.history and after.state == before.history[-1].step != state:
+    elif after.state != state and given == answered[:-1]:
         # Back where the answer before was given (a detail closed): both answers are let go,
         # and the detail is opened again by its own button.
-        opened = before.history[-1]
-        assert given == answered[:-1], text
-        await user.choose_anywhere(opened.option)
+        assert after.state == before.history[-1].step, text
+        await user.choose_anywhere(before.history[-1].option)
     else:
         if after.confirm_restart is not None:  # a restart is asked first, the answers kept
             assert meant == "opnieuw" and after.history == before.history, text
