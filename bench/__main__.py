@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench import (
+    back_step,
     e2e_throughput,
     engine_step,
     flood,
@@ -79,6 +80,7 @@ def run_all(quick: bool) -> list[Result]:
         sizes = replace(tap_answer.QUICK, users=min(users, 3)) if quick else tap_answer.Sizes(users)
         results.extend(tap_answer.run(sizes, script=script))
     results.append(engine_step.run(conversations=3 if quick else 300))
+    results.append(back_step.run(answers=60 if quick else 10_000, samples=5 if quick else 200))
     results.append(persistence([10, 100] if quick else [100, 10_000, 100_000], 5 if quick else 200))
     results.append(memory_per_session.run(sessions=200 if quick else 100_000))
     results.append(startup.run(runs=1 if quick else 5))

@@ -11,9 +11,9 @@ from dialogs import Engine, Event, Session, new_session
 # Preferred answer per step, in order of preference; the first offered one is taken. The MKB
 # owner in phase 5 gets the longest advice.
 PREFERENCES = ("mkb", "ja", "ok")
-# The advice is reached when this option is offered: its first title, the first button of its
-# first page (the rest of its menu sits behind "Meer opties").
-DONE_OPTION = "i1"
+# The advice is reached when its titles are offered (`i.<id>`, the first buttons of its first
+# page; the rest of its menu sits behind "Meer opties").
+DONE_PREFIX = "i."
 MAX_STEPS = 40
 
 
@@ -52,4 +52,4 @@ def intake_taps(engine: Engine) -> frozenset[int]:
 
 
 def _at_menu(engine: Engine, session: Session) -> bool:
-    return any(option.id == DONE_OPTION for option in engine.current_options(session))
+    return any(option.id.startswith(DONE_PREFIX) for option in engine.current_options(session))

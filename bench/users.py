@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.common import percentile
-from bench.conversation import DONE_OPTION, MAX_STEPS, choose
+from bench.conversation import DONE_PREFIX, MAX_STEPS, choose
 from bench.live import (
     WAIT_SECONDS,
     NotifyingBotApi,
@@ -89,7 +89,8 @@ async def conversation(
                 await api.quiet(quiet)
             buttons = question.buttons()
             offered = [option_id(b) for b in buttons]
-            if DONE_OPTION in offered or (max_taps is not None and taps >= max_taps):
+            done = any(option.startswith(DONE_PREFIX) for option in offered)
+            if done or (max_taps is not None and taps >= max_taps):
                 return
             if taps >= MAX_STEPS:
                 raise RuntimeError("the conversation did not reach the advice")

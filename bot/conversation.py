@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -127,8 +126,6 @@ class Conversation:
         self._texts = self._bundle.telegram
         self._retention_days = retention_days
         self._locks = ChatLocks()
-        # The engine's machine is shared; worker threads take turns on it (a step is microseconds).
-        self._engine_lock = threading.Lock()
 
     @property
     def engine(self) -> Engine:
@@ -221,8 +218,7 @@ class Conversation:
             return None  # replies wait to be sent first (the start-up sweep sends them)
         session = record.session
         letter = next(slot.letter for slot in session.slots if slot.review_at == due)
-        with self._engine_lock:
-            replies = tuple(self._engine.check_in(session, letter))
+        replies = tuple(self._engine.check_in(session, letter))
         if not replies:  # a review date the engine dropped: saved, nothing to send
             self._store.save(key, record)
             return None
@@ -295,9 +291,8 @@ class Conversation:
         try:
             self._stored_summary(record)
             if record.session is not None:
-                with self._engine_lock:
-                    prompt = self._engine.prompt(record.session)
-                    self._engine.shown_options(record.session)
+                prompt = self._engine.prompt(record.session)
+                self._engine.shown_options(record.session)
                 _stored(prompt)
         except Exception:
             return False
@@ -427,8 +422,7 @@ class Conversation:
         )
 
     def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:
-        with self._engine_lock:
-            outcome = self._engine.decide(session, event)
+        outcome = self._engine.decide(session, event)
         return tuple(outcome.replies), outcome.chosen
 
     def _dialog(self, record: ChatRecord | None, event: Event) -> Turn:
@@ -466,8 +460,7 @@ class Conversation:
     def _stale(self, session: Session | None) -> Turn:
         if session is None:
             return Turn(Status.STALE)
-        with self._engine_lock:
-            prompt = self._engine.prompt(session)
+        prompt = self._engine.prompt(session)
         return Turn(Status.STALE, (prompt,), session.turn, None, session)
 
     def _resume(self, record: ChatRecord, delivery_id: int) -> tuple[Turn, ChatRecord | None]:
@@ -498,8 +491,7 @@ class Conversation:
         try:
             if session is None:
                 raise LookupError("no session")
-            with self._engine_lock:
-                options = self._engine.shown_options(session)
+            options = self._engine.shown_options(session)
         except Exception:  # the apology itself must never fail: then it goes without buttons
             return Turn(Status.FAILED, (Reply(self._texts.error),))
         replies = (Reply(self._texts.error, options),)
@@ -517,8 +509,7 @@ class Conversation:
         try:
             if session is None:
                 raise LookupError("no session")
-            with self._engine_lock:
-                prompt = self._engine.prompt(session)
+            prompt = self._engine.prompt(session)
         except Exception:  # a record the dialog cannot go on from: the notice goes alone
             return Turn(Status.FAILED, (notice,))
         return Turn(
@@ -564,8 +555,7 @@ class Conversation:
         """The question the user is at, to come back to after a side request."""
         if session is None:
             return ()
-        with self._engine_lock:
-            return (self._engine.prompt(session),)
+        return (self._engine.prompt(session),)
 
     def _privacy(self, key: str, record: ChatRecord | None) -> str:
         shown = self._bundle.decimal(self._retention_days)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from dialogs.flow import AdviceSpec, Flow, QuickCheckSpec, RoleSpec
@@ -260,10 +260,13 @@ def without_repeats(text: str, advised: Sequence[str]) -> str:
 
 
 def plan_of(knowledge: KnowledgeBase, flow: Flow, session: Session) -> AdvicePlan:
-    """The advice as the session has seen it so far; ValueError before role and phase are known."""
+    """The advice as the session has seen it so far; ValueError before role and phase are known.
+
+    What was advised stays advised (`session.advised`), also when the knowledge has changed since.
+    """
     if session.role is None or session.phase is None:
         raise ValueError("advice needs a role and a phase")
-    return _kept_plan(
+    plan = _kept_plan(
         _Same(knowledge),
         _Same(flow),
         session.role,
@@ -272,6 +275,44 @@ def plan_of(knowledge: KnowledgeBase, flow: Flow, session: Session) -> AdvicePla
         len(session.advised),
         tuple(session.unsure_gaps),
     )
+    return as_given(plan, knowledge, flow.advice, session.advised)
+
+
+def as_given(
+    plan: AdvicePlan, knowledge: KnowledgeBase, spec: AdviceSpec, advised: Sequence[str]
+) -> AdvicePlan:
+    """`plan` with the interventions the session was advised, in the order it was given them.
+
+    The knowledge may change between two visits (an author reorders items or narrows a span):
+    the advice a user was given, its buttons and the plan printed from it must not change with
+    it. When the ids advised so far are not what `plan` shows, the first advice and each "Meer"
+    taken are the advised ones again (as many as the flow gives per step); what `plan` holds
+    besides them follows as the "Meer" still to take. An id the knowledge no longer has is left
+    out: there is nothing left to show of it.
+    """
+    if not advised or tuple(item.id for item in plan.shown) == tuple(advised):
+        return plan
+    known = {item.id: item for item in knowledge.interventions}
+    given = [known[item] for item in advised if item in known]
+    if not given:
+        return plan
+    taken = {item.id for item in given}
+    rest = [item for item in (*plan.first, *_flat(plan.batches)) if item.id not in taken]
+    shown = _batches(given[spec.first :], spec.more)
+    return replace(
+        plan,
+        first=tuple(given[: spec.first]),
+        batches=shown + _batches(rest, spec.more),
+        taps=len(shown),
+    )
+
+
+def _flat(batches: Iterable[Iterable[Intervention]]) -> list[Intervention]:
+    return [item for batch in batches for item in batch]
+
+
+def _batches(items: Sequence[Intervention], size: int) -> tuple[tuple[Intervention, ...], ...]:
+    return tuple(tuple(items[i : i + size]) for i in range(0, len(items), size))
 
 
 T = TypeVar("T")

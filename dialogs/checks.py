@@ -13,16 +13,13 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from dialogs import choices
 from dialogs.flow import Flow, OptionSpec, PickSpec, unreachable
 from dialogs.matching import fold
 from dialogs.render import BUTTON_LABEL_LIMIT
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
 from locales.model import strings
-
-# The first letter of the options a pick list makes: phases, interventions, warnings, next phase,
-# difficult words.
-PICK_PREFIXES = frozenset("fiwnt")
 
 
 @dataclass(frozen=True)
@@ -172,13 +169,13 @@ def phases_without_phase(flow: Flow) -> list[str]:
 
 
 def options_like_picks(flow: Flow) -> list[str]:
-    """Beside a pick list, a fixed option id must not look like a picked one (`i1`, `f2`)."""
+    """Beside a pick list, a fixed option id must not look like a picked one (`i.<id>`)."""
     return [
         f"states.{name}.{option.id}: looks like an option of the pick list"
         for name, state in flow.states.items()
         if state.pick is not None
         for option in state.options
-        if len(option.id) > 1 and option.id[0] in PICK_PREFIXES and option.id[1:].isdigit()
+        if choices.parse(option.id) is not None
     ]
 
 
@@ -598,7 +595,24 @@ def missing_layer_wording(texts: Texts, knowledge: KnowledgeBase) -> list[str]:
     ]
 
 
+def keys_too_long_for_a_button(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
+    """A button names its phase, intervention, warning or word by the knowledge's own key
+    (dialogs/choices.py), and Telegram carries at most 64 bytes: each key must fit."""
+    keyed = [
+        *((f"phases.{p.key}", p.key) for p in knowledge.phases),
+        *((f"interventions.{i.id}", i.id) for i in knowledge.interventions),
+        *((f"preconditions.{p.id}", p.id) for p in knowledge.preconditions),
+        *((f"glossary.{t.id}", t.id) for t in knowledge.glossary),
+    ]
+    return [
+        f"{where}: id too long for a button (at most {choices.MAX_KEY} characters)"
+        for where, key in keyed
+        if not choices.fits(key)
+    ]
+
+
 KNOWLEDGE_RULES: tuple[Callable[[Flow, KnowledgeBase], list[str]], ...] = (
+    keys_too_long_for_a_button,
     unreachable_variants,
     unknown_phases,
     unknown_layers,

@@ -4,8 +4,12 @@
 same dialog. It never trusts an event: an option that is not on offer in the current step (an old
 button, a forged callback) and text it cannot read change nothing and get the current question
 again. Typed text is read like a tap where it names an option (dialogs/matching.py). Back is exact,
-not a guess: the session keeps its answers, and going back replays all but the last from the start.
-A restart that would wipe answers asks first.
+not a guess: each answer keeps what it changed as it was before (a small snapshot), and going back
+puts that back; nothing is replayed, so a step back costs the same after ten answers or ten
+thousand. A restart that would wipe answers asks first.
+
+Nothing in the engine changes after loading, and each step works on its own copy of the session
+and its own transitions model: one engine serves any number of chats at once, without a lock.
 
 The engine also lays out the buttons of a question (:meth:`Engine.shown_options`): at most five
 answers, the rest behind "Meer opties", and "← Terug" after the first question.
@@ -13,14 +17,13 @@ answers, the rest behind "Meer opties", and "← Terug" after the first question
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transitions import Machine
 
-from dialogs import checks, matching
+from dialogs import checks, choices, matching
 from dialogs.advice import AdvicePlan, plan_of
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
@@ -31,11 +34,12 @@ from dialogs.machine import (
     Context,
     Step,
     build_machine,
+    fire,
     option_trigger,
 )
 from dialogs.progress import intake_states, longest_ahead
 from dialogs.render import SPECIAL_PROMPTS, Renderer
-from dialogs.session import Answer, Session, team_of, utc_now
+from dialogs.session import MAX_HISTORY, UNDONE, Answer, Session, team_of, utc_now
 from knowledge import KnowledgeBase, load_knowledge
 from locales import DEFAULT_LANGUAGE, Bundle, BundleError, DialogTexts, load_bundle
 
@@ -61,6 +65,9 @@ PAGE_SIZE = MAX_OPTIONS - 1
 # start with a letter).
 NAV_BACK = "_terug"
 NAV_MORE = "_meer"
+# Kept in the history where a check-in began (never an option): a step back from inside the
+# check-in returns there, since the check-in itself was entered from outside the graph.
+CHECK_IN_MARK = "_checkin"
 # The answers to "Opnieuw beginnen?" (shared labels).
 CONFIRM, KEEP = "ja", "nee"
 
@@ -83,12 +90,8 @@ class Engine:
         self._texts = texts
         self._knowledge = knowledge
         self._context = Context(flow, knowledge, self._render)
+        # The graph only: each answer fires its event on a model of its own (machine.fire).
         self._machine: Machine = build_machine(flow)
-        # One model for every answer, positioned per answer; the lock makes the engine safe to
-        # share between threads (a step holds it for microseconds).
-        self._step = Step(self._context, new_session(bundle.language))
-        self._machine.add_model(self._step, initial=flow.initial)
-        self._machine_lock = threading.Lock()
 
     @classmethod
     def load(
@@ -246,11 +249,19 @@ class Engine:
             options = self.current_options(session)
             chosen = next((option for option in options if option.id == event.value), None)
             if chosen is None:
-                return Outcome([self._prompt(session, lead=self._texts.unknown_option, short=True)])
+                return Outcome([self._prompt(session, lead=self._refusal(event.value), short=True)])
             return self._choose(session, chosen)
         if event.kind is EventKind.TEXT:
             return self._typed(session, event.value)
         return Outcome([self._prompt(session, lead=self._texts.free_text, short=True)])
+
+    def _refusal(self, option_id: str) -> str:
+        """Why a tapped option changes nothing: a pick no longer on offer (the advice or the
+        knowledge changed since the button was shown) is named honestly; anything else is an
+        old button or a forgery."""
+        if choices.parse(option_id) is not None:
+            return self._texts.stale_option
+        return self._texts.unknown_option
 
     # -- typed answers -------------------------------------------------------------------------
     def _understand(self, session: Session, text: str) -> matching.Match:
@@ -314,8 +325,10 @@ class Engine:
         if session.state in self._flow.entries or any(o.id == "terug" for o in state.options):
             return False
         last = session.history[-1]
+        if last.before is None:
+            return False  # kept from an older record: no snapshot to go back to
         previous = self._flow.states.get(last.step)
-        # An answer given in a check-in cannot be replayed: the check-in is entered from outside.
+        # A check-in is entered from outside the graph: its answers are not asked again.
         if previous is None or last.step in self._flow.entries:
             return False
         spec = self._spec(last.step, last.option)
@@ -387,17 +400,54 @@ class Engine:
         return Outcome([*notes, self._prompt(session, replaces=in_place)], chosen)
 
     def _back(self, session: Session) -> list[Reply]:
+        """Undo the last answer: put back what it changed, and return to where it was given.
+
+        Like the answer before it, a step back never lands where no answer could lead: inside a
+        check-in (entered from outside), or after an answer that no longer fits (its employee
+        was removed since). Then the answers before are undone too.
+        """
         if not session.history:
             return [self._prompt(session, lead=self._texts.back_at_start, short=True)]
-        work = self._replay(session, session.history[:-1])
+        if session.history[-1].before is None:
+            return [self._prompt(session, lead=self._texts.cannot_undo, short=True)]
+        work = self._undone(session)
+        while work.history and work.history[-1].before is not None and not self._still_fits(work):
+            work = self._undone(work)
         self._commit(session, work)
         return [self._prompt(session, lead=self._texts.went_back)]
+
+    def _undone(self, session: Session) -> Session:
+        """`session` with its last answer undone (a copy): its snapshot put back."""
+        answer = session.history[-1]
+        work = session.model_copy()
+        for name, value in (answer.before or {}).items():
+            # The employee an answer left may have been removed since: stay with the one now.
+            if name == "current" and session.slot(value) is None:
+                continue
+            setattr(work, name, value)
+        work.state = answer.step
+        work.page = 0
+        work.history = session.history[:-1]
+        return work
+
+    def _still_fits(self, work: Session) -> bool:
+        """Whether `work` (just undone) is a place a user can be back at: not inside a check-in,
+        and its last answer is one that is still on offer where it was given."""
+        if work.state in self._flow.entries:
+            return False
+        earlier = self._undone(work)
+        if earlier.state in self._flow.entries:
+            return True  # answers of a check-in cannot be asked again; where it ended stands
+        option = work.history[-1].option
+        if option == CHECK_IN_MARK:
+            return True  # where a check-in began: the user was there
+        return any(offered.id == option for offered in self.current_options(earlier))
 
     def _restart(self, session: Session, preset: str = "", lead: str = "") -> list[Reply]:
         work = self._fresh(session)
         notes: list[Reply] = []
         for option_id in self._preset_path(work, preset):
-            notes.extend(self._replay_one(work, option_id) or [])
+            notes.extend(self._offered(work, option_id) or [])
         self._commit(session, work)
         welcome = f"{lead}\n\n{self._texts.welcome}" if lead else self._texts.welcome
         return [Reply(welcome), *notes, self._prompt(session)]
@@ -408,44 +458,67 @@ class Engine:
         state = self._flow.states[state_name]
         return next((option for option in state.options if option.id == option_id), None)
 
-    def _apply(
-        self, work: Session, option_id: str, spec: OptionSpec | None, live: bool = True
-    ) -> list[Reply] | None:
+    def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
         """Move `work` by one offered option through the machine; None (and `work` kept) if refused.
 
-        `spec` is the fixed option's definition, or None for an option of a pick list. `live` is
-        False when stored answers are replayed: the team is then carried over, not changed again.
-        One model stays on the machine and is positioned at the session's state for each answer:
-        adding and removing a model per answer cost more than the rest of the step together.
+        `spec` is the fixed option's definition, or None for an option of a pick list. The step
+        is a model of its own, on `work` alone: nothing is shared with any other chat's step.
         """
         state = self._flow.states[work.state]
         if (spec is None and state.pick is None) or (spec is not None and spec.action is not None):
             return None
         source = work.state
-        with self._machine_lock:
-            step = self._step
-            step.begin(work, live)
-            self._machine.set_state(source, model=step)
-            if spec is None:
-                moved = step.trigger(PICK_TRIGGER, value=int(option_id[1:]))
-                recorded = True
-            else:
-                moved = step.trigger(option_trigger(option_id), option=spec)
-                recorded = spec.next is not None
-            notes = step.end()
-            reached = step.state
+        was = dict(work.__dict__)  # effects assign new values, so a shallow copy keeps the old
+        step = Step(self._context, work)
+        if spec is None:
+            picked = choices.parse(option_id)
+            assert picked is not None  # offered, so made by dialogs/choices.py
+            moved = fire(self._machine, step, PICK_TRIGGER, key=picked.key)
+            recorded = True
+        else:
+            moved = fire(self._machine, step, option_trigger(option_id), option=spec)
+            recorded = spec.next is not None
         if not moved:
             return None
-        work.state = reached
+        work.state = step.state
         if recorded:
-            work.history = [*work.history, Answer(step=source, option=option_id)]
-        return notes
+            before = {name: was[name] for name in UNDONE if was[name] != work.__dict__[name]}
+            # Built from fields the session already validated: checked again only when loaded.
+            answer = Answer.model_construct(step=source, option=option_id, before=before)
+            work.history = self._recorded(work.history, answer, work.state)
+        return step.notes
 
-    def _replay_one(self, work: Session, option_id: str) -> list[Reply] | None:
-        """Apply an option from stored answers or a preset, checking that it is still on offer."""
+    def _recorded(self, history: list[Answer], answer: Answer, reached: str) -> list[Answer]:
+        """`history` with `answer` kept for /terug, bounded to what a step back can undo.
+
+        Opening and closing a view is nothing to undo: an answer that only moved to another step
+        (a detail, a word, the next phase), and the one that only moves back to where it was
+        given, are both let go.
+        """
+        opened = history[-1] if history else None
+        if (
+            opened is not None
+            and answer.step != reached
+            and opened.step == reached
+            and self._only_moved(opened)
+            and self._only_moved(answer)
+        ):
+            return history[:-1]
+        return [*history, answer][-MAX_HISTORY:]
+
+    def _only_moved(self, answer: Answer) -> bool:
+        """Whether `answer` changed no field and ran no effect (sent no plan, showed no team)."""
+        if answer.before or answer.step not in self._flow.states:
+            return False
+        spec = self._spec(answer.step, answer.option)
+        moves = spec if spec is not None else self._flow.states[answer.step].pick
+        return moves is not None and not moves.do and not any(t.do for t in moves.targets)
+
+    def _offered(self, work: Session, option_id: str) -> list[Reply] | None:
+        """Apply an option of a preset, checking that it is on offer."""
         if not any(option.id == option_id for option in self.current_options(work)):
             return None
-        return self._apply(work, option_id, self._spec(work.state, option_id), live=False)
+        return self._apply(work, option_id, self._spec(work.state, option_id))
 
     def _fresh(self, session: Session) -> Session:
         """The session as right after a start: same identity and team, no answers."""
@@ -457,14 +530,6 @@ class Engine:
             updated_at=session.updated_at,
             **team_of(session),
         )
-
-    def _replay(self, session: Session, answers: list[Answer]) -> Session:
-        """A fresh session with these answers given again; stops at one that no longer fits."""
-        work = self._fresh(session)
-        for answer in answers:
-            if answer.step != work.state or self._replay_one(work, answer.option) is None:
-                break
-        return work
 
     def _preset_path(self, work: Session, preset: str) -> list[str]:
         """The options that choose `preset` (a role id) from the start step, e.g. [anders, zzp]."""
@@ -527,6 +592,10 @@ class Engine:
         work.page = 0
         work.confirm_restart = None
         work.state = "ci_stap" if slot.steps else "ci_fase"
+        before = {name: getattr(session, name) for name in UNDONE}
+        changed = {name: value for name, value in before.items() if value != getattr(work, name)}
+        mark = Answer.model_construct(step=session.state, option=CHECK_IN_MARK, before=changed)
+        work.history = [*session.history, mark][-MAX_HISTORY:]
         self._commit(session, work)
         return [self._prompt(session)]
 

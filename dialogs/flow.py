@@ -73,11 +73,12 @@ class OptionSpec(_Spec):
 class PickSpec(_Spec):
     """Options generated at run time, listed before the state's fixed options.
 
-    `phases`: one per phase (`f1`..`f5`); `advised`: every intervention shown so far (`i1`..);
-    `overview`: the first advice's interventions (`i1`..) and warnings (`w1`..); `more`: what the
-    latest "Meer" added (`i5`..); `next_phase`: what helps in the following phase (`n1`..);
-    `slots`: the chat's employees (`s1`..); `terms`: the difficult words of the detail on
-    screen (`t1`..).
+    `phases`: one per phase (`f.<key>`); `advised`: every intervention shown so far
+    (`i.<id>`); `overview`: the first advice's interventions (`i.<id>`) and warnings
+    (`w.<precondition id>`); `more`: what the latest "Meer" added; `next_phase`: what helps in the
+    following phase (`n.<id>`); `slots`: the chat's employees (`s.<letter>`); `terms`: the
+    difficult words of the detail on screen (`t.<term id>`). The ids name the things themselves
+    (dialogs/choices.py), so they keep their meaning when the knowledge changes.
     """
 
     source: Literal["phases", "advised", "overview", "more", "next_phase", "slots", "terms"]

@@ -1,12 +1,13 @@
-"""The one `transitions` machine for all chats, and the one model it moves.
+"""The one `transitions` machine for all chats, and the model each answer moves.
 
 A pydantic session cannot be a transitions model, and a machine per chat costs time and memory. So
-there is one :class:`transitions.Machine` built from the flow, with one :class:`Step` on it that the
-engine points at the session being changed and positions at its state for each answer (adding and
-removing a model per answer cost more than the rest of a step). Conditions and effects are
-methods of `Step`, named in the flow YAML. A method is nameable only when marked where it is
-written (``@condition``, ``@effect``); :data:`CONDITIONS` and :data:`EFFECTS` are derived from those
-marks so the flow can be checked when loaded.
+there is one :class:`transitions.Machine` built from the flow, holding no model at all: each answer
+makes its own small :class:`Step` (the session being changed, at its state) and fires the option's
+event on it (:func:`fire`). Nothing is shared between two answers, so chats need no lock between
+them, and no model is added to or removed from the machine per answer (that cost more than the
+rest of a step). Conditions and effects are methods of `Step`, named in the flow YAML. A method is
+nameable only when marked where it is written (``@condition``, ``@effect``); :data:`CONDITIONS`
+and :data:`EFFECTS` are derived from those marks so the flow can be checked when loaded.
 """
 
 from __future__ import annotations
@@ -86,34 +87,18 @@ class Context:
 
 
 class Step:
-    """The transitions model that applies an answer: changes `session`, collects notes to show.
+    """The transitions model that applies one answer: changes `session`, collects notes to show.
 
-    The engine keeps one Step on the machine and points it at the session being changed for
-    each answer (:meth:`begin`, :meth:`end`). Effects assign new values to the session's fields
+    One Step per answer (see :func:`fire`). Effects assign new values to the session's fields
     and never change a list in place: the engine works on a shallow copy and keeps the original
-    when an answer is refused. `state` and `trigger` are set by the machine.
+    when an answer is refused. `state` is the session's state, moved by the machine.
     """
 
-    state: str
-    trigger: Callable[..., bool]
-
-    def __init__(self, context: Context, session: Session, live: bool = True) -> None:
+    def __init__(self, context: Context, session: Session) -> None:
         self.context = context
         self.session = session
+        self.state = session.state
         self.notes: list[Reply] = []
-        # False while stored answers are replayed: the team is carried over, never changed twice.
-        self.live = live
-
-    def begin(self, session: Session, live: bool = True) -> None:
-        """Point the step at the session the next answer changes (`live`: see __init__)."""
-        self.session = session
-        self.live = live
-        self.notes = []
-
-    def end(self) -> list[Reply]:
-        """The notes of the answer just applied."""
-        notes, self.notes = self.notes, []
-        return notes
 
     # -- helpers -------------------------------------------------------------------------------
     def _note(self, text: str, attachment: Any = None) -> None:
@@ -151,18 +136,11 @@ class Step:
 
     def _record_advice(self, primary: list[Intervention]) -> None:
         """Keep the look at the current employee: its date and phase, the advice, first steps."""
-        mark = len(self.session.history)
-        if not self.live:  # replayed: point at the employee this advice was given for
-            marked = [slot for slot in self.session.slots if slot.mark == mark]
-            if marked:
-                self.session.current = marked[-1].letter
-            return
         if not self.has_staff():
             return  # no employees: nothing to list in /team or to check in on later
         slot = self._slot()
         if slot is None:
             return
-        slot.mark = mark
         slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=self._phase())]
         slot.advised = list(self.session.advised)
         steps = self.context.flow.team.steps
@@ -179,11 +157,12 @@ class Step:
         return option
 
     @staticmethod
-    def _value(event: EventData | None) -> int:
+    def _picked(event: EventData | None) -> str:
+        """The key of the thing picked from a pick list (a phase key, an employee's letter)."""
         assert event is not None
-        value = event.kwargs.get("value")
-        assert isinstance(value, int)
-        return value
+        key = event.kwargs.get("key")
+        assert isinstance(key, str)
+        return key
 
     # -- conditions (also asked outside the machine, to list the options on offer) -------------
     @condition
@@ -246,7 +225,7 @@ class Step:
         slot = self.session.current_slot()
         if event is None or slot is None or slot.phase is None:
             return None
-        picked = self.context.knowledge.phase(self._value(event)).number
+        picked = self.context.knowledge.phase(self._picked(event)).number
         return picked - self.context.knowledge.phase(slot.phase).number
 
     @condition
@@ -276,7 +255,7 @@ class Step:
 
     @effect
     def pick_phase(self, event: EventData) -> None:
-        phase = self.context.knowledge.phase(self._value(event))
+        phase = self.context.knowledge.phase(self._picked(event))
         self.session.phase = phase.key
         self._note(self.context.render.picked(phase))
 
@@ -337,7 +316,7 @@ class Step:
         """Another employee gets a slot of its own; the ones discussed before are kept."""
         self._new_look()
         self.session.current = None  # its slot is made with its first advice
-        if self.live and len(self.session.slots) < MAX_SLOTS:
+        if len(self.session.slots) < MAX_SLOTS:
             texts = self.context.render.texts.team
             self._note(texts.new_slot.format(letter=self._free_letter()))
 
@@ -348,7 +327,7 @@ class Step:
         weeks = self.context.flow.team.review_weeks.get(option)
         slot = self.session.current_slot()
         texts = self.context.render.texts.team
-        if slot is None or not self.live:
+        if slot is None:
             return
         if weeks is None:
             slot.review_at, slot.review_weeks = None, None
@@ -372,8 +351,8 @@ class Step:
 
     @effect
     def open_slot(self, event: EventData) -> None:
-        listed = listed_slots(self.session)
-        slot = listed[self._value(event) - 1]
+        slot = self.session.slot(self._picked(event))
+        assert slot is not None  # offered only for a listed employee
         self.session.current = slot.letter
         self.session.phase = slot.phase
         self.session.advised = list(slot.advised)
@@ -401,7 +380,7 @@ class Step:
         """Keep how far the manager got with one first step (gedaan, bezig, nog niet)."""
         slot = self.session.current_slot()
         status = {"gedaan": "gedaan", "bezig": "bezig", "nognie": "nog_niet"}
-        if slot is not None and self.live and self.session.checkin_step < len(slot.steps):
+        if slot is not None and self.session.checkin_step < len(slot.steps):
             steps = list(slot.steps)  # new objects: the session before this answer keeps its own
             index = self.session.checkin_step
             steps[index] = steps[index].model_copy(
@@ -430,12 +409,11 @@ class Step:
             return
         detail = self.context.render.detail(other, self._role().reader)
         self._note(f"{texts.other_step}\n\n{detail}")
-        if self.live:
-            slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=self._phase())]
-            slot.steps = [FirstStep(item=other.id)]
-            if other.id not in slot.advised:
-                slot.advised = [*slot.advised, other.id]
-            self.session.advised = list(slot.advised)
+        slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=self._phase())]
+        slot.steps = [FirstStep(item=other.id)]
+        if other.id not in slot.advised:
+            slot.advised = [*slot.advised, other.id]
+        self.session.advised = list(slot.advised)
 
     @effect
     def phase_up(self, event: EventData) -> None:
@@ -447,7 +425,7 @@ class Step:
         letter = slot.letter if slot is not None else ""
         if number >= top:
             self._note(texts.top_phase.format(letter=letter))
-            if slot is not None and self.live:
+            if slot is not None:
                 slot.assessments = [
                     *slot.assessments,
                     Assessment(on=utc_now(), phase=self._phase()),
@@ -458,7 +436,7 @@ class Step:
     @effect
     def picked_up(self, event: EventData) -> None:
         """Moved up to the phase picked by hand: congratulate, and advise for that phase."""
-        self._moved_up(self.context.knowledge.phase(self._value(event)), event)
+        self._moved_up(self.context.knowledge.phase(self._picked(event)), event)
 
     def _moved_up(self, phase: Phase, event: EventData) -> None:
         slot = self.session.current_slot()
@@ -472,6 +450,15 @@ class Step:
 # What the flow may name: derived from the marks above, never kept by hand.
 CONDITIONS = registered(Step, "condition")
 EFFECTS = registered(Step, "effect")
+
+
+def fire(machine: Machine, step: Step, trigger: str, **kwargs: Any) -> bool:
+    """Fire `trigger` on `step` (at its session's state): whether a transition was taken.
+
+    The event is fired on the step directly, not through a model added to the machine: the
+    machine only holds the graph, so any number of chats can step through it at once.
+    """
+    return bool(machine.events[trigger].trigger(step, **kwargs))
 
 
 def build_machine(flow: Flow) -> Machine:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from dialogs import choices
 from dialogs.events import Option
 
 # A typo match needs this similarity (0-100): "leidinggevnde" and "eigenar" pass, "nee" for "ja"
@@ -54,7 +55,8 @@ class Match:
 
 
 def _names(option: Option) -> Iterable[str]:
-    yield option.id
+    if choices.parse(option.id) is None:  # a pick's id names a key, not a word anyone types
+        yield option.id
     yield option.label
     yield from option.synonyms
 

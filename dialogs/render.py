@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from dialogs.advice import AdvicePlan, check_question, plan_of
+from dialogs.choices import Choice, Kind, key_of, make, parse
 from dialogs.civil import AMSTERDAM
 from dialogs.events import Option
 from dialogs.flow import Flow
@@ -81,8 +82,9 @@ class Renderer:
     def answer_label(self, answer: Answer) -> str:
         """How an answer given reads in the trail: its button label (a phase by its name)."""
         state = self.flow.states[answer.step]
-        if state.pick is not None and state.pick.source == "phases":
-            return self.knowledge.phase(int(answer.option[1:])).label
+        phase = key_of(answer.option, Kind.PHASE)
+        if state.pick is not None and phase is not None:
+            return self.knowledge.phase(phase).label
         return self.texts.option_label(answer.step, answer.option)
 
     def reader(self, session: Session) -> str | None:
@@ -136,7 +138,7 @@ class Renderer:
     def phase_options(self) -> tuple[Option, ...]:
         return tuple(
             Option(
-                f"f{phase.number}",
+                make(Kind.PHASE, phase.key),
                 button_label(
                     self.texts.result.phase_option.format(number=phase.number, label=phase.label)
                 ),
@@ -157,16 +159,13 @@ class Renderer:
             return self.word_options(session)
         plan = self._plan(session)
         if source == "next_phase":
-            return tuple(
-                _titled(f"n{number}", item.title)
-                for number, item in enumerate(plan.next_phase, start=1)
-            )
-        numbered = list(enumerate(plan.shown, start=1))
+            return tuple(_titled(make(Kind.NEXT, item.id), item.title) for item in plan.next_phase)
+        items = plan.shown
         if source == "more":
-            numbered = numbered[len(plan.shown) - len(plan.latest) :]
+            items = plan.latest
         elif source == "overview":
-            numbered = numbered[: len(plan.first)]
-        options = tuple(_titled(f"i{number}", item.title) for number, item in numbered)
+            items = plan.first
+        options = tuple(_titled(make(Kind.ITEM, item.id), item.title) for item in items)
         if source != "overview":
             return options
         # The warnings right after "Begin hier": in the report an intervention only succeeds when
@@ -175,7 +174,7 @@ class Renderer:
         texts = self.texts.advice
         warnings = tuple(
             Option(
-                f"w{number}",
+                make(Kind.WARNING, gap.id),
                 button_label(
                     (texts.unsure_option if gap.id in plan.unsure else texts.warning_option).format(
                         title=gap.title
@@ -183,19 +182,19 @@ class Renderer:
                 ),
                 (gap.title,),
             )
-            for number, gap in enumerate(plan.gaps, start=1)
+            for gap in plan.gaps
         )
         return options[:1] + warnings + options[1:]
 
     def slot_options(self, session: Session) -> tuple[Option, ...]:
-        """One option per listed employee: `s1`.. in the order of the team list.
+        """One option per listed employee (`s.A`..), in the order of the team list.
 
         "Medewerker B" or just "B" typed names the employee too.
         """
         heading = self.texts.team.slot_heading
         return tuple(
             Option(
-                f"s{number}",
+                make(Kind.SLOT, slot.letter),
                 self.texts.result.phase_option.format(
                     number=number, label=heading.format(letter=slot.letter)
                 ),
@@ -251,8 +250,8 @@ class Renderer:
         blocks.append(self._plain(session))
         return "\n\n".join(blocks)
 
-    def _opened(self, session: Session) -> tuple[str, int]:
-        """The detail on screen, as the option that opened it: kind (`i`, `w`, `n`) and number.
+    def _opened(self, session: Session) -> Choice:
+        """The detail on screen, as the option that opened it (an intervention or a warning).
 
         That is the last answer given outside the detail and its words: after "Wat betekent …?"
         and back, the detail is still the one that was opened.
@@ -260,18 +259,25 @@ class Renderer:
         for answer in reversed(session.history):
             state = self.flow.states.get(answer.step)
             if state is None or state.render not in DETAIL_RENDERS:
-                return answer.option[0], int(answer.option[1:])
+                opened = parse(answer.option)
+                if opened is None:
+                    break
+                return opened
         raise ValueError("no detail was opened")
+
+    def _warning(self, plan: AdvicePlan, gap_id: str) -> tuple[Precondition, str]:
+        """The warning about `gap_id` and what to do about it, as the plan says it."""
+        index = next(index for index, gap in enumerate(plan.gaps) if gap.id == gap_id)
+        return plan.gaps[index], plan.gap_advice[index]
 
     def _detail(self, session: Session) -> str:
         """The intervention or warning whose button was tapped (see `_opened`)."""
         plan = self._plan(session)
-        kind, number = self._opened(session)
-        if kind == "w":
-            gap = plan.gaps[number - 1]
-            return self.warning_detail(gap, plan.gap_advice[number - 1], gap.id in plan.unsure)
-        items = plan.next_phase if kind == "n" else plan.shown
-        return self.detail(items[number - 1], plan.reader)
+        opened = self._opened(session)
+        if opened.kind is Kind.WARNING:
+            gap, advice = self._warning(plan, opened.key)
+            return self.warning_detail(gap, advice, gap.id in plan.unsure)
+        return self.detail(self.knowledge.intervention(opened.key), plan.reader)
 
     def warning_detail(self, gap: Precondition, advice: str, unsure: bool) -> str:
         """A quick-check warning: what the condition is and what to do; `unsure`: to check.
@@ -346,13 +352,12 @@ class Renderer:
         own text only while it fits one phone screen, so a term must stay one tap away.
         """
         plan = self._plan(session)
-        kind, number = self._opened(session)
-        if kind == "w":
-            gap, advice = plan.gaps[number - 1], plan.gap_advice[number - 1]
+        opened = self._opened(session)
+        if opened.kind is Kind.WARNING:
+            gap, advice = self._warning(plan, opened.key)
             shown = self.warning_detail(gap, advice, gap.id in plan.unsure)
             return self._unexplained(f"{gap.title} {gap.explanation} {advice}", shown)
-        item = (plan.next_phase if kind == "n" else plan.shown)[number - 1]
-        return self.detail_words(item, plan.reader)
+        return self.detail_words(self.knowledge.intervention(opened.key), plan.reader)
 
     def detail_words(self, item: Intervention, reader: str) -> list[GlossaryTerm]:
         """The glossary terms in what an intervention's detail says that it has no room for.
@@ -384,7 +389,7 @@ class Renderer:
         return self.texts.advice.word.format(term=term.term, explanation=term.explanation)
 
     def word_options(self, session: Session) -> tuple[Option, ...]:
-        """One button per difficult word of the detail (`t1`..); the word itself works typed.
+        """One button per difficult word of the detail (`t.<term id>`); the word works typed.
 
         All buttons of one detail are worded alike: the short form for all when one word's
         question would not fit a button.
@@ -396,17 +401,17 @@ class Renderer:
             template = texts.term_option_short
         return tuple(
             Option(
-                f"t{number}",
+                make(Kind.TERM, term.id),
                 button_label(template.format(term=term.term)),
                 (term.term, *term.aliases),
             )
-            for number, term in enumerate(terms, start=1)
+            for term in terms
         )
 
     def _term(self, session: Session) -> str:
         """The difficult word whose button was tapped under the detail, explained."""
-        number = int(session.history[-1].option[1:])
-        return self.word(self.words(session)[number - 1])
+        term_id = key_of(session.history[-1].option, Kind.TERM)
+        return self.word(next(term for term in self.knowledge.glossary if term.id == term_id))
 
     def _more(self, session: Session) -> str:
         plan = self._plan(session)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, NonNegativeInt, TypeAdapter
 
 SCHEMA_VERSION = 1
 
@@ -20,13 +20,57 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# The fields an answer may change that a step back puts back, with their types (checked when a
+# record is loaded). Not the team (slots, the organisation's date): /terug undoes an answer, not an
+# employee's recorded assessment. Not `state`: that is the answer's `step`. Not `page`: a step
+# back shows the first page of buttons.
+UNDONE: dict[str, TypeAdapter[Any]] = {
+    "role": TypeAdapter(str | None),
+    "layers": TypeAdapter(list[str]),
+    "phase": TypeAdapter(str | None),
+    "precondition_gaps": TypeAdapter(list[str]),
+    "advised": TypeAdapter(list[str]),
+    "checks": TypeAdapter(list[str]),
+    "check_index": TypeAdapter(NonNegativeInt),
+    "unsure_gaps": TypeAdapter(list[str]),
+    "current": TypeAdapter(str | None),
+    "reuse_org": TypeAdapter(bool),
+    "checkin_step": TypeAdapter(NonNegativeInt),
+}
+
+
+def _undoable(before: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(before) - set(UNDONE)
+    if unknown:
+        raise ValueError(f"not a field a step back restores: {sorted(unknown)}")
+    return {name: UNDONE[name].validate_python(value) for name, value in before.items()}
+
+
+# The fields an answer changed, with the values they had before it (field name -> value).
+Before = Annotated[dict[str, Any], AfterValidator(_undoable)]
+
+
 class Answer(BaseModel):
-    """One accepted answer: the step it answered and the option chosen there."""
+    """One accepted answer: the step it answered, the option chosen there, and what it changed.
+
+    `before` is the small snapshot a step back needs: only the fields the answer changed, as
+    they were. A step back puts them back and returns to `step`; nothing is replayed. None: an
+    answer kept from a record older than snapshots (for the trail of answers and the result's
+    reasons), which a step back cannot undo. Options are named by stable ids (a fixed option's
+    id, or a pick's `kind.key`, see dialogs/choices.py), so an answer keeps its meaning when the
+    knowledge changes.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     step: str
     option: str
+    before: Before | None = Field(default_factory=dict)
+
+
+# How many answers a session keeps for /terug: far more than a way back to the first question
+# needs (about a dozen), and few enough that a record stays small however long a chat runs.
+MAX_HISTORY = 30
 
 
 # A chat keeps at most this many employees, as anonymous letters: "Medewerker A" .. "Medewerker T".
@@ -65,8 +109,8 @@ class Slot(BaseModel):
     # The check-in the manager asked for (UTC, already moved to a civil hour), None: no reminder.
     review_at: datetime | None = None
     review_weeks: int | None = Field(default=None, ge=1, le=52)
-    # How many answers the session held when this employee's latest advice was given: a step back
-    # replays the answers and finds by this mark which employee the advice belongs to.
+    # Once marked which answer gave this employee's latest advice, when a step back replayed
+    # the answers; no longer read (a step back restores a snapshot), kept for stored records.
     mark: int = Field(default=0, ge=0)
 
     @property
@@ -91,7 +135,8 @@ class Session(BaseModel):
     # Counts every handled step that changed the session; front ends tag buttons with it so that a
     # button from an older message can be told apart from one of the current step.
     turn: int = Field(default=0, ge=0, le=10**9)
-    history: list[Answer] = Field(default_factory=list)
+    # The answers a step back can undo, oldest first; at most MAX_HISTORY (older ones are let go).
+    history: list[Answer] = Field(default_factory=list, max_length=MAX_HISTORY)
     role: str | None = None
     layers: list[str] = Field(default_factory=list)
     phase: str | None = None

@@ -171,8 +171,12 @@ class DialogTexts(TextModel):
     progress: Line
     free_text: Line
     unknown_option: Line
+    # A tapped pick that is no longer on offer: the advice or the knowledge changed since.
+    stale_option: Line
     went_back: Line
     back_at_start: Line
+    # /terug on an answer kept from before snapshots (an older record): it cannot be undone.
+    cannot_undo: Line
     lost: Line
     resumed: Line
     help_footer: Line

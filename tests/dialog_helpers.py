@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from dialogs import Engine, Event, Reply, Session, new_session
+from dialogs.choices import Kind, make
 from dialogs.engine import NAV_BACK, NAV_MORE
 
 # Role id -> (layers, audiences), as the issue describes the roles.
@@ -71,14 +72,47 @@ def started(preset: str = "") -> Session:
     return session
 
 
+_SHORTHAND = re.compile(r"^([fiwnst])([1-9][0-9]*)$")
+
+
+def stable(session: Session, option_id: str) -> str:
+    """The option id a test's shorthand names now: `f3` the third phase, `i2` the second
+    intervention advised, `w1` the first warning, `n1` the first of the next phase, `s1` the
+    first employee listed, `t1` the first difficult word; any other id as it is.
+
+    Buttons name things by their keys (dialogs/choices.py); tests count, as a reader does.
+    """
+    found = _SHORTHAND.match(option_id)
+    offered = [option.id for option in engine().current_options(session)]
+    if found is None or option_id in offered:
+        return option_id
+    kind, number = Kind(found.group(1)), int(found.group(2))
+    if kind is Kind.PHASE:
+        return make(kind, PHASES[number - 1])
+    if kind in (Kind.ITEM, Kind.WARNING, Kind.NEXT):
+        plan = engine().advice_plan(session)
+        keys = {
+            Kind.ITEM: [item.id for item in plan.shown],
+            Kind.WARNING: [gap.id for gap in plan.gaps],
+            Kind.NEXT: [item.id for item in plan.next_phase],
+        }
+        return make(kind, keys[kind][number - 1])
+    of_kind = [option for option in offered if option.startswith(f"{kind.value}.")]
+    return of_kind[number - 1]
+
+
 def choose(session: Session, *option_ids: str) -> list[Reply]:
-    """Choose options in order, asserting that each one is accepted (the turn moves on)."""
+    """Choose options in order, asserting that each one is accepted (the turn moves on).
+
+    Picks may be named by their number (see `stable`).
+    """
     replies: list[Reply] = []
-    for option_id in option_ids:
-        if option_id == CHECK_IN:
+    for shorthand in option_ids:
+        if shorthand == CHECK_IN:
             assert session.current is not None
             replies = engine().check_in(session, session.current)
             continue
+        option_id = stable(session, shorthand)
         offered = [option.id for option in engine().current_options(session)]
         assert option_id in offered, f"{option_id!r} not offered in {session.state}: {offered}"
         before = session.turn

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import time_machine
 from conftest import FAKE_TOKEN
-from dialog_helpers import engine
+from dialog_helpers import engine, stable
 from fake_bot_api.server import FakeBotApi
 from telegram import Bot
 from time_machine import Traveller as Clock
@@ -72,8 +72,9 @@ async def tap(
 
     A choice may sit on another page of the buttons ("Meer opties"): the step accepts it.
     """
-    for number, choice in enumerate(choices, start=start):
+    for number, shorthand in enumerate(choices, start=start):
         assert turn.session is not None
+        choice = stable(turn.session, shorthand)
         assert choice in [o.id for o in engine().current_options(turn.session)], choice
         turn = await conversation.handle(
             key, number, Event.option(choice), tap_turn=turn.turn, deliver=delivered

@@ -164,7 +164,7 @@ def details(role: str, number: int, answer: str) -> Iterator[tuple[str, Session]
     sources.append(("volgende", following))
     for where, source in sources:
         for option in engine().current_options(source):
-            if option.id[0] in kinds and option.id[1:].isdigit():
+            if option.id[0] in kinds and option.id[1:2] == ".":
                 opened = source.model_copy(deep=True)
                 choose(opened, option.id)
                 yield f"{where} {option.id}", opened
@@ -223,15 +223,16 @@ def test_a_difficult_word_can_be_typed() -> None:
     replies = engine().handle(session, Event.text(term.term.upper()))
     assert session.state == "woord" and replies[-1].text == engine()._render.word(term)
     engine().handle(session, Event.text("terug"))
-    assert session.state == "uitleg" and session.history[-1].option == "terug"
+    # Closing the word closes its answer: the last answer is the one that opened the detail.
+    assert session.state == "uitleg" and session.history[-1].option.startswith("i.")
 
 
 def test_a_detail_says_what_where_and_how_to_begin() -> None:
     session = advised("lijn", 2)
     texts = engine().texts.advice
-    for number, item in enumerate(engine().advice_plan(session).first, start=1):
+    for item in engine().advice_plan(session).first:
         opened = session.model_copy(deep=True)
-        text = engine().handle(opened, Event.option(f"i{number}"))[-1].text
+        text = engine().handle(opened, Event.option(f"i.{item.id}"))[-1].text
         assert item.explanation in text
         assert item.first_step_for_reader("leidinggevende") in text
         assert (texts.evidence_yes if item.evidence else texts.evidence_no) in text

@@ -138,7 +138,7 @@ def test_the_plan_is_sent_and_its_steps_can_be_read_again() -> None:
     assert replies[0].attachment == "action_plan"
     assert session.state == "plan"
     offered = [option.id for option in engine().current_options(session)]
-    assert offered[: len(session.advised)] == [f"i{n}" for n in range(1, len(session.advised) + 1)]
+    assert offered[: len(session.advised)] == [f"i.{item}" for item in session.advised]
     assert replies[-1].options == engine().shown_options(session)
 
 
@@ -160,9 +160,9 @@ def test_more_interventions_until_there_are_none() -> None:
 def test_explaining_an_advised_intervention() -> None:
     session = at_state("advies")
     options = engine().current_options(session)
-    items = [option.id for option in options if option.id.startswith("i")]
-    assert items == [f"i{n}" for n in range(1, len(session.advised) + 1)]
-    replies = engine().handle(session, Event.option("i2"))
+    items = [option.id for option in options if option.id.startswith("i.")]
+    assert items == [f"i.{item}" for item in session.advised]
+    replies = engine().handle(session, Event.option(items[1]))
     item = engine().knowledge.intervention(session.advised[1])
     assert session.state == "uitleg"
     assert item.explanation in replies[-1].text

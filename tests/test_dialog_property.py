@@ -11,7 +11,7 @@ from dialog_helpers import ROLES, engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogs import Command, Event, Session, new_session
+from dialogs import Command, Event, Session, choices, new_session
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -24,7 +24,7 @@ def events(data: st.DataObject, session: Session) -> Event:
         st.sampled_from(offered).map(Event.option) if offered else st.nothing(),
         st.sampled_from(list(Command)).map(Event.command),
         st.text(max_size=20).map(Event.text),
-        st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", max_size=12).map(Event.option),
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_.-", max_size=12).map(Event.option),
         st.sampled_from(["", *ROLES, "onbekend"]).map(Event.start),
     ]
     event: Event = data.draw(st.one_of(*choices))
@@ -57,7 +57,7 @@ def test_random_conversations_stay_sound(data: st.DataObject, length: int) -> No
         for reply in replies:
             assert 0 < len(reply.text) <= TELEGRAM_TEXT_LIMIT
             for option in reply.options:
-                assert len(option.id.encode()) <= 16
+                assert len(option.id.encode()) <= choices.MAX_LENGTH  # fits Telegram's data
         if session.phase is not None:
             engine().knowledge.phase(session.phase)
         for item in session.advised:

@@ -19,7 +19,7 @@ from bot.persistence import ChatRecord, SessionStore
 from bot.persistence.migrations import STEPS, MigrationError, migrate, record_version
 from bot.persistence.records import MAX_UPDATE_ID, RECORD_VERSION
 from bot.persistence.store import record_bytes
-from dialogs import Event
+from dialogs import Command, Event
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MID = FIXTURES / "v1-mid-conversation.json"
@@ -60,7 +60,10 @@ def test_v1_database_becomes_the_current_record(fixture: Path) -> None:
     assert raw == before, "migrate leaves its input alone"
     v3 = STEPS[2](STEPS[1](raw))
     assert v3 == {**raw["chat"]["1"], "schema_version": 3, "delivery": None, "asked": None}
-    assert upgraded == STEPS[4](STEPS[3](v3))
+    chained = v3
+    for version in range(3, RECORD_VERSION):  # every later step, in order
+        chained = STEPS[version](chained)
+    assert upgraded == chained
     assert {k: v for k, v in upgraded.items() if k != "session"} == {
         **{k: v for k, v in v3.items() if k != "session"},
         "schema_version": RECORD_VERSION,
@@ -275,7 +278,7 @@ def test_v4_step_adds_no_live_keyboard_and_keeps_the_outbox() -> None:
     session = upgraded["session"]
     assert (session["unsure_gaps"], session["page"], session["confirm_restart"]) == ([], 0, None)
     assert {k: v for k, v in session.items() if k in raw["session"]} == raw["session"]
-    ChatRecord.model_validate(upgraded)
+    ChatRecord.model_validate(migrate(upgraded))
 
 
 def test_a_v4_record_with_advice_and_a_check_in_goes_on(tmp_path: Path) -> None:
@@ -339,3 +342,102 @@ async def test_a_v4_record_whose_replies_never_went_out_is_sent_after_the_upgrad
     typed = await conversation.handle("1005", 1503, Event.text("nee hoor"))
     assert typed.session is not None and typed.session.state == "s_belang"
     assert typed.keyboard_message == 77, "the next turn knows whose buttons to take away"
+
+
+V5_DETAIL = FIXTURES / "v5-detail-open.json"
+V5_UNDELIVERED = FIXTURES / "v5-undelivered-advice.json"
+
+
+def test_v5_step_keeps_the_answers_that_still_say_what_they_meant() -> None:
+    raw = json.loads(V5_DETAIL.read_bytes())
+    before = copy.deepcopy(raw)
+    upgraded = STEPS[5](raw)
+    assert raw == before, "the step leaves its input alone"
+    assert upgraded["schema_version"] == 6
+    session = upgraded["session"]
+    # The detail was named only by a place in a list ("i2"): the user is back at the advice.
+    assert session["state"] == "advies" and session["page"] == 0
+    old = [(a["step"], a["option"]) for a in raw["session"]["history"]]
+    assert old[-1] == ("advies", "i2")
+    assert [(a["step"], a["option"]) for a in session["history"]] == old[:-1]
+    assert all(answer["before"] is None for answer in session["history"])
+    assert {k: v for k, v in session.items() if k not in ("state", "history")} == {
+        k: v for k, v in raw["session"].items() if k not in ("state", "history")
+    }
+    ChatRecord.model_validate(migrate(upgraded))
+
+
+def test_a_v5_record_goes_on_with_stable_ids_and_says_what_it_cannot_undo(
+    tmp_path: Path,
+) -> None:
+    store = SessionStore(tmp_path)
+    _installed(store, "1006", V5_DETAIL)
+    record = store.load("1006")
+    assert record is not None and record.session is not None
+    assert record.schema_version == RECORD_VERSION and record.last_update_id == 1608
+    session = record.session
+    old = json.loads(V5_DETAIL.read_bytes())["session"]
+    assert session.state == "advies" and session.advised == old["advised"]
+    # An answer from before snapshots cannot be undone: said so, and nothing changes.
+    kept = session.model_dump_json()
+    replies = engine().handle(session, Event.command(Command.BACK))
+    assert session.model_dump_json() == kept
+    assert replies[-1].text.startswith(engine().texts.cannot_undo)
+    assert "_terug" not in [option.id for option in replies[-1].options]
+    # The button of the intervention the old "i2" opened opens it, by its own id.
+    second = engine().knowledge.intervention(old["advised"][1])
+    replies = engine().handle(session, Event.option(f"i.{second.id}"))
+    assert session.state == "uitleg" and replies[-1].text.startswith(second.title)
+    engine().handle(session, Event.command(Command.BACK))
+    assert session.state == "advies" and session.model_dump_json() != kept
+    store.save("1006", record)
+    again = store.load("1006")
+    assert again is not None and again.session == session
+
+
+async def test_a_v5_record_whose_buttons_never_went_out_gets_them_with_stable_ids(
+    tmp_path: Path,
+) -> None:
+    from bot.conversation import Conversation, Deliver, Turn
+
+    store = SessionStore(tmp_path)
+    _installed(store, "1007", V5_UNDELIVERED)
+    sent: list[Turn] = []
+
+    def deliver_to(key: str) -> Deliver:
+        async def deliver(turn: Turn) -> int:
+            sent.append(turn)
+            return 88
+
+        return deliver
+
+    conversation = Conversation(engine(), store, retention_days=30)
+    assert await conversation.resend(["1007"], deliver_to) == 1
+    (turn,) = sent
+    old = json.loads(V5_UNDELIVERED.read_bytes())
+    assert [o["id"] for o in old["delivery"]["replies"][-1]["options"]][:4] == [
+        "i1",
+        "w1",
+        "w2",
+        "i2",
+    ]
+    session = old["session"]
+    gaps = session["precondition_gaps"]
+    assert [option.id for option in turn.replies[-1].options] == [
+        f"i.{session['advised'][0]}",
+        f"w.{gaps[0]}",
+        f"w.{gaps[1]}",
+        f"i.{session['advised'][1]}",
+        "_meer",
+        "_terug",
+    ]
+    record = store.load("1007")
+    assert record is not None and record.session is not None
+    assert [answer.option for answer in record.session.history][2] == "f.actie"  # was "f3"
+    # Every button sent is one the step takes.
+    offered = {option.id for option in engine().current_options(record.session)}
+    assert {option.id for option in turn.replies[-1].options} - offered <= {"_meer", "_terug"}
+    tapped = await conversation.handle(
+        "1007", 1707, Event.option(f"w.{gaps[0]}"), tap_turn=record.session.turn
+    )
+    assert tapped.session is not None and tapped.session.state == "uitleg"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from dialog_helpers import engine
+from dialog_helpers import engine, stable
 
 from bot.conversation import Conversation, Status, Turn
 from bot.persistence.memory import MemoryStore
@@ -47,9 +47,10 @@ class Chat:
         return self.turn
 
     async def tap(self, *choices: str) -> Turn:
-        for choice in choices:
+        for shorthand in choices:
             # On offer, also when it sits on another page of buttons ("Meer opties").
             assert self.turn.session is not None
+            choice = stable(self.turn.session, shorthand)
             offered = [option.id for option in engine().current_options(self.turn.session)]
             assert choice in offered, f"{choice} not offered: {offered}"
             self.update += 1

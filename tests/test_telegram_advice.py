@@ -6,8 +6,8 @@ import asyncio
 import re
 
 import pytest
-from dialog_helpers import reserved_in
-from fake_bot_api.harness import MORE, ROLE_PATHS, BotProcess, User, option_id
+from dialog_helpers import PHASES, reserved_in
+from fake_bot_api.harness import MORE, ROLE_PATHS, BotProcess, User, advice_shown, option_id
 from fake_bot_api.server import FakeBotApi
 
 from bot.telegram.splitting import MESSAGE_LIMIT
@@ -33,16 +33,16 @@ async def _play(user: User, role: str, number: int) -> bool:
     where = (role, number)
     await user.send(f"/start {role}")
     await user.choose("kies")
-    await user.choose(f"f{number}")
-    while "i1" not in user.options():  # the advice's first page begins with its titles
+    await user.choose(f"f.{PHASES[number - 1]}")
+    while not advice_shown(user):  # the advice's first page begins with its titles
         await user.choose("nee")
     overview = user.question()
     text = _own_text(overview.text)
     assert len(text) <= SCREEN, where
     assert texts.begin in text and text.startswith(texts.phase_line[reader][:8]), where
     buttons = await _every_page(user)
-    items = [b for b in buttons if option_id(b)[0] in "iw"]
-    titles = [b["text"] for b in items if option_id(b).startswith("i")]
+    items = [b for b in buttons if option_id(b)[:2] in ("i.", "w.")]
+    titles = [b["text"] for b in items if option_id(b).startswith("i.")]
     assert len(titles) == len(set(titles)) >= 3, where
     word_opened = False
     for button in items:
@@ -51,7 +51,7 @@ async def _play(user: User, role: str, number: int) -> bool:
         assert len(shown) <= SCREEN, (where, button["text"])
         # Back to the overview, after a button for each difficult word the detail cannot explain.
         *words, back = user.options()
-        assert back == "terug" and all(re.fullmatch(r"t\d", word) for word in words), where
+        assert back == "terug" and all(word.startswith("t.") for word in words), where
         if words and not word_opened:  # one word per chat: it opens, and leads back to the detail
             explained = await user.choose(words[0])
             assert ": " in _own_text(explained.text) and user.options() == ["terug"], where
@@ -61,7 +61,7 @@ async def _play(user: User, role: str, number: int) -> bool:
         assert _own_text(again.text) == text, "back to the same overview"
     if "meer" in {option_id(b) for b in buttons}:
         more = await user.choose_anywhere("meer")
-        extra = [b["text"] for b in more.buttons() if option_id(b).startswith("i")]
+        extra = [b["text"] for b in more.buttons() if option_id(b).startswith("i.")]
         assert extra and not set(extra) & set(titles), where
         await user.choose("terug")
     for message in user.messages():

@@ -15,6 +15,10 @@ Format history:
      "replaces" on stored replies (edit the answered question in place), and in the session
      "unsure_gaps" (checks answered "weet ik niet"), "page" (of a long list of buttons) and
      "confirm_restart" (the question before a wipe)
+  6  stable option ids and a step back without replay: a pick names its thing (`i.<id>`,
+     `f.<phase>`, `w.<id>`, `s.<letter>`, ...) instead of its place in a list, and each answer in
+     the session's history carries the small snapshot `/terug` restores ("before"; null for an
+     answer kept from an older record, which cannot be undone); at most 30 answers
 """
 
 from __future__ import annotations
@@ -110,12 +114,104 @@ def _v4_to_v5(raw: Raw) -> Raw:
     return upgraded
 
 
+# As in the model when format 6 came: phase number -> key (the model's five phases never move).
+_V6_PHASES = ("onbewust", "overwegen", "actie", "toepassen", "continu")
+# The pick lists of format 5 by the state that shows them, and what their positions counted.
+_V6_PICKS = {
+    "fase_kiezen": "f",
+    "ci_kies": "f",
+    "advies": "iw",
+    "meer": "i",
+    "plan": "i",
+    "team": "s",
+}
+# A detail view names what it shows only through the history, which format 6 cannot keep.
+_V6_DETAILS = ("uitleg", "woord")
+
+
+def _v6_stable(option_id: str, kinds: str, session: Raw) -> str:
+    """A format 5 pick id (`i2`) as the stable id it meant, where the record itself says what it
+    was (the advice, the warnings, the employees); any other id as it is (a tap on it then gets
+    the current question, like any old button)."""
+    kind, number = option_id[:1], option_id[1:]
+    if kind not in kinds or not number.isdigit() or int(number) < 1:
+        return option_id
+    index = int(number) - 1
+    gaps = list(session.get("precondition_gaps") or [])
+    gaps += [gap for gap in dict.fromkeys(session.get("unsure_gaps") or []) if gap not in gaps]
+    slots = session.get("slots") or []
+    named: dict[str, list[str]] = {
+        "f": list(_V6_PHASES),
+        "i": list(session.get("advised") or []),
+        "w": gaps,
+        "s": sorted(s["letter"] for s in slots if isinstance(s, dict) and s.get("assessments")),
+    }
+    keys = named[kind]
+    return f"{kind}.{keys[index]}" if index < len(keys) else option_id
+
+
+def _v6_answers(history: object) -> list[Raw]:
+    """The answers of a format 5 history that still say what they meant: fixed options and
+    phases picked by number, without a snapshot (so `/terug` says it cannot undo them). The
+    others named places in lists the knowledge may have changed since, and are let go; only the
+    trail of answers and the result's reasons read this history."""
+    kept: list[Raw] = []
+    for answer in history if isinstance(history, list) else []:
+        if not isinstance(answer, dict) or not isinstance(answer.get("option"), str):
+            continue
+        option: str = answer["option"]
+        if option[:1] in "fiwnst" and option[1:].isdigit():
+            if option[:1] != "f" or not 1 <= int(option[1:]) <= len(_V6_PHASES):
+                continue
+            option = f"f.{_V6_PHASES[int(option[1:]) - 1]}"
+        kept.append({"step": answer.get("step"), "option": option, "before": None})
+    return kept[-30:]
+
+
+def _v5_to_v6(raw: Raw) -> Raw:
+    """Stable ids in the history and the unsent buttons, answers without snapshots marked so.
+
+    The user stays where they are; only a detail view, which the history named by a place in
+    a list, becomes the advice it was opened from. The buttons of replies not yet sent get the
+    stable ids the record itself can tell (an old button left as it was gets, when tapped, the
+    current question, like any old button)."""
+    upgraded: Raw = {**raw, "schema_version": 6}
+    session = raw.get("session")
+    if not isinstance(session, dict):
+        return upgraded
+    state = session.get("state")
+    session = {**session, "history": _v6_answers(session.get("history"))}
+    if state in _V6_DETAILS:
+        session |= {"state": "advies", "page": 0}
+    upgraded["session"] = session
+    delivery = raw.get("delivery")
+    kinds = _V6_PICKS.get(str(session.get("state")), "")
+    if isinstance(delivery, dict) and isinstance(delivery.get("replies"), list) and kinds:
+        replies = [
+            {
+                **reply,
+                "options": [
+                    {**option, "id": _v6_stable(str(option.get("id")), kinds, session)}
+                    if isinstance(option, dict)
+                    else option
+                    for option in reply.get("options") or []
+                ],
+            }
+            if isinstance(reply, dict)
+            else reply
+            for reply in delivery["replies"]
+        ]
+        upgraded["delivery"] = {**delivery, "replies": replies}
+    return upgraded
+
+
 # STEPS[n] turns a version n record into a version n + 1 record.
 STEPS: dict[int, Callable[[Raw], Raw]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 

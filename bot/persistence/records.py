@@ -22,7 +22,7 @@ from dialogs.session import Session
 
 # The format of a stored record. Raise it by one with every incompatible change, and add the step
 # from the previous version to `bot.persistence.migrations.STEPS`.
-RECORD_VERSION = 5
+RECORD_VERSION = 6
 # Clocks drift and get corrected; a save stamped up to a day ahead is still believable.
 MAX_CLOCK_SKEW = timedelta(days=1)
 # Telegram's update ids are 32-bit today; JSON numbers are exact up to 2**53.

@@ -262,9 +262,15 @@ ROLE_PATHS = {
 }
 
 
+def advice_shown(user: User) -> bool:
+    """Whether the current question is the advice's first page: its titles (`i.<id>`) come first."""
+    options = user.options()
+    return bool(options) and options[0].startswith("i.")
+
+
 async def play_to_advice(user: User, role: str) -> None:
     """From the role question to the advice: role, staging (applies + keeps learning), checks."""
     for option in [*ROLE_PATHS[role], "ja", "ja", "ok"]:
         await user.choose(option)
-    while "i1" not in user.options():  # the advice's first page: the titles
+    while not advice_shown(user):  # the advice's first page: the titles
         await user.choose("ja")
