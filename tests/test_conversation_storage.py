@@ -6,6 +6,7 @@ checks the same promises through the real bot process.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -124,9 +125,9 @@ ADVICE = ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]
 LONG_HISTORY = [Answer(step="rol", option="mkb")] * 1000
 
 
-async def stored_record(store: SessionStore, choices: list[str], **changes: object) -> None:
+async def stored_record(store: SessionStore, choices: list[str], **changes: object) -> int:
     """Walk the dialog for KEY, then store its record with `changes` made to the session (as an
-    old file or a knowledge change would leave it)."""
+    old file or a knowledge change would leave it); returns the stored session's turn."""
     conversation = service(store)
     turn = await conversation.handle(KEY, 1, Event.start())
     for number, choice in enumerate(choices, start=2):
@@ -136,6 +137,7 @@ async def stored_record(store: SessionStore, choices: list[str], **changes: obje
     for name, value in changes.items():
         setattr(record.session, name, value)
     store.save(KEY, record)
+    return record.session.turn
 
 
 def assert_healed(turn: Turn, store: SessionStore) -> None:
@@ -178,10 +180,13 @@ async def test_a_history_too_long_for_any_reply_heals_within_one_input(
     every input got an apology, /start included. However long the history the dialog keeps, an
     old file can hold this one."""
     store = SessionStore(tmp_path)
-    await stored_record(store, ["mkb"], history=LONG_HISTORY)
-    record = store.load(KEY)
-    assert record is not None and record.session is not None
-    tap_turn = record.session.turn if event.kind is EventKind.OPTION else None
+    stored_turn = await stored_record(store, ["mkb"])
+    # Written as an old file holds it: the session's own bound on the history came later.
+    path = store.path_for(KEY)
+    raw = json.loads(path.read_bytes())
+    raw["session"]["history"] = [answer.model_dump(mode="json") for answer in LONG_HISTORY]
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    tap_turn = stored_turn if event.kind is EventKind.OPTION else None
     turn = await service(store).handle(KEY, 50, event, tap_turn=tap_turn)
     assert turn.status is Status.DONE and turn.replies[-1].options
     assert all(len(reply.text) <= MAX_STORED_TEXT for reply in turn.replies)
