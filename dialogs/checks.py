@@ -270,6 +270,8 @@ NAME_RULES: tuple[Callable[[Flow, Known], list[str]], ...] = (
 PLACEHOLDERS: dict[str, set[str]] = {
     "progress": {"number", "total"},
     "ask_which": {"first", "second"},
+    "understanding.between_question": {"first", "second"},
+    "understanding.nearest": {"first", "second"},
     "navigation.trail": {"answers"},
     "result.short": {"number", "label"},
     "result.short_for.*": {"number", "label"},

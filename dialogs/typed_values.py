@@ -1,0 +1,111 @@
+"""Two things people name in a sentence rather than pick: their role, and a time span.
+
+"ik ben de baas van een bakkerij", "eigenaar van een garage", "ik ben geen leidinggevende maar
+zzp'er": the role words of the texts (a role's synonyms and `understanding.roles`) are looked for
+anywhere, longest phrase first, and a role word right after a negation does not count. Words
+about a workplace ("kapsalon") only count when no role word is found.
+
+"over een maand", "over 3 weken": the span in weeks, compared with the reminder's offers. A span on
+offer is that offer; any other is asked back with the two nearest, since a reminder a week early
+or late is a promise the user did not make.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+from dialogs.events import Option
+from dialogs.lexicon import Lexicon, Phrases
+from dialogs.words import Word, find, is_word
+
+T = TypeVar("T")
+# A negation this many words before a role word cancels it ("geen echte leidinggevende").
+NEGATION_REACH = 2
+
+
+def tagged_spans(clause: Sequence[Word], listed: Mapping[T, Phrases]) -> list[tuple[int, int, T]]:
+    """Every occurrence of any listed phrase, tagged with its key, longest first, no overlap."""
+    ordered = sorted(
+        ((phrase, key) for key, phrases in listed.items() for phrase in phrases),
+        key=lambda pair: -len(pair[0]),
+    )
+    taken: set[int] = set()
+    found: list[tuple[int, int, T]] = []
+    for phrase, key in ordered:
+        for start in range(len(clause) - len(phrase) + 1):
+            end = start + len(phrase)
+            if taken & set(range(start, end)) or find(clause[start:end], phrase) is None:
+                continue
+            found.append((start, end, key))
+            taken.update(range(start, end))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _negated(lexicon: Lexicon, clause: Sequence[Word], start: int) -> bool:
+    before = clause[max(0, start - NEGATION_REACH) : start]
+    return any(find(before, negation) is not None for negation in lexicon.negations)
+
+
+def role_votes(
+    lexicon: Lexicon, listed: Mapping[str, Phrases], sentence: Sequence[Sequence[Word]]
+) -> dict[str, int]:
+    """How often each role is named in the sentence (negated names left out)."""
+    votes: dict[str, int] = {}
+    for clause in sentence:
+        for start, _, role in tagged_spans(clause, listed):
+            if not _negated(lexicon, clause, start):
+                votes[role] = votes.get(role, 0) + 1
+    return votes
+
+
+def best_roles(
+    lexicon: Lexicon,
+    reachable: Mapping[str, tuple[Option, ...]],
+    sentence: Sequence[Sequence[Word]],
+) -> list[tuple[Option, ...]]:
+    """The paths to the role(s) named most often; two or more when they tie; [] for none."""
+    for listed in (lexicon.roles, lexicon.role_hints):
+        votes = role_votes(lexicon, {r: p for r, p in listed.items() if r in reachable}, sentence)
+        if votes:
+            most = max(votes.values())
+            return [reachable[role] for role, count in votes.items() if count == most]
+    return []
+
+
+def _number(lexicon: Lexicon, word: Word | None) -> float | None:
+    """The number a word says: digits, or a number word ("een", "twee", "paar")."""
+    if word is None:
+        return None
+    if word.text.isdecimal():
+        return float(word.text)
+    for listed, value in lexicon.numbers.items():
+        if word.text == listed:
+            return float(value)
+    return None
+
+
+def weeks_in(lexicon: Lexicon, sentence: Sequence[Sequence[Word]]) -> float | None:
+    """The span a sentence names in weeks ("over een maand": 4.3), None when it names none."""
+    for clause in sentence:
+        for place, word in enumerate(clause):
+            unit = next(
+                (weeks for name, weeks in lexicon.units.items() if is_word(word, Word(name, name))),
+                None,
+            )
+            if unit is None:
+                continue
+            count = _number(lexicon, clause[place - 1] if place else None)
+            return unit * (count if count is not None else 1.0)
+    return None
+
+
+def duration_options(
+    lexicon: Lexicon, offers: Mapping[str, int], sentence: Sequence[Sequence[Word]]
+) -> tuple[bool, list[str]] | None:
+    """Whether the span is on offer, and the offers nearest to it (at least two), or None."""
+    weeks = weeks_in(lexicon, sentence)
+    if weeks is None or len(offers) < 2:
+        return None
+    nearest = sorted(offers, key=lambda key: (abs(offers[key] - weeks), offers[key]))
+    return abs(offers[nearest[0]] - weeks) < 0.01, nearest[:2]
