@@ -334,10 +334,10 @@ class Engine:
 
     def _ask_back(self, session: Session, template: str, candidates: Sequence[Option]) -> Outcome:
         """ "Bedoel je A of B?" with A and B as buttons; a number typed next means one of them."""
-        first, second = candidates[:2]
-        session.asked = [first.id, second.id]
-        question = template.format(first=first.label, second=second.label)
-        return Outcome([Reply(question, (first, second))])
+        asked = tuple(candidates[:MAX_OPTIONS])
+        session.asked = [option.id for option in asked]
+        question = template.format(first=asked[0].label, second=asked[-1].label)
+        return Outcome([Reply(question, asked)])
 
     # -- moving within a step: back, the next page of options --------------------------------
     @staticmethod

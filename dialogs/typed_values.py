@@ -13,33 +13,13 @@ or late is a promise the user did not make.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
 
 from dialogs.events import Option
 from dialogs.lexicon import Lexicon, Phrases
-from dialogs.words import Word, find, is_word
+from dialogs.words import Word, find, is_word, tagged_spans
 
-T = TypeVar("T")
 # A negation this many words before a role word cancels it ("geen echte leidinggevende").
 NEGATION_REACH = 2
-
-
-def tagged_spans(clause: Sequence[Word], listed: Mapping[T, Phrases]) -> list[tuple[int, int, T]]:
-    """Every occurrence of any listed phrase, tagged with its key, longest first, no overlap."""
-    ordered = sorted(
-        ((phrase, key) for key, phrases in listed.items() for phrase in phrases),
-        key=lambda pair: -len(pair[0]),
-    )
-    taken: set[int] = set()
-    found: list[tuple[int, int, T]] = []
-    for phrase, key in ordered:
-        for start in range(len(clause) - len(phrase) + 1):
-            end = start + len(phrase)
-            if taken & set(range(start, end)) or find(clause[start:end], phrase) is None:
-                continue
-            found.append((start, end, key))
-            taken.update(range(start, end))
-    return sorted(found, key=lambda item: item[0])
 
 
 def _negated(lexicon: Lexicon, clause: Sequence[Word], start: int) -> bool:
@@ -63,13 +43,16 @@ def best_roles(
     lexicon: Lexicon,
     reachable: Mapping[str, tuple[Option, ...]],
     sentence: Sequence[Sequence[Word]],
-) -> list[tuple[Option, ...]]:
-    """The paths to the role(s) named most often; two or more when they tie; [] for none."""
+) -> list[tuple[Option, ...]] | None:
+    """The paths to the role(s) named most often: two or more when they tie, [] for none, and
+    None when the role named is not on offer here (a role of the question before)."""
     for listed in (lexicon.roles, lexicon.role_hints):
-        votes = role_votes(lexicon, {r: p for r, p in listed.items() if r in reachable}, sentence)
+        votes = role_votes(lexicon, listed, sentence)
         if votes:
             most = max(votes.values())
-            return [reachable[role] for role, count in votes.items() if count == most]
+            best = [role for role, count in votes.items() if count == most]
+            paths = [reachable[role] for role in best if role in reachable]
+            return paths or None
     return []
 
 

@@ -15,7 +15,7 @@ from dialogs.lexicon import lexicon_of
 from dialogs.session import Session
 from dialogs.understanding import Kind, Question, Reading, answer_options, read
 from dialogs.words import clauses
-from dialogs.yes_no import explicit
+from dialogs.yes_no import explicit, leaning
 from locales import DialogTexts
 
 __all__ = ["Kind", "TypedAnswers"]
@@ -60,7 +60,7 @@ class TypedAnswers:
         sentence = clauses(text, self._lexicon.language, self._lexicon.breaks)
         if not sentence:
             return None
-        answer = explicit(self._lexicon, sentence[0])
+        answer = explicit(self._lexicon, sentence[0]) or leaning(self._lexicon, "", sentence[0])
         meant = answer_options(self._lexicon, Question(state="", options=tuple(options)))
         return meant.get(answer) if answer is not None else None
 
@@ -73,7 +73,11 @@ class TypedAnswers:
     def ask_text(self, reading: Reading) -> str:
         """The question that asks a reading back, with {first} and {second}."""
         understanding = self._texts.understanding
-        own = {Kind.BETWEEN: understanding.between_question, Kind.NEAREST: understanding.nearest}
+        own = {
+            Kind.BETWEEN: understanding.between_question,
+            Kind.NEAREST: understanding.nearest,
+            Kind.WHICH: understanding.which_word,
+        }
         return own.get(reading.kind) or self._texts.ask_which
 
     def _weeks(self, offered: set[str]) -> Mapping[str, int]:

@@ -15,7 +15,7 @@ buttons asks back instead of guessing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -23,8 +23,8 @@ from dialogs.events import Option
 from dialogs.lexicon import BETWEEN, NO, UNSURE, YES, Lexicon, Phrases
 from dialogs.names import by_words
 from dialogs.typed_values import best_roles, duration_options
-from dialogs.words import Word, clauses
-from dialogs.yes_no import explicit, leaning, spans
+from dialogs.words import Word, clauses, is_word, words
+from dialogs.yes_no import explicit, hedged, leaning, spans
 
 
 class Kind(Enum):
@@ -34,6 +34,7 @@ class Kind(Enum):
     ASK = "ask"  # "Bedoel je A of B?" with the two `candidates`
     BETWEEN = "between"  # a hedge: asked back with yes and no
     NEAREST = "nearest"  # a duration not on offer: asked back with the two nearest
+    WHICH = "which"  # "wat betekent dat" under more than one difficult word: all of them
     RESTART = "restart"  # start again (asked first, as /opnieuw)
     NONE = "none"  # not understood: a refusal that says what fits
 
@@ -82,6 +83,8 @@ def read(lexicon: Lexicon, question: Question, text: str) -> Reading:
         _duration,
         _explain,
         _answer_word,
+        _hedge,
+        _numbered,
         _button_words,
         _leaning,
         _restart,
@@ -114,13 +117,36 @@ def _as_answer(lexicon: Lexicon, question: Question, answer: str | None) -> Read
 
 
 def _answer_word(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
-    return _as_answer(lexicon, question, explicit(lexicon, sentence[0]))
+    """An answer word in the first clause; "geen idee" where not knowing is no button: refused
+    (a negation further on must not turn it into a no)."""
+    answer = explicit(lexicon, sentence[0])
+    reading = _as_answer(lexicon, question, answer)
+    if reading is None and answer == UNSURE and answer_options(lexicon, question):
+        return NOTHING
+    return reading
+
+
+def _hedge(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
+    """ "wel een beetje", "niet helemaal": between yes and no (before "niet" names a button)."""
+    if not answer_options(lexicon, question) or not hedged(lexicon, sentence[0]):
+        return None
+    return _as_answer(lexicon, question, BETWEEN)
 
 
 def _leaning(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
     if not answer_options(lexicon, question):
         return None
     return _as_answer(lexicon, question, leaning(lexicon, question.state, sentence[0]))
+
+
+def _numbered(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
+    """One number in a sentence ("fase 3", "medewerker 2") names the option numbered so."""
+    numbers = [word.text for clause in sentence for word in clause if word.text.isdecimal()]
+    if len(numbers) != 1:
+        return None
+    prefix = f"{int(numbers[0])}. "
+    named = [option for option in question.options if option.label.startswith(prefix)]
+    return Reading.accept(named[0]) if len(named) == 1 else None
 
 
 def _button_words(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
@@ -134,13 +160,32 @@ def _button_words(lexicon: Lexicon, question: Question, sentence: Sentence) -> R
 
 
 def _explain(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
-    """ "wat betekent dat" under a detail: its (first) difficult word, or which of two."""
+    """Under a detail: a difficult word typed ("steungroep?") opens it; "wat betekent dat"
+    opens the only one, or asks which one."""
     listed = lexicon.explain.get(question.state, ())
-    if not listed or not question.picked or not _says(sentence, listed):
+    if not listed or not question.picked:
+        return None
+    named = _terms_named(lexicon, question.picked, sentence)
+    if len(named) == 1:
+        return Reading.accept(named[0])
+    if not _says(sentence, listed):
         return None
     if len(question.picked) == 1:
         return Reading.accept(question.picked[0])
-    return Reading.ask(question.picked[0], question.picked[1])
+    return Reading(Kind.WHICH, candidates=question.picked)
+
+
+def _terms_named(lexicon: Lexicon, picked: Sequence[Option], sentence: Sentence) -> list[Option]:
+    """The extra buttons whose own words (not shared with another) the sentence contains."""
+    typed = lexicon.content_words(word for clause in sentence for word in clause)
+    labels = [lexicon.content_words(words(option.label, lexicon.language)) for option in picked]
+    named: list[Option] = []
+    for option, label in zip(picked, labels, strict=True):
+        others = [word.text for other in labels if other is not label for word in other]
+        own = [word for word in label if word.text not in others]
+        if any(is_word(t, word) for word in own for t in typed):
+            named.append(option)
+    return named
 
 
 def _restart(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
@@ -156,12 +201,14 @@ def _role(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading |
     if not question.roles:
         return None
     paths = best_roles(lexicon, question.roles, sentence)
+    if paths is None:  # a role that is not on offer here: refused, never another one
+        return NOTHING
     if len(paths) == 1:
         return Reading.accept(*paths[0])
     firsts = list(dict.fromkeys(path[0] for path in paths))
     if len(firsts) == 1:  # two roles behind the same button: that button, then they choose
-        return Reading.accept(firsts[0]) if paths else None
-    return Reading.ask(firsts[0], firsts[1]) if len(firsts) > 1 else None
+        return Reading.accept(firsts[0])
+    return Reading.ask(firsts[0], firsts[1]) if firsts else None
 
 
 def _duration(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:

@@ -13,15 +13,17 @@ short words only exactly, since one letter changes "nee" into "ne" or "ja" into 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TypeVar
 
 import simplemma
 from rapidfuzz import fuzz
 
 from dialogs.matching import fold
 
+T = TypeVar("T")
 # A word of at least this many letters may carry one small typo and still count.
 MIN_FUZZY = 5
 # The edit ratio (0-100) a typed word needs to count as a listed word.
@@ -115,3 +117,23 @@ def first_of(sentence: Sequence[Word], listed: Sequence[Sequence[Word]]) -> int 
     """The earliest position in `sentence` where any listed phrase starts."""
     places = [place for phrase in listed if (place := find(sentence, phrase)) is not None]
     return min(places, default=None)
+
+
+def tagged_spans(
+    clause: Sequence[Word], listed: Mapping[T, Sequence[Sequence[Word]]]
+) -> list[tuple[int, int, T]]:
+    """Every occurrence of any listed phrase, tagged with its key, longest first, no overlap."""
+    ordered = sorted(
+        ((phrase, key) for key, phrases in listed.items() for phrase in phrases),
+        key=lambda pair: -len(pair[0]),
+    )
+    taken: set[int] = set()
+    found: list[tuple[int, int, T]] = []
+    for phrase, key in ordered:
+        for start in range(len(clause) - len(phrase) + 1):
+            end = start + len(phrase)
+            if taken & set(range(start, end)) or find(clause[start:end], phrase) is None:
+                continue
+            found.append((start, end, key))
+            taken.update(range(start, end))
+    return sorted(found, key=lambda item: item[0])

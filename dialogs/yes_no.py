@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dialogs.lexicon import BETWEEN, NO, UNSURE, YES, Lexicon, Phrases
-from dialogs.words import Word, find
+from dialogs.words import Word, find, tagged_spans
 
 Span = tuple[int, int]
 
@@ -36,18 +36,22 @@ def spans(sentence: Sequence[Word], listed: Phrases) -> list[Span]:
 
 
 def explicit(lexicon: Lexicon, clause: Sequence[Word]) -> str | None:
-    """The answer an answer word gives ("ja", "nee joh", "geen idee", "klopt niet"), else None."""
+    """The answer an answer word gives ("ja", "nee joh", "geen idee", "klopt niet"), else None.
+
+    Yes and no words are looked for together, the longest first: "zeker niet" is a no, not a
+    "zeker" and a "niet".
+    """
     if spans(clause, lexicon.answers.get(UNSURE, ())):
         return UNSURE
-    yes = spans(clause, lexicon.answers.get(YES, ()))
-    no = spans(clause, lexicon.answers.get(NO, ()))
-    if yes and no:  # "ja en nee"
+    listed = {key: lexicon.answers.get(key, ()) for key in (YES, NO)}
+    found = tagged_spans(clause, listed)
+    kinds = {key for _, _, key in found}
+    if kinds == {YES, NO}:  # "ja en nee"
         return BETWEEN
-    if no:
-        return NO
-    if yes:
-        return NO if _negated(lexicon, clause, yes[0]) else YES
-    return None
+    if kinds == {YES}:
+        start, end, _ = found[0]
+        return NO if _negated(lexicon, clause, (start, end)) else YES
+    return NO if kinds else None
 
 
 def _negated(lexicon: Lexicon, clause: Sequence[Word], span: Span) -> bool:
@@ -56,9 +60,14 @@ def _negated(lexicon: Lexicon, clause: Sequence[Word], span: Span) -> bool:
     return bool(spans(near, lexicon.negations))
 
 
+def hedged(lexicon: Lexicon, clause: Sequence[Word]) -> bool:
+    """A hedge: the answer lies between yes and no ("wel een beetje", "niet helemaal")."""
+    return bool(spans(clause, lexicon.between))
+
+
 def leaning(lexicon: Lexicon, state: str, clause: Sequence[Word]) -> str | None:
     """The answer a sentence without answer word leans to: a hedge, a negation, a content word."""
-    if spans(clause, lexicon.between):
+    if hedged(lexicon, clause):
         return BETWEEN
     if spans(clause, lexicon.negations):
         return NO

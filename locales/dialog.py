@@ -212,6 +212,8 @@ class UnderstandingTexts(TextModel):
     between_question: Line = ""
     # A duration that is not on offer, asked back with the two nearest.
     nearest: Line = ""
+    # "wat betekent dat" under a detail with several difficult words: asked with all of them.
+    which_word: Line = ""
 
 
 class DialogTexts(TextModel):
