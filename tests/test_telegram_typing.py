@@ -321,3 +321,84 @@ async def test_the_accepted_answers_of_the_table_over_http(
     assert _stored(user).state == "team_leeg"  # every answer went back, but the removal
     assert ran == _planned(role) and len(ran) == OVER_HTTP[role]
     assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+
+
+# -- whole conversations typed as sentences, over HTTP (issue 19, part 1) --------------------
+# (typed text, the state the conversation is in afterwards; None: any). The quick check's
+# questions depend on the phase, so its answers are typed while the check lasts.
+OWNER_TYPES: list[tuple[str, str | None]] = [
+    ("ik ben de baas van een bakkerij", "s_toepassen"),
+    ("nee, niet echt", "s_actief"),
+    ("ze doet wel een cursus", "uitslag"),
+    ("ja klopt wel", "check"),
+]
+OWNER_CHECKS = ["nee het is hier erg druk", "ja hoor, dat gaat wel", "geen idee eigenlijk"]
+OWNER_AFTER: list[tuple[str, str | None]] = [
+    ("1", "uitleg"),
+    ("ga maar terug", "advies"),
+    ("herinnering", "herinnering"),
+    ("over een maand", "herinnering"),  # asked back: 4 or 2 weeks
+    ("1", "advies"),  # the first of the two asked: 4 weeks
+    ("stuur mijn plan maar", "plan"),
+]
+LEAD_TYPES: list[tuple[str, str | None]] = [
+    ("ik ben teamleider", "s_toepassen"),
+    ("ja hij gebruikt het dagelijks", "s_continu"),
+    ("nee, dat moet ik hem vragen", "uitslag"),
+    ("jep", "check"),
+]
+LEAD_CHECKS = ["zeker", "niet echt", "weet ik veel"]
+LEAD_AFTER: list[tuple[str, str | None]] = [
+    ("wat komt hierna", "volgende"),
+    ("terug", "advies"),
+    ("mag ik het actieplan", "plan"),
+]
+
+
+async def _typed_to_the_plan(
+    user: User,
+    intake: list[tuple[str, str | None]],
+    checks: list[str],
+    after: list[tuple[str, str | None]],
+) -> Session:
+    """Type a whole conversation, never tapping; every answer is understood (no refusal)."""
+    refusals = set(load_bundle().dialog.understanding.refusals.values())
+    await user.send("/start")
+    for text, state in intake:
+        reply = await _type(user, text)
+        assert not any((reply.text or "").startswith(line) for line in refusals), text
+        assert state is None or _stored(user).state == state, (text, _stored(user).state)
+    answered = 0
+    while _stored(user).state == "check":
+        reply = await _type(user, checks[answered % len(checks)])
+        assert not any((reply.text or "").startswith(line) for line in refusals)
+        answered += 1
+    assert _stored(user).state == "advies" and answered >= 1
+    for text, state in after:
+        reply = await _type(user, text)
+        assert not any((reply.text or "").startswith(line) for line in refusals), text
+        assert state is None or _stored(user).state == state, (text, _stored(user).state)
+    await user.bot.wait_for(
+        lambda: any(m.kind == "document" for m in user.messages()), what="the action plan"
+    )
+    return _stored(user)
+
+
+async def test_a_bakery_owner_types_every_answer_to_the_plan(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 910)
+    session = await _typed_to_the_plan(user, OWNER_TYPES, OWNER_CHECKS, OWNER_AFTER)
+    assert session.role == "mkb" and session.phase == "actie"
+    slot = session.current_slot()
+    assert slot is not None and slot.review_weeks == 4, "over een maand: 4 weeks, asked back"
+    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
+
+
+async def test_a_team_leader_types_every_answer_to_the_plan(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 911)
+    session = await _typed_to_the_plan(user, LEAD_TYPES, LEAD_CHECKS, LEAD_AFTER)
+    assert session.role == "lijn" and session.phase == "toepassen"
+    assert bot_api.rejections == [] and bot_api.unanswered_callbacks() == []
