@@ -16,6 +16,7 @@ from typing import Literal
 from dialogs.flow import Flow, OptionSpec, PickSpec, unreachable
 from dialogs.matching import fold
 from dialogs.render import BUTTON_LABEL_LIMIT
+from dialogs.understanding_checks import understanding_mismatch
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
 from locales.model import strings
@@ -476,6 +477,7 @@ TEXT_RULES: tuple[Callable[[Flow, Texts], list[str]], ...] = (
     long_labels,
     ambiguous_words,
     stray_texts,
+    understanding_mismatch,
 )
 
 

@@ -1,7 +1,7 @@
-"""The word lists of `understanding` in dialog.yaml, read once into words and lemmas.
+"""The word lists of `understanding` in dialog.yaml, read once into indexed phrases.
 
 The engine builds one lexicon when it loads its texts; every typed sentence is then compared with
-ready-made phrases, so a step never folds or lemmatises a listed word again.
+ready-made phrases (dialogs/words.py), so a step never folds or lemmatises a listed word again.
 """
 
 from __future__ import annotations
@@ -9,34 +9,45 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dialogs.words import Word, phrases, words
+from dialogs.words import PhraseList, Vocabulary, Word, clauses, plain_list, words
 from locales.dialog import DialogTexts
 
-Phrases = tuple[tuple[Word, ...], ...]
 # The answers a yes/no question knows: yes, no, don't know, and "in between" (a hedge).
 YES, NO, UNSURE, BETWEEN = "ja", "nee", "wn", "between"
 # The key in `content` whose words count at every yes/no question.
 EVERY_QUESTION = "*"
 
+Sentence = list[tuple[Word, ...]]
+
+
+def _empty() -> PhraseList[str]:
+    return PhraseList((), "")
+
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Every list of `understanding`, as phrases of words (longest first)."""
+    """Every list of `understanding`, as indexed phrases."""
 
     language: str
     breaks: frozenset[str] = frozenset()
     fillers: frozenset[str] = frozenset()
-    answers: Mapping[str, Phrases] = field(default_factory=dict)
-    negations: Phrases = ()
-    between: Phrases = ()
-    content: Mapping[str, Mapping[str, Phrases]] = field(default_factory=dict)
+    yes_no: PhraseList[str] = field(default_factory=_empty)  # tagged ja / nee
+    unsure: PhraseList[str] = field(default_factory=_empty)
+    negations: PhraseList[str] = field(default_factory=_empty)
+    between: PhraseList[str] = field(default_factory=_empty)
+    content: Mapping[str, PhraseList[str]] = field(default_factory=dict)  # by state, ja / nee
     answers_at: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    roles: Mapping[str, Phrases] = field(default_factory=dict)
-    role_hints: Mapping[str, Phrases] = field(default_factory=dict)
-    explain: Mapping[str, Phrases] = field(default_factory=dict)
-    restart: Phrases = ()
+    roles: PhraseList[str] = field(default_factory=_empty)  # tagged with the role id
+    role_hints: PhraseList[str] = field(default_factory=_empty)
+    explain: Mapping[str, PhraseList[str]] = field(default_factory=dict)
+    restart: PhraseList[str] = field(default_factory=_empty)
     numbers: Mapping[str, int] = field(default_factory=dict)
-    units: Mapping[str, float] = field(default_factory=dict)
+    units: Mapping[str, float] = field(default_factory=dict)  # by lemma: weeks
+    vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary(()))
+
+    def sentence(self, text: str) -> Sentence:
+        """`text` as clauses of words, typos of listed words known by those words."""
+        return clauses(text, self.language, self.breaks, self.vocabulary)
 
     def is_filler(self, word: Word) -> bool:
         """A word that says nothing about which button is meant ("ik", "graag", "de")."""
@@ -46,15 +57,15 @@ class Lexicon:
         """The words of `sentence` that are not fillers."""
         return tuple(word for word in sentence if not self.is_filler(word))
 
-    def yes_no_words(self, state: str) -> Mapping[str, Phrases]:
-        """The content words of a yes/no question, with those that count at every one."""
-        own = self.content.get(state, {})
-        common = self.content.get(EVERY_QUESTION, {})
-        return {key: own.get(key, ()) + common.get(key, ()) for key in {*own, *common}}
+    def content_at(self, state: str) -> PhraseList[str]:
+        """The words that mean yes or no at this question (and at every one)."""
+        return self.content.get(state) or self.content.get(EVERY_QUESTION) or _empty()
 
 
-def _all(lists: Mapping[str, Sequence[str]], language: str) -> dict[str, Phrases]:
-    return {key: phrases(listed, language) for key, listed in lists.items()}
+def _tagged(lists: Mapping[str, Sequence[str]], language: str) -> PhraseList[str]:
+    return PhraseList(
+        ((phrase, key) for key, listed in lists.items() for phrase in listed), language
+    )
 
 
 def _plain(listed: Iterable[str], language: str) -> frozenset[str]:
@@ -66,6 +77,17 @@ def _plain(listed: Iterable[str], language: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _content(texts: DialogTexts, language: str) -> dict[str, PhraseList[str]]:
+    """Per yes/no question its own words and those of every question, as one list."""
+    content = texts.understanding.content
+    common = content.get(EVERY_QUESTION, {})
+    merged: dict[str, PhraseList[str]] = {}
+    for state, lists in content.items():
+        joined = {key: [*lists.get(key, []), *common.get(key, [])] for key in {*lists, *common}}
+        merged[state] = _tagged(joined, language)
+    return merged
+
+
 def lexicon_of(texts: DialogTexts, language: str) -> Lexicon:
     """The lexicon of one language's dialog texts; a role's typed synonyms name it too."""
     understanding = texts.understanding
@@ -73,25 +95,39 @@ def lexicon_of(texts: DialogTexts, language: str) -> Lexicon:
         role: [*role_texts.synonyms, *understanding.roles.get(role, [])]
         for role, role_texts in texts.roles.items()
     }
+    answers = understanding.answers
+    yes_no = _tagged({key: answers.get(key, []) for key in (YES, NO)}, language)
+    unsure = plain_list(answers.get(UNSURE, []), language)
+    negations = plain_list(understanding.negations, language)
+    between = plain_list(understanding.between, language)
+    role_words = _tagged(roles, language)
+    role_hints = _tagged(understanding.role_hints, language)
+    restart = plain_list(understanding.restart, language)
+    content = _content(texts, language)
+    explain = {
+        state: plain_list(listed, language) for state, listed in understanding.explain.items()
+    }
+    every = [yes_no, unsure, negations, between, role_words, role_hints, restart]
+    every += [*content.values(), *explain.values()]
     return Lexicon(
         language=language,
-        breaks=frozenset(
-            word.text for entry in understanding.clause_breaks for word in words(entry, language)
-        ),
+        breaks=_plain(understanding.clause_breaks, language),
         fillers=_plain(understanding.fillers, language),
-        answers=_all(understanding.answers, language),
-        negations=phrases(understanding.negations, language),
-        between=phrases(understanding.between, language),
-        content={state: _all(lists, language) for state, lists in understanding.content.items()},
+        yes_no=yes_no,
+        unsure=unsure,
+        negations=negations,
+        between=between,
+        content=content,
         answers_at=understanding.answers_at,
-        roles=_all(roles, language),
-        role_hints=_all(understanding.role_hints, language),
-        explain=_all(understanding.explain, language),
-        restart=phrases(understanding.restart, language),
+        roles=role_words,
+        role_hints=role_hints,
+        explain=explain,
+        restart=restart,
         numbers=dict(understanding.numbers),
         units={
             word.lemma: weeks
             for unit, weeks in understanding.units.items()
             for word in words(unit, language)
         },
+        vocabulary=Vocabulary(word for phrases in every for word in phrases.words()),
     )

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dialogs.events import Option
-from dialogs.lexicon import Lexicon, Phrases
-from dialogs.words import Word, find, is_word, tagged_spans
+from dialogs.lexicon import Lexicon
+from dialogs.words import PhraseList, Word
 
 # A negation this many words before a role word cancels it ("geen echte leidinggevende").
 NEGATION_REACH = 2
@@ -24,16 +24,16 @@ NEGATION_REACH = 2
 
 def _negated(lexicon: Lexicon, clause: Sequence[Word], start: int) -> bool:
     before = clause[max(0, start - NEGATION_REACH) : start]
-    return any(find(before, negation) is not None for negation in lexicon.negations)
+    return bool(lexicon.negations.spans(before))
 
 
 def role_votes(
-    lexicon: Lexicon, listed: Mapping[str, Phrases], sentence: Sequence[Sequence[Word]]
+    lexicon: Lexicon, listed: PhraseList[str], sentence: Sequence[Sequence[Word]]
 ) -> dict[str, int]:
     """How often each role is named in the sentence (negated names left out)."""
     votes: dict[str, int] = {}
     for clause in sentence:
-        for start, _, role in tagged_spans(clause, listed):
+        for start, _, role in listed.spans(clause):
             if not _negated(lexicon, clause, start):
                 votes[role] = votes.get(role, 0) + 1
     return votes
@@ -72,10 +72,7 @@ def weeks_in(lexicon: Lexicon, sentence: Sequence[Sequence[Word]]) -> float | No
     """The span a sentence names in weeks ("over een maand": 4.3), None when it names none."""
     for clause in sentence:
         for place, word in enumerate(clause):
-            unit = next(
-                (weeks for name, weeks in lexicon.units.items() if is_word(word, Word(name, name))),
-                None,
-            )
+            unit = lexicon.units.get(word.lemma, lexicon.units.get(word.text))
             if unit is None:
                 continue
             count = _number(lexicon, clause[place - 1] if place else None)

@@ -14,7 +14,6 @@ from dialogs.flow import Flow
 from dialogs.lexicon import lexicon_of
 from dialogs.session import Session
 from dialogs.understanding import Kind, Question, Reading, answer_options, read
-from dialogs.words import clauses
 from dialogs.yes_no import explicit, leaning
 from locales import DialogTexts
 
@@ -57,7 +56,7 @@ class TypedAnswers:
 
     def yes_or_no(self, options: Sequence[Option], text: str) -> Option | None:
         """The yes or no a sentence gives to a question with buttons "ja" and "nee"."""
-        sentence = clauses(text, self._lexicon.language, self._lexicon.breaks)
+        sentence = self._lexicon.sentence(text)
         if not sentence:
             return None
         answer = explicit(self._lexicon, sentence[0]) or leaning(self._lexicon, "", sentence[0])

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from dialogs.events import Option
-from dialogs.lexicon import BETWEEN, NO, UNSURE, YES, Lexicon, Phrases
+from dialogs.lexicon import BETWEEN, NO, UNSURE, YES, Lexicon, Sentence
 from dialogs.names import by_words
 from dialogs.typed_values import best_roles, duration_options
-from dialogs.words import Word, clauses, is_word, words
-from dialogs.yes_no import explicit, hedged, leaning, spans
+from dialogs.words import is_word, words
+from dialogs.yes_no import explicit, hedged, leaning
 
 
 class Kind(Enum):
@@ -70,12 +70,11 @@ class Reading:
 
 
 NOTHING = Reading()
-Sentence = list[tuple[Word, ...]]
 
 
 def read(lexicon: Lexicon, question: Question, text: str) -> Reading:
     """The meaning of `text` at `question`; NOTHING when no reading finds one."""
-    sentence = clauses(text, lexicon.language, lexicon.breaks)
+    sentence = lexicon.sentence(text)
     if not sentence:
         return NOTHING
     for reader in (
@@ -162,13 +161,13 @@ def _button_words(lexicon: Lexicon, question: Question, sentence: Sentence) -> R
 def _explain(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
     """Under a detail: a difficult word typed ("steungroep?") opens it; "wat betekent dat"
     opens the only one, or asks which one."""
-    listed = lexicon.explain.get(question.state, ())
-    if not listed or not question.picked:
+    listed = lexicon.explain.get(question.state)
+    if listed is None or not question.picked:
         return None
     named = _terms_named(lexicon, question.picked, sentence)
     if len(named) == 1:
         return Reading.accept(named[0])
-    if not _says(sentence, listed):
+    if not listed.said(sentence):
         return None
     if len(question.picked) == 1:
         return Reading.accept(question.picked[0])
@@ -189,11 +188,7 @@ def _terms_named(lexicon: Lexicon, picked: Sequence[Option], sentence: Sentence)
 
 
 def _restart(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
-    return Reading(Kind.RESTART) if _says(sentence, lexicon.restart) else None
-
-
-def _says(sentence: Sentence, listed: Phrases) -> bool:
-    return any(spans(clause, listed) for clause in sentence)
+    return Reading(Kind.RESTART) if lexicon.restart.said(sentence) else None
 
 
 def _role(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:

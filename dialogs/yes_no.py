@@ -9,30 +9,10 @@ everything after it; a hedge ("niet helemaal") is read before the negation insid
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from dialogs.lexicon import BETWEEN, NO, UNSURE, YES, Lexicon, Phrases
-from dialogs.words import Word, find, tagged_spans
-
-Span = tuple[int, int]
-
-
-def spans(sentence: Sequence[Word], listed: Phrases) -> list[Span]:
-    """Where listed phrases occur in `sentence` (start, end), longest phrases first, no overlap."""
-    taken: set[int] = set()
-    found: list[Span] = []
-    for phrase in listed:
-        start = 0
-        while start <= len(sentence) - len(phrase):
-            place = find(sentence[start:], phrase)
-            if place is None:
-                break
-            begin, end = start + place, start + place + len(phrase)
-            if not taken & set(range(begin, end)):
-                found.append((begin, end))
-                taken.update(range(begin, end))
-            start = begin + 1
-    return sorted(found)
+from dialogs.lexicon import BETWEEN, NO, UNSURE, YES, Lexicon
+from dialogs.words import Word
 
 
 def explicit(lexicon: Lexicon, clause: Sequence[Word]) -> str | None:
@@ -41,45 +21,37 @@ def explicit(lexicon: Lexicon, clause: Sequence[Word]) -> str | None:
     Yes and no words are looked for together, the longest first: "zeker niet" is a no, not a
     "zeker" and a "niet".
     """
-    if spans(clause, lexicon.answers.get(UNSURE, ())):
+    if lexicon.unsure.spans(clause):
         return UNSURE
-    listed = {key: lexicon.answers.get(key, ()) for key in (YES, NO)}
-    found = tagged_spans(clause, listed)
-    kinds = {key for _, _, key in found}
+    found = lexicon.yes_no.spans(clause)
+    kinds = {tag for _, _, tag in found}
     if kinds == {YES, NO}:  # "ja en nee"
         return BETWEEN
     if kinds == {YES}:
         start, end, _ = found[0]
-        return NO if _negated(lexicon, clause, (start, end)) else YES
+        return NO if _negated(lexicon, clause, start, end) else YES
     return NO if kinds else None
 
 
-def _negated(lexicon: Lexicon, clause: Sequence[Word], span: Span) -> bool:
+def _negated(lexicon: Lexicon, clause: Sequence[Word], start: int, end: int) -> bool:
     """A yes word with a negation right before or after it: "klopt niet", "niet zeker"."""
-    near = [*clause[max(0, span[0] - 1) : span[0]], *clause[span[1] : span[1] + 2]]
-    return bool(spans(near, lexicon.negations))
+    near = [*clause[max(0, start - 1) : start], *clause[end : end + 2]]
+    return bool(lexicon.negations.spans(near))
 
 
 def hedged(lexicon: Lexicon, clause: Sequence[Word]) -> bool:
     """A hedge: the answer lies between yes and no ("wel een beetje", "niet helemaal")."""
-    return bool(spans(clause, lexicon.between))
+    return bool(lexicon.between.spans(clause))
 
 
 def leaning(lexicon: Lexicon, state: str, clause: Sequence[Word]) -> str | None:
-    """The answer a sentence without answer word leans to: a hedge, a negation, a content word."""
+    """The answer a sentence without answer word leans to: a hedge, a negation, a content word
+    ("cursus" at "actief aan het leren?"); both a yes and a no word: in between."""
     if hedged(lexicon, clause):
         return BETWEEN
-    if spans(clause, lexicon.negations):
+    if lexicon.negations.spans(clause):
         return NO
-    return _by_content(lexicon.yes_no_words(state), clause)
-
-
-def _by_content(listed: Mapping[str, Phrases], clause: Sequence[Word]) -> str | None:
-    """Words that mean yes or no at this question ("cursus" at "actief aan het leren?")."""
-    yes = bool(spans(clause, listed.get(YES, ())))
-    no = bool(spans(clause, listed.get(NO, ())))
-    if yes and no:
+    kinds = set(lexicon.content_at(state).tags(clause))
+    if kinds == {YES, NO}:
         return BETWEEN
-    if yes:
-        return YES
-    return NO if no else None
+    return kinds.pop() if kinds else None

@@ -706,3 +706,27 @@ def test_a_number_counts_the_page_again_after_the_ask_back_was_answered() -> Non
     engine().handle(session, Event.text("blabla"))  # refused: the page's buttons again
     outcome = engine().decide(session, Event.text("3"))
     assert outcome.chosen is not None and outcome.chosen.label == "Weet ik niet"
+
+
+def test_word_lists_that_do_not_fit_the_flow_are_reported() -> None:
+    from dialogs.understanding_checks import understanding_mismatch
+
+    texts = engine().texts
+    understanding = texts.understanding
+    broken = understanding.model_copy(
+        update={
+            "kinds": {k: v for k, v in understanding.kinds.items() if k != "uitslag"}
+            | {"nergens": "yes_no", "check": "onbekend"},
+            "answers_at": {"uitslag": {"ja": "klopt-niet-meer"}},
+            "roles": {"koning": ["koning"]},
+        }
+    )
+    found = understanding_mismatch(
+        engine().flow, texts.model_copy(update={"understanding": broken})
+    )
+    assert any("'uitslag' has no kind" in line for line in found)
+    assert "understanding.kinds.nergens: not a step of the dialog" in found
+    assert "understanding.kinds.check: no refusal for kind 'onbekend'" in found
+    assert "understanding.answers_at.uitslag.ja: no option 'klopt-niet-meer'" in found
+    assert "understanding.roles.koning: not a role" in found
+    assert understanding_mismatch(engine().flow, texts) == []
