@@ -596,6 +596,31 @@ rows(
 rows("restart", REFUSE, "wat bedoel je", why="no yes or no: the line says what each one does")
 
 
+# -- typos inside sentences (rapidfuzz per word; short words only exactly) ----------------------
+rows("rol", ROLE + "mkb", "ik ben de baas van een bakerij", "ik ben eigenar van een garrage")
+rows("rol", ROLE + "lijn", "ik ben teamleidr")
+rows("rol", ROLE + "zzp", "ik ben zzp-er", "ik ben zzper")
+rows("rol", ROLE + "onderwijs", "ik ben leraar op een middelbare school")
+rows("rol", ROLE + "hr", "ik ben hr-adviseur")
+rows("rol", ROLE + "dir", "ik ben directuer")
+rows("s_actief", "Ja", "ze doet wel een cusus", "ze volgt een oplieding")
+rows("s_actief", "Nee", "nee hij doet op dit momnt niks")
+rows("s_toepassen", "Nee", "neej, niet echt", "nee niet ech")
+rows("s_toepassen", "Ja", "ja klopt wel hoor")
+rows("s_toepassen", "Weet ik niet", "weet ik nie", "geen idee eigenlijk hoor")
+rows("s_belang", "Ja", "ja hij vraagt wel eens naar een cursis")
+rows("uitslag", "Klopt", "jaa klopt", "klopt wel ja")
+rows("check", "Nee", "nee het is hier erg drk", "nee hoor, veel te druk")
+rows("advies", "Stuur mijn actieplan", "stuur mijn actieplam")
+rows("advies", "Herinnering instellen", "herinering")
+rows("advies", "Klaar", "ik ben klar")
+rows("herinnering", "Over 2 weken", "over 2 weekn")
+rows("herinnering", ASK, "over een maandje", why="a span not on offer: the two nearest")
+rows("ci_stap", "Gedaan", "ja gedaann")
+rows("ci_stap", "Nog niet", "nog nie")
+rows("org", "Ja, gebruik ze", "ja gebruik ze maar hoor")
+
+
 def _detail_with_terms() -> Session:
     session = at_state("woord")
     choose(session, "terug")
