@@ -314,7 +314,9 @@ class Engine:
             # One word close to two labels: which one? (A sentence is read as a whole.)
             return self._ask_back(session, self._texts.ask_which, found.candidates)
         if reading.kind is typing_answers.Kind.ACCEPT:
-            return self._typed_path(session, reading.path)
+            outcome = self._typed_path(session, reading.path)
+            # "over een maand" at the advice: to the reminder question, and read there again.
+            return self._typed(session, text) if reading.again else outcome
         if reading.kind is typing_answers.Kind.RESTART:
             return Outcome(self._ask_restart(session))
         if reading.candidates:

@@ -32,6 +32,7 @@ class TypedAnswers:
         self._texts = texts
         self._lexicon = lexicon_of(texts, language)
         self._roles = {name: self._reachable_roles(name) for name in flow.states}
+        self._to_weeks = {name: self._reminder_option(name) for name in flow.states}
 
     def read(
         self, session: Session, options: Sequence[Option], moves: Sequence[Option], text: str
@@ -51,6 +52,7 @@ class TypedAnswers:
                 if path[0].id in offered
             },
             weeks=self._weeks(offered),
+            to_weeks=next((o for o in options if o.id == self._to_weeks[session.state]), None),
         )
         return read(self._lexicon, question, text)
 
@@ -82,6 +84,15 @@ class TypedAnswers:
     def _weeks(self, offered: set[str]) -> Mapping[str, int]:
         weeks = self._flow.team.review_weeks
         return {key: value for key, value in weeks.items() if key in offered}
+
+    def _reminder_option(self, name: str) -> str | None:
+        """The option of state `name` that leads to a question of reminder spans, if any."""
+        weeks = self._flow.team.review_weeks
+        for option in self._flow.states[name].options:
+            for target in option.targets:
+                if any(inner.id in weeks for inner in self._flow.states[target.to].options):
+                    return option.id
+        return None
 
     def _option(self, state: str, option_id: str) -> Option:
         return Option(

@@ -22,7 +22,7 @@ from enum import Enum
 from dialogs.events import Option
 from dialogs.lexicon import BETWEEN, NO, UNSURE, YES, Lexicon, Sentence
 from dialogs.names import by_words
-from dialogs.typed_values import best_roles, duration_options
+from dialogs.typed_values import best_roles, duration_options, weeks_in
 from dialogs.words import is_word, words
 from dialogs.yes_no import explicit, hedged, leaning
 
@@ -50,6 +50,8 @@ class Question:
     # Role id -> the options that choose it from here, in order (one level down too).
     roles: Mapping[str, tuple[Option, ...]] = field(default_factory=dict)
     weeks: Mapping[str, int] = field(default_factory=dict)  # reminder option id -> weeks
+    # The option that leads to a question with `weeks` ("Herinnering instellen"), where offered.
+    to_weeks: Option | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Reading:
     kind: Kind = Kind.NONE
     path: tuple[Option, ...] = ()
     candidates: tuple[Option, ...] = ()
+    # After `path`, read the same text again at the question it led to ("over een maand" at
+    # the advice: to the reminder question, then its nearest offers).
+    again: bool = False
 
     @classmethod
     def accept(cls, *path: Option) -> Reading:
@@ -208,6 +213,8 @@ def _role(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading |
 
 def _duration(lexicon: Lexicon, question: Question, sentence: Sentence) -> Reading | None:
     if not question.weeks:
+        if question.to_weeks is not None and weeks_in(lexicon, sentence) is not None:
+            return Reading(Kind.ACCEPT, path=(question.to_weeks,), again=True)
         return None
     options = {option.id: option for option in question.options}
     found = duration_options(lexicon, question.weeks, sentence)

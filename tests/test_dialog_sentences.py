@@ -755,3 +755,18 @@ def test_word_lists_that_do_not_fit_the_flow_are_reported() -> None:
     assert "understanding.answers_at.uitslag.ja: no option 'klopt-niet-meer'" in found
     assert "understanding.roles.koning: not a role" in found
     assert understanding_mismatch(engine().flow, texts) == []
+
+
+def test_a_span_typed_at_the_advice_goes_to_the_reminder_and_is_read_there() -> None:
+    session = at_state("advies")
+    replies = engine().handle(session, Event.text("over een maand"))
+    assert session.state == "herinnering", "the menu offers the reminder: it is opened"
+    assert [option.label for option in replies[-1].options] == ["Over 4 weken", "Over 2 weken"]
+    engine().handle(session, Event.text("1"))
+    slot = session.current_slot()
+    assert session.state == "advies" and slot is not None and slot.review_weeks == 4
+
+    session = at_state("advies")
+    engine().handle(session, Event.text("herinner me over 2 weken"))
+    slot = session.current_slot()
+    assert session.state == "advies" and slot is not None and slot.review_weeks == 2
