@@ -4,7 +4,7 @@ People type "cursussen", "doet", "weken" where a word list says "cursus", "doen"
 lists in the texts are written once, in the plain form, and both sides are lemmatised with
 simplemma: pure Python, MIT-licensed, with Dutch data and no model to download, so the bot stays
 a small process without a network at run time. A lemma is looked up once per word form
-(`functools.cache`): a chat repeats the same few hundred words.
+(a bounded cache): chats repeat the same few hundred words.
 
 Typos inside a sentence ("cusus", "teamleidr") are forgiven per word with rapidfuzz's edit ratio;
 short words only exactly, since one letter changes "nee" into "ne" or "ja" into "na".
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 import simplemma
@@ -33,11 +33,13 @@ T = TypeVar("T")
 MIN_FUZZY = 5
 # The edit ratio (0-100) a typed word needs to count as a listed word.
 WORD_THRESHOLD = 80.0
+# Words and pairs of words remembered (typed words are unbounded, so every cache is bounded).
+CACHE_SIZE = 20_000
 # Where a clause ends (before folding, which drops punctuation).
 _CLAUSE_END = re.compile(r"[,.;:!?]+(?:\s|$)|\s[-–]\s")
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def _squeezed(word: str) -> str:
     """`word` with every run of one letter written once: "jaaa" and "ja", "neee" and "ne"."""
     return re.sub(r"(.)\1+", r"\1", word)
@@ -57,7 +59,7 @@ class Word:
     keys: frozenset[str] = field(default=frozenset(), compare=False)
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def lemma(word: str, language: str) -> str:
     """The dictionary form of a folded word ("cursussen" -> "cursus"); the word when unknown."""
     try:
@@ -90,7 +92,7 @@ class Vocabulary:
             return word
         near = self._typos.get(word.text)
         if near is None:
-            if len(self._typos) > 20_000:  # typed words are unbounded; the lists are not
+            if len(self._typos) > CACHE_SIZE:  # typed words are unbounded; the lists are not
                 self._typos.clear()
             found = process.extract(
                 word.text, self._long, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
@@ -117,7 +119,7 @@ def clauses(
     return found
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def same_word(typed: str, listed: str) -> bool:
     """Whether a typed (folded) word is the listed one, allowing a small typo in a long word."""
     if typed == listed or _squeezed(typed) == _squeezed(listed):

@@ -770,3 +770,11 @@ def test_a_span_typed_at_the_advice_goes_to_the_reminder_and_is_read_there() -> 
     engine().handle(session, Event.text("herinner me over 2 weken"))
     slot = session.current_slot()
     assert session.state == "advies" and slot is not None and slot.review_weeks == 2
+
+
+def test_the_word_caches_are_bounded() -> None:
+    """Typed words are unbounded: a long-running bot must not keep every one it has seen."""
+    from dialogs import words
+
+    for cached in (words.lemma, words.same_word, words.words):
+        assert cached.cache_info().maxsize is not None, cached
