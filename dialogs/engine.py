@@ -335,7 +335,7 @@ class Engine:
         return replace(outcome, replies=[replace(r, replaces=False) for r in outcome.replies])
 
     def _ask_back(self, session: Session, template: str, candidates: Sequence[Option]) -> Outcome:
-        """ "Bedoel je A of B?" with A and B as buttons; a number typed next means one of them."""
+        """Ask "Bedoel je A of B?" with A and B as buttons; a number typed next means one."""
         asked = tuple(candidates[:MAX_OPTIONS])
         session.asked = [option.id for option in asked]
         question = template.format(first=asked[0].label, second=asked[-1].label)
@@ -408,7 +408,7 @@ class Engine:
         elif event.kind is EventKind.COMMAND and event.value == Command.BACK:
             chosen = next(option for option in options if option.id == KEEP)
         if chosen is None:
-            lead = self._typing.refusal("") if event.kind is EventKind.TEXT else ""
+            lead = self._typing.restart_refusal() if event.kind is EventKind.TEXT else ""
             return Outcome([self._prompt(session, lead=lead)])
         if chosen.id == CONFIRM:
             return Outcome(self._restart(session, preset=session.confirm_restart or ""), chosen)

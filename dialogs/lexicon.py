@@ -39,6 +39,7 @@ class Lexicon:
     answers_at: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     roles: PhraseList[str] = field(default_factory=_empty)  # tagged with the role id
     role_hints: PhraseList[str] = field(default_factory=_empty)
+    others: frozenset[str] = frozenset()  # "mijn" before a role word: not the user's role
     explain: Mapping[str, PhraseList[str]] = field(default_factory=dict)
     restart: PhraseList[str] = field(default_factory=_empty)
     numbers: Mapping[str, int] = field(default_factory=dict)
@@ -121,6 +122,7 @@ def lexicon_of(texts: DialogTexts, language: str) -> Lexicon:
         answers_at=understanding.answers_at,
         roles=role_words,
         role_hints=role_hints,
+        others=_plain(understanding.others, language),
         explain=explain,
         restart=restart,
         numbers=dict(understanding.numbers),

@@ -2,7 +2,8 @@
 
 "ik ben de baas van een bakkerij", "eigenaar van een garage", "ik ben geen leidinggevende maar
 zzp'er": the role words of the texts (a role's synonyms and `understanding.roles`) are looked for
-anywhere, longest phrase first, and a role word right after a negation does not count. Words
+anywhere, longest phrase first; a role word right after a negation or a possessive ("mijn
+medewerker") does not count. Words
 about a workplace ("kapsalon") only count when no role word is found.
 
 "over een maand", "over 3 weken": the span in weeks, compared with the reminder's offers. A span on
@@ -22,21 +23,29 @@ from dialogs.words import PhraseList, Word
 NEGATION_REACH = 2
 
 
-def _negated(lexicon: Lexicon, clause: Sequence[Word], start: int) -> bool:
+def _not_theirs(lexicon: Lexicon, clause: Sequence[Word], start: int) -> bool:
+    """A role word after a negation ("geen leidinggevende") or for someone else ("mijn
+    medewerker") does not name the user's role."""
     before = clause[max(0, start - NEGATION_REACH) : start]
+    if start and clause[start - 1].text in lexicon.others:
+        return True
     return bool(lexicon.negations.spans(before))
 
 
 def role_votes(
     lexicon: Lexicon, listed: PhraseList[str], sentence: Sequence[Sequence[Word]]
-) -> dict[str, int]:
-    """How often each role is named in the sentence (negated names left out)."""
+) -> tuple[dict[str, int], int]:
+    """How often each role is named in the sentence, and how many names were someone else's
+    or negated (left out)."""
     votes: dict[str, int] = {}
+    skipped = 0
     for clause in sentence:
         for start, _, role in listed.spans(clause):
-            if not _negated(lexicon, clause, start):
+            if _not_theirs(lexicon, clause, start):
+                skipped += 1
+            else:
                 votes[role] = votes.get(role, 0) + 1
-    return votes
+    return votes, skipped
 
 
 def best_roles(
@@ -45,14 +54,17 @@ def best_roles(
     sentence: Sequence[Sequence[Word]],
 ) -> list[tuple[Option, ...]] | None:
     """The paths to the role(s) named most often: two or more when they tie, [] for none, and
-    None when the role named is not on offer here (a role of the question before)."""
+    None when no role here is the user's: one of the question before, or only someone else's
+    ("mijn teamleider") or a negated one."""
     for listed in (lexicon.roles, lexicon.role_hints):
-        votes = role_votes(lexicon, listed, sentence)
+        votes, skipped = role_votes(lexicon, listed, sentence)
         if votes:
             most = max(votes.values())
             best = [role for role, count in votes.items() if count == most]
             paths = [reachable[role] for role in best if role in reachable]
             return paths or None
+        if skipped:
+            return None
     return []
 
 

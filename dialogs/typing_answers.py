@@ -66,10 +66,14 @@ class TypedAnswers:
         return meant.get(answer) if answer is not None else None
 
     def refusal(self, state: str) -> str:
-        """A line that says what kind of answer fits the question (`""`: "Opnieuw beginnen?")."""
+        """A line that says what kind of answer fits the question of `state`."""
         understanding = self._texts.understanding
-        kind = understanding.kinds.get(state, "") if state else RESTART_KIND
+        kind = understanding.kinds.get(state, "")
         return understanding.refusals.get(kind, self._texts.free_text)
+
+    def restart_refusal(self) -> str:
+        """The line for a typed answer to "Opnieuw beginnen?" that is neither yes nor no."""
+        return self._texts.understanding.refusals.get(RESTART_KIND, self._texts.free_text)
 
     def ask_text(self, reading: Reading) -> str:
         """The question that asks a reading back, with {first} and {second}."""

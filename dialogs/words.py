@@ -7,7 +7,8 @@ a small process without a network at run time. A lemma is looked up once per wor
 (a bounded cache): chats repeat the same few hundred words.
 
 Typos inside a sentence ("cusus", "teamleidr") are forgiven per word with rapidfuzz's edit ratio;
-short words only exactly, since one letter changes "nee" into "ne" or "ja" into "na".
+short words only exactly, since one letter changes "nee" into "ne" or "ja" into "na", and only with
+the right first letter, which people rarely miss ("stuurde" is no typo of "bestuur").
 
 Speed: every word carries its *keys* (the word, its lemma, the word with doubled letters written
 once, and for a typed word the listed words it is a small typo of). Two words are the same when
@@ -83,13 +84,15 @@ class Vocabulary:
     """The long words of every list, to find the listed word a typed word is a typo of."""
 
     def __init__(self, listed: Iterable[str]) -> None:
-        self._long = tuple(sorted({word for word in listed if len(word) >= MIN_FUZZY}))
+        every = set(listed)
+        self._exact = frozenset(every)
+        self._long = tuple(sorted(word for word in every if len(word) >= MIN_FUZZY))
         self._typos: dict[str, frozenset[str]] = {}
 
     def typed(self, word: Word) -> Word:
         """`word` with the listed words it is a small typo of among its keys (cached)."""
-        if len(word.text) < MIN_FUZZY:
-            return word
+        if len(word.text) < MIN_FUZZY or word.text in self._exact:
+            return word  # short, or listed as typed: no typo to forgive
         near = self._typos.get(word.text)
         if near is None:
             if len(self._typos) > CACHE_SIZE:  # typed words are unbounded; the lists are not
@@ -97,7 +100,8 @@ class Vocabulary:
             found = process.extract(
                 word.text, self._long, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
             )
-            near = self._typos[word.text] = frozenset(match for match, _, _ in found)
+            near = frozenset(match for match, _, _ in found if match[0] == word.text[0])
+            self._typos[word.text] = near
         return Word(word.text, word.lemma, word.keys | near) if near else word
 
 
@@ -124,7 +128,7 @@ def same_word(typed: str, listed: str) -> bool:
     """Whether a typed (folded) word is the listed one, allowing a small typo in a long word."""
     if typed == listed or _squeezed(typed) == _squeezed(listed):
         return True
-    if min(len(typed), len(listed)) < MIN_FUZZY:
+    if min(len(typed), len(listed)) < MIN_FUZZY or typed[0] != listed[0]:
         return False
     return fuzz.ratio(typed, listed) >= WORD_THRESHOLD
 

@@ -193,6 +193,8 @@ class UnderstandingTexts(TextModel):
     answers_at: dict[str, dict[str, str]] = Field(default_factory=dict)
     # Per role id: words that name it in a sentence ("bakkerij", "kapsalon" for an owner).
     roles: dict[str, list[str]] = Field(default_factory=dict)
+    # Words before a role word that make it someone else's role ("mijn medewerker").
+    others: list[str] = Field(default_factory=list)
     # Weaker words for a role, counted only when no role word is found ("bakkerij": an owner,
     # unless the sentence also says "teamleider").
     role_hints: dict[str, list[str]] = Field(default_factory=dict)
