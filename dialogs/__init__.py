@@ -5,7 +5,8 @@ Public API: :class:`Engine` (``Engine.load(knowledge=None, language="nl", bundle
 ``engine.handle(session, event) -> list[Reply]``; ``engine.prompt(session)``;
 ``engine.current_options(session)`` (every option the step accepts);
 ``engine.shown_options(session)`` (the buttons of now: one page of at most five, "Meer opties",
-"← Terug"); ``engine.match_option(session, text)`` (what a typed text names);
+"← Terug"); ``engine.match_option(session, text)`` (what a typed word or sentence names;
+sentences are read by :mod:`dialogs.understanding` from the bundle's `understanding` lists);
 ``engine.role_label(role_id)``; ``engine.audiences(session)``; ``engine.knowledge``;
 ``engine.bundle``; ``engine.language``), :func:`new_session`, :class:`Session`, :class:`Event`,
 :class:`Command`, :class:`Reply`, :class:`Option`, and :class:`FlowError` (a broken dialog

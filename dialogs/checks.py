@@ -17,6 +17,7 @@ from dialogs import choices
 from dialogs.flow import Flow, OptionSpec, PickSpec, unreachable
 from dialogs.matching import fold
 from dialogs.render import BUTTON_LABEL_LIMIT
+from dialogs.understanding_checks import understanding_mismatch
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
 from locales.model import strings
@@ -267,6 +268,8 @@ NAME_RULES: tuple[Callable[[Flow, Known], list[str]], ...] = (
 PLACEHOLDERS: dict[str, set[str]] = {
     "progress": {"number", "total"},
     "ask_which": {"first", "second"},
+    "understanding.between_question": {"first", "second"},
+    "understanding.nearest": {"first", "second"},
     "navigation.trail": {"answers"},
     "result.short": {"number", "label"},
     "result.short_for.*": {"number", "label"},
@@ -472,6 +475,7 @@ TEXT_RULES: tuple[Callable[[Flow, Texts], list[str]], ...] = (
     long_labels,
     ambiguous_words,
     stray_texts,
+    understanding_mismatch,
 )
 
 

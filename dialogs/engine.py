@@ -23,7 +23,7 @@ from pathlib import Path
 
 from transitions import Machine
 
-from dialogs import checks, choices, matching
+from dialogs import checks, choices, matching, typing_answers
 from dialogs.advice import AdvicePlan, plan_of
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
@@ -92,6 +92,7 @@ class Engine:
         self._context = Context(flow, knowledge, self._render)
         # The graph only: each answer fires its event on a model of its own (machine.fire).
         self._machine: Machine = build_machine(flow)
+        self._typing = typing_answers.TypedAnswers(flow, texts, bundle.language)
 
     @classmethod
     def load(
@@ -200,8 +201,14 @@ class Engine:
         return tuple(shown)
 
     def match_option(self, session: Session, text: str) -> Option | None:
-        """The current option a typed text names, when it names exactly one."""
-        return self._understand(session, text).option
+        """The current option a typed text names, when it names exactly one (as a word, a label
+        or in a sentence; for a role behind "Iets anders", the option that leads there)."""
+        found = self._understand(session, text).option
+        if found is not None:
+            return found
+        options, moves = self.current_options(session), self._navigation(session)
+        reading = self._typing.read(session, options, moves, text)
+        return reading.path[0] if reading.kind is typing_answers.Kind.ACCEPT else None
 
     def prompt(self, session: Session, lead: str = "") -> Reply:
         """The current question, short, with its buttons: e.g. again after a side command."""
@@ -220,6 +227,8 @@ class Engine:
         """
         if session.state not in self._flow.states:
             return Outcome(self._restart(session, lead=self._texts.lost))
+        # The buttons of a question asked back ("Bedoel je A of B?") count for the next event only.
+        asked, session.asked = session.asked, []
         if session.confirm_restart is not None:
             return self._confirming(session, event)
         if event.kind is EventKind.START:
@@ -252,7 +261,7 @@ class Engine:
                 return Outcome([self._prompt(session, lead=self._refusal(event.value), short=True)])
             return self._choose(session, chosen)
         if event.kind is EventKind.TEXT:
-            return self._typed(session, event.value)
+            return self._typed(session, event.value, asked)
         return Outcome([self._prompt(session, lead=self._texts.free_text, short=True)])
 
     def _refusal(self, option_id: str) -> str:
@@ -264,15 +273,25 @@ class Engine:
         return self._texts.unknown_option
 
     # -- typed answers -------------------------------------------------------------------------
-    def _understand(self, session: Session, text: str) -> matching.Match:
-        """What a typed text names: a number counts the buttons shown (or a numbered label)."""
+    def _understand(self, session: Session, text: str, asked: Sequence[str] = ()) -> matching.Match:
+        """What a typed text names: a number counts the buttons shown (or a numbered label), or
+        the two of a question just asked back."""
         number = matching.fold(text)
         if number.isdecimal():
+            if asked:
+                return matching.Match(self._asked(session, asked, int(number)))
             return matching.Match(self._numbered(session, int(number)))
         found = matching.match(self.current_options(session), text)
         if found.option is None and not found.candidates:
             found = matching.match(self._navigation(session), text)
         return found
+
+    def _asked(self, session: Session, asked: Sequence[str], number: int) -> Option | None:
+        """Button `number` of the question asked back, when it is still on offer."""
+        if not 1 <= number <= len(asked):
+            return None
+        options = (*self.current_options(session), *self._navigation(session))
+        return next((option for option in options if option.id == asked[number - 1]), None)
 
     def _numbered(self, session: Session, number: int) -> Option | None:
         """Option `number`: the one whose label carries that number (a phase, an employee, on
@@ -283,25 +302,55 @@ class Engine:
         shown = self.shown_options(session)
         return shown[number - 1] if 1 <= number <= len(shown) else None
 
-    def _typed(self, session: Session, text: str) -> Outcome:
-        """A typed answer counts like the tap it names; close to two, ask which one was meant."""
-        found = self._understand(session, text)
+    def _typed(self, session: Session, text: str, asked: Sequence[str] = ()) -> Outcome:
+        """A typed answer counts like the tap it names; close to two, ask which one was meant.
+
+        A number right after such a question means one of its two buttons; a whole sentence is
+        read by dialogs/understanding.py; what is still not understood gets a line that says
+        what kind of answer fits this question.
+        """
+        found = self._understand(session, text, asked)
         if found.option is not None:
-            if found.option.id in (NAV_BACK, NAV_MORE):
-                return self._move(session, found.option, tapped=False)
-            # Typed below the question: the next one comes as a new message, never in its place.
-            chosen = self._choose(session, found.option)
-            return replace(chosen, replies=[replace(r, replaces=False) for r in chosen.replies])
-        if found.candidates:
-            first, second = found.candidates[:2]
-            question = self._texts.ask_which.format(first=first.label, second=second.label)
-            return Outcome([Reply(question, (first, second))])
+            return self._typed_path(session, (found.option,))
         talk = self._texts.small_talk
-        if matching.is_one_of(text, talk.thanks):
+        if not found.candidates and matching.is_one_of(text, talk.thanks):
             return Outcome([self._prompt(session, lead=talk.thanks_reply, short=True)])
-        if matching.is_one_of(text, talk.greetings):
+        if not found.candidates and matching.is_one_of(text, talk.greetings):
             return Outcome([self._prompt(session, lead=talk.greeting_reply, short=True)])
-        return Outcome([self._prompt(session, lead=self._texts.free_text, short=True)])
+        options, moves = self.current_options(session), self._navigation(session)
+        reading = self._typing.read(session, options, moves, text)
+        if found.candidates and (
+            reading.kind is not typing_answers.Kind.ACCEPT or " " not in text.strip()
+        ):
+            # One word close to two labels: which one? (A sentence is read as a whole.)
+            return self._ask_back(session, self._texts.ask_which, found.candidates)
+        if reading.kind is typing_answers.Kind.ACCEPT:
+            outcome = self._typed_path(session, reading.path)
+            # "over een maand" at the advice: to the reminder question, and read there again.
+            return self._typed(session, text) if reading.again else outcome
+        if reading.kind is typing_answers.Kind.RESTART:
+            return Outcome(self._ask_restart(session))
+        if reading.candidates:
+            return self._ask_back(session, self._typing.ask_text(reading), reading.candidates)
+        refusal = self._typing.refusal(session.state)
+        return Outcome([self._prompt(session, lead=refusal, short=True)])
+
+    def _typed_path(self, session: Session, path: Sequence[Option]) -> Outcome:
+        """Choose typed options in order (a role behind "Iets anders" takes two) like taps."""
+        outcome = Outcome([])
+        for option in path:
+            if option.id in (NAV_BACK, NAV_MORE):
+                return self._move(session, option, tapped=False)
+            outcome = self._choose(session, option)
+        # Typed below the question: the next one comes as a new message, never in its place.
+        return replace(outcome, replies=[replace(r, replaces=False) for r in outcome.replies])
+
+    def _ask_back(self, session: Session, template: str, candidates: Sequence[Option]) -> Outcome:
+        """Ask "Bedoel je A of B?" with A and B as buttons; a number typed next means one."""
+        asked = tuple(candidates[:MAX_OPTIONS])
+        session.asked = [option.id for option in asked]
+        question = template.format(first=asked[0].label, second=asked[-1].label)
+        return Outcome([Reply(question, asked)])
 
     # -- moving within a step: back, the next page of options --------------------------------
     @staticmethod
@@ -368,10 +417,11 @@ class Engine:
             chosen = next((option for option in options if option.id == event.value), None)
         elif event.kind is EventKind.TEXT:
             chosen = matching.match(options, event.value).option
+            chosen = chosen or self._typing.yes_or_no(options, event.value)
         elif event.kind is EventKind.COMMAND and event.value == Command.BACK:
             chosen = next(option for option in options if option.id == KEEP)
         if chosen is None:
-            lead = self._texts.free_text if event.kind is EventKind.TEXT else ""
+            lead = self._typing.restart_refusal() if event.kind is EventKind.TEXT else ""
             return Outcome([self._prompt(session, lead=lead)])
         if chosen.id == CONFIRM:
             return Outcome(self._restart(session, preset=session.confirm_restart or ""), chosen)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -32,8 +33,12 @@ MIN_FUZZY_LENGTH = 4
 _KEEP = {"&", "?"}
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """`text` without case, accents, punctuation or extra spaces ("Ja!" and "ja" are alike)."""
+    """`text` without case, accents, punctuation or extra spaces ("Ja!" and "ja" are alike).
+
+    Cached: every typed answer is compared with the same labels and synonyms again.
+    """
     decomposed = unicodedata.normalize("NFD", text.casefold())
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     kept = "".join(

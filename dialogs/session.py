@@ -163,6 +163,9 @@ class Session(BaseModel):
     # on fresh organisation answers are offered for reuse instead of asked again.
     reuse_org: bool = False
     checkin_step: int = Field(default=0, ge=0)  # which first step a check-in asks about
+    # The options of the question just asked back ("Bedoel je A of B?"): a number typed next
+    # means one of them, not a button of the page. Cleared by the next event.
+    asked: list[str] = Field(default_factory=list, max_length=5)
 
     def slot(self, letter: str | None) -> Slot | None:
         """The employee with this letter, None when there is none."""

@@ -6,6 +6,8 @@ the right `{placeholders}`) is checked against the flow by :func:`dialogs.texts.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from locales.model import TextModel
@@ -164,6 +166,62 @@ class TeamTexts(TextModel):
     no_staff: Line
 
 
+class UnderstandingTexts(TextModel):
+    """How a whole typed sentence is read (dialogs/understanding.py): word lists, not code.
+
+    People answer in sentences ("nee, niet echt", "ik ben de baas van een bakkerij"); the words
+    that carry the answer differ per language, so they live with the other texts. Every list is
+    compared after folding case and accents and after lemmatising (dialogs/words.py), so a word is
+    written once in its plain form ("cursus" also finds "cursussen"). Empty lists: whole-text
+    matching only, as before.
+    """
+
+    # Mappings of option ids and numbers, not text a reader sees.
+    not_prose: ClassVar[frozenset[str]] = frozenset({"answers_at", "kinds"})
+
+    # The first clause ends at a comma or full stop, and at these words.
+    clause_breaks: list[str] = Field(default_factory=list)
+    # Words that say nothing about the answer ("ik", "wel", "graag"): left out when a sentence is
+    # compared with a button's words.
+    fillers: list[str] = Field(default_factory=list)
+    # Answer words for yes (ja), no (nee) and "I don't know" (wn), anywhere in the first clause.
+    answers: dict[str, list[str]] = Field(default_factory=dict)
+    # Words that make a sentence a no ("niet echt", "niks"), or a yes word a no ("klopt niet").
+    negations: list[str] = Field(default_factory=list)
+    # Hedges: the answer lies between yes and no ("wel een beetje"): asked back.
+    between: list[str] = Field(default_factory=list)
+    # Per yes/no question: words that mean yes or no there ("cursus" at "actief aan het leren?").
+    content: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    # Per question whose buttons are not called ja/nee/wn: which option an answer means
+    # (`between` too, where a button says it, like "Bezig").
+    answers_at: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Per role id: words that name it in a sentence ("bakkerij", "kapsalon" for an owner).
+    roles: dict[str, list[str]] = Field(default_factory=dict)
+    # Words before a role word that make it someone else's role ("mijn medewerker").
+    others: list[str] = Field(default_factory=list)
+    # Weaker words for a role, counted only when no role word is found ("bakkerij": an owner,
+    # unless the sentence also says "teamleider").
+    role_hints: dict[str, list[str]] = Field(default_factory=dict)
+    # Phrases that open the question's first extra button, e.g. the difficult word under a detail
+    # ("wat betekent dat"), by state.
+    explain: dict[str, list[str]] = Field(default_factory=dict)
+    # Phrases that ask to start again (asked first, as /opnieuw).
+    restart: list[str] = Field(default_factory=list)
+    # A duration typed for a reminder: number words and units in weeks.
+    numbers: dict[str, int] = Field(default_factory=dict)
+    units: dict[str, float] = Field(default_factory=dict)
+    # The kind of answer each question wants (a key of `refusals`), by state.
+    kinds: dict[str, str] = Field(default_factory=dict)
+    # A refusal that helps: what kind of answer fits, by kind.
+    refusals: dict[str, Line] = Field(default_factory=dict)
+    # An answer between two buttons, asked back with those two.
+    between_question: Line = ""
+    # A duration that is not on offer, asked back with the two nearest.
+    nearest: Line = ""
+    # "wat betekent dat" under a detail with several difficult words: asked with all of them.
+    which_word: Line = ""
+
+
 class DialogTexts(TextModel):
     """The dialog's wording in one language."""
 
@@ -196,6 +254,7 @@ class DialogTexts(TextModel):
     plan_caption: Line
     advice: AdviceTexts
     team: TeamTexts
+    understanding: UnderstandingTexts = Field(default_factory=UnderstandingTexts)
 
     def model_caption_as(self, reader: str | None) -> str:
         return as_read_by(self.model_caption, self.model_caption_for, reader)

@@ -199,6 +199,13 @@ STATE_PATHS: dict[str, list[str]] = {
 }
 
 
+def refusal(state: str) -> str:
+    """The line a typed answer that was not understood gets at `state`: what kind of answer fits
+    there (dialog.yaml, understanding.refusals by the state's kind)."""
+    understanding = engine().texts.understanding
+    return understanding.refusals[understanding.kinds[state]]
+
+
 def at_state(state: str) -> Session:
     """A session in `state` (`welkom`: never started)."""
     if state == "welkom":

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from dialog_helpers import at_state, engine
+from dialog_helpers import at_state, engine, refusal
 from transitions import EventData
 
 from dialogs import Engine, Event, FlowError
@@ -202,7 +202,7 @@ def test_a_plain_step_shows_its_own_text_as_it_is() -> None:
     session = at_state("klaar")
     replies = engine().handle(session, Event.text("blabla xyz"))
     texts = engine().texts
-    assert replies[-1].text == f"{texts.free_text}\n\n{texts.states['klaar'].prompt}"
+    assert replies[-1].text == f"{refusal('klaar')}\n\n{texts.states['klaar'].prompt}"
 
 
 def test_unreadable_yaml_is_a_flow_error(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from bot.telegram.logs import HIDDEN, LIBRARY_FLOORS, configure_logging
 
 PROFILE = {"first_name": "Wilhelmina", "last_name": "Zwartkop", "username": "wzwartkop_nl"}
 PHONE, CONTACT_FIRST, CONTACT_LAST, CONTACT_ID = "+31612345678", "Gerrit", "Hoogeveen", 770011
-TYPED = "Mijn collega Pietje Puk wil niets leren"
+# Not an answer to the role question (a role named in a sentence would be one).
+TYPED = "Pietje Puk zegt dat het weer mooi is"
 
 
 async def test_a_debug_conversation_logs_no_names_numbers_or_texts(
