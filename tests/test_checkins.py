@@ -11,6 +11,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from conftest import FAKE_TOKEN
 from dialog_helpers import engine
@@ -32,18 +33,22 @@ MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADVICE = ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]
 
 
+class Killed(BaseException):
+    """The process dies mid-send: no clean-up of the bot's runs (unlike for an Exception)."""
+
+
 class Inbox:
-    """What was delivered, per chat; `fail` makes the next delivery raise (a broken send)."""
+    """What was delivered, per chat; `fail` makes the next delivery raise it (a broken send)."""
 
     def __init__(self) -> None:
         self.turns: dict[str, list[Turn]] = {}
-        self.fail = False
+        self.fail: BaseException | None = None
 
     def to(self, key: str) -> Deliver:
         async def deliver(turn: Turn) -> None:
-            if self.fail:
-                self.fail = False
-                raise ConnectionError("killed mid-send")
+            if self.fail is not None:
+                failure, self.fail = self.fail, None
+                raise failure
             self.turns.setdefault(key, []).append(turn)
 
         return deliver
@@ -224,8 +229,9 @@ async def test_a_kill_during_sending_neither_loses_nor_duplicates(tmp_path: Path
         await advise(service(store), [*ADVICE, "herinner", "w2"])
         clock.shift(timedelta(weeks=2, minutes=1))
         inbox = Inbox()
-        inbox.fail = True  # the send dies after the save: as if the process were killed
-        assert await scheduler(store, service(store), inbox).tick() == 0
+        inbox.fail = Killed()  # the process dies after the save, during the send
+        with pytest.raises(Killed):
+            await scheduler(store, service(store), inbox).tick()
         record = store.load(KEY)
         assert record is not None and record.delivery is not None
         assert not record.delivery.delivered and record.next_checkin() is None
@@ -237,6 +243,28 @@ async def test_a_kill_during_sending_neither_loses_nor_duplicates(tmp_path: Path
         assert await conversation.resend([KEY], inbox.to) == 0
     (turn,) = inbox.turns[KEY]
     assert turn.replies[-1].text.startswith("Hoe gaat het met medewerker A?")
+
+
+async def test_a_check_in_whose_send_failed_is_not_used_up_and_comes_on_a_later_tick(
+    tmp_path: Path,
+) -> None:
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        store = SessionStore(tmp_path)
+        conversation = service(store)
+        await advise(conversation, [*ADVICE, "herinner", "w2"])
+        due = MONDAY + timedelta(weeks=2)
+        clock.move_to(due + timedelta(minutes=1))
+        inbox = Inbox()
+        inbox.fail = ConnectionError("reset")  # the channel could not get it out
+        ticker = scheduler(store, conversation, inbox)
+        assert await ticker.tick() == 0
+        record = store.load(KEY)
+        assert record is not None and record.next_checkin() == due, "not used up"
+        assert record.checkin_day is None and store.due_checkins(utc_now()) == [KEY]
+        clock.shift(timedelta(minutes=1))
+        assert await ticker.tick() == 1
+        assert await ticker.tick() == 0
+    assert len(inbox.checkins()) == 1
 
 
 async def test_no_check_in_to_a_user_who_blocked_the_bot(tmp_path: Path) -> None:

@@ -60,7 +60,10 @@ def test_v1_database_becomes_the_current_record(fixture: Path) -> None:
     assert raw == before, "migrate leaves its input alone"
     v3 = STEPS[2](STEPS[1](raw))
     assert v3 == {**raw["chat"]["1"], "schema_version": 3, "delivery": None, "asked": None}
-    assert upgraded == STEPS[4](STEPS[3](v3))
+    later = v3
+    for version in range(3, RECORD_VERSION):
+        later = STEPS[version](later)
+    assert upgraded == later
     assert {k: v for k, v in upgraded.items() if k != "session"} == {
         **{k: v for k, v in v3.items() if k != "session"},
         "schema_version": RECORD_VERSION,
@@ -275,7 +278,18 @@ def test_v4_step_adds_no_live_keyboard_and_keeps_the_outbox() -> None:
     session = upgraded["session"]
     assert (session["unsure_gaps"], session["page"], session["confirm_restart"]) == ([], 0, None)
     assert {k: v for k, v in session.items() if k in raw["session"]} == raw["session"]
-    ChatRecord.model_validate(upgraded)
+    ChatRecord.model_validate(migrate(raw))
+
+
+def test_v5_step_counts_no_message_of_a_waiting_outbox_as_sent() -> None:
+    """Format 6 counts the messages of a turn that went out: an older outbox goes out whole."""
+    raw = STEPS[4](json.loads(V4_UNDELIVERED.read_bytes()))
+    before = copy.deepcopy(raw)
+    upgraded = STEPS[5](raw)
+    assert raw == before, "the step leaves its input alone"
+    assert upgraded == {**raw, "schema_version": 6, "delivery": {**raw["delivery"], "sent": 0}}
+    assert STEPS[5]({**raw, "delivery": None})["delivery"] is None
+    ChatRecord.model_validate(migrate(before))
 
 
 def test_a_v4_record_with_advice_and_a_check_in_goes_on(tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ Format history:
      "replaces" on stored replies (edit the answered question in place), and in the session
      "unsure_gaps" (checks answered "weet ik niet"), "page" (of a long list of buttons) and
      "confirm_restart" (the question before a wipe)
+  6  a message is the unit of delivery: "sent" in the outbox (how many of the turn's messages
+     Telegram took)
 """
 
 from __future__ import annotations
@@ -110,12 +112,23 @@ def _v4_to_v5(raw: Raw) -> Raw:
     return upgraded
 
 
+def _v5_to_v6(raw: Raw) -> Raw:
+    """An outbox of an older format counts no message as sent: one still waiting goes out whole,
+    as it would have before."""
+    upgraded: Raw = {**raw, "schema_version": 6}
+    delivery = raw.get("delivery")
+    if isinstance(delivery, dict):
+        upgraded["delivery"] = {**delivery, "sent": 0}
+    return upgraded
+
+
 # STEPS[n] turns a version n record into a version n + 1 record.
 STEPS: dict[int, Callable[[Raw], Raw]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 

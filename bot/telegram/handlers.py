@@ -4,9 +4,11 @@ Everything that keeps a chat's state (lock, load, redelivery, engine, save) is t
 :class:`~bot.conversation.Conversation`; this module keeps only Telegram's own promises: answer
 every callback (once), expire stale buttons with a toast, keep the chosen answer visible under the
 question, private chats only (a group hears from the bot only when it names the bot), no sends to a
-user who blocked the bot, and silence for the rest of a turn after a send that may have arrived
-(the turn then counts as delivered and is never sent again) or a flood-control wait too long to sit
-out (its replies stay in the outbox for a later resend); see :class:`~bot.telegram.retry.GaveUp`.
+user who blocked the bot, and every turn whole: each message Telegram takes is counted in the
+outbox, so a turn resumes at its first message not taken (see :mod:`bot.telegram.outbox` for a send
+that may have arrived: a note is let be, the question sent once more). A turn that could not be
+finished (a question still in doubt, a network that stays down, a flood-control wait too long to
+sit out) keeps its unsent messages in the outbox for a later resend.
 
 No earlier message keeps buttons that look live: an intake tap edits the tapped question in place
 into the next one (one counted call besides the callback answer), and a question sent as a new
@@ -146,6 +148,8 @@ class Handlers:
                 answered = True
             if turn.status is Status.REDELIVERED and not turn.replies:
                 return turn.keyboard_message  # nothing sent: the live buttons stay where they are
+            if turn.sent > 0:  # a crash cut the turn short: the rest, nothing twice
+                return await send_replies(outbox, chat.id, turn)
             tapped = query.message if query is not None else None
             cleared: int | None = None
             if isinstance(tapped, Message) and turn.chosen is not None:
@@ -175,6 +179,8 @@ class Handlers:
             await self._conversation.mark_blocked(key)
         except GaveUp as err:
             log_gave_up(err)
+            if isinstance(err, MaybeDelivered):  # the question is still in the outbox: try later
+                self._retry_later(key, context.bot)
         except Exception as err:
             log_error(log, "Delivering a turn failed", err)
             await self._apologise(key, None if answered else query, chat.id, outbox)
@@ -210,8 +216,12 @@ class Handlers:
 
             async def deliver(turn: Turn) -> int | None:
                 try:
-                    await clear_old_keyboard(bot, int(key), turn)
-                    return await send_replies(outbox, int(key), turn)
+                    # The check-in first: when it fails, the question before it keeps its buttons
+                    # (the check-in is then not used up, and comes on a later tick).
+                    live = await send_replies(outbox, int(key), turn)
+                    if turn.sent == 0:
+                        await clear_old_keyboard(bot, int(key), turn)
+                    return live
                 except Blocked:
                     log.info("The user blocked the bot; the check-in was not sent")
                     # Marked once the check-in lets go of the chat's lock.
@@ -303,17 +313,16 @@ class Handlers:
 
 
 async def send_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None:
-    """Send a turn's replies; one that may have arrived ends them without an error.
+    """Send a turn's messages from the first one not yet taken, counting each one taken.
 
-    The turn then counts as delivered, so nothing sends it again (a resend after a restart, say):
-    a missing question the user can ask for again, a doubled one cannot be taken back. Returns
-    the id of the message that now carries the live buttons, when one was sent.
+    Returns the id of the message that now carries the live buttons: the question sent now, or
+    (when it went out before a crash) the one the record knows. Raises what ends the turn early
+    (see :meth:`Outbox.replies`); the messages not taken then stay in the outbox.
     """
-    try:
-        return await outbox.replies(chat_id, turn.replies, turn.turn, turn.session)
-    except MaybeDelivered as err:
-        log_gave_up(err)
-        return None
+    live = await outbox.replies(
+        chat_id, turn.replies, turn.turn, turn.session, start=turn.sent, taken=turn.taken
+    )
+    return live if live is not None or turn.sent == 0 else turn.keyboard_message
 
 
 async def resend_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None:
@@ -323,6 +332,8 @@ async def resend_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None
     edit that finds the message already so counts as done: it went out before the crash); when
     that cannot be, the old buttons are taken away and the replies are sent as new messages.
     """
+    if turn.sent > 0:  # messages of it went out as new ones: the rest follows them
+        return await send_replies(outbox, chat_id, turn)
     live = turn.keyboard_message
     fits = live is not None and _fits_in_place(turn)
     if live is not None and fits and await _edit(outbox.bot, chat_id, live, turn) is InPlace.EDITED:
@@ -408,6 +419,6 @@ def log_gave_up(err: GaveUp) -> None:
         causes.append(f"{type(cause).__module__.split('.')[0]}.{type(cause).__name__}")
         cause = cause.__cause__
     log.warning(
-        "A send may have reached Telegram (%s); not repeated, this turn ends",
+        "A send may have reached Telegram (%s); the rest of the turn waits in the outbox",
         " <- ".join(causes) or "unknown cause",
     )
