@@ -28,6 +28,7 @@ EXPECTED = (
     "calls per intake tap",
     "engine step",
     "save one session",
+    "count one sent message",
     "memory per session",
     "start-up to first answer",
     "stored vs empty",
