@@ -195,3 +195,43 @@ async def test_replies_that_neither_turn_nor_apology_got_out_are_sent_again_late
     assert record is not None and record.delivery is not None and record.delivery.delivered
     assert "Unsent replies not sent on retry" not in caplog.text
     assert bot_api.rejections == []
+
+
+async def test_a_kill_before_the_answer_of_a_message_repeats_that_message_only(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    """The one honest exception, and no more: Telegram took the picture of a step, the process
+    died before its answer came back. After the restart the picture comes once more; the notes
+    before it, counted as sent, do not, and the question follows."""
+    user = User(bot_process, 706)
+    await user.send("/start")
+    await user.choose("mkb")
+    await user.choose("kies")
+    store = SessionStore(bot_process.data_dir)
+    bot_api.answer_late_next("sendPhoto", 30.0)  # taken at once, answered after the kill
+    turn = user.question()
+    label = next(b["text"] for b in turn.buttons() if option_id(b) == "f3")
+    bot_api.tap(706, turn.message_id, label=label)
+
+    def notes_counted() -> bool:
+        record = store.load("706")
+        return record is not None and record.delivery is not None and record.delivery.sent >= 1
+
+    await bot_process.wait_for(
+        lambda: notes_counted() and bot_api.method_calls("sendPhoto"),
+        what="the notes counted and the picture taken",
+    )
+    record = store.load("706")
+    assert record is not None and record.delivery is not None
+    notes = [p["text"] for p in bot_api.method_calls("sendMessage")][-record.delivery.sent :]
+    bot_process.kill()
+    await bot_process.start()
+    await bot_process.wait_for(
+        lambda: (r := store.load("706")) is not None and r.delivery and r.delivery.delivered,
+        what="the turn finished after the restart",
+    )
+    texts = [p["text"] for p in bot_api.method_calls("sendMessage")]
+    assert all(texts.count(note) == 1 for note in notes), "no note twice"
+    assert len(bot_api.method_calls("sendPhoto")) == 2, "the picture in doubt, once more"
+    assert user.messages()[-1].buttons(), "the question last, with the live buttons"
+    assert bot_api.rejections == []
