@@ -146,29 +146,7 @@ class Handlers:
                     query, self._texts.expired if turn.status is Status.STALE else None
                 )
                 answered = True
-            if turn.status is Status.REDELIVERED and not turn.replies:
-                return turn.keyboard_message  # nothing sent: the live buttons stay where they are
-            if turn.sent > 0:  # a crash cut the turn short: the rest, nothing twice
-                return await send_replies(outbox, chat.id, turn)
-            tapped = query.message if query is not None else None
-            cleared: int | None = None
-            if isinstance(tapped, Message) and turn.chosen is not None:
-                done = await edit_in_place(tapped, turn)
-                if done is InPlace.EDITED:
-                    if turn.keyboard_message not in (None, tapped.message_id):
-                        await clear_old_keyboard(context.bot, chat.id, turn)
-                    return tapped.message_id
-                if done is InPlace.UNFIT:
-                    await self._show_choice(tapped, turn.chosen, outbox)
-                cleared = tapped.message_id
-            # Where the record does not know the live buttons (its note of them may have failed
-            # to save), the tapped message is the one that has them.
-            live = turn.keyboard_message
-            if live is None and isinstance(tapped, Message):
-                live = tapped.message_id
-            if live != cleared:
-                await clear_old_keyboard(context.bot, chat.id, turn, live)
-            return await send_replies(outbox, chat.id, turn)
+            return await self._show(query, chat.id, turn, outbox)
 
         try:
             await self._conversation.handle(
@@ -184,6 +162,38 @@ class Handlers:
         except Exception as err:
             log_error(log, "Delivering a turn failed", err)
             await self._apologise(key, None if answered else query, chat.id, outbox)
+
+    async def _show(
+        self, query: CallbackQuery | None, chat_id: int, turn: Turn, outbox: Outbox
+    ) -> int | None:
+        """Show a turn in the chat (its callback answered); returns the live buttons' message.
+
+        An intake tap edits the tapped question in place; otherwise the old buttons go and the
+        turn's messages follow, from the first one not taken yet.
+        """
+        if turn.status is Status.REDELIVERED and not turn.replies:
+            return turn.keyboard_message  # nothing sent: the live buttons stay where they are
+        if turn.sent > 0:  # a crash cut the turn short: the rest, nothing twice
+            return await send_replies(outbox, chat_id, turn)
+        tapped = query.message if query is not None else None
+        cleared: int | None = None
+        if isinstance(tapped, Message) and turn.chosen is not None:
+            done = await edit_in_place(tapped, turn)
+            if done is InPlace.EDITED:
+                if turn.keyboard_message not in (None, tapped.message_id):
+                    await clear_old_keyboard(outbox.bot, chat_id, turn)
+                return tapped.message_id
+            if done is InPlace.UNFIT:
+                await self._show_choice(tapped, turn.chosen, outbox)
+            cleared = tapped.message_id
+        # Where the record does not know the live buttons (its note of them may have failed
+        # to save), the tapped message is the one that has them.
+        live = turn.keyboard_message
+        if live is None and isinstance(tapped, Message):
+            live = tapped.message_id
+        if live != cleared:
+            await clear_old_keyboard(outbox.bot, chat_id, turn, live)
+        return await send_replies(outbox, chat_id, turn)
 
     async def resend(self, bot: Bot, keys: Iterable[str]) -> int:
         """Send the replies a crash or an outage left unsent, chat by chat (see Conversation)."""
