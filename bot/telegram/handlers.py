@@ -13,6 +13,8 @@ sit out) keeps its unsent messages in the outbox for a later resend.
 No earlier message keeps buttons that look live: an intake tap edits the tapped question in place
 into the next one (one counted call besides the callback answer), and a question sent as a new
 message first takes the buttons off the one before (the service remembers which one that is).
+Such an edit is the turn's one message: it is marked by the turn's delivered mark, and after a
+crash it is simply made again (an edit that finds the message already so changes nothing).
 """
 
 from __future__ import annotations
@@ -232,6 +234,11 @@ class Handlers:
                     if turn.sent == 0:
                         await clear_old_keyboard(bot, int(key), turn)
                     return live
+                except MaybeDelivered:
+                    # A check-in cut short after its first message keeps the rest in the outbox
+                    # (one not started at all is put back and comes on a later tick).
+                    self._retry_later(key, bot)
+                    raise
                 except Blocked:
                     log.info("The user blocked the bot; the check-in was not sent")
                     # Marked once the check-in lets go of the chat's lock.
