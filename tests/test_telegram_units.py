@@ -434,3 +434,27 @@ async def test_a_note_in_doubt_is_let_be_and_the_question_is_sent_once_more() ->
     assert again.taken == []
     rest = _Sends()
     assert await _send_turn(rest, start=1) == (101, [(2, 101)]), "resumed after the note"
+
+
+# ---- the live buttons --------------------------------------------------------------------------
+
+
+def test_only_a_turn_of_notes_and_a_replacing_question_is_edited_in_place() -> None:
+    from bot.conversation import Status, Turn
+    from bot.telegram.live_buttons import fits_in_place
+
+    question = Reply("Wat kies je?", (Option("a", "A"),), replaces=True)
+    note = Reply("Goed zo.")
+
+    def turn(*replies: Reply, status: Status = Status.DONE) -> Turn:
+        return Turn(status, replies, 4)
+
+    assert fits_in_place(turn(note, question))
+    assert fits_in_place(turn(note, question, status=Status.REDELIVERED))
+    assert not fits_in_place(turn(note, question, status=Status.STALE)), "a stale tap: anew"
+    assert not fits_in_place(turn(note, Reply("Wat kies je?", (Option("a", "A"),))))
+    picture = Reply("Het model.", attachment="model_picture")
+    assert not fits_in_place(turn(picture, question)), "a picture needs a message of its own"
+    assert not fits_in_place(turn(Reply("x" * MESSAGE_LIMIT), question)), "too long for one"
+    assert not fits_in_place(turn(Reply("Nog een?", (Option("b", "B"),)), question))
+    assert not fits_in_place(turn())

@@ -10,11 +10,12 @@ that may have arrived: a note is let be, the question sent once more). A turn th
 finished (a question still in doubt, a network that stays down, a flood-control wait too long to
 sit out) keeps its unsent messages in the outbox for a later resend.
 
-No earlier message keeps buttons that look live: an intake tap edits the tapped question in place
-into the next one (one counted call besides the callback answer), and a question sent as a new
-message first takes the buttons off the one before (the service remembers which one that is).
-Such an edit is the turn's one message: it is marked by the turn's delivered mark, and after a
-crash it is simply made again (an edit that finds the message already so changes nothing).
+No earlier message keeps buttons that look live (the rule and its edits are
+:mod:`bot.telegram.live_buttons`): an intake tap edits the tapped question in place into the next
+one (one counted call besides the callback answer), and a question sent as a new message first
+takes the buttons off the one before (the service remembers which one that is). Such an edit is
+the turn's one message: it is marked by the turn's delivered mark, and after a crash it is simply
+made again (an edit that finds the message already so changes nothing).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from enum import Enum
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatType
@@ -32,7 +32,13 @@ from telegram.ext import ContextTypes
 from bot.conversation import Conversation, Deliver, Input, Request, Status, Turn
 from bot.telegram.callbacks import decode
 from bot.telegram.groups import NoticeGate, addressed_to
-from bot.telegram.keyboards import keyboard
+from bot.telegram.live_buttons import (
+    InPlace,
+    clear_old_keyboard,
+    edit_in_place,
+    edit_into,
+    fits_in_place,
+)
 from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
 from bot.telegram.retry import (
@@ -43,7 +49,7 @@ from bot.telegram.retry import (
     not_modified,
     with_retry,
 )
-from bot.telegram.splitting import MESSAGE_LIMIT, PARAGRAPH, utf16_len
+from bot.telegram.splitting import MESSAGE_LIMIT, utf16_len
 from dialogs import Command, Event
 from locales import TelegramTexts
 
@@ -52,14 +58,6 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 # When neither a turn nor the apology could be sent (Telegram unreachable), try again after this.
 RETRY_UNSENT_AFTER = 30.0
-
-
-class InPlace(Enum):
-    """How an edit of a question into the next one went."""
-
-    EDITED = "edited"  # the message shows the next question (also when it already did)
-    UNFIT = "unfit"  # the turn needs messages of its own: a picture, a file, a long text
-    REFUSED = "refused"  # Telegram refused the edit (the message is gone or too old)
 
 
 class Handlers:
@@ -352,77 +350,15 @@ async def resend_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None
     if turn.sent > 0:  # messages of it went out as new ones: the rest follows them
         return await send_replies(outbox, chat_id, turn)
     live = turn.keyboard_message
-    fits = live is not None and _fits_in_place(turn)
-    if live is not None and fits and await _edit(outbox.bot, chat_id, live, turn) is InPlace.EDITED:
+    fits = live is not None and fits_in_place(turn)
+    if (
+        live is not None
+        and fits
+        and await edit_into(outbox.bot, chat_id, live, turn) is InPlace.EDITED
+    ):
         return live
     await clear_old_keyboard(outbox.bot, chat_id, turn)
     return await send_replies(outbox, chat_id, turn)
-
-
-def _fits_in_place(turn: Turn) -> bool:
-    """The dialog allows the next question to replace the answered one, and nothing else is due.
-
-    Only text notes may come before it (they join the edited message); a picture, a file or a
-    second question needs messages of its own.
-    """
-    if turn.status not in (Status.DONE, Status.REDELIVERED) or not turn.replies:
-        return False
-    *notes, question = turn.replies
-    if not question.replaces or not question.options:
-        return False
-    if not all(note.attachment is None and not note.options for note in notes):
-        return False
-    return utf16_len(_joined(turn)) <= MESSAGE_LIMIT
-
-
-def _joined(turn: Turn) -> str:
-    return PARAGRAPH.join(reply.text for reply in turn.replies if reply.text)
-
-
-async def edit_in_place(message: Message, turn: Turn) -> InPlace:
-    """Edit the tapped question into the next one: one counted call for the whole tap.
-
-    Only the newest question is edited: a newer one below it (sent again after a crash, say)
-    would otherwise stay the last message while the live question sits above it.
-    """
-    live = turn.keyboard_message
-    if not _fits_in_place(turn) or (live is not None and message.message_id < live):
-        return InPlace.UNFIT
-    return await _edit(message.get_bot(), message.chat_id, message.message_id, turn)
-
-
-async def _edit(bot: Bot, chat_id: int, message_id: int, turn: Turn) -> InPlace:
-    markup = keyboard(turn.replies[-1].options, turn.turn)
-    text = _joined(turn)
-    try:
-        await with_retry(
-            lambda: bot.edit_message_text(text, chat_id, message_id, reply_markup=markup),
-            idempotent=True,
-        )
-    except TelegramError as err:
-        if not_modified(err):  # an earlier attempt got through: it shows the question already
-            return InPlace.EDITED
-        log_error(log, "Question not edited in place", err)
-        return InPlace.REFUSED
-    return InPlace.EDITED
-
-
-async def clear_old_keyboard(bot: Bot, chat_id: int, turn: Turn, live: int | None = None) -> None:
-    """Take the buttons off the question before this turn when the turn sends a new one.
-
-    `live` is the message with those buttons when the caller knows better than the turn.
-    """
-    live = turn.keyboard_message if live is None else live
-    if live is None or not any(reply.options for reply in turn.replies):
-        return
-    try:
-        await with_retry(
-            lambda: bot.edit_message_reply_markup(chat_id, live, reply_markup=None),
-            idempotent=True,
-        )
-    except TelegramError as err:
-        if not not_modified(err):  # already without buttons: nothing to do
-            log_error(log, "Old buttons not removed", err)
 
 
 def log_gave_up(err: GaveUp) -> None:
