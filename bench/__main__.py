@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench import (
     back_step,
+    delivery_marks,
     e2e_throughput,
     engine_step,
     flood,
@@ -82,6 +83,7 @@ def run_all(quick: bool) -> list[Result]:
     results.append(engine_step.run(conversations=3 if quick else 300))
     results.append(back_step.run(answers=60 if quick else 10_000, samples=5 if quick else 200))
     results.append(persistence([10, 100] if quick else [100, 10_000, 100_000], 5 if quick else 200))
+    results.append(delivery_marks.run(repeats=30 if quick else 300))
     results.append(memory_per_session.run(sessions=200 if quick else 100_000))
     results.append(startup.run(runs=1 if quick else 5))
     results.extend(startup_store.run(startup_store.QUICK if quick else startup_store.Sizes()))

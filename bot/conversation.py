@@ -13,9 +13,15 @@ fast and pure, and file I/O must not block other chats. A record is saved before
 delivered, so a reply the user sees always belongs to a stored state.
 
 Delivery is part of the state (a transactional outbox): the replies of a turn are saved in the same
-write as the state they answer and marked delivered once the channel has taken them. An input that
-comes again after a crash gets its saved replies if they never went out, and nothing if they did;
-the start-up sweep sends what a crash left behind. Nobody is left without a question to answer.
+write as the state they answer and marked delivered once the channel has taken them all. A message
+is the unit of delivery: the channel reports each message the platform took (`Turn.taken`), and
+the service keeps that count with the outbox, so an input that comes again after a crash, or the
+start-up sweep, sends only the messages that never went out (`Turn.sent` says where to resume).
+Nobody is left without a question to answer.
+
+The count is saved without forcing it to disk (a small save per message; see `make bench`): a
+killed process loses nothing the operating system already has, and a machine that loses power
+at worst sends a message again, never drops one.
 
 The record also remembers which of the channel's messages carries the live buttons (the channel's
 delivery returns its id), so that the next turn can take them away or edit that very message into
@@ -69,6 +75,15 @@ class Status(StrEnum):
     FAILED = "failed"  # something broke: an apology with the current question
 
 
+# Told by the channel after each message the platform took: how many messages of the turn are sent
+# now, and the message's id when it carries the buttons (the question now live), else None.
+Taken = Callable[[int, int | None], Awaitable[None]]
+
+
+async def _not_kept(sent: int, live: int | None) -> None:
+    """A turn without an outbox (a stale tap, a side request): nothing to count."""
+
+
 @dataclass(frozen=True)
 class Turn:
     """The result of one input: what to send, and the turn number that tags its buttons."""
@@ -81,6 +96,10 @@ class Turn:
     # The channel's message whose buttons were live before this turn (None: unknown or none), so
     # the channel can take them away when it sends the next question as a new message.
     keyboard_message: int | None = None
+    # How many of the turn's messages the channel already got out (resume after them), and where
+    # it reports each further one it gets out.
+    sent: int = 0
+    taken: Taken = _not_kept
 
 
 # Delivers a turn; returns the channel's id of the message that now carries the live buttons
@@ -149,7 +168,7 @@ class Conversation:
         async with self._locks.for_chat(key):
             turn, record = await asyncio.to_thread(self._step, key, delivery_id, message, tap_turn)
             if deliver is not None:
-                shown = await deliver(turn)
+                shown = await deliver(self._counted(key, turn, record))
                 if record is not None and record.delivery is not None:
                     await asyncio.to_thread(self._delivered, key, record, shown)
                 elif shown != turn.keyboard_message:
@@ -174,14 +193,22 @@ class Conversation:
         """
         sent = 0
         for key in keys:
-            async with self._locks.for_chat(key):
-                record = await asyncio.to_thread(self._undelivered, key)
-                if record is None or record.delivery is None:
-                    continue
-                shown = await deliver_to(key)(self._from_delivery(record, Status.REDELIVERED))
-                await asyncio.to_thread(self._delivered, key, record, shown)
-                sent += 1
+            try:
+                sent += await self._resend_one(key, deliver_to(key))
+            except Exception as err:  # one chat's trouble must not keep the others waiting
+                log.warning("Unsent replies not sent (%s)", type(err).__name__)
         return sent
+
+    async def _resend_one(self, key: str, deliver: Deliver) -> int:
+        """1 when the chat's unsent messages all went out now, 0 when it had none."""
+        async with self._locks.for_chat(key):
+            record = await asyncio.to_thread(self._undelivered, key)
+            if record is None or record.delivery is None:
+                return 0
+            turn = self._from_delivery(record, Status.REDELIVERED)
+            shown = await deliver(self._counted(key, turn, record))
+            await asyncio.to_thread(self._delivered, key, record, shown)
+            return 1
 
     async def check_in(self, key: str, now: datetime, deliver: Deliver) -> bool:
         """Send chat `key` its check-in when it is due at `now`; True when it was sent.
@@ -190,6 +217,11 @@ class Conversation:
         today, no reply still waiting), the check-in is started and marked sent in the same save
         as its outbox, then delivered. A process killed after the save sends the outbox at the
         next start (never the check-in again); one killed before it sends it on the next tick.
+
+        A check-in is used up only when the channel took its first message: a send that failed
+        (a broken connection, a user who blocked the bot) puts the record back as it was before,
+        review date and all, so a later tick in civil hours sends it (for a blocked user: once
+        they write again). Later messages that failed stay in the outbox, as for any turn.
 
         The promise, then: a check-in is started once and never lost. Its message reaches the
         user once, except when the process dies after Telegram took the message and before its
@@ -200,12 +232,20 @@ class Conversation:
             started = await asyncio.to_thread(self._start_check_in, key, now)
             if started is None:
                 return False
-            turn, record = started
-            shown = await deliver(turn)
+            turn, record, before = started
+            try:
+                shown = await deliver(self._counted(key, turn, record))
+            except Exception:
+                if record.delivery is not None and record.delivery.sent == 0:
+                    await asyncio.to_thread(self._store.save, key, before)
+                raise
             await asyncio.to_thread(self._delivered, key, record, shown)
             return True
 
-    def _start_check_in(self, key: str, now: datetime) -> tuple[Turn, ChatRecord] | None:
+    def _start_check_in(
+        self, key: str, now: datetime
+    ) -> tuple[Turn, ChatRecord, ChatRecord] | None:
+        """The check-in's turn, its record saved with the outbox, and the record before it."""
         record = self._store.load(key)
         if record is None or record.session is None or record.blocked:
             return None
@@ -216,6 +256,7 @@ class Conversation:
             return None  # never more than one check-in per chat per day
         if record.delivery is not None and not record.delivery.delivered:
             return None  # replies wait to be sent first (the start-up sweep sends them)
+        before = record.model_copy(deep=True)
         session = record.session
         letter = next(slot.letter for slot in session.slots if slot.review_at == due)
         replies = tuple(self._engine.check_in(session, letter))
@@ -229,7 +270,7 @@ class Conversation:
             update_id=0, turn=turn.turn, replies=[_stored(reply) for reply in replies]
         )
         self._store.save(key, record)
-        return turn, record
+        return turn, record, before
 
     async def mark_blocked(self, key: str) -> None:
         """The user blocked the bot: remember it for a chat that has a record, create none."""
@@ -374,6 +415,30 @@ class Conversation:
         record.keyboard_message = shown
         self._save_note(key, record, "Outbox not marked delivered")
 
+    def _counted(self, key: str, turn: Turn, record: ChatRecord | None) -> Turn:
+        """The turn, with where its delivery resumes and how each message taken is kept."""
+        delivery = record.delivery if record is not None else None
+        if record is None or delivery is None or delivery.delivered:
+            return turn
+
+        async def taken(sent: int, live: int | None) -> None:
+            await asyncio.to_thread(self._took, key, record, sent, live)
+
+        return replace(turn, sent=delivery.sent, taken=taken)
+
+    def _took(self, key: str, record: ChatRecord, sent: int, live: int | None) -> None:
+        """One more message of the outbox went out: keep the count (and the live buttons).
+
+        Not forced to disk (see the module's docstring); a failed save is only logged, as its
+        loss at worst sends that message again after a crash.
+        """
+        if record.delivery is None or sent <= record.delivery.sent:
+            return
+        record.delivery.sent = sent
+        if live is not None:
+            record.keyboard_message = live
+        self._save_note(key, record, "A sent message not counted")
+
     def _remember_keyboard(self, key: str, shown: int | None) -> None:
         """A turn that saved no outbox (a stale tap, a side request) moved the live buttons.
 
@@ -418,7 +483,13 @@ class Conversation:
             for reply in delivery.replies
         )
         return Turn(
-            status, replies, delivery.turn, delivery.chosen, record.session, record.keyboard_message
+            status,
+            replies,
+            delivery.turn,
+            delivery.chosen,
+            record.session,
+            record.keyboard_message,
+            delivery.sent,
         )
 
     def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:

@@ -11,6 +11,7 @@ import os
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from conftest import FAKE_TOKEN
 from dialog_helpers import engine, stable
@@ -22,7 +23,7 @@ from bot.conversation import FORGET_CONFIRM, Conversation, Deliver, Request, Tur
 from bot.persistence import SessionStore
 from bot.scheduler import CheckInScheduler
 from bot.telegram.handlers import Handlers
-from dialogs import Event
+from dialogs import Command, Event
 from dialogs.civil import AMSTERDAM, civil_moment, is_civil, review_moment
 from dialogs.session import utc_now
 
@@ -32,18 +33,22 @@ MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADVICE = ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]
 
 
+class Killed(BaseException):
+    """The process dies mid-send: no clean-up of the bot's runs (unlike for an Exception)."""
+
+
 class Inbox:
-    """What was delivered, per chat; `fail` makes the next delivery raise (a broken send)."""
+    """What was delivered, per chat; `fail` makes the next delivery raise it (a broken send)."""
 
     def __init__(self) -> None:
         self.turns: dict[str, list[Turn]] = {}
-        self.fail = False
+        self.fail: BaseException | None = None
 
     def to(self, key: str) -> Deliver:
         async def deliver(turn: Turn) -> None:
-            if self.fail:
-                self.fail = False
-                raise ConnectionError("killed mid-send")
+            if self.fail is not None:
+                failure, self.fail = self.fail, None
+                raise failure
             self.turns.setdefault(key, []).append(turn)
 
         return deliver
@@ -225,8 +230,9 @@ async def test_a_kill_during_sending_neither_loses_nor_duplicates(tmp_path: Path
         await advise(service(store), [*ADVICE, "herinner", "w2"])
         clock.shift(timedelta(weeks=2, minutes=1))
         inbox = Inbox()
-        inbox.fail = True  # the send dies after the save: as if the process were killed
-        assert await scheduler(store, service(store), inbox).tick() == 0
+        inbox.fail = Killed()  # the process dies after the save, during the send
+        with pytest.raises(Killed):
+            await scheduler(store, service(store), inbox).tick()
         record = store.load(KEY)
         assert record is not None and record.delivery is not None
         assert not record.delivery.delivered and record.next_checkin() is None
@@ -238,6 +244,28 @@ async def test_a_kill_during_sending_neither_loses_nor_duplicates(tmp_path: Path
         assert await conversation.resend([KEY], inbox.to) == 0
     (turn,) = inbox.turns[KEY]
     assert turn.replies[-1].text.startswith("Hoe gaat het met medewerker A?")
+
+
+async def test_a_check_in_whose_send_failed_is_not_used_up_and_comes_on_a_later_tick(
+    tmp_path: Path,
+) -> None:
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        store = SessionStore(tmp_path)
+        conversation = service(store)
+        await advise(conversation, [*ADVICE, "herinner", "w2"])
+        due = MONDAY + timedelta(weeks=2)
+        clock.move_to(due + timedelta(minutes=1))
+        inbox = Inbox()
+        inbox.fail = ConnectionError("reset")  # the channel could not get it out
+        ticker = scheduler(store, conversation, inbox)
+        assert await ticker.tick() == 0
+        record = store.load(KEY)
+        assert record is not None and record.next_checkin() == due, "not used up"
+        assert record.checkin_day is None and store.due_checkins(utc_now()) == [KEY]
+        clock.shift(timedelta(minutes=1))
+        assert await ticker.tick() == 1
+        assert await ticker.tick() == 0
+    assert len(inbox.checkins()) == 1
 
 
 async def test_no_check_in_to_a_user_who_blocked_the_bot(tmp_path: Path) -> None:
@@ -280,6 +308,92 @@ async def test_a_user_who_blocked_the_bot_unnoticed_gets_one_try_and_no_more(
         assert await handlers.resend(bot, [KEY]) == 0  # nor does a restart send it
     assert len(bot_api.method_calls("sendMessage")) == 1, "one 403, never tried again"
     assert bot_api.chat(int(KEY)) == []
+
+
+TEAM_CHATS = [str(5200 + n) for n in range(5)]
+
+
+async def _teams_due(conversation: Conversation, store: SessionStore, api: FakeBotApi) -> datetime:
+    """Five chats, each with employees A and B and a check-in for both in two weeks; Telegram
+    knows the chats. Returns when the check-ins are due."""
+    with time_machine.travel(MONDAY, tick=False):
+        for key in TEAM_CHATS:
+            turn = await advise(conversation, [*ADVICE, "herinner", "w2", "ander"], key)
+            await tap(conversation, turn, ["nee", "ja", "ok", "ja", "herinner", "w2"], key)
+    for key in TEAM_CHATS:
+        api.send_text(int(key), "/start")  # its update is not read: the chat exists
+    due = store.load(TEAM_CHATS[0])
+    assert due is not None and due.next_checkin() is not None
+    return due.next_checkin()  # type: ignore[return-value]
+
+
+def _check_ins_in(api: FakeBotApi, key: str) -> list[str]:
+    """The employee letter of each check-in that reached the chat (Telegram took it), in order."""
+    heading = engine().bundle.dialog.team.checkin_heading
+    return [
+        letter
+        for message in api.chat(int(key))
+        for letter in "AB"
+        if heading.format(letter=letter) in (message.text or "")
+    ]
+
+
+async def test_check_ins_cut_off_by_a_reset_connection_still_arrive_on_a_later_tick(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Five chats with employees A and B: every A check-in meets a broken connection (twice: the
+    send and its one retry). None is used up; the next tick sends them, B's come a day later."""
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    due = await _teams_due(conversation, store, bot_api)
+    now = [due + timedelta(minutes=5)]
+    bot_api.reset_next("sendMessage", 2 * len(TEAM_CHATS))  # never taken by Telegram
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        handlers = Handlers(conversation, engine().bundle.telegram)
+        ticker = CheckInScheduler(
+            store, conversation, handlers.check_in_delivery(bot), clock=lambda: now[0]
+        )
+        assert await ticker.tick() == 0
+        assert sorted(store.due_checkins(now[0])) == TEAM_CHATS, "none used up"
+        now[0] += timedelta(seconds=30)
+        assert await ticker.tick() == len(TEAM_CHATS)
+        assert await ticker.tick() == 0
+        for day in range(1, 4):  # the days after: B's check-ins, and nothing more
+            now[0] = due + timedelta(days=day, minutes=5)
+            await ticker.tick()
+    for key in TEAM_CHATS:
+        assert _check_ins_in(bot_api, key) == ["A", "B"], key
+    assert bot_api.rejections == []
+
+
+async def test_a_check_in_refused_by_a_block_comes_once_the_user_writes_again(
+    bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    store = SessionStore(tmp_path)
+    conversation = service(store)
+    due = await _teams_due(conversation, store, bot_api)
+    blocked = TEAM_CHATS[0]
+    bot_api.block(int(blocked))
+    now = [due + timedelta(minutes=5)]
+    async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
+        handlers = Handlers(conversation, engine().bundle.telegram)
+        ticker = CheckInScheduler(
+            store, conversation, handlers.check_in_delivery(bot), clock=lambda: now[0]
+        )
+        assert await ticker.tick() == len(TEAM_CHATS) - 1
+        await bot_api.wait_for(
+            lambda: (r := store.load(blocked)) is not None and r.blocked, what="the blocked mark"
+        )
+        record = store.load(blocked)
+        assert record is not None and record.next_checkin() == due, "A's check-in not used up"
+        now[0] += timedelta(hours=1)
+        assert await ticker.tick() == 0, "nothing to a user who blocked the bot"
+        bot_api.blocked.discard(int(blocked))  # unblocked: the user writes again
+        await conversation.handle(blocked, 900, Event.command(Command.HELP), deliver=delivered)
+        now[0] += timedelta(minutes=1)
+        assert await ticker.tick() == 1
+    assert _check_ins_in(bot_api, blocked) == ["A"]
+    assert all(_check_ins_in(bot_api, key) == ["A"] for key in TEAM_CHATS)
 
 
 async def test_forget_cancels_the_pending_check_in(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_file_is_the_records_own_json_in_a_hashed_shard(tmp_path: Path) -> None:
     path = tmp_path / "sessions" / shard_of("-100123") / "-100123.json"
     assert path.is_file()
     stored = json.loads(path.read_bytes())
-    assert stored["schema_version"] == RECORD_VERSION
+    assert stored["schema_version"] == RECORD_VERSION == 7
     assert stored["session"]["role"] == "mkb" and stored["last_update_id"] == 5
     assert set(stored) == {
         "schema_version",

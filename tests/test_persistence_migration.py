@@ -281,6 +281,17 @@ def test_v4_step_adds_no_live_keyboard_and_keeps_the_outbox() -> None:
     ChatRecord.model_validate(migrate(upgraded))
 
 
+def test_v6_step_counts_no_message_of_a_waiting_outbox_as_sent() -> None:
+    """Format 7 counts the messages of a turn that went out: an older outbox goes out whole."""
+    raw = STEPS[5](STEPS[4](json.loads(V4_UNDELIVERED.read_bytes())))
+    before = copy.deepcopy(raw)
+    upgraded = STEPS[6](raw)
+    assert raw == before, "the step leaves its input alone"
+    assert upgraded == {**raw, "schema_version": 7, "delivery": {**raw["delivery"], "sent": 0}}
+    assert STEPS[6]({**raw, "delivery": None})["delivery"] is None
+    ChatRecord.model_validate(migrate(before))
+
+
 def test_a_v4_record_with_advice_and_a_check_in_goes_on(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
     _installed(store, "1004", V4_ADVICE)

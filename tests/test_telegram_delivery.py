@@ -1,6 +1,7 @@
-"""Delivery under trouble: a send is never repeated when it may have arrived, a flood-control
-wait too long to sit out ends the turn quietly — no duplicate question, no apology after it — and
-replies that neither the turn nor the apology got out are sent again a while later."""
+"""Delivery under trouble: a step of several messages always ends with its question (a note in
+doubt is let be, a question in doubt sent once more), an upload gets the time it needs, a
+flood-control wait too long to sit out ends the turn quietly — no duplicate question, no apology
+after it — and replies that neither the turn nor the apology got out are sent again later."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import FAKE_TOKEN
 from fake_bot_api.harness import BotProcess, User, option_id
-from fake_bot_api.server import FakeBotApi
+from fake_bot_api.server import BotMessage, FakeBotApi
 
 import bot.telegram.handlers as handlers_module
 from bot.persistence import SessionStore
@@ -26,9 +27,15 @@ LATE = 7.0
 
 
 @pytest.mark.slow
-async def test_a_send_accepted_after_the_read_timeout_is_not_sent_again(
+async def test_a_question_whose_answer_came_too_late_is_sent_once_more_and_works(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:
+    """The one case of doubt outside a kill: Telegram took the question, its answer never came.
+
+    A user without buttons is stuck, a question seen twice still works: the question is sent
+    once more (never a third time), both copies carry the same turn's buttons, and the turn is
+    marked delivered, so no restart sends it again.
+    """
     user = User(bot_process, 701)
     await user.send("/start")
     bot_api.answer_late_next("sendMessage", LATE)
@@ -37,24 +44,83 @@ async def test_a_send_accepted_after_the_read_timeout_is_not_sent_again(
     asked = question.text
     assert asked
     store = SessionStore(bot_process.data_dir)
-    # Given up, the turn counts as delivered: no resend after a restart can double it either.
     await bot_process.wait_for(
         lambda: (
             (r := store.load("701")) is not None and r.delivery is not None and r.delivery.delivered
         ),
         what="the outbox marked delivered",
     )
-    sent = [m.text or "" for m in user.messages()]
-    assert sum(text == asked for text in sent) == 1, "the question arrived once"
-    # The chat's lock is held until that turn is over: this tap is handled only after it.
+    copies = [m for m in user.messages() if m.text == asked]
+    assert len(copies) == 2, "the question in doubt, sent once more"
+    assert copies[0].buttons() == copies[1].buttons(), "the same turn's buttons on both"
     await user.choose("ja")
     sent = [m.text or "" for m in user.messages()]
     assert load_bundle().telegram.error not in sent, "no apology for a message that did arrive"
     assert bot_api.unanswered_callbacks() == [] and bot_api.rejections == []
     await bot_process.stop()
+    sends = [p for p in bot_api.method_calls("sendMessage") if p.get("text") == asked]
+    assert len(sends) == 2, "never a third copy"
     assert "may have reached Telegram (telegram.TimedOut <- httpx.ReadTimeout" in (
         bot_process.output()
     )
+
+
+async def _model_step(user: User) -> int:
+    """The user is at the role question; returns the newest message id before /model."""
+    await user.send("/start")
+    return user.messages()[-1].message_id
+
+
+async def _after_model(bot_process: BotProcess, user: User, newest: int) -> list[BotMessage]:
+    """/model: the picture and the question again; waits for the turn to be marked delivered."""
+    bot_process.api.send_text(user.chat_id, "/model")
+    store = SessionStore(bot_process.data_dir)
+    key = str(user.chat_id)
+
+    def delivered() -> bool:
+        record = store.load(key)
+        return record is not None and record.delivery is not None and record.delivery.delivered
+
+    await bot_process.wait_for(
+        lambda: bot_process.api.pending_updates() == 0 and delivered(), what="/model delivered"
+    )
+    return [m for m in user.messages() if m.message_id > newest]
+
+
+@pytest.mark.parametrize("fault", ["picture", "question"])
+async def test_a_broken_connection_in_a_step_of_several_messages_leaves_the_question(
+    bot_api: FakeBotApi, bot_process: BotProcess, fault: str
+) -> None:
+    """A connection reset on the picture or on the question after it: the user still ends with
+    the question and its buttons, as the last message, once; the turn counts as delivered only
+    after its last message went out."""
+    user = User(bot_process, 704)
+    newest = await _model_step(user)
+    role_question = user.question()
+    bot_api.reset_next("sendPhoto" if fault == "picture" else "sendMessage")
+    new = await _after_model(bot_process, user, newest)
+    questions = [m for m in new if m.buttons()]
+    assert [m.text for m in questions] == [role_question.text], "the question, once"
+    assert new[-1] == questions[0], "the last message carries the live buttons"
+    if fault == "question":
+        assert [m.kind for m in new] == ["photo", "text"]
+    record = SessionStore(bot_process.data_dir).load("704")
+    assert record is not None and record.delivery is not None
+    assert record.delivery.sent == 2 and record.keyboard_message == new[-1].message_id
+    await user.choose("lijn")  # the buttons work
+    assert bot_api.rejections == []
+
+
+async def test_a_picture_whose_upload_is_answered_after_8_seconds_does_not_end_the_turn(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    user = User(bot_process, 705)
+    newest = await _model_step(user)
+    bot_api.answer_late_next("sendPhoto", 8.0)  # an upload over a slow line
+    new = await _after_model(bot_process, user, newest)
+    assert [m.kind for m in new] == ["photo", "text"] and new[-1].buttons()
+    assert "may have reached Telegram" not in bot_process.output()
+    assert bot_api.rejections == []
 
 
 async def test_a_flood_wait_beyond_the_limit_gives_up_without_apology_or_second_answer(
@@ -128,4 +194,44 @@ async def test_replies_that_neither_turn_nor_apology_got_out_are_sent_again_late
     record = SessionStore(tmp_path).load("703")
     assert record is not None and record.delivery is not None and record.delivery.delivered
     assert "Unsent replies not sent on retry" not in caplog.text
+    assert bot_api.rejections == []
+
+
+async def test_a_kill_before_the_answer_of_a_message_repeats_that_message_only(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    """The one honest exception, and no more: Telegram took the picture of a step, the process
+    died before its answer came back. After the restart the picture comes once more; the notes
+    before it, counted as sent, do not, and the question follows."""
+    user = User(bot_process, 706)
+    await user.send("/start")
+    await user.choose("mkb")
+    await user.choose("kies")
+    store = SessionStore(bot_process.data_dir)
+    bot_api.answer_late_next("sendPhoto", 30.0)  # taken at once, answered after the kill
+    turn = user.question()
+    label = next(b["text"] for b in turn.buttons() if option_id(b) == "f3")
+    bot_api.tap(706, turn.message_id, label=label)
+
+    def notes_counted() -> bool:
+        record = store.load("706")
+        return record is not None and record.delivery is not None and record.delivery.sent >= 1
+
+    await bot_process.wait_for(
+        lambda: notes_counted() and bot_api.method_calls("sendPhoto"),
+        what="the notes counted and the picture taken",
+    )
+    record = store.load("706")
+    assert record is not None and record.delivery is not None
+    notes = [p["text"] for p in bot_api.method_calls("sendMessage")][-record.delivery.sent :]
+    bot_process.kill()
+    await bot_process.start()
+    await bot_process.wait_for(
+        lambda: (r := store.load("706")) is not None and r.delivery and r.delivery.delivered,
+        what="the turn finished after the restart",
+    )
+    texts = [p["text"] for p in bot_api.method_calls("sendMessage")]
+    assert all(texts.count(note) == 1 for note in notes), "no note twice"
+    assert len(bot_api.method_calls("sendPhoto")) == 2, "the picture in doubt, once more"
+    assert user.messages()[-1].buttons(), "the question last, with the live buttons"
     assert bot_api.rejections == []

@@ -9,7 +9,11 @@ question came within a few seconds. After a final restart and a settle period:
   history, every stored answer is one the user tapped at that turn, and every tap that is not in
   the history was answered and followed by the question of now;
 - nobody stuck: every user's last message carries the buttons of the stored current turn;
-- nothing corrupt: every session file decodes, the quarantine is empty, no temp file is left.
+- nothing corrupt: every session file decodes, the quarantine is empty, no temp file is left;
+- nothing twice: no message is sent twice, except the one honest exception per kill and chat
+  (the message Telegram took just before the kill, whose answer, and so its mark, never came
+  back); a repeat the user asked for (a stale button shows the question again, a second
+  /start) is no duplicate.
 
 The assertions hold whatever the timing; only how many taps land on a dead bot varies.
 """
@@ -17,6 +21,7 @@ The assertions hold whatever the timing; only how many taps land on a dead bot v
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -78,6 +83,7 @@ class Person:
         self.rng = rng
         self.taps: list[Tap] = []
         self.starts = 0
+        self.start_calls: list[int] = []  # how many API calls the bot had made at each /start
 
     def newest_question(self) -> BotMessage | None:
         return self.api.last_with_buttons(self.chat_id)
@@ -103,6 +109,7 @@ class Person:
             question = self.newest_question()
             if question is None:  # nothing to tap yet: write /start, as a person would
                 self.starts += 1
+                self.start_calls.append(len(self.api.calls))
                 sent = self.api.send_text(self.chat_id, "/start")
                 await self._new_question_after(sent["message"]["message_id"] - 1)
                 continue
@@ -231,14 +238,83 @@ def _turns(params: dict[str, Any]) -> set[int]:
     return {turn_of(b) for row in markup.get("inline_keyboard", []) for b in row}
 
 
+SENDS = ("sendMessage", "sendPhoto", "sendDocument")
+
+
+def _sent(params: dict[str, Any]) -> str:
+    """What a send showed: its text or caption and its buttons."""
+    shown = params.get("text", params.get("caption"))
+    return json.dumps([shown, params.get("reply_markup")], sort_keys=True, default=str)
+
+
+def _asked_again(api: FakeBotApi, chat_id: int, index: int, expired: str) -> bool:
+    """The send at `index` answers a stale tap: the chat's call before it (taking old buttons
+    away aside) is the toast of an expired button."""
+    for method, params in reversed(api.calls[:index]):
+        if method == "answerCallbackQuery":
+            query = api.callback_queries.get(str(params.get("callback_query_id")))
+            if query is not None and query.chat_id == chat_id:
+                return params.get("text") == expired
+        elif _to(params, chat_id) and method != "editMessageReplyMarkup":
+            return False
+    return False
+
+
+def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list[str]:
+    """Every send that repeats an earlier one in its chat, beyond what the promise allows.
+
+    Allowed: a repeat the user asked for (a stale tap; per /start after the first, one repeat:
+    a user without buttons, say while the bot is down, writes /start again, and each /start
+    is answered), and per kill and chat the chat's last send before the kill, once after it
+    (the documented exception).
+    """
+    expired = load_bundle().telegram.expired
+    starts = {person.chat_id: person.start_calls for person in people}
+    last: dict[tuple[int, str], int] = {}
+    excused: set[tuple[int, int]] = set()  # (kill, chat) whose one exception is used
+    restarts: dict[int, int] = {}  # per chat: repeats explained by a /start of its own
+    found = []
+    for index, (method, params) in enumerate(api.calls):
+        if method not in SENDS:
+            continue
+        chat = int(params["chat_id"])
+        key = (chat, f"{method}:{_sent(params)}")
+        before = last.get(key)
+        last[key] = index
+        if before is None or _asked_again(api, chat, index, expired):
+            continue
+        # Each /start after the first is an input of its own: its answer may be a repeat.
+        asked = sum(1 for start in starts.get(chat, []) if start < index) - 1
+        if asked > restarts.get(chat, 0):
+            restarts[chat] = restarts.get(chat, 0) + 1
+            continue
+        kill = next((k for k in kills if before < k <= index), None)
+        sends_between = (
+            [
+                i
+                for i, (m, p) in enumerate(api.calls[before + 1 : kill], before + 1)
+                if m in SENDS and _to(p, chat)
+            ]
+            if kill is not None
+            else [0]
+        )
+        if kill is not None and not sends_between and (kill, chat) not in excused:
+            excused.add((kill, chat))
+            continue
+        found.append(f"chat {chat}: {method} at call {index} repeats call {before}")
+    return found
+
+
 async def _kill_loop(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
     rng = random.Random(SEED)
+    kills: list[int] = []  # how many API calls the bot had made at each kill
     people = [Person(api, FIRST_CHAT + n, random.Random(SEED * 100 + n)) for n in range(USERS)]
     stop = asyncio.Event()
     users = [asyncio.create_task(person.run(stop)) for person in people]
     try:
         for _ in range(KILLS):
             await asyncio.sleep(rng.uniform(0.2, 1.5))
+            kills.append(len(api.calls))
             bot.kill()
             await asyncio.sleep(rng.uniform(0.0, 0.3))  # taps pile up while the bot is down
             await bot.start()
@@ -253,6 +329,7 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
     finally:
         stop.set()
         await asyncio.gather(*users)
+    kills.append(len(api.calls))
     bot.kill()  # the final restart, from whatever state the last moment left
     await bot.start()
     await _settle(api, bot, drained)
@@ -270,6 +347,8 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
     chosen_prefix = load_bundle().telegram.chosen.split("{", 1)[0]
     loose = [p for p in api.method_calls("sendMessage") if str(p["text"]).startswith(chosen_prefix)]
     assert loose == [], "a choice was sent on its own: its edit failed"
+    duplicates = _duplicates(api, people, kills)
+    assert duplicates == [], f"{len(duplicates)} messages twice over {len(kills)} kills"
 
 
 @pytest.mark.slow

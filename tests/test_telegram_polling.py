@@ -173,6 +173,14 @@ async def test_a_slow_chat_holds_up_no_one_and_its_update_survives_a_kill(
     sent_to_quick = list(bot_api.chat(quick))
     # A's update is parked on disk before any offset passed it: Telegram may forget it.
     assert waiting in _parked_ids(bot_process.data_dir / PARKED_DIR)
+    # The kill comes once B's turn is marked delivered. A kill between Telegram taking B's
+    # question and the bot's mark of it is the one documented exception (that message once more,
+    # nothing else: see test_a_kill_before_the_answer_of_a_message_repeats_that_message_only).
+    store = SessionStore(bot_process.data_dir)
+    await bot_process.wait_for(
+        lambda: (r := store.load(str(quick))) is not None and r.delivery and r.delivery.delivered,
+        what="B's turn marked delivered",
+    )
     bot_process.kill()
     await bot_process.start()
     await bot_process.wait_for(lambda: bot_api.last_with_buttons(slow), what="A's question")

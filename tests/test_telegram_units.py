@@ -362,3 +362,99 @@ def test_health_needs_a_fresh_heartbeat(tmp_path: Path) -> None:
 def test_privacy_text_names_retention_and_erasure() -> None:
     text = load_bundle().telegram.privacy.format(retention_days="30")
     assert "30 dagen" in text and "/vergeet" in text
+
+
+# ---- the plan of a turn's messages --------------------------------------------------------------
+
+
+def test_a_turn_becomes_the_same_plan_of_messages_every_time() -> None:
+    from bot.telegram.outbox import SHORT_NOTE, plan, question_index
+
+    long_note = "\n\n".join(["woord " * 100] * 12)  # longer than one message
+    replies = (
+        Reply(long_note),
+        Reply("Zo ziet het model eruit.", attachment="model_picture"),
+        Reply("Kort."),  # rides along with the question after it
+        Reply("Wat kies je?", (Option("a", "A"), Option("b", "B"))),
+    )
+    messages = plan(replies, 7)
+    assert plan(replies, 7) == messages, "deterministic: a restart resumes in the same plan"
+    parts = split_message(long_note)
+    assert len(parts) > 1 and [m.text for m in messages[: len(parts)]] == parts
+    assert all(m.markup is None for m in messages[: len(parts)])
+    picture_text, picture, question = messages[len(parts) :]
+    assert picture_text.text == "Zo ziet het model eruit." and picture_text.attachment is None
+    assert picture.attachment == "model_picture" and not picture.text, "a file after its text"
+    assert question.text == "Kort.\n\nWat kies je?" and question.markup is not None
+    assert question_index(messages) == len(messages) - 1
+    assert question_index(plan((Reply("x" * (SHORT_NOTE + 1)),), 1)) is None
+
+
+class _Sends:
+    """A bot whose sends fail as told, in order; counts what Telegram 'took'."""
+
+    def __init__(self, *failures: TelegramError | None) -> None:
+        self.failures = list(failures)
+        self.taken: list[str] = []
+
+    async def send_message(self, chat_id: int, text: str, reply_markup: object = None) -> object:
+        failure = self.failures.pop(0) if self.failures else None
+        if failure is not None:
+            raise failure
+        self.taken.append(text)
+        return type("Sent", (), {"message_id": 100 + len(self.taken)})()
+
+
+async def _send_turn(
+    bot: _Sends, start: int = 0
+) -> tuple[int | None, list[tuple[int, int | None]]]:
+    replies = (
+        Reply("Een eerste mededeling die te lang is om met de vraag mee te gaan.\nTweede regel."),
+        Reply("Wat kies je?", (Option("a", "A"),)),
+    )
+    counted: list[tuple[int, int | None]] = []
+
+    async def taken(sent: int, live: int | None) -> None:
+        counted.append((sent, live))
+
+    outbox = Outbox(bot, Engine.load())  # type: ignore[arg-type]
+    live = await outbox.replies(1, replies, 3, None, start=start, taken=taken)
+    return live, counted
+
+
+async def test_a_note_in_doubt_is_let_be_and_the_question_is_sent_once_more() -> None:
+    reset = _wrapped(NetworkError, httpx.ReadError("reset"))
+    bot = _Sends(reset, None, reset, None)
+    live, counted = await _send_turn(bot)
+    assert bot.taken == ["Wat kies je?"], "the note not again, the question on its second try"
+    assert live == 101 and counted == [(1, None), (2, 101)]
+    again = _Sends(reset, reset)
+    with pytest.raises(MaybeDelivered):  # the question still in doubt: the turn stays unfinished
+        await _send_turn(again, start=1)
+    assert again.taken == []
+    rest = _Sends()
+    assert await _send_turn(rest, start=1) == (101, [(2, 101)]), "resumed after the note"
+
+
+# ---- the live buttons --------------------------------------------------------------------------
+
+
+def test_only_a_turn_of_notes_and_a_replacing_question_is_edited_in_place() -> None:
+    from bot.conversation import Status, Turn
+    from bot.telegram.live_buttons import fits_in_place
+
+    question = Reply("Wat kies je?", (Option("a", "A"),), replaces=True)
+    note = Reply("Goed zo.")
+
+    def turn(*replies: Reply, status: Status = Status.DONE) -> Turn:
+        return Turn(status, replies, 4)
+
+    assert fits_in_place(turn(note, question))
+    assert fits_in_place(turn(note, question, status=Status.REDELIVERED))
+    assert not fits_in_place(turn(note, question, status=Status.STALE)), "a stale tap: anew"
+    assert not fits_in_place(turn(note, Reply("Wat kies je?", (Option("a", "A"),))))
+    picture = Reply("Het model.", attachment="model_picture")
+    assert not fits_in_place(turn(picture, question)), "a picture needs a message of its own"
+    assert not fits_in_place(turn(Reply("x" * MESSAGE_LIMIT), question)), "too long for one"
+    assert not fits_in_place(turn(Reply("Nog een?", (Option("b", "B"),)), question))
+    assert not fits_in_place(turn())

@@ -19,6 +19,8 @@ Format history:
      `f.<phase>`, `w.<id>`, `s.<letter>`, ...) instead of its place in a list, and each answer in
      the session's history carries the small snapshot `/terug` restores ("before"; null for an
      answer kept from an older record, which cannot be undone); at most 30 answers
+  7  a message is the unit of delivery: "sent" in the outbox (how many of the turn's messages
+     Telegram took)
 """
 
 from __future__ import annotations
@@ -205,6 +207,16 @@ def _v5_to_v6(raw: Raw) -> Raw:
     return upgraded
 
 
+def _v6_to_v7(raw: Raw) -> Raw:
+    """An outbox of an older format counts no message as sent: one still waiting goes out whole,
+    as it would have before."""
+    upgraded: Raw = {**raw, "schema_version": 7}
+    delivery = raw.get("delivery")
+    if isinstance(delivery, dict):
+        upgraded["delivery"] = {**delivery, "sent": 0}
+    return upgraded
+
+
 # STEPS[n] turns a version n record into a version n + 1 record.
 STEPS: dict[int, Callable[[Raw], Raw]] = {
     1: _v1_to_v2,
@@ -212,6 +224,7 @@ STEPS: dict[int, Callable[[Raw], Raw]] = {
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 
 

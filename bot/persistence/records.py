@@ -22,7 +22,7 @@ from dialogs.session import Session
 
 # The format of a stored record. Raise it by one with every incompatible change, and add the step
 # from the previous version to `bot.persistence.migrations.STEPS`.
-RECORD_VERSION = 6
+RECORD_VERSION = 7
 # Clocks drift and get corrected; a save stamped up to a day ahead is still believable.
 MAX_CLOCK_SKEW = timedelta(days=1)
 # Telegram's update ids are 32-bit today; JSON numbers are exact up to 2**53.
@@ -70,9 +70,12 @@ class Delivery(BaseModel):
     """The replies to the last input handled, saved with the state they belong to.
 
     The transactional outbox: saved in the same write as the new state, marked delivered when
-    Telegram has taken them. A process killed in between leaves `delivered` false, and the replies
-    are sent when the input comes again or when the bot starts; a delivered turn is never sent
-    twice.
+    Telegram has taken all its messages. A message is the unit of delivery: the channel turns the
+    replies into a fixed plan of messages, and `sent` counts how many of them Telegram took (one
+    small save per message), so a process killed in between resumes at the first message not
+    taken, when the input comes again or when the bot starts; a delivered turn is never sent
+    again. The one message that can come twice is the one Telegram took just before the kill,
+    whose answer (and so its mark) never came back.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -82,6 +85,8 @@ class Delivery(BaseModel):
     chosen: str | None = Field(default=None, max_length=256)
     replies: list[StoredReply] = Field(max_length=20)
     delivered: bool = False
+    # How many messages of the turn's plan Telegram took (see bot.telegram.outbox.plan).
+    sent: int = Field(default=0, ge=0, le=1000)
 
 
 class ChatRecord(BaseModel):

@@ -4,13 +4,18 @@ Everything that keeps a chat's state (lock, load, redelivery, engine, save) is t
 :class:`~bot.conversation.Conversation`; this module keeps only Telegram's own promises: answer
 every callback (once), expire stale buttons with a toast, keep the chosen answer visible under the
 question, private chats only (a group hears from the bot only when it names the bot), no sends to a
-user who blocked the bot, and silence for the rest of a turn after a send that may have arrived
-(the turn then counts as delivered and is never sent again) or a flood-control wait too long to sit
-out (its replies stay in the outbox for a later resend); see :class:`~bot.telegram.retry.GaveUp`.
+user who blocked the bot, and every turn whole: each message Telegram takes is counted in the
+outbox, so a turn resumes at its first message not taken (see :mod:`bot.telegram.outbox` for a send
+that may have arrived: a note is let be, the question sent once more). A turn that could not be
+finished (a question still in doubt, a network that stays down, a flood-control wait too long to
+sit out) keeps its unsent messages in the outbox for a later resend.
 
-No earlier message keeps buttons that look live: an intake tap edits the tapped question in place
-into the next one (one counted call besides the callback answer), and a question sent as a new
-message first takes the buttons off the one before (the service remembers which one that is).
+No earlier message keeps buttons that look live (the rule and its edits are
+:mod:`bot.telegram.live_buttons`): an intake tap edits the tapped question in place into the next
+one (one counted call besides the callback answer), and a question sent as a new message first
+takes the buttons off the one before (the service remembers which one that is). Such an edit is
+the turn's one message: it is marked by the turn's delivered mark, and after a crash it is simply
+made again (an edit that finds the message already so changes nothing).
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from enum import Enum
 
 from telegram import Bot, CallbackQuery, Message, Update
 from telegram.constants import ChatType
@@ -28,7 +32,13 @@ from telegram.ext import ContextTypes
 from bot.conversation import Conversation, Deliver, Input, Request, Status, Turn
 from bot.telegram.callbacks import decode
 from bot.telegram.groups import NoticeGate, addressed_to
-from bot.telegram.keyboards import keyboard
+from bot.telegram.live_buttons import (
+    InPlace,
+    clear_old_keyboard,
+    edit_in_place,
+    edit_into,
+    fits_in_place,
+)
 from bot.telegram.logs import log_error
 from bot.telegram.outbox import Outbox
 from bot.telegram.retry import (
@@ -39,7 +49,7 @@ from bot.telegram.retry import (
     not_modified,
     with_retry,
 )
-from bot.telegram.splitting import MESSAGE_LIMIT, PARAGRAPH, utf16_len
+from bot.telegram.splitting import MESSAGE_LIMIT, utf16_len
 from dialogs import Command, Event
 from locales import TelegramTexts
 
@@ -48,14 +58,6 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 # When neither a turn nor the apology could be sent (Telegram unreachable), try again after this.
 RETRY_UNSENT_AFTER = 30.0
-
-
-class InPlace(Enum):
-    """How an edit of a question into the next one went."""
-
-    EDITED = "edited"  # the message shows the next question (also when it already did)
-    UNFIT = "unfit"  # the turn needs messages of its own: a picture, a file, a long text
-    REFUSED = "refused"  # Telegram refused the edit (the message is gone or too old)
 
 
 class Handlers:
@@ -144,27 +146,7 @@ class Handlers:
                     query, self._texts.expired if turn.status is Status.STALE else None
                 )
                 answered = True
-            if turn.status is Status.REDELIVERED and not turn.replies:
-                return turn.keyboard_message  # nothing sent: the live buttons stay where they are
-            tapped = query.message if query is not None else None
-            cleared: int | None = None
-            if isinstance(tapped, Message) and turn.chosen is not None:
-                done = await edit_in_place(tapped, turn)
-                if done is InPlace.EDITED:
-                    if turn.keyboard_message not in (None, tapped.message_id):
-                        await clear_old_keyboard(context.bot, chat.id, turn)
-                    return tapped.message_id
-                if done is InPlace.UNFIT:
-                    await self._show_choice(tapped, turn.chosen, outbox)
-                cleared = tapped.message_id
-            # Where the record does not know the live buttons (its note of them may have failed
-            # to save), the tapped message is the one that has them.
-            live = turn.keyboard_message
-            if live is None and isinstance(tapped, Message):
-                live = tapped.message_id
-            if live != cleared:
-                await clear_old_keyboard(context.bot, chat.id, turn, live)
-            return await send_replies(outbox, chat.id, turn)
+            return await self._show(query, chat.id, turn, outbox)
 
         try:
             await self._conversation.handle(
@@ -175,9 +157,43 @@ class Handlers:
             await self._conversation.mark_blocked(key)
         except GaveUp as err:
             log_gave_up(err)
+            if isinstance(err, MaybeDelivered):  # the question is still in the outbox: try later
+                self._retry_later(key, context.bot)
         except Exception as err:
             log_error(log, "Delivering a turn failed", err)
             await self._apologise(key, None if answered else query, chat.id, outbox)
+
+    async def _show(
+        self, query: CallbackQuery | None, chat_id: int, turn: Turn, outbox: Outbox
+    ) -> int | None:
+        """Show a turn in the chat (its callback answered); returns the live buttons' message.
+
+        An intake tap edits the tapped question in place; otherwise the old buttons go and the
+        turn's messages follow, from the first one not taken yet.
+        """
+        if turn.status is Status.REDELIVERED and not turn.replies:
+            return turn.keyboard_message  # nothing sent: the live buttons stay where they are
+        if turn.sent > 0:  # a crash cut the turn short: the rest, nothing twice
+            return await send_replies(outbox, chat_id, turn)
+        tapped = query.message if query is not None else None
+        cleared: int | None = None
+        if isinstance(tapped, Message) and turn.chosen is not None:
+            done = await edit_in_place(tapped, turn)
+            if done is InPlace.EDITED:
+                if turn.keyboard_message not in (None, tapped.message_id):
+                    await clear_old_keyboard(outbox.bot, chat_id, turn)
+                return tapped.message_id
+            if done is InPlace.UNFIT:
+                await self._show_choice(tapped, turn.chosen, outbox)
+            cleared = tapped.message_id
+        # Where the record does not know the live buttons (its note of them may have failed
+        # to save), the tapped message is the one that has them.
+        live = turn.keyboard_message
+        if live is None and isinstance(tapped, Message):
+            live = tapped.message_id
+        if live != cleared:
+            await clear_old_keyboard(outbox.bot, chat_id, turn, live)
+        return await send_replies(outbox, chat_id, turn)
 
     async def resend(self, bot: Bot, keys: Iterable[str]) -> int:
         """Send the replies a crash or an outage left unsent, chat by chat (see Conversation)."""
@@ -210,8 +226,17 @@ class Handlers:
 
             async def deliver(turn: Turn) -> int | None:
                 try:
-                    await clear_old_keyboard(bot, int(key), turn)
-                    return await send_replies(outbox, int(key), turn)
+                    # The check-in first: when it fails, the question before it keeps its buttons
+                    # (the check-in is then not used up, and comes on a later tick).
+                    live = await send_replies(outbox, int(key), turn)
+                    if turn.sent == 0:
+                        await clear_old_keyboard(bot, int(key), turn)
+                    return live
+                except MaybeDelivered:
+                    # A check-in cut short after its first message keeps the rest in the outbox
+                    # (one not started at all is put back and comes on a later tick).
+                    self._retry_later(key, bot)
+                    raise
                 except Blocked:
                     log.info("The user blocked the bot; the check-in was not sent")
                     # Marked once the check-in lets go of the chat's lock.
@@ -303,17 +328,16 @@ class Handlers:
 
 
 async def send_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None:
-    """Send a turn's replies; one that may have arrived ends them without an error.
+    """Send a turn's messages from the first one not yet taken, counting each one taken.
 
-    The turn then counts as delivered, so nothing sends it again (a resend after a restart, say):
-    a missing question the user can ask for again, a doubled one cannot be taken back. Returns
-    the id of the message that now carries the live buttons, when one was sent.
+    Returns the id of the message that now carries the live buttons: the question sent now, or
+    (when it went out before a crash) the one the record knows. Raises what ends the turn early
+    (see :meth:`Outbox.replies`); the messages not taken then stay in the outbox.
     """
-    try:
-        return await outbox.replies(chat_id, turn.replies, turn.turn, turn.session)
-    except MaybeDelivered as err:
-        log_gave_up(err)
-        return None
+    live = await outbox.replies(
+        chat_id, turn.replies, turn.turn, turn.session, start=turn.sent, taken=turn.taken
+    )
+    return live if live is not None or turn.sent == 0 else turn.keyboard_message
 
 
 async def resend_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None:
@@ -323,78 +347,18 @@ async def resend_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None
     edit that finds the message already so counts as done: it went out before the crash); when
     that cannot be, the old buttons are taken away and the replies are sent as new messages.
     """
+    if turn.sent > 0:  # messages of it went out as new ones: the rest follows them
+        return await send_replies(outbox, chat_id, turn)
     live = turn.keyboard_message
-    fits = live is not None and _fits_in_place(turn)
-    if live is not None and fits and await _edit(outbox.bot, chat_id, live, turn) is InPlace.EDITED:
+    fits = live is not None and fits_in_place(turn)
+    if (
+        live is not None
+        and fits
+        and await edit_into(outbox.bot, chat_id, live, turn) is InPlace.EDITED
+    ):
         return live
     await clear_old_keyboard(outbox.bot, chat_id, turn)
     return await send_replies(outbox, chat_id, turn)
-
-
-def _fits_in_place(turn: Turn) -> bool:
-    """The dialog allows the next question to replace the answered one, and nothing else is due.
-
-    Only text notes may come before it (they join the edited message); a picture, a file or a
-    second question needs messages of its own.
-    """
-    if turn.status not in (Status.DONE, Status.REDELIVERED) or not turn.replies:
-        return False
-    *notes, question = turn.replies
-    if not question.replaces or not question.options:
-        return False
-    if not all(note.attachment is None and not note.options for note in notes):
-        return False
-    return utf16_len(_joined(turn)) <= MESSAGE_LIMIT
-
-
-def _joined(turn: Turn) -> str:
-    return PARAGRAPH.join(reply.text for reply in turn.replies if reply.text)
-
-
-async def edit_in_place(message: Message, turn: Turn) -> InPlace:
-    """Edit the tapped question into the next one: one counted call for the whole tap.
-
-    Only the newest question is edited: a newer one below it (sent again after a crash, say)
-    would otherwise stay the last message while the live question sits above it.
-    """
-    live = turn.keyboard_message
-    if not _fits_in_place(turn) or (live is not None and message.message_id < live):
-        return InPlace.UNFIT
-    return await _edit(message.get_bot(), message.chat_id, message.message_id, turn)
-
-
-async def _edit(bot: Bot, chat_id: int, message_id: int, turn: Turn) -> InPlace:
-    markup = keyboard(turn.replies[-1].options, turn.turn)
-    text = _joined(turn)
-    try:
-        await with_retry(
-            lambda: bot.edit_message_text(text, chat_id, message_id, reply_markup=markup),
-            idempotent=True,
-        )
-    except TelegramError as err:
-        if not_modified(err):  # an earlier attempt got through: it shows the question already
-            return InPlace.EDITED
-        log_error(log, "Question not edited in place", err)
-        return InPlace.REFUSED
-    return InPlace.EDITED
-
-
-async def clear_old_keyboard(bot: Bot, chat_id: int, turn: Turn, live: int | None = None) -> None:
-    """Take the buttons off the question before this turn when the turn sends a new one.
-
-    `live` is the message with those buttons when the caller knows better than the turn.
-    """
-    live = turn.keyboard_message if live is None else live
-    if live is None or not any(reply.options for reply in turn.replies):
-        return
-    try:
-        await with_retry(
-            lambda: bot.edit_message_reply_markup(chat_id, live, reply_markup=None),
-            idempotent=True,
-        )
-    except TelegramError as err:
-        if not not_modified(err):  # already without buttons: nothing to do
-            log_error(log, "Old buttons not removed", err)
 
 
 def log_gave_up(err: GaveUp) -> None:
@@ -408,6 +372,6 @@ def log_gave_up(err: GaveUp) -> None:
         causes.append(f"{type(cause).__module__.split('.')[0]}.{type(cause).__name__}")
         cause = cause.__cause__
     log.warning(
-        "A send may have reached Telegram (%s); not repeated, this turn ends",
+        "A send may have reached Telegram (%s); the rest of the turn waits in the outbox",
         " <- ".join(causes) or "unknown cause",
     )

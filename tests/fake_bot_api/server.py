@@ -315,6 +315,7 @@ class FakeBotApi:
         self._stopping = asyncio.Event()
         self._late: dict[str, deque[float]] = {}
         self._holds: dict[int, float] = {}  # chat → when its flood-control hold ends (monotonic)
+        self._resets: dict[str, deque[bool]] = {}
         self._new_update = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -512,6 +513,14 @@ class FakeBotApi:
         """
         self._late.setdefault(method, deque()).extend(seconds for _ in range(count))
 
+    def reset_next(self, method: str, count: int = 1, *, taken: bool = False) -> None:
+        """Break the connection of the next `count` calls of `method` before any answer.
+
+        `taken`: Telegram did the call first (the message is in the chat, its answer lost);
+        without it the call is never done, as when the connection broke on the way in.
+        """
+        self._resets.setdefault(method, deque()).extend(taken for _ in range(count))
+
     def set_flood_control(self, limits: FloodControl | None) -> None:
         """Switch Telegram's flood control on (with these limits) or off (None)."""
         self.flood = limits
@@ -616,6 +625,9 @@ class FakeBotApi:
             )
         params, files = await _read_params(request)
         self.calls.append((method, params))
+        resets = self._resets.get(method)
+        if resets:
+            return await self._reset(request, method, params, files, taken=resets.popleft())
         delays = self._delays.get(method)
         if delays and await self._slow(request, *delays.popleft()):
             self.lost.append((method, params))
@@ -627,6 +639,19 @@ class FakeBotApi:
             with contextlib.suppress(TimeoutError):  # at once when the server stops
                 await asyncio.wait_for(self._stopping.wait(), late.popleft())
         return web.json_response(body, status=status)
+
+    async def _reset(
+        self, request: web.Request, method: str, params: JSON, files: Files, *, taken: bool
+    ) -> web.Response:
+        """The connection breaks after the request arrived: no answer reaches the bot."""
+        if taken:
+            status, body = await self._answer(method, params, files)
+            self._observe(method, params, files, status, body)
+        else:
+            self.lost.append((method, params))
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=499)
 
     async def _slow(self, request: web.Request, seconds: float, lost_if_gone: bool) -> bool:
         """Wait `seconds`, cut short when the server stops; True when the call is to be lost
