@@ -29,7 +29,7 @@ async def test_a_busy_group_hears_from_the_bot_once_and_only_when_named(
     bot_api.send_text(named, f"Wat vind jij, @{BOT_USERNAME}?")
     bot_api.send_text(mentioned, f"@{BOT_USERNAME.upper()} hallo")
     # Every update fetched and confirmed, then a clean stop: PTB finishes all it fetched.
-    await bot_process.wait_for(lambda: bot_api.pending_updates() == 0, what="updates confirmed")
+    await bot_process.wait_for(bot_process.all_handled, what="updates handled")
     assert await bot_process.stop() == 0
 
     notice = load_bundle().telegram.group.format(bot_link=f": https://t.me/{BOT_USERNAME}")

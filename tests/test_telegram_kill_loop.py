@@ -36,7 +36,6 @@ from fake_bot_api.webhook_sender import WebhookSender
 from bot.persistence import SessionStore
 from bot.persistence.atomic import TEMP_SUFFIX
 from bot.persistence.codec import decode_record
-from bot.telegram.parking import PARKED_DIR
 from bot.telegram.webhook import SECRET_HEADER
 from dialogs import Engine
 from dialogs.session import Session
@@ -355,12 +354,7 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
 async def test_kill_loop_in_polling_mode_loses_nothing(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:
-    parked = bot_process.data_dir / PARKED_DIR  # updates in hand, confirmed to Telegram
-    await _kill_loop(
-        bot_api,
-        bot_process,
-        lambda: bot_api.pending_updates() == 0 and not any(parked.glob("*.json")),
-    )
+    await _kill_loop(bot_api, bot_process, bot_process.all_handled)
     await bot_process.stop()
 
 

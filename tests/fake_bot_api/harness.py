@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.telegram.limits import TEST_PACE_ENV
+from bot.telegram.parking import PARKED_DIR
 from fake_bot_api.server import BotMessage, FakeBotApi
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,6 +61,13 @@ class BotProcess:
     @property
     def stderr_path(self) -> Path:
         return self.workdir / f"bot-{self.starts}.err"
+
+    def all_handled(self) -> bool:
+        """Every update sent so far was handled: Telegram holds none for the bot, and none waits
+        parked on disk (the poller confirms an update in hand once it is parked, so an empty
+        queue at Telegram alone does not say it was handled)."""
+        parked = self.data_dir / PARKED_DIR
+        return self.api.pending_updates() == 0 and not any(parked.glob("*.json"))
 
     def output(self) -> str:
         """Everything every run of the process wrote to stdout and stderr."""
