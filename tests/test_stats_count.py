@@ -18,7 +18,9 @@ from bot.persistence.memory import MemoryStore
 from bot.stats import CountFiles, Key, Tally
 from bot.stats.files import QUARANTINE_DIR
 from dialogs import Command, Event
+from dialogs.knowledge_check import readable
 from dialogs.milestones import STATES
+from locales.stats import load_stats_texts
 
 KEY = "4711"
 NOON = datetime(2026, 3, 9, 11, 0, tzinfo=UTC)  # 12:00 in Amsterdam: the day is 2026-03-09
@@ -155,3 +157,7 @@ def test_a_failed_flush_keeps_its_batch(tmp_path: Path) -> None:
     assert tally.pending() == 1
     assert tally.flush() == 0
     assert tally.pending() == 1
+
+
+def test_the_figures_page_texts_are_readable() -> None:
+    assert readable(load_stats_texts(), "stats.yaml") == []
