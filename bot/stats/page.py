@@ -5,7 +5,7 @@ dependency (and fonts or scripts to embed) for nothing the page needs. The page 
 script, style sheet or font, so it opens from a file, a mail attachment or an intranet alike; its
 CSS fits a phone as well as a laptop (the charts scale with the width, tables scroll sideways).
 
-Every chart bar is a `rect.bar`, one per count shown; a hidden count gets no bar.
+Every chart bar is a `rect.bar`, one per count shown; a hidden count gets no bar, only "< 10".
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.stats.figures import Figure, Report, Value
 from locales.stats import StatsTexts
 
 COLOURS = ("#1f6f8b", "#d9731a", "#7a5195", "#2a9d8f", "#b5452f")
-WIDTH = 640
+ROOM = 85.0  # the longest bar, in per cent of the chart's width: room for its number
 LABEL_HEIGHT = 18
 BAR_HEIGHT = 16
 GAP = 10
@@ -33,7 +33,8 @@ h1 { font-size: 1.6rem; line-height: 1.25; }
 h2 { font-size: 1.25rem; margin-top: 2.5rem; }
 .note { background: #f3f6f8; border-left: 4px solid #1f6f8b; padding: .5rem 1rem; }
 figure { margin: 1rem 0; }
-svg.chart { width: 100%; height: auto; display: block; }
+svg.chart { display: block; font-size: 13px; }
+svg.chart text.hidden { fill: #555; font-size: 12px; }
 .table { overflow-x: auto; }
 table { border-collapse: collapse; margin: .5rem 0; min-width: 60%; }
 th, td { border-bottom: 1px solid #d6dbe0; padding: .3rem .6rem; text-align: left; }
@@ -50,36 +51,41 @@ def cell_text(value: Value, texts: StatsTexts, floor: int) -> str:
     return str(value) if value is not None else texts.hidden.format(floor=floor)
 
 
-def bars(figure: Figure) -> str:
-    """Horizontal bars: per row its label, then one bar per column with a count shown."""
+def bars(figure: Figure, hidden: str) -> str:
+    """Horizontal bars: per row its label, then one bar per column with a count shown.
+
+    Widths are percentages and sizes pixels, not a scaled viewBox: the labels keep their size on
+    a phone as on a laptop, and only the bars get shorter.
+    """
     most = max((value or 0 for row in figure.rows for value in row.values), default=0) or 1
-    room = WIDTH - 60
     parts: list[str] = []
     y = 0
     for row in figure.rows:
         y += LABEL_HEIGHT
-        parts.append(f'<text x="0" y="{y - 4}" font-size="13">{escape(row.label)}</text>')
+        parts.append(f'<text x="0" y="{y - 4}">{escape(row.label)}</text>')
         for index, value in enumerate(row.values):
-            if value is not None:
-                width = max(1, round(room * value / most))
+            if value is None:
+                parts.append(f'<text x="0" y="{y + BAR_HEIGHT - 3}" class="hidden">{hidden}</text>')
+            else:
+                width = max(0.5, ROOM * value / most)
                 colour = COLOURS[index % len(COLOURS)]
                 parts.append(
-                    f'<rect class="bar" x="0" y="{y}" width="{width}" height="{BAR_HEIGHT}"'
+                    f'<rect class="bar" x="0" y="{y}" width="{width:.1f}%" height="{BAR_HEIGHT}"'
                     f' fill="{colour}"><title>{escape(row.label)}: {value}</title></rect>'
-                    f'<text x="{width + 6}" y="{y + BAR_HEIGHT - 3}" font-size="12">{value}</text>'
+                    f'<text x="{width + 1:.1f}%" y="{y + BAR_HEIGHT - 3}">{value}</text>'
                 )
             y += BAR_HEIGHT + 3
         y += GAP
     return _svg(figure, y, "".join(parts))
 
 
-def columns(figure: Figure) -> str:
+def columns(figure: Figure, hidden: str) -> str:
     """Vertical bars, one per row (a week), for a figure with one column."""
     count = max(len(figure.rows), 1)
-    height = 180
-    step = WIDTH / count
+    height = 160
+    step = 100 / count
     most = max((row.values[0] or 0 for row in figure.rows), default=0) or 1
-    parts: list[str] = [f'<line x1="0" y1="{height}" x2="{WIDTH}" y2="{height}" stroke="#888"/>']
+    parts: list[str] = [f'<line x1="0" y1="{height}" x2="100%" y2="{height}" stroke="#888"/>']
     for index, row in enumerate(figure.rows):
         value = row.values[0]
         if value is None:
@@ -87,7 +93,7 @@ def columns(figure: Figure) -> str:
         bar = max(1, round((height - 20) * value / most))
         x = index * step + step * 0.15
         parts.append(
-            f'<rect class="bar" x="{x:.1f}" y="{height - bar}" width="{step * 0.7:.1f}"'
+            f'<rect class="bar" x="{x:.2f}%" y="{height - bar}" width="{step * 0.7:.2f}%"'
             f' height="{bar}" fill="{COLOURS[0]}">'
             f"<title>{escape(row.label)}: {value}</title></rect>"
         )
@@ -96,7 +102,7 @@ def columns(figure: Figure) -> str:
 
 def _svg(figure: Figure, height: int, body: str) -> str:
     return (
-        f'<svg class="chart" data-figure="{figure.key}" viewBox="0 0 {WIDTH} {max(height, 1)}"'
+        f'<svg class="chart" data-figure="{figure.key}" width="100%" height="{height}"'
         f' role="img" aria-label="{escape(figure.heading)}" xmlns="http://www.w3.org/2000/svg">'
         f"{body}</svg>"
     )
@@ -128,7 +134,8 @@ def _table(figure: Figure, texts: StatsTexts, floor: int) -> str:
 
 
 def _section(figure: Figure, texts: StatsTexts, floor: int) -> str:
-    chart = columns(figure) if figure.chart == "columns" else bars(figure)
+    hidden = escape(texts.hidden.format(floor=floor))
+    chart = columns(figure, hidden) if figure.chart == "columns" else bars(figure, hidden)
     return (
         f'<section id="{figure.key}"><h2>{escape(figure.heading)}</h2>'
         f"<p>{escape(figure.about)}</p><figure>{chart}</figure>{_legend(figure)}"
