@@ -21,6 +21,7 @@ from bench import (
     soak,
     startup,
     startup_store,
+    stats_cost,
 )
 from bench.common import RESULTS, Result, table, write_results
 from bench.live import QUICK_PACE
@@ -79,6 +80,7 @@ def run_all(quick: bool) -> list[Result]:
     results.append(startup.run(runs=1 if quick else 5))
     results.extend(startup_store.run(startup_store.QUICK if quick else startup_store.Sizes()))
     results.append(soak.run(soak.QUICK if quick else soak.Sizes()))
+    results.append(stats_cost.run(rounds=2 if quick else 20, conversations=3 if quick else 40))
     return results
 
 

@@ -38,6 +38,7 @@ from bot.persistence.records import Delivery, StoredOption, StoredReply, utc_now
 from bot.persistence.store import LoadResult, SaveFailed
 from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
+from dialogs.milestones import Before, snapshot
 from locales import Bundle
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class Conversation:
         store: RecordStore,
         retention_days: float,
         bundle: Bundle | None = None,
-        stats: Callable[[Session | None, Session], None] | None = None,
+        stats: Callable[[Before | None, Session], None] | None = None,
     ) -> None:
         self._engine = engine
         self._stats = stats  # the anonymous count (bot/stats/): told each saved step
@@ -273,7 +274,7 @@ class Conversation:
             tap_turn = None
         if isinstance(message, Request):
             return self._told(loaded, self._side(key, delivery_id, record, message)), None
-        before = record.session.model_copy() if self._stats and record and record.session else None
+        before = snapshot(record.session) if self._stats and record and record.session else None
         if tap_turn is not None:
             turn = self._tap(key, record, message, tap_turn)
         else:

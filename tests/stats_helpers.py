@@ -44,8 +44,8 @@ class Played:
 class Clock:
     now: datetime = datetime(2026, 1, 5, 11, tzinfo=UTC)
 
-    def __call__(self) -> datetime:
-        return self.now
+    def __call__(self) -> float:
+        return self.now.timestamp()
 
 
 async def delivered(turn: Turn) -> int | None:

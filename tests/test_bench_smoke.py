@@ -34,6 +34,7 @@ EXPECTED = (
     "purge of",
     "while purging",
     "per distinct user",
+    "anonymous count on vs off",
 )
 
 

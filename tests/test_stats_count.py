@@ -28,7 +28,7 @@ DAY = "2026-03-09"
 
 
 def counted(tmp_path: Path) -> tuple[Conversation, Tally]:
-    tally = Tally(tmp_path, clock=lambda: NOON)
+    tally = Tally(tmp_path, clock=NOON.timestamp)
     return Conversation(engine(), MemoryStore(), 30, stats=tally.observe), tally
 
 
@@ -124,7 +124,12 @@ def test_a_flush_adds_to_what_the_month_file_holds(tmp_path: Path) -> None:
     assert dict(files.read()) == {Key(DAY, "started"): 5, Key("2026-04-01", "started"): 1}
     assert files.months() == ["2026-03", "2026-04"]
     raw = json.loads(files.file_of("2026-03").read_text(encoding="ascii"))
-    assert raw == {"schema": 1, "month": "2026-03", "days": {DAY: {"started||||": 5}}}
+    assert raw == {
+        "schema": 1,
+        "month": "2026-03",
+        "names": ["started"],
+        "days": {DAY: {"0": 5}},
+    }
 
 
 def test_a_corrupt_month_file_is_quarantined_and_the_month_starts_afresh(tmp_path: Path) -> None:
@@ -143,7 +148,7 @@ def test_free_text_never_fits_a_cell(tmp_path: Path) -> None:
     files = CountFiles(tmp_path)
     files.file_of("2026-03").parent.mkdir(parents=True)
     files.file_of("2026-03").write_text(
-        json.dumps({"schema": 1, "month": "2026-03", "days": {DAY: {"plan|Jan Jansen|||": 1}}}),
+        json.dumps({"schema": 1, "month": "2026-03", "names": ["plan", "Jan Jansen"], "days": {}}),
         encoding="utf-8",
     )
     assert dict(files.read()) == {}
@@ -152,7 +157,7 @@ def test_free_text_never_fits_a_cell(tmp_path: Path) -> None:
 def test_a_failed_flush_keeps_its_batch(tmp_path: Path) -> None:
     blocker = tmp_path / "data"
     blocker.write_text("a file where the data directory should be", encoding="utf-8")
-    tally = Tally(blocker, clock=lambda: NOON)
+    tally = Tally(blocker, clock=NOON.timestamp)
     tally.observe(None, started())
     assert tally.pending() == 1
     assert tally.flush() == 0

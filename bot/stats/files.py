@@ -35,7 +35,7 @@ SCHEMA = 1
 _NAME = re.compile(r"^counts-(\d{4}-\d{2})\.json$")
 _DAY = re.compile(r"^(\d{4}-\d{2})-\d{2}$")
 _ID = re.compile(r"^[a-z0-9_-]*$")  # milestone, role, phase, business, gap: ids, never text
-SEP = "|"
+SEP = "."
 
 
 class Key(NamedTuple):
@@ -52,10 +52,6 @@ class Key(NamedTuple):
     def month(self) -> str:
         return self.day[:7]
 
-    def cell(self) -> str:
-        """The key inside its day: `milestone|role|phase|business|gap`."""
-        return SEP.join(self[1:])
-
 
 class BadCountFile(ValueError):
     """A count file that does not have the expected form (hand-edited, damaged, newer)."""
@@ -69,30 +65,50 @@ def parse(data: bytes, month: str) -> dict[Key, int]:
         raise BadCountFile("not JSON") from err
     if not isinstance(raw, dict) or raw.get("schema") != SCHEMA or raw.get("month") != month:
         raise BadCountFile("unknown schema or month")
-    days = raw.get("days")
-    if not isinstance(days, dict):
-        raise BadCountFile("no days")
+    names, days = raw.get("names"), raw.get("days")
+    if not isinstance(names, list) or not isinstance(days, dict):
+        raise BadCountFile("no names or no days")
+    if not all(isinstance(name, str) and name and _ID.match(name) for name in names):
+        raise BadCountFile("a name that is not an id")
     counts: dict[Key, int] = {}
     for day, cells in days.items():
         match = _DAY.match(day)
         if match is None or match.group(1) != month or not isinstance(cells, dict):
             raise BadCountFile("a day out of place")
         for cell, number in cells.items():
-            parts = cell.split(SEP)
-            if len(parts) != len(Key._fields) - 1 or not all(_ID.match(part) for part in parts):
-                raise BadCountFile("a malformed cell")
             if not isinstance(number, int) or isinstance(number, bool) or number < 0:
                 raise BadCountFile("a count that is not a whole number")
-            counts[Key(day, *parts)] = number
+            counts[Key(day, *_named(cell, names))] = number
     return counts
 
 
+def _named(cell: str, names: list[str]) -> list[str]:
+    """A cell's parts: each an index into the file's names, or empty ("" : not known)."""
+    parts = cell.split(SEP)
+    width = len(Key._fields) - 1
+    if len(parts) > width or not parts[0]:
+        raise BadCountFile("a malformed cell")
+    parts += [""] * (width - len(parts))  # trailing empty parts are left out
+    try:
+        return [names[int(part)] if part else "" for part in parts]
+    except (ValueError, IndexError) as err:
+        raise BadCountFile("a cell naming nothing") from err
+
+
 def render(counts: Mapping[Key, int], month: str) -> bytes:
-    """The file's bytes: compact, sorted (stable diffs for an operator who keeps copies)."""
+    """The file's bytes: compact and sorted (stable for an operator who keeps copies).
+
+    Each cell names its milestone and dimensions by their place in the file's list of names
+    (`"0.4.9"`, trailing empty parts left out), not by the names themselves: a year of files
+    then stays under 1 MB (tests/test_stats_files.py).
+    """
+    names = sorted({part for key in counts for part in key[1:] if part})
+    place = {name: str(index) for index, name in enumerate(names)}
     days: dict[str, dict[str, int]] = {}
     for key in sorted(counts):
-        days.setdefault(key.day, {})[key.cell()] = counts[key]
-    raw = {"schema": SCHEMA, "month": month, "days": days}
+        cell = SEP.join(place[part] if part else "" for part in key[1:]).rstrip(SEP)
+        days.setdefault(key.day, {})[cell] = counts[key]
+    raw = {"schema": SCHEMA, "month": month, "names": names, "days": days}
     return json.dumps(raw, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 

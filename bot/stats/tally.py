@@ -11,37 +11,41 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.persistence.records import utc_now
 from bot.stats.files import CountFiles, Key
 from dialogs.civil import local_day
-from dialogs.milestones import milestones
+from dialogs.milestones import Before, milestones
 from dialogs.session import Session
 
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 60.0
+HOUR = 3600.0
 
 
 class Tally:
     """Thread-safe: the conversation service observes steps from its worker threads."""
 
-    def __init__(self, data_dir: Path, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, data_dir: Path, clock: Callable[[], float] = time.time) -> None:
+        """`clock`: POSIX seconds now (a test sets its own day with it)."""
         self._files = CountFiles(data_dir)
         self._clock = clock
         self._lock = threading.Lock()
-        self._pending: Counter[Key] = Counter()
+        self._pending: Counter[tuple[str, ...]] = Counter()
+        self._hour = -HOUR  # the UTC hour `_day` was worked out for (a POSIX time)
+        self._day = ""
 
     @property
     def files(self) -> CountFiles:
         return self._files
 
-    def observe(self, before: Session | None, after: Session) -> None:
-        """Count the milestones of one accepted step (`before`: a copy taken before it).
+    def observe(self, before: Before | None, after: Session) -> None:
+        """Count the milestones of one accepted step (`before`: dialogs.milestones.snapshot).
 
         Never raises: the step is saved already, and a count must not turn it into an apology.
         """
@@ -52,11 +56,20 @@ class Tally:
             return
         if not marks:
             return
-        day = local_day(self._clock())
+        day = self._today()
         with self._lock:
-            for mark in marks:
-                key = Key(day, mark.milestone.value, mark.role, mark.phase, mark.business, mark.gap)
-                self._pending[key] += 1
+            pending = self._pending
+            for mark in marks:  # a plain tuple: a Key is made at the flush, off the step's path
+                pending[(day, *mark)] += 1
+
+    def _today(self) -> str:
+        """The Amsterdam day, worked out once per UTC hour (Amsterdam's midnight is on the hour):
+        the time zone conversion would cost more than the rest of the count."""
+        stamp = self._clock()
+        if not self._hour <= stamp < self._hour + HOUR:
+            self._hour = stamp - stamp % HOUR
+            self._day = local_day(datetime.fromtimestamp(self._hour, UTC))
+        return self._day
 
     def pending(self) -> int:
         """How many increments wait for the next flush."""
@@ -70,7 +83,7 @@ class Tally:
         if not batch:
             return 0
         try:
-            self._files.add(batch)
+            self._files.add({Key(*key): number for key, number in batch.items()})
         except OSError as err:
             log.warning("Counts not written, kept for the next try (%s)", type(err).__name__)
             with self._lock:

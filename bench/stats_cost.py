@@ -1,0 +1,134 @@
+"""Benchmark: CPU per update of the conversation service with the anonymous count on and off.
+
+Why: the count (bot/stats/) runs on every saved step; the issue allows it less than 1 % of the
+CPU an update costs. Both sides run the same conversations through the same service on a store
+on disk (as the bot runs), in interleaved rounds (off, on, on, off, ...) so that a slower moment
+of a shared machine hits both; the count's flush to its month file is inside the measured time.
+CPU time of this process, not wall time: the fsyncs of a save wait on the disk, not the CPU.
+
+    python -m bench.stats_cost --rounds 10 --conversations 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import Result
+from bench.conversation import conversation_events
+from bot.conversation import Conversation
+from bot.persistence import SessionStore
+from bot.stats import Tally
+from dialogs import Engine, Event, Session
+from dialogs.milestones import Before
+
+TARGET_PERCENT = 1.0
+
+
+class _Timed:
+    """The count's own CPU time, measured from inside: each observe (in the worker thread that
+    runs the step) and each flush. A second view, far less noisy than a difference of two sides;
+    it leaves out only the snapshot of the session before the step (about 1.5 us)."""
+
+    def __init__(self, tally: Tally) -> None:
+        self.tally = tally
+        self.seconds = 0.0
+
+    def observe(self, before: Before | None, after: Session) -> None:
+        start = time.thread_time()
+        self.tally.observe(before, after)
+        self.seconds += time.thread_time() - start
+
+    def flush(self) -> None:
+        start = time.thread_time()
+        self.tally.flush()
+        self.seconds += time.thread_time() - start
+
+
+async def _conversation(conversation: Conversation, events: list[Event], key: str) -> float:
+    """CPU seconds of one whole conversation through the service."""
+    start = time.process_time()
+    turn = await conversation.handle(key, 1, events[0])
+    for update, event in enumerate(events[1:], start=2):
+        turn = await conversation.handle(key, update, event, tap_turn=turn.turn)
+    return time.process_time() - start
+
+
+async def _rounds(
+    engine: Engine, events: list[Event], rounds: int, conversations: int, temp: Path
+) -> tuple[list[float], list[float], float]:
+    """Per round the ratio on/off and the CPU per update with it off; the count's own CPU per
+    update. The two sides take turns conversation by conversation (who goes first alternates),
+    each with its own store on disk; the counted side flushes at the end of every round."""
+    timed = _Timed(Tally(temp / "on"))
+    sides = {
+        True: Conversation(engine, SessionStore(temp / "on"), 30, stats=timed.observe),
+        False: Conversation(engine, SessionStore(temp / "off"), 30),
+    }
+    ratios: list[float] = []
+    costs: list[float] = []
+    for index in range(rounds):
+        spent = {True: 0.0, False: 0.0}
+        for chat in range(conversations):
+            key = str(index * conversations + chat)
+            for counted in (True, False) if chat % 2 else (False, True):
+                spent[counted] += await _conversation(sides[counted], events, key)
+        start = time.process_time()
+        timed.flush()
+        spent[True] += time.process_time() - start
+        ratios.append(spent[True] / spent[False])
+        costs.append(spent[False] / (conversations * len(events)))
+    return ratios, costs, timed.seconds / (rounds * conversations * len(events))
+
+
+def run(rounds: int = 10, conversations: int = 40) -> Result:
+    engine = Engine.load()
+    events = conversation_events(engine)
+    with tempfile.TemporaryDirectory(prefix="bench-stats-") as temp:
+        asyncio.run(_rounds(engine, events, 1, 2, Path(temp) / "warm"))  # imports, caches
+        ratios, costs, own = asyncio.run(
+            _rounds(engine, events, rounds, conversations, Path(temp) / "run")
+        )
+    ratio = statistics.median(ratios)
+    percent = (ratio - 1) * 100
+    off = statistics.median(costs)
+    return Result(
+        name="CPU per update, anonymous count on vs off",
+        unit="us",
+        ours=off * ratio * 1e6,
+        baseline=off * 1e6,
+        baseline_name="count off",
+        ratio=ratio,
+        target=f"< {TARGET_PERCENT:g} % more",
+        met=percent < TARGET_PERCENT,
+        details={
+            "overhead_percent": round(percent, 2),
+            "own_us_per_update": round(own * 1e6, 2),
+            "own_percent": round(own / off * 100, 2),
+            "updates_per_round": conversations * len(events),
+            "rounds": rounds,
+        },
+        spread=(min(ratios), max(ratios)),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--conversations", type=int, default=40)
+    args = parser.parse_args()
+    result = run(args.rounds, args.conversations)
+    print(
+        f"{result.name}: {result.ours:.1f} us vs {result.baseline:.1f} us"
+        f" ({result.details['overhead_percent']} %, ratio {result.ratio_text()});"
+        f" its own time {result.details['own_us_per_update']} us"
+        f" ({result.details['own_percent']} %)"
+    )
+
+
+if __name__ == "__main__":
+    main()
