@@ -20,6 +20,7 @@ from bot.stats.files import QUARANTINE_DIR
 from dialogs import Command, Event
 from dialogs.knowledge_check import readable
 from dialogs.milestones import STATES
+from locales import load_bundle
 from locales.stats import load_stats_texts
 
 KEY = "4711"
@@ -166,3 +167,10 @@ def test_a_failed_flush_keeps_its_batch(tmp_path: Path) -> None:
 
 def test_the_figures_page_texts_are_readable() -> None:
     assert readable(load_stats_texts(), "stats.yaml") == []
+
+
+def test_privacy_tells_that_the_counts_exist_and_hold_nothing_about_anyone() -> None:
+    text = load_bundle().telegram.privacy
+    assert "Tellingen" in text
+    assert "geen chatnummer, naam, tijdstip of tekst" in text
+    assert "/vergeet wist de telling niet" in text
