@@ -6,15 +6,20 @@ where it is made: once per saved step, from the session before and after (dialog
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dialog_helpers import engine, started
+from stats_helpers import delivered
 
 from bot.conversation import Conversation, Status, Turn
+from bot.persistence import SessionStore
 from bot.persistence.memory import MemoryStore
+from bot.persistence.records import utc_now
 from bot.stats import CountFiles, Key, Tally
 from bot.stats.files import QUARANTINE_DIR
 from dialogs import Command, Event
@@ -42,14 +47,16 @@ async def tap(conversation: Conversation, turn: Turn, choice: str | int, number:
         offered = [option.id for option in engine().current_options(turn.session)]
         assert choice in offered, f"{choice} not offered: {offered}"
         option = choice
-    turn = await conversation.handle(KEY, number, Event.option(option), tap_turn=turn.turn)
+    turn = await conversation.handle(
+        KEY, number, Event.option(option), tap_turn=turn.turn, deliver=delivered
+    )
     assert turn.status is Status.DONE
     return turn
 
 
 async def play(conversation: Conversation, choices: list[str | int]) -> Turn:
     """Start, then tap each choice."""
-    turn = await conversation.handle(KEY, 1, Event.start())
+    turn = await conversation.handle(KEY, 1, Event.start(), deliver=delivered)
     for number, choice in enumerate(choices, start=2):
         turn = await tap(conversation, turn, choice, number)
     return turn
@@ -95,7 +102,7 @@ async def test_a_walk_to_the_plan_and_a_reminder_counts_each_milestone_once(
 
 async def play_more(conversation: Conversation, choices: list[str | int]) -> Turn:
     """Go on from the chat's current question (asked again by /help), tapping `choices`."""
-    turn = await conversation.handle(KEY, 100, Event.command(Command.HELP))
+    turn = await conversation.handle(KEY, 100, Event.command(Command.HELP), deliver=delivered)
     for number, choice in enumerate(choices, start=101):
         turn = await tap(conversation, turn, choice, number)
     return turn
@@ -174,3 +181,56 @@ def test_privacy_tells_that_the_counts_exist_and_hold_nothing_about_anyone() -> 
     assert "Tellingen" in text
     assert "geen chatnummer, naam, tijdstip of tekst" in text
     assert "/vergeet wist de telling niet" in text
+
+
+async def test_a_check_in_that_finds_an_earlier_phase_counts_as_down(tmp_path: Path) -> None:
+    tally = Tally(tmp_path, clock=NOON.timestamp)
+    store = MemoryStore()
+    conversation = Conversation(engine(), store, 30, stats=tally.observe)
+    turn = await play(conversation, ["lijn", "ja", "nee", "ok", "ja", "ja", "ja"])
+    turn = await play_more(conversation, ["herinner", "w2"])
+    record = store.load(KEY)
+    assert record is not None and record.session is not None
+    due = record.session.next_review()
+    assert due is not None
+    shown: list[Turn] = []
+
+    async def deliver(sent: Turn) -> int | None:
+        shown.append(sent)
+        return None
+
+    assert await conversation.check_in(KEY, due, deliver)
+    turn = shown[-1]
+    number = 200
+    while turn.session is not None and turn.session.state == "ci_stap":
+        turn = await tap(conversation, turn, "bezig", number := number + 1)
+    turn = await tap(conversation, turn, "kies", number + 1)
+    turn = await tap(conversation, turn, 0, number + 2)  # phase 1: earlier than phase 4
+    counts = by_milestone(tally)
+    assert counts["checkin_down"] == 1 and counts["step_busy"] >= 1
+    keys = {key for key, _ in tally.files.read()}
+    assert Key(DAY, "checkin_down", "lijn", "toepassen") in keys  # the phase it started from
+
+
+async def test_the_flusher_writes_once_more_when_the_bot_stops(tmp_path: Path) -> None:
+    tally = Tally(tmp_path, clock=NOON.timestamp)
+    flusher = asyncio.create_task(tally.run(flush_seconds=3600))
+    await asyncio.sleep(0)  # the flusher waits for its first round
+    tally.observe(None, started())
+    flusher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flusher
+    assert dict(tally.files.read()) == {Key(DAY, "started"): 1}
+
+
+async def test_the_counts_outlive_the_purge_and_forget(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path)
+    tally = Tally(tmp_path, clock=NOON.timestamp)
+    conversation = Conversation(engine(), store, 30, stats=tally.observe)
+    await play(conversation, ["lijn", "ja", "ja", "ok"])
+    tally.flush()
+    before = dict(tally.files.read())
+    assert before
+    store.erase(KEY)  # what /vergeet does
+    assert store.purge_idle(timedelta(days=1), now=utc_now() + timedelta(days=400)) >= 0
+    assert dict(tally.files.read()) == before
