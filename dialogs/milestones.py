@@ -118,9 +118,14 @@ def milestones(before: Before | None, session: Session) -> list[Mark]:
 
     `before` is None for a chat that had no session (its first contact).
     """
+    return between(before, snapshot(session))
+
+
+def between(before: Before | None, after: Before) -> list[Mark]:
+    """:func:`milestones` from two snapshots: the count takes them at the step and works out the
+    milestones later, in batches (bot/stats/tally.py)."""
     if before is None:
         before = FIRST
-    after = snapshot(session)
     if after.turn == before.turn:
         return []  # nothing accepted: a stale tap, a help text, a resumed start
     marks: list[Mark] = []
