@@ -23,6 +23,16 @@ from pathlib import Path
 
 from bench.common import Result
 from bench.conversation import conversation_events
+from bench.live import (
+    QUICK_PACE,
+    api_server,
+    cpu_seconds,
+    start_process,
+    stop_process,
+    wait_until_polling,
+)
+from bench.users import Tally as UsersSaw
+from bench.users import conversation
 from bot.conversation import Conversation
 from bot.persistence import SessionStore
 from bot.settings import Settings
@@ -138,11 +148,65 @@ def run(rounds: int = 10, conversations: int = 40) -> Result:
     )
 
 
+async def _whole_bot(users: int, counted: bool, workdir: Path, pace: float) -> float:
+    """CPU milliseconds per update of the real bot process, every user talking at once."""
+    async with api_server() as api:
+        env = {"BOT_STATS_ENABLED": "true" if counted else "false"}
+        proc = start_process("bot", api, workdir, extra_env=env, pace=pace)
+        try:
+            await wait_until_polling(api, proc)
+            before = cpu_seconds(proc)
+            users_saw = UsersSaw()
+            await asyncio.gather(*(conversation(api, 3000 + i, users_saw) for i in range(users)))
+            spent = cpu_seconds(proc) - before
+        finally:
+            await stop_process(proc, api)
+    return spent * 1000 / users_saw.updates
+
+
+def run_whole_bot(users: int = 100, rounds: int = 6, pace: float = QUICK_PACE) -> Result:
+    """The same comparison on the whole bot (`python -m bot` over the test Bot API server): its
+    CPU per update, the figure `make bench` reports as "CPU per update", with
+    BOT_STATS_ENABLED true and false in turns (who goes first alternates)."""
+    ratios: list[float] = []
+    off: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-stats-bot-") as temp:
+        for index in range(rounds):
+            spent: dict[bool, float] = {}
+            for counted in (False, True) if index % 2 == 0 else (True, False):
+                workdir = Path(temp) / f"{index}-{counted}"
+                spent[counted] = asyncio.run(_whole_bot(users, counted, workdir, pace))
+            ratios.append(spent[True] / spent[False])
+            off.append(spent[False])
+    ratio = statistics.median(ratios)
+    percent = (ratio - 1) * 100
+    return Result(
+        name="CPU per update of the whole bot, anonymous count on vs off",
+        unit="ms",
+        ours=statistics.median(off) * ratio,
+        baseline=statistics.median(off),
+        baseline_name="count off",
+        ratio=ratio,
+        target=f"< {TARGET_PERCENT:g} % more",
+        met=percent < TARGET_PERCENT,
+        details={"overhead_percent": round(percent, 2), "users": users, "rounds": rounds},
+        spread=(min(ratios), max(ratios)),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--conversations", type=int, default=40)
+    parser.add_argument("--bot-users", type=int, default=0, help="also the whole bot, N users")
+    parser.add_argument("--bot-rounds", type=int, default=6)
     args = parser.parse_args()
+    if args.bot_users:
+        whole = run_whole_bot(args.bot_users, args.bot_rounds)
+        print(
+            f"{whole.name}: {whole.ours:.3f} ms vs {whole.baseline:.3f} ms"
+            f" ({whole.details['overhead_percent']} %, ratio {whole.ratio_text()})"
+        )
     result = run(args.rounds, args.conversations)
     print(
         f"{result.name}: {result.ours:.1f} us vs {result.baseline:.1f} us"

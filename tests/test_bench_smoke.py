@@ -35,6 +35,7 @@ EXPECTED = (
     "while purging",
     "per distinct user",
     "anonymous count on vs off",
+    "whole bot, anonymous count",
 )
 
 
