@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint knowledge diagram clean
+.PHONY: run test bench lint knowledge diagram clean stats browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,17 @@ run: $(STAMP)
 	$(PY) -m knowledge build --quiet
 	$(PY) -m bot run-auto
 
-test: $(STAMP)
+# Chromium and its driver from Debian, for the test that opens the figures page in a real browser
+# (tests/test_stats_browser.py; without root it is skipped, saying so).
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+		|| echo "browser: Chromium could not be installed: the browser test will be skipped"; \
+	else echo "browser: no Chromium and no root: the browser test will be skipped"; fi
+
+test: $(STAMP) browser
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --maxschedchunk 2
 
 lint: $(STAMP)
@@ -31,6 +41,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The anonymous figures (bot/stats/) as var/stats/cijfers.html and var/stats/cijfers.csv.
+stats: $(STAMP)
+	$(PY) -m bot stats
 
 knowledge: $(STAMP)
 	$(PY) -m knowledge check

@@ -24,6 +24,7 @@ from bench import (
     soak,
     startup,
     startup_store,
+    stats_cost,
     tap_answer,
 )
 from bench.common import RESULTS, Result, table, write_results
@@ -88,6 +89,12 @@ def run_all(quick: bool) -> list[Result]:
     results.append(startup.run(runs=1 if quick else 5))
     results.extend(startup_store.run(startup_store.QUICK if quick else startup_store.Sizes()))
     results.append(soak.run(soak.QUICK if quick else soak.Sizes()))
+    results.append(stats_cost.run(rounds=2 if quick else 20, conversations=3 if quick else 40))
+    results.append(
+        stats_cost.run_whole_bot(
+            users=3 if quick else 100, rounds=2 if quick else 6, pace=QUICK_PACE
+        )
+    )
     return results
 
 

@@ -1,9 +1,10 @@
-"""Entry point: `python -m bot [telegram|chat|run-auto|healthcheck]`.
+"""Entry point: `python -m bot [telegram|chat|run-auto|healthcheck|stats]`.
 
 - no argument / `telegram`: the Telegram bot (polling or webhook, per the settings);
 - `chat [args]`: the console front end (same dialog, no Telegram);
 - `run-auto`: the Telegram bot when a token is configured, otherwise the console (`make run`);
 - `healthcheck`: exit 0 when settings, data directory and heartbeat are fine (Docker HEALTHCHECK).
+- `stats [--out DIR]`: the anonymous figures as a page and a CSV (bot/stats/; default var/stats).
 
 Configuration problems end in one line on stderr and exit code 2, never a traceback or the token.
 """
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 
 from bot.settings import Mode, Settings, SettingsError, load_settings
 
-USAGE = "usage: python -m bot [telegram | chat [...] | run-auto | healthcheck]"
+USAGE = "usage: python -m bot [telegram | chat [...] | run-auto | healthcheck | stats [--out DIR]]"
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -78,11 +79,31 @@ def _healthcheck(settings: Settings) -> int:
     return 0
 
 
+def _stats(args: Sequence[str]) -> int:
+    from pathlib import Path
+
+    from bot.stats.cli import write_report
+    from dialogs import Engine
+
+    if args and (len(args) != 2 or args[0] != "--out"):
+        return _fail(USAGE)
+    try:
+        settings = load_settings()
+    except SettingsError as err:
+        return _fail(str(err))
+    out = Path(args[1]) if args else Path("var/stats")
+    written = write_report(settings.bot_data_dir, out, settings.bot_stats_min_cell, Engine.load())
+    print(f"{written.page}\n{written.table}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args else "telegram"
     if command == "chat":
         return _console(args[1:])
+    if command == "stats":
+        return _stats(args[1:])
     if command not in {"telegram", "run-auto", "healthcheck"} or len(args) > 1:
         return _fail(USAGE)
     try:

@@ -43,6 +43,7 @@ from bot.persistence.records import Delivery, StoredOption, StoredReply, utc_now
 from bot.persistence.store import LoadResult, SaveFailed
 from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
+from dialogs.milestones import Before, snapshot
 from locales import Bundle
 
 log = logging.getLogger(__name__)
@@ -138,8 +139,10 @@ class Conversation:
         store: RecordStore,
         retention_days: float,
         bundle: Bundle | None = None,
+        stats: Callable[[Before | None, Session], None] | None = None,
     ) -> None:
         self._engine = engine
+        self._stats = stats  # the anonymous count (bot/stats/): told each saved step
         self._store = store
         self._bundle = bundle or engine.bundle
         self._texts = self._bundle.telegram
@@ -362,6 +365,7 @@ class Conversation:
             tap_turn = None
         if isinstance(message, Request):
             return self._told(loaded, self._side(key, delivery_id, record, message)), None
+        before = snapshot(record.session) if self._stats and record and record.session else None
         if tap_turn is not None:
             turn = self._tap(key, record, message, tap_turn)
         else:
@@ -369,7 +373,10 @@ class Conversation:
         if turn.status is Status.STALE:
             return turn, None
         turn = self._told(loaded, turn)
-        return turn, self._save_turn(key, record, delivery_id, turn)
+        saved = self._save_turn(key, record, delivery_id, turn)
+        if self._stats is not None and saved is not None and saved.session is not None:
+            self._stats(before, saved.session)
+        return turn, saved
 
     def _told(self, loaded: LoadResult, turn: Turn) -> Turn:
         """Say first that the earlier conversation could not be read, when that just happened."""

@@ -23,6 +23,8 @@ SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_API_URL = "https://api.telegram.org"
 MIN_RETENTION_DAYS = 1
 MAX_RETENTION_DAYS = 3650
+# The anonymous count's figures hide any cell below this; under 5 a cell could point at a person.
+MIN_STATS_CELL = 5
 
 
 class SettingsError(Exception):
@@ -61,6 +63,12 @@ class Settings(BaseSettings):
     bot_poll_timeout: float = Field(default=10, ge=0, le=50, allow_inf_nan=False)
     # How often the check-in scheduler looks for due check-ins, in seconds (sent within a minute).
     bot_checkin_poll_seconds: float = Field(default=30, gt=0, le=60, allow_inf_nan=False)
+    # The anonymous count of milestones (bot/stats/): on by default, batched and written to
+    # `<data dir>/stats/` every so many seconds and at shutdown.
+    bot_stats_enabled: bool = True
+    bot_stats_flush_seconds: float = Field(default=60, gt=0, le=3600, allow_inf_nan=False)
+    # `python -m bot stats` shows a count below this as "< N" (never below MIN_STATS_CELL).
+    bot_stats_min_cell: int = Field(default=10, ge=MIN_STATS_CELL, le=1000)
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -37,6 +37,8 @@ EXPECTED = (
     "while purging",
     "per distinct user",
     "tap -> callback answer",
+    "anonymous count on vs off",
+    "whole bot, anonymous count",
 )
 
 
@@ -54,7 +56,7 @@ def test_every_benchmark_runs_with_tiny_sizes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     rows = json.loads(out.read_text(encoding="utf-8"))
     names = [row["name"] for row in rows]
-    assert len(names) == 23
+    assert len(names) == 25
     for word in EXPECTED:
         assert any(word in name for name in names), word
     for row in rows:

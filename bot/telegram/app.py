@@ -27,6 +27,7 @@ from bot.persistence import SessionStore
 from bot.persistence.records import utc_now
 from bot.scheduler import CheckInScheduler, test_clock
 from bot.settings import Settings
+from bot.stats import Tally
 from bot.telegram.application import LeanApplication
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
@@ -78,8 +79,11 @@ def build_application(
     """
     texts = texts or engine.bundle.telegram
     store = SessionStore(settings.bot_data_dir)
-    conversation = Conversation(engine, store, settings.bot_retention_days)
+    tally = Tally(settings.bot_data_dir) if settings.bot_stats_enabled else None
+    observe = tally.observe if tally is not None else None
+    conversation = Conversation(engine, store, settings.bot_retention_days, stats=observe)
     handlers = Handlers(conversation, texts)
+    flush_seconds = settings.bot_stats_flush_seconds
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await asyncio.to_thread(touch_heartbeat, settings.bot_data_dir)
@@ -105,6 +109,8 @@ def build_application(
                 ).run()
             ),
         ]
+        if tally is not None:  # flushed once more when cancelled by post_stop
+            app.bot_data[_CHORES].append(asyncio.create_task(tally.run(flush_seconds)))
         log.info("Bot started as @%s", app.bot.username)
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]

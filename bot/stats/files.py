@@ -1,0 +1,174 @@
+"""The count files: one small JSON file per month under `<data_dir>/stats/`, never a session.
+
+Why per month: a flush rewrites only the current month (a few kB), and a year is twelve files
+that together stay far under 1 MB (tests/test_stats_files.py fills a year to show it). Why JSON:
+an operator can read it, and the report needs nothing else.
+
+What a file holds, and nothing more: per day, per milestone and per coarse dimension (role, phase,
+kind of business, a precondition that was a gap) a number. No chat id, no key, no time finer than
+a day, no free text: the count is about use, never about anyone, so neither the session purge nor
+/vergeet has anything to remove here.
+
+Written like the sessions: atomically (temporary file, fsync, rename), so a kill leaves the old or
+the new file, never half. A file that cannot be read is moved to `stats/quarantine/` and the
+month starts afresh: a lost count is acceptable, a count that breaks the bot or the report is not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from bot.persistence.atomic import atomic_write_bytes, ensure_dir, fsync_dir
+
+log = logging.getLogger(__name__)
+
+STATS_DIR = "stats"
+QUARANTINE_DIR = "quarantine"
+SCHEMA = 1
+_NAME = re.compile(r"^counts-(\d{4}-\d{2})\.json$")
+_DAY = re.compile(r"^(\d{4}-\d{2})-\d{2}$")
+_ID = re.compile(r"^[a-z0-9_-]*$")  # milestone, role, phase, business, gap: ids, never text
+SEP = "."
+
+
+class Key(NamedTuple):
+    """One cell of the count: a day (ISO, Amsterdam) × milestone × coarse dimensions."""
+
+    day: str
+    milestone: str
+    role: str = ""
+    phase: str = ""
+    business: str = ""
+    gap: str = ""
+
+    @property
+    def month(self) -> str:
+        return self.day[:7]
+
+
+class BadCountFile(ValueError):
+    """A count file that does not have the expected form (hand-edited, damaged, newer)."""
+
+
+def parse(data: bytes, month: str) -> dict[Key, int]:
+    """The counts of one month's file; BadCountFile when anything in it is off."""
+    try:
+        raw = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise BadCountFile("not JSON") from err
+    if not isinstance(raw, dict) or raw.get("schema") != SCHEMA or raw.get("month") != month:
+        raise BadCountFile("unknown schema or month")
+    names, days = raw.get("names"), raw.get("days")
+    if not isinstance(names, list) or not isinstance(days, dict):
+        raise BadCountFile("no names or no days")
+    if not all(isinstance(name, str) and name and _ID.match(name) for name in names):
+        raise BadCountFile("a name that is not an id")
+    counts: dict[Key, int] = {}
+    for day, cells in days.items():
+        match = _DAY.match(day)
+        if match is None or match.group(1) != month or not isinstance(cells, dict):
+            raise BadCountFile("a day out of place")
+        for cell, number in cells.items():
+            if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+                raise BadCountFile("a count that is not a whole number")
+            counts[Key(day, *_named(cell, names))] = number
+    return counts
+
+
+def _named(cell: str, names: list[str]) -> list[str]:
+    """A cell's parts: each an index into the file's names, or empty ("" : not known)."""
+    parts = cell.split(SEP)
+    width = len(Key._fields) - 1
+    if len(parts) > width or not parts[0]:
+        raise BadCountFile("a malformed cell")
+    parts += [""] * (width - len(parts))  # trailing empty parts are left out
+    try:
+        return [names[int(part)] if part else "" for part in parts]
+    except (ValueError, IndexError) as err:
+        raise BadCountFile("a cell naming nothing") from err
+
+
+def render(counts: Mapping[Key, int], month: str) -> bytes:
+    """The file's bytes: compact and sorted (stable for an operator who keeps copies).
+
+    Each cell names its milestone and dimensions by their place in the file's list of names
+    (`"0.4.9"`, trailing empty parts left out), not by the names themselves: a year of files
+    then stays under 1 MB (tests/test_stats_files.py).
+    """
+    names = sorted({part for key in counts for part in key[1:] if part})
+    place = {name: str(index) for index, name in enumerate(names)}
+    days: dict[str, dict[str, int]] = {}
+    for key in sorted(counts):
+        cell = SEP.join(place[part] if part else "" for part in key[1:]).rstrip(SEP)
+        days.setdefault(key.day, {})[cell] = counts[key]
+    raw = {"schema": SCHEMA, "month": month, "names": names, "days": days}
+    return json.dumps(raw, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+class CountFiles:
+    """The month files of one data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self._dir = data_dir / STATS_DIR
+
+    @property
+    def path(self) -> Path:
+        return self._dir
+
+    def file_of(self, month: str) -> Path:
+        return self._dir / f"counts-{month}.json"
+
+    def add(self, counts: Mapping[Key, int]) -> None:
+        """Add `counts` to their months' files (read, add, write atomically). Raises OSError."""
+        months: dict[str, dict[Key, int]] = {}
+        for key, number in counts.items():
+            months.setdefault(key.month, {})[key] = number
+        for month, added in months.items():
+            stored = self._load(month, quarantine=True)
+            for key, number in added.items():
+                stored[key] = stored.get(key, 0) + number
+            atomic_write_bytes(self.file_of(month), render(stored, month))
+
+    def months(self) -> list[str]:
+        """The months that have a file, oldest first."""
+        try:
+            names = [entry.name for entry in os.scandir(self._dir) if entry.is_file()]
+        except FileNotFoundError:
+            return []
+        return sorted(match.group(1) for name in names if (match := _NAME.match(name)))
+
+    def read(self) -> Iterator[tuple[Key, int]]:
+        """Every stored count; a bad file is skipped (and logged), not moved: reading changes
+        nothing, so the report can run beside the bot."""
+        for month in self.months():
+            yield from self._load(month, quarantine=False).items()
+
+    def _load(self, month: str, *, quarantine: bool) -> dict[Key, int]:
+        path = self.file_of(month)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        try:
+            return parse(data, month)
+        except BadCountFile as err:
+            if quarantine:
+                self._quarantine(path)
+                log.warning("Count file moved to quarantine (%s); that month starts afresh", err)
+            else:
+                log.warning("Count file skipped (%s): %s", err, path.name)
+            return {}
+
+    def _quarantine(self, path: Path) -> None:
+        target_dir = self._dir / QUARANTINE_DIR
+        ensure_dir(target_dir)
+        os.replace(path, target_dir / f"{path.stem}.{time.time_ns()}{path.suffix}")
+        fsync_dir(target_dir)
+        fsync_dir(self._dir)

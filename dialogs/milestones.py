@@ -1,0 +1,199 @@
+"""Which milestones of a conversation one accepted step reached, from the session before and after.
+
+Why here and why pure: the anonymous count (bot/stats/) must not spread hooks over the engine and
+its effects, which change often. Comparing two sessions in one function keeps every rule in one
+place, testable without a store, and independent of option ids (they are positions or names that
+may change): it reads only the session's data and the names of a few states of
+dialogs/data/flow.yaml (checked by a test, so a renamed state fails loudly).
+
+A milestone carries only coarse, anonymous dimensions: the role, the phase, the kind of business
+(not asked by the dialog yet, so always empty today) and one precondition that was a gap. No key,
+no time, no free text: the caller adds the day.
+
+Rules of thumb kept here: a step back (the history shrinks) reaches no milestone; a step back and
+the same answer again count again (the count is of events, not of people).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from operator import itemgetter
+from typing import NamedTuple
+
+from dialogs.session import Answer, Session, Slot
+
+# The flow's states these rules name (dialogs/data/flow.yaml).
+INITIAL = "welkom"
+QUICK_CHECK = ("org", "check")
+CHECK = "check"
+ADVICE = "advies"
+DETAIL = "uitleg"
+TERM = "woord"
+PLAN = "plan"
+REMINDER = "herinnering"
+CHECKIN_PHASE = ("ci_fase", "ci_kies")
+STATES = (INITIAL, *QUICK_CHECK, ADVICE, DETAIL, TERM, PLAN, REMINDER, *CHECKIN_PHASE)
+
+
+class Milestone(StrEnum):
+    """What can be counted today; the values are the names in the count files (never change)."""
+
+    STARTED = "started"
+    ROLE = "role"
+    PHASE = "phase"
+    CHECKED = "checked"  # the quick check finished (its gaps are counted as GAP, one each)
+    GAP = "gap"
+    ADVICE = "advice"
+    DETAIL = "detail"
+    PLAN = "plan"
+    REMINDER = "reminder"
+    CHECKIN_UP = "checkin_up"
+    CHECKIN_SAME = "checkin_same"
+    CHECKIN_DOWN = "checkin_down"
+    STEP_DONE = "step_done"
+    STEP_BUSY = "step_busy"
+    STEP_NOT_YET = "step_not_yet"
+
+
+STEP_MILESTONES = {
+    "gedaan": Milestone.STEP_DONE,
+    "bezig": Milestone.STEP_BUSY,
+    "nog_niet": Milestone.STEP_NOT_YET,
+}
+
+
+class Mark(NamedTuple):
+    """One milestone reached, with its coarse dimensions ("" where not known or not asked)."""
+
+    milestone: Milestone
+    role: str = ""
+    phase: str = ""
+    business: str = ""  # the kind of business: not asked by the dialog yet, always "" today
+    gap: str = ""
+
+
+class Before(NamedTuple):
+    """What the rules read of a session, taken in well under a microsecond.
+
+    Read from the model's `__dict__` (where pydantic keeps the fields): an attribute read on the
+    model costs several times more, and the count must stay under 1 % of a step
+    (bench/stats_cost.py). Holding the session's lists is safe: the engine replaces a session's
+    lists and employees on a change, it never changes them in place.
+    """
+
+    state: str
+    turn: int
+    history: list[Answer]
+    role: str | None
+    phase: str | None
+    advised: list[str]
+    confirm_restart: str | None
+    slots: list[Slot]
+    gaps: list[str]
+
+
+_READ = itemgetter(
+    "state",
+    "turn",
+    "history",
+    "role",
+    "phase",
+    "advised",
+    "confirm_restart",
+    "slots",
+    "precondition_gaps",
+)
+
+
+def snapshot(session: Session) -> Before:
+    """The session's state before a step, for :func:`milestones` after it."""
+    return tuple.__new__(Before, _READ(session.__dict__))
+
+
+FIRST = Before(INITIAL, 0, [], None, None, [], None, [], [])
+
+
+def milestones(before: Before | None, session: Session) -> list[Mark]:
+    """The milestones reached by the step that turned `before` into `session`.
+
+    `before` is None for a chat that had no session (its first contact).
+    """
+    return between(before, snapshot(session))
+
+
+def between(before: Before | None, after: Before) -> list[Mark]:
+    """:func:`milestones` from two snapshots: the count takes them at the step and works out the
+    milestones later, in batches (bot/stats/tally.py)."""
+    if before is None:
+        before = FIRST
+    if after.turn == before.turn:
+        return []  # nothing accepted: a stale tap, a help text, a resumed start
+    marks: list[Mark] = []
+    old, new = before.state, after.state
+    role, phase = after.role or "", after.phase or ""
+    restarted = _restarted(before, after)
+    if restarted:
+        marks.append(Mark(Milestone.STARTED))
+    elif len(after.history) < len(before.history):
+        return marks  # a step back: nothing new was reached
+    if after.role is not None and (after.role != before.role or restarted):
+        marks.append(Mark(Milestone.ROLE, role))
+    if new != old:
+        if new in QUICK_CHECK and old not in QUICK_CHECK and phase:
+            marks.append(Mark(Milestone.PHASE, role, phase))
+        if old == CHECK:
+            marks.append(Mark(Milestone.CHECKED, role, phase))
+            marks.extend(Mark(Milestone.GAP, role, phase, "", gap) for gap in after.gaps)
+        if old in CHECKIN_PHASE and new not in CHECKIN_PHASE:
+            marks.append(Mark(_outcome(new), role, before.phase or ""))
+        if new == DETAIL and old != TERM:
+            marks.append(Mark(Milestone.DETAIL, role, phase))
+        elif new == PLAN:
+            marks.append(Mark(Milestone.PLAN, role, phase))
+    if new == ADVICE and after.advised and after.advised != before.advised:
+        marks.append(Mark(Milestone.ADVICE, role, phase))
+    if after.slots is not before.slots:
+        marks.extend(_team_marks(before.slots, after.slots, role))
+    return marks
+
+
+def _restarted(before: Before, after: Before) -> bool:
+    """A first start, or a confirmed restart (which always asks first when answers would go)."""
+    if before.state == INITIAL:
+        return after.state != INITIAL
+    asked = before.confirm_restart is not None and after.confirm_restart is None
+    return asked and after.history != before.history
+
+
+def _outcome(state: str) -> Milestone:
+    """Where a check-in's phase answer led: the advice (moved up), the reminder (same), or a new
+    look with the quick check (an earlier phase picked)."""
+    if state == ADVICE:
+        return Milestone.CHECKIN_UP
+    if state == REMINDER:
+        return Milestone.CHECKIN_SAME
+    return Milestone.CHECKIN_DOWN
+
+
+def _team_marks(before: list[Slot], after: list[Slot], role: str) -> list[Mark]:
+    """A reminder set, and first steps answered at a check-in, per employee (letters not kept).
+
+    Fields read from `__dict__`, as in :func:`snapshot`: this runs on most steps.
+    """
+    marks: list[Mark] = []
+    earlier = {slot.__dict__["letter"]: slot.__dict__ for slot in before}
+    for slot in after:
+        now = slot.__dict__
+        was = earlier.get(now["letter"])
+        if was is now:
+            continue
+        review = now["review_at"]
+        if review is not None and (was is None or review != was["review_at"]):
+            marks.append(Mark(Milestone.REMINDER, role, slot.phase or ""))
+        if was is None or now["steps"] is was["steps"]:
+            continue
+        old_status = {step.item: step.status for step in was["steps"]}
+        for step in now["steps"]:
+            if step.status != "open" and old_status.get(step.item) != step.status:
+                marks.append(Mark(STEP_MILESTONES[step.status], role, slot.phase or ""))
+    return marks

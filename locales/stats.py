@@ -1,0 +1,131 @@
+"""The schema of `stats.yaml`: the words of the figures page (`python -m bot stats`).
+
+Why in the language bundle's folder: every Dutch word a person reads lives in `locales/`, so a
+translator finds it, and the same strict checks hold (a missing key or a lost `{placeholder}` is
+an error at load, not a broken page). Loaded on its own by :func:`load_stats_texts`, because only
+the report reads it: the running bot never needs these words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from locales.loader import BundleError, Reader
+from locales.model import TextModel
+
+ROOT = Path(__file__).resolve().parent
+
+
+class FunnelStages(TextModel):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    started: str
+    role: str
+    phase: str
+    advice: str
+    detail: str
+    plan: str
+    reminder: str
+    checkin: str
+
+
+class FunnelTexts(TextModel):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    heading: str
+    about: str
+    column: str
+    stages: FunnelStages
+
+
+class PhasesTexts(TextModel):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    heading: str
+    about: str
+    row: str
+
+
+class GapsTexts(TextModel):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {"about": frozenset({"checks"})}
+
+    heading: str
+    about: str
+    row: str
+    column: str
+
+
+class CheckinTexts(TextModel):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    heading: str
+    about: str
+    row: str
+    up: str
+    same: str
+    down: str
+
+
+class StepTexts(TextModel):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    heading: str
+    about: str
+    row: str
+    column: str
+    done: str
+    busy: str
+    not_yet: str
+
+
+class WeekTexts(TextModel):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {"week": frozenset({"week", "year"})}
+
+    heading: str
+    about: str
+    row: str
+    column: str
+    week: str
+
+
+class StatsTexts(TextModel):
+    """Every word of the figures page and its CSV."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "period": frozenset({"first", "last"}),
+        "small": frozenset({"floor"}),
+        "hidden": frozenset({"floor"}),
+        "csv_note": frozenset({"name"}),
+        "made": frozenset({"date"}),
+        "phase_label": frozenset({"number", "label"}),
+    }
+
+    title: str
+    period: str
+    empty: str
+    intro: str
+    privacy: str
+    small: str
+    events: str
+    hidden: str
+    total: str
+    total_note: str
+    csv_note: str
+    made: str
+    funnel: FunnelTexts
+    phases: PhasesTexts
+    phase_label: str
+    gaps: GapsTexts
+    checkins: CheckinTexts
+    steps: StepTexts
+    weeks: WeekTexts
+
+
+def load_stats_texts(language: str = "nl", root: Path = ROOT) -> StatsTexts:
+    """The figures page's words in `language`; BundleError listing every problem."""
+    reader = Reader(root)
+    texts = reader.model(root / language / "stats.yaml", StatsTexts)
+    if texts is None:
+        raise BundleError(reader.errors)
+    return texts
