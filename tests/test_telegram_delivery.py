@@ -237,4 +237,6 @@ async def test_a_kill_before_the_answer_of_a_message_repeats_that_message_only(
     assert all(texts.count(note) == 1 for note in notes), "no note twice"
     assert len(bot_api.method_calls("sendPhoto")) == 2, "the picture in doubt, once more"
     assert user.messages()[-1].buttons(), "the question last, with the live buttons"
-    assert bot_api.rejections == []
+    # The tap comes again after the kill; its callback was answered before it, and a second
+    # answer may be refused as too old (as in the kill loops). Nothing else is refused.
+    assert [r for r in bot_api.rejections if "query is too old" not in r[1]] == []

@@ -267,11 +267,13 @@ def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list
     is answered), and per kill and chat the chat's last send before the kill, once after it
     (the documented exception).
     """
-    expired = load_bundle().telegram.expired
+    bundle = load_bundle()
+    expired = bundle.telegram.expired
+    start_answers = (bundle.dialog.resumed, bundle.dialog.welcome)  # what a /start is answered with
     starts = {person.chat_id: person.start_calls for person in people}
     last: dict[tuple[int, str], int] = {}
     excused: set[tuple[int, int]] = set()  # (kill, chat) whose one exception is used
-    restarts: dict[int, int] = {}  # per chat: repeats explained by a /start of its own
+    restarts: dict[tuple[int, str], int] = {}  # per chat and message: repeats a /start explains
     found = []
     for index, (method, params) in enumerate(api.calls):
         if method not in SENDS:
@@ -282,10 +284,12 @@ def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list
         last[key] = index
         if before is None or _asked_again(api, chat, index, expired):
             continue
-        # Each /start after the first is an input of its own: its answer may be a repeat.
+        # Each /start after the first is an input of its own: its answer may be a repeat. Only an
+        # answer a /start gives is excused so, at most once per /start: a user who wrote /start
+        # fifty times while the bot was down is owed fifty answers, not a free pass for others.
         asked = sum(1 for start in starts.get(chat, []) if start < index) - 1
-        if asked > restarts.get(chat, 0):
-            restarts[chat] = restarts.get(chat, 0) + 1
+        if str(params.get("text", "")).startswith(start_answers) and asked > restarts.get(key, 0):
+            restarts[key] = restarts.get(key, 0) + 1
             continue
         kill = next((k for k in kills if before < k <= index), None)
         sends_between = (
@@ -300,7 +304,8 @@ def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list
         if kill is not None and not sends_between and (kill, chat) not in excused:
             excused.add((kill, chat))
             continue
-        found.append(f"chat {chat}: {method} at call {index} repeats call {before}")
+        what = str(params.get("text") or params.get("caption") or "")[:50]
+        found.append(f"chat {chat}: {method} at call {index} repeats call {before}: {what!r}")
     return found
 
 
