@@ -361,9 +361,7 @@ class Renderer:
             gap, advice = self._warning(plan, opened.key)
             shown = self.warning_detail(gap, advice, gap.id in plan.unsure)
             return self._unexplained(f"{gap.title} {gap.explanation} {advice}", shown)
-        return self.detail_words(
-            self.knowledge.intervention(opened.key), plan.reader, plan.work
-        )
+        return self.detail_words(self.knowledge.intervention(opened.key), plan.reader, plan.work)
 
     def detail_words(
         self, item: Intervention, reader: str, work: str | None = None

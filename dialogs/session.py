@@ -36,6 +36,7 @@ UNDONE: dict[str, TypeAdapter[Any]] = {
     "current": TypeAdapter(str | None),
     "reuse_org": TypeAdapter(bool),
     "checkin_step": TypeAdapter(NonNegativeInt),
+    "work": TypeAdapter(str | None),  # the kind of work (issue 20)
 }
 
 

@@ -330,8 +330,8 @@ async def test_a_whole_conversation_gets_steps_and_help_that_fit_the_business(
         plan = engine().advice_plan(session)
         overview = turn.replies[-1].text
         assert plan.step(plan.begin) in overview
-        for index, item in enumerate(plan.first, start=1):
-            opened = await conversation.handle("1", count, Event.option(f"i{index}"))
+        for item in plan.first:
+            opened = await conversation.handle("1", count, Event.option(f"i.{item.id}"))
             step = plan.step(item)
             assert step in opened.replies[-1].text
             assert not [thing for thing in lacking if thing in step.casefold()], (item.id, step)
