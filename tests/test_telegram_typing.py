@@ -348,7 +348,8 @@ async def test_the_accepted_answers_of_the_table_over_http(
 # (typed text, the state the conversation is in afterwards; None: any). The quick check's
 # questions depend on the phase, so its answers are typed while the check lasts.
 OWNER_TYPES: list[tuple[str, str | None]] = [
-    ("ik ben de baas van een bakkerij", "s_toepassen"),
+    ("ik ben de baas van een bakkerij", "soort"),
+    ("we zijn een bakkerij", "s_toepassen"),  # the kind of work (issue 20)
     ("nee, niet echt", "s_actief"),
     ("ze doet wel een cursus", "uitslag"),
     ("ja klopt wel", "check"),
@@ -363,7 +364,8 @@ OWNER_AFTER: list[tuple[str, str | None]] = [
     ("stuur mijn plan maar", "plan"),
 ]
 LEAD_TYPES: list[tuple[str, str | None]] = [
-    ("ik ben teamleider", "s_toepassen"),
+    ("ik ben teamleider", "soort"),
+    ("sla maar over", "s_toepassen"),
     ("ja hij gebruikt het dagelijks", "s_continu"),
     ("nee, dat moet ik hem vragen", "uitslag"),
     ("jep", "check"),
