@@ -6,7 +6,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from dialog_helpers import ROLE_PATH, ROLES, STATE_PATHS, at_state, drive, engine
+from dialog_helpers import (
+    ROLE_PATH,
+    ROLES,
+    STATE_PATHS,
+    TO_ADVICE,
+    at_state,
+    comparable,
+    drive,
+    engine,
+)
 
 from dialogs import Command, Event, Session
 from dialogs.engine import NAV_MORE
@@ -58,3 +67,17 @@ def test_help_repeats_no_line_and_names_only_buttons_that_exist(
     named = set(re.findall(r'"([^"]+)"', text))
     assert named <= labels, (where, named - labels)
     assert "Met Meer " not in text, where
+
+
+@pytest.mark.parametrize("opened", [["i2", "terug"], ["i2", "terug", "i3", "terug"]])
+def test_back_after_closing_a_detail_does_not_reopen_it(opened: list[str]) -> None:
+    """/terug after "Terug naar het overzicht" reopened the detail just closed: it undoes the
+    answer that led to the advice, as it does before any detail was opened."""
+    before = drive(*TO_ADVICE)
+    expected = before.model_copy(deep=True)
+    engine().handle(expected, Event.command(Command.BACK))
+    session = drive(*TO_ADVICE, *opened)
+    assert session.state == "advies"
+    engine().handle(session, Event.command(Command.BACK))
+    assert session.state == expected.state != "uitleg"
+    assert comparable(session) == comparable(expected)
