@@ -257,7 +257,7 @@ class Step:
     def pick_phase(self, event: EventData) -> None:
         phase = self.context.knowledge.phase(self._picked(event))
         self.session.phase = phase.key
-        self._note(self.context.render.picked(phase))
+        self._note(self.context.render.picked(phase, self._role().reader))
 
     @effect
     def start_checks(self, event: EventData) -> None:
@@ -342,11 +342,7 @@ class Step:
     def show_team(self, event: EventData | None) -> None:
         """The list of employees, what helps most of them at once, and the team picture."""
         listed = listed_slots(self.session)
-        helps = advice.team_helpers(
-            self.context.knowledge,
-            self.session.layers,
-            [slot.phase for slot in listed if slot.phase is not None],
-        )
+        helps = advice.team_helpers(self.context.knowledge, [slot.advised for slot in listed])
         self._note(team_overview(self.context.render, self.session, helps), "team_picture")
 
     @effect
@@ -395,7 +391,8 @@ class Step:
         knowledge, texts = self.context.knowledge, self.context.render.texts.team
         gaps = [knowledge.precondition(gap) for gap in self.session.precondition_gaps]
         if gaps:
-            self._note(texts.obstacle.format(title=gaps[0].title, when_gap=gaps[0].when_gap))
+            when_gap = gaps[0].when_gap_for_reader(self._role().reader)
+            self._note(texts.obstacle.format(title=gaps[0].title, when_gap=when_gap))
         else:
             self._note(texts.no_obstacle)
         slot = self.session.current_slot()
@@ -407,7 +404,8 @@ class Step:
         if other is None:
             self._note(texts.no_other_step)
             return
-        detail = self.context.render.detail(other, self._role().reader)
+        role = self._role()
+        detail = self.context.render.detail(other, role.reader, role.layers)
         self._note(f"{texts.other_step}\n\n{detail}")
         slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=self._phase())]
         slot.steps = [FirstStep(item=other.id)]

@@ -104,13 +104,16 @@ class Renderer:
 
     def _check(self, session: Session) -> str:
         _, check = check_question(self.knowledge, session.checks[session.check_index])
-        return self._plain(session).format(question=check.question)
+        return self._plain(session).format(question=check.question_for_reader(self.reader(session)))
 
     def _result(self, session: Session) -> str:
         assert session.phase is not None
         phase = self.knowledge.phase(session.phase)
         texts = self.texts.result
-        lines = [texts.heading.format(number=phase.number, label=phase.label), phase.description]
+        lines = [
+            texts.heading.format(number=phase.number, label=phase.label),
+            phase.description_for_reader(self.reader(session)),
+        ]
         answers = staging_answers(self.flow, session.history, self.texts.labels)
         if answers:
             lines.append("")
@@ -207,9 +210,11 @@ class Renderer:
     def role_label(self, role: str) -> str:
         return self.texts.roles[role].label
 
-    def picked(self, phase: Phase) -> str:
+    def picked(self, phase: Phase, reader: str | None) -> str:
         return self.texts.result.picked.format(
-            number=phase.number, label=phase.label, description=phase.description
+            number=phase.number,
+            label=phase.label,
+            description=phase.description_for_reader(reader),
         )
 
     # -- the advice ----------------------------------------------------------------------------
@@ -277,7 +282,8 @@ class Renderer:
         if opened.kind is Kind.WARNING:
             gap, advice = self._warning(plan, opened.key)
             return self.warning_detail(gap, advice, gap.id in plan.unsure)
-        return self.detail(self.knowledge.intervention(opened.key), plan.reader)
+        item = self.knowledge.intervention(opened.key)
+        return self.detail(item, plan.reader, self.own_layers(plan.role))
 
     def warning_detail(self, gap: Precondition, advice: str, unsure: bool) -> str:
         """A quick-check warning: what the condition is and what to do; `unsure`: to check.
@@ -294,7 +300,11 @@ class Renderer:
             "\n\n\n", "\n\n"
         )
 
-    def detail(self, item: Intervention, reader: str) -> str:
+    def own_layers(self, role: str) -> tuple[str, ...]:
+        """The layers a role acts in itself: there the detail says "dus via jou"."""
+        return tuple(self.flow.roles[role].layers)
+
+    def detail(self, item: Intervention, reader: str, own: Collection[str] = ()) -> str:
         """What it is and why it helps, what the report says of it, and the coach's tip to begin.
 
         The report's part (its name, the phase where it is most relevant, its evidence mark)
@@ -314,7 +324,7 @@ class Renderer:
             facts.append(texts.report_name.format(name=item.report_title))
         if item.report_fragment is not None:
             facts.append(texts.report_fragment.format(fragment=item.report_fragment))
-        facts.append(self.span(item))
+        facts.append(self.span(item, own))
         if item.span_note:
             facts.append(item.span_note)
         facts.append(texts.evidence_yes if item.evidence else texts.evidence_no)
@@ -331,11 +341,16 @@ class Renderer:
                 blocks.append(extra)
         return "\n\n".join(blocks)
 
-    def span(self, item: Intervention) -> str:
-        """Where an intervention sits in the model, in words ("vanaf fase 2 tot en met 4, via")."""
+    def span(self, item: Intervention, own: Collection[str] = ()) -> str:
+        """Where an intervention sits in the model, in words ("vanaf fase 2 tot en met 4, via").
+
+        In a layer of the reader's own (`own`) it says so: an owner read "via HR" about himself.
+        """
         texts = self.texts.advice
         first, last = item.phases.first, item.phases.last
         via = texts.via[item.layer]
+        if item.layer in own:
+            via = texts.via_own.format(via=via)
         if (first, last) == (1, len(self.knowledge.phases)):
             return texts.span_all.format(via=via)
         if first == last:
@@ -357,15 +372,18 @@ class Renderer:
             gap, advice = self._warning(plan, opened.key)
             shown = self.warning_detail(gap, advice, gap.id in plan.unsure)
             return self._unexplained(f"{gap.title} {gap.explanation} {advice}", shown)
-        return self.detail_words(self.knowledge.intervention(opened.key), plan.reader)
+        item = self.knowledge.intervention(opened.key)
+        return self.detail_words(item, plan.reader, self.own_layers(plan.role))
 
-    def detail_words(self, item: Intervention, reader: str) -> list[GlossaryTerm]:
+    def detail_words(
+        self, item: Intervention, reader: str, own: Collection[str] = ()
+    ) -> list[GlossaryTerm]:
         """The glossary terms in what an intervention's detail says that it has no room for.
 
         Only the intervention's own words count (its titles, explanation, first step and
         notes), not the frame around them that every detail shares (such as "via HR").
         """
-        own = [
+        texts = [
             item.title,
             item.explanation,
             item.first_step_for_reader(reader),
@@ -373,7 +391,7 @@ class Renderer:
             item.report_fragment or "",
             item.span_note or "",
         ]
-        return self._unexplained(" ".join(own), self.detail(item, reader))
+        return self._unexplained(" ".join(texts), self.detail(item, reader, own))
 
     def _unexplained(self, own: str, shown: str) -> list[GlossaryTerm]:
         """The terms of `own` that the text on screen (`shown`) holds but does not explain."""
@@ -426,7 +444,9 @@ class Renderer:
             return texts.last_phase
         following = self.knowledge.phase(number + 1)
         head = texts.next_phase.format(
-            number=following.number, label=following.label, description=following.description
+            number=following.number,
+            label=following.label,
+            description=following.description_for_reader(plan.reader),
         )
         if not plan.next_phase:
             return f"{head}\n\n{texts.next_same}"

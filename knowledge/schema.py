@@ -45,8 +45,14 @@ class Phase(Record):
     label: Label
     report_label: Text
     description: Text
+    # A reader without staff (zzp'er, colleague, teacher) reads "de medewerker" as someone else.
+    description_for: dict[Reader, Text] = Field(default_factory=dict)
     signals: list[Text] = Field(min_length=2)
     manager_focus: Text
+
+    def description_for_reader(self, reader: str | None) -> str:
+        """The phase described as this reader should read it (None: the common text)."""
+        return for_reader(self.description, self.description_for, reader)
 
 
 class Layer(Record):
@@ -170,7 +176,12 @@ class CheckQuestion(Record):
 
     id: Slug
     question: Text
+    question_for: dict[Reader, Text] = Field(default_factory=dict)
     gap_when: Literal["ja", "nee"] = "nee"
+
+    def question_for_reader(self, reader: str | None) -> str:
+        """The question as this reader should read it (None: the common text)."""
+        return for_reader(self.question, self.question_for, reader)
 
 
 class Precondition(Record):

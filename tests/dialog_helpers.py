@@ -225,6 +225,9 @@ RESERVED: dict[str, set[str]] = {
     "je team": {"eigenaar", "leidinggevende", "hr", "directie"},
     # A reader without staff (zzp'er, colleague, teacher) is never addressed as an employer.
     "je medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
+    # Nor read "de medewerker" (the quick check, a phase's description, the plan): a zzp'er reads
+    # about himself, a colleague about his colleague, a teacher about the working learner.
+    "de medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
     "deze medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
     "mijn medewerkers": {"eigenaar", "leidinggevende", "hr", "directie"},
     "andere medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},

@@ -107,7 +107,7 @@ def build_action_plan(
         layer_labels=tuple(item.label for item in kb.layers if item.key in session.layers),
         phase_number=phase.number,
         phase_label=phase.label,
-        phase_description=phase.description,
+        phase_description=phase.description_for_reader(reader),
         steps=tuple(PlanStep.of(item, reader) for item in advice.shown),
         gaps=tuple(
             PlanNote(gap.title, text)
