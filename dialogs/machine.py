@@ -206,6 +206,15 @@ class Step:
         return self.has_staff() and slot is not None and slot.phase is not None
 
     @condition
+    def review_unasked(self, event: EventData | None = None) -> bool:
+        """A reminder can be set and was not asked about since this employee's advice: the plan
+        then asks at once (its review date is a promise), and only once."""
+        slot = self.session.current_slot()
+        if not self.can_remind() or slot is None or slot.review_at is not None:
+            return False
+        return all(answer.step != "herinnering" for answer in self.session.history[slot.mark :])
+
+    @condition
     def has_team(self, event: EventData | None = None) -> bool:
         """The reader has staff and has discussed at least one employee."""
         return self.has_staff() and bool(listed_slots(self.session))

@@ -185,7 +185,7 @@ STATE_PATHS: dict[str, list[str]] = {
     "meer": [*TO_ADVICE, "meer"],
     "volgende": [*TO_ADVICE, "volgende"],
     "vlekken": [*TO_ADVICE, "vlekken"],
-    "plan": [*TO_ADVICE, "plan"],
+    "plan": [*TO_ADVICE, "herinner", "geen", "plan"],  # no reminder asked after the plan
     "klaar": [*TO_ADVICE, "klaar"],
     "herinnering": [*TO_ADVICE, "herinner"],
     "team": [*TO_ADVICE, "team"],

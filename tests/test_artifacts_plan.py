@@ -84,7 +84,8 @@ def test_plan_holds_phase_steps_and_dates(kb: KnowledgeBase, role: str, phase: s
         assert flat(warning) in text
     assert engine().role_label(role) in text
     assert "28 november 2026" in text
-    assert "26 december 2026" in text  # the check-in, four weeks on
+    # The check-in four weeks on is a Saturday (26 December): the next working day instead.
+    assert "28 december 2026" in text
     texts = load_bundle().artifacts.action_plan
     name_line = texts.employee_name_for.get(advice.reader, texts.employee_name)
     assert flat(name_line) in text
@@ -125,7 +126,7 @@ def test_plan_artifact_metadata() -> None:
     assert artifact.mime == "application/pdf"
     assert artifact.data.startswith(b"%PDF-")
     assert artifact.filename == "actieplan-2026-11-28-0000.pdf"
-    assert "26 december 2026" in artifact.caption
+    assert "28 december 2026" in artifact.caption
     assert len(artifact.caption) <= 1024  # Telegram's caption limit
 
 

@@ -209,7 +209,7 @@ WALK: list[tuple[str, list[str], int]] = [
     ("advies", [], 0),  # the checks answered "ja" until the advice comes
     ("uitleg", ["i2"], 1),
     ("meer", ["meer"], 1),
-    ("plan", ["plan"], 1),
+    ("plan", ["herinner", "geen", "plan"], 3),  # the plan asks about a reminder once
     ("klaar", ["klaar"], 1),
     ("herinnering", ["herinner"], 1),
     ("org", ["ander", "nee", "ja", "ok"], 4),
@@ -290,6 +290,12 @@ async def _type_and_return(user: User, state: str, text: str, meant: str) -> Non
         else:
             assert given == [*answered, (state, meant)], text
         if (state, meant) in FINAL:
+            return
+        if meant == "terug":  # the step's own way back: /terug would not reopen it (issue 19)
+            await user.choose_anywhere(before.history[-1].option)
+            again = _stored(user)
+            reopened = [*before.history, Answer(step=state, option=meant), before.history[-1]]
+            assert (again.state, again.history) == (state, reopened), text
             return
         await user.send("/terug")
     again = _stored(user)
