@@ -81,3 +81,16 @@ def test_back_after_closing_a_detail_does_not_reopen_it(opened: list[str]) -> No
     engine().handle(session, Event.command(Command.BACK))
     assert session.state == expected.state != "uitleg"
     assert comparable(session) == comparable(expected)
+
+
+def test_the_advice_and_its_views_replace_each_other_when_tapped() -> None:
+    """The advice came back as a new message after each "Terug naar het overzicht" and after a
+    reminder: a tapped move between the advice and its views edits the message in place."""
+    session = drive(*TO_ADVICE)
+    for option in ["i2", "terug", "meer", "terug", "herinner", "w4"]:
+        replies = engine().handle(session, Event.option(option))
+        assert replies[-1].replaces, option
+        assert all(reply.attachment is None and not reply.options for reply in replies[:-1])
+    assert session.state == "advies"
+    typed = engine().handle(session, Event.text("Meer ideeën"))
+    assert session.state == "meer" and not typed[-1].replaces  # typed: a new message below
