@@ -162,13 +162,13 @@ class Renderer:
             return self.word_options(session)
         plan = self._plan(session)
         if source == "next_phase":
-            return tuple(_titled(make(Kind.NEXT, item.id), item.title) for item in plan.next_phase)
+            return tuple(_titled(make(Kind.NEXT, item.id), item) for item in plan.next_phase)
         items = plan.shown
         if source == "more":
             items = plan.latest
         elif source == "overview":
             items = plan.first
-        options = tuple(_titled(make(Kind.ITEM, item.id), item.title) for item in items)
+        options = tuple(_titled(make(Kind.ITEM, item.id), item) for item in items)
         if source != "overview":
             return options
         # The warnings right after "Begin hier": in the report an intervention only succeeds when
@@ -180,10 +180,10 @@ class Renderer:
                 make(Kind.WARNING, gap.id),
                 button_label(
                     (texts.unsure_option if gap.id in plan.unsure else texts.warning_option).format(
-                        title=gap.title
+                        title=gap.label
                     )
                 ),
-                (gap.title,),
+                (gap.title, gap.label),
             )
             for gap in plan.gaps
         )
@@ -414,16 +414,15 @@ class Renderer:
         """
         texts = self.texts.advice
         terms = self.words(session)
-        template = texts.term_option
-        if any(len(template.format(term=t.term)) > BUTTON_LABEL_LIMIT for t in terms):
-            template = texts.term_option_short
+        for template in (texts.term_option, texts.term_option_short):
+            if all(len(template.format(term=t.term)) <= BUTTON_LABEL_LIMIT for t in terms):
+                labels = [template.format(term=t.term) for t in terms]
+                break
+        else:  # the word alone, never cut: its shortest form that fits a button
+            labels = [_shortest_name(term) for term in terms]
         return tuple(
-            Option(
-                make(Kind.TERM, term.id),
-                button_label(template.format(term=term.term)),
-                (term.term, *term.aliases),
-            )
-            for term in terms
+            Option(make(Kind.TERM, term.id), label, (term.term, *term.aliases))
+            for term, label in zip(terms, labels, strict=True)
         )
 
     def _term(self, session: Session) -> str:
@@ -476,9 +475,19 @@ def button_label(label: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
     return f"{cut}…"
 
 
-def _titled(option_id: str, title: str) -> Option:
-    """A button for an intervention: its title, cut to fit; the whole title works when typed."""
-    return Option(option_id, button_label(title), (title,))
+def _shortest_name(term: GlossaryTerm) -> str:
+    """A term's own name when it fits a button, else its shortest alias that does (a long term
+    such as "ontwikkelingsgericht leiderschap" has a shorter form); cut only when none fits."""
+    if len(term.term) <= BUTTON_LABEL_LIMIT:
+        return term.term
+    fitting = sorted((a for a in term.aliases if len(a) <= BUTTON_LABEL_LIMIT), key=len)
+    return fitting[0] if fitting else button_label(term.term)
+
+
+def _titled(option_id: str, item: Intervention) -> Option:
+    """A button for an intervention: its hand-written label (never cut: knowledge check keeps it
+    short); the whole title works when typed, as does the label."""
+    return Option(option_id, item.label, (item.title, item.label))
 
 
 # -- the team and the check-in ------------------------------------------------------------------
