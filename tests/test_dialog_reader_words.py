@@ -9,6 +9,7 @@ zzp'er, a colleague and a teacher manage no staff, so words for employers ("je m
 
 from __future__ import annotations
 
+import io
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -16,7 +17,9 @@ from dataclasses import replace
 
 import pytest
 from dialog_helpers import ROLE_PATH, ROLES, advised, choose, drive, engine, reserved_in
+from pypdf import PdfReader
 
+from bot.artifacts import render
 from dialogs import Command, Engine, Event, Reply, Session
 from dialogs.checks import unread_text_variants
 from dialogs.engine import NAV_BACK, NAV_MORE
@@ -250,3 +253,45 @@ def test_hr_is_not_told_to_cut_work_itself(role: str) -> None:
             opened = session.model_copy(deep=True)
             engine().handle(opened, Event.option(option.id))
             assert "werk te schrappen" not in engine().prompt(opened).text, option.id
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_the_quick_check_and_the_phase_texts_are_in_the_reader_s_words(role: str) -> None:
+    """A zzp'er read "Laat de werkdruk de medewerker genoeg tijd om te leren?" and "De medewerker
+    is bewust…": every check question, every phase as chosen and as the next phase."""
+    reader = engine().flow.roles[role].reader
+    kb = engine().knowledge
+    at_check = drive(*ROLE_PATH[role], "kies", "f3")
+    assert at_check.state == "check"
+    for precondition in kb.preconditions:
+        for check in precondition.checks:
+            probe = at_check.model_copy(update={"checks": [check.id], "check_index": 0})
+            text = engine().prompt(probe).text
+            assert check.question_for_reader(reader) in " ".join(text.split()), check.id
+            assert reserved_in(text, reader) == [], (role, check.id)
+    for phase in kb.phases:
+        session = drive(*ROLE_PATH[role], "kies")
+        replies = choose(session, f"f{phase.number}")
+        picked = replies[0].text
+        assert phase.description_for_reader(reader) in picked, (role, phase.key)
+        assert reserved_in(picked, reader) == [], (role, phase.key)
+        while session.state == "check":
+            choose(session, "ja")
+        if phase.number < len(kb.phases):
+            following = kb.phases[phase.number]
+            text = choose(session, "volgende")[-1].text
+            assert following.description_for_reader(reader) in text, (role, phase.key)
+            assert reserved_in(text, reader) == [], (role, phase.key)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_the_plan_is_in_the_reader_s_words(role: str) -> None:
+    """The PDF said "De medewerker is bewust…" under "Jouw fase" to a zzp'er."""
+    reader = engine().flow.roles[role].reader
+    for number in range(1, 6):
+        session = advised(role, number)
+        data = render("action_plan", session, engine()).data
+        text = " ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+        phase = engine().knowledge.phase(session.phase or "")
+        assert " ".join(phase.description_for_reader(reader).split()) in text, (role, number)
+        assert reserved_in(text, reader) == [], (role, number)
