@@ -464,29 +464,11 @@ class Engine:
             return [self._prompt(session, lead=self._texts.back_at_start, short=True)]
         if session.history[-1].before is None:
             return [self._prompt(session, lead=self._texts.cannot_undo, short=True)]
-        work = self._without_round_trip(session)
-        if not work.history or work.history[-1].before is None:
-            work = session  # nothing before the round trip to undo: undo its closing answer
-        work = self._undone(work)
+        work = self._undone(session)
         while work.history and work.history[-1].before is not None and not self._still_fits(work):
             work = self._undone(work)
         self._commit(session, work)
         return [self._prompt(session, lead=self._texts.went_back)]
-
-    def _without_round_trip(self, session: Session) -> Session:
-        """`session` with its visits away from its step undone where a step's own "terug" closed
-        them (a detail opened and closed with "Terug naar het overzicht"): undoing only the
-        closing answer would reopen the detail, where the reader meant the answer before."""
-        work = session
-        while work.history and work.history[-1].option == OWN_BACK:
-            left = [i for i, answer in enumerate(work.history) if answer.step == session.state]
-            if not left:
-                return work
-            while len(work.history) > left[-1] and work.history[-1].before is not None:
-                work = self._undone(work)
-            if len(work.history) > left[-1]:
-                return work  # an answer that cannot be undone: stop before it
-        return work
 
     def _undone(self, session: Session) -> Session:
         """`session` with its last answer undone (a copy): its snapshot put back."""
@@ -697,7 +679,3 @@ class Engine:
         return Reply(
             f"{lead}\n\n{text}" if lead else text, self.shown_options(session), replaces=replaces
         )
-
-
-# The option id of a step's own way back (the details' "Terug naar het overzicht", flow.yaml).
-OWN_BACK = "terug"

@@ -15,6 +15,7 @@ from dialog_helpers import (
     comparable,
     drive,
     engine,
+    stable,
 )
 
 from dialogs import Command, Event, Session
@@ -88,7 +89,7 @@ def test_the_advice_and_its_views_replace_each_other_when_tapped() -> None:
     reminder: a tapped move between the advice and its views edits the message in place."""
     session = drive(*TO_ADVICE)
     for option in ["i2", "terug", "meer", "terug", "herinner", "w4"]:
-        replies = engine().handle(session, Event.option(option))
+        replies = engine().handle(session, Event.option(stable(session, option)))
         assert replies[-1].replaces, option
         assert all(reply.attachment is None and not reply.options for reply in replies[:-1])
     assert session.state == "advies"

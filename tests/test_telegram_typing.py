@@ -291,12 +291,6 @@ async def _type_and_return(user: User, state: str, text: str, meant: str) -> Non
             assert given == [*answered, (state, meant)], text
         if (state, meant) in FINAL:
             return
-        if meant == "terug":  # the step's own way back: /terug would not reopen it (issue 19)
-            await user.choose_anywhere(before.history[-1].option)
-            again = _stored(user)
-            reopened = [*before.history, Answer(step=state, option=meant), before.history[-1]]
-            assert (again.state, again.history) == (state, reopened), text
-            return
         await user.send("/terug")
     again = _stored(user)
     # The same answers (an answer given again may keep a smaller snapshot: the employee its
@@ -367,7 +361,8 @@ LEAD_CHECKS = ["zeker", "niet echt", "weet ik veel"]
 LEAD_AFTER: list[tuple[str, str | None]] = [
     ("wat komt hierna", "volgende"),
     ("terug", "advies"),
-    ("mag ik het actieplan", "plan"),
+    # The plan names a review date, so the reminder is asked right after it (issue 19).
+    ("mag ik het actieplan", "herinnering"),
 ]
 
 
