@@ -117,6 +117,7 @@ class AdviceTexts(TextModel):
     span_two: Line  # two phases next to each other: "fase 2 en 3"
     span_many: Line
     via: dict[str, Line]  # by layer key: where in the model an intervention works
+    via_own: Line  # the reader's own layer: "via HR, dus via jou" (an owner is HR too)
     report_name: Line
     report_name_reconstructed: Line  # the report's name, completed by us (cut off there)
     report_fragment: Line
