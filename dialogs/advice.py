@@ -427,18 +427,19 @@ def _next_new(
 
 
 def team_helpers(
-    knowledge: KnowledgeBase, layers: Sequence[str], phases: Sequence[str], limit: int = 3
+    knowledge: KnowledgeBase, advised: Sequence[Sequence[str]], limit: int = 3
 ) -> list[tuple[Intervention, int]]:
-    """The interventions of these layers that help most employees at once, with how many.
+    """The interventions advised for most employees at once, with for how many.
 
-    An intervention helps an employee when its span covers the employee's phase; the best reach
-    first, ties in the store's order (best first), and only those that help more than one.
+    `advised` holds, per employee, the ids of what that employee's advice gave this reader: an
+    item the reader never saw advised (or cannot act on, such as "Leidinggevenden trainen" for an
+    owner without managers) is never offered as what helps them all. The best reach first, ties
+    in the store's order (best first), and only those advised for more than one.
     """
     counts: dict[str, int] = {}
-    found: dict[str, Intervention] = {}
-    for phase in phases:
-        for item in knowledge.interventions_for(list(layers), phase):
-            counts[item.id] = counts.get(item.id, 0) + 1
-            found[item.id] = item
-    ranked_ids = sorted(found, key=lambda item_id: -counts[item_id])  # stable: store order kept
-    return [(found[i], counts[i]) for i in ranked_ids if counts[i] > 1][:limit]
+    for ids in advised:
+        for item_id in set(ids):
+            counts[item_id] = counts.get(item_id, 0) + 1
+    found = [item for item in knowledge.interventions if counts.get(item.id, 0) > 1]
+    ranked = sorted(found, key=lambda item: -counts[item.id])  # stable: store order kept
+    return [(item, counts[item.id]) for item in ranked][:limit]

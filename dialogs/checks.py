@@ -297,6 +297,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "advice.span_one": {"first", "via"},
     "advice.span_two": {"first", "last", "via"},
     "advice.span_many": {"first", "last", "via"},
+    "advice.via_own": {"via"},
     "advice.report_name": {"name"},
     "advice.report_name_reconstructed": {"name"},
     "advice.report_fragment": {"fragment"},

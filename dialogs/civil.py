@@ -7,7 +7,7 @@ Europe/Amsterdam wall-clock time (zoneinfo), so summer time moves nothing by an 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -35,16 +35,31 @@ def civil_moment(moment: datetime) -> datetime:
     return datetime.combine(day, DAY_START, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
-def review_moment(now: datetime, weeks: int) -> datetime:
-    """The check-in `weeks` after `now` on Amsterdam's calendar, moved to the next civil moment.
+def review_day(today: date, weeks: int) -> date:
+    """The day `weeks` after `today`, moved to the next working day.
 
-    Why the local calendar: "in two weeks" means the same weekday at the same wall-clock time. Added
-    in UTC, a week across a summer-time change shifts by an hour, and a check-in chosen at 16:30
-    in March lands at 17:30, outside civil hours: the next morning, a day late. A datetime in a
-    zoneinfo zone adds a timedelta on its wall clock; the offset is then that of the new day.
+    The one rule for a review date: the plan's "Kijk op … terug" and the reminder's "Op … vraag
+    ik" both come from here, so made on the same day they name the same working day.
     """
-    local = now.astimezone(AMSTERDAM) + timedelta(weeks=weeks)
-    return civil_moment(local)
+    day = today + timedelta(weeks=weeks)
+    while day.weekday() >= SATURDAY:
+        day += timedelta(days=1)
+    return day
+
+
+def review_moment(now: datetime, weeks: int) -> datetime:
+    """The check-in on `review_day` of `now`'s Amsterdam day: at `now`'s clock time when that is
+    a civil hour, else at 9:00 (in UTC).
+
+    Why the local calendar: "in two weeks" means the same weekday at the same wall-clock time.
+    Added in UTC, a week across a summer-time change shifts by an hour (16:30 in March would land
+    at 17:30, outside civil hours). And why the day first: the plan names `review_day`, and the
+    reminder must fall on that very day.
+    """
+    local = now.astimezone(AMSTERDAM)
+    day = review_day(local.date(), weeks)
+    clock = local.time() if DAY_START <= local.time() < DAY_END else DAY_START
+    return datetime.combine(day, clock, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def local_day(moment: datetime) -> str:

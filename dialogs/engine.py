@@ -444,8 +444,12 @@ class Engine:
             return Outcome([self._prompt(session, lead=self._texts.unknown_option, short=True)])
         if work.state != session.state:
             work.page = 0
-        # One intake question may take the place of the one just answered (edited in place).
-        in_place = session.state in self._intake and work.state in self._intake
+        # One intake question may take the place of the one just answered (edited in place), and
+        # so may the advice and its views (flow.yaml `in_place`).
+        in_place = any(
+            session.state in states and work.state in states
+            for states in (self._intake, self._flow.in_place)
+        )
         self._commit(session, work)
         return Outcome([*notes, self._prompt(session, replaces=in_place)], chosen)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from knowledge.schema import SLUG_PATTERN, Reader
 from knowledge.yaml_source import parse_yaml
@@ -167,6 +167,17 @@ class Flow(_Spec):
     team: TeamSpec = Field(default_factory=TeamSpec)
     # States entered from outside the graph (the check-in on a review date starts there).
     entries: list[Name] = Field(default_factory=list)
+    # The advice and its views: a tapped move between two of them edits the message in place, so
+    # the chat reads as one advice with its details, not a stack of copies (issue 19).
+    in_place: list[Name] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _in_place_names_states(self) -> Flow:
+        """A typo in `in_place` would silently send new messages: refused when loaded."""
+        unknown = sorted(set(self.in_place) - set(self.states))
+        if unknown:
+            raise ValueError(f"in_place names no state: {', '.join(unknown)}")
+        return self
 
     def state(self, name: str) -> StateSpec:
         return self.states[name]

@@ -206,6 +206,15 @@ class Step:
         return self.has_staff() and slot is not None and slot.phase is not None
 
     @condition
+    def review_unasked(self, event: EventData | None = None) -> bool:
+        """A reminder can be set and was not asked about since this employee's advice: the plan
+        then asks at once (its review date is a promise), and only once."""
+        slot = self.session.current_slot()
+        if not self.can_remind() or slot is None or slot.review_at is not None:
+            return False
+        return all(answer.step != "herinnering" for answer in self.session.history[slot.mark :])
+
+    @condition
     def has_team(self, event: EventData | None = None) -> bool:
         """The reader has staff and has discussed at least one employee."""
         return self.has_staff() and bool(listed_slots(self.session))
@@ -271,7 +280,7 @@ class Step:
     def pick_phase(self, event: EventData) -> None:
         phase = self.context.knowledge.phase(self._picked(event))
         self.session.phase = phase.key
-        self._note(self.context.render.picked(phase))
+        self._note(self.context.render.picked(phase, self._role().reader))
 
     @effect
     def start_checks(self, event: EventData) -> None:
@@ -356,11 +365,7 @@ class Step:
     def show_team(self, event: EventData | None) -> None:
         """The list of employees, what helps most of them at once, and the team picture."""
         listed = listed_slots(self.session)
-        helps = advice.team_helpers(
-            self.context.knowledge,
-            self.session.layers,
-            [slot.phase for slot in listed if slot.phase is not None],
-        )
+        helps = advice.team_helpers(self.context.knowledge, [slot.advised for slot in listed])
         self._note(team_overview(self.context.render, self.session, helps), "team_picture")
 
     @effect
@@ -409,7 +414,8 @@ class Step:
         knowledge, texts = self.context.knowledge, self.context.render.texts.team
         gaps = [knowledge.precondition(gap) for gap in self.session.precondition_gaps]
         if gaps:
-            self._note(texts.obstacle.format(title=gaps[0].title, when_gap=gaps[0].when_gap))
+            when_gap = gaps[0].when_gap_for_reader(self._role().reader)
+            self._note(texts.obstacle.format(title=gaps[0].title, when_gap=when_gap))
         else:
             self._note(texts.no_obstacle)
         slot = self.session.current_slot()
@@ -421,7 +427,8 @@ class Step:
         if other is None:
             self._note(texts.no_other_step)
             return
-        detail = self.context.render.detail(other, self._role().reader, self.session.work)
+        role = self._role()
+        detail = self.context.render.detail(other, role.reader, role.layers, self.session.work)
         self._note(f"{texts.other_step}\n\n{detail}")
         slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=self._phase())]
         slot.steps = [FirstStep(item=other.id)]

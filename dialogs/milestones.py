@@ -148,13 +148,20 @@ def between(before: Before | None, after: Before) -> list[Mark]:
             marks.append(Mark(_outcome(new), role, before.phase or ""))
         if new == DETAIL and old != TERM:
             marks.append(Mark(Milestone.DETAIL, role, phase))
-        elif new == PLAN:
+        elif new == PLAN or (new == REMINDER and _answered(after, PLAN)):
+            # A reader with staff is asked for the reminder right after the plan: the plan was
+            # sent all the same.
             marks.append(Mark(Milestone.PLAN, role, phase))
     if new == ADVICE and after.advised and after.advised != before.advised:
         marks.append(Mark(Milestone.ADVICE, role, phase))
     if after.slots is not before.slots:
         marks.extend(_team_marks(before.slots, after.slots, role))
     return marks
+
+
+def _answered(after: Before, option: str) -> bool:
+    """The step's own answer (the newest in the history) chose `option`."""
+    return bool(after.history) and after.history[-1].option == option
 
 
 def _restarted(before: Before, after: Before) -> bool:

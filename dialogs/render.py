@@ -104,13 +104,16 @@ class Renderer:
 
     def _check(self, session: Session) -> str:
         _, check = check_question(self.knowledge, session.checks[session.check_index])
-        return self._plain(session).format(question=check.question)
+        return self._plain(session).format(question=check.question_for_reader(self.reader(session)))
 
     def _result(self, session: Session) -> str:
         assert session.phase is not None
         phase = self.knowledge.phase(session.phase)
         texts = self.texts.result
-        lines = [texts.heading.format(number=phase.number, label=phase.label), phase.description]
+        lines = [
+            texts.heading.format(number=phase.number, label=phase.label),
+            phase.description_for_reader(self.reader(session)),
+        ]
         answers = staging_answers(self.flow, session.history, self.texts.labels)
         if answers:
             lines.append("")
@@ -161,13 +164,13 @@ class Renderer:
             return self.word_options(session)
         plan = self._plan(session)
         if source == "next_phase":
-            return tuple(_titled(make(Kind.NEXT, item.id), item.title) for item in plan.next_phase)
+            return tuple(_titled(make(Kind.NEXT, item.id), item) for item in plan.next_phase)
         items = plan.shown
         if source == "more":
             items = plan.latest
         elif source == "overview":
             items = plan.first
-        options = tuple(_titled(make(Kind.ITEM, item.id), item.title) for item in items)
+        options = tuple(_titled(make(Kind.ITEM, item.id), item) for item in items)
         if source != "overview":
             return options
         # The warnings right after "Begin hier": in the report an intervention only succeeds when
@@ -179,10 +182,10 @@ class Renderer:
                 make(Kind.WARNING, gap.id),
                 button_label(
                     (texts.unsure_option if gap.id in plan.unsure else texts.warning_option).format(
-                        title=gap.title
+                        title=gap.label
                     )
                 ),
-                (gap.title,),
+                (gap.title, gap.label),
             )
             for gap in plan.gaps
         )
@@ -209,9 +212,11 @@ class Renderer:
     def role_label(self, role: str) -> str:
         return self.texts.roles[role].label
 
-    def picked(self, phase: Phase) -> str:
+    def picked(self, phase: Phase, reader: str | None) -> str:
         return self.texts.result.picked.format(
-            number=phase.number, label=phase.label, description=phase.description
+            number=phase.number,
+            label=phase.label,
+            description=phase.description_for_reader(reader),
         )
 
     # -- the advice ----------------------------------------------------------------------------
@@ -227,6 +232,9 @@ class Renderer:
         texts = self.texts.advice
         phase = self.knowledge.phase(plan.phase)
         blocks = [texts.phase_line[plan.reader].format(number=phase.number, label=phase.label)]
+        vision = texts.vision.get(plan.reader)
+        if vision is not None:
+            blocks.append(vision)
         if plan.few:
             blocks.append(texts.few)
         begin = texts.begin_item.format(title=plan.begin.title, first_step=plan.step(plan.begin))
@@ -248,6 +256,8 @@ class Renderer:
                 )
             )
         blocks.append(self._plain(session))
+        if vision is not None and len("\n\n".join(blocks)) > SCREEN:
+            blocks.remove(vision)  # the why yields first to what to do
         if plan.others and len("\n\n".join(blocks)) > SCREEN:
             # Four warnings (all four conditions are asked, issue 20) can crowd one screen: the
             # other steps are left to their buttons, where the reader picks them anyway.
@@ -281,7 +291,8 @@ class Renderer:
         if opened.kind is Kind.WARNING:
             gap, advice = self._warning(plan, opened.key)
             return self.warning_detail(gap, advice, gap.id in plan.unsure)
-        return self.detail(self.knowledge.intervention(opened.key), plan.reader, plan.work)
+        item = self.knowledge.intervention(opened.key)
+        return self.detail(item, plan.reader, self.own_layers(plan.role), plan.work)
 
     def warning_detail(self, gap: Precondition, advice: str, unsure: bool) -> str:
         """A quick-check warning: what the condition is and what to do; `unsure`: to check.
@@ -298,7 +309,17 @@ class Renderer:
             "\n\n\n", "\n\n"
         )
 
-    def detail(self, item: Intervention, reader: str, work: str | None = None) -> str:
+    def own_layers(self, role: str) -> tuple[str, ...]:
+        """The layers a role acts in itself: there the detail says "dus via jou"."""
+        return tuple(self.flow.roles[role].layers)
+
+    def detail(
+        self,
+        item: Intervention,
+        reader: str,
+        own: Collection[str] = (),
+        work: str | None = None,
+    ) -> str:
         """What it is and why it helps, what the report says of it, and the coach's tip to begin.
 
         The report's part (its name, the phase where it is most relevant, its evidence mark)
@@ -318,7 +339,7 @@ class Renderer:
             facts.append(texts.report_name.format(name=item.report_title))
         if item.report_fragment is not None:
             facts.append(texts.report_fragment.format(fragment=item.report_fragment))
-        facts.append(self.span(item))
+        facts.append(self.span(item, own))
         if item.span_note:
             facts.append(item.span_note)
         facts.append(texts.evidence_yes if item.evidence else texts.evidence_no)
@@ -335,11 +356,16 @@ class Renderer:
                 blocks.append(extra)
         return "\n\n".join(blocks)
 
-    def span(self, item: Intervention) -> str:
-        """Where an intervention sits in the model, in words ("vanaf fase 2 tot en met 4, via")."""
+    def span(self, item: Intervention, own: Collection[str] = ()) -> str:
+        """Where an intervention sits in the model, in words ("vanaf fase 2 tot en met 4, via").
+
+        In a layer of the reader's own (`own`) it says so: an owner read "via HR" about himself.
+        """
         texts = self.texts.advice
         first, last = item.phases.first, item.phases.last
         via = texts.via[item.layer]
+        if item.layer in own:
+            via = texts.via_own.format(via=via)
         if (first, last) == (1, len(self.knowledge.phases)):
             return texts.span_all.format(via=via)
         if first == last:
@@ -361,17 +387,22 @@ class Renderer:
             gap, advice = self._warning(plan, opened.key)
             shown = self.warning_detail(gap, advice, gap.id in plan.unsure)
             return self._unexplained(f"{gap.title} {gap.explanation} {advice}", shown)
-        return self.detail_words(self.knowledge.intervention(opened.key), plan.reader, plan.work)
+        item = self.knowledge.intervention(opened.key)
+        return self.detail_words(item, plan.reader, self.own_layers(plan.role), plan.work)
 
     def detail_words(
-        self, item: Intervention, reader: str, work: str | None = None
+        self,
+        item: Intervention,
+        reader: str,
+        own: Collection[str] = (),
+        work: str | None = None,
     ) -> list[GlossaryTerm]:
         """The glossary terms in what an intervention's detail says that it has no room for.
 
         Only the intervention's own words count (its titles, explanation, first step and
         notes), not the frame around them that every detail shares (such as "via HR").
         """
-        own = [
+        texts = [
             item.title,
             item.explanation,
             item.first_step_for_reader(reader, work),
@@ -379,7 +410,7 @@ class Renderer:
             item.report_fragment or "",
             item.span_note or "",
         ]
-        return self._unexplained(" ".join(own), self.detail(item, reader, work))
+        return self._unexplained(" ".join(texts), self.detail(item, reader, own, work))
 
     def _unexplained(self, own: str, shown: str) -> list[GlossaryTerm]:
         """The terms of `own` that the text on screen (`shown`) holds but does not explain."""
@@ -402,16 +433,15 @@ class Renderer:
         """
         texts = self.texts.advice
         terms = self.words(session)
-        template = texts.term_option
-        if any(len(template.format(term=t.term)) > BUTTON_LABEL_LIMIT for t in terms):
-            template = texts.term_option_short
+        for template in (texts.term_option, texts.term_option_short):
+            if all(len(template.format(term=t.term)) <= BUTTON_LABEL_LIMIT for t in terms):
+                labels = [template.format(term=t.term) for t in terms]
+                break
+        else:  # the word alone, never cut: its shortest form that fits a button
+            labels = [_shortest_name(term) for term in terms]
         return tuple(
-            Option(
-                make(Kind.TERM, term.id),
-                button_label(template.format(term=term.term)),
-                (term.term, *term.aliases),
-            )
-            for term in terms
+            Option(make(Kind.TERM, term.id), label, (term.term, *term.aliases))
+            for term, label in zip(terms, labels, strict=True)
         )
 
     def _term(self, session: Session) -> str:
@@ -432,7 +462,9 @@ class Renderer:
             return texts.last_phase
         following = self.knowledge.phase(number + 1)
         head = texts.next_phase.format(
-            number=following.number, label=following.label, description=following.description
+            number=following.number,
+            label=following.label,
+            description=following.description_for_reader(plan.reader),
         )
         if not plan.next_phase:
             return f"{head}\n\n{texts.next_same}"
@@ -481,9 +513,19 @@ def button_label(label: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
     return f"{cut}…"
 
 
-def _titled(option_id: str, title: str) -> Option:
-    """A button for an intervention: its title, cut to fit; the whole title works when typed."""
-    return Option(option_id, button_label(title), (title,))
+def _shortest_name(term: GlossaryTerm) -> str:
+    """A term's own name when it fits a button, else its shortest alias that does (a long term
+    such as "ontwikkelingsgericht leiderschap" has a shorter form); cut only when none fits."""
+    if len(term.term) <= BUTTON_LABEL_LIMIT:
+        return term.term
+    fitting = sorted((a for a in term.aliases if len(a) <= BUTTON_LABEL_LIMIT), key=len)
+    return fitting[0] if fitting else button_label(term.term)
+
+
+def _titled(option_id: str, item: Intervention) -> Option:
+    """A button for an intervention: its hand-written label (never cut: knowledge check keeps it
+    short); the whole title works when typed, as does the label."""
+    return Option(option_id, item.label, (item.title, item.label))
 
 
 # -- the team and the check-in ------------------------------------------------------------------

@@ -98,7 +98,12 @@ def _phase_kinds(knowledge: KnowledgeBase) -> list[Kind]:
     focus: list[Place] = []
     for phase in knowledge.phases:
         where = f"phases.yaml: {phase.key}"
-        descriptions.append((f"{where}.description", phase.description))
+        descriptions += [
+            (f"{where}.{field}", text)
+            for field, text in _with_variants(
+                "description", phase.description, phase.description_for
+            )
+        ]
         signals += [(f"{where}.signals.{i}", text) for i, text in enumerate(phase.signals)]
         focus.append((f"{where}.manager_focus", phase.manager_focus))
     return [
@@ -143,7 +148,11 @@ def _precondition_kinds(knowledge: KnowledgeBase) -> list[Kind]:
     for item in knowledge.preconditions:
         where = f"preconditions.yaml: {item.id}"
         texts += [(f"{where}.title", item.title), (f"{where}.explanation", item.explanation)]
-        questions += [(f"{where}.checks.{c.id}.question", c.question) for c in item.checks]
+        questions += [
+            (f"{where}.checks.{c.id}.{field}", text)
+            for c in item.checks
+            for field, text in _with_variants("question", c.question, c.question_for)
+        ]
         gaps += [
             (f"{where}.{field}", text)
             for field, text in _with_variants("when_gap", item.when_gap, item.when_gap_for)

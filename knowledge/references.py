@@ -127,6 +127,24 @@ def interventions_related(errors: Collector, found: Sources) -> None:
         _declared(errors, found, found.origin[item.id], f"{item.id}.related", item.related)
 
 
+def labels_unique(errors: Collector, found: Sources) -> None:
+    """Every button label once, case and spacing aside: two buttons under one message must differ
+    visibly, and any two interventions may end up under one message."""
+    seen: dict[str, str] = {}
+    for item in found.interventions:
+        key = " ".join(item.label.casefold().split())
+        if key in seen:
+            errors.add(
+                found.origin.get(item.id, found.root),
+                f"interventions.{item.id}.label",
+                f"{item.label!r} is also the label of {seen[key]}",
+            )
+        seen.setdefault(key, item.id)
+    if found.preconditions:
+        keys = [" ".join(p.label.casefold().split()) for p in found.preconditions.preconditions]
+        check_unique(errors, found.file("preconditions.yaml"), "preconditions.label", keys)
+
+
 def precondition_ids_unique(errors: Collector, found: Sources) -> None:
     """Precondition ids are unique."""
     if found.preconditions:
@@ -215,6 +233,7 @@ RULES: tuple[Rule, ...] = (
     themes_join_layers,
     interventions_related,
     precondition_ids_unique,
+    labels_unique,
     check_ids_unique,
     blind_spots_scoped,
     blind_spots_related,

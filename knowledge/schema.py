@@ -19,6 +19,11 @@ Text = Annotated[str, Field(min_length=3)]
 # Labels may be as short as the report's own ("HR").
 Label = Annotated[str, Field(min_length=2, max_length=60)]
 PhaseNumber = Annotated[int, Field(ge=1, le=5)]
+# A button's words, written by hand: Telegram shows about 30 characters of a button on a phone,
+# and a title cut with "…" ("Taken met meer…") reads as careless (issue 19).
+ButtonLabel = Annotated[str, Field(min_length=2, max_length=28)]
+# A warning's button adds "Let op: " (8 characters) to the precondition's label.
+WarningLabel = Annotated[str, Field(min_length=2, max_length=22)]
 
 # Groups the report names as under-served or as special; advice may be aimed at them.
 Audience = Literal["mkb", "zzp", "onderwijs"]
@@ -50,8 +55,14 @@ class Phase(Record):
     label: Label
     report_label: Text
     description: Text
+    # A reader without staff (zzp'er, colleague, teacher) reads "de medewerker" as someone else.
+    description_for: dict[Reader, Text] = Field(default_factory=dict)
     signals: list[Text] = Field(min_length=2)
     manager_focus: Text
+
+    def description_for_reader(self, reader: str | None) -> str:
+        """The phase described as this reader should read it (None: the common text)."""
+        return for_reader(self.description, self.description_for, reader)
 
 
 class Layer(Record):
@@ -117,6 +128,8 @@ class Intervention(Record):
 
     id: Slug
     title: Text
+    # The button's words (at most 28 characters, unique in the knowledge); `title` in the text.
+    label: ButtonLabel
     layer: Slug
     phases: PhaseSpan
     evidence: bool = Field(description="the report's '*': backed by scientific literature")
@@ -181,7 +194,12 @@ class CheckQuestion(Record):
 
     id: Slug
     question: Text
+    question_for: dict[Reader, Text] = Field(default_factory=dict)
     gap_when: Literal["ja", "nee"] = "nee"
+
+    def question_for_reader(self, reader: str | None) -> str:
+        """The question as this reader should read it (None: the common text)."""
+        return for_reader(self.question, self.question_for, reader)
 
 
 class Precondition(Record):
@@ -190,6 +208,7 @@ class Precondition(Record):
     id: Slug
     number: Annotated[int, Field(ge=1, le=4)]
     title: Text
+    label: WarningLabel  # the button's words, after "Let op: " or "Check: "
     explanation: Text
     checks: list[CheckQuestion] = Field(min_length=1, max_length=2)
     when_gap: Text

@@ -97,6 +97,9 @@ class AdviceTexts(TextModel):
     """The advice: the overview, a detail view, "Meer", the next phase and the blind spots."""
 
     phase_line: dict[str, Line]  # by reader (flow.yaml roles' `reader`)
+    # The report's vision (the worker's own direction; willen, weten, kunnen, durven, mogen), by
+    # reader: one line under the phase that says why the first step starts with the worker.
+    vision: dict[str, Line] = Field(default_factory=dict)
     few: Line
     begin: Line
     begin_item: Line
@@ -119,6 +122,7 @@ class AdviceTexts(TextModel):
     span_two: Line  # two phases next to each other: "fase 2 en 3"
     span_many: Line
     via: dict[str, Line]  # by layer key: where in the model an intervention works
+    via_own: Line  # the reader's own layer: "via HR, dus via jou" (an owner is HR too)
     report_name: Line
     report_name_reconstructed: Line  # the report's name, completed by us (cut off there)
     report_fragment: Line

@@ -195,7 +195,7 @@ STATE_PATHS: dict[str, list[str]] = {
     "volgende": [*TO_ADVICE, "volgende"],
     "vlekken": [*TO_ADVICE, "vlekken"],
     "hulp": [*TO_ADVICE, "hulp"],
-    "plan": [*TO_ADVICE, "plan"],
+    "plan": [*TO_ADVICE, "herinner", "geen", "plan"],  # no reminder asked after the plan
     "klaar": [*TO_ADVICE, "klaar"],
     "herinnering": [*TO_ADVICE, "herinner"],
     "team": [*TO_ADVICE, "team"],
@@ -235,6 +235,9 @@ RESERVED: dict[str, set[str]] = {
     "je team": {"eigenaar", "leidinggevende", "hr", "directie"},
     # A reader without staff (zzp'er, colleague, teacher) is never addressed as an employer.
     "je medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
+    # Nor read "de medewerker" (the quick check, a phase's description, the plan): a zzp'er reads
+    # about himself, a colleague about his colleague, a teacher about the working learner.
+    "de medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
     "deze medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},
     "mijn medewerkers": {"eigenaar", "leidinggevende", "hr", "directie"},
     "andere medewerker": {"eigenaar", "leidinggevende", "hr", "directie"},

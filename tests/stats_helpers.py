@@ -106,16 +106,23 @@ class Player:
             turn = await self._tap(key, turn, turn.replies[-1].options[0].id)
             turn = await self._tap(key, turn, "terug")
             played.totals["detail"] += 1
+        asked_after_plan = False  # a reader with staff is asked for a reminder right after it
         if rng.random() < 0.5:
             turn = await self._tap(key, turn, "plan")
-            turn = await self._tap(key, turn, "terug")
             played.totals["plan"] += 1
+            assert turn.session is not None
+            asked_after_plan = turn.session.state == "herinnering"
+            if not asked_after_plan:
+                turn = await self._tap(key, turn, "terug")
         if role in STAFF and rng.random() < 0.6:
-            turn = await self._tap(key, turn, "herinner")
+            if not asked_after_plan:
+                turn = await self._tap(key, turn, "herinner")
             turn = await self._tap(key, turn, rng.choice(["w2", "w4", "w8"]))
             played.totals["reminder"] += 1
             if rng.random() < 0.7:
                 await self._check_in(key, role, phase)
+        elif asked_after_plan:
+            turn = await self._tap(key, turn, "geen")
 
     async def _quick_check(self, key: str, turn: Turn, role: str, phase: str) -> Turn:
         """Answer every question of the quick check the same way; count the gaps it names."""

@@ -21,7 +21,8 @@ from dialogs.session import MAX_HISTORY
 RECORD_LIMIT = 20_000  # bytes of a stored chat after 10,000 answers
 ANSWERS = 10_000
 # Rounds at the advice: details opened and closed, the plan, a check-in period, "Meer".
-ROUND = ["i1", "terug", "w1", "terug", "plan", "terug", "herinner", "w2", "volgende", "terug"]
+# The reminder before the plan: a plan asks about a reminder first while none is set (issue 19).
+ROUND = ["i1", "terug", "w1", "terug", "herinner", "w2", "plan", "terug", "volgende", "terug"]
 
 
 def _answer(session: Session, option_id: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from dialog_helpers import STATE_PATHS, at_state, comparable, drive, engine, refusal
+from dialog_helpers import STATE_PATHS, at_state, choose, comparable, drive, engine, refusal
 
 from dialogs import Command, Event, EventKind, new_session
 
@@ -134,6 +134,7 @@ def test_back_after_another_employee_returns_to_the_advice() -> None:
 
 def test_the_plan_is_sent_and_its_steps_can_be_read_again() -> None:
     session = at_state("advies")
+    choose(session, "herinner", "geen")  # else the plan asks about a reminder first
     replies = engine().handle(session, Event.option("plan"))
     assert replies[0].attachment == "action_plan"
     assert session.state == "plan"

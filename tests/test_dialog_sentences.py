@@ -466,7 +466,8 @@ rows(
 )
 rows("advies", "Mijn medewerkers", "mijn team")
 rows("advies", "Andere medewerker", "een andere medewerker bespreken")
-rows("advies", "Tijd en geld geven om te leren", "1", "tijd en geld geven om te leren")
+# The button's label (knowledge `label`); the whole title typed names it too.
+rows("advies", "Tijd en geld om te leren", "1", "tijd en geld geven om te leren")
 rows(
     "advies",
     RESTART,

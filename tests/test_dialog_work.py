@@ -23,6 +23,7 @@ from dialog_helpers import (
 from dialogs import Event
 from dialogs.advice import advice_plan, help_referrals, quick_checks
 from dialogs.knowledge_check import unreached_referrals
+from dialogs.render import SCREEN
 from knowledge.schema import WORK_KINDS, Scope
 
 # Typed businesses and the kind of work they are (issue 20's list, and a few more).
@@ -113,10 +114,12 @@ def test_a_webshop_owner_in_phase_5_is_not_sent_to_a_delivery() -> None:
 
 
 @pytest.mark.parametrize("work", [None, *WORK_KINDS])
-@pytest.mark.parametrize("role", ["mkb", "lijn"])
+@pytest.mark.parametrize("role", STAFF)
 def test_the_first_step_is_one_action_for_this_one_employee_this_week(
     role: str, work: str | None
 ) -> None:
+    """Every reader with staff (HR and the director too) thinks of one employee: "Begin hier"
+    names one action with that employee, this week, in every phase."""
     kb, flow = engine().knowledge, engine().flow
     for phase in PHASES:
         plan = advice_plan(kb, flow, role, phase, work=work)
@@ -341,3 +344,28 @@ async def test_a_whole_conversation_gets_steps_and_help_that_fit_the_business(
         shown = helped.replies[-1].text
         assert "Tip:" in shown and "Landelijke leerwerkloketten" in shown and "O&O" in shown
         assert "Gas Erop" not in shown and "MKB Idee!" in shown
+
+
+# -- the report's vision ---------------------------------------------------------------------------
+@pytest.mark.parametrize("role", ROLE_PATH)
+def test_the_reports_vision_says_why_the_first_step_starts_with_the_worker(role: str) -> None:
+    """Seed 60-67, 86, 116: the worker's own direction; willen, weten, kunnen, durven, mogen.
+    One line under the phase, marked as the report's, where the screen has room for it."""
+    texts = engine().texts.advice
+    reader = engine().flow.roles[role].reader
+    line = texts.vision[reader]
+    assert "volgens het rapport" in line and "regie" in line
+    assert all(word in line for word in ("willen", "weten", "kunnen", "durven", "mogen"))
+    shown = 0
+    for number in range(1, 6):
+        session = drive(*ROLE_PATH[role], "kies", f"f{number}")
+        replies = []
+        while session.state == "check":
+            replies = choose(session, "ja")
+        text = replies[-1].text
+        if line not in text:  # only when it would not fit one phone screen
+            assert len(text) + len(line) + 2 > SCREEN, (role, number)
+            continue
+        shown += 1
+        assert text.split("\n\n")[1] == line, (role, number)  # right under the phase
+    assert shown >= 4, role

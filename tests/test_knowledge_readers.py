@@ -16,6 +16,7 @@ from knowledge.schema import READERS, BlindSpot, GlossaryTerm, Intervention, Pre
 BASE: dict[str, Any] = {
     "id": "taken-proef",
     "title": "Taken anders verdelen",
+    "label": "Taken anders verdelen",
     "report_title": "Taken herontwerpen",
     "layer": "taken",
     "phases": "1-2",
@@ -89,6 +90,7 @@ def test_preconditions_and_blind_spots_have_reader_variants() -> None:
             "id": "veiligheid",
             "number": 4,
             "title": "Veilig leren",
+            "label": "Veilig leren",
             "explanation": "Uitleg.",
             "checks": [{"id": "fouten", "question": "Mag je fouten maken?"}],
             "when_gap": "Praat erover met je team.",

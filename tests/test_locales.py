@@ -132,8 +132,8 @@ def test_telegram_command_names_are_checked(
         ),
         (
             "artifacts",
-            "op {check_in}, kijk",
-            "op {check_in, kijk",
+            "hebt. Op {check_in}",
+            "hebt. Op {check_in",
             "nl/artifacts.yaml: action_plan.caption: Value error, braces do not match",
         ),
         (

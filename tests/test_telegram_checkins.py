@@ -28,7 +28,6 @@ SLOW = 30.0
 LATE = 7.0
 # A check-in sent again after a kill first takes the buttons off the question before it once
 # more; when that was done before the kill, Telegram refuses the repeat as already done.
-REPEATED_CLEAR = ("editMessageReplyMarkup", "Bad Request: message is not modified")
 
 
 @pytest.fixture
@@ -185,7 +184,7 @@ async def test_a_kill_before_telegram_took_the_check_in_sends_it_once_after_rest
     session = stored(bot, "411").session
     assert session is not None
     assert [look.phase for look in session.slots[0].assessments] == ["actie", "toepassen"]
-    assert set(bot_api.rejections) <= {REPEATED_CLEAR}
+    assert bot_api.rejections == []  # a clear made again is a repeat, kept apart
     assert bot_api.unanswered_callbacks() == []
 
 
@@ -229,5 +228,5 @@ async def test_a_kill_after_telegram_took_the_check_in_repeats_that_message_at_m
     a = session.slots[0]
     assert [look.phase for look in a.assessments] == ["actie", "toepassen"]
     assert [step.status for step in a.steps] == ["open"] * len(a.steps)  # the new advice's
-    assert set(bot_api.rejections) <= {REPEATED_CLEAR}
+    assert bot_api.rejections == []  # a clear made again is a repeat, kept apart
     assert bot_api.unanswered_callbacks() == []

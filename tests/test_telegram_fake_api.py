@@ -80,6 +80,14 @@ async def test_edits_and_files(bot_api: FakeBotApi, bot: Bot) -> None:
     assert message is not None and message.text == "kies\n\n➜ Ja" and not message.buttons()
     with pytest.raises(BadRequest, match="not modified"):
         await bot.edit_message_text("kies\n\n➜ Ja", chat_id=11, message_id=sent.message_id)
+    # Made again, the edit is a repeat: refused as Telegram does, but not the bot's mistake.
+    assert bot_api.repeats and bot_api.rejections == []
+    plain = await bot.send_message(11, "geen knoppen")
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_reply_markup(11, plain.message_id, reply_markup=None)
+    # Taking buttons off a message that never had them is needless: a rejection.
+    needless = ("editMessageReplyMarkup", "Bad Request: message is not modified")
+    assert bot_api.rejections == [needless]
     await bot.send_document(11, b"%PDF-1.4 test", filename="plan.pdf", caption="Je plan")
     document = bot_api.last(11)
     assert document is not None and document.kind == "document"

@@ -6,14 +6,18 @@ import io
 import logging
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import FAKE_TOKEN
+from dialog_helpers import engine
 from fake_bot_api.harness import BotProcess, User
 from fake_bot_api.server import FakeBotApi
 
+from bot.artifacts import render
 from bot.telegram.logs import HIDDEN, LIBRARY_FLOORS, configure_logging
+from dialogs.session import Session
 
 PROFILE = {"first_name": "Wilhelmina", "last_name": "Zwartkop", "username": "wzwartkop_nl"}
 PHONE, CONTACT_FIRST, CONTACT_LAST, CONTACT_ID = "+31612345678", "Gerrit", "Hoogeveen", 770011
@@ -105,3 +109,18 @@ def test_library_levels_never_drop_below_their_floor_nor_below_the_bots() -> Non
         root.setLevel(saved[1])
         for name in LIBRARY_FLOORS:
             logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def test_a_plan_pdf_writes_no_library_chatter(stream: io.StringIO) -> None:
+    """Making a PDF made fontTools write ~70 INFO lines into the bot's log: libraries not named in
+    LIBRARY_FLOORS write WARNING and above only, named ones their floor."""
+    kb = engine().knowledge
+    session = Session(role="hr", layers=["hr"], phase="actie")
+    session.advised = [item.id for item in engine().advice_plan(session).first]
+    assert render("action_plan", session, engine(), date(2026, 11, 28)).data
+    logging.getLogger("fontTools.subset").info("glyphs kept %d", len(kb.phases))
+    logging.getLogger("fontTools.subset").warning("a real problem %d", 1)
+    logging.getLogger("telegram.ext.Application").info("Application started")
+    text = stream.getvalue()
+    assert "fontTools" not in text.replace("fontTools.subset: a real problem 1", "")
+    assert "a real problem 1" in text and "Application started" in text

@@ -220,7 +220,7 @@ WALK: list[tuple[str, list[str], int]] = [
     ("advies", [], 0),  # the checks answered "ja" until the advice comes
     ("uitleg", ["i2"], 1),
     ("meer", ["meer"], 1),
-    ("plan", ["plan"], 1),
+    ("plan", ["herinner", "geen", "plan"], 3),  # the plan asks about a reminder once
     ("klaar", ["klaar"], 1),
     ("herinnering", ["herinner"], 1),
     ("org", ["ander", "nee", "ja", "ok"], 4),
@@ -374,7 +374,8 @@ LEAD_CHECKS = ["zeker", "niet echt", "weet ik veel"]
 LEAD_AFTER: list[tuple[str, str | None]] = [
     ("wat komt hierna", "volgende"),
     ("terug", "advies"),
-    ("mag ik het actieplan", "plan"),
+    # The plan names a review date, so the reminder is asked right after it (issue 19).
+    ("mag ik het actieplan", "herinnering"),
 ]
 
 

@@ -9,14 +9,17 @@ write the name by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from dialogs.advice import AdvicePlan
+from dialogs.civil import AMSTERDAM, review_day
 from dialogs.session import Session
 from knowledge import KnowledgeBase
 from knowledge.schema import Intervention
 
-CHECK_IN_AFTER = timedelta(weeks=4)
+# The review after four weeks: the reminder "w4" offered right after the plan (flow.yaml
+# team.review_weeks) names the same day (test_plan_and_reminder_name_one_working_day).
+CHECK_IN_WEEKS = 4
 # The model's phases: an intervention spanning them all is relevant in every phase.
 PHASE_COUNT = 5
 
@@ -82,6 +85,15 @@ class ActionPlan:
     reader: str  # who reads the plan (flow.yaml roles' `reader`)
 
 
+def check_in_day(session: Session, today: date) -> date:
+    """The plan's review date: the reminder's day when one is set for this employee, else the
+    day the reminder offered after the plan would name (`review_day`, the one rule for both)."""
+    slot = session.current_slot()
+    if slot is not None and slot.review_at is not None:
+        return slot.review_at.astimezone(AMSTERDAM).date()
+    return review_day(today, CHECK_IN_WEEKS)
+
+
 def build_action_plan(
     session: Session,
     kb: KnowledgeBase,
@@ -102,12 +114,12 @@ def build_action_plan(
     phase = kb.phase(advice.phase)
     return ActionPlan(
         made_on=today,
-        check_in=today + CHECK_IN_AFTER,
+        check_in=check_in_day(session, today),
         role_label=role_label,
         layer_labels=tuple(item.label for item in kb.layers if item.key in session.layers),
         phase_number=phase.number,
         phase_label=phase.label,
-        phase_description=phase.description,
+        phase_description=phase.description_for_reader(reader),
         steps=tuple(PlanStep.of(item, reader, advice.work) for item in advice.shown),
         gaps=tuple(
             PlanNote(gap.title, text)

@@ -287,7 +287,8 @@ def _header(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
         pdf.set_font(FAMILY, "B", 10)
         pdf.cell(pdf.get_string_width(label + ": ") + 1, 6, f"{label}:")
         pdf.set_font(FAMILY, "", 10)
-        pdf.cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # Wrapped under its own start, never past the right margin: HR's review line ran off.
+        pdf.multi_cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     pdf.ln(2)
     pdf.set_font(FAMILY, "B", 10)
     name_label = texts.employee_name_for.get(plan.reader, texts.employee_name)

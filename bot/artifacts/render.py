@@ -10,6 +10,7 @@ from bot.artifacts.artifact import Artifact, EngineLike
 from bot.artifacts.model_picture import render_model_picture
 from bot.artifacts.plan_layout import layout_action_plan
 from bot.artifacts.team_picture import render_slot_picture, render_team_picture
+from dialogs.civil import AMSTERDAM
 from dialogs.session import Session
 from locales import Bundle, load_bundle
 
@@ -36,7 +37,8 @@ def render(
     if kind == "model_picture":
         return _model_picture(session, engine, words)
     if kind == "action_plan":
-        now = datetime.now() if today is None else datetime.combine(today, time())
+        # The Amsterdam day, as the reminder counts it (dialogs.civil.review_day).
+        now = datetime.now(AMSTERDAM) if today is None else datetime.combine(today, time())
         return _action_plan(session, engine, now, words)
     if kind == "team_picture":
         return _team_picture(session, engine, words)

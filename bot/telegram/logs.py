@@ -39,7 +39,10 @@ class _Hidden:
 _HIDDEN = _Hidden()
 # The packages whose log lines are written here, by us, without personal data.
 OWN_PACKAGES = frozenset({"bot", "dialogs", "knowledge", "__main__"})
-# Library loggers and the lowest level they may log at, whatever the bot's level.
+# Library loggers and the lowest level they may log at, whatever the bot's level. A library not
+# named here logs at WARNING and above (LIBRARY_DEFAULT): fontTools alone wrote ~70 INFO lines
+# per action plan, drowning the bot's own lines.
+LIBRARY_DEFAULT = logging.WARNING
 LIBRARY_FLOORS = {
     "telegram": logging.INFO,
     "httpx": logging.WARNING,
@@ -48,7 +51,21 @@ LIBRARY_FLOORS = {
     "aiohttp.access": logging.WARNING,
     "transitions": logging.WARNING,
     "asyncio": logging.INFO,
+    "fontTools": logging.WARNING,
+    "fpdf": logging.WARNING,
+    "PIL": logging.WARNING,
 }
+
+
+def library_floor(logger_name: str) -> int:
+    """The lowest level a library's logger may write at: its own floor or its parent's, else
+    LIBRARY_DEFAULT."""
+    parts = logger_name.split(".")
+    for end in range(len(parts), 0, -1):
+        floor = LIBRARY_FLOORS.get(".".join(parts[:end]))
+        if floor is not None:
+            return floor
+    return LIBRARY_DEFAULT
 
 
 def is_own(logger_name: str) -> bool:
@@ -56,7 +73,8 @@ def is_own(logger_name: str) -> bool:
 
 
 class LibraryDataFilter(logging.Filter):
-    """Drops libraries' DEBUG lines and hides their non-numeric arguments at every level.
+    """Drops libraries' lines below their floor (DEBUG always) and hides their non-numeric
+    arguments at every level.
 
     A handler filter, so it holds for every logger, also ones the floors above do not name.
     """
@@ -64,7 +82,7 @@ class LibraryDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if is_own(record.name):
             return True
-        if record.levelno < logging.INFO:
+        if record.levelno < max(logging.INFO, library_floor(record.name)):
             return False
         if record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)

@@ -6,6 +6,11 @@ and enforces Telegram's limits with Telegram's error texts (text ≤ 4096 UTF-16
 callback_data ≤ 64 bytes, captions ≤ 1024, ≤ 100 buttons and ≤ 8 per row, callback queries
 answered once). Everything the bot
 does wrong is kept in :attr:`FakeBotApi.rejections`, so a test can insist there was nothing.
+A call that repeats one Telegram already carried out (an edit into the state the message's last
+edit gave it, the answer to a query already answered) is refused as Telegram refuses it but kept
+apart in :attr:`FakeBotApi.repeats`: a bot that cannot know whether its first call arrived (a
+timeout, a kill before the answer) must be free to make it again, and a test must still see a
+needless call, such as taking buttons off a message that never had them.
 
 Telegram's flood control is an opt-in mode (:class:`FloodControl`, the ``flood`` argument or the
 ``flood_control`` test action): about 30 counted calls a second for the bot and one a second per
@@ -87,11 +92,14 @@ Files = dict[str, tuple[str | None, bytes]]
 class ApiError(Exception):
     """An error answer in Telegram's format."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self, code: int, description: str, retry_after: int | None = None, repeat: bool = False
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.repeat = repeat  # refused because an earlier, identical call was carried out
 
     def body(self) -> JSON:
         body: JSON = {"ok": False, "error_code": self.code, "description": self.description}
@@ -290,6 +298,7 @@ class FakeBotApi:
     messages: dict[int, list[BotMessage]] = field(default_factory=dict)
     calls: list[tuple[str, JSON]] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)
+    repeats: list[tuple[str, str]] = field(default_factory=list)  # refused only as repeats
     callback_queries: dict[str, CallbackQuery] = field(default_factory=dict)
     commands: list[JSON] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
@@ -695,7 +704,7 @@ class FakeBotApi:
             result = await handler(params, files)
         except ApiError as err:
             if err.code == 400:
-                self.rejections.append((method, err.description))
+                (self.repeats if err.repeat else self.rejections).append((method, err.description))
             return err.code, err.body()
         return 200, {"ok": True, "result": result}
 
@@ -854,6 +863,7 @@ class FakeBotApi:
                 "Bad Request: message is not modified: specified new message "
                 "content and reply markup are exactly the same as a current content "
                 "and reply markup of the message",
+                repeat=message.edits > 0,
             )
         message.text, message.reply_markup = text, markup
         message.edits += 1
@@ -863,7 +873,7 @@ class FakeBotApi:
         message = self._editable(params)
         markup = _check_markup(params.get("reply_markup"))
         if markup == message.reply_markup:
-            raise ApiError(400, "Bad Request: message is not modified")
+            raise ApiError(400, "Bad Request: message is not modified", repeat=message.edits > 0)
         message.reply_markup = markup
         message.edits += 1
         return message.to_api()
@@ -874,6 +884,7 @@ class FakeBotApi:
             raise ApiError(
                 400,
                 "Bad Request: query is too old and response timeout expired or query ID is invalid",
+                repeat=query is not None and query.answered,
             )
         text = params.get("text")
         if text is not None and utf16_len(str(text)) > MAX_CALLBACK_ANSWER:
