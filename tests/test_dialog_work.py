@@ -73,6 +73,25 @@ def test_a_typed_business_is_kept_as_its_kind_only(typed: str, kind: str) -> Non
         assert typed not in session.model_dump_json().casefold()
 
 
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("we zijn een bakkerij", "maken"),
+        ("ik heb een garage", "maken"),
+        ("wij hebben een webshop", "maken"),
+        ("een accountantskantoor", "kantoor"),
+        ("we zitten in de bouw", "bouw"),
+        ("een zorgpraktijk met vier mensen", "zorg"),
+        ("we zijn een fysiotherapiepraktijk", "zorg"),
+    ],
+)
+def test_a_typed_sentence_about_the_business_is_understood(typed: str, kind: str) -> None:
+    """Through the understanding layer: the lexicon's words for each kind, in a sentence."""
+    session = drive("mkb")
+    engine().handle(session, Event.text(typed))
+    assert (session.state, session.work) == ("s_toepassen", kind)
+
+
 def test_skipping_keeps_no_kind_and_back_forgets_it() -> None:
     assert drive("lijn", SKIP_WORK).work is None
     session = drive("lijn", "zorg")
