@@ -191,9 +191,12 @@ class Engine:
         navigation = self._texts.navigation
         shown: list[Option] = list(options)
         if len(options) > MAX_OPTIONS:
-            start = (session.page % self._pages(options)) * PAGE_SIZE
+            paged, pinned = self._paging(session, options)
+            size = PAGE_SIZE - len(pinned)
+            start = (session.page % self._pages(session, options)) * size
             shown = [
-                *options[start : start + PAGE_SIZE],
+                *paged[start : start + size],
+                *pinned,
                 Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms)),
             ]
         if self._can_go_back(session):
@@ -353,9 +356,17 @@ class Engine:
         return Outcome([Reply(question, asked)])
 
     # -- moving within a step: back, the next page of options --------------------------------
-    @staticmethod
-    def _pages(options: Sequence[Option]) -> int:
-        return -(-len(options) // PAGE_SIZE)
+    def _paging(
+        self, session: Session, options: Sequence[Option]
+    ) -> tuple[list[Option], list[Option]]:
+        """The options that go page by page, and those on every page (`pin` in the flow)."""
+        state = self._flow.states.get(session.state)
+        pins = {o.id for o in state.options if o.pin} if state is not None else set()
+        return [o for o in options if o.id not in pins], [o for o in options if o.id in pins]
+
+    def _pages(self, session: Session, options: Sequence[Option]) -> int:
+        paged, pinned = self._paging(session, options)
+        return -(-len(paged) // (PAGE_SIZE - len(pinned)))
 
     def _navigation(self, session: Session) -> tuple[Option, ...]:
         """The moving buttons on offer now (typed "terug" or "meer opties" works as well)."""
@@ -395,7 +406,7 @@ class Engine:
             replies = self._back(session)
             return Outcome([replace(replies[-1], replaces=in_place)], navigation)
         work = session.model_copy()
-        work.page = (session.page + 1) % self._pages(self.current_options(session))
+        work.page = (session.page + 1) % self._pages(session, self.current_options(session))
         self._commit(session, work)
         return Outcome([self._prompt(session, replaces=tapped)], navigation)
 
