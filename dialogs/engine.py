@@ -34,12 +34,13 @@ from dialogs.machine import (
     Context,
     Step,
     build_machine,
-    fire,
+    moves_of,
     option_trigger,
+    take,
 )
 from dialogs.progress import intake_states, longest_ahead
 from dialogs.render import SPECIAL_PROMPTS, Renderer
-from dialogs.session import MAX_HISTORY, UNDONE, Answer, Session, team_of, utc_now
+from dialogs.session import MAX_HISTORY, UNDONE, Answer, Session, draft, team_of, utc_now
 from knowledge import KnowledgeBase, load_knowledge
 from locales import DEFAULT_LANGUAGE, Bundle, BundleError, DialogTexts, load_bundle
 
@@ -90,8 +91,9 @@ class Engine:
         self._texts = texts
         self._knowledge = knowledge
         self._context = Context(flow, knowledge, self._render)
-        # The graph only: each answer fires its event on a model of its own (machine.fire).
+        # The graph only, holding no model: a step takes its moves from the table read from it.
         self._machine: Machine = build_machine(flow)
+        self._moves = moves_of(self._machine)
         self._typing = typing_answers.TypedAnswers(flow, texts, bundle.language)
 
     @classmethod
@@ -394,7 +396,7 @@ class Engine:
             in_place = tapped and session.state in self._intake
             replies = self._back(session)
             return Outcome([replace(replies[-1], replaces=in_place)], navigation)
-        work = session.model_copy()
+        work = draft(session)
         work.page = (session.page + 1) % self._pages(self.current_options(session))
         self._commit(session, work)
         return Outcome([self._prompt(session, replaces=tapped)], navigation)
@@ -404,7 +406,7 @@ class Engine:
         """Restart at once when nothing was answered yet; otherwise ask first."""
         if not session.history:
             return self._restart(session, preset=preset)
-        work = session.model_copy()
+        work = draft(session)
         work.confirm_restart = preset if preset in self._flow.roles else ""
         self._commit(session, work)
         return [self._prompt(session)]
@@ -425,7 +427,7 @@ class Engine:
             return Outcome([self._prompt(session, lead=lead)])
         if chosen.id == CONFIRM:
             return Outcome(self._restart(session, preset=session.confirm_restart or ""), chosen)
-        work = session.model_copy()
+        work = draft(session)
         work.confirm_restart = None
         self._commit(session, work)
         return Outcome([self._prompt(session, lead=self._texts.restart.kept, short=True)], chosen)
@@ -438,7 +440,7 @@ class Engine:
             return Outcome(self._ask_restart(session), chosen)
         # A shallow copy (the employees' records one level deeper, as effects set their fields):
         # effects assign new values and never change a stored list in place.
-        work = session.model_copy(update={"slots": [slot.model_copy() for slot in session.slots]})
+        work = draft(session, slots=[slot.model_copy() for slot in session.slots])
         notes = self._apply(work, chosen.id, spec)
         if notes is None:
             return Outcome([self._prompt(session, lead=self._texts.unknown_option, short=True)])
@@ -473,7 +475,7 @@ class Engine:
     def _undone(self, session: Session) -> Session:
         """`session` with its last answer undone (a copy): its snapshot put back."""
         answer = session.history[-1]
-        work = session.model_copy()
+        work = draft(session)
         for name, value in (answer.before or {}).items():
             # The employee an answer left may have been removed since: stay with the one now.
             if name == "current" and session.slot(value) is None:
@@ -527,10 +529,11 @@ class Engine:
         if spec is None:
             picked = choices.parse(option_id)
             assert picked is not None  # offered, so made by dialogs/choices.py
-            moved = fire(self._machine, step, PICK_TRIGGER, key=picked.key)
+            moved = take(step, self._moves.get((source, PICK_TRIGGER), ()), key=picked.key)
             recorded = True
         else:
-            moved = fire(self._machine, step, option_trigger(option_id), option=spec)
+            trigger = option_trigger(option_id)
+            moved = take(step, self._moves.get((source, trigger), ()), option=spec)
             recorded = spec.next is not None
         if not moved:
             return None
