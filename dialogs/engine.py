@@ -38,7 +38,7 @@ from dialogs.machine import (
     option_trigger,
     take,
 )
-from dialogs.progress import intake_states, longest_ahead
+from dialogs.progress import Progress
 from dialogs.render import SPECIAL_PROMPTS, Renderer
 from dialogs.session import MAX_HISTORY, UNDONE, Answer, Session, draft, team_of, utc_now
 from knowledge import KnowledgeBase, load_knowledge
@@ -84,8 +84,9 @@ class Engine:
         errors = checks.problems(flow, texts, knowledge, CONDITIONS, EFFECTS, SPECIAL_PROMPTS)
         if errors:
             raise FlowError(errors)
-        self._render = Renderer(flow, texts, knowledge, longest_ahead(flow), bundle)
-        self._intake = intake_states(flow)
+        progress = Progress(flow)
+        self._render = Renderer(flow, texts, knowledge, progress, bundle)
+        self._intake = progress.intake
         self._flow = flow
         self._bundle = bundle
         self._texts = texts
@@ -94,6 +95,31 @@ class Engine:
         # The graph only, holding no model: a step takes its moves from the table read from it.
         self._machine: Machine = build_machine(flow)
         self._moves = moves_of(self._machine)
+        # Per state, read once: its fixed options as offered (with the condition that hides one),
+        # and their definitions by id.
+        self._fixed = {
+            name: tuple(
+                (
+                    option.when,
+                    Option(
+                        option.id,
+                        texts.option_label(name, option.id),
+                        texts.option_synonyms(name, option.id),
+                    ),
+                )
+                for option in state.options
+            )
+            for name, state in flow.states.items()
+        }
+        self._specs = {
+            (name, option.id): option
+            for name, state in flow.states.items()
+            for option in state.options
+        }
+        self._confirm_options = tuple(
+            Option(key, texts.labels[key], tuple(texts.synonyms.get(key, ())))
+            for key in (CONFIRM, KEEP)
+        )
         self._typing = typing_answers.TypedAnswers(flow, texts, bundle.language)
 
     @classmethod
@@ -169,22 +195,16 @@ class Engine:
         if state is None:
             return ()
         if session.confirm_restart is not None:
-            return tuple(
-                Option(key, self._texts.labels[key], tuple(self._texts.synonyms.get(key, ())))
-                for key in (CONFIRM, KEEP)
-            )
+            return self._confirm_options
         picked: tuple[Option, ...] = ()
         if state.pick is not None:
             picked = self._render.pick_options(session, state.pick.source)
+        fixed = self._fixed[session.state]
+        if all(when is None for when, _ in fixed):
+            return picked + tuple(option for _, option in fixed)
         probe = Step(self._context, session)
         return picked + tuple(
-            Option(
-                option.id,
-                self._texts.option_label(session.state, option.id),
-                self._texts.option_synonyms(session.state, option.id),
-            )
-            for option in state.options
-            if option.when is None or getattr(probe, option.when)()
+            option for when, option in fixed if when is None or getattr(probe, when)()
         )
 
     def shown_options(self, session: Session) -> tuple[Option, ...]:
@@ -230,7 +250,9 @@ class Engine:
         if session.state not in self._flow.states:
             return Outcome(self._restart(session, lead=self._texts.lost))
         # The buttons of a question asked back ("Bedoel je A of B?") count for the next event only.
-        asked, session.asked = session.asked, []
+        asked = session.asked
+        if asked:
+            session.asked = []
         if session.confirm_restart is not None:
             return self._confirming(session, event)
         if event.kind is EventKind.START:
@@ -511,8 +533,7 @@ class Engine:
     # -- machinery -----------------------------------------------------------------------------
     def _spec(self, state_name: str, option_id: str) -> OptionSpec | None:
         """A fixed option's definition; None for an option of a pick list."""
-        state = self._flow.states[state_name]
-        return next((option for option in state.options if option.id == option_id), None)
+        return self._specs.get((state_name, option_id))
 
     def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
         """Move `work` by one offered option through the machine; None (and `work` kept) if refused.

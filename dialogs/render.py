@@ -14,7 +14,7 @@ from dialogs.choices import Choice, Kind, key_of, make, parse
 from dialogs.civil import AMSTERDAM
 from dialogs.events import Option
 from dialogs.flow import Flow
-from dialogs.progress import current_run, step_of
+from dialogs.progress import Progress
 from dialogs.session import Answer, Session, Slot
 from knowledge import KnowledgeBase
 from knowledge.readability import sentences
@@ -30,14 +30,27 @@ class Renderer:
         flow: Flow,
         texts: DialogTexts,
         knowledge: KnowledgeBase,
-        ahead: dict[str, int],
+        progress: Progress,
         bundle: Bundle | None = None,
     ) -> None:
         self.bundle = bundle
         self.flow = flow
         self.texts = texts
         self.knowledge = knowledge
-        self._ahead = ahead  # per intake step: the most questions left from it (progress.py)
+        self._progress = progress  # the intake's step counter (progress.py)
+        # How each answer of the intake reads in its trail, worked out once (see answer_label).
+        self._labels = {
+            (answer_step, option.id): self._label(answer_step, option.id)
+            for answer_step in progress.intake
+            for option in flow.states[answer_step].options
+            if option.action is None
+        }
+        self._labels.update(
+            ((answer_step, make(Kind.PHASE, phase.key)), phase.label)
+            for answer_step in progress.intake
+            if flow.states[answer_step].pick is not None
+            for phase in knowledge.phases
+        )
 
     # -- prompts -------------------------------------------------------------------------------
     def prompt(self, session: Session) -> str:
@@ -68,10 +81,12 @@ class Renderer:
 
     def _framed(self, session: Session, body: str) -> str:
         """`body` under the intake's trail of answers and its step counter, where it has them."""
+        if session.state not in self._progress.ahead:
+            return body
         lines: list[str] = []
-        step = step_of(self.flow, self._ahead, session)
+        run = self._progress.run(session.history)
+        step = self._progress.step(session, len(run))
         if step is not None:
-            run = current_run(self.flow, session.history)
             if run:
                 labels = [self.answer_label(answer) for answer in run]
                 separator = f" {self.texts.navigation.trail_separator} "
@@ -81,11 +96,15 @@ class Renderer:
 
     def answer_label(self, answer: Answer) -> str:
         """How an answer given reads in the trail: its button label (a phase by its name)."""
-        state = self.flow.states[answer.step]
-        phase = key_of(answer.option, Kind.PHASE)
+        label = self._labels.get((answer.step, answer.option))
+        return label if label is not None else self._label(answer.step, answer.option)
+
+    def _label(self, answer_step: str, option_id: str) -> str:
+        state = self.flow.states[answer_step]
+        phase = key_of(option_id, Kind.PHASE)
         if state.pick is not None and phase is not None:
             return self.knowledge.phase(phase).label
-        return self.texts.option_label(answer.step, answer.option)
+        return self.texts.option_label(answer_step, option_id)
 
     def reader(self, session: Session) -> str | None:
         """Who reads the dialog (flow.yaml roles' `reader`); None before the role is chosen."""
