@@ -40,7 +40,16 @@ from dialogs.machine import (
 )
 from dialogs.progress import Progress
 from dialogs.render import SPECIAL_PROMPTS, Renderer
-from dialogs.session import MAX_HISTORY, UNDONE, Answer, Session, draft, team_of, utc_now
+from dialogs.session import (
+    MAX_HISTORY,
+    UNDONE,
+    Answer,
+    Session,
+    draft,
+    new_answer,
+    team_of,
+    utc_now,
+)
 from knowledge import KnowledgeBase, load_knowledge
 from locales import DEFAULT_LANGUAGE, Bundle, BundleError, DialogTexts, load_bundle
 
@@ -116,6 +125,22 @@ class Engine:
             for name, state in flow.states.items()
             for option in state.options
         }
+        # Per answer (state, option; None for a pick): the states it can lead to.
+        self._leads: dict[tuple[str, str | None], frozenset[str]] = {
+            (name, option.id): frozenset(target.to for target in option.targets)
+            for name, state in flow.states.items()
+            for option in state.options
+        }
+        self._leads.update(
+            ((name, None), frozenset(target.to for target in state.pick.targets))
+            for name, state in flow.states.items()
+            if state.pick is not None
+        )
+        self._own_back = frozenset(
+            name
+            for name, state in flow.states.items()
+            if any(o.id == "terug" for o in state.options)
+        )
         self._confirm_options = tuple(
             Option(key, texts.labels[key], tuple(texts.synonyms.get(key, ())))
             for key in (CONFIRM, KEEP)
@@ -394,8 +419,7 @@ class Engine:
         """
         if not session.history or session.confirm_restart is not None:
             return False
-        state = self._flow.states[session.state]
-        if session.state in self._flow.entries or any(o.id == "terug" for o in state.options):
+        if session.state in self._flow.entries or session.state in self._own_back:
             return False
         last = session.history[-1]
         if last.before is None:
@@ -404,12 +428,10 @@ class Engine:
         # A check-in is entered from outside the graph: its answers are not asked again.
         if previous is None or last.step in self._flow.entries:
             return False
-        spec = self._spec(last.step, last.option)
-        if spec is None:
-            targets = previous.pick.targets if previous.pick is not None else []
-        else:
-            targets = spec.targets
-        return any(target.to == session.state for target in targets)
+        leads = self._leads.get((last.step, last.option))
+        if leads is None:  # a pick: where the state's pick list leads
+            leads = self._leads.get((last.step, None), frozenset())
+        return session.state in leads
 
     def _move(self, session: Session, navigation: Option, *, tapped: bool = True) -> Outcome:
         """Back (as /terug) or the next page of a long list; a tapped intake question is edited
@@ -561,9 +583,8 @@ class Engine:
         work.state = step.state
         if recorded:
             before = {name: was[name] for name in UNDONE if was[name] != work.__dict__[name]}
-            # Built from fields the session already validated: checked again only when loaded.
-            answer = Answer.model_construct(step=source, option=option_id, before=before)
-            work.history = self._recorded(work.history, answer, work.state)
+            given = new_answer(source, option_id, before)
+            work.history = self._recorded(work.history, given, work.state)
         return step.notes
 
     def _recorded(self, history: list[Answer], answer: Answer, reached: str) -> list[Answer]:
@@ -672,7 +693,7 @@ class Engine:
         work.state = "ci_stap" if slot.steps else "ci_fase"
         before = {name: getattr(session, name) for name in UNDONE}
         changed = {name: value for name, value in before.items() if value != getattr(work, name)}
-        mark = Answer.model_construct(step=session.state, option=CHECK_IN_MARK, before=changed)
+        mark = new_answer(session.state, CHECK_IN_MARK, changed)
         work.history = [*session.history, mark][-MAX_HISTORY:]
         self._commit(session, work)
         return [self._prompt(session)]

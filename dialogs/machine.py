@@ -517,7 +517,10 @@ def take(step: Step, moves: tuple[Move, ...], **kwargs: Any) -> bool:
     """
     answered = Answered(**kwargs)
     for move in moves:
-        if all(getattr(step, name)(answered) for name in move.when):
+        for name in move.when:
+            if not getattr(step, name)(answered):
+                break
+        else:
             if move.dest is not None:
                 step.state = move.dest
             for name in move.do:

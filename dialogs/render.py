@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from dialogs.advice import AdvicePlan, check_question, plan_of
+from dialogs.advice import AdvicePlan, PlanKey, check_question, plan_key, plan_of
 from dialogs.choices import Choice, Kind, key_of, make, parse
 from dialogs.civil import AMSTERDAM
 from dialogs.events import Option
@@ -20,6 +20,10 @@ from knowledge import KnowledgeBase
 from knowledge.readability import sentences
 from knowledge.schema import GlossaryTerm, Intervention, Phase, Precondition
 from locales import Bundle, DialogTexts
+
+# At most this many advice lists' buttons are kept (then the cache starts afresh): far more than
+# the role, phase and gap combinations a day of chats brings.
+PLAN_PICKS = 4096
 
 
 class Renderer:
@@ -38,6 +42,10 @@ class Renderer:
         self.texts = texts
         self.knowledge = knowledge
         self._progress = progress  # the intake's step counter (progress.py)
+        self._phase_options = self._make_phase_options()
+        # The buttons of the advice's lists by the session facts their plan comes from: a step
+        # asks for them for its buttons, its typed answers and its conditions.
+        self._plan_picks: dict[tuple[str, PlanKey], tuple[Option, ...]] = {}
         # How each answer of the intake reads in its trail, worked out once (see answer_label).
         self._labels = {
             (answer_step, option.id): self._label(answer_step, option.id)
@@ -158,6 +166,9 @@ class Renderer:
 
     # -- option labels -------------------------------------------------------------------------
     def phase_options(self) -> tuple[Option, ...]:
+        return self._phase_options
+
+    def _make_phase_options(self) -> tuple[Option, ...]:
         return tuple(
             Option(
                 make(Kind.PHASE, phase.key),
@@ -172,14 +183,23 @@ class Renderer:
     def pick_options(self, session: Session, source: str) -> tuple[Option, ...]:
         """The options a pick list makes: phases, employees or advised items (flow.PickSpec)."""
         if source == "phases":
-            return self.phase_options()
+            return self._phase_options
         if source == "slots":
             return self.slot_options(session)
         if session.role is None or session.phase is None:
             return ()  # no advice yet, so nothing to pick (a damaged or hand-made session)
         if source == "terms":
             return self.word_options(session)
-        plan = self._plan(session)
+        key = (source, plan_key(session))
+        found = self._plan_picks.get(key)
+        if found is None:
+            if len(self._plan_picks) >= PLAN_PICKS:
+                self._plan_picks.clear()
+            found = self._plan_picks[key] = self._advice_options(self._plan(session), source)
+        return found
+
+    def _advice_options(self, plan: AdvicePlan, source: str) -> tuple[Option, ...]:
+        """The buttons of an advice list, made once per plan (see `pick_options`)."""
         if source == "next_phase":
             return tuple(_titled(make(Kind.NEXT, item.id), item) for item in plan.next_phase)
         items = plan.shown

@@ -21,6 +21,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.artifacts.typeface import BOLD, REGULAR
+from dialogs.identity import Same
 from knowledge import KnowledgeBase
 from locales import load_bundle
 from locales.artifacts import PictureTexts
@@ -101,7 +102,7 @@ def render_model_picture(
     if phase is not None:
         kb.phase(phase)
     words = texts if texts is not None else load_bundle().artifacts.model_picture
-    return _render(_Identity(kb), key, phase, words)
+    return _render(Same(kb), key, phase, words)
 
 
 def cache_hits() -> int:
@@ -109,26 +110,11 @@ def cache_hits() -> int:
     return _render.cache_info().hits
 
 
-class _Identity:
-    """Hashes a knowledge base by identity: its records hold lists, so it has no value hash."""
-
-    __slots__ = ("kb",)
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-
-    def __hash__(self) -> int:
-        return id(self.kb)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Identity) and other.kb is self.kb
-
-
 @lru_cache(maxsize=128)
 def _render(
-    kb_ref: _Identity, layers: tuple[str, ...], phase: str | None, texts: PictureTexts
+    kb_ref: Same[KnowledgeBase], layers: tuple[str, ...], phase: str | None, texts: PictureTexts
 ) -> bytes:
-    kb = kb_ref.kb
+    kb = kb_ref.value
     geo = GEOMETRY
     legend = _legend_items(texts, bool(layers), phase is not None)
     height = (
