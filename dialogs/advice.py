@@ -37,11 +37,20 @@ def quick_checks(knowledge: KnowledgeBase, spec: QuickCheckSpec, phase: str) -> 
 
 def check_question(knowledge: KnowledgeBase, check_id: str) -> tuple[Precondition, CheckQuestion]:
     """A check question with the precondition it belongs to; KeyError when unknown."""
-    for precondition in knowledge.preconditions:
+    return _check_questions(Same(knowledge))[check_id]
+
+
+@functools.lru_cache(maxsize=8)
+def _check_questions(
+    knowledge: Same[KnowledgeBase],
+) -> dict[str, tuple[Precondition, CheckQuestion]]:
+    """Every check question by its id (the first where two share one), read once: a quick-check
+    step looks its question up twice, for the answer and for the next prompt."""
+    found: dict[str, tuple[Precondition, CheckQuestion]] = {}
+    for precondition in knowledge.value.preconditions:
         for check in precondition.checks:
-            if check.id == check_id:
-                return precondition, check
-    raise KeyError(check_id)
+            found.setdefault(check.id, (precondition, check))
+    return found
 
 
 def ranked(knowledge: KnowledgeBase, role: RoleSpec, phase: str) -> list[Intervention]:
