@@ -27,6 +27,7 @@ from dialogs import checks, choices, matching, typing_answers
 from dialogs.advice import AdvicePlan, plan_of
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
+from dialogs.lookups import read_lookups
 from dialogs.machine import (
     CONDITIONS,
     EFFECTS,
@@ -104,43 +105,8 @@ class Engine:
         # The graph only, holding no model: a step takes its moves from the table read from it.
         self._machine: Machine = build_machine(flow)
         self._moves = moves_of(self._machine)
-        # Per state, read once: its fixed options as offered (with the condition that hides one),
-        # and their definitions by id.
-        self._fixed = {
-            name: tuple(
-                (
-                    option.when,
-                    Option(
-                        option.id,
-                        texts.option_label(name, option.id),
-                        texts.option_synonyms(name, option.id),
-                    ),
-                )
-                for option in state.options
-            )
-            for name, state in flow.states.items()
-        }
-        self._specs = {
-            (name, option.id): option
-            for name, state in flow.states.items()
-            for option in state.options
-        }
-        # Per answer (state, option; None for a pick): the states it can lead to.
-        self._leads: dict[tuple[str, str | None], frozenset[str]] = {
-            (name, option.id): frozenset(target.to for target in option.targets)
-            for name, state in flow.states.items()
-            for option in state.options
-        }
-        self._leads.update(
-            ((name, None), frozenset(target.to for target in state.pick.targets))
-            for name, state in flow.states.items()
-            if state.pick is not None
-        )
-        self._own_back = frozenset(
-            name
-            for name, state in flow.states.items()
-            if any(o.id == "terug" for o in state.options)
-        )
+        # Per state, option and answer, read once: what a step looks up.
+        self._lookups = read_lookups(flow, texts)
         self._confirm_options = tuple(
             Option(key, texts.labels[key], tuple(texts.synonyms.get(key, ())))
             for key in (CONFIRM, KEEP)
@@ -224,7 +190,7 @@ class Engine:
         picked: tuple[Option, ...] = ()
         if state.pick is not None:
             picked = self._render.pick_options(session, state.pick.source)
-        fixed = self._fixed[session.state]
+        fixed = self._lookups.fixed[session.state]
         if all(when is None for when, _ in fixed):
             return picked + tuple(option for _, option in fixed)
         probe = Step(self._context, session)
@@ -281,37 +247,51 @@ class Engine:
         if session.confirm_restart is not None:
             return self._confirming(session, event)
         if event.kind is EventKind.START:
-            # A plain /start (Telegram's menu, a reopened chat) must not throw away answers
-            # already given: it resumes. A deep link with a role, or /opnieuw, starts afresh
-            # (after asking, when there are answers to lose).
-            if not event.value and session.history:
-                return Outcome([self._prompt(session, lead=self._texts.resumed)])
-            return Outcome(self._ask_restart(session, preset=event.value))
+            return self._started(session, event.value)
         if event.kind is EventKind.COMMAND:
-            if event.value == Command.RESTART:
-                return Outcome(self._ask_restart(session))
-            if event.value == Command.BACK:
-                return Outcome(self._back(session))
-            if event.value == Command.TEAM:
-                return Outcome(self._team(session))
-            if event.value == Command.HELP:
-                help_text = self._render.help(session)
-                lead = f"{help_text}\n\n{self._texts.help_footer}"
-                return Outcome([self._prompt(session, lead=lead, short=True)])
+            outcome = self._command(session, event.value)
+            if outcome is not None:
+                return outcome
         if event.kind is EventKind.OPTION:
-            if event.value in (NAV_BACK, NAV_MORE):  # checked only then: it costs an option list
-                moves = self._navigation(session)
-                navigation = next((o for o in moves if o.id == event.value), None)
-                if navigation is not None:
-                    return self._move(session, navigation)
-            options = self.current_options(session)
-            chosen = next((option for option in options if option.id == event.value), None)
-            if chosen is None:
-                return Outcome([self._prompt(session, lead=self._refusal(event.value), short=True)])
-            return self._choose(session, chosen)
+            return self._tapped(session, event.value)
         if event.kind is EventKind.TEXT:
             return self._typed(session, event.value, asked)
         return Outcome([self._prompt(session, lead=self._texts.free_text, short=True)])
+
+    def _started(self, session: Session, preset: str) -> Outcome:
+        """/start: a plain one (Telegram's menu, a reopened chat) must not throw away answers
+        already given: it resumes. A deep link with a role, or /opnieuw, starts afresh (after
+        asking, when there are answers to lose)."""
+        if not preset and session.history:
+            return Outcome([self._prompt(session, lead=self._texts.resumed)])
+        return Outcome(self._ask_restart(session, preset=preset))
+
+    def _command(self, session: Session, command: str) -> Outcome | None:
+        """A command of the dialog; None for one it does not know."""
+        if command == Command.RESTART:
+            return Outcome(self._ask_restart(session))
+        if command == Command.BACK:
+            return Outcome(self._back(session))
+        if command == Command.TEAM:
+            return Outcome(self._team(session))
+        if command == Command.HELP:
+            help_text = self._render.help(session)
+            lead = f"{help_text}\n\n{self._texts.help_footer}"
+            return Outcome([self._prompt(session, lead=lead, short=True)])
+        return None
+
+    def _tapped(self, session: Session, option_id: str) -> Outcome:
+        """A tapped button: a move within the step, an option on offer, or a refusal."""
+        if option_id in (NAV_BACK, NAV_MORE):  # checked only then: it costs an option list
+            moves = self._navigation(session)
+            navigation = next((o for o in moves if o.id == option_id), None)
+            if navigation is not None:
+                return self._move(session, navigation)
+        options = self.current_options(session)
+        chosen = next((option for option in options if option.id == option_id), None)
+        if chosen is None:
+            return Outcome([self._prompt(session, lead=self._refusal(option_id), short=True)])
+        return self._choose(session, chosen)
 
     def _refusal(self, option_id: str) -> str:
         """Why a tapped option changes nothing: a pick no longer on offer (the advice or the
@@ -419,7 +399,7 @@ class Engine:
         """
         if not session.history or session.confirm_restart is not None:
             return False
-        if session.state in self._flow.entries or session.state in self._own_back:
+        if session.state in self._flow.entries or session.state in self._lookups.own_back:
             return False
         last = session.history[-1]
         if last.before is None:
@@ -428,9 +408,9 @@ class Engine:
         # A check-in is entered from outside the graph: its answers are not asked again.
         if previous is None or last.step in self._flow.entries:
             return False
-        leads = self._leads.get((last.step, last.option))
+        leads = self._lookups.leads.get((last.step, last.option))
         if leads is None:  # a pick: where the state's pick list leads
-            leads = self._leads.get((last.step, None), frozenset())
+            leads = self._lookups.leads.get((last.step, None), frozenset())
         return session.state in leads
 
     def _move(self, session: Session, navigation: Option, *, tapped: bool = True) -> Outcome:
@@ -555,7 +535,7 @@ class Engine:
     # -- machinery -----------------------------------------------------------------------------
     def _spec(self, state_name: str, option_id: str) -> OptionSpec | None:
         """A fixed option's definition; None for an option of a pick list."""
-        return self._specs.get((state_name, option_id))
+        return self._lookups.specs.get((state_name, option_id))
 
     def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
         """Move `work` by one offered option through the machine; None (and `work` kept) if refused.
