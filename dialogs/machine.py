@@ -89,6 +89,17 @@ class Answered:
         self.kwargs = kwargs
 
 
+Given = TypeVar("Given")
+
+
+def _given(event: Answered | None, name: str, kind: type[Given]) -> Given:
+    """The answer's argument `name`, which the engine always passes as a `kind`."""
+    assert event is not None
+    value = event.kwargs.get(name)
+    assert isinstance(value, kind)
+    return value
+
+
 @dataclass(frozen=True)
 class Context:
     """What conditions and effects read: the flow, the knowledge and the words."""
@@ -163,18 +174,13 @@ class Step:
 
     @staticmethod
     def _option(event: Answered | None) -> OptionSpec:
-        assert event is not None
-        option = event.kwargs.get("option")
-        assert isinstance(option, OptionSpec)
-        return option
+        """The fixed option chosen."""
+        return _given(event, "option", OptionSpec)
 
     @staticmethod
     def _picked(event: Answered | None) -> str:
         """The key of the thing picked from a pick list (a phase key, an employee's letter)."""
-        assert event is not None
-        key = event.kwargs.get("key")
-        assert isinstance(key, str)
-        return key
+        return _given(event, "key", str)
 
     # -- conditions (also asked outside the machine, to list the options on offer) -------------
     @condition

@@ -111,3 +111,16 @@ def test_the_complexity_count_sees_a_branchy_function(tmp_path: Path) -> None:
     package.mkdir()
     (package / "many.py").write_text(f"def many(x):\n{branches}    return -1\n", encoding="utf-8")
     assert too_complex(("branchy",), tmp_path) == ["branchy/many.py:1 many 17"]
+
+
+def test_each_colour_of_the_palette_is_written_once() -> None:
+    """The pictures and the plan take their colours from bot/artifacts/palette.py (issue 22:
+    the blue stood in three files)."""
+    import re
+
+    palette = (ROOT / "bot" / "artifacts" / "palette.py").read_text(encoding="utf-8")
+    colours = re.findall(r"\(\d+, \d+, \d+\)", palette)
+    assert colours
+    sources = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "bot").rglob("*.py"))]
+    for colour in colours:
+        assert sum(source.count(colour) for source in sources) == 1, colour

@@ -20,28 +20,25 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.artifacts.palette import BLUE, GRID, HEADER_FILL, INK, ORANGE, PAPER, RGB, VERMILLION
 from bot.artifacts.typeface import BOLD, REGULAR
 from dialogs.identity import Same
 from knowledge import KnowledgeBase
 from locales import load_bundle
 from locales.artifacts import PictureTexts
 
-RGB = tuple[int, int, int]
 Box = tuple[int, int, int, int]
 
-# Okabe-Ito blue, orange and vermillion, with light tints of the first two for whole rows/columns.
-INK: RGB = (0, 0, 0)
-PAPER: RGB = (255, 255, 255)
-GRID: RGB = (64, 64, 64)
+# Okabe-Ito blue, orange and vermillion (bot/artifacts/palette.py), with light tints of the first
+# two for whole rows/columns.
 MUTED: RGB = (89, 89, 89)
-HEADER_FILL: RGB = (235, 235, 235)
-LAYER_STRONG: RGB = (0, 114, 178)
+LAYER_STRONG: RGB = BLUE
 LAYER_TINT: RGB = (204, 227, 242)
-PHASE_STRONG: RGB = (230, 159, 0)
+PHASE_STRONG: RGB = ORANGE
 PHASE_TINT: RGB = (252, 228, 176)
-CROSS_FILL: RGB = (213, 94, 0)
+CROSS_FILL: RGB = VERMILLION
 CROSS_BORDER = 9
-MARKER: RGB = (255, 255, 255)
+MARKER: RGB = PAPER
 
 
 @dataclass(frozen=True)
