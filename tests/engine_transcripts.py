@@ -23,27 +23,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from dialog_helpers import role_paths
+
 from dialogs import Engine, Event, Reply, Session, new_session
 from dialogs.engine import NAV_BACK, NAV_MORE
 
 FIXTURE = Path(__file__).parent / "data" / "engine_transcripts.json"
 _CLOCK = re.compile(r"\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)?")
 _MOVES = (NAV_BACK, NAV_MORE)
-
-
-def role_paths(engine: Engine) -> dict[str, list[str]]:
-    """For each role of the flow, the options that choose it from the start question."""
-    flow = engine.flow
-    paths: dict[str, list[str]] = {}
-    for option in flow.states[flow.start].options:
-        if "set_role" in option.do:
-            paths[option.id] = [option.id]
-            continue
-        for target in option.targets:
-            for inner in flow.states[target.to].options:
-                if "set_role" in inner.do:
-                    paths[inner.id] = [option.id, inner.id]
-    return paths
 
 
 def pick_phase_option(engine: Engine) -> str:

@@ -10,12 +10,14 @@ import itertools
 
 import pytest
 from dialog_helpers import (
+    EXPECTED_ROLES,
     PHASES,
     ROLE_PATH,
     ROLES,
     choose,
     drive,
     engine,
+    progress_line,
     staging_paths,
     started,
 )
@@ -109,7 +111,7 @@ def test_a_typical_staging_path_asks_at_most_four_questions() -> None:
     assert max(len(answers) for answers, _, _ in staging_paths()) <= 4
     first = started()
     replies = choose(first, "lijn")
-    assert "\nStap 2 van 10\n" in replies[-1].text  # the role was step 1
+    assert f"\n{progress_line(2, 's_toepassen')}\n" in replies[-1].text  # the role: step 1
 
 
 def test_the_diagnosis_is_followed_by_the_model_picture() -> None:
@@ -175,3 +177,9 @@ def test_an_effect_that_fails_leaves_the_session_as_it_was(
     with pytest.raises(RuntimeError):
         engine().handle(session, Event.option("ja"))
     assert session.model_dump() == before
+
+
+def test_the_roles_of_the_flow_act_where_the_issue_says() -> None:
+    """The role tests go over the flow's roles; what the roles we know should be is written out
+    independently, so a mistake in flow.yaml is caught rather than mirrored."""
+    assert {role: ROLES[role] for role in EXPECTED_ROLES} == EXPECTED_ROLES

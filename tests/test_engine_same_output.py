@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from dialog_helpers import engine
-from engine_transcripts import FIXTURE, digests, role_paths
+from dialog_helpers import engine, role_paths
+from engine_transcripts import FIXTURE, digests
 
 
 @pytest.mark.slow

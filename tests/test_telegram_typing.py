@@ -11,7 +11,7 @@ place) besides answering the callback.
 from __future__ import annotations
 
 import pytest
-from dialog_helpers import ROLE_PATH, choose, drive, refusal, stable
+from dialog_helpers import ROLE_PATH, choose, drive, progress_line, refusal, stable
 from fake_bot_api.harness import MORE, BotProcess, User, advice_shown, option_id
 from fake_bot_api.server import BotMessage, FakeBotApi
 from test_dialog_typing import TABLE, TYPED_REST, TYPED_ROLE, TYPO_REST, TYPO_ROLE
@@ -136,7 +136,8 @@ async def test_an_intake_tap_costs_one_counted_call(
         assert _counted(bot_api, 650, since) == ["editMessageText"], option
         _only_the_newest_has_buttons(user)
     question = user.question().text or ""
-    assert question.startswith("✓ Leidinggevende of teamleider · Nee · Nee · Ja\nStap 5 van ")
+    trail = "✓ Leidinggevende of teamleider · Nee · Nee · Ja"
+    assert question.startswith(f"{trail}\n{progress_line(5, 'uitslag')}\n")
     await user.choose("ok")  # the result confirmed: the picture comes as a message of its own
     assert any(message.kind == "photo" for message in user.messages())
     _only_the_newest_has_buttons(user)
