@@ -107,6 +107,9 @@ class Engine:
         self._moves = moves_of(self._machine)
         # Per state, option and answer, read once: what a step looks up.
         self._lookups = read_lookups(flow, texts)
+        navigation = texts.navigation
+        self._more_option = Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms))
+        self._back_option = Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms))
         self._confirm_options = tuple(
             Option(key, texts.labels[key], tuple(texts.synonyms.get(key, ())))
             for key in (CONFIRM, KEEP)
@@ -190,9 +193,10 @@ class Engine:
         picked: tuple[Option, ...] = ()
         if state.pick is not None:
             picked = self._render.pick_options(session, state.pick.source)
+        always = self._lookups.always.get(session.state)
+        if always is not None:
+            return picked + always if picked else always
         fixed = self._lookups.fixed[session.state]
-        if all(when is None for when, _ in fixed):
-            return picked + tuple(option for _, option in fixed)
         probe = Step(self._context, session)
         return picked + tuple(
             option for when, option in fixed if when is None or getattr(probe, when)()
@@ -201,17 +205,12 @@ class Engine:
     def shown_options(self, session: Session) -> tuple[Option, ...]:
         """The buttons of the current question: one page of options, then "more" and "back"."""
         options = self.current_options(session)
-        navigation = self._texts.navigation
-        shown: list[Option] = list(options)
         if len(options) > MAX_OPTIONS:
             start = (session.page % self._pages(options)) * PAGE_SIZE
-            shown = [
-                *options[start : start + PAGE_SIZE],
-                Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms)),
-            ]
+            options = (*options[start : start + PAGE_SIZE], self._more_option)
         if self._can_go_back(session):
-            shown.append(Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms)))
-        return tuple(shown)
+            return (*options, self._back_option)
+        return options
 
     def match_option(self, session: Session, text: str) -> Option | None:
         """The current option a typed text names, when it names exactly one (as a word, a label

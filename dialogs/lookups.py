@@ -23,6 +23,8 @@ class Lookups:
 
     # Per state: its fixed options as offered, each with the condition that may hide it.
     fixed: dict[str, tuple[tuple[str | None, Option], ...]]
+    # Per state whose fixed options have no condition: all of them, as offered.
+    always: dict[str, tuple[Option, ...]]
     # Per (state, option id): the fixed option's definition.
     specs: dict[tuple[str, str], OptionSpec]
     # Per answer (state, option id; None for the state's pick list): the states it can lead to.
@@ -32,8 +34,14 @@ class Lookups:
 
 
 def read_lookups(flow: Flow, texts: DialogTexts) -> Lookups:
+    fixed = {name: _fixed(flow, texts, name) for name in flow.states}
     return Lookups(
-        fixed={name: _fixed(flow, texts, name) for name in flow.states},
+        fixed=fixed,
+        always={
+            name: tuple(option for _, option in options)
+            for name, options in fixed.items()
+            if all(when is None for when, _ in options)
+        },
         specs={
             (name, option.id): option
             for name, state in flow.states.items()
