@@ -33,17 +33,18 @@ _CLOCK = re.compile(r"\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)?")
 _MOVES = (NAV_BACK, NAV_MORE)
 
 
-def pick_phase_option(engine: Engine) -> str:
-    """The option of the first staging question that lets the user pick the phase by hand."""
-    flow = engine.flow
-    role = next(o for o in flow.states[flow.start].options if "set_role" in o.do)
-    staging = flow.states[role.targets[0].to]
+def _phase_pick(engine: Engine) -> str:
+    """The state where the phase is picked by hand."""
     return next(
-        option.id
-        for option in staging.options
-        for target in option.targets
-        if (pick := flow.states[target.to].pick) is not None and pick.source == "phases"
+        name
+        for name, state in engine.flow.states.items()
+        if state.pick is not None and state.pick.source == "phases"
     )
+
+
+def _leads_to(engine: Engine, state: str, option_id: str, goal: str) -> bool:
+    spec = next((o for o in engine.flow.states[state].options if o.id == option_id), None)
+    return spec is not None and any(target.to == goal for target in spec.targets)
 
 
 def advice_state(engine: Engine) -> str:
@@ -73,27 +74,38 @@ def _step(engine: Engine, session: Session, event: Event, out: list[object]) -> 
 
 
 def ways(engine: Engine) -> Iterator[tuple[str, list[str]]]:
-    """(key, option ids from the start) for every way to the advice the issue counts."""
-    advice = advice_state(engine)
-    kies = pick_phase_option(engine)
+    """(key, option ids from the start) for every way to the advice the issue counts.
+
+    After the role: the phase picked by hand (every phase), every answer of the quick check; any
+    other question on the way is answered with its first option (it is not what is counted).
+    """
     for role, path in role_paths(engine).items():
         session = new_session()
         engine.handle(session, Event.start())
-        for option_id in [*path, kies]:
+        for option_id in path:
             engine.handle(session, Event.option(option_id))
-        yield from _branches(engine, session, advice, [*path, kies], role)
+        yield from _branches(engine, session, path, role)
 
 
 def _branches(
-    engine: Engine, session: Session, advice: str, path: list[str], key: str
+    engine: Engine, session: Session, path: list[str], key: str
 ) -> Iterator[tuple[str, list[str]]]:
-    if session.state == advice:
+    state = session.state
+    if state == advice_state(engine):
         yield key, path
         return
-    for option_id in _offered(engine, session):
+    offered = _offered(engine, session)
+    pick = _phase_pick(engine)
+    if state == pick or engine.flow.states[state].render == "check":
+        chosen, branching = offered, True
+    else:
+        toward = [option for option in offered if _leads_to(engine, state, option, pick)]
+        chosen, branching = (toward or offered)[:1], False
+    for option_id in chosen:
         branch = session.model_copy(deep=True)
         engine.handle(branch, Event.option(option_id))
-        yield from _branches(engine, branch, advice, [*path, option_id], f"{key}/{option_id}")
+        below = f"{key}/{option_id}" if branching else key
+        yield from _branches(engine, branch, [*path, option_id], below)
 
 
 def transcript(engine: Engine, path: list[str]) -> list[object]:
