@@ -8,8 +8,11 @@ not a guess: each answer keeps what it changed as it was before (a small snapsho
 puts that back; nothing is replayed, so a step back costs the same after ten answers or ten
 thousand. A restart that would wipe answers asks first.
 
-Nothing in the engine changes after loading, and each step works on its own copy of the session
-and its own transitions model: one engine serves any number of chats at once, without a lock.
+Nothing in the engine changes after loading, and each step works on its own draft of the session
+(dialogs/session.py) and its own Step: one engine serves any number of chats at once, without a
+lock. What a step looks up (a state's options, an option's moves, where an answer leads) is read
+once from the flow when the engine loads (dialogs/lookups.py, machine.moves_of), so a step is a
+few dictionary lookups and the calls of its effects.
 
 The engine also lays out the buttons of a question (:meth:`Engine.shown_options`): at most five
 answers, the rest behind "Meer opties", and "← Terug" after the first question.
@@ -537,10 +540,10 @@ class Engine:
         return self._lookups.specs.get((state_name, option_id))
 
     def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
-        """Move `work` by one offered option through the machine; None (and `work` kept) if refused.
+        """Move `work` by one offered option along the graph; None (and `work` kept) if refused.
 
-        `spec` is the fixed option's definition, or None for an option of a pick list. The step
-        is a model of its own, on `work` alone: nothing is shared with any other chat's step.
+        `spec` is the fixed option's definition, or None for an option of a pick list. The Step
+        is one of its own, on `work` alone: nothing is shared with any other chat's step.
         """
         state = self._flow.states[work.state]
         if (spec is None and state.pick is None) or (spec is not None and spec.action is not None):

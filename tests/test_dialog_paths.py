@@ -160,7 +160,7 @@ def test_the_shared_machine_keeps_no_model_whatever_the_number_of_sessions() -> 
     for role in ("mkb", "lijn", "hr"):
         session = drive(role, "ja", "ja", "ok")
         engine().handle(session, Event.text("x"))
-    assert engine()._machine.models == []  # each answer brings its own (dialogs/machine.fire)
+    assert engine()._machine.models == []  # each answer moves a Step of its own (machine.take)
 
 
 def test_an_effect_that_fails_leaves_the_session_as_it_was(
