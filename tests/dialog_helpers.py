@@ -66,9 +66,26 @@ EXPECTED_ROLES: dict[str, tuple[set[str], set[str]]] = {
     "onderwijs": ({"onderwijs"}, {"onderwijs"}),
     "zzp": ({"taken"}, {"zzp"}),
 }
+# The answer that skips a further question of the role's section where the flow asks one.
+SKIP = "geen"
+
+
+def to_staging(dialog: Engine, path: list[str]) -> list[str]:
+    """`path` (a role chosen) and, where the role leads to another question of the role's own
+    section before the staging, the answer that skips it."""
+    flow = dialog.flow
+    state = flow.start
+    for option_id in path:
+        spec = next(option for option in flow.states[state].options if option.id == option_id)
+        state = spec.targets[0].to
+    if flow.states[state].section == flow.states[flow.start].section:
+        return [*path, SKIP]
+    return path
+
+
 # Every role of the flow, and how each is chosen from the role question.
 ROLES = roles_of(engine())
-ROLE_PATH = role_paths(engine())
+ROLE_PATH = {role: to_staging(engine(), path) for role, path in role_paths(engine()).items()}
 TELEGRAM_TEXT_LIMIT = 4096
 PHASES = [phase.key for phase in engine().knowledge.phases]
 
