@@ -43,6 +43,7 @@ class Renderer:
         self.knowledge = knowledge
         self._progress = progress  # the intake's step counter (progress.py)
         self._phase_options = self._make_phase_options()
+        self._separator = f" {texts.navigation.trail_separator} "
         # The buttons of the advice's lists by the session facts their plan comes from: a step
         # asks for them for its buttons, its typed answers and its conditions.
         self._plan_picks: dict[tuple[str, PlanKey], tuple[Option, ...]] = {}
@@ -91,16 +92,16 @@ class Renderer:
         """`body` under the intake's trail of answers and its step counter, where it has them."""
         if session.state not in self._progress.ahead:
             return body
-        lines: list[str] = []
         run = self._progress.run(session.history)
         step = self._progress.step(session, len(run))
-        if step is not None:
-            if run:
-                labels = [self.answer_label(answer) for answer in run]
-                separator = f" {self.texts.navigation.trail_separator} "
-                lines.append(self.texts.navigation.trail.format(answers=separator.join(labels)))
-            lines.append(self.progress(*step))
-        return "\n".join([*lines, body])
+        assert step is not None  # an intake question
+        counter = self.progress(*step)
+        if not run:
+            return f"{counter}\n{body}"
+        trail = self.texts.navigation.trail.format(
+            answers=self._separator.join([self.answer_label(answer) for answer in run])
+        )
+        return f"{trail}\n{counter}\n{body}"
 
     def answer_label(self, answer: Answer) -> str:
         """How an answer given reads in the trail: its button label (a phase by its name)."""
