@@ -3,8 +3,9 @@
 Why: the engine's step is rebuilt for speed (issue 22), and its output must stay the same to the
 letter. The ways are derived from dialogs/data/flow.yaml and the knowledge, never copied: every
 role (by the options that choose it), every phase picked by hand, every answer combination of the
-quick check (8 roles x 5 phases x 27 = the issue's 1,080 today). At the advice each option on
-offer is tapped once more (on a copy), so the advice's views are compared too.
+quick check (8 roles x 5 phases x 27 = the issue's 1,080 with three check questions; 3,240 since
+issue 20 asks four). At the end of the ways whose check answers are all the same, each option
+on offer at the advice is tapped once more (on a copy), so the advice's views are compared too.
 
 A way's transcript holds each reply (text, buttons with their labels and synonyms, attachment,
 edited in place or not) and the session after each step, its clocks masked. The digests of the
@@ -108,27 +109,36 @@ def _branches(
         yield from _branches(engine, branch, [*path, option_id], below)
 
 
-def transcript(engine: Engine, path: list[str]) -> list[object]:
-    """What the engine says along `path` from /start, then for each option on offer at its end."""
+def transcript(engine: Engine, path: list[str], views: bool = True) -> list[object]:
+    """What the engine says along `path` from /start, then (`views`) for each option on offer at
+    its end."""
     out: list[object] = []
     session = new_session()
     _step(engine, session, Event.start(), out)
     for option_id in path:
         _step(engine, session, Event.option(option_id), out)
     out.append(["prompt", _reply(engine.prompt(session))])
-    for option_id in _offered(engine, session):
+    for option_id in _offered(engine, session) if views else []:
         branch = session.model_copy(deep=True)
         _step(engine, branch, Event.option(option_id), out)
     return out
 
 
-def digest(engine: Engine, path: list[str]) -> str:
-    text = json.dumps(transcript(engine, path), ensure_ascii=False, sort_keys=True)
+def digest(engine: Engine, path: list[str], views: bool = True) -> str:
+    text = json.dumps(transcript(engine, path, views), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def digests(engine: Engine) -> dict[str, str]:
-    return {key: digest(engine, path) for key, path in ways(engine)}
+    """Per way, the digest of its transcript. The advice's views are opened at the end of the
+    ways whose quick-check answers are all the same (all gaps, none, all unsure: every kind of
+    warning), which keeps the comparison to seconds with four check questions (3,240 ways)."""
+    return {key: digest(engine, path, _same_answers(key)) for key, path in ways(engine)}
+
+
+def _same_answers(key: str) -> bool:
+    answers = key.split("/")[2:]
+    return len(set(answers)) <= 1
 
 
 def main() -> None:

@@ -22,11 +22,13 @@ def test_a_whole_conversation_by_numbers_and_labels(tmp_path: Path) -> None:
     script = "\n".join(
         [
             "4",
+            "sla over",
             "nee",
             "1",
             "klopt",
             "ja",
             "Nee",
+            "ja",
             "ja",
             "wat komt hierna?",
             "terug naar het overzicht",
@@ -51,7 +53,11 @@ def test_a_whole_conversation_by_numbers_and_labels(tmp_path: Path) -> None:
 
 
 def test_commands_and_free_text(tmp_path: Path) -> None:
-    output = chat("lijn\n/help\nwat bedoel je\n/terug\n/back\n/opnieuw\n", "--out", str(tmp_path))
+    output = chat(
+        "lijn\nsla over\n/help\nwat bedoel je\n/terug\n/terug\n/back\n/opnieuw\n",
+        "--out",
+        str(tmp_path),
+    )
     texts = engine().texts
     assert texts.states["s_toepassen"].help in output
     assert refusal("s_toepassen") in output
