@@ -44,6 +44,8 @@ class Renderer:
         self._progress = progress  # the intake's step counter (progress.py)
         self._phase_options = self._make_phase_options()
         self._separator = f" {texts.navigation.trail_separator} "
+        # "Stap 3 van 8" by (number, total): a few dozen at most, each written once.
+        self._counters: dict[tuple[int, int], str] = {}
         # The buttons of the advice's lists by the session facts their plan comes from: a step
         # asks for them for its buttons, its typed answers and its conditions.
         self._plan_picks: dict[tuple[str, PlanKey], tuple[Option, ...]] = {}
@@ -95,12 +97,16 @@ class Renderer:
         run = self._progress.run(session.history)
         step = self._progress.step(session, len(run))
         assert step is not None  # an intake question
-        counter = self.progress(*step)
+        counter = self._counters.get(step)
+        if counter is None:
+            counter = self._counters[step] = self.progress(*step)
         if not run:
             return f"{counter}\n{body}"
-        trail = self.texts.navigation.trail.format(
-            answers=self._separator.join([self.answer_label(answer) for answer in run])
-        )
+        known = self._labels
+        labels = [
+            known.get((answer.step, answer.option)) or self.answer_label(answer) for answer in run
+        ]
+        trail = self.texts.navigation.trail.format(answers=self._separator.join(labels))
         return f"{trail}\n{counter}\n{body}"
 
     def answer_label(self, answer: Answer) -> str:
