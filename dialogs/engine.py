@@ -100,6 +100,7 @@ class Engine:
         progress = Progress(flow)
         self._render = Renderer(flow, texts, knowledge, progress, bundle)
         self._intake = progress.intake
+        self._in_place = (self._intake, frozenset(flow.in_place))
         self._flow = flow
         self._bundle = bundle
         self._texts = texts
@@ -290,10 +291,10 @@ class Engine:
             if navigation is not None:
                 return self._move(session, navigation)
         options = self.current_options(session)
-        chosen = next((option for option in options if option.id == option_id), None)
-        if chosen is None:
-            return Outcome([self._prompt(session, lead=self._refusal(option_id), short=True)])
-        return self._choose(session, chosen)
+        for option in options:
+            if option.id == option_id:
+                return self._choose(session, option)
+        return Outcome([self._prompt(session, lead=self._refusal(option_id), short=True)])
 
     def _refusal(self, option_id: str) -> str:
         """Why a tapped option changes nothing: a pick no longer on offer (the advice or the
@@ -475,8 +476,7 @@ class Engine:
         # One intake question may take the place of the one just answered (edited in place), and
         # so may the advice and its views (flow.yaml `in_place`).
         in_place = any(
-            session.state in states and work.state in states
-            for states in (self._intake, self._flow.in_place)
+            session.state in states and work.state in states for states in self._in_place
         )
         self._commit(session, work)
         return Outcome([*notes, self._prompt(session, replaces=in_place)], chosen)
