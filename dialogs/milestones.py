@@ -129,7 +129,6 @@ def between(before: Before | None, after: Before) -> list[Mark]:
     if after.turn == before.turn:
         return []  # nothing accepted: a stale tap, a help text, a resumed start
     marks: list[Mark] = []
-    old, new = before.state, after.state
     role, phase = after.role or "", after.phase or ""
     restarted = _restarted(before, after)
     if restarted:
@@ -138,24 +137,32 @@ def between(before: Before | None, after: Before) -> list[Mark]:
         return marks  # a step back: nothing new was reached
     if after.role is not None and (after.role != before.role or restarted):
         marks.append(Mark(Milestone.ROLE, role))
-    if new != old:
-        if new in QUICK_CHECK and old not in QUICK_CHECK and phase:
-            marks.append(Mark(Milestone.PHASE, role, phase))
-        if old == CHECK:
-            marks.append(Mark(Milestone.CHECKED, role, phase))
-            marks.extend(Mark(Milestone.GAP, role, phase, "", gap) for gap in after.gaps)
-        if old in CHECKIN_PHASE and new not in CHECKIN_PHASE:
-            marks.append(Mark(_outcome(new), role, before.phase or ""))
-        if new == DETAIL and old != TERM:
-            marks.append(Mark(Milestone.DETAIL, role, phase))
-        elif new == PLAN or (new == REMINDER and _answered(after, PLAN)):
-            # A reader with staff is asked for the reminder right after the plan: the plan was
-            # sent all the same.
-            marks.append(Mark(Milestone.PLAN, role, phase))
-    if new == ADVICE and after.advised and after.advised != before.advised:
+    if after.state != before.state:
+        marks.extend(_moved(before, after, role, phase))
+    if after.state == ADVICE and after.advised and after.advised != before.advised:
         marks.append(Mark(Milestone.ADVICE, role, phase))
     if after.slots is not before.slots:
         marks.extend(_team_marks(before.slots, after.slots, role))
+    return marks
+
+
+def _moved(before: Before, after: Before, role: str, phase: str) -> list[Mark]:
+    """The milestones of a step that moved to another state: by where it left and arrived."""
+    marks: list[Mark] = []
+    old, new = before.state, after.state
+    if new in QUICK_CHECK and old not in QUICK_CHECK and phase:
+        marks.append(Mark(Milestone.PHASE, role, phase))
+    if old == CHECK:
+        marks.append(Mark(Milestone.CHECKED, role, phase))
+        marks.extend(Mark(Milestone.GAP, role, phase, "", gap) for gap in after.gaps)
+    if old in CHECKIN_PHASE and new not in CHECKIN_PHASE:
+        marks.append(Mark(_outcome(new), role, before.phase or ""))
+    if new == DETAIL and old != TERM:
+        marks.append(Mark(Milestone.DETAIL, role, phase))
+    elif new == PLAN or (new == REMINDER and _answered(after, PLAN)):
+        # A reader with staff is asked for the reminder right after the plan: the plan was
+        # sent all the same.
+        marks.append(Mark(Milestone.PLAN, role, phase))
     return marks
 
 
