@@ -38,12 +38,15 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from bot.invites import InviteStore
 from bot.persistence import ChatLocks, ChatRecord
 from bot.persistence.records import Delivery, StoredOption, StoredReply, utc_now
 from bot.persistence.store import LoadResult, SaveFailed
+from bot.selfchecks import Handed, SelfCheckRoute, Step
 from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
 from dialogs.milestones import Before, snapshot
+from dialogs.selfcheck import SelfCheckDialog, SelfView, SharedView
 from locales import Bundle
 
 log = logging.getLogger(__name__)
@@ -101,6 +104,9 @@ class Turn:
     # it reports each further one it gets out.
     sent: int = 0
     taken: Taken = _not_kept
+    # The turn saved an employee's share of their self-check: hand it over to the manager's
+    # record once this chat's lock is let go (see bot/selfchecks.py).
+    hand_over: bool = False
 
 
 # Delivers a turn; returns the channel's id of the message that now carries the live buttons
@@ -140,6 +146,7 @@ class Conversation:
         retention_days: float,
         bundle: Bundle | None = None,
         stats: Callable[[Before | None, Session], None] | None = None,
+        invites: InviteStore | None = None,
     ) -> None:
         self._engine = engine
         self._stats = stats  # the anonymous count (bot/stats/): told each saved step
@@ -148,10 +155,18 @@ class Conversation:
         self._texts = self._bundle.telegram
         self._retention_days = retention_days
         self._locks = ChatLocks()
+        self._invites = invites
+        dialog = SelfCheckDialog(engine.flow, self._bundle, engine.knowledge)
+        self._selfchecks = SelfCheckRoute(dialog, invites, engine.flow.roles)
 
     @property
     def engine(self) -> Engine:
         return self._engine
+
+    @property
+    def invites(self) -> InviteStore | None:
+        """Where invitation links are kept (None: this front end makes none)."""
+        return self._invites
 
     async def handle(
         self,
@@ -176,7 +191,122 @@ class Conversation:
                     await asyncio.to_thread(self._delivered, key, record, shown)
                 elif shown != turn.keyboard_message:
                     await asyncio.to_thread(self._remember_keyboard, key, shown)
-            return turn
+        if turn.hand_over:
+            await self.hand_over(key)
+        return turn
+
+    # ---- an employee's share reaching the manager's record (see bot/selfchecks.py) ---------------
+
+    async def hand_over(self, key: str) -> Handed | None:
+        """Bring chat `key`'s share into the manager's record; None when none waits.
+
+        Three steps, each under one chat's lock only (never two at once, so no lock order can
+        deadlock): read the share (employee), apply it once (manager), mark it done (employee).
+        A kill anywhere leaves the marker, and the next run applies it once: the manager's slot
+        recognises the link's digest.
+        """
+        async with self._locks.for_chat(key):
+            found = await asyncio.to_thread(self._share_of, key)
+        if found is None:
+            return None
+        name, view = found
+        invite = self._invites.get(name) if self._invites is not None else None
+        handed = Handed.DROPPED
+        if invite is not None:
+            async with self._locks.for_chat(invite.manager):
+                handed = await asyncio.to_thread(
+                    self._apply_share, invite.manager, invite.letter, name, view
+                )
+        async with self._locks.for_chat(key):
+            await asyncio.to_thread(self._handed, key, name, handed)
+        return handed
+
+    async def finish_hand_overs(self) -> int:
+        """At start-up: finish every hand-over a kill interrupted; returns how many."""
+        keys = await asyncio.to_thread(self._invites.pending) if self._invites else []
+        done = 0
+        for key in keys:
+            try:
+                done += await self.hand_over(key) is not None
+            except Exception as err:  # one chat's trouble must not keep the others waiting
+                log.warning("A share was not handed over (%s)", type(err).__name__)
+        return done
+
+    def _share_of(self, key: str) -> tuple[str, SelfView] | None:
+        record = self._store.load(key)
+        check = record.selfcheck if record is not None else None
+        view = check.view() if check is not None else None
+        if check is None or view is None or check.shared_at is None or check.handed_over:
+            if self._invites is not None:
+                self._invites.unmark(key)
+            return None
+        return check.invite, view
+
+    def _apply_share(self, manager: str, letter: str, name: str, view: SelfView) -> Handed:
+        """Under the manager's lock: put the share on the slot, once."""
+        record = self._store.load(manager)
+        session = record.session if record is not None else None
+        slot = session.slot(letter) if session is not None else None
+        if record is None or slot is None:
+            return Handed.DROPPED
+        if slot.shared is not None and slot.shared.invite == name:
+            return Handed.ALREADY
+        slot.shared = SharedView(invite=name, view=view)
+        self._store.save(manager, record)
+        return Handed.APPLIED
+
+    def _handed(self, key: str, name: str, handed: Handed) -> None:
+        """Under the employee's lock: the hand-over is done (or dropped); the marker goes."""
+        record = self._store.load(key)
+        check = record.selfcheck if record is not None else None
+        if record is not None and check is not None and check.invite == name:
+            check.handed_over = True
+            check.dropped = handed is Handed.DROPPED
+            self._store.save(key, record)
+        if self._invites is not None:
+            self._invites.unmark(key)
+
+    def _share_possible(self, name: str) -> bool:
+        """Whether the link and the manager's slot are still there (a read, no lock: the
+        employee is told at once when their share would be dropped)."""
+        invite = self._invites.get(name) if self._invites is not None else None
+        if invite is None:
+            return False
+        record = self._store.load(invite.manager)
+        session = record.session if record is not None else None
+        return session is not None and session.slot(invite.letter) is not None
+
+    def _self_checked(
+        self, key: str, delivery_id: int, record: ChatRecord, step: Step
+    ) -> tuple[Turn, ChatRecord | None]:
+        """Save a self-check's step with its outbox, as `_save_turn` does for the dialog."""
+        session = record.session
+        if step.stale:
+            return Turn(Status.STALE, step.replies, step.turn, None, session), None
+        turn = Turn(Status.DONE, step.replies, step.turn, step.chosen, session)
+        if not step.changed:
+            return turn, None
+        check = record.selfcheck
+        if step.shared is not None and check is not None:
+            if self._share_possible(check.invite):
+                assert self._invites is not None
+                self._invites.mark_pending(key)  # before the save: a kill in between is found
+                turn = replace(turn, hand_over=True)
+            else:
+                check.handed_over = True
+                check.dropped = True
+                turn = replace(turn, replies=(self._selfchecks.dialog.prompt(check),))
+        record.last_update_id = max(record.last_update_id, delivery_id)
+        record.blocked = False
+        record.asked = None
+        record.delivery = Delivery(
+            update_id=delivery_id,
+            turn=turn.turn,
+            chosen=turn.chosen,
+            replies=[_stored(reply) for reply in turn.replies],
+        )
+        self._store.save(key, record)
+        return turn, record
 
     async def apologise(self, key: str, deliver: Deliver) -> Turn:
         """After a failed delivery: say sorry with the current question, so the user can go on.
@@ -365,6 +495,14 @@ class Conversation:
             tap_turn = None
         if isinstance(message, Request):
             return self._told(loaded, self._side(key, delivery_id, record, message)), None
+        record = record if record is not None else ChatRecord()
+        chat = record
+        step = self._selfchecks.step(
+            key, message, tap_turn, record, lambda: self._current(chat.session)
+        )
+        if step is not None:
+            turn, saved = self._self_checked(key, delivery_id, record, step)
+            return self._told(loaded, turn), saved
         before = snapshot(record.session) if self._stats and record and record.session else None
         if tap_turn is not None:
             turn = self._tap(key, record, message, tap_turn)

@@ -31,13 +31,16 @@ from pathlib import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from bot.persistence.atomic import atomic_write_bytes, ensure_dir, remove_durably
-from bot.persistence.keys import KEY_PATTERN
+from bot.persistence.keys import KEY_PATTERN, check_key
 from bot.persistence.records import utc_now
 from bot.persistence.store import NotAFile, read_regular
 
 log = logging.getLogger(__name__)
 
 INVITES_DIR = "invites"
+# One empty file per chat whose share still has to reach the manager's record (a kill between
+# the two chats' saves is finished from here at the next start).
+PENDING_DIR = "pending"
 TOKEN_BYTES = 24  # 192 bits of randomness (at least 128 asked for)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
 DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -180,6 +183,21 @@ class InviteStore:
                 if invite.expires_at < cutoff:
                     removed += remove_durably(self._path(name))
         return removed
+
+    def mark_pending(self, key: str) -> None:
+        """Chat `key` shared: remember that until its hand-over is done (durable, before the
+        chat's own save, so a kill in between is found at the next start)."""
+        atomic_write_bytes(self._root / PENDING_DIR / check_key(key), b"")
+
+    def pending(self) -> list[str]:
+        """The chats whose share still waits for its hand-over."""
+        folder = self._root / PENDING_DIR
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if KEY_PATTERN.fullmatch(p.name))
+
+    def unmark(self, key: str) -> None:
+        remove_durably(self._root / PENDING_DIR / check_key(key))
 
     # ---- files -----------------------------------------------------------------------------------
 
