@@ -46,7 +46,7 @@ from bot.selfchecks import Handed, SelfCheckRoute, Step
 from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
 from dialogs.milestones import Before, snapshot
-from dialogs.selfcheck import SelfCheckDialog, SelfView, SharedView
+from dialogs.selfcheck import SelfCheck, SelfCheckDialog, SelfView, SharedView
 from locales import Bundle
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,9 @@ class Turn:
     # The turn saved an employee's share of their self-check: hand it over to the manager's
     # record once this chat's lock is let go (see bot/selfchecks.py).
     hand_over: bool = False
+    # The user erased a self-check they had shared (/vergeet): the digest of its link, whose
+    # share the manager's slot lets go of once this chat's lock is let go.
+    withdraw: str | None = None
 
 
 # Delivers a turn; returns the channel's id of the message that now carries the live buttons
@@ -193,6 +196,8 @@ class Conversation:
                     await asyncio.to_thread(self._remember_keyboard, key, shown)
         if turn.hand_over:
             await self.hand_over(key)
+        if turn.withdraw is not None:
+            await self.withdraw_share(turn.withdraw)
         return turn
 
     # ---- an employee's share reaching the manager's record (see bot/selfchecks.py) ---------------
@@ -221,16 +226,45 @@ class Conversation:
             await asyncio.to_thread(self._handed, key, name, handed)
         return handed
 
+    async def withdraw_share(self, name: str) -> None:
+        """The employee erased what they shared through link `name`: the manager's slot lets
+        go of it (under the manager's lock only), then the link itself goes."""
+        if self._invites is None:
+            return
+        invite = await asyncio.to_thread(self._invites.get, name)
+        if invite is not None:
+            async with self._locks.for_chat(invite.manager):
+                await asyncio.to_thread(self._remove_share, invite.manager, invite.letter, name)
+        await asyncio.to_thread(self._invites.unmark_withdrawn, name)
+
     async def finish_hand_overs(self) -> int:
-        """At start-up: finish every hand-over a kill interrupted; returns how many."""
-        keys = await asyncio.to_thread(self._invites.pending) if self._invites else []
+        """At start-up: finish every hand-over and withdrawal a kill interrupted; returns how
+        many shares were handed over."""
+        if self._invites is None:
+            return 0
         done = 0
-        for key in keys:
+        for name in await asyncio.to_thread(self._invites.withdrawals):
+            try:
+                await self.withdraw_share(name)
+            except Exception as err:  # one chat's trouble must not keep the others waiting
+                log.warning("A share was not withdrawn (%s)", type(err).__name__)
+        for key in await asyncio.to_thread(self._invites.pending):
             try:
                 done += await self.hand_over(key) is not None
-            except Exception as err:  # one chat's trouble must not keep the others waiting
+            except Exception as err:
                 log.warning("A share was not handed over (%s)", type(err).__name__)
         return done
+
+    def _remove_share(self, manager: str, letter: str, name: str) -> None:
+        record = self._store.load(manager)
+        session = record.session if record is not None else None
+        slot = session.slot(letter) if session is not None else None
+        shared = slot.shared if slot is not None else None
+        if record is not None and slot is not None and shared is not None and shared.invite == name:
+            slot.shared = None
+            self._store.save(manager, record)
+        if self._invites is not None:
+            self._invites.remove(name)
 
     def _share_of(self, key: str) -> tuple[str, SelfView] | None:
         record = self._store.load(key)
@@ -247,8 +281,11 @@ class Conversation:
         record = self._store.load(manager)
         session = record.session if record is not None else None
         slot = session.slot(letter) if session is not None else None
-        if record is None or slot is None:
-            return Handed.DROPPED
+        invite = self._invites.get(name) if self._invites is not None else None
+        if record is None or slot is None or invite is None:
+            return Handed.DROPPED  # the slot, or the link (the employee's /vergeet), is gone
+        if slot.assessments and invite.created_at < slot.assessments[0].on:
+            return Handed.DROPPED  # the letter now names someone the link was not made for
         if slot.shared is not None and slot.shared.invite == name:
             return Handed.ALREADY
         slot.shared = SharedView(invite=name, view=view)
@@ -777,6 +814,14 @@ class Conversation:
         shown = self._bundle.decimal(self._retention_days)
         general = self._texts.privacy.format(retention_days=shown)
         summary = self._stored_summary(record)
+        check = record.selfcheck if record is not None else None
+        if check is not None:
+            own = self._texts.stored.heading if record is None or record.session is None else ""
+            lines = self._selfcheck_summary(check)
+            summary = "\n".join([own, *lines] if own else [summary, *lines])
+            general = f"{general}\n\n{self._bundle.selfcheck.privacy.general}"
+        if record is not None and record.session is not None and self._invites is not None:
+            summary = "\n".join([summary, *self._links_summary(key, record.session)])
         if self._store.quarantined_copies(key):
             # An unreadable earlier conversation is kept too, until /vergeet or the retention.
             kept = self._texts.stored.quarantined.format(retention_days=shown)
@@ -805,6 +850,32 @@ class Conversation:
         lines.append(texts.saved_at.format(date=self._bundle.short_datetime(record.saved_at)))
         return "\n".join(lines)
 
+    def _selfcheck_summary(self, check: SelfCheck) -> list[str]:
+        """The employee's own self-check as kept: the answers, and whether they were shared."""
+        texts = self._bundle.selfcheck.privacy
+        lines = []
+        if check.phase is not None or check.answers:
+            summary = self._selfchecks.dialog.summary(check)
+            lines.append(texts.answers.format(summary=summary))
+        given = check.shared_at is not None and not check.dropped
+        lines.append(texts.shared if given else texts.not_shared)
+        lines.append(texts.forget)
+        return lines
+
+    def _links_summary(self, key: str, session: Session) -> list[str]:
+        """Per employee: what they shared themselves, and a link of theirs that still works."""
+        texts = self._bundle.selfcheck.manager
+        lines = []
+        for slot in session.slots:
+            if slot.shared is not None:
+                view = slot.shared.view
+                shown = SelfCheck(invite=slot.shared.invite, phase=view.phase, answers=view.answers)
+                summary = self._selfchecks.dialog.summary(shown)
+                lines.append(texts.stored.format(letter=slot.letter, summary=summary))
+            if self._invites is not None and self._invites.open_for(key, slot.letter):
+                lines.append(texts.invited.format(letter=slot.letter))
+        return lines
+
     def _team_summary(self, session: Session) -> list[str]:
         """Per employee: its letter, phase and number of looks, and a pending check-in's date."""
         texts = self._texts.stored
@@ -832,13 +903,27 @@ class Conversation:
         texts = self._texts.forget
         turn = record.session.turn if record.session is not None else 0
         if choice == FORGET_CONFIRM:
+            withdraw = _shared_link(record)
+            if self._invites is not None:
+                if withdraw is not None:  # before the erase: a kill in between is found
+                    self._invites.mark_withdrawn(withdraw)
+                if record.session is not None:  # the links this chat made go too
+                    self._invites.forget_manager(key)
             self._store.erase(key)
-            return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm)
+            return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm, withdraw=withdraw)
         record.asked = None
         if record.session is None:  # no turn saves a record without a session: clear it here
             self._store.save(key, record)
         replies = (Reply(texts.cancelled), *self._current(record.session))
         return Turn(Status.DONE, replies, turn, texts.cancel, record.session)
+
+
+def _shared_link(record: ChatRecord) -> str | None:
+    """The digest of the link whose share this chat's self-check gave (None: none given)."""
+    check = record.selfcheck
+    if check is None or check.shared_at is None or check.dropped:
+        return None
+    return check.invite
 
 
 def _keyboard_of(record: ChatRecord | None) -> int | None:

@@ -41,6 +41,9 @@ INVITES_DIR = "invites"
 # One empty file per chat whose share still has to reach the manager's record (a kill between
 # the two chats' saves is finished from here at the next start).
 PENDING_DIR = "pending"
+# One empty file per link whose share the employee withdrew (/vergeet), until the manager's slot
+# let go of it.
+WITHDRAWN_DIR = "withdrawn"
 TOKEN_BYTES = 24  # 192 bits of randomness (at least 128 asked for)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
 DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -187,17 +190,37 @@ class InviteStore:
     def mark_pending(self, key: str) -> None:
         """Chat `key` shared: remember that until its hand-over is done (durable, before the
         chat's own save, so a kill in between is found at the next start)."""
-        atomic_write_bytes(self._root / PENDING_DIR / check_key(key), b"")
+        self._mark(PENDING_DIR, check_key(key))
 
     def pending(self) -> list[str]:
         """The chats whose share still waits for its hand-over."""
-        folder = self._root / PENDING_DIR
-        if not folder.is_dir():
-            return []
-        return sorted(p.name for p in folder.iterdir() if KEY_PATTERN.fullmatch(p.name))
+        return self._marked(PENDING_DIR, KEY_PATTERN)
 
     def unmark(self, key: str) -> None:
         remove_durably(self._root / PENDING_DIR / check_key(key))
+
+    def mark_withdrawn(self, name: str) -> None:
+        """The employee withdrew the share of link `name` (/vergeet): remembered until the
+        manager's slot has let go of it."""
+        if DIGEST_PATTERN.fullmatch(name) is None:
+            raise ValueError("not an invitation digest")
+        self._mark(WITHDRAWN_DIR, name)
+
+    def withdrawals(self) -> list[str]:
+        return self._marked(WITHDRAWN_DIR, DIGEST_PATTERN)
+
+    def unmark_withdrawn(self, name: str) -> None:
+        if DIGEST_PATTERN.fullmatch(name) is not None:
+            remove_durably(self._root / WITHDRAWN_DIR / name)
+
+    def _mark(self, kind: str, name: str) -> None:
+        atomic_write_bytes(self._root / kind / name, b"")
+
+    def _marked(self, kind: str, pattern: re.Pattern[str]) -> list[str]:
+        folder = self._root / kind
+        if not folder.is_dir():
+            return []
+        return sorted(path.name for path in folder.iterdir() if pattern.fullmatch(path.name))
 
     # ---- files -----------------------------------------------------------------------------------
 

@@ -87,6 +87,8 @@ class SelfCheckRoute:
         is the adviesgesprek's question, shown under a refused link so nobody loses their place.
         """
         check = record.selfcheck
+        if message.kind is EventKind.OPTION and message.value.startswith("!"):
+            return None  # the service's own questions (/vergeet) answer these
         if message.kind is EventKind.START and message.value:
             if message.value in self._roles:
                 self._leave(record)

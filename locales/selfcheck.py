@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from locales.model import TextModel
 
+
 class Five(TextModel):
     """One text per W of the report (Willen, Weten, Kunnen, Durven, Mogen)."""
 

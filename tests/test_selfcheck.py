@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from dialog_helpers import engine
 
-from bot.conversation import Conversation, Status, Turn
+from bot.conversation import FORGET_CONFIRM, Conversation, Request, Status, Turn
 from bot.invites import LIFETIME, InviteStore, digest
 from bot.persistence import SessionStore
 from bot.persistence.records import utc_now
@@ -254,3 +254,85 @@ def test_the_employee_texts_speak_to_the_employee() -> None:
     flat = str(employee_side).casefold()
     assert "de medewerker" not in flat and "je medewerker" not in flat
     assert digest("x" * 32) not in flat
+
+
+# ---- /privacy and /vergeet on both sides (part 4) ------------------------------------------------
+
+
+async def forget(conversation: Conversation, key: str, update: int) -> Turn:
+    asked = await conversation.handle(key, update, Request.FORGET)
+    return await conversation.handle(
+        key, update + 1, Event.option(FORGET_CONFIRM), tap_turn=asked.turn
+    )
+
+
+async def shared_round(conversation: Conversation, data: Path) -> str:
+    await manager_with_advice(conversation)
+    token = InviteStore(data).create(MANAGER, "A")
+    turn = await to_consent(conversation, token)
+    await tap(conversation, turn, "z.share", 11)
+    return digest(token)
+
+
+async def test_the_employees_forget_removes_the_share_at_the_manager_too(data: Path) -> None:
+    conversation = service(data)
+    name = await shared_round(conversation, data)
+    turn = await forget(conversation, EMPLOYEE, 30)
+    assert turn.withdraw == name
+    store = SessionStore(data)
+    assert store.load(EMPLOYEE) is None
+    manager = store.load(MANAGER)
+    assert manager is not None and manager.session is not None
+    slot = manager.session.slot("A")
+    assert slot is not None and slot.shared is None and slot.phase is not None
+    invites = InviteStore(data)
+    assert invites.get(name) is None and invites.withdrawals() == []
+
+
+async def test_a_withdrawal_cut_short_by_a_kill_is_finished_at_start(data: Path) -> None:
+    conversation = service(data)
+    name = await shared_round(conversation, data)
+    store = SessionStore(data)
+    InviteStore(data).mark_withdrawn(name)  # as if killed right after the erase
+    store.erase(EMPLOYEE)
+    await conversation.finish_hand_overs()
+    manager = store.load(MANAGER)
+    assert manager is not None and manager.session is not None
+    assert manager.session.slots[0].shared is None
+
+
+async def test_the_managers_forget_erases_their_links(data: Path) -> None:
+    conversation = service(data)
+    await manager_with_advice(conversation)
+    token = InviteStore(data).create(MANAGER, "A")
+    await forget(conversation, MANAGER, 40)
+    assert InviteStore(data).get(digest(token)) is None
+    turn = await conversation.handle(EMPLOYEE, 1, Event.start(token))
+    assert turn.replies[0].text == TEXTS.refused.unknown
+
+
+async def test_privacy_says_what_each_side_keeps(data: Path) -> None:
+    conversation = service(data)
+    await shared_round(conversation, data)
+    employee = await conversation.handle(EMPLOYEE, 40, Request.PRIVACY)
+    said = employee.replies[0].text
+    assert TEXTS.privacy.general in said and TEXTS.privacy.shared in said
+    assert "fase 5; willen ja, weten nee" in said
+    manager = await conversation.handle(MANAGER, 40, Request.PRIVACY)
+    said = manager.replies[0].text
+    assert "Medewerker A deelde zelf: fase 5; willen ja" in said
+    assert EMPLOYEE not in said
+    InviteStore(data).create(MANAGER, "A")
+    manager = await conversation.handle(MANAGER, 41, Request.PRIVACY)
+    assert TEXTS.manager.invited.format(letter="A") in manager.replies[0].text
+
+
+async def test_forget_still_works_during_a_self_check(data: Path) -> None:
+    conversation = service(data)
+    await manager_with_advice(conversation)
+    token = InviteStore(data).create(MANAGER, "A")
+    turn = await conversation.handle(EMPLOYEE, 1, Event.start(token))
+    await tap(conversation, turn, "z.go", 2)
+    done = await forget(conversation, EMPLOYEE, 3)
+    assert done.status is Status.DONE and done.withdraw is None
+    assert SessionStore(data).load(EMPLOYEE) is None
