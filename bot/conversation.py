@@ -42,11 +42,23 @@ from bot.invites import InviteStore
 from bot.persistence import ChatLocks, ChatRecord
 from bot.persistence.records import Delivery, StoredOption, StoredReply, utc_now
 from bot.persistence.store import LoadResult, SaveFailed
-from bot.selfchecks import Handed, SelfCheckRoute, Step
+from bot.selfchecks import (
+    ADOPT,
+    ASK_AT,
+    GO_ON,
+    INVITE,
+    WITHDRAW,
+    Handed,
+    SelfCheckRoute,
+    Step,
+    share_url,
+    side_by_side,
+)
 from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
 from dialogs.milestones import Before, snapshot
 from dialogs.selfcheck import SelfCheck, SelfCheckDialog, SelfView, SharedView
+from dialogs.session import Assessment
 from locales import Bundle
 
 log = logging.getLogger(__name__)
@@ -150,6 +162,7 @@ class Conversation:
         bundle: Bundle | None = None,
         stats: Callable[[Before | None, Session], None] | None = None,
         invites: InviteStore | None = None,
+        deep_link: Callable[[str], str] | None = None,
     ) -> None:
         self._engine = engine
         self._stats = stats  # the anonymous count (bot/stats/): told each saved step
@@ -159,6 +172,14 @@ class Conversation:
         self._retention_days = retention_days
         self._locks = ChatLocks()
         self._invites = invites
+        # How a token becomes a link the channel can open (Telegram: https://t.me/<bot>?start=);
+        # set by the channel once it knows its name. None: this front end makes no links.
+        self.deep_link = deep_link
+        # How the channel delivers to another chat (the message back to a manager); None: the
+        # message waits, marked untold, for a channel that can.
+        self.notify_to: Callable[[str], Deliver] | None = None
+        # The clock that decides whether a message back may go now (tests set a working day).
+        self.clock: Callable[[], datetime] = utc_now
         dialog = SelfCheckDialog(engine.flow, self._bundle, engine.knowledge)
         self._selfchecks = SelfCheckRoute(dialog, invites, engine.flow.roles)
 
@@ -219,9 +240,11 @@ class Conversation:
         handed = Handed.DROPPED
         if invite is not None:
             async with self._locks.for_chat(invite.manager):
-                handed = await asyncio.to_thread(
+                handed, told = await asyncio.to_thread(
                     self._apply_share, invite.manager, invite.letter, name, view
                 )
+                if told is not None:
+                    await self._tell(invite.manager, *told)
         async with self._locks.for_chat(key):
             await asyncio.to_thread(self._handed, key, name, handed)
         return handed
@@ -276,21 +299,94 @@ class Conversation:
             return None
         return check.invite, view
 
-    def _apply_share(self, manager: str, letter: str, name: str, view: SelfView) -> Handed:
-        """Under the manager's lock: put the share on the slot, once."""
+    async def _tell(self, manager: str, turn: Turn, record: ChatRecord) -> None:
+        """Deliver the message back (saved in the manager's outbox with the share), under the
+        manager's lock. A failed send stays in the outbox for the start-up sweep."""
+        if self.notify_to is None:
+            return
+        try:
+            shown = await self.notify_to(manager)(self._counted(manager, turn, record))
+        except Exception as err:
+            log.warning("The message back to a manager was not sent (%s)", type(err).__name__)
+            return
+        await asyncio.to_thread(self._delivered, manager, record, shown)
+
+    async def tell_shares(self, now: datetime) -> int:
+        """Send the messages back that waited for a civil hour (or a free outbox); returns how
+        many went out. Called by the scheduler's tick, one manager at a time."""
+        if self._invites is None or self.notify_to is None or not is_civil(now):
+            return 0
+        sent = 0
+        for manager in await asyncio.to_thread(self._invites.untold):
+            try:
+                async with self._locks.for_chat(manager):
+                    told = await asyncio.to_thread(self._untold, manager, now)
+                    if told is not None:
+                        await self._tell(manager, *told)
+                        sent += 1
+            except Exception as err:  # one chat's trouble must not keep the others waiting
+                log.warning("A message back was not sent (%s)", type(err).__name__)
+        return sent
+
+    def _untold(self, manager: str, now: datetime) -> tuple[Turn, ChatRecord] | None:
+        record = self._store.load(manager)
+        session = record.session if record is not None else None
+        waiting = [
+            slot
+            for slot in (session.slots if session else [])
+            if slot.shared and not slot.shared.told
+        ]
+        if record is None or not waiting:
+            if self._invites is not None:
+                self._invites.unmark_untold(manager)
+            return None
+        told = self._notification(manager, record, waiting[0].letter, now)
+        if told is not None and len(waiting) == 1 and self._invites is not None:
+            self._invites.unmark_untold(manager)
+        return told
+
+    def _notification(
+        self, manager: str, record: ChatRecord, letter: str, now: datetime
+    ) -> tuple[Turn, ChatRecord] | None:
+        """The message back for slot `letter`, saved as the manager's outbox, when it may go
+        now: a civil hour, no reply of the manager's own still waiting, a channel to send it."""
+        session = record.session
+        slot = session.slot(letter) if session is not None else None
+        if session is None or slot is None or slot.shared is None or self.notify_to is None:
+            return None
+        if not is_civil(now) or (record.delivery is not None and not record.delivery.delivered):
+            return None
+        reply = side_by_side(
+            self._selfchecks.dialog, self._engine.knowledge, letter, slot.phase, slot.shared.view
+        )
+        slot.shared.told = True
+        turn = Turn(Status.DONE, (reply,), session.turn, None, session, record.keyboard_message)
+        record.delivery = Delivery(update_id=0, turn=session.turn, replies=[_stored(reply)])
+        self._store.save(manager, record)
+        return turn, record
+
+    def _apply_share(
+        self, manager: str, letter: str, name: str, view: SelfView
+    ) -> tuple[Handed, tuple[Turn, ChatRecord] | None]:
+        """Under the manager's lock: put the share on the slot, once, with the message back in
+        the same save when it may go now (else it waits, marked untold, for a civil hour)."""
         record = self._store.load(manager)
         session = record.session if record is not None else None
         slot = session.slot(letter) if session is not None else None
         invite = self._invites.get(name) if self._invites is not None else None
         if record is None or slot is None or invite is None:
-            return Handed.DROPPED  # the slot, or the link (the employee's /vergeet), is gone
+            return Handed.DROPPED, None  # the slot, or the link (the employee's /vergeet), is gone
         if slot.assessments and invite.created_at < slot.assessments[0].on:
-            return Handed.DROPPED  # the letter now names someone the link was not made for
+            return Handed.DROPPED, None  # the letter now names someone the link was not made for
         if slot.shared is not None and slot.shared.invite == name:
-            return Handed.ALREADY
+            return Handed.ALREADY, None
         slot.shared = SharedView(invite=name, view=view)
-        self._store.save(manager, record)
-        return Handed.APPLIED
+        told = self._notification(manager, record, letter, self.clock())
+        if told is None:
+            if self._invites is not None:
+                self._invites.mark_untold(manager)  # before the save: found by the next tick
+            self._store.save(manager, record)
+        return Handed.APPLIED, told
 
     def _handed(self, key: str, name: str, handed: Handed) -> None:
         """Under the employee's lock: the hand-over is done (or dropped); the marker goes."""
@@ -312,6 +408,80 @@ class Conversation:
         record = self._store.load(invite.manager)
         session = record.session if record is not None else None
         return session is not None and session.slot(invite.letter) is not None
+
+    # ---- the manager's buttons around a self-check -----------------------------------------------
+
+    def _offer_invite(self, key: str, turn: Turn) -> Turn:
+        """Under an employee of a reader with staff: "Vraag het je medewerker zelf" (and the
+        withdrawal of a link that still works), where this channel can make links."""
+        session = turn.session
+        if (
+            session is None
+            or session.state not in ASK_AT
+            or not turn.replies
+            or not turn.replies[-1].options
+            or self._invites is None
+            or self.deep_link is None
+            or not self._engine.flow.has_staff(session.role)
+        ):
+            return turn
+        slot = session.current_slot()
+        if slot is None:
+            return turn
+        texts = self._bundle.selfcheck.manager
+        extra = [Option(INVITE, texts.ask)]
+        if self._invites.open_for(key, slot.letter):
+            extra.append(Option(f"{WITHDRAW}.{slot.letter}", texts.withdraw))
+        last = turn.replies[-1]
+        shown = replace(last, options=(*last.options, *extra))
+        return replace(turn, replies=(*turn.replies[:-1], shown))
+
+    def _manager_tap(
+        self, key: str, record: ChatRecord, choice: str, tap_turn: int
+    ) -> tuple[Turn, bool]:
+        """The manager's own buttons; True when the turn changed the record (save it).
+
+        The invitation is never saved with the outbox: its message holds the token, and only
+        the token's digest may be kept. Withdraw, take over and go on are answered from any
+        turn (each names its employee, and each is harmless to repeat).
+        """
+        session = record.session
+        if session is None:
+            return self._stale(session), False
+        texts = self._bundle.selfcheck.manager
+        current = self._current(session)
+        action, _, letter = choice.partition(".")
+        slot = session.slot(letter) if letter else session.current_slot()
+        if action == GO_ON:
+            return Turn(Status.DONE, current, session.turn, None, session), False
+        if action == WITHDRAW and slot is not None and self._invites is not None:
+            self._invites.withdraw(key, slot.letter)
+            said = Reply(texts.withdrawn.format(letter=slot.letter))
+            return Turn(Status.DONE, (said, *current), session.turn, None, session), False
+        if action == ADOPT and slot is not None and slot.shared is not None:
+            phase = slot.shared.view.phase
+            if slot.phase != phase:
+                slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=phase)]
+            number = self._engine.knowledge.phase(phase).number
+            said = Reply(texts.adopted.format(letter=slot.letter, phase=number))
+            return Turn(Status.DONE, (said, *current), session.turn, None, session), True
+        may_ask = session.state in ASK_AT and self._engine.flow.has_staff(session.role)
+        fresh = tap_turn == session.turn and self.deep_link is not None
+        if action == INVITE and fresh and may_ask and slot is not None and self._invites:
+            replies = (self._invitation(key, slot.letter), *current)
+            return Turn(Status.DONE, replies, session.turn, None, session), False
+        return self._stale(session), False
+
+    def _invitation(self, key: str, letter: str) -> Reply:
+        """A fresh link for the slot (an earlier one is withdrawn), explained, to forward."""
+        assert self._invites is not None and self.deep_link is not None
+        texts = self._bundle.selfcheck.manager
+        link = self.deep_link(self._invites.create(key, letter))
+        options = []
+        if link.startswith("https://"):
+            options.append(Option(share_url(link, texts.share_text), texts.share_button))
+        options.append(Option(f"{WITHDRAW}.{letter}", texts.withdraw))
+        return Reply(texts.explain.format(letter=letter, link=link), tuple(options))
 
     def _self_checked(
         self, key: str, delivery_id: int, record: ChatRecord, step: Step
@@ -540,6 +710,11 @@ class Conversation:
         if step is not None:
             turn, saved = self._self_checked(key, delivery_id, record, step)
             return self._told(loaded, turn), saved
+        if tap_turn is not None and _managers_button(message):
+            turn, keep = self._manager_tap(key, record, message.value, tap_turn)
+            if not keep or turn.status is Status.STALE:
+                return turn, None
+            return turn, self._save_turn(key, record, delivery_id, turn)
         before = snapshot(record.session) if self._stats and record and record.session else None
         if tap_turn is not None:
             turn = self._tap(key, record, message, tap_turn)
@@ -547,7 +722,7 @@ class Conversation:
             turn = self._dialog(record, message)
         if turn.status is Status.STALE:
             return turn, None
-        turn = self._told(loaded, turn)
+        turn = self._told(loaded, self._offer_invite(key, turn))
         saved = self._save_turn(key, record, delivery_id, turn)
         if self._stats is not None and saved is not None and saved.session is not None:
             self._stats(before, saved.session)
@@ -916,6 +1091,14 @@ class Conversation:
             self._store.save(key, record)
         replies = (Reply(texts.cancelled), *self._current(record.session))
         return Turn(Status.DONE, replies, turn, texts.cancel, record.session)
+
+
+def _managers_button(message: Input) -> bool:
+    """A tap on one of the manager's self-check buttons (not a dialog option, not /vergeet)."""
+    if not isinstance(message, Event) or message.kind is not EventKind.OPTION:
+        return False
+    action = message.value.partition(".")[0]
+    return action in (INVITE, WITHDRAW, ADOPT, GO_ON)
 
 
 def _shared_link(record: ChatRecord) -> str | None:

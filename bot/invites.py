@@ -44,6 +44,8 @@ PENDING_DIR = "pending"
 # One empty file per link whose share the employee withdrew (/vergeet), until the manager's slot
 # let go of it.
 WITHDRAWN_DIR = "withdrawn"
+# One empty file per manager with a share whose message back waits (outside civil hours).
+UNTOLD_DIR = "untold"
 TOKEN_BYTES = 24  # 192 bits of randomness (at least 128 asked for)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
 DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -212,6 +214,16 @@ class InviteStore:
     def unmark_withdrawn(self, name: str) -> None:
         if DIGEST_PATTERN.fullmatch(name) is not None:
             remove_durably(self._root / WITHDRAWN_DIR / name)
+
+    def mark_untold(self, manager: str) -> None:
+        """Manager `manager` has a share whose message back waits for a civil hour."""
+        self._mark(UNTOLD_DIR, check_key(manager))
+
+    def untold(self) -> list[str]:
+        return self._marked(UNTOLD_DIR, KEY_PATTERN)
+
+    def unmark_untold(self, manager: str) -> None:
+        remove_durably(self._root / UNTOLD_DIR / check_key(manager))
 
     def _mark(self, kind: str, name: str) -> None:
         atomic_write_bytes(self._root / kind / name, b"")

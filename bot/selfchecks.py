@@ -24,11 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import quote
 
 from bot.invites import Claim, InviteStore, digest, well_formed
 from bot.persistence.records import ChatRecord
-from dialogs import Command, Event, EventKind, Reply
+from dialogs import Command, Event, EventKind, Option, Reply
 from dialogs.selfcheck import DECLINED, KEPT, SHARE, SelfCheck, SelfCheckDialog, SelfView
+from knowledge import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -160,3 +162,59 @@ class SelfCheckRoute:
         check = record.selfcheck
         if check is not None and check.active and check.shared_at is None:
             check.state = DECLINED
+
+
+# ---- the manager's side: the invitation, and the two views side by side -------------------------
+
+# The manager's own buttons around a self-check; like /vergeet's, they start with "!" (no dialog
+# option does) and are answered by the service, not the engine.
+INVITE = "!vraag"  # "Vraag het je medewerker zelf"
+WITHDRAW = "!trek"  # withdraw the slot's link
+ADOPT = "!neem"  # take over the employee's own phase for the slot
+GO_ON = "!verder"  # back to the question the manager was at
+# The dialog steps that are about one employee: there the invitation is offered.
+ASK_AT = frozenset({"medewerker"})
+# At most this many questions for the next conversation.
+MAX_QUESTIONS = 3
+
+
+def share_url(link: str, text: str) -> str:
+    """Telegram's forward dialog for `link` (https://t.me/share/url), opened by a URL button."""
+    return f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text, safe='')}"
+
+
+def questions(dialog: SelfCheckDialog, own: str | None, view: SelfView) -> list[str]:
+    """Two or three questions for the next conversation, from where the views differ: each W
+    the employee answered no or "weet ik niet", and the phase when it differs."""
+    texts = dialog.texts.manager
+    asked = [
+        getattr(texts.questions, key) for key, answer in view.answers.items() if answer != "ja"
+    ]
+    if own is not None and own != view.phase:
+        asked.insert(0, texts.phase_question)
+    return asked[:MAX_QUESTIONS]
+
+
+def side_by_side(
+    dialog: SelfCheckDialog, knowledge: KnowledgeBase, letter: str, own: str | None, view: SelfView
+) -> Reply:
+    """The message back to the manager: both views in one line, then what to ask, and a button
+    to take over the employee's phase."""
+    texts = dialog.texts.manager
+    theirs = knowledge.phase(view.phase)
+    mine = knowledge.phase(own).number if own is not None else None
+    shown_own = texts.phase.format(number=mine) if mine is not None else texts.no_own
+    line = texts.side_by_side.format(
+        letter=letter, own=shown_own, self=texts.phase.format(number=theirs.number)
+    )
+    lines = [line, "", dialog.summary_of(view.phase, view.answers)]
+    asked = questions(dialog, own, view)
+    if asked:
+        lines += ["", texts.questions_heading, *(f"• {question}" for question in asked)]
+    else:
+        lines += ["", texts.same]
+    options = []
+    if own != view.phase:
+        options.append(Option(f"{ADOPT}.{letter}", texts.adopt.format(phase=theirs.number)))
+    options.append(Option(GO_ON, texts.go_on))
+    return Reply("\n".join(lines), tuple(options))

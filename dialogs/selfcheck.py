@@ -16,7 +16,7 @@ when the event is accepted. Nothing goes back to the manager unless the employee
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -206,11 +206,15 @@ class SelfCheckDialog:
 
     def summary(self, check: SelfCheck) -> str:
         """The exact words of what goes back: "fase 3; willen ja, weten nee, ..."."""
+        return self.summary_of(check.phase, check.answers)
+
+    def summary_of(self, phase: str | None, answers: Mapping[FiveKey, Answer]) -> str:
+        """A phase and five answers in the words the consent screen shows."""
         texts = self._texts
-        number = self._knowledge.phase(check.phase).number if check.phase else 0
+        number = self._knowledge.phase(phase).number if phase else 0
         parts = [
             texts.summary_answer.format(
-                name=getattr(texts.names, key), answer=self._answer_word(check.answers.get(key))
+                name=getattr(texts.names, key), answer=self._answer_word(answers.get(key))
             )
             for key in FIVE
         ]

@@ -73,6 +73,7 @@ class ManagerTexts(TextModel):
         "withdrawn": frozenset({"letter"}),
         "stored": frozenset({"letter", "summary"}),
         "invited": frozenset({"letter"}),
+        "phase": frozenset({"number"}),
     }
 
     ask: str
@@ -92,6 +93,8 @@ class ManagerTexts(TextModel):
     team_line: str
     stored: str
     invited: str
+    phase: str
+    go_on: str
 
 
 class SelfCheckTexts(TextModel):
