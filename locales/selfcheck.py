@@ -67,7 +67,7 @@ class ManagerTexts(TextModel):
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
         "explain": frozenset({"letter", "link"}),
         "side_by_side": frozenset({"letter", "own", "self"}),
-        "team_line": frozenset({"self"}),
+        "team_line": frozenset({"letter", "self"}),
         "adopted": frozenset({"letter", "phase"}),
         "adopt": frozenset({"phase"}),
         "withdrawn": frozenset({"letter"}),

@@ -152,3 +152,17 @@ async def test_outside_civil_hours_the_message_back_waits_for_the_tick(data: Pat
     assert await conversation.tell_shares(MONDAY_MORNING) == 1
     assert await conversation.tell_shares(MONDAY_MORNING) == 0, "once"
     assert len([key for key, _ in sent.turns if key == MANAGER]) == 1
+
+
+async def test_team_shows_both_views(data: Path) -> None:
+    conversation = service(data, Sent())
+    turn = await at_employee_a(conversation)
+    asked = await conversation.handle(MANAGER, 22, Event.option(INVITE), tap_turn=turn.turn)
+    consent = await to_consent(conversation, token_of(asked))
+    await tap(conversation, consent, "z.share", 11)
+    team = await conversation.handle(MANAGER, 40, Event.command(Command.TEAM))
+    text = team.replies[0].text
+    own = TEXTS.manager.team_line.format(letter="A", self="fase 5")
+    assert "Medewerker A: fase 5" in text and own in text
+    detail = await conversation.handle(MANAGER, 41, Event.option("s.A"), tap_turn=team.turn)
+    assert own in detail.replies[0].text
