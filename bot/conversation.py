@@ -380,12 +380,18 @@ class Conversation:
             return Handed.DROPPED, None  # the letter now names someone the link was not made for
         if slot.shared is not None and slot.shared.invite == name:
             return Handed.ALREADY, None
-        slot.shared = SharedView(invite=name, view=view)
+        before = snapshot(session) if self._stats is not None and session is not None else None
+        fresh = slot.model_copy(update={"shared": SharedView(invite=name, view=view)})
+        assert session is not None
+        # A new list and a new slot, never a change in place: the count compares snapshots.
+        session.slots = [fresh if other is slot else other for other in session.slots]
         told = self._notification(manager, record, letter, self.clock())
         if told is None:
             if self._invites is not None:
                 self._invites.mark_untold(manager)  # before the save: found by the next tick
             self._store.save(manager, record)
+        if self._stats is not None and before is not None:
+            self._stats(before, session)
         return Handed.APPLIED, told
 
     def _handed(self, key: str, name: str, handed: Handed) -> None:

@@ -16,7 +16,8 @@ from bot.conversation import Conversation, Deliver, Status, Turn
 from bot.invites import Claim, InviteStore
 from bot.persistence import SessionStore
 from bot.selfchecks import ADOPT, GO_ON, INVITE, WITHDRAW
-from dialogs import Command, Event
+from dialogs import Command, Event, Session
+from dialogs.milestones import Before, Mark, Milestone, milestones
 
 MONDAY_MORNING = datetime(2026, 3, 9, 9, 30, tzinfo=UTC)  # 10:30 in Amsterdam
 SUNDAY = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
@@ -166,3 +167,27 @@ async def test_team_shows_both_views(data: Path) -> None:
     assert "Medewerker A: fase 5" in text and own in text
     detail = await conversation.handle(MANAGER, 41, Event.option("s.A"), tap_turn=team.turn)
     assert own in detail.replies[0].text
+
+
+async def test_a_share_is_counted_once_without_knowing_who(data: Path) -> None:
+    marks: list[Mark] = []
+
+    def observe(before: Before | None, session: Session) -> None:
+        marks.extend(milestones(before, session))
+
+    conversation = Conversation(
+        engine(),
+        SessionStore(data),
+        retention_days=30,
+        stats=observe,
+        invites=InviteStore(data),
+        deep_link=lambda token: f"https://t.me/{BOT}?start={token}",
+    )
+    conversation.clock = lambda: MONDAY_MORNING
+    turn = await at_employee_a(conversation)
+    asked = await conversation.handle(MANAGER, 22, Event.option(INVITE), tap_turn=turn.turn)
+    consent = await to_consent(conversation, token_of(asked))
+    await tap(conversation, consent, "z.share", 11)
+    await conversation.finish_hand_overs()
+    shared = [mark for mark in marks if mark.milestone is Milestone.SELF_SHARED]
+    assert shared == [Mark(Milestone.SELF_SHARED, "mkb", "continu")]
