@@ -718,6 +718,7 @@ class Conversation:
             return self._told(loaded, turn), saved
         if tap_turn is not None and _managers_button(message):
             turn, keep = self._manager_tap(key, record, message.value, tap_turn)
+            turn = self._offer_invite(key, turn)
             if not keep or turn.status is Status.STALE:
                 return turn, None
             return turn, self._save_turn(key, record, delivery_id, turn)
