@@ -336,3 +336,35 @@ async def test_forget_still_works_during_a_self_check(data: Path) -> None:
     done = await forget(conversation, EMPLOYEE, 3)
     assert done.status is Status.DONE and done.withdraw is None
     assert SessionStore(data).load(EMPLOYEE) is None
+
+
+def test_the_committed_selfcheck_diagram_is_the_generated_one() -> None:
+    from dialogs.diagram import README
+    from dialogs.selfcheck_diagram import embed_selfcheck, selfcheck_mermaid
+
+    dialog = SelfCheckDialog(engine().flow, load_bundle(), engine().knowledge)
+    drawn = selfcheck_mermaid(dialog)
+    committed = README.read_text(encoding="utf-8")
+    assert embed_selfcheck(committed, drawn) == committed, "run `make diagram`"
+    for state in ("welcome", "s_toepassen", "w_mogen", "result", "consent", "shared", "kept"):
+        assert f"as {state}" in drawn
+
+
+async def test_a_flood_of_made_up_start_payloads_never_writes(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation = service(data)
+    await manager_with_advice(conversation)
+    saves: list[str] = []
+    real_save = SessionStore.save
+
+    def counted(self: SessionStore, key: str, record: object, *, durable: bool = True) -> None:
+        saves.append(key)
+        real_save(self, key, record, durable=durable)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SessionStore, "save", counted)
+    for number in range(1000):
+        payload = f"{number:032d}" if number % 2 else f"try{number}"
+        turn = await conversation.handle(MANAGER, 100 + number, Event.start(payload))
+        assert turn.replies[0].text == TEXTS.refused.unknown
+    assert saves == [], "answered without a disk write"
