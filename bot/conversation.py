@@ -246,7 +246,9 @@ class Conversation:
                 if told is not None:
                     await self._tell(invite.manager, *told)
         async with self._locks.for_chat(key):
-            await asyncio.to_thread(self._handed, key, name, handed)
+            correction = await asyncio.to_thread(self._handed, key, name, handed)
+            if correction is not None:
+                await self._tell(key, *correction)
         return handed
 
     async def withdraw_share(self, name: str) -> None:
@@ -394,16 +396,28 @@ class Conversation:
             self._stats(before, session)
         return Handed.APPLIED, told
 
-    def _handed(self, key: str, name: str, handed: Handed) -> None:
-        """Under the employee's lock: the hand-over is done (or dropped); the marker goes."""
+    def _handed(self, key: str, name: str, handed: Handed) -> tuple[Turn, ChatRecord] | None:
+        """Under the employee's lock: the hand-over is done (or dropped); the marker goes.
+
+        Dropped after the employee was told it was shared (the slot went in between): the
+        honest correction, saved as the employee's outbox, to deliver now.
+        """
         record = self._store.load(key)
         check = record.selfcheck if record is not None else None
+        told: tuple[Turn, ChatRecord] | None = None
         if record is not None and check is not None and check.invite == name:
             check.handed_over = True
             check.dropped = handed is Handed.DROPPED
+            free = record.delivery is None or record.delivery.delivered
+            if check.dropped and free and self.notify_to is not None:
+                reply = Reply(self._bundle.selfcheck.dropped)
+                turn = Turn(Status.DONE, (reply,), check.turn, None, record.session)
+                record.delivery = Delivery(update_id=0, turn=check.turn, replies=[_stored(reply)])
+                told = turn, record
             self._store.save(key, record)
         if self._invites is not None:
             self._invites.unmark(key)
+        return told
 
     def _share_possible(self, name: str) -> bool:
         """Whether the link and the manager's slot are still there (a read, no lock: the

@@ -15,7 +15,7 @@ from test_selfcheck import EMPLOYEE, MANAGER, TEXTS, ids, manager_with_advice, t
 from bot.conversation import Conversation, Deliver, Status, Turn
 from bot.invites import Claim, InviteStore
 from bot.persistence import SessionStore
-from bot.selfchecks import ADOPT, GO_ON, INVITE, WITHDRAW
+from bot.selfchecks import ADOPT, GO_ON, INVITE, WITHDRAW, Handed
 from dialogs import Command, Event, Session
 from dialogs.milestones import Before, Mark, Milestone, milestones
 
@@ -191,3 +191,31 @@ async def test_a_share_is_counted_once_without_knowing_who(data: Path) -> None:
     await conversation.finish_hand_overs()
     shared = [mark for mark in marks if mark.milestone is Milestone.SELF_SHARED]
     assert shared == [Mark(Milestone.SELF_SHARED, "mkb", "continu")]
+
+
+async def test_a_slot_removed_after_the_thanks_is_corrected_honestly(data: Path) -> None:
+    """The slot goes between the employee's "Delen" and the hand-over: told, not hidden."""
+    sent = Sent()
+    conversation = service(data, sent)
+    turn = await at_employee_a(conversation)
+    asked = await conversation.handle(MANAGER, 22, Event.option(INVITE), tap_turn=turn.turn)
+    consent = await to_consent(conversation, token_of(asked))
+    store = SessionStore(data)
+    real = conversation.hand_over
+
+    async def slot_goes_first(key: str) -> Handed | None:
+        manager = store.load(MANAGER)
+        assert manager is not None and manager.session is not None
+        manager.session.slots = []
+        store.save(MANAGER, manager)
+        return await real(key)
+
+    conversation.hand_over = slot_goes_first  # type: ignore[method-assign]
+    thanked = await conversation.handle(
+        EMPLOYEE, 11, Event.option("z.share"), tap_turn=consent.turn, deliver=Sent().to(EMPLOYEE)
+    )
+    assert thanked.replies[-1].text == TEXTS.shared
+    said = [turn.replies[0].text for key, turn in sent.turns if key == EMPLOYEE]
+    assert said == [TEXTS.dropped]
+    employee = store.load(EMPLOYEE)
+    assert employee is not None and employee.selfcheck is not None and employee.selfcheck.dropped
