@@ -17,7 +17,7 @@ when the event is accepted. Nothing goes back to the manager unless the employee
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -202,7 +202,15 @@ class SelfCheckDialog:
         work = check.model_copy(deep=True)
         shared = self._apply(work, chosen.id)
         work.turn = check.turn + 1
-        return work, Outcome((self.prompt(work),), chosen.label, shared)
+        prompt = self.prompt(work)
+        if self._asking(check.state) and self._asking(work.state):
+            # One short question after another: edited into the answered one (the intake's way).
+            prompt = replace(prompt, replaces=True)
+        return work, Outcome((prompt,), chosen.label, shared)
+
+    def _asking(self, state: str) -> bool:
+        """A yes/no question of the self-check (a staging question or one of the five)."""
+        return state in self._staging or state.startswith(FIVE_PREFIX)
 
     def summary(self, check: SelfCheck) -> str:
         """The exact words of what goes back: "fase 3; willen ja, weten nee, ..."."""

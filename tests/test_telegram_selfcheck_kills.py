@@ -57,6 +57,7 @@ async def employee(api: FakeBotApi, chat: int, token: str, stop: asyncio.Event) 
             return
         question = api.last_with_buttons(chat)
         newest = api.chat(chat)[-1].message_id if api.chat(chat) else 0
+        edits = question.edits if question is not None else 0
         if question is None:
             api.send_text(chat, f"/start {token}")
         else:
@@ -71,6 +72,8 @@ async def employee(api: FakeBotApi, chat: int, token: str, stop: asyncio.Event) 
             fresh = api.chat(chat)
             if fresh and fresh[-1].message_id > newest:
                 break
+            if question is not None and question.edits > edits:
+                break  # the question was edited into the next one
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.1)
 
