@@ -271,12 +271,13 @@ class User:
         return self.api.callback_queries[query_id].answer_text
 
 
+# Readers with staff are asked their kind of work after the role: "geen" skips it (issue 20).
 ROLE_PATHS = {
-    "lijn": ["lijn"],
-    "hr": ["hr"],
-    "dir": ["dir"],
-    "mkb": ["mkb"],
-    "hrzl": ["anders", "hrzl"],
+    "lijn": ["lijn", "geen"],
+    "hr": ["hr", "geen"],
+    "dir": ["dir", "geen"],
+    "mkb": ["mkb", "geen"],
+    "hrzl": ["anders", "hrzl", "geen"],
     "collega": ["anders", "collega"],
     "onderwijs": ["anders", "onderwijs"],
     "zzp": ["anders", "zzp"],
