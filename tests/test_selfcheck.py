@@ -40,10 +40,22 @@ def ids(turn: Turn) -> list[str]:
     return [option.id for option in turn.replies[-1].options] if turn.replies else []
 
 
+async def to_advice(conversation: Conversation, key: str) -> Turn:
+    """An owner without HR, no kind of work, fase 5, and "ja" to every check until the advice."""
+    turn = await conversation.handle(key, 1, Event.start())
+    number = 1
+    for choice in ["mkb", "geen", "ja", "ja", "ok"]:
+        number += 1
+        turn = await conversation.handle(key, number, Event.option(choice), tap_turn=turn.turn)
+    while turn.session is not None and turn.session.state != "advies" and number < 20:
+        number += 1
+        turn = await conversation.handle(key, number, Event.option("ja"), tap_turn=turn.turn)
+    assert turn.session is not None and turn.session.state == "advies"
+    return turn
+
+
 async def manager_with_advice(conversation: Conversation) -> None:
-    turn = await conversation.handle(MANAGER, 1, Event.start())
-    for number, choice in enumerate(["mkb", "ja", "ja", "ok", "ja", "ja", "ja"], start=2):
-        turn = await conversation.handle(MANAGER, number, Event.option(choice), tap_turn=turn.turn)
+    turn = await to_advice(conversation, MANAGER)
     assert turn.session is not None and turn.session.slot("A") is not None
 
 
@@ -157,9 +169,7 @@ async def test_both_chats_busy_at_once_never_deadlock(data: Path) -> None:
     conversation = service(data)
     await manager_with_advice(conversation)
     other = "3003"
-    turn = await conversation.handle(other, 1, Event.start())
-    for number, choice in enumerate(["mkb", "ja", "ja", "ok", "ja", "ja", "ja"], start=2):
-        turn = await conversation.handle(other, number, Event.option(choice), tap_turn=turn.turn)
+    await to_advice(conversation, other)
     invites = InviteStore(data)
     first = invites.create(MANAGER, "A")
     second = invites.create(other, "A")
