@@ -53,6 +53,7 @@ class Milestone(StrEnum):
     STEP_DONE = "step_done"
     STEP_BUSY = "step_busy"
     STEP_NOT_YET = "step_not_yet"
+    SELF_SHARED = "self_shared"  # an employee shared their own self-check (issue 21)
 
 
 STEP_MILESTONES = {
@@ -126,8 +127,10 @@ def between(before: Before | None, after: Before) -> list[Mark]:
     milestones later, in batches (bot/stats/tally.py)."""
     if before is None:
         before = FIRST
+    # An employee's share reaches the manager's session from another chat, between its turns.
+    shared = _shared_marks(before.slots, after.slots, after.role or "")
     if after.turn == before.turn:
-        return []  # nothing accepted: a stale tap, a help text, a resumed start
+        return shared  # nothing accepted here: a stale tap, a help text, a resumed start
     marks: list[Mark] = []
     role, phase = after.role or "", after.phase or ""
     restarted = _restarted(before, after)
@@ -143,6 +146,20 @@ def between(before: Before | None, after: Before) -> list[Mark]:
         marks.append(Mark(Milestone.ADVICE, role, phase))
     if after.slots is not before.slots:
         marks.extend(_team_marks(before.slots, after.slots, role))
+    return marks + shared
+
+
+def _shared_marks(before: list[Slot], after: list[Slot], role: str) -> list[Mark]:
+    """An employee's own view newly on a slot (with the phase they found for themselves)."""
+    if after is before:
+        return []
+    earlier = {slot.__dict__["letter"]: slot.__dict__.get("shared") for slot in before}
+    marks = []
+    for slot in after:
+        shared = slot.__dict__.get("shared")
+        was = earlier.get(slot.__dict__["letter"])
+        if shared is not None and (was is None or was.invite != shared.invite):
+            marks.append(Mark(Milestone.SELF_SHARED, role, shared.view.phase))
     return marks
 
 

@@ -632,6 +632,7 @@ def team_overview(
                 review=review,
             )
         )
+        lines.extend(_own_view(renderer, slot))
     if helps:
         lines.extend(["", texts.helps_most])
         lines.extend(
@@ -661,9 +662,19 @@ def slot_detail(renderer: Renderer, slot: Slot) -> str:
             )
             for step in slot.steps
         )
+    lines.extend(_own_view(renderer, slot))
     if slot.review_at is not None:
         lines.append(texts.review_line.format(date=_day(renderer, slot.review_at)).lstrip(", "))
     return "\n".join(lines)
+
+
+def _own_view(renderer: Renderer, slot: Slot) -> list[str]:
+    """The employee's own view beside the manager's, when they shared it (issue 21)."""
+    if slot.shared is None or renderer.bundle is None:
+        return []
+    texts = renderer.bundle.selfcheck.manager
+    number = renderer.knowledge.phase(slot.shared.view.phase).number
+    return [texts.team_line.format(letter=slot.letter, self=texts.phase.format(number=number))]
 
 
 def listed_slots(session: Session) -> list[Slot]:

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, NonNegativeInt, TypeAdapter
 
+from dialogs.selfcheck import SharedView
+
 SCHEMA_VERSION = 1
 
 
@@ -124,6 +126,9 @@ class Slot(BaseModel):
     # Once marked which answer gave this employee's latest advice, when a step back replayed
     # the answers; no longer read (a step back restores a snapshot), kept for stored records.
     mark: int = Field(default=0, ge=0)
+    # What this employee shared of their own self-check (issue 21): the phase and five answers,
+    # never who they are. None: nothing shared (or withdrawn by the employee's /vergeet).
+    shared: SharedView | None = None
 
     @property
     def phase(self) -> str | None:

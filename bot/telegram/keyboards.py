@@ -18,6 +18,8 @@ from dialogs.events import Option
 MAX_BUTTONS = 100  # Telegram's limit per message
 SHORT_LABEL = 12  # characters: three such buttons fit side by side on a phone
 PER_ROW = 3
+# An option whose id is a web address is a link button (the self-check's "Link doorsturen").
+URL_PREFIX = "https://"
 
 
 def keyboard(options: Sequence[Option], turn: int) -> InlineKeyboardMarkup | None:
@@ -49,4 +51,6 @@ def _short(option: Option) -> bool:
 
 
 def _button(option: Option, turn: int) -> InlineKeyboardButton:
+    if option.id.startswith(URL_PREFIX):  # opens a page (Telegram's forward dialog), no callback
+        return InlineKeyboardButton(option.label, url=option.id)
     return InlineKeyboardButton(option.label, callback_data=CallbackData(turn, option.id).encode())
