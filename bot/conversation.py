@@ -53,6 +53,7 @@ from bot.selfchecks import (
     Step,
     share_url,
     side_by_side,
+    with_invite,
 )
 from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
@@ -453,7 +454,7 @@ class Conversation:
         if self._invites.open_for(key, slot.letter):
             extra.append(Option(f"{WITHDRAW}.{slot.letter}", texts.withdraw))
         last = turn.replies[-1]
-        shown = replace(last, options=(*last.options, *extra))
+        shown = replace(last, options=with_invite(last.options, extra))
         return replace(turn, replies=(*turn.replies[:-1], shown))
 
     def _manager_tap(
