@@ -205,16 +205,8 @@ class Conversation:
                 check.handed_over = True
                 check.dropped = True
                 turn = replace(turn, replies=(self._selfchecks.dialog.prompt(check),))
-        record.last_update_id = max(record.last_update_id, delivery_id)
-        record.blocked = False
         record.asked = None
-        record.delivery = Delivery(
-            update_id=delivery_id,
-            turn=turn.turn,
-            chosen=turn.chosen,
-            replies=[stored(reply) for reply in turn.replies],
-        )
-        self._store.save(key, record)
+        self._save_with_outbox(key, record, delivery_id, turn)
         return turn, record
 
     async def apologise(self, key: str, deliver: Deliver) -> Turn:
@@ -470,6 +462,12 @@ class Conversation:
             return None
         record = record or ChatRecord()
         record.session = turn.session
+        self._save_with_outbox(key, record, delivery_id, turn)
+        return record
+
+    def _save_with_outbox(self, key: str, record: ChatRecord, delivery_id: int, turn: Turn) -> None:
+        """The record with this input handled and the turn's replies as its outbox, in one
+        durable write: what the user sees next always belongs to a stored state."""
         record.last_update_id = max(record.last_update_id, delivery_id)
         record.blocked = False
         record.delivery = Delivery(
@@ -479,7 +477,6 @@ class Conversation:
             replies=[stored(reply) for reply in turn.replies],
         )
         self._store.save(key, record)
-        return record
 
     def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:
         outcome = self._engine.decide(session, event)
