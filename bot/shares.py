@@ -306,6 +306,7 @@ class Shares:
         if (
             session is None
             or session.state not in ASK_AT
+            or session.asked  # "Bedoel je A of B?": only the two meant, nothing beside them
             or not turn.replies
             or not turn.replies[-1].options
             or self._invites is None
