@@ -22,7 +22,7 @@ bot/shares.py carries the hand-over out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote
@@ -30,6 +30,7 @@ from urllib.parse import quote
 from bot.invites import Claim, InviteStore, digest, well_formed
 from bot.persistence.records import ChatRecord
 from dialogs import Command, Event, EventKind, Option, Reply
+from dialogs.engine import MAX_OPTIONS, NAV_BACK, NAV_MORE
 from dialogs.selfcheck import DECLINED, KEPT, SHARE, SelfCheck, SelfCheckDialog, SelfView
 from knowledge import KnowledgeBase
 
@@ -173,10 +174,37 @@ INVITE = "!vraag"  # "Vraag het je medewerker zelf"
 WITHDRAW = "!trek"  # withdraw the slot's link
 ADOPT = "!neem"  # take over the employee's own phase for the slot
 GO_ON = "!verder"  # back to the question the manager was at
-# The dialog steps that are about one employee: there the invitation is offered.
-ASK_AT = frozenset({"medewerker"})
+# The dialog steps that are about one employee: there the invitation is offered. The employee's
+# own step (from /team), and the advice for that employee (issue 21: "in /team and after the
+# advice"); in the advice only where its keyboard has room (see `with_invite`).
+ASK_AT = frozenset({"medewerker", "advies"})
 # At most this many questions for the next conversation.
 MAX_QUESTIONS = 3
+
+
+def with_invite(options: Sequence[Option], extra: Sequence[Option]) -> tuple[Option, ...]:
+    """`options` with as many of the manager's `extra` buttons as the keyboard has room for,
+    before the paging buttons ("Meer opties", "Terug").
+
+    Why room and not one more row: a keyboard shows at most MAX_OPTIONS answers plus "Terug"
+    (dialogs/engine.py, enforced by the dialog and Telegram tests), so a phone shows every
+    button without scrolling. The advice's pages are full except, as a rule, its last one (the
+    page with "Klaar"): the list runs two to a page beside the plan and help pinned on every
+    page, and ends on one. So the invitation is the advice's last option, on that last page,
+    which "Meer opties" reaches and comes round from. Where the last page is full too (an even
+    list, e.g. once a reminder is set), it is left out of the advice rather than breaking the
+    rule: it stays one tap away under the employee in /team. Nothing the engine offers is ever
+    replaced or pushed off a page.
+    """
+    answers = [option for option in options if option.id != NAV_BACK]
+    room = max(MAX_OPTIONS - len(answers), 0)
+    if not room:
+        return tuple(options)
+    paging = next(
+        (index for index, option in enumerate(options) if option.id in (NAV_MORE, NAV_BACK)),
+        len(options),
+    )
+    return (*options[:paging], *extra[:room], *options[paging:])
 
 
 def share_url(link: str, text: str) -> str:

@@ -19,7 +19,17 @@ from datetime import datetime
 from bot.invites import Invite, InviteStore
 from bot.persistence import ChatLocks, ChatRecord
 from bot.persistence.records import Delivery, utc_now
-from bot.selfchecks import ADOPT, ASK_AT, GO_ON, INVITE, WITHDRAW, Handed, share_url, side_by_side
+from bot.selfchecks import (
+    ADOPT,
+    ASK_AT,
+    GO_ON,
+    INVITE,
+    WITHDRAW,
+    Handed,
+    share_url,
+    side_by_side,
+    with_invite,
+)
 from bot.turns import Deliver, Outbox, RecordStore, Status, Turn, stored
 from dialogs import Engine, Event, EventKind, Option, Reply, Session
 from dialogs.civil import is_civil
@@ -296,6 +306,7 @@ class Shares:
         if (
             session is None
             or session.state not in ASK_AT
+            or session.asked  # "Bedoel je A of B?": only the two meant, nothing beside them
             or not turn.replies
             or not turn.replies[-1].options
             or self._invites is None
@@ -311,7 +322,7 @@ class Shares:
         if self._invites.open_for(key, slot.letter):
             extra.append(Option(f"{WITHDRAW}.{slot.letter}", texts.withdraw))
         last = turn.replies[-1]
-        shown = replace(last, options=(*last.options, *extra))
+        shown = replace(last, options=with_invite(last.options, extra))
         return replace(turn, replies=(*turn.replies[:-1], shown))
 
     def manager_tap(

@@ -107,6 +107,7 @@ class TeamPictureTexts(TextModel):
         "caption_team": frozenset({"count"}),
         "slot_title": frozenset({"letter"}),
         "caption_slot": frozenset({"letter"}),
+        "legend_slot": frozenset({"letter"}),
     }
     not_prose: ClassVar[frozenset[str]] = frozenset({"filename"})
 
@@ -116,6 +117,12 @@ class TeamPictureTexts(TextModel):
     caption_team: str
     slot_title: str
     caption_slot: str
+    # The employee's own view beside the manager's (issue 21): a short label under each bar or
+    # beside the ring, and a legend, so that colour and fill are never the only cue.
+    own_label: str  # under the filled bar: the manager's own view
+    self_label: str  # under the outlined bar, beside the ring: what the employee said
+    legend_team: str
+    legend_slot: str
 
 
 class ArtifactTexts(TextModel):

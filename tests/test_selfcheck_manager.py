@@ -10,13 +10,23 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from dialog_helpers import engine
-from test_selfcheck import EMPLOYEE, MANAGER, TEXTS, ids, manager_with_advice, tap, to_consent
+from test_selfcheck import (
+    EMPLOYEE,
+    MANAGER,
+    TEXTS,
+    ids,
+    manager_with_advice,
+    tap,
+    to_advice,
+    to_consent,
+)
 
 from bot.conversation import Conversation, Deliver, Status, Turn
 from bot.invites import Claim, InviteStore
 from bot.persistence import SessionStore
-from bot.selfchecks import ADOPT, GO_ON, INVITE, WITHDRAW, Handed
-from dialogs import Command, Event, Session
+from bot.selfchecks import ADOPT, GO_ON, INVITE, WITHDRAW, Handed, with_invite
+from dialogs import Command, Event, Option, Session
+from dialogs.engine import MAX_OPTIONS, NAV_BACK, NAV_MORE
 from dialogs.milestones import Before, Mark, Milestone, milestones
 
 MONDAY_MORNING = datetime(2026, 3, 9, 9, 30, tzinfo=UTC)  # 10:30 in Amsterdam
@@ -219,3 +229,54 @@ async def test_a_slot_removed_after_the_thanks_is_corrected_honestly(data: Path)
     assert said == [TEXTS.dropped]
     employee = store.load(EMPLOYEE)
     assert employee is not None and employee.selfcheck is not None and employee.selfcheck.dropped
+
+
+def answers_of(turn: Turn) -> list[str]:
+    """The answer buttons of a turn's question: all but "Terug", which has a row of its own."""
+    return [option for option in ids(turn) if option != NAV_BACK]
+
+
+async def test_after_the_advice_the_invitation_is_its_last_option_and_gives_the_link(
+    data: Path,
+) -> None:
+    """Issue 21: "Vraag het je medewerker zelf" under the employee after the advice too, as the
+    last option of the advice's last page: no page of it gets more than five answers."""
+    conversation = service(data, Sent())
+    turn = await to_advice(conversation, MANAGER)
+    first = ids(turn)
+    assert first[2:4] == ["plan", "hulp"] and INVITE not in first, "the first page is full"
+    number = 30
+    while INVITE not in ids(turn):
+        assert NAV_MORE in ids(turn) and len(answers_of(turn)) <= MAX_OPTIONS
+        number += 1
+        turn = await conversation.handle(
+            MANAGER, number, Event.option(NAV_MORE), tap_turn=turn.turn
+        )
+        assert ids(turn) != first, "round the pages without finding the invitation"
+    assert len(answers_of(turn)) <= MAX_OPTIONS
+    shown = ids(turn)
+    assert "klaar" in shown and shown.index(INVITE) < shown.index(NAV_MORE), "the last option"
+    asked = await conversation.handle(MANAGER, 50, Event.option(INVITE), tap_turn=turn.turn)
+    assert asked.status is Status.DONE
+    token = token_of(asked)
+    assert f"https://t.me/{BOT}?start={token}" in asked.replies[0].text
+    assert InviteStore(data).check(token, EMPLOYEE) is Claim.OK
+    assert asked.session is not None and asked.session.state == "advies", "the advice goes on"
+    assert INVITE in ids(asked) and len(answers_of(asked)) <= MAX_OPTIONS
+
+
+def test_a_full_keyboard_gets_no_extra_button() -> None:
+    """The rule behind it: the manager's buttons only where the keyboard has room."""
+    extra = [Option(INVITE, "Vraag"), Option(f"{WITHDRAW}.A", "Trek in")]
+    full = tuple(Option(f"o{number}", "x") for number in range(MAX_OPTIONS - 1))
+    paged = (*full, Option(NAV_MORE, "Meer"), Option(NAV_BACK, "Terug"))
+    assert with_invite(paged, extra) == paged
+    roomy = (*full[:2], Option(NAV_MORE, "Meer"), Option(NAV_BACK, "Terug"))
+    assert [option.id for option in with_invite(roomy, extra)] == [
+        "o0",
+        "o1",
+        INVITE,
+        f"{WITHDRAW}.A",
+        NAV_MORE,
+        NAV_BACK,
+    ]

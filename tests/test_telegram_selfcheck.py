@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from fake_bot_api.harness import BotProcess, User, play_to_advice
+from fake_bot_api.harness import MORE, BotProcess, User, play_to_advice
 from fake_bot_api.server import BOT_USERNAME, FakeBotApi
 from test_telegram_checkins import clock_offset
 
@@ -22,6 +22,7 @@ from bot.persistence import SessionStore
 from bot.persistence.records import ChatRecord, utc_now
 from bot.scheduler import TEST_CLOCK_ENV
 from bot.selfchecks import ADOPT, INVITE
+from dialogs.engine import MAX_OPTIONS, NAV_BACK
 from locales import load_bundle
 
 TEXTS = load_bundle().selfcheck
@@ -53,6 +54,11 @@ async def ask_employee_a(manager: User) -> str:
     """From the advice: /team, Medewerker A, "Vraag het je medewerker zelf"; the token."""
     await manager.send("/team")
     await manager.choose("s.A")
+    return await invited(manager)
+
+
+async def invited(manager: User) -> str:
+    """Tap "Vraag het je medewerker zelf" on the question shown; the link's token."""
     assert INVITE in manager.options()
     await manager.choose(INVITE)
 
@@ -71,6 +77,26 @@ async def ask_employee_a(manager: User) -> str:
     assert forward and forward[0]["url"].startswith("https://t.me/share/url?")
     assert parse_qs(urlparse(forward[0]["url"]).query)["url"] == [link]
     return parse_qs(urlparse(link).query)["start"][0]
+
+
+async def test_the_advice_offers_the_invitation_on_its_last_page(
+    bot_api: FakeBotApi, bot: BotProcess
+) -> None:
+    """Right after the advice, without /team: "Meer opties" leads to the page with "Klaar",
+    where the invitation is the last option; every page keeps five answers and "Terug"."""
+    manager = User(bot, MANAGER)
+    await manager.send("/start")
+    await play_to_advice(manager, "mkb")
+    first = manager.options()
+    while INVITE not in manager.options():
+        assert len([key for key in manager.options() if key != NAV_BACK]) <= MAX_OPTIONS
+        await manager.choose(MORE)
+        assert manager.options() != first, "round the advice without the invitation"
+    answers = [key for key in manager.options() if key != NAV_BACK]
+    assert "klaar" in answers and len(answers) <= MAX_OPTIONS
+    token = await invited(manager)
+    assert InviteStore(bot.data_dir).check(token, str(EMPLOYEE)) is Claim.OK
+    assert bot_api.rejections == []
 
 
 async def test_the_whole_round_between_two_chats(bot_api: FakeBotApi, bot: BotProcess) -> None:

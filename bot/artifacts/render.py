@@ -9,7 +9,7 @@ from bot.artifacts.action_plan import build_action_plan
 from bot.artifacts.artifact import Artifact, EngineLike
 from bot.artifacts.model_picture import render_model_picture
 from bot.artifacts.plan_layout import layout_action_plan
-from bot.artifacts.team_picture import render_slot_picture, render_team_picture
+from bot.artifacts.team_picture import OwnView, render_slot_picture, render_team_picture
 from dialogs.civil import AMSTERDAM
 from dialogs.session import Session
 from locales import Bundle, load_bundle
@@ -104,10 +104,13 @@ def _action_plan(session: Session, engine: EngineLike, now: datetime, words: Bun
 
 
 def _team_picture(session: Session, engine: EngineLike, words: Bundle) -> Artifact:
-    """The employees per phase (those assessed at least once)."""
+    """The employees per phase (those assessed at least once), and beside that where the
+    employees who shared their self-check place themselves (issue 21: both views)."""
     texts = words.artifacts.team_picture
     phases = [slot.phase for slot in session.slots if slot.phase is not None]
-    data = render_team_picture(engine.knowledge, phases, texts.team_title)
+    own = [slot.shared.view.phase for slot in session.slots if slot.shared is not None]
+    marks = OwnView(texts.self_label, texts.own_label, texts.legend_team)
+    data = render_team_picture(engine.knowledge, phases, texts.team_title, own, marks)
     return Artifact(texts.filename, data, texts.caption_team.format(count=len(phases)), "image/png")
 
 
@@ -118,6 +121,9 @@ def _slot_picture(session: Session, engine: EngineLike, words: Bundle) -> Artifa
     if slot is None or not slot.assessments:
         raise ValueError("no employee with an assessment is open")
     path = [look.phase for look in slot.assessments]
-    data = render_slot_picture(engine.knowledge, path, texts.slot_title.format(letter=slot.letter))
+    title = texts.slot_title.format(letter=slot.letter)
+    own = slot.shared.view.phase if slot.shared is not None else None
+    marks = OwnView(texts.self_label, texts.own_label, texts.legend_slot.format(letter=slot.letter))
+    data = render_slot_picture(engine.knowledge, path, title, own, marks)
     caption = texts.caption_slot.format(letter=slot.letter)
     return Artifact(texts.filename, data, caption, "image/png")
