@@ -31,6 +31,8 @@ the next question: no earlier message keeps buttons that look live.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
@@ -39,7 +41,13 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.persistence import ChatLocks, ChatRecord
-from bot.persistence.records import Delivery, StoredOption, StoredReply, utc_now
+from bot.persistence.records import (
+    MESSAGE_PLAN,
+    Delivery,
+    StoredOption,
+    StoredReply,
+    utc_now,
+)
 from bot.persistence.store import LoadResult, SaveFailed
 from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
@@ -101,6 +109,8 @@ class Turn:
     # it reports each further one it gets out.
     sent: int = 0
     taken: Taken = _not_kept
+    # The channel's layout of the turn's messages that `sent` counts in (Delivery.plan).
+    layout: int = MESSAGE_PLAN
 
 
 # Delivers a turn; returns the channel's id of the message that now carries the live buttons
@@ -161,15 +171,30 @@ class Conversation:
         *,
         tap_turn: int | None = None,
         deliver: Deliver | None = None,
+        decided: Callable[[], Awaitable[None]] | None = None,
     ) -> Turn:
         """Handle one input of chat `key` and deliver its turn while holding the chat's lock.
 
         `delivery_id` is the channel's increasing id of the input (Telegram's update id), or 0
         when the channel has none; an id already handled is a redelivery and changes nothing.
         `tap_turn` is the turn a tapped button was made for: a tap from an older turn is stale.
+
+        `decided` runs on the event loop, side by side with the durable save, once a tap was
+        accepted: a channel stops its client's waiting sign there (Telegram's callback answer)
+        instead of after the save's flush to disk, tens of milliseconds later. That promises
+        nothing about the answer: the input is confirmed to the platform only after the save,
+        so a process killed in between gets it again and handles it then. It has finished
+        before `deliver` is called.
         """
         async with self._locks.for_chat(key):
-            turn, record = await asyncio.to_thread(self._step, key, delivery_id, message, tap_turn)
+            early = _Early(asyncio.get_running_loop(), decided) if decided is not None else None
+            try:
+                turn, record = await asyncio.to_thread(
+                    self._step, key, delivery_id, message, tap_turn, early
+                )
+            finally:
+                if early is not None:
+                    await early.finished()
             if deliver is not None:
                 shown = await deliver(self._counted(key, turn, record))
                 if record is not None and record.delivery is not None:
@@ -270,7 +295,10 @@ class Conversation:
         record.asked = None
         turn = Turn(Status.DONE, replies, session.turn, None, session, record.keyboard_message)
         record.delivery = Delivery(
-            update_id=0, turn=turn.turn, replies=[_stored(reply) for reply in replies]
+            update_id=0,
+            turn=turn.turn,
+            replies=[_stored(reply) for reply in replies],
+            plan=MESSAGE_PLAN,
         )
         self._store.save(key, record)
         return turn, record, before
@@ -283,7 +311,12 @@ class Conversation:
     # ---- the step, in a worker thread ------------------------------------------------------------
 
     def _step(
-        self, key: str, delivery_id: int, message: Input, tap_turn: int | None
+        self,
+        key: str,
+        delivery_id: int,
+        message: Input,
+        tap_turn: int | None,
+        early: _Early | None = None,
     ) -> tuple[Turn, ChatRecord | None]:
         """Decide and save; the record returned carries the outbox to mark once delivered.
 
@@ -295,7 +328,7 @@ class Conversation:
             loaded = self._store.load_result(key)
             if loaded.record is not None:
                 live = loaded.record.keyboard_message
-            turn, saved = self._route(key, delivery_id, message, tap_turn, loaded)
+            turn, saved = self._route(key, delivery_id, message, tap_turn, loaded, early)
         except SaveFailed as err:
             log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
             turn, saved = self._not_saved(key), None
@@ -354,7 +387,13 @@ class Conversation:
         return True
 
     def _route(
-        self, key: str, delivery_id: int, message: Input, tap_turn: int | None, loaded: LoadResult
+        self,
+        key: str,
+        delivery_id: int,
+        message: Input,
+        tap_turn: int | None,
+        loaded: LoadResult,
+        early: _Early | None = None,
     ) -> tuple[Turn, ChatRecord | None]:
         """Redelivery, side request, tap or dialog; saves what changed."""
         record = loaded.record
@@ -373,6 +412,8 @@ class Conversation:
         if turn.status is Status.STALE:
             return turn, None
         turn = self._told(loaded, turn)
+        if early is not None and tap_turn is not None:
+            early.start()  # a tap taken: its answer goes out while the turn is saved
         saved = self._save_turn(key, record, delivery_id, turn)
         if self._stats is not None and saved is not None and saved.session is not None:
             self._stats(before, saved.session)
@@ -405,6 +446,7 @@ class Conversation:
             turn=turn.turn,
             chosen=turn.chosen,
             replies=[_stored(reply) for reply in turn.replies],
+            plan=MESSAGE_PLAN,
         )
         self._store.save(key, record)
         return record
@@ -497,6 +539,7 @@ class Conversation:
             record.session,
             record.keyboard_message,
             delivery.sent,
+            layout=delivery.plan,
         )
 
     def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:
@@ -701,6 +744,30 @@ class Conversation:
             self._store.save(key, record)
         replies = (Reply(texts.cancelled), *self._current(record.session))
         return Turn(Status.DONE, replies, turn, texts.cancel, record.session)
+
+
+class _Early:
+    """A coroutine started on the event loop from the step's worker thread (see `handle`)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, run: Callable[[], Awaitable[None]]) -> None:
+        self._loop = loop
+        self._run = run
+        self._future: concurrent.futures.Future[None] | None = None
+
+    def start(self) -> None:
+        """From the worker thread: start it on the loop, without waiting for it."""
+        if self._future is None:
+
+            async def run() -> None:
+                await self._run()
+
+            self._future = asyncio.run_coroutine_threadsafe(run(), self._loop)
+
+    async def finished(self) -> None:
+        """On the loop: wait until it has run (a failure is the channel's to log)."""
+        if self._future is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wrap_future(self._future)
 
 
 def _keyboard_of(record: ChatRecord | None) -> int | None:

@@ -29,6 +29,7 @@ from bot.scheduler import CheckInScheduler, test_clock
 from bot.settings import Settings
 from bot.stats import Tally
 from bot.telegram.application import LeanApplication
+from bot.telegram.for_tests import turn_store
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
 from bot.telegram.housekeeping import heartbeat_interval_from_env, housekeeping
@@ -81,7 +82,9 @@ def build_application(
     store = SessionStore(settings.bot_data_dir)
     tally = Tally(settings.bot_data_dir) if settings.bot_stats_enabled else None
     observe = tally.observe if tally is not None else None
-    conversation = Conversation(engine, store, settings.bot_retention_days, stats=observe)
+    conversation = Conversation(
+        engine, turn_store(store), settings.bot_retention_days, stats=observe
+    )
     handlers = Handlers(conversation, texts)
     flush_seconds = settings.bot_stats_flush_seconds
 
