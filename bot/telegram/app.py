@@ -52,16 +52,26 @@ POOL_TIMEOUT = 30.0
 
 
 async def catch_up(store: SessionStore, handlers: Handlers, bot: Bot) -> None:
-    """After a start: clear half-written files, then send replies a crash left in an outbox."""
+    """After a start: send the replies a crash left in an outbox, found from the outbox index.
+
+    Nothing here walks the store: the temp files of a killed process go in the housekeeping's
+    upkeep walk. Only a store kept by a bot before the index is looked through once (its recent
+    records, as before), and from then on the index is trusted.
+    """
     try:
-        removed = await asyncio.to_thread(store.prepare)
+        removed = await asyncio.to_thread(store.prepare, sessions=False)
         if removed:
             log.info("Removed %d half-written temporary files", removed)
-        since = utc_now() - CATCH_UP_WINDOW
-        keys = await asyncio.to_thread(lambda: list(store.recent_keys(since)))
+        keys = await asyncio.to_thread(store.unsent_keys)
+        complete = keys is not None
+        if keys is None:
+            since = utc_now() - CATCH_UP_WINDOW
+            keys = await asyncio.to_thread(lambda: list(store.recent_keys(since)))
         sent = await handlers.resend(bot, keys)
         if sent:
             log.info("Sent the unsent replies of %d chats", sent)
+        if not complete:
+            await asyncio.to_thread(store.indexed)
     except Exception as err:
         log_error(log, "Catching up after start failed", err)
 
