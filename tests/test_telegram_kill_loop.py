@@ -259,9 +259,21 @@ def _asked_again(api: FakeBotApi, chat_id: int, index: int, expired: str) -> boo
     return False
 
 
-def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list[str]:
-    """Every send that repeats an earlier one in its chat, beyond what the promise allows.
+def _turn_shown(api: FakeBotApi, index: int, chat: int) -> frozenset[int]:
+    """The turn a send at `index` belongs to: its own buttons' turn, or for a note or a picture
+    the turn of the question that follows it in the chat (every turn ends with a question)."""
+    for _method, params in api.calls[index:]:
+        if _to(params, chat) and (turns := _turns(params)):
+            return frozenset(turns)
+    return frozenset()
 
+
+def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list[str]:
+    """Every send that repeats an earlier one of the same turn in its chat, beyond what the
+    promise allows.
+
+    A note of a later turn may say what an earlier turn said (a second employee gets the same
+    picture's intro): that is a new message, so a send is keyed by its turn as well.
     Allowed: a repeat the user asked for (a stale tap; per /start after the first, one repeat:
     a user without buttons, say while the bot is down, writes /start again, and each /start
     is answered), and per kill and chat the chat's last send before the kill, once after it
@@ -271,15 +283,16 @@ def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list
     expired = bundle.telegram.expired
     start_answers = (bundle.dialog.resumed, bundle.dialog.welcome)  # what a /start is answered with
     starts = {person.chat_id: person.start_calls for person in people}
-    last: dict[tuple[int, str], int] = {}
+    last: dict[tuple[int, frozenset[int], str], int] = {}
     excused: set[tuple[int, int]] = set()  # (kill, chat) whose one exception is used
-    restarts: dict[tuple[int, str], int] = {}  # per chat and message: repeats a /start explains
+    # per chat and message: repeats a /start explains
+    restarts: dict[tuple[int, frozenset[int], str], int] = {}
     found = []
     for index, (method, params) in enumerate(api.calls):
         if method not in SENDS:
             continue
         chat = int(params["chat_id"])
-        key = (chat, f"{method}:{_sent(params)}")
+        key = (chat, _turn_shown(api, index, chat), f"{method}:{_sent(params)}")
         before = last.get(key)
         last[key] = index
         if before is None or _asked_again(api, chat, index, expired):
@@ -386,3 +399,38 @@ async def test_kill_loop_in_webhook_mode_loses_nothing(bot_api: FakeBotApi, tmp_
         if bot.proc is not None and bot.proc.poll() is None:
             bot.proc.kill()
             bot.proc.wait()
+
+
+def _log(*sends: tuple[str, str, int | None]) -> FakeBotApi:
+    """A fake API whose call log holds these sends to chat 1: (method, text, turn of buttons)."""
+    api = FakeBotApi(token="log-only")
+    for method, text, turn in sends:
+        params: dict[str, Any] = {"chat_id": 1, "text": text}
+        if turn is not None:
+            button = {"text": "Ja", "callback_data": f"{turn}:ja"}
+            params["reply_markup"] = {"inline_keyboard": [[button]]}
+        api.calls.append((method, params))
+    return api
+
+
+def test_a_note_of_a_later_turn_that_says_the_same_is_no_duplicate() -> None:
+    # A second employee gets the same picture intro: a new turn, so a new message.
+    api = _log(
+        ("sendMessage", "Zo ziet het model eruit", None),
+        ("sendMessage", "Klopt dit?", 5),
+        ("sendMessage", "Zo ziet het model eruit", None),
+        ("sendMessage", "Klopt dit?", 9),
+    )
+    assert _duplicates(api, [], kills=[]) == []
+
+
+def test_a_note_of_the_same_turn_sent_again_is_a_duplicate() -> None:
+    api = _log(
+        ("sendMessage", "Zo ziet het model eruit", None),
+        ("sendMessage", "Klopt dit?", 5),
+        ("sendMessage", "Zo ziet het model eruit", None),
+        ("sendMessage", "Klopt dit?", 5),
+    )
+    assert len(_duplicates(api, [], kills=[])) == 2
+    # With a kill after the question, only the chat's last send before it is excused.
+    assert len(_duplicates(api, [], kills=[2])) == 1
