@@ -116,6 +116,35 @@ class LoadResult:
         return self.record is not None and self.record.blocked
 
 
+# Entries the upkeep walk handles between two pauses: about a millisecond of work, so an answer
+# that waits for the interpreter while the walk runs waits that long at most.
+WALK_CHUNK = 64
+
+
+class _Pace:
+    """Keeps a walk to `share` of the wall clock: after each chunk of work, a pause 1/share - 1
+    times as long. Wall time, not CPU time: on a busy machine the walk's thread also holds the
+    interpreter while it waits for a core, and that is what the event loop feels."""
+
+    def __init__(self, share: float, sleep: Callable[[float], None]) -> None:
+        self._factor = max(0.0, (1.0 - share) / share) if share > 0 else 0.0
+        self._sleep = sleep
+        self._count = 0
+        self._began = time.perf_counter()
+
+    def tick(self) -> None:
+        self._count += 1
+        if self._count >= WALK_CHUNK:
+            self.rest()
+
+    def rest(self) -> None:
+        """Pause for the work done since the last pause (none when the walk is not paced)."""
+        if self._factor and self._count:
+            self._sleep((time.perf_counter() - self._began) * self._factor)
+        self._count = 0
+        self._began = time.perf_counter()
+
+
 @dataclass
 class Upkeep:
     """What one upkeep walk did: temp files removed, idle records deleted."""
@@ -389,28 +418,42 @@ class SessionStore:
         cutoff = (now or utc_now()) - retention
         cutoff_ts = cutoff.timestamp()
         done = Upkeep()
+        pace = _Pace(share, sleep)
         # A check-in not sent yet keeps its chat until the retention period has passed after it.
         waiting = {key for key, due in self.pending_checkins().items() if due > cutoff}
         for shard in self._shards():
-            started = time.thread_time()
-            for path in self._entries(shard):
-                if temps and is_foreign_temp(path.name):
+            for entry in self._scan(shard):
+                pace.tick()
+                name = entry.name
+                if temps and is_foreign_temp(name):
                     with contextlib.suppress(OSError):
-                        done.temps += remove_durably(path)
+                        done.temps += remove_durably(Path(entry.path))
                     continue
-                if path.suffix != ".json" or path.stem in waiting:
+                if not name.endswith(".json") or name[: -len(".json")] in waiting:
                     continue
                 try:
+                    if entry.stat().st_mtime >= cutoff_ts:
+                        continue  # saved since the cutoff: kept without a look inside
+                    path = Path(entry.path)
                     if self._expired(path, cutoff, cutoff_ts) and remove_durably(path):
                         self._index(path.stem, None)
                         self.unlist_unsent(path.stem)
                         done.deleted += 1
                 except Exception as err:  # one bad file must never end the purge
                     log.warning("Purge skipped a session file (%s)", type(err).__name__)
-            if share < 1.0:
-                sleep((time.thread_time() - started) * (1.0 - share) / share)
+            pace.rest()
         self._quarantine.purge(cutoff_ts)
         return done
+
+    @staticmethod
+    def _scan(shard: Path) -> Iterator[os.DirEntry[str]]:
+        """The entries of one shard, one at a time (a listing of thousands at once holds the
+        interpreter for milliseconds, and every answer meanwhile waits for it)."""
+        try:
+            with os.scandir(shard) as entries:
+                yield from entries
+        except OSError as err:
+            log.warning("Session shard skipped (%s)", type(err).__name__)
 
     def _shards(self) -> list[Path]:
         try:
