@@ -47,7 +47,7 @@ OUTBOX_DIR = "outbox"
 INDEXED = ".indexed"
 # The share of one core the upkeep walk may take (it sleeps the rest), so that a large store
 # does not slow the answers of a bot that has just started (see `upkeep`).
-WALK_SHARE = 0.25
+WALK_SHARE = 0.15
 
 
 def marker_name(key: str, due: datetime) -> str:

@@ -37,7 +37,7 @@ def heartbeat_interval_from_env() -> float | None:
 
 async def purge(store: SessionStore, retention: timedelta) -> int:
     """The upkeep walk (store.upkeep): idle sessions erased, temp files of a killed process
-    removed, at a quarter of a core so that the answers after a start do not wait for it."""
+    removed, at a sixth of a core (WALK_SHARE) so that the answers after a start do not wait."""
     done = await asyncio.to_thread(store.upkeep, retention)
     if done.temps:
         log.info("Removed %d half-written temporary files", done.temps)
