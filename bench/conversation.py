@@ -10,7 +10,7 @@ from dialogs import Engine, Event, Session, new_session
 
 # Preferred answer per step, in order of preference; the first offered one is taken. The MKB
 # owner in phase 5 gets the longest advice.
-PREFERENCES = ("mkb", "ja", "ok")
+PREFERENCES = ("mkb", "geen", "ja", "ok")
 # The advice is reached when its titles are offered (`i.<id>`, the first buttons of its first
 # page; the rest of its menu sits behind "Meer opties").
 DONE_PREFIX = "i."

@@ -24,15 +24,20 @@ REPEAT_SHARE = 0.6
 def quick_checks(knowledge: KnowledgeBase, spec: QuickCheckSpec, phase: str) -> list[str]:
     """The check question ids to ask for this phase: by the phase's priority, at most the maximum.
 
-    All check questions of one precondition come before the next precondition, because the
-    priority says which condition matters most in this phase, not which question.
+    One question of every precondition first (the phase's preferred one, `prefer`), in the order
+    of the phase's priority, and only then second questions: the report says an intervention
+    succeeds only when all four are met (seed 443-445), so none may go unchecked (issue 20).
     """
-    chosen: list[str] = []
+    preferred = spec.prefer.get(phase, [])
+    rounds: list[list[str]] = [[], []]
     for number in spec.priority[phase]:
         for precondition in knowledge.preconditions:
             if precondition.number == number:
-                chosen.extend(check.id for check in precondition.checks)
-    return chosen[: spec.max_questions]
+                ids = [check.id for check in precondition.checks]
+                ids.sort(key=lambda check_id: check_id not in preferred)  # stable
+                for index, check_id in enumerate(ids[:2]):
+                    rounds[index].append(check_id)
+    return [*rounds[0], *rounds[1]][: spec.max_questions]
 
 
 def check_question(knowledge: KnowledgeBase, check_id: str) -> tuple[Precondition, CheckQuestion]:
@@ -78,16 +83,44 @@ def aimed_at(scope: Scope, role: RoleSpec) -> bool:
     return named and own
 
 
-def referrals(knowledge: KnowledgeBase, role: RoleSpec, phase: str, limit: int) -> list[Referral]:
+def referrals(
+    knowledge: KnowledgeBase, role: RoleSpec, phase: str, limit: int, work: str | None = None
+) -> list[Referral]:
     """The networks and help for the plan: those aimed at this reader first, then the most
     specific; the author's order (most useful for a small firm first) breaks ties.
 
     Ranking by specificity alone let a fund for this phase and a school network for directors
-    win every time, so the one network the report aims at the mkb never reached an owner.
+    win every time, so the one network the report aims at the mkb never reached an owner. A
+    network of one sector reaches only readers in that kind of work (`work`, issue 20).
     """
-    found = knowledge.referrals_for(phase, role.layers, role.audiences)
-    found.sort(key=lambda item: (not aimed_at(item.scope, role), -_specificity(item.scope)))
+    found = knowledge.referrals_for(phase, role.layers, role.audiences, work)
+    found.sort(
+        key=lambda item: (
+            not item.scope.work,
+            not aimed_at(item.scope, role),
+            -_specificity(item.scope),
+        )
+    )
     return found[:limit]
+
+
+def help_referrals(
+    knowledge: KnowledgeBase, role: RoleSpec, phase: str, limit: int, work: str | None = None
+) -> list[Referral]:
+    """The networks for "Waar vind ik hulp?": the kind of work's own first, then in the author's
+    order (the most useful for a small firm first), at most `limit`.
+
+    The author's order, not specificity: the general help (the leerwerkloket, the sector's fund)
+    is what most readers need first, and a chat screen has room for a few.
+    """
+    found = knowledge.referrals_for(phase, role.layers, role.audiences, work)
+    found.sort(key=lambda item: not item.scope.work)  # stable: the author's order kept
+    return found[:limit]
+
+
+def fits(knowledge: KnowledgeBase, item: Intervention, reader: str, work: str | None) -> bool:
+    """The first step as this reader gets it names nothing this kind of work lacks."""
+    return not knowledge.lacked(item.first_step_for_reader(reader, work), work)
 
 
 def _distinct(
@@ -105,18 +138,29 @@ def _distinct(
     return kept
 
 
-def sequence(knowledge: KnowledgeBase, role: RoleSpec, phase: str) -> list[Intervention]:
+def sequence(
+    knowledge: KnowledgeBase, role: RoleSpec, phase: str, work: str | None = None
+) -> list[Intervention]:
     """Everything this role may be advised in this phase, best first, each action (theme) once.
 
     The role's own layers come first; the levers (tasks, colleagues) follow, because they are
     what the reader can do besides the own job. This one order feeds the first advice and every
-    "Meer", so nothing is ever advised twice.
+    "Meer", so nothing is ever advised twice. With a kind of work, only the interventions whose
+    first step fits that work (issue 20: no "oplevering" for a webshop).
     """
     seen_ids: set[str] = set()
     seen_themes: set[str] = set()
-    found = _distinct(ranked(knowledge, role, phase), seen_ids, seen_themes)
+    fitting = [
+        item for item in ranked(knowledge, role, phase) if fits(knowledge, item, role.reader, work)
+    ]
+    found = _distinct(fitting, seen_ids, seen_themes)
     for layer in role.levers:
-        found += _distinct(knowledge.interventions_for([layer], phase), seen_ids, seen_themes)
+        levers = [
+            item
+            for item in knowledge.interventions_for([layer], phase)
+            if fits(knowledge, item, role.reader, work)
+        ]
+        found += _distinct(levers, seen_ids, seen_themes)
     return found
 
 
@@ -147,6 +191,13 @@ class AdvicePlan:
     # What only the plan prints: the most specific blind spots, and where to find help.
     plan_blind_spots: tuple[BlindSpot, ...] = ()
     plan_referrals: tuple[Referral, ...] = ()
+    # The reader's kind of work (None: not asked or skipped), and the networks that fit it.
+    work: str | None = None
+    help: tuple[Referral, ...] = ()
+
+    def step(self, item: Intervention) -> str:
+        """The first step of `item` as this reader reads it, in this kind of work."""
+        return item.first_step_for_reader(self.reader, self.work)
 
     @property
     def begin(self) -> Intervention:
@@ -191,6 +242,7 @@ def advice_plan(
     gap_ids: Sequence[str] = (),
     shown: int = 0,
     unsure_ids: Sequence[str] = (),
+    work: str | None = None,
 ) -> AdvicePlan:
     """The advice for this role and phase, with `shown` interventions advised so far.
 
@@ -201,7 +253,7 @@ def advice_plan(
     role, spec = flow.roles[role_id], flow.advice
     unsure = [gap for gap in dict.fromkeys(unsure_ids) if gap not in gap_ids]
     gap_ids = [*gap_ids, *unsure]
-    everything = sequence(knowledge, role, phase)
+    everything = sequence(knowledge, role, phase, work)
     spots = tuple(blind_spots(knowledge, role, phase, spec))
     first = tuple(everything[: spec.first])
     rest = everything[spec.first :]
@@ -219,18 +271,20 @@ def advice_plan(
         taps=taps,
         gaps=tuple(knowledge.precondition(gap) for gap in gap_ids),
         blind_spots=spots,
-        next_phase=tuple(_next_new(knowledge, role, phase, spec, everything)),
+        next_phase=tuple(_next_new(knowledge, role, phase, spec, everything, work)),
         few=len(ranked(knowledge, role, phase)) < spec.few_below,
         gap_advice=tuple(
             without_repeats(
                 knowledge.precondition(gap).when_gap_for_reader(role.reader),
-                [item.first_step_for_reader(role.reader) for item in everything],
+                [item.first_step_for_reader(role.reader, work) for item in everything],
             )
             for gap in gap_ids
         ),
         unsure=frozenset(unsure),
         plan_blind_spots=spots[: spec.plan_blind_spots],
-        plan_referrals=tuple(referrals(knowledge, role, phase, spec.plan_referrals)),
+        plan_referrals=tuple(referrals(knowledge, role, phase, spec.plan_referrals, work)),
+        work=work,
+        help=tuple(help_referrals(knowledge, role, phase, spec.help, work)),
     )
 
 
@@ -274,6 +328,7 @@ def plan_of(knowledge: KnowledgeBase, flow: Flow, session: Session) -> AdvicePla
         tuple(session.precondition_gaps),
         len(session.advised),
         tuple(session.unsure_gaps),
+        session.work,
     )
     return as_given(plan, knowledge, flow.advice, session.advised)
 
@@ -344,10 +399,13 @@ def _kept_plan(
     gap_ids: tuple[str, ...],
     shown: int,
     unsure_ids: tuple[str, ...],
+    work: str | None = None,
 ) -> AdvicePlan:
     """The advice for these answers, worked out once: every text and button of a step asks for
     it again (an AdvicePlan is immutable, so one can serve them all)."""
-    return advice_plan(knowledge.value, flow.value, role_id, phase, gap_ids, shown, unsure_ids)
+    return advice_plan(
+        knowledge.value, flow.value, role_id, phase, gap_ids, shown, unsure_ids, work
+    )
 
 
 def _next_new(
@@ -356,6 +414,7 @@ def _next_new(
     phase: str,
     spec: AdviceSpec,
     now: Sequence[Intervention],
+    work: str | None = None,
 ) -> list[Intervention]:
     """What starts to help in the following phase and is not already advice for this one."""
     number = knowledge.phase(phase).number
@@ -363,7 +422,7 @@ def _next_new(
         return []
     seen_ids = {item.id for item in now}
     seen_themes = {item.theme for item in now if item.theme is not None}
-    following = sequence(knowledge, role, str(number + 1))
+    following = sequence(knowledge, role, str(number + 1), work)
     return _distinct(following, seen_ids, seen_themes)[: spec.next_phase]
 
 

@@ -160,12 +160,17 @@ def roles_without_role(flow: Flow) -> list[str]:
     ]
 
 
+# Effects that read the option's `phase`: setting it, or showing what it looks like (issue 20).
+PHASE_EFFECTS = frozenset({"set_phase", "show_signals"})
+
+
 def phases_without_phase(flow: Flow) -> list[str]:
-    """`set_phase` takes the option's `phase`: one without the other is a mistake."""
+    """`set_phase` (or `show_signals`) takes the option's `phase`: one without the other is a
+    mistake."""
     return [
         f"{where}: set_phase and phase go together"
         for _, where, option in _options(flow)
-        if ("set_phase" in option.do) != (option.phase is not None)
+        if bool(PHASE_EFFECTS & set(option.do)) != (option.phase is not None)
     ]
 
 
@@ -317,6 +322,11 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "team.moved_up": {"letter", "number", "label"},
     "team.top_phase": {"letter"},
     "team.obstacle": {"title", "when_gap"},
+    # issue 20
+    "result.focus": {"focus"},
+    "help_view.item": {"name", "what", "ask"},
+    "help_view.signals_heading": {"number", "label"},
+    "help_view.signal": {"signal"},
 }
 
 

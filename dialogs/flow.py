@@ -111,7 +111,7 @@ class RoleSpec(_Spec):
     """What a role means in the model: the layers it acts in and who it is."""
 
     layers: list[Key] = Field(min_length=1)
-    audiences: list[Literal["mkb", "zzp", "flex", "onderwijs"]] = Field(default_factory=list)
+    audiences: list[Literal["mkb", "zzp", "onderwijs"]] = Field(default_factory=list)
     levers: list[Key] = Field(default_factory=list)
     # Who reads the advice: picks the knowledge's reader variants (first steps, gaps, blind spots)
     # and the wording that fits this person (an owner has a firm, a zzp'er has no staff).
@@ -134,6 +134,8 @@ class AdviceSpec(_Spec):
     # Paper has less room than the chat: what the one-page plan prints besides the steps.
     plan_blind_spots: int = Field(ge=0, le=3)
     plan_referrals: int = Field(ge=0, le=4)
+    # "Waar vind ik hulp?": at most this many networks, those of the reader's kind of work first.
+    help: int = Field(default=5, ge=1, le=8)
 
 
 class QuickCheckSpec(_Spec):
@@ -141,6 +143,8 @@ class QuickCheckSpec(_Spec):
 
     max_questions: int = Field(ge=2, le=4)
     priority: dict[Key, list[Annotated[int, Field(ge=1, le=4)]]]
+    # Per phase: check question ids asked first for their precondition (one with two questions).
+    prefer: dict[Key, list[Key]] = Field(default_factory=dict)
 
 
 class TeamSpec(_Spec):

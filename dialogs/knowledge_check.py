@@ -6,10 +6,12 @@ the knowledge's tooling runs it without importing dialogs/ (knowledge never impo
 
 from __future__ import annotations
 
+from dialogs.advice import help_referrals
 from dialogs.engine import Engine
-from dialogs.flow import FlowError
+from dialogs.flow import Flow, FlowError
 from knowledge import KnowledgeBase
 from knowledge.readability import problems as readability_problems
+from knowledge.schema import WORK_KINDS
 from locales import Bundle, TextModel
 from locales.model import prose
 
@@ -25,7 +27,27 @@ def check(knowledge: KnowledgeBase) -> list[str]:
         engine = Engine.load(knowledge=knowledge)
     except FlowError as error:
         return list(error.errors)
-    return readable_bundle(engine.bundle)
+    return readable_bundle(engine.bundle) + unreached_referrals(engine.flow, knowledge)
+
+
+def unreached_referrals(flow: Flow, knowledge: KnowledgeBase) -> list[str]:
+    """Every referral that no reader is ever shown under "Waar vind ik hulp?" (issue 20).
+
+    Tried for every role, phase and kind of work (readers with staff are asked the kind; the
+    others are not), with the same choice and limit the chat uses.
+    """
+    reached: set[str] = set()
+    for role_id, role in flow.roles.items():
+        kinds = [None, *WORK_KINDS] if flow.has_staff(role_id) else [None]
+        for phase in knowledge.phases:
+            for work in kinds:
+                found = help_referrals(knowledge, role, phase.key, flow.advice.help, work)
+                reached.update(item.id for item in found)
+    return [
+        f"referrals.yaml: {item.id}: no reader is ever shown it (check its scope)"
+        for item in knowledge.referrals
+        if item.id not in reached
+    ]
 
 
 def readable_bundle(bundle: Bundle) -> list[str]:

@@ -34,7 +34,7 @@ from dialogs.session import (
     utc_now,
 )
 from knowledge import KnowledgeBase
-from knowledge.schema import Intervention, Phase
+from knowledge.schema import WORK_KINDS, Intervention, Phase
 
 Kind = Literal["condition", "effect"]
 Method = TypeVar("Method", bound=Callable[..., object])
@@ -258,6 +258,20 @@ class Step:
         if note:
             self._note(note)
 
+    # -- issue 20: the kind of work, and what a phase looks like --------------------------------
+    @effect
+    def set_work(self, event: EventData) -> None:
+        """Keep the kind of work (`maken`, `bouw`, ...); skipping it (`geen`) keeps none."""
+        work = self._option(event).id
+        self.session.work = work if work in WORK_KINDS else None
+
+    @effect
+    def show_signals(self, event: EventData) -> None:
+        """What the phase a staging question asks about looks like ("Herken je dit?")."""
+        phase = self.context.knowledge.phase(self._option(event).phase or "")
+        self._note(self.context.render.signals(phase))
+
+    # -- the phase --------------------------------------------------------------------------------
     @effect
     def set_phase(self, event: EventData) -> None:
         self.session.phase = self._option(event).phase
@@ -414,7 +428,7 @@ class Step:
             self._note(texts.no_other_step)
             return
         role = self._role()
-        detail = self.context.render.detail(other, role.reader, role.layers)
+        detail = self.context.render.detail(other, role.reader, role.layers, self.session.work)
         self._note(f"{texts.other_step}\n\n{detail}")
         slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=self._phase())]
         slot.steps = [FirstStep(item=other.id)]

@@ -127,6 +127,8 @@ class Renderer:
             )
         if any(answer.option == "wn" for answer in answers):
             lines.extend(["", texts.uncertain_as(self.reader(session))])
+        if self.flow.has_staff(session.role):  # the phase's focus speaks to whoever has staff
+            lines.extend(["", texts.focus.format(focus=phase.manager_focus)])
         lines.extend(["", self._plain(session)])
         return "\n".join(lines)
 
@@ -230,11 +232,12 @@ class Renderer:
         texts = self.texts.advice
         phase = self.knowledge.phase(plan.phase)
         blocks = [texts.phase_line[plan.reader].format(number=phase.number, label=phase.label)]
+        vision = texts.vision.get(plan.reader)
+        if vision is not None:
+            blocks.append(vision)
         if plan.few:
             blocks.append(texts.few)
-        begin = texts.begin_item.format(
-            title=plan.begin.title, first_step=plan.begin.first_step_for_reader(plan.reader)
-        )
+        begin = texts.begin_item.format(title=plan.begin.title, first_step=plan.step(plan.begin))
         blocks.append(f"{texts.begin}\n{begin}")
         if plan.others:
             blocks.append(self._bullets(texts.others, [item.title for item in plan.others]))
@@ -253,6 +256,12 @@ class Renderer:
                 )
             )
         blocks.append(self._plain(session))
+        if vision is not None and len("\n\n".join(blocks)) > SCREEN:
+            blocks.remove(vision)  # the why yields first to what to do
+        if plan.others and len("\n\n".join(blocks)) > SCREEN:
+            # Four warnings (all four conditions are asked, issue 20) can crowd one screen: the
+            # other steps are left to their buttons, where the reader picks them anyway.
+            blocks.remove(self._bullets(texts.others, [item.title for item in plan.others]))
         return "\n\n".join(blocks)
 
     def _opened(self, session: Session) -> Choice:
@@ -283,7 +292,7 @@ class Renderer:
             gap, advice = self._warning(plan, opened.key)
             return self.warning_detail(gap, advice, gap.id in plan.unsure)
         item = self.knowledge.intervention(opened.key)
-        return self.detail(item, plan.reader, self.own_layers(plan.role))
+        return self.detail(item, plan.reader, self.own_layers(plan.role), plan.work)
 
     def warning_detail(self, gap: Precondition, advice: str, unsure: bool) -> str:
         """A quick-check warning: what the condition is and what to do; `unsure`: to check.
@@ -304,7 +313,13 @@ class Renderer:
         """The layers a role acts in itself: there the detail says "dus via jou"."""
         return tuple(self.flow.roles[role].layers)
 
-    def detail(self, item: Intervention, reader: str, own: Collection[str] = ()) -> str:
+    def detail(
+        self,
+        item: Intervention,
+        reader: str,
+        own: Collection[str] = (),
+        work: str | None = None,
+    ) -> str:
         """What it is and why it helps, what the report says of it, and the coach's tip to begin.
 
         The report's part (its name, the phase where it is most relevant, its evidence mark)
@@ -316,7 +331,7 @@ class Renderer:
         meaning of difficult words follows while the text still fits.
         """
         texts = self.texts.advice
-        first_step = item.first_step_for_reader(reader)
+        first_step = item.first_step_for_reader(reader, work)
         facts: list[str] = []
         if item.title_reconstructed:
             facts.append(texts.report_name_reconstructed.format(name=item.report_title))
@@ -373,10 +388,14 @@ class Renderer:
             shown = self.warning_detail(gap, advice, gap.id in plan.unsure)
             return self._unexplained(f"{gap.title} {gap.explanation} {advice}", shown)
         item = self.knowledge.intervention(opened.key)
-        return self.detail_words(item, plan.reader, self.own_layers(plan.role))
+        return self.detail_words(item, plan.reader, self.own_layers(plan.role), plan.work)
 
     def detail_words(
-        self, item: Intervention, reader: str, own: Collection[str] = ()
+        self,
+        item: Intervention,
+        reader: str,
+        own: Collection[str] = (),
+        work: str | None = None,
     ) -> list[GlossaryTerm]:
         """The glossary terms in what an intervention's detail says that it has no room for.
 
@@ -386,12 +405,12 @@ class Renderer:
         texts = [
             item.title,
             item.explanation,
-            item.first_step_for_reader(reader),
+            item.first_step_for_reader(reader, work),
             item.report_title,
             item.report_fragment or "",
             item.span_note or "",
         ]
-        return self._unexplained(" ".join(texts), self.detail(item, reader, own))
+        return self._unexplained(" ".join(texts), self.detail(item, reader, own, work))
 
     def _unexplained(self, own: str, shown: str) -> list[GlossaryTerm]:
         """The terms of `own` that the text on screen (`shown`) holds but does not explain."""
@@ -451,6 +470,25 @@ class Renderer:
             return f"{head}\n\n{texts.next_same}"
         listed = self._bullets(texts.next_helps, [item.title for item in plan.next_phase])
         return f"{head}\n\n{listed}\n\n{self._plain(session)}"
+
+    # -- issue 20: where to find help, and what a phase looks like -----------------------------
+    def _help_view(self, session: Session) -> str:
+        """The networks that fit this reader, phase and kind of work, with what to ask there."""
+        plan = self._plan(session)
+        texts = self.texts.help_view
+        blocks = [texts.heading]
+        blocks += [
+            texts.item.format(name=item.name, what=item.what, ask=item.ask) for item in plan.help
+        ]
+        if plan.work is None and self.flow.has_staff(session.role):
+            blocks.append(texts.no_work)
+        return "\n\n".join([*blocks, self._plain(session)])
+
+    def signals(self, phase: Phase) -> str:
+        """What a phase looks like in someone's work: the phase's signals as a short list."""
+        texts = self.texts.help_view
+        heading = texts.signals_heading.format(number=phase.number, label=phase.label)
+        return "\n".join([heading, *(texts.signal.format(signal=s) for s in phase.signals)])
 
     def _blind_spots(self, session: Session) -> str:
         plan = self._plan(session)
@@ -514,7 +552,7 @@ def _checkin_step(renderer: Renderer, session: Session) -> str:
         texts.checkin_step.format(
             number=session.checkin_step + 1,
             total=len(slot.steps),
-            first_step=item.first_step_for_reader(renderer.reader(session)),
+            first_step=item.first_step_for_reader(renderer.reader(session), session.work),
         )
     )
     lines.append(renderer._plain(session))
@@ -601,12 +639,13 @@ SPECIAL_PROMPTS: dict[str, Callable[[Renderer, Session], str]] = {
     "next_phase": Renderer._next_phase,
     "blind_spots": Renderer._blind_spots,
     "term": Renderer._term,
+    "help_view": Renderer._help_view,
 }
 
 # Special prompts whose text is only what led up to the question (the reasons of a result, the
 # overview of the advice): a re-prompt after an answer not understood shows the question alone.
 SHORT_PROMPTS = frozenset(
-    {"staging", "advice", "detail", "more", "next_phase", "blind_spots", "term"}
+    {"staging", "advice", "detail", "more", "next_phase", "blind_spots", "term", "help_view"}
 )
 # The prompts of a detail and of a difficult word in it: answers given there do not open another.
 DETAIL_RENDERS = frozenset({"detail", "term"})

@@ -36,6 +36,7 @@ UNDONE: dict[str, TypeAdapter[Any]] = {
     "current": TypeAdapter(str | None),
     "reuse_org": TypeAdapter(bool),
     "checkin_step": TypeAdapter(NonNegativeInt),
+    "work": TypeAdapter(str | None),  # the kind of work (issue 20)
 }
 
 
@@ -140,6 +141,9 @@ class Session(BaseModel):
     role: str | None = None
     layers: list[str] = Field(default_factory=list)
     phase: str | None = None
+    # The kind of work of the reader's business (knowledge WorkKind: `maken`, `bouw`, ...), None
+    # when skipped or not asked. Only the kind: never the business's name (privacy by design).
+    work: str | None = Field(default=None, max_length=16)
     precondition_gaps: list[str] = Field(default_factory=list)
     advised: list[str] = Field(default_factory=list)
     # The quick-check questions (precondition check ids) chosen for this employee's phase, and how

@@ -19,6 +19,7 @@ from knowledge.schema import (
     Phase,
     Precondition,
     Referral,
+    WorkKindRecord,
 )
 
 # Records that carry a scope: blind spots and referrals.
@@ -34,6 +35,7 @@ TABLES: dict[str, type[Any]] = {
     "blind_spots": BlindSpot,
     "referrals": Referral,
     "glossary": GlossaryTerm,
+    "work_kinds": WorkKindRecord,
 }
 
 
@@ -52,6 +54,8 @@ class KnowledgeBase:
     blind_spots: tuple[BlindSpot, ...]
     referrals: tuple[Referral, ...]
     glossary: tuple[GlossaryTerm, ...]
+    # The kinds of work with what each lacks (work_kinds.yaml); empty in a model without them.
+    work_kinds: tuple[WorkKindRecord, ...] = ()
     _phase_by_key: dict[str, Phase] = field(init=False, repr=False, compare=False)
     _layer_order: dict[str, int] = field(init=False, repr=False, compare=False)
     _by_id: dict[str, Intervention] = field(init=False, repr=False, compare=False)
@@ -197,10 +201,22 @@ class KnowledgeBase:
         return self._in_scope(self.blind_spots, phase, layers, audiences)
 
     def referrals_for(
-        self, phase: str | int | None, layers: Iterable[str], audiences: Sequence[str] = ()
+        self,
+        phase: str | int | None,
+        layers: Iterable[str],
+        audiences: Sequence[str] = (),
+        work: str | None = None,
     ) -> list[Referral]:
-        """The networks and help that fit this phase, these layers and these audiences."""
-        return self._in_scope(self.referrals, phase, layers, audiences)
+        """The networks and help that fit this phase, these layers, audiences and kind of work."""
+        return self._in_scope(self.referrals, phase, layers, audiences, work)
+
+    def lacked(self, text: str, work: str | None) -> list[str]:
+        """What `text` names that this kind of work lacks (none when the kind is unknown)."""
+        folded = text.casefold()
+        for kind in self.work_kinds:
+            if kind.id == work:
+                return [thing for thing in kind.lacks if thing.casefold() in folded]
+        return []
 
     def _in_scope(
         self,
@@ -208,11 +224,14 @@ class KnowledgeBase:
         phase: str | int | None,
         layers: Iterable[str],
         audiences: Sequence[str],
+        work: str | None = None,
     ) -> list[Scoped]:
         number = None if phase is None else self.phase(phase).number
         wanted_layers, wanted_audiences = set(layers), set(audiences)
         return [
-            item for item in items if item.scope.applies(number, wanted_layers, wanted_audiences)
+            item
+            for item in items
+            if item.scope.applies(number, wanted_layers, wanted_audiences, work)
         ]
 
 

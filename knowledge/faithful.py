@@ -10,6 +10,11 @@ what the report says. Both must stand in the report (:mod:`knowledge.report`). T
   The report's own claims are careful ("kan", "kunnen"); an absolute word is where a text
   most easily claims more.
 
+- a referral (a network, fund or desk) is one the report names, and what the chat says of it is
+  the report's or checked: its YAML comment cites report lines that hold a word of its name, and
+  its `what` says it is the report's ("het rapport noemt …") unless the comment gives the address
+  of a public source (issue 20: who runs it, which sector it serves, only with a source).
+
 Without the report's text the name check is skipped and a citation is taken on trust; `check`
 says so (:func:`faithfulness`).
 """
@@ -48,6 +53,7 @@ EXPLAINED = ("interventions/*.yaml", "preconditions.yaml", "blind_spots.yaml", "
 _ENTRY = re.compile(r"^\s*- id:\s*(\S+)")
 _COMMENT = re.compile(r"^\s*#(.*)$")
 _CITES = re.compile(r"rapport|seed|regel", re.IGNORECASE)
+_SOURCE = re.compile(r"https?://\S+")
 _LINES = re.compile(r"(?<![\d%,.])(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?(?![\d%])")
 
 
@@ -64,6 +70,7 @@ def faithfulness(knowledge: KnowledgeBase, data_dir: Path) -> Faithfulness:
     path = find_report(data_dir)
     report = Report.read(path) if path is not None and path.is_file() else None
     problems = absolute_word_problems(knowledge, data_dir, report)
+    problems += referral_source_problems(knowledge, data_dir, report)
     if report is None:
         note = (
             "note: the report's text was not found (set LEERCULTUUR_REPORT); report names "
@@ -106,6 +113,36 @@ def absolute_word_problems(
                     "comment on the entry ('# rapport 173')"
                 )
     return found
+
+
+def referral_source_problems(
+    knowledge: KnowledgeBase, data_dir: Path, report: Report | None
+) -> list[str]:
+    """Every referral not traced to the report, or told of beyond it without a public source."""
+    path = data_dir / "referrals.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    comments = {record_id: "\n".join(own) for record_id, own in _entries(lines)}
+    found: list[str] = []
+    for referral in knowledge.referrals:
+        comment = comments.get(referral.id, "")
+        cited = citations(comment)
+        where = f"referrals.yaml: {referral.id}"
+        if not cited:
+            found.append(f"{where}: its comment cites no report line ('# Rapport, regel 832')")
+        elif report is not None and not _names(report, referral.name, cited):
+            found.append(f"{where}: no cited report line holds a word of its name")
+        if "rapport" not in plain_words(referral.what) and _SOURCE.search(comment) is None:
+            found.append(
+                f"{where}.what: not said to be the report's; say so ('het rapport noemt'), or "
+                "give the public source you checked it against in the comment (https://…)"
+            )
+    return found
+
+
+def _names(report: Report, name: str, cited: list[tuple[int, int]]) -> bool:
+    """A word of `name` (of four letters or more) stands on one of the cited lines."""
+    long_words = [word for word in plain_words(name) if len(word) >= 4]
+    return any(report.says(word, first, last) for word in long_words for first, last in cited)
 
 
 def absolute_words(text: str) -> list[str]:

@@ -27,6 +27,7 @@ from knowledge.schema import (
     PhasesFile,
     PreconditionsFile,
     ReferralsFile,
+    WorkKindsFile,
 )
 
 __all__ = ["DATA_DIR", "KnowledgeError", "load_from_yaml"]
@@ -64,6 +65,7 @@ def read_sources(errors: Collector, data_dir: Path) -> Sources:
         blind_spots=errors.model(data_dir / "blind_spots.yaml", BlindSpotsFile),
         referrals=errors.model(data_dir / "referrals.yaml", ReferralsFile),
         glossary=errors.model(data_dir / "glossary.yaml", GlossaryFile),
+        work_kinds=errors.model(data_dir / "work_kinds.yaml", WorkKindsFile),
     )
     _read_interventions(errors, data_dir / "interventions", found)
     return found
@@ -143,4 +145,5 @@ def _assemble(found: Sources) -> KnowledgeBase:
         blind_spots=tuple(_sound(found.blind_spots).blind_spots),
         referrals=tuple(_sound(found.referrals).referrals),
         glossary=tuple(_sound(found.glossary).terms),
+        work_kinds=tuple(_sound(found.work_kinds).work_kinds),
     )

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from knowledge.base import KnowledgeBase
 from knowledge.readability import problems, words
+from knowledge.schema import Intervention
 
 TITLE_MAX_WORDS = 8
 TITLE_MAX_CHARS = 60
@@ -65,7 +66,7 @@ def length_problems(knowledge: KnowledgeBase) -> list[str]:
             found.append(f"{where}.title: {title_words} words (at most {TITLE_MAX_WORDS})")
         found += _too_long(f"{where}.title", item.title, TITLE_MAX_CHARS)
         found += _too_long(f"{where}.explanation", item.explanation, EXPLANATION_MAX_CHARS)
-        for field, text in _with_variants("first_step", item.first_step, item.first_step_for):
+        for field, text in _first_steps(item):
             found += _too_long(f"{where}.{field}", text, FIRST_STEP_MAX_CHARS)
     return found
 
@@ -78,6 +79,13 @@ def _too_long(where: str, text: str, limit: int) -> list[str]:
 def _with_variants(field: str, common: str, variants: Mapping[ReaderKey, str]) -> list[Place]:
     """A text and each reader's variant of it, as (field path, text)."""
     return [(field, common)] + [(f"{field}_for.{r}", text) for r, text in variants.items()]
+
+
+def _first_steps(item: Intervention) -> list[Place]:
+    """The first step with its variants per reader and per kind of work."""
+    return _with_variants("first_step", item.first_step, item.first_step_for) + [
+        (f"first_step_for_work.{kind}", text) for kind, text in item.first_step_for_work.items()
+    ]
 
 
 def _intervention_file(layer: str) -> str:
@@ -108,13 +116,9 @@ def _phase_kinds(knowledge: KnowledgeBase) -> list[Kind]:
 def _layer_kinds(knowledge: KnowledgeBase) -> list[Kind]:
     texts: list[Place] = []
     for layer in knowledge.layers:
-        fields = {"who": layer.who, "description": layer.description, "mkb_note": layer.mkb_note}
-        texts += [
-            (f"layers.yaml: {layer.key}.{name}", text)
-            for name, text in fields.items()
-            if text is not None
-        ]
-    return [Kind("layers.yaml: who, description, mkb_note", tuple(texts))]
+        fields = {"who": layer.who, "description": layer.description}
+        texts += [(f"layers.yaml: {layer.key}.{name}", text) for name, text in fields.items()]
+    return [Kind("layers.yaml: who, description", tuple(texts))]
 
 
 def _intervention_kinds(knowledge: KnowledgeBase) -> list[Kind]:
@@ -126,10 +130,7 @@ def _intervention_kinds(knowledge: KnowledgeBase) -> list[Kind]:
         where = f"{_intervention_file(item.layer)}: {item.id}"
         titles.append((f"{where}.title", item.title))
         explanations.append((f"{where}.explanation", item.explanation))
-        first_steps += [
-            (f"{where}.{field}", text)
-            for field, text in _with_variants("first_step", item.first_step, item.first_step_for)
-        ]
+        first_steps += [(f"{where}.{field}", text) for field, text in _first_steps(item)]
         if item.span_note is not None:
             span_notes.append((f"{where}.span_note", item.span_note))
     return [
@@ -180,7 +181,8 @@ def _referral_kinds(knowledge: KnowledgeBase) -> list[Kind]:
     for referral in knowledge.referrals:
         where = f"referrals.yaml: {referral.id}"
         texts += [(f"{where}.what", referral.what), (f"{where}.when", referral.when)]
-    return [Kind("referrals.yaml: what, when", tuple(texts))]
+        texts.append((f"{where}.ask", referral.ask))
+    return [Kind("referrals.yaml: what, when, ask", tuple(texts))]
 
 
 def _glossary_kinds(knowledge: KnowledgeBase) -> list[Kind]:

@@ -22,6 +22,7 @@ from knowledge.schema import (
     PreconditionsFile,
     Referral,
     ReferralsFile,
+    WorkKindsFile,
 )
 
 
@@ -36,6 +37,7 @@ class Sources:
     blind_spots: BlindSpotsFile | None = None
     referrals: ReferralsFile | None = None
     glossary: GlossaryFile | None = None
+    work_kinds: WorkKindsFile | None = None
     intervention_files: list[Path] = field(default_factory=list)
     interventions: list[Intervention] = field(default_factory=list)
     # The file each valid intervention came from, by id.

@@ -26,7 +26,12 @@ ButtonLabel = Annotated[str, Field(min_length=2, max_length=28)]
 WarningLabel = Annotated[str, Field(min_length=2, max_length=22)]
 
 # Groups the report names as under-served or as special; advice may be aimed at them.
-Audience = Literal["mkb", "zzp", "flex", "onderwijs"]
+Audience = Literal["mkb", "zzp", "onderwijs"]
+
+# The kind of work of a business with staff (issue 20): asked once, skippable, never its name.
+# First steps may carry a variant per kind, and a network for one sector goes to that kind only.
+WorkKind = Literal["maken", "bouw", "kantoor", "zorg"]
+WORK_KINDS: tuple[str, ...] = get_args(WorkKind)
 
 # Who reads a text: an advice may carry a variant per reader where the common text does not fit
 # (a colleague cannot divide the work; a zzp'er has no staff). See CONTENT_SPEC for who reads what.
@@ -67,7 +72,6 @@ class Layer(Record):
     label: Label
     who: Text
     description: Text
-    mkb_note: Text | None = None
 
 
 class PhaseSpan(Record):
@@ -136,6 +140,9 @@ class Intervention(Record):
     explanation: Text
     first_step: Text
     first_step_for: dict[Reader, Text] = Field(default_factory=dict)
+    # The first step for a reader with staff in this kind of work, where the common one names
+    # something that work lacks (a webshop has no "oplevering"). Wins over `first_step_for`.
+    first_step_for_work: dict[WorkKind, Text] = Field(default_factory=dict)
     # The report's own name for the intervention, unchanged for traceability; `title` is the
     # plain title shown in the chat.
     report_title: Text
@@ -167,8 +174,12 @@ class Intervention(Record):
             raise ValueError("report_fragment belongs to a reconstructed title only")
         return self
 
-    def first_step_for_reader(self, reader: str | None) -> str:
-        """The first step as this reader should read it (None: the common text)."""
+    def first_step_for_reader(self, reader: str | None, work: str | None = None) -> str:
+        """The first step as this reader should read it (None: the common text), in this kind
+        of work when it has its own variant (only readers with staff are asked the kind)."""
+        for key, text in self.first_step_for_work.items():
+            if key == work:
+                return text
         return for_reader(self.first_step, self.first_step_for, reader)
 
     @property
@@ -214,10 +225,17 @@ class Scope(Record):
     phases: list[PhaseNumber] = Field(default_factory=list)
     layers: list[Slug] = Field(default_factory=list)
     audiences: list[Audience] = Field(default_factory=list)
+    # A sector's own network goes only to readers in that kind of work; an unknown kind (the
+    # question skipped) gets none of them.
+    work: list[WorkKind] = Field(default_factory=list)
 
-    def applies(self, phase: int | None, layers: set[str], audiences: set[str]) -> bool:
+    def applies(
+        self, phase: int | None, layers: set[str], audiences: set[str], work: str | None = None
+    ) -> bool:
         """True when this scope matches the situation; unknown phase matches phase-free scopes."""
         if self.phases and (phase is None or phase not in self.phases):
+            return False
+        if self.work and work not in self.work:
             return False
         if self.layers and not layers.intersection(self.layers):
             return False
@@ -248,7 +266,20 @@ class Referral(Record):
     kind: Literal["fonds", "netwerk", "loket", "leergemeenschap", "kennis", "overleg"]
     what: Text
     when: Text
+    # What to ask there, in one plain sentence: shown in the chat's "Waar vind ik hulp?".
+    ask: Text
     scope: Scope = Field(default_factory=Scope)
+
+
+class WorkKindRecord(Record):
+    """A kind of work and what it lacks: words a first step for it must not name.
+
+    A webshop has no "oplevering" and its staff do not go along to a customer; a first step that
+    names such a thing does not fit (issue 20). Compared case-folded, as parts of the step.
+    """
+
+    id: WorkKind
+    lacks: list[Annotated[str, Field(min_length=3)]] = Field(min_length=1)
 
 
 class GlossaryTerm(Record):
@@ -289,6 +320,10 @@ class BlindSpotsFile(Record):
 
 class ReferralsFile(Record):
     referrals: list[Referral] = Field(min_length=1)
+
+
+class WorkKindsFile(Record):
+    work_kinds: list[WorkKindRecord] = Field(min_length=1)
 
 
 class GlossaryFile(Record):

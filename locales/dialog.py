@@ -83,6 +83,8 @@ class ResultTexts(TextModel):
     short: Line  # the result's question alone, for a re-prompt
     uncertain_for: ByReader = Field(default_factory=dict)
     short_for: ByReader = Field(default_factory=dict)
+    # What to focus on in this phase (the phase's `manager_focus`), for readers with staff.
+    focus: Line
 
     def uncertain_as(self, reader: str | None) -> str:
         return as_read_by(self.uncertain, self.uncertain_for, reader)
@@ -95,6 +97,9 @@ class AdviceTexts(TextModel):
     """The advice: the overview, a detail view, "Meer", the next phase and the blind spots."""
 
     phase_line: dict[str, Line]  # by reader (flow.yaml roles' `reader`)
+    # The report's vision (the worker's own direction; willen, weten, kunnen, durven, mogen), by
+    # reader: one line under the phase that says why the first step starts with the worker.
+    vision: dict[str, Line] = Field(default_factory=dict)
     few: Line
     begin: Line
     begin_item: Line
@@ -223,6 +228,16 @@ class UnderstandingTexts(TextModel):
     which_word: Line = ""
 
 
+class HelpViewTexts(TextModel):
+    """Issue 20: "Waar vind ik hulp?" under the advice, and what a phase looks like."""
+
+    heading: Line
+    item: Line  # one network: {name}, {what}, {ask}
+    no_work: Line  # the kind of work was skipped: its own networks are not shown
+    signals_heading: Line  # {number}, {label}
+    signal: Line  # one signal: {signal}
+
+
 class DialogTexts(TextModel):
     """The dialog's wording in one language."""
 
@@ -256,6 +271,7 @@ class DialogTexts(TextModel):
     advice: AdviceTexts
     team: TeamTexts
     understanding: UnderstandingTexts = Field(default_factory=UnderstandingTexts)
+    help_view: HelpViewTexts
 
     def model_caption_as(self, reader: str | None) -> str:
         return as_read_by(self.model_caption, self.model_caption_for, reader)

@@ -26,9 +26,15 @@ ROLES: dict[str, tuple[set[str], set[str]]] = {
     "onderwijs": ({"onderwijs"}, {"onderwijs"}),
     "zzp": ({"taken"}, {"zzp"}),
 }
-# How each role is chosen from the role question.
+# Readers with staff are asked their kind of work next (issue 20); "geen" skips it.
+STAFF = ("lijn", "hr", "dir", "mkb", "hrzl")
+SKIP_WORK = "geen"
+# How each role is chosen from the role question (and the kind of work skipped where asked).
 ROLE_PATH: dict[str, list[str]] = {
-    role: (["anders", role] if role in ("collega", "onderwijs", "zzp", "hrzl") else [role])
+    role: [
+        *(["anders", role] if role in ("collega", "onderwijs", "zzp", "hrzl") else [role]),
+        *([SKIP_WORK] if role in STAFF else []),
+    ]
     for role in ROLES
 }
 TELEGRAM_TEXT_LIMIT = 4096
@@ -167,24 +173,28 @@ def comparable(session: Session) -> dict[str, object]:
 
 # A way into every state of the flow (the dialog tests check that no state is missing here).
 # The way to the advice (a team lead whose employee is actively learning), and on to a check-in.
-TO_ADVICE = ["lijn", "nee", "ja", "ok", "ja", "nee", "ja"]
+# A team lead (kind of work skipped) whose employee is actively learning; of the four quick-check
+# questions only the first (room to try and fail, precondition 4) is answered as a gap.
+TO_ADVICE = ["lijn", SKIP_WORK, "nee", "ja", "ok", "nee", "ja", "ja", "ja"]
 TO_CHECK_IN = [*TO_ADVICE, "herinner", "w2", CHECK_IN]
 STATE_PATHS: dict[str, list[str]] = {
     "rol": [],
     "rol_anders": ["anders"],
-    "s_toepassen": ["lijn"],
-    "s_continu": ["lijn", "ja"],
-    "s_actief": ["lijn", "nee"],
-    "s_belang": ["lijn", "nee", "nee"],
-    "fase_kiezen": ["lijn", "kies"],
-    "uitslag": ["lijn", "nee", "ja"],
-    "check": ["lijn", "nee", "ja", "ok"],
+    "soort": ["lijn"],
+    "s_toepassen": ["lijn", SKIP_WORK],
+    "s_continu": ["lijn", SKIP_WORK, "ja"],
+    "s_actief": ["lijn", SKIP_WORK, "nee"],
+    "s_belang": ["lijn", SKIP_WORK, "nee", "nee"],
+    "fase_kiezen": ["lijn", SKIP_WORK, "kies"],
+    "uitslag": ["lijn", SKIP_WORK, "nee", "ja"],
+    "check": ["lijn", SKIP_WORK, "nee", "ja", "ok"],
     "advies": [*TO_ADVICE],
     "uitleg": [*TO_ADVICE, "i2"],
     "woord": [*TO_ADVICE, "i4", "t1"],  # a detail with difficult words, and the first of them
     "meer": [*TO_ADVICE, "meer"],
     "volgende": [*TO_ADVICE, "volgende"],
     "vlekken": [*TO_ADVICE, "vlekken"],
+    "hulp": [*TO_ADVICE, "hulp"],
     "plan": [*TO_ADVICE, "herinner", "geen", "plan"],  # no reminder asked after the plan
     "klaar": [*TO_ADVICE, "klaar"],
     "herinnering": [*TO_ADVICE, "herinner"],

@@ -71,7 +71,7 @@ def test_plans_for_two_employees_carry_their_letters() -> None:
     session = advised("lijn", 2)
     first = render("action_plan", session, engine()).filename
     engine().handle(session, Event.option("ander"))
-    for answer in ("ja", "ja", "ok", "ja", "ja", "ja"):
+    for answer in ("ja", "ja", "ok", "ja", "ja", "ja", "ja"):
         if answer in {option.id for option in engine().current_options(session)}:
             engine().handle(session, Event.option(answer))
     assert session.current == "B" and session.state == "advies"

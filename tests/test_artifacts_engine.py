@@ -23,7 +23,7 @@ def test_a_real_conversation_renders_its_picture_and_plan() -> None:
     kb = real.knowledge
     session = started()
     sent: list[str] = []
-    for option in ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]:
+    for option in ["mkb", "geen", "nee", "ja", "ok", "nee", "ja", "ja", "ja"]:
         sent += attachments(choose(session, option))
     assert sent == ["model_picture"]
     assert session.phase is not None and session.advised

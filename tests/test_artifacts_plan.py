@@ -168,10 +168,10 @@ def test_blind_spot_and_referrals_follow_phase_layers_and_audience(
 
 
 def test_referrals_for_this_phase_come_before_general_ones(kb: KnowledgeBase) -> None:
-    session = session_for("mkb", "overwegen")
+    session = session_for("lijn", "toepassen")
     audiences = engine().audiences(session)
     plan = build_action_plan(session, kb, advice_of(session), "Rol", TODAY)
-    referrals = kb.referrals_for("overwegen", session.layers, audiences)
+    referrals = kb.referrals_for("toepassen", session.layers, audiences)
     specific = [r.name for r in referrals if r.scope.phases]
     assert specific and referrals[0].name not in specific  # else the order proves nothing
     assert plan.referrals[0].title == specific[0]

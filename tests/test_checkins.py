@@ -30,7 +30,7 @@ from dialogs.session import utc_now
 KEY = "5150"
 # Monday 2 March 2026, 10:00 in Amsterdam (CET, UTC+1).
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-ADVICE = ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]
+ADVICE = ["mkb", "geen", "nee", "ja", "ok", "nee", "ja", "ja", "ja"]
 
 
 class Killed(BaseException):

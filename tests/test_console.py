@@ -22,11 +22,13 @@ def test_a_whole_conversation_by_numbers_and_labels(tmp_path: Path) -> None:
     script = "\n".join(
         [
             "4",
+            "sla over",
             "nee",
             "1",
             "klopt",
             "ja",
             "Nee",
+            "ja",
             "ja",
             "wat komt hierna?",
             "terug naar het overzicht",
@@ -51,7 +53,11 @@ def test_a_whole_conversation_by_numbers_and_labels(tmp_path: Path) -> None:
 
 
 def test_commands_and_free_text(tmp_path: Path) -> None:
-    output = chat("lijn\n/help\nwat bedoel je\n/terug\n/back\n/opnieuw\n", "--out", str(tmp_path))
+    output = chat(
+        "lijn\nsla over\n/help\nwat bedoel je\n/terug\n/terug\n/back\n/opnieuw\n",
+        "--out",
+        str(tmp_path),
+    )
     texts = engine().texts
     assert texts.states["s_toepassen"].help in output
     assert refusal("s_toepassen") in output
@@ -69,7 +75,7 @@ def test_a_preset_role_and_end_of_input(tmp_path: Path) -> None:
     output = chat("", "--rol", "zzp", "--out", str(tmp_path))
     note = engine().texts.roles["zzp"].note
     assert note is not None and note in output
-    assert "Stap 3 van 11" in output  # role and "iets anders" were steps 1 and 2
+    assert "Stap 3 van 12" in output  # role and "iets anders" were steps 1 and 2
     assert output.rstrip().endswith(load_bundle().console.bye)
 
 

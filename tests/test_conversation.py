@@ -52,14 +52,14 @@ async def walk(conversation: Conversation, choices: list[str], key: str = KEY) -
 async def test_a_whole_conversation_reaches_the_advice_and_is_stored(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
     conversation = service(store)
-    turn = await walk(conversation, ["mkb", "ja", "ja", "ok", "ja", "ja", "ja"])
+    turn = await walk(conversation, ["mkb", "geen", "ja", "ja", "ok", "ja", "ja", "ja", "ja"])
     assert turn.session is not None and turn.session.state == "advies"
     advised = [f"i.{item}" for item in turn.session.advised]
     assert ids(turn)[:4] == advised[:4]  # the advice's first page: its titles
     assert "klaar" in [option.id for option in engine().current_options(turn.session)]
     stored = store.load(KEY)
     assert stored is not None and stored.session == turn.session
-    assert stored.last_update_id == 8
+    assert stored.last_update_id == 10
     assert turn.chosen == "Ja"
 
 
@@ -317,7 +317,7 @@ async def test_the_message_with_live_buttons_is_remembered_for_the_next_turn() -
     record = store.load(KEY)
     assert record is not None and record.keyboard_message == 502
     tapped = await conversation.handle(
-        KEY, 4, Event.option("nee"), tap_turn=typed.turn, deliver=deliver
+        KEY, 4, Event.option("geen"), tap_turn=typed.turn, deliver=deliver
     )
     assert tapped.replies[-1].replaces, "a tapped intake question may be edited in place"
     assert tapped.keyboard_message == 502

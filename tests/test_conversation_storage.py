@@ -120,7 +120,7 @@ async def test_a_failed_first_save_says_not_saved_and_keeps_nothing(tmp_path: Pa
 
 # ---- chats that heal within one input (issue 18, part 8) -------------------------------------
 
-ADVICE = ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]
+ADVICE = ["mkb", "geen", "nee", "ja", "ok", "nee", "ja", "ja", "ja"]
 # Longer than a stored reply may be: the answers' trail above every question outgrows it.
 LONG_HISTORY = [Answer(step="rol", option="mkb")] * 1000
 

@@ -81,7 +81,7 @@ SCRIPTS: list[list[Event]] = [
     ],
     [
         Event.start(),
-        *(Event.option(o) for o in ["mkb", "kies", "f.toepassen", "nee", "ja", "wn"]),
+        *(Event.option(o) for o in ["mkb", "geen", "kies", "f.toepassen", "nee", "wn", "ja", "ja"]),
         Event.option("volgende"),
         Event.option("terug"),
         Event.command(Command.BACK),
@@ -126,7 +126,7 @@ def test_two_chats_stepping_at_once_get_what_each_gets_alone() -> None:
 def test_switching_between_employees_keeps_the_record_small() -> None:
     """Each employee opened loads its own advice into the session: a real change, kept for
     /terug, but never more than the history holds."""
-    session = drive("mkb", "kies", "f1", "nee", "nee", "nee")
+    session = drive("mkb", "geen", "kies", "f1", "nee", "nee", "nee", "nee")
     while "meer" in {o.id for o in engine().current_options(session)}:
         _answer(session, "meer")  # the longest advice: the largest snapshots
     for option_id in ("terug", "ander", "kies", "f2"):

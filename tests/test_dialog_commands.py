@@ -144,7 +144,7 @@ def test_the_plan_is_sent_and_its_steps_can_be_read_again() -> None:
 
 
 def test_more_interventions_until_there_are_none() -> None:
-    session = drive("mkb", "kies", "f1", "ja", "ja", "ja")
+    session = drive("mkb", "geen", "kies", "f1", "ja", "ja", "ja", "ja")
     kb = engine().knowledge
     cell = [item.id for item in kb.interventions_for(session.layers, "onbewust")]
     while "meer" in {option.id for option in engine().current_options(session)}:
@@ -174,7 +174,7 @@ def test_explaining_an_advised_intervention() -> None:
 
 
 def test_the_last_phase_has_no_next_phase_but_a_spiral() -> None:
-    session = drive("dir", "ja", "ja", "ok", "ja", "ja", "ja")
+    session = drive("dir", "geen", "ja", "ja", "ok", "ja", "ja", "ja", "ja")
     assert session.phase == "continu"
     replies = engine().handle(session, Event.option("volgende"))
     assert replies[-1].text == engine().texts.advice.last_phase
@@ -193,7 +193,7 @@ def test_start_mid_conversation_starts_over_with_the_preset() -> None:
     engine().handle(session, Event.start("hrzl"))
     assert session.confirm_restart == "hrzl" and session.state == "check"
     engine().handle(session, Event.option("ja"))
-    assert session.state == "s_toepassen" and session.role == "hrzl"
+    assert session.state == "soort" and session.role == "hrzl"  # the kind of work comes next
     assert [answer.option for answer in session.history] == ["anders", "hrzl"]
 
 

@@ -231,6 +231,7 @@ def test_progress_counts_the_longest_way_left_through_the_intake() -> None:
     assert ahead["s_belang"] == 1 + ahead["uitslag"]
     assert ahead["s_actief"] == 1 + ahead["s_belang"]
     assert ahead["s_toepassen"] == 1 + ahead["s_actief"]
-    assert ahead["rol_anders"] == 1 + ahead["s_toepassen"]
+    assert ahead["soort"] == 1 + ahead["s_toepassen"]  # the kind of work (issue 20)
+    assert ahead["rol_anders"] == 1 + ahead["soort"]
     assert ahead["rol"] == 1 + ahead["rol_anders"]
     assert "advies" not in ahead and "ci_fase" not in ahead

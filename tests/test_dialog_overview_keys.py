@@ -31,5 +31,7 @@ def test_the_first_page_begins_with_the_first_step_and_every_warning(role: str) 
                 number,
                 answers,
             )
-            assert any("plan" in page for page in book[:2]), (role, number, answers)
+            # Four warnings (all four conditions are asked, issue 20) push the plan one page on.
+            within = 2 if len(warnings) < len(engine().knowledge.preconditions) else 3
+            assert any("plan" in page for page in book[:within]), (role, number, answers)
     assert tried >= len(PHASES)

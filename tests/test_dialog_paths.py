@@ -13,6 +13,7 @@ from dialog_helpers import (
     PHASES,
     ROLE_PATH,
     ROLES,
+    SKIP_WORK,
     choose,
     drive,
     engine,
@@ -84,13 +85,13 @@ def test_picking_the_phase_directly_with_every_check_answer(role: str, phase: st
 
 @pytest.mark.parametrize("phase", PHASES)
 def test_correcting_the_diagnosis(phase: str) -> None:
-    session = drive("mkb", "ja", "ja", "wijzig", f"f{PHASES.index(phase) + 1}")
+    session = drive("mkb", "geen", "ja", "ja", "wijzig", f"f{PHASES.index(phase) + 1}")
     assert session.phase == phase
     assert session.state == "check"
 
 
 def test_the_result_says_why_and_suggests_a_conversation_when_unsure() -> None:
-    sure = drive("lijn", "nee", "nee")
+    sure = drive("lijn", "geen", "nee", "nee")
     text = choose(sure, "ja")[-1].text
     kb = engine().knowledge
     assert kb.phase("overwegen").label in text
@@ -99,7 +100,7 @@ def test_the_result_says_why_and_suggests_a_conversation_when_unsure() -> None:
     reason = texts.states["s_belang"].reason
     assert reason is not None and reason in text
     assert texts.result.uncertain not in text
-    unsure = drive("lijn", "wn", "wn")
+    unsure = drive("lijn", "geen", "wn", "wn")
     replies = choose(unsure, "wn")
     assert unsure.phase == "onbewust"
     assert texts.result.uncertain in replies[-1].text
@@ -109,11 +110,11 @@ def test_a_typical_staging_path_asks_at_most_four_questions() -> None:
     assert max(len(answers) for answers, _, _ in staging_paths()) <= 4
     first = started()
     replies = choose(first, "lijn")
-    assert "\nStap 2 van 10\n" in replies[-1].text  # the role was step 1
+    assert "\nStap 2 van 12\n" in replies[-1].text  # the role was step 1, the kind of work 2
 
 
 def test_the_diagnosis_is_followed_by_the_model_picture() -> None:
-    session = drive("hr", "ja", "nee")
+    session = drive("hr", "geen", "ja", "nee")
     replies = choose(session, "ok")
     pictures = [reply for reply in replies if reply.attachment == "model_picture"]
     assert len(pictures) == 1
@@ -124,8 +125,10 @@ def test_presets_skip_the_role_question() -> None:
     for role, path in ROLE_PATH.items():
         session = started(role)
         assert session.role == role
-        assert session.state == "s_toepassen"
-        assert [answer.option for answer in session.history] == path
+        # A reader with staff is asked the kind of work next (issue 20), the others their phase.
+        asked = path[-1] == SKIP_WORK
+        assert session.state == ("soort" if asked else "s_toepassen")
+        assert [answer.option for answer in session.history] == path[: -1 if asked else None]
     assert started("nonsense").state == "rol"
     assert started("lijn ").role is None  # presets are exact ids, never free text
 
@@ -156,7 +159,7 @@ def test_an_honest_note_when_the_model_has_little_for_a_role_and_phase() -> None
 
 def test_the_shared_machine_keeps_no_model_whatever_the_number_of_sessions() -> None:
     for role in ("mkb", "lijn", "hr"):
-        session = drive(role, "ja", "ja", "ok")
+        session = drive(role, SKIP_WORK, "ja", "ja", "ok")
         engine().handle(session, Event.text("x"))
     assert engine()._machine.models == []  # each answer brings its own (dialogs/machine.fire)
 
@@ -164,7 +167,7 @@ def test_the_shared_machine_keeps_no_model_whatever_the_number_of_sessions() -> 
 def test_an_effect_that_fails_leaves_the_session_as_it_was(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    session = drive("mkb", "ja", "ja", "ok")
+    session = drive("mkb", "geen", "ja", "ja", "ok")
     before = session.model_dump()
 
     def broken(self: Step, event: object) -> None:

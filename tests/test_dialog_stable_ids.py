@@ -20,7 +20,7 @@ from dialogs.choices import Kind
 from knowledge.loader import load_from_yaml
 
 # A team lead whose employee keeps choosing new learning (phase 5): the advice the issue saw.
-TO_PHASE_5 = ["lijn", "ja", "ja", "ok", "ja", "ja", "ja"]
+TO_PHASE_5 = ["lijn", "geen", "ja", "ja", "ok", "ja", "ja", "ja", "ja"]
 LAYER_FILE = Path("interventions") / "leidinggevende.yaml"
 FIRST = "leidinggevende-klantbezoeken"
 SUPPLIERS = "leidinggevende-leveranciers-uitnodigen"  # the second button of that advice

@@ -34,11 +34,11 @@ from dialogs.render import BUTTON_LABEL_LIMIT
 
 # How each role is typed (a typo, a synonym, other case), after the tap path's ids.
 TYPED_ROLE: dict[str, list[str]] = {
-    "lijn": ["leidinggevnde"],
-    "hr": ["P&O"],
-    "dir": ["directuer"],
-    "mkb": ["Eigenar!"],
-    "hrzl": ["iets andrs", "hr zonder leidinggevnden"],
+    "lijn": ["leidinggevnde", "Sla over"],
+    "hr": ["P&O", "overslaan"],
+    "dir": ["directuer", "liever niet"],
+    "mkb": ["Eigenar!", "sla over."],
+    "hrzl": ["iets andrs", "hr zonder leidinggevnden", "Overslaan"],
     "collega": ["5", "colega"],
     "onderwijs": ["Iets anders.", "docnt"],
     "zzp": ["anders", "zelfstandge"],
@@ -48,11 +48,11 @@ TYPED_ROLE: dict[str, list[str]] = {
 TYPED_REST = ["Ja!", "jawel", "Kloppt", "1", "ja hor", "JA.", "yes"]
 # The same conversation with one typo in every answer.
 TYPO_ROLE: dict[str, list[str]] = {
-    "lijn": ["leidinggevnde"],
-    "hr": ["personeelzaken"],
-    "dir": ["directuer"],
-    "mkb": ["ondernmer"],
-    "hrzl": ["iets andrs", "hr zonder leidinggevnden"],
+    "lijn": ["leidinggevnde", "overslan"],
+    "hr": ["personeelzaken", "sla ovr"],
+    "dir": ["directuer", "overlsaan"],
+    "mkb": ["ondernmer", "overslan"],
+    "hrzl": ["iets andrs", "hr zonder leidinggevnden", "sla ovr"],
     "collega": ["iets andrs", "colega"],
     "onderwijs": ["iets andrs", "docnt"],
     "zzp": ["iets andrs", "zelfstandge"],
@@ -100,6 +100,17 @@ async def test_a_typed_conversation_reaches_the_same_advice_as_tapping(
 
 # (state, typed text, what it means: an option id, "?" for "which one?", None for not understood)
 TABLE: list[tuple[str, str, str | None]] = [
+    # The kind of work, typed as the kind of business (issue 20): only the kind is kept.
+    ("soort", "bakkerij", "maken"),
+    ("soort", "Garage", "maken"),
+    ("soort", "kapsalon", "maken"),
+    ("soort", "webshop", "maken"),
+    ("soort", "installatiebedrijf", "bouw"),
+    ("soort", "bouw", "bouw"),
+    ("soort", "accountantskantoor", "kantoor"),
+    ("soort", "zorgpraktijk", "zorg"),
+    ("soort", "bakkerj", "maken"),
+    ("soort", "sla over", "geen"),
     ("rol", "1", "lijn"),
     ("rol", "4", "mkb"),
     ("rol", "5", "anders"),
@@ -337,13 +348,13 @@ async def test_after_help_and_a_cancelled_forget_the_question_comes_back() -> No
 # -- keyboards that fit a phone ---------------------------------------------------------------
 # Steps that go back in their own words ("Terug naar het overzicht"), and the check-in, which no
 # answer led to: no "← Terug" there. Every other question after the first has one.
-OWN_WAY_BACK = {"uitleg", "woord", "meer", "volgende", "vlekken", "plan", "medewerker"}
+OWN_WAY_BACK = {"uitleg", "woord", "meer", "volgende", "vlekken", "hulp", "plan", "medewerker"}
 CHECK_IN = {"ci_stap", "ci_fase", "ci_kies"}
 
 
 def with_employees(count: int) -> Session:
     """A session at the team list with `count` employees, each seen once (phase chosen)."""
-    session = drive("mkb", "kies", "f2")
+    session = drive("mkb", "geen", "kies", "f2")
     while session.state == "check":
         choose(session, "nee")
     for _ in range(count - 1):
@@ -414,7 +425,7 @@ def test_no_keyboard_has_more_than_five_options_or_a_long_label() -> None:
 
 
 def test_paging_shows_every_option_once_and_the_advice_begins_with_its_titles() -> None:
-    session = drive("mkb", "kies", "f3", "nee", "nee", "nee")
+    session = drive("mkb", "geen", "kies", "f3", "nee", "nee", "ja", "ja")
     everything = [o.id for o in engine().current_options(session)]
     assert len(everything) > 2 * MAX_OPTIONS
     first = [o.id for o in engine().shown_options(session)]
@@ -445,7 +456,7 @@ def test_a_number_names_a_numbered_label_on_any_page() -> None:
 
 
 def test_the_page_starts_at_the_first_again_on_the_next_question() -> None:
-    session = drive("mkb", "kies", "f3", "nee", "nee", "nee")
+    session = drive("mkb", "geen", "kies", "f3", "nee", "nee", "nee", "nee")
     engine().handle(session, Event.option(NAV_MORE))
     assert session.page == 1
     choose(session, "i1")
@@ -536,12 +547,12 @@ def test_the_step_counter_after_a_check_in_that_picks_an_earlier_phase() -> None
 
 def test_the_step_counter_is_shown_on_every_intake_question() -> None:
     session = drive("anders", "zzp")
-    assert "Stap 3 van 11" in engine().prompt(session).text
+    assert "Stap 3 van 12" in engine().prompt(session).text
 
 
 def test_not_knowing_a_check_is_a_possible_gap_to_check() -> None:
-    session = drive("lijn", "ja", "ja", "ok")
-    replies = choose(session, "wn", "ja", "ja")
+    session = drive("lijn", "geen", "ja", "ja", "ok")
+    replies = choose(session, "wn", "ja", "ja", "ja")
     assert session.state == "advies" and len(session.unsure_gaps) == 1
     assert session.precondition_gaps == []
     precondition = engine().knowledge.precondition(session.unsure_gaps[0])

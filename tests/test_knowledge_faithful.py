@@ -15,6 +15,7 @@ from knowledge.faithful import (
     absolute_word_problems,
     citations,
     entry_comments,
+    referral_source_problems,
     report_name_problems,
 )
 from knowledge.loader import DATA_DIR
@@ -217,3 +218,54 @@ def test_without_the_report_the_check_says_what_it_did_not_check(
     assert main(["check"], out=out, err=err) == 0
     assert "report's text was not found" in err.getvalue()
     assert out.getvalue().startswith("ok: ")
+
+
+# -- referrals: the report's, and what is said of them sourced (issue 20) ------------------------
+def _referral(data: Path, record_id: str, old: str, new: str) -> Path:
+    """`data` with one text of a referral's entry (its comment or its `what`) replaced."""
+    path = data / "referrals.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"  - id: {record_id}\n")
+    start = text.rfind("\n\n", 0, start)  # its comment stands above it
+    end = text.index("\n\n", text.index(f"  - id: {record_id}\n"))
+    entry = text[start:end]
+    assert old in entry, (record_id, old)
+    path.write_text(text[:start] + entry.replace(old, new) + text[end:], encoding="utf-8")
+    return data
+
+
+def _referral_problems(data: Path, record_id: str) -> list[str]:
+    found = referral_source_problems(load_from_yaml(data), data, real_report())
+    return [problem for problem in found if f": {record_id}" in problem]
+
+
+def test_the_real_referrals_are_the_report_s_and_said_as_the_report_s() -> None:
+    assert referral_source_problems(load_from_yaml(), DATA_DIR, real_report()) == []
+
+
+def test_a_fact_the_report_does_not_state_needs_a_public_source(tmp_path: Path) -> None:
+    """Main's Katapult text: who takes part, said in the bot's own voice, with no source."""
+    unsourced = (
+        "Een landelijk netwerk van samenwerkingen tussen beroepsonderwijs en bedrijven. Veel "
+        "van de bedrijven die meedoen zijn mkb-bedrijven."
+    )
+    data = copy_of_knowledge(tmp_path)
+    path = data / "referrals.yaml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("    what:", text.index("  - id: katapult\n"))
+    end = text.index("    when:", at)
+    path.write_text(f'{text[:at]}    what: "{unsourced}"\n{text[end:]}', encoding="utf-8")
+    problems = _referral_problems(data, "katapult")
+    assert len(problems) == 1 and "katapult.what: not said to be the report's" in problems[0]
+    assert any("katapult.what" in line for line in failing_check(data))
+    sourced = _referral(
+        data, "katapult", "  - id: katapult", "  # https://example.org/bron\n  - id: katapult"
+    )
+    assert _referral_problems(sourced, "katapult") == []
+
+
+def test_a_referral_must_cite_report_lines_that_name_it(tmp_path: Path) -> None:
+    data = _referral(copy_of_knowledge(tmp_path), "gas-erop", "regels 731-732", "regels 60-61")
+    assert [p for p in _referral_problems(data, "gas-erop") if "a word of its name" in p]
+    bare = _referral(data, "gas-erop", "# Rapport, regels 60-61", "# Zie hieronder")
+    assert [p for p in _referral_problems(bare, "gas-erop") if "cites no report line" in p]

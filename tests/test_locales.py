@@ -199,8 +199,9 @@ def test_a_conversation_in_english(english_engine: Engine, english: Bundle) -> N
     assert [o.label for o in replies[-1].options][:2] == ["Line manager", "HR"]
     replies = english_engine.handle(session, Event.option("mkb"))
     assert replies[0].text == texts.roles["mkb"].note
-    expected = f"✓ Small business owner\nQuestion 2 of 10\n{texts.states['s_toepassen'].prompt}"
+    expected = f"✓ Small business owner\nQuestion 2 of 12\n{texts.states['soort'].prompt}"
     assert replies[-1].text == expected
+    english_engine.handle(session, Event.option("geen"))
     english_engine.handle(session, Event.option("ja"))
     replies = english_engine.handle(session, Event.option("nee"))
     assert "\nPhase 4 of 5: " in replies[-1].text
@@ -224,7 +225,7 @@ def test_records_from_before_languages_are_dutch() -> None:
 
 def test_documents_in_english(english_engine: Engine, english: Bundle) -> None:
     session = new_session("en")
-    for event in (Event.start("hr"), Event.option("ja"), Event.option("nee")):
+    for event in (Event.start("hr"), Event.option("geen"), Event.option("ja"), Event.option("nee")):
         english_engine.handle(session, event)
     assert session.phase == "toepassen"
     picture = render("model_picture", session, english_engine, bundle=english)

@@ -174,7 +174,7 @@ def test_mid_conversation_file_loads_and_the_conversation_goes_on(tmp_path: Path
 
     # The same answers given today lead to the same place, with the same choices offered.
     fresh = started()
-    choose(fresh, "mkb", "nee")
+    choose(fresh, "mkb", "geen", "nee")
     assert engine().current_options(session) == engine().current_options(fresh)
 
     engine().handle(session, Event.option("ja"))
@@ -196,7 +196,7 @@ def test_after_advice_file_loads_with_its_advice_and_menu(tmp_path: Path) -> Non
     assert session.state == "advies" and session.phase == "actie"
     assert session.advised == _v1(ADVICE)["chat"]["1"]["session"]["advised"]
     fresh = started()
-    choose(fresh, "mkb", "nee", "ja", "ok", "ja", "nee", "ja")
+    choose(fresh, "mkb", "geen", "nee", "ja", "ok", "nee", "ja", "ja", "ja")
     # The first advice is shorter now (levers moved behind "Meer"); the old advice begins the same
     # and its overview offers the same buttons.
     assert fresh.advised == session.advised[: len(fresh.advised)]
@@ -309,7 +309,7 @@ def test_a_v4_record_with_advice_and_a_check_in_goes_on(tmp_path: Path) -> None:
 
     # The menu of today: the same options, now in pages of at most five, and typed words work.
     fresh = started()
-    choose(fresh, "mkb", "nee", "ja", "ok", "ja", "nee", "ja")
+    choose(fresh, "mkb", "geen", "nee", "ja", "ok", "nee", "ja", "ja", "ja")
     assert [o.id for o in engine().current_options(session)] == [
         o.id for o in engine().current_options(fresh)
     ]

@@ -28,7 +28,7 @@ def plain(knowledge: KnowledgeBase) -> KnowledgeBase:
             for p in knowledge.phases
         ),
         layers=tuple(
-            layer.model_copy(update={"who": SHORT, "description": SHORT, "mkb_note": SHORT})
+            layer.model_copy(update={"who": SHORT, "description": SHORT})
             for layer in knowledge.layers
         ),
         interventions=tuple(
@@ -51,7 +51,8 @@ def plain(knowledge: KnowledgeBase) -> KnowledgeBase:
             for s in knowledge.blind_spots
         ),
         referrals=tuple(
-            r.model_copy(update={"what": SHORT, "when": SHORT}) for r in knowledge.referrals
+            r.model_copy(update={"what": SHORT, "when": SHORT, "ask": SHORT})
+            for r in knowledge.referrals
         ),
         glossary=tuple(t.model_copy(update={"explanation": SHORT}) for t in knowledge.glossary),
     )
@@ -80,7 +81,6 @@ EVERY_TEXT = [
     ("phases", {"manager_focus": LONG}, "phases.yaml: onbewust.manager_focus"),
     ("layers", {"who": LONG}, "layers.yaml: taken.who"),
     ("layers", {"description": LONG}, "layers.yaml: taken.description"),
-    ("layers", {"mkb_note": LONG}, "layers.yaml: taken.mkb_note"),
     ("interventions", {"explanation": LONG}, "interventions/{layer}.yaml: {id}.explanation"),
     ("interventions", {"first_step": LONG}, "interventions/{layer}.yaml: {id}.first_step"),
     (
@@ -103,6 +103,7 @@ EVERY_TEXT = [
     ("blind_spots", {"advice_for": {"docent": LONG}}, "blind_spots.yaml: {id}.advice_for.docent"),
     ("referrals", {"what": LONG}, "referrals.yaml: {id}.what"),
     ("referrals", {"when": LONG}, "referrals.yaml: {id}.when"),
+    ("referrals", {"ask": LONG}, "referrals.yaml: {id}.ask"),
     ("glossary", {"explanation": LONG}, "glossary.yaml: {id}.explanation"),
 ]
 
@@ -131,12 +132,15 @@ def test_the_average_is_held_per_kind(clean: KnowledgeBase) -> None:
     changed = dataclasses.replace(
         clean,
         referrals=tuple(
-            r.model_copy(update={"what": twenty, "when": twenty}) for r in clean.referrals
+            r.model_copy(update={"what": twenty, "when": twenty, "ask": twenty})
+            for r in clean.referrals
         ),
     )
     found = readability_problems(changed)
     assert len(found) == 1
-    assert found[0].startswith("referrals.yaml: what, when: average sentence length 20.0 words")
+    assert found[0].startswith(
+        "referrals.yaml: what, when, ask: average sentence length 20.0 words"
+    )
 
 
 def test_intervention_lengths(clean: KnowledgeBase) -> None:

@@ -79,7 +79,7 @@ async def test_a_walk_to_the_plan_and_a_reminder_counts_each_milestone_once(
 ) -> None:
     conversation, tally = counted(tmp_path)
     # role, staging (phase 4), the quick check with every answer a gap, a detail, the plan, 4 weeks
-    turn = await play(conversation, ["lijn", "ja", "nee", "ok", "nee", "nee", "nee"])
+    turn = await play(conversation, ["lijn", "geen", "ja", "nee", "ok", "nee", "nee", "nee", "nee"])
     assert turn.session is not None and turn.session.state == "advies"
     gaps = turn.session.precondition_gaps
     assert gaps
@@ -111,7 +111,7 @@ async def play_more(conversation: Conversation, choices: list[str | int]) -> Tur
 
 async def test_a_step_back_counts_nothing_and_a_restart_counts_a_start(tmp_path: Path) -> None:
     conversation, tally = counted(tmp_path)
-    await play(conversation, ["hr", "nee", "ja"])  # phase 3 found: the quick check asks
+    await play(conversation, ["hr", "geen", "nee", "ja"])  # phase 3 found: the quick check asks
     await conversation.handle(KEY, 10, Event.command(Command.BACK))
     assert by_milestone(tally) == {"started": 1, "role": 1}  # not in the quick check yet
     turn = await conversation.handle(KEY, 11, Event.command(Command.RESTART))
@@ -122,7 +122,7 @@ async def test_a_step_back_counts_nothing_and_a_restart_counts_a_start(tmp_path:
 
 async def test_without_a_count_nothing_is_written(tmp_path: Path) -> None:
     conversation = Conversation(engine(), MemoryStore(), 30)
-    await play(conversation, ["lijn", "ja", "ja", "ok"])
+    await play(conversation, ["lijn", "geen", "ja", "ja", "ok"])
     assert not (tmp_path / "stats").exists()
 
 
@@ -188,7 +188,7 @@ async def test_a_check_in_that_finds_an_earlier_phase_counts_as_down(tmp_path: P
     tally = Tally(tmp_path, clock=NOON.timestamp)
     store = MemoryStore()
     conversation = Conversation(engine(), store, 30, stats=tally.observe)
-    turn = await play(conversation, ["lijn", "ja", "nee", "ok", "ja", "ja", "ja"])
+    turn = await play(conversation, ["lijn", "geen", "ja", "nee", "ok", "ja", "ja", "ja", "ja"])
     turn = await play_more(conversation, ["herinner", "w2"])
     record = store.load(KEY)
     assert record is not None and record.session is not None
@@ -228,7 +228,7 @@ async def test_the_counts_outlive_the_purge_and_forget(tmp_path: Path) -> None:
     store = SessionStore(tmp_path)
     tally = Tally(tmp_path, clock=NOON.timestamp)
     conversation = Conversation(engine(), store, 30, stats=tally.observe)
-    await play(conversation, ["lijn", "ja", "ja", "ok"])
+    await play(conversation, ["lijn", "geen", "ja", "ja", "ok"])
     tally.flush()
     before = dict(tally.files.read())
     assert before

@@ -21,7 +21,7 @@ from dialogs import Event
 KEY = "6240"
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 # Employee A: an owner, phase 3 by the staging questions, then the three organisation questions.
-FIRST = ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]
+FIRST = ["mkb", "geen", "nee", "ja", "ok", "nee", "ja", "ja", "ja"]
 # Employee B's phase, found three ways: picked at the first staging question, picked instead of
 # the found one, and found by the staging questions.
 PICKED = ["ander", "kies", "f4"]
@@ -111,6 +111,6 @@ async def test_asked_again_when_older_than_the_longest_check_in_period() -> None
 async def test_the_first_employee_s_picked_phase_asks_the_organisation_questions() -> None:
     chat = Chat()
     await chat.start()
-    turn = await chat.tap("mkb", "kies", "f2")
+    turn = await chat.tap("mkb", "geen", "kies", "f2")
     assert turn.session is not None and turn.session.state == "check"
     assert turn.session.phase == "overwegen"

@@ -32,6 +32,8 @@ async def _play(user: User, role: str, number: int) -> bool:
     reader = read_flow().roles[role].reader
     where = (role, number)
     await user.send(f"/start {role}")
+    if "geen" in user.options():  # a reader with staff: the kind of work, skipped
+        await user.choose("geen")
     await user.choose("kies")
     await user.choose(f"f.{PHASES[number - 1]}")
     while not advice_shown(user):  # the advice's first page begins with its titles

@@ -19,6 +19,7 @@ async def test_details_and_the_reminder_are_edited_into_the_advice(
     texts = load_bundle().dialog
     user = User(bot_process, 951)
     await user.send("/start lijn")
+    await user.choose("geen")  # the kind of work, skipped
     await user.choose("kies")
     await user.choose("f.actie")
     while not any(option.startswith("i.") for option in user.options()):

@@ -24,8 +24,8 @@ from locales import load_bundle
 
 CHAT = 4242
 # The MKB owner (no HR) whose employee is actively learning, then "Stuur mijn actieplan".
-TO_DIAGNOSIS = ["mkb", "nee", "ja", "ok"]
-TO_ADVICE = ["ja", "nee", "ja"]
+TO_DIAGNOSIS = ["mkb", "geen", "nee", "ja", "ok"]
+TO_ADVICE = ["nee", "ja", "ja", "ja"]  # four questions: room to fail (a gap), then the rest
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,7 @@ def stored(bot: BotProcess, key: str) -> ChatRecord:
 async def advise_a_with_review(user: User) -> None:
     """An MKB owner's employee A, actively learning (phase 3), advised; a review in two weeks."""
     await user.send("/start")
-    for option in ("mkb", "nee", "ja", "ok"):
+    for option in ("mkb", "geen", "nee", "ja", "ok"):
         await user.choose(option)
     while not advice_shown(user):  # the advice begins with its titles
         await user.choose("ja")

@@ -61,7 +61,7 @@ async def test_action_plan_arrives_as_pdf(bot_api: FakeBotApi, bot_process: BotP
 async def test_deep_link_presets_the_role(bot_process: BotProcess) -> None:
     user = User(bot_process, 78)
     await user.send("/start mkb")
-    assert "ja" in user.options(), "the role question is skipped"
+    assert "geen" in user.options(), "the role question is skipped: the kind of work is next"
     record = _store(bot_process).load("78")
     assert record is not None and record.session is not None and record.session.role == "mkb"
 
@@ -72,6 +72,7 @@ async def test_stale_and_forged_buttons_change_nothing(
     user = User(bot_process, 79)
     role_question = await user.send("/start")
     await user.choose("hr")
+    await user.choose("geen")  # the kind of work, skipped
     store = _store(bot_process)
     # The turn's outbox is marked delivered just after its replies went out: wait for that mark.
     await bot_process.wait_for(
@@ -106,7 +107,7 @@ async def test_stale_and_forged_buttons_change_nothing(
     await user.choose("ja")
     record = store.load("79")
     assert record is not None and record.session is not None
-    assert [a.option for a in record.session.history] == ["hr", "ja"]
+    assert [a.option for a in record.session.history] == ["hr", "geen", "ja"]
     assert bot_api.unanswered_callbacks() == []
 
 
@@ -118,7 +119,7 @@ async def test_typed_label_back_restart_and_help(bot_process: BotProcess) -> Non
     store = _store(bot_process)
     record = store.load("80")
     assert record is not None and record.session is not None and record.session.role == "hr"
-    await user.choose("ja")
+    await user.choose("geen")
     await user.send("/terug")
     record = store.load("80")
     assert record is not None and record.session is not None

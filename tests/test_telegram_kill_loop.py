@@ -51,7 +51,8 @@ FIRST_CHAT = 9000
 # Options that do not add to the history (a restart empties it; `plan` and `volgende` only send
 # something; "Meer opties" shows other buttons, "← Terug" takes an answer away): left out, so that
 # the history alone shows which taps were accepted.
-NOT_TAPPED = frozenset({"opnieuw", "plan", "volgende", "_meer", "_terug"})
+# "herken" shows what a phase looks like and answers nothing: it is never in the history.
+NOT_TAPPED = frozenset({"opnieuw", "plan", "volgende", "_meer", "_terug", "herken"})
 PATIENCE = 3.0  # seconds a user waits for a new question before tapping again
 # Seconds a user reads before the next tap. Twenty users still keep taps in flight at every
 # kill (about 300 taps a run, three times what the test needs), at half the CPU of quicker ones.

@@ -21,6 +21,7 @@ async def test_privacy_shows_the_users_own_record(
 
     await user.send("/start")
     await user.choose("mkb")
+    await user.choose("geen")  # the kind of work, skipped
     await user.choose("ja")
     await user.choose("nee")  # applies it, does not keep choosing: phase 4
     # The stored record, with the question of now again under it (a side command returns to it).
@@ -33,5 +34,5 @@ async def test_privacy_shows_the_users_own_record(
     assert texts.role.format(role=engine.role_label("mkb")) in shown
     assert texts.phase.format(phase=engine.knowledge.phase("toepassen").label) in shown
     assert texts.answers.format(count=len(record.session.history)) in shown
-    assert len(record.session.history) == 3
+    assert len(record.session.history) == 4  # role, kind of work (skipped), two phase answers
     assert bot_api.rejections == []

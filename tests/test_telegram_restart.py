@@ -38,6 +38,7 @@ async def test_sigkill_mid_dialog_then_continue_at_the_same_step(
     await user.send("/start")
     await other.send("/start mkb")
     await user.choose("dir")
+    await user.choose("geen")  # the kind of work, skipped
     await user.choose("nee")
     question = user.question()
     options = user.options()
@@ -51,7 +52,7 @@ async def test_sigkill_mid_dialog_then_continue_at_the_same_step(
     await user.choose("ja")  # the button sent before the crash still belongs to the current step
     record = SessionStore(bot_process.data_dir).load("301")
     assert record is not None and record.session is not None
-    assert [a.option for a in record.session.history] == ["dir", "nee", "ja"]
+    assert [a.option for a in record.session.history] == ["dir", "geen", "nee", "ja"]
     assert record.session.role == "dir" and record.session.phase == "actie"
     other_record = SessionStore(bot_process.data_dir).load("302")
     assert other_record is not None and other_record.session is not None

@@ -112,7 +112,7 @@ async def test_stored_chats_that_never_healed_heal_on_their_first_message(
     reply at all). Each chat is told, and its first message gets a normal answer."""
     texts = load_bundle().telegram
     store = SessionStore(bot_process.data_dir)
-    advice = ["mkb", "nee", "ja", "ok", "ja", "nee", "ja"]
+    advice = ["mkb", "geen", "nee", "ja", "ok", "nee", "ja", "ja", "ja"]
     store.path_for("7301").mkdir(parents=True)
     store.save("7302", await _record_after(["mkb"]))
     # Written as an old file holds it: the session's own bound on the history came later.

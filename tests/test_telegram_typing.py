@@ -96,9 +96,9 @@ async def test_the_answers_of_the_table_that_change_nothing_over_http(
     texts = load_bundle().dialog
     user = User(bot_process, 700 + ROLES.index(role))
     await user.send("/start")
-    path = [*ROLE_PATH[role], "ja", "ja", "ok", "ja", "ja", "ja"]
-    states = ["rol", *(["rol_anders"] if len(ROLE_PATH[role]) > 1 else [])]
-    states += ["s_toepassen", "s_continu", "uitslag", "check", "check", "check"]
+    path = [*ROLE_PATH[role], "ja", "ja", "ok", "ja", "ja", "ja", "ja"]
+    states = ["rol", *(["rol_anders"] if "anders" in ROLE_PATH[role] else [])]
+    states += ["soort", "s_toepassen", "s_continu", "uitslag", "check", "check", "check", "check"]
     tried = 0
     for state, option in zip(states, path, strict=True):
         offered = user.options()
@@ -129,14 +129,24 @@ async def test_an_intake_tap_costs_one_counted_call(
 ) -> None:
     user = User(bot_process, 650)
     await user.send("/start")
-    taps = ["lijn", "nee", "nee", "_terug", "nee", "ja"]  # role, staging, back, to the result
+    taps = [
+        "lijn",
+        "geen",
+        "nee",
+        "nee",
+        "_terug",
+        "nee",
+        "ja",
+    ]  # role, staging, back, to the result
     for option in taps:
         since = len(bot_api.calls)
         await user.choose(option)
         assert _counted(bot_api, 650, since) == ["editMessageText"], option
         _only_the_newest_has_buttons(user)
     question = user.question().text or ""
-    assert question.startswith("✓ Leidinggevende of teamleider · Nee · Nee · Ja\nStap 5 van ")
+    # The role, the kind of work (skipped) and the staging answers, above the result.
+    trail = "✓ Leidinggevende of teamleider · Sla over · Nee · Nee · Ja\nStap 6 van "
+    assert question.startswith(trail)
     await user.choose("ok")  # the result confirmed: the picture comes after the next question
     await bot_process.wait_for(
         lambda: any(message.kind == "photo" for message in user.messages()), what="the picture"
@@ -187,7 +197,7 @@ async def test_side_commands_and_a_wipe_over_http(bot_process: BotProcess) -> No
 async def test_thanks_after_done_is_answered_kindly(bot_process: BotProcess) -> None:
     user = User(bot_process, 670)
     await user.send("/start")
-    for option in ["dir", "ja", "ja", "ok", "ja", "ja", "ja"]:
+    for option in ["dir", "geen", "ja", "ja", "ok", "ja", "ja", "ja", "ja"]:
         await user.choose(option)
     await user.choose_anywhere("klaar")
     reply = await _type(user, "bedankt!")
@@ -204,7 +214,8 @@ async def test_thanks_after_done_is_answered_kindly(bot_process: BotProcess) -> 
 # where the role is chosen there (hrzl). The check-in's states (ci_stap, ci_fase) are entered by
 # the scheduler, not by an answer: their rows stay in-process only (tests/test_dialog_typing.py).
 WALK: list[tuple[str, list[str], int]] = [
-    ("s_toepassen", [], 0),  # the role's own taps are added per role
+    ("soort", [], 0),  # the role's own taps are added per role
+    ("s_toepassen", ["geen"], 0),  # the kind of work skipped (issue 20)
     ("fase_kiezen", ["kies"], 1),
     ("uitslag", ["nee", "ja"], 0),
     ("check", ["ok"], 0),
@@ -226,7 +237,7 @@ FINAL = {("medewerker", "wis")}
 # Entered by the scheduler, not by an answer: these rows run in-process only.
 IN_PROCESS_ONLY = {"ci_stap", "ci_fase"}
 # How many rows of the table run over HTTP per role: the test fails when the table shrinks.
-OVER_HTTP = {"mkb": 71, "lijn": 72, "hrzl": 78}
+OVER_HTTP = {"mkb": 81, "lijn": 82, "hrzl": 88}
 
 
 def _accepted(state: str, role: str) -> list[tuple[str, str, str]]:
@@ -244,7 +255,7 @@ def _planned(role: str) -> list[tuple[str, str, str]]:
     """The rows the walk of `role` types, in order. rol's rows do not depend on the role: they
     are spread over the roles; rol_anders's run where the role is chosen there (hrzl)."""
     rows = [row for n, row in enumerate(_accepted("rol", role)) if n % 3 == ROLES.index(role)]
-    if len(ROLE_PATH[role]) > 1:
+    if "anders" in ROLE_PATH[role]:
         rows += _accepted("rol_anders", role)
     for state, _, _ in WALK:
         rows += _accepted(state, role)
@@ -318,12 +329,12 @@ async def test_the_accepted_answers_of_the_table_over_http(
             ran.append(row)
 
     await rows_at("rol")
-    *before_role, chosen_role = ROLE_PATH[role]
+    *before_role, chosen_role, _skip = ROLE_PATH[role]
     for option in before_role:  # "iets anders": the second role question
         await user.choose(option)
         await rows_at("rol_anders")
     for state, taps, back in WALK:
-        for option in [chosen_role] if state == "s_toepassen" else taps:
+        for option in [chosen_role] if state == "soort" else taps:
             await user.choose_anywhere(stable(_stored(user), option))
         while state == "advies" and _stored(user).state == "check":
             await user.choose("ja")
@@ -339,7 +350,8 @@ async def test_the_accepted_answers_of_the_table_over_http(
 # (typed text, the state the conversation is in afterwards; None: any). The quick check's
 # questions depend on the phase, so its answers are typed while the check lasts.
 OWNER_TYPES: list[tuple[str, str | None]] = [
-    ("ik ben de baas van een bakkerij", "s_toepassen"),
+    ("ik ben de baas van een bakkerij", "soort"),
+    ("we zijn een bakkerij", "s_toepassen"),  # the kind of work (issue 20)
     ("nee, niet echt", "s_actief"),
     ("ze doet wel een cursus", "uitslag"),
     ("ja klopt wel", "check"),
@@ -354,7 +366,8 @@ OWNER_AFTER: list[tuple[str, str | None]] = [
     ("stuur mijn plan maar", "plan"),
 ]
 LEAD_TYPES: list[tuple[str, str | None]] = [
-    ("ik ben teamleider", "s_toepassen"),
+    ("ik ben teamleider", "soort"),
+    ("sla maar over", "s_toepassen"),
     ("ja hij gebruikt het dagelijks", "s_continu"),
     ("nee, dat moet ik hem vragen", "uitslag"),
     ("jep", "check"),

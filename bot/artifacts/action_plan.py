@@ -45,11 +45,11 @@ class PlanStep:
     evidence: bool = False
 
     @classmethod
-    def of(cls, item: Intervention, reader: str) -> PlanStep:
+    def of(cls, item: Intervention, reader: str, work: str | None = None) -> PlanStep:
         shown = item.report_title_differs or item.title_reconstructed
         return cls(
             title=item.title,
-            first_step=item.first_step_for_reader(reader),
+            first_step=item.first_step_for_reader(reader, work),
             report_title=item.report_title if shown else None,
             reconstructed=item.title_reconstructed,
             span_note=item.span_note,
@@ -120,7 +120,7 @@ def build_action_plan(
         phase_number=phase.number,
         phase_label=phase.label,
         phase_description=phase.description_for_reader(reader),
-        steps=tuple(PlanStep.of(item, reader) for item in advice.shown),
+        steps=tuple(PlanStep.of(item, reader, advice.work) for item in advice.shown),
         gaps=tuple(
             PlanNote(gap.title, text)
             for gap, text in zip(advice.gaps, advice.gap_advice, strict=True)

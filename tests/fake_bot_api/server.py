@@ -579,7 +579,7 @@ class FakeBotApi:
         return len(self._updates)
 
     async def wait_for(
-        self, predicate: Callable[[], Any], *, timeout: float = 60.0, what: str = "condition"
+        self, predicate: Callable[[], Any], *, timeout: float = 180.0, what: str = "condition"
     ) -> Any:
         """Poll `predicate` until it returns something truthy; bounded so a broken bot fails."""
         deadline = asyncio.get_running_loop().time() + timeout
