@@ -570,7 +570,7 @@ from dialogs import Engine, Event, new_session
 engine = Engine.load()
 session = new_session(engine.language)
 engine.handle(session, Event.start("mkb"))
-engine.handle(session, Event.option("ja"))
+engine.handle(session, Event.option("geen"))
 before = lemmatizer._legacy_lemmatizer_for.cache_info().currsize
 engine.handle(session, Event.text("nee hoor, eigenlijk helemaal niet"))
 after = lemmatizer._legacy_lemmatizer_for.cache_info().currsize
