@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from bot.invites import InviteStore
 from bot.persistence import ChatLocks, ChatRecord
 from bot.persistence.records import (
     MESSAGE_PLAN,
@@ -49,9 +50,23 @@ from bot.persistence.records import (
     utc_now,
 )
 from bot.persistence.store import LoadResult, SaveFailed
+from bot.selfchecks import (
+    ADOPT,
+    ASK_AT,
+    GO_ON,
+    INVITE,
+    WITHDRAW,
+    Handed,
+    SelfCheckRoute,
+    Step,
+    share_url,
+    side_by_side,
+)
 from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
 from dialogs.milestones import Before, snapshot
+from dialogs.selfcheck import SelfCheck, SelfCheckDialog, SelfView, SharedView
+from dialogs.session import Assessment
 from locales import Bundle
 
 log = logging.getLogger(__name__)
@@ -111,6 +126,12 @@ class Turn:
     taken: Taken = _not_kept
     # The channel's layout of the turn's messages that `sent` counts in (Delivery.plan).
     layout: int = MESSAGE_PLAN
+    # The turn saved an employee's share of their self-check: hand it over to the manager's
+    # record once this chat's lock is let go (see bot/selfchecks.py).
+    hand_over: bool = False
+    # The user erased a self-check they had shared (/vergeet): the digest of its link, whose
+    # share the manager's slot lets go of once this chat's lock is let go.
+    withdraw: str | None = None
 
 
 # Delivers a turn; returns the channel's id of the message that now carries the live buttons
@@ -150,6 +171,8 @@ class Conversation:
         retention_days: float,
         bundle: Bundle | None = None,
         stats: Callable[[Before | None, Session], None] | None = None,
+        invites: InviteStore | None = None,
+        deep_link: Callable[[str], str] | None = None,
     ) -> None:
         self._engine = engine
         self._stats = stats  # the anonymous count (bot/stats/): told each saved step
@@ -158,10 +181,26 @@ class Conversation:
         self._texts = self._bundle.telegram
         self._retention_days = retention_days
         self._locks = ChatLocks()
+        self._invites = invites
+        # How a token becomes a link the channel can open (Telegram: https://t.me/<bot>?start=);
+        # set by the channel once it knows its name. None: this front end makes no links.
+        self.deep_link = deep_link
+        # How the channel delivers to another chat (the message back to a manager); None: the
+        # message waits, marked untold, for a channel that can.
+        self.notify_to: Callable[[str], Deliver] | None = None
+        # The clock that decides whether a message back may go now (tests set a working day).
+        self.clock: Callable[[], datetime] = utc_now
+        dialog = SelfCheckDialog(engine.flow, self._bundle, engine.knowledge)
+        self._selfchecks = SelfCheckRoute(dialog, invites, engine.flow.roles)
 
     @property
     def engine(self) -> Engine:
         return self._engine
+
+    @property
+    def invites(self) -> InviteStore | None:
+        """Where invitation links are kept (None: this front end makes none)."""
+        return self._invites
 
     async def handle(
         self,
@@ -201,7 +240,325 @@ class Conversation:
                     await asyncio.to_thread(self._delivered, key, record, shown)
                 elif shown != turn.keyboard_message:
                     await asyncio.to_thread(self._remember_keyboard, key, shown)
+        if turn.hand_over:
+            await self.hand_over(key)
+        if turn.withdraw is not None:
+            await self.withdraw_share(turn.withdraw)
+        return turn
+
+    # ---- an employee's share reaching the manager's record (see bot/selfchecks.py) ---------------
+
+    async def hand_over(self, key: str) -> Handed | None:
+        """Bring chat `key`'s share into the manager's record; None when none waits.
+
+        Three steps, each under one chat's lock only (never two at once, so no lock order can
+        deadlock): read the share (employee), apply it once (manager), mark it done (employee).
+        A kill anywhere leaves the marker, and the next run applies it once: the manager's slot
+        recognises the link's digest.
+        """
+        async with self._locks.for_chat(key):
+            found = await asyncio.to_thread(self._share_of, key)
+        if found is None:
+            return None
+        name, view = found
+        invite = self._invites.get(name) if self._invites is not None else None
+        handed = Handed.DROPPED
+        if invite is not None:
+            async with self._locks.for_chat(invite.manager):
+                handed, told = await asyncio.to_thread(
+                    self._apply_share, invite.manager, invite.letter, name, view
+                )
+                if told is not None:
+                    await self._tell(invite.manager, *told)
+        async with self._locks.for_chat(key):
+            correction = await asyncio.to_thread(self._handed, key, name, handed)
+            if correction is not None:
+                await self._tell(key, *correction)
+        return handed
+
+    async def withdraw_share(self, name: str) -> None:
+        """The employee erased what they shared through link `name`: the manager's slot lets
+        go of it (under the manager's lock only), then the link itself goes."""
+        if self._invites is None:
+            return
+        invite = await asyncio.to_thread(self._invites.get, name)
+        if invite is not None:
+            async with self._locks.for_chat(invite.manager):
+                await asyncio.to_thread(self._remove_share, invite.manager, invite.letter, name)
+        await asyncio.to_thread(self._invites.unmark_withdrawn, name)
+
+    async def finish_hand_overs(self) -> int:
+        """At start-up: finish every hand-over and withdrawal a kill interrupted; returns how
+        many shares were handed over."""
+        if self._invites is None:
+            return 0
+        done = 0
+        for name in await asyncio.to_thread(self._invites.withdrawals):
+            try:
+                await self.withdraw_share(name)
+            except Exception as err:  # one chat's trouble must not keep the others waiting
+                log.warning("A share was not withdrawn (%s)", type(err).__name__)
+        for key in await asyncio.to_thread(self._invites.pending):
+            try:
+                done += await self.hand_over(key) is not None
+            except Exception as err:
+                log.warning("A share was not handed over (%s)", type(err).__name__)
+        return done
+
+    def _remove_share(self, manager: str, letter: str, name: str) -> None:
+        record = self._store.load(manager)
+        session = record.session if record is not None else None
+        slot = session.slot(letter) if session is not None else None
+        shared = slot.shared if slot is not None else None
+        if record is not None and slot is not None and shared is not None and shared.invite == name:
+            slot.shared = None
+            self._store.save(manager, record)
+        if self._invites is not None:
+            self._invites.remove(name)
+
+    def _share_of(self, key: str) -> tuple[str, SelfView] | None:
+        record = self._store.load(key)
+        check = record.selfcheck if record is not None else None
+        view = check.view() if check is not None else None
+        if check is None or view is None or check.shared_at is None or check.handed_over:
+            if self._invites is not None:
+                self._invites.unmark(key)
+            return None
+        return check.invite, view
+
+    async def _tell(self, manager: str, turn: Turn, record: ChatRecord) -> None:
+        """Deliver the message back (saved in the manager's outbox with the share), under the
+        manager's lock. A failed send stays in the outbox for the start-up sweep."""
+        if self.notify_to is None:
+            return
+        try:
+            shown = await self.notify_to(manager)(self._counted(manager, turn, record))
+        except Exception as err:
+            log.warning("The message back to a manager was not sent (%s)", type(err).__name__)
+            return
+        await asyncio.to_thread(self._delivered, manager, record, shown)
+
+    async def tell_shares(self, now: datetime) -> int:
+        """Send the messages back that waited for a civil hour (or a free outbox); returns how
+        many went out. Called by the scheduler's tick, one manager at a time."""
+        if self._invites is None or self.notify_to is None or not is_civil(now):
+            return 0
+        sent = 0
+        for manager in await asyncio.to_thread(self._invites.untold):
+            try:
+                async with self._locks.for_chat(manager):
+                    told = await asyncio.to_thread(self._untold, manager, now)
+                    if told is not None:
+                        await self._tell(manager, *told)
+                        sent += 1
+            except Exception as err:  # one chat's trouble must not keep the others waiting
+                log.warning("A message back was not sent (%s)", type(err).__name__)
+        return sent
+
+    def _untold(self, manager: str, now: datetime) -> tuple[Turn, ChatRecord] | None:
+        record = self._store.load(manager)
+        session = record.session if record is not None else None
+        waiting = [
+            slot
+            for slot in (session.slots if session else [])
+            if slot.shared and not slot.shared.told
+        ]
+        if record is None or not waiting:
+            if self._invites is not None:
+                self._invites.unmark_untold(manager)
+            return None
+        told = self._notification(manager, record, waiting[0].letter, now)
+        if told is not None and len(waiting) == 1 and self._invites is not None:
+            self._invites.unmark_untold(manager)
+        return told
+
+    def _notification(
+        self, manager: str, record: ChatRecord, letter: str, now: datetime
+    ) -> tuple[Turn, ChatRecord] | None:
+        """The message back for slot `letter`, saved as the manager's outbox, when it may go
+        now: a civil hour, no reply of the manager's own still waiting, a channel to send it."""
+        session = record.session
+        slot = session.slot(letter) if session is not None else None
+        if session is None or slot is None or slot.shared is None or self.notify_to is None:
+            return None
+        if not is_civil(now) or (record.delivery is not None and not record.delivery.delivered):
+            return None
+        reply = side_by_side(
+            self._selfchecks.dialog, self._engine.knowledge, letter, slot.phase, slot.shared.view
+        )
+        slot.shared.told = True
+        turn = Turn(Status.DONE, (reply,), session.turn, None, session, record.keyboard_message)
+        record.delivery = Delivery(update_id=0, turn=session.turn, replies=[_stored(reply)])
+        self._store.save(manager, record)
+        return turn, record
+
+    def _apply_share(
+        self, manager: str, letter: str, name: str, view: SelfView
+    ) -> tuple[Handed, tuple[Turn, ChatRecord] | None]:
+        """Under the manager's lock: put the share on the slot, once, with the message back in
+        the same save when it may go now (else it waits, marked untold, for a civil hour)."""
+        record = self._store.load(manager)
+        session = record.session if record is not None else None
+        slot = session.slot(letter) if session is not None else None
+        invite = self._invites.get(name) if self._invites is not None else None
+        if record is None or slot is None or invite is None:
+            return Handed.DROPPED, None  # the slot, or the link (the employee's /vergeet), is gone
+        if slot.assessments and invite.created_at < slot.assessments[0].on:
+            return Handed.DROPPED, None  # the letter now names someone the link was not made for
+        if slot.shared is not None and slot.shared.invite == name:
+            return Handed.ALREADY, None
+        before = snapshot(session) if self._stats is not None and session is not None else None
+        fresh = slot.model_copy(update={"shared": SharedView(invite=name, view=view)})
+        assert session is not None
+        # A new list and a new slot, never a change in place: the count compares snapshots.
+        session.slots = [fresh if other is slot else other for other in session.slots]
+        told = self._notification(manager, record, letter, self.clock())
+        if told is None:
+            if self._invites is not None:
+                self._invites.mark_untold(manager)  # before the save: found by the next tick
+            self._store.save(manager, record)
+        if self._stats is not None and before is not None:
+            self._stats(before, session)
+        return Handed.APPLIED, told
+
+    def _handed(self, key: str, name: str, handed: Handed) -> tuple[Turn, ChatRecord] | None:
+        """Under the employee's lock: the hand-over is done (or dropped); the marker goes.
+
+        Dropped after the employee was told it was shared (the slot went in between): the
+        honest correction, saved as the employee's outbox, to deliver now.
+        """
+        record = self._store.load(key)
+        check = record.selfcheck if record is not None else None
+        told: tuple[Turn, ChatRecord] | None = None
+        if record is not None and check is not None and check.invite == name:
+            check.handed_over = True
+            check.dropped = handed is Handed.DROPPED
+            free = record.delivery is None or record.delivery.delivered
+            if check.dropped and free and self.notify_to is not None:
+                reply = Reply(self._bundle.selfcheck.dropped)
+                turn = Turn(Status.DONE, (reply,), check.turn, None, record.session)
+                record.delivery = Delivery(update_id=0, turn=check.turn, replies=[_stored(reply)])
+                told = turn, record
+            self._store.save(key, record)
+        if self._invites is not None:
+            self._invites.unmark(key)
+        return told
+
+    def _share_possible(self, name: str) -> bool:
+        """Whether the link and the manager's slot are still there (a read, no lock: the
+        employee is told at once when their share would be dropped)."""
+        invite = self._invites.get(name) if self._invites is not None else None
+        if invite is None:
+            return False
+        record = self._store.load(invite.manager)
+        session = record.session if record is not None else None
+        return session is not None and session.slot(invite.letter) is not None
+
+    # ---- the manager's buttons around a self-check -----------------------------------------------
+
+    def _offer_invite(self, key: str, turn: Turn) -> Turn:
+        """Under an employee of a reader with staff: "Vraag het je medewerker zelf" (and the
+        withdrawal of a link that still works), where this channel can make links."""
+        session = turn.session
+        if (
+            session is None
+            or session.state not in ASK_AT
+            or not turn.replies
+            or not turn.replies[-1].options
+            or self._invites is None
+            or self.deep_link is None
+            or not self._engine.flow.has_staff(session.role)
+        ):
             return turn
+        slot = session.current_slot()
+        if slot is None:
+            return turn
+        texts = self._bundle.selfcheck.manager
+        extra = [Option(INVITE, texts.ask)]
+        if self._invites.open_for(key, slot.letter):
+            extra.append(Option(f"{WITHDRAW}.{slot.letter}", texts.withdraw))
+        last = turn.replies[-1]
+        shown = replace(last, options=(*last.options, *extra))
+        return replace(turn, replies=(*turn.replies[:-1], shown))
+
+    def _manager_tap(
+        self, key: str, record: ChatRecord, choice: str, tap_turn: int
+    ) -> tuple[Turn, bool]:
+        """The manager's own buttons; True when the turn changed the record (save it).
+
+        The invitation is never saved with the outbox: its message holds the token, and only
+        the token's digest may be kept. Withdraw, take over and go on are answered from any
+        turn (each names its employee, and each is harmless to repeat).
+        """
+        session = record.session
+        if session is None:
+            return self._stale(session), False
+        texts = self._bundle.selfcheck.manager
+        current = self._current(session)
+        action, _, letter = choice.partition(".")
+        slot = session.slot(letter) if letter else session.current_slot()
+        if action == GO_ON:
+            return Turn(Status.DONE, current, session.turn, None, session), False
+        if action == WITHDRAW and slot is not None and self._invites is not None:
+            self._invites.withdraw(key, slot.letter)
+            said = Reply(texts.withdrawn.format(letter=slot.letter))
+            return Turn(Status.DONE, (said, *current), session.turn, None, session), False
+        if action == ADOPT and slot is not None and slot.shared is not None:
+            phase = slot.shared.view.phase
+            if slot.phase != phase:
+                slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=phase)]
+            number = self._engine.knowledge.phase(phase).number
+            said = Reply(texts.adopted.format(letter=slot.letter, phase=number))
+            return Turn(Status.DONE, (said, *current), session.turn, None, session), True
+        may_ask = session.state in ASK_AT and self._engine.flow.has_staff(session.role)
+        fresh = tap_turn == session.turn and self.deep_link is not None
+        if action == INVITE and fresh and may_ask and slot is not None and self._invites:
+            replies = (self._invitation(key, slot.letter), *current)
+            return Turn(Status.DONE, replies, session.turn, None, session), False
+        return self._stale(session), False
+
+    def _invitation(self, key: str, letter: str) -> Reply:
+        """A fresh link for the slot (an earlier one is withdrawn), explained, to forward."""
+        assert self._invites is not None and self.deep_link is not None
+        texts = self._bundle.selfcheck.manager
+        link = self.deep_link(self._invites.create(key, letter))
+        options = []
+        if link.startswith("https://"):
+            options.append(Option(share_url(link, texts.share_text), texts.share_button))
+        options.append(Option(f"{WITHDRAW}.{letter}", texts.withdraw))
+        return Reply(texts.explain.format(letter=letter, link=link), tuple(options))
+
+    def _self_checked(
+        self, key: str, delivery_id: int, record: ChatRecord, step: Step
+    ) -> tuple[Turn, ChatRecord | None]:
+        """Save a self-check's step with its outbox, as `_save_turn` does for the dialog."""
+        session = record.session
+        if step.stale:
+            return Turn(Status.STALE, step.replies, step.turn, None, session), None
+        turn = Turn(Status.DONE, step.replies, step.turn, step.chosen, session)
+        if not step.changed:
+            return turn, None
+        check = record.selfcheck
+        if step.shared is not None and check is not None:
+            if self._share_possible(check.invite):
+                assert self._invites is not None
+                self._invites.mark_pending(key)  # before the save: a kill in between is found
+                turn = replace(turn, hand_over=True)
+            else:
+                check.handed_over = True
+                check.dropped = True
+                turn = replace(turn, replies=(self._selfchecks.dialog.prompt(check),))
+        record.last_update_id = max(record.last_update_id, delivery_id)
+        record.blocked = False
+        record.asked = None
+        record.delivery = Delivery(
+            update_id=delivery_id,
+            turn=turn.turn,
+            chosen=turn.chosen,
+            replies=[_stored(reply) for reply in turn.replies],
+        )
+        self._store.save(key, record)
+        return turn, record
 
     async def apologise(self, key: str, deliver: Deliver) -> Turn:
         """After a failed delivery: say sorry with the current question, so the user can go on.
@@ -404,6 +761,20 @@ class Conversation:
             tap_turn = None
         if isinstance(message, Request):
             return self._told(loaded, self._side(key, delivery_id, record, message)), None
+        record = record if record is not None else ChatRecord()
+        chat = record
+        step = self._selfchecks.step(
+            key, message, tap_turn, record, lambda: self._current(chat.session)
+        )
+        if step is not None:
+            turn, saved = self._self_checked(key, delivery_id, record, step)
+            return self._told(loaded, turn), saved
+        if tap_turn is not None and _managers_button(message):
+            turn, keep = self._manager_tap(key, record, message.value, tap_turn)
+            turn = self._offer_invite(key, turn)
+            if not keep or turn.status is Status.STALE:
+                return turn, None
+            return turn, self._save_turn(key, record, delivery_id, turn)
         before = snapshot(record.session) if self._stats and record and record.session else None
         if tap_turn is not None:
             turn = self._tap(key, record, message, tap_turn)
@@ -411,7 +782,7 @@ class Conversation:
             turn = self._dialog(record, message)
         if turn.status is Status.STALE:
             return turn, None
-        turn = self._told(loaded, turn)
+        turn = self._told(loaded, self._offer_invite(key, turn))
         if early is not None and tap_turn is not None:
             early.start()  # a tap taken: its answer goes out while the turn is saved
         saved = self._save_turn(key, record, delivery_id, turn)
@@ -682,6 +1053,14 @@ class Conversation:
         shown = self._bundle.decimal(self._retention_days)
         general = self._texts.privacy.format(retention_days=shown)
         summary = self._stored_summary(record)
+        check = record.selfcheck if record is not None else None
+        if check is not None:
+            own = self._texts.stored.heading if record is None or record.session is None else ""
+            lines = self._selfcheck_summary(check)
+            summary = "\n".join([own, *lines] if own else [summary, *lines])
+            general = f"{general}\n\n{self._bundle.selfcheck.privacy.general}"
+        if record is not None and record.session is not None and self._invites is not None:
+            summary = "\n".join([summary, *self._links_summary(key, record.session)])
         if self._store.quarantined_copies(key):
             # An unreadable earlier conversation is kept too, until /vergeet or the retention.
             kept = self._texts.stored.quarantined.format(retention_days=shown)
@@ -710,6 +1089,32 @@ class Conversation:
         lines.append(texts.saved_at.format(date=self._bundle.short_datetime(record.saved_at)))
         return "\n".join(lines)
 
+    def _selfcheck_summary(self, check: SelfCheck) -> list[str]:
+        """The employee's own self-check as kept: the answers, and whether they were shared."""
+        texts = self._bundle.selfcheck.privacy
+        lines = []
+        if check.phase is not None or check.answers:
+            summary = self._selfchecks.dialog.summary(check)
+            lines.append(texts.answers.format(summary=summary))
+        given = check.shared_at is not None and not check.dropped
+        lines.append(texts.shared if given else texts.not_shared)
+        lines.append(texts.forget)
+        return lines
+
+    def _links_summary(self, key: str, session: Session) -> list[str]:
+        """Per employee: what they shared themselves, and a link of theirs that still works."""
+        texts = self._bundle.selfcheck.manager
+        lines = []
+        for slot in session.slots:
+            if slot.shared is not None:
+                view = slot.shared.view
+                shown = SelfCheck(invite=slot.shared.invite, phase=view.phase, answers=view.answers)
+                summary = self._selfchecks.dialog.summary(shown)
+                lines.append(texts.stored.format(letter=slot.letter, summary=summary))
+            if self._invites is not None and self._invites.open_for(key, slot.letter):
+                lines.append(texts.invited.format(letter=slot.letter))
+        return lines
+
     def _team_summary(self, session: Session) -> list[str]:
         """Per employee: its letter, phase and number of looks, and a pending check-in's date."""
         texts = self._texts.stored
@@ -737,8 +1142,14 @@ class Conversation:
         texts = self._texts.forget
         turn = record.session.turn if record.session is not None else 0
         if choice == FORGET_CONFIRM:
+            withdraw = _shared_link(record)
+            if self._invites is not None:
+                if withdraw is not None:  # before the erase: a kill in between is found
+                    self._invites.mark_withdrawn(withdraw)
+                if record.session is not None:  # the links this chat made go too
+                    self._invites.forget_manager(key)
             self._store.erase(key)
-            return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm)
+            return Turn(Status.DONE, (Reply(texts.done),), turn, texts.confirm, withdraw=withdraw)
         record.asked = None
         if record.session is None:  # no turn saves a record without a session: clear it here
             self._store.save(key, record)
@@ -768,6 +1179,22 @@ class _Early:
         if self._future is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wrap_future(self._future)
+
+
+def _managers_button(message: Input) -> bool:
+    """A tap on one of the manager's self-check buttons (not a dialog option, not /vergeet)."""
+    if not isinstance(message, Event) or message.kind is not EventKind.OPTION:
+        return False
+    action = message.value.partition(".")[0]
+    return action in (INVITE, WITHDRAW, ADOPT, GO_ON)
+
+
+def _shared_link(record: ChatRecord) -> str | None:
+    """The digest of the link whose share this chat's self-check gave (None: none given)."""
+    check = record.selfcheck
+    if check is None or check.shared_at is None or check.dropped:
+        return None
+    return check.invite
 
 
 def _keyboard_of(record: ChatRecord | None) -> int | None:

@@ -73,6 +73,10 @@ class CheckInScheduler:
                 log.warning("A check-in was not sent (%s)", type(err).__name__)
         if sent:
             log.info("Sent %d check-ins", sent)
+        try:  # the messages back from a self-check that waited for a civil hour
+            await self._conversation.tell_shares(now)
+        except Exception as err:
+            log.warning("Messages back were not sent (%s)", type(err).__name__)
         return sent
 
     async def run(self) -> None:

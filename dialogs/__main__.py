@@ -12,7 +12,12 @@ from typing import TextIO
 
 from dialogs.checks import graph_problems
 from dialogs.diagram import README, embed, mermaid
-from dialogs.flow import FLOW_FILE, FlowError, read_flow
+from dialogs.flow import FLOW_FILE, Flow, FlowError, read_flow
+from dialogs.selfcheck import SelfCheckDialog
+from dialogs.selfcheck_diagram import START as SELFCHECK_START
+from dialogs.selfcheck_diagram import embed_selfcheck, selfcheck_mermaid
+from knowledge import load_knowledge
+from locales import load_bundle
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,6 +60,8 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
     try:
         document = args.readme.read_text(encoding="utf-8")
         updated = embed(document, diagram)
+        if SELFCHECK_START in updated:
+            updated = embed_selfcheck(updated, selfcheck_mermaid(_selfcheck(flow)))
     except (OSError, ValueError) as error:
         print(f"{args.readme}: {error}", file=err)
         return 1
@@ -62,6 +69,11 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
         args.readme.write_text(updated, encoding="utf-8")
     print(f"{args.readme}: diagram {'updated' if updated != document else 'unchanged'}", file=out)
     return 0
+
+
+def _selfcheck(flow: Flow) -> SelfCheckDialog:
+    """The employee's self-check on this flow, with the default texts and knowledge."""
+    return SelfCheckDialog(flow, load_bundle(), load_knowledge())
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
 
 from dialogs.flow import AdviceSpec, Flow, QuickCheckSpec, RoleSpec
+from dialogs.identity import Same
 from dialogs.session import Session
 from knowledge import KnowledgeBase
 from knowledge.readability import sentences, words
@@ -42,11 +42,20 @@ def quick_checks(knowledge: KnowledgeBase, spec: QuickCheckSpec, phase: str) -> 
 
 def check_question(knowledge: KnowledgeBase, check_id: str) -> tuple[Precondition, CheckQuestion]:
     """A check question with the precondition it belongs to; KeyError when unknown."""
-    for precondition in knowledge.preconditions:
+    return _check_questions(Same(knowledge))[check_id]
+
+
+@functools.lru_cache(maxsize=8)
+def _check_questions(
+    knowledge: Same[KnowledgeBase],
+) -> dict[str, tuple[Precondition, CheckQuestion]]:
+    """Every check question by its id (the first where two share one), read once: a quick-check
+    step looks its question up twice, for the answer and for the next prompt."""
+    found: dict[str, tuple[Precondition, CheckQuestion]] = {}
+    for precondition in knowledge.value.preconditions:
         for check in precondition.checks:
-            if check.id == check_id:
-                return precondition, check
-    raise KeyError(check_id)
+            found.setdefault(check.id, (precondition, check))
+    return found
 
 
 def ranked(knowledge: KnowledgeBase, role: RoleSpec, phase: str) -> list[Intervention]:
@@ -320,17 +329,42 @@ def plan_of(knowledge: KnowledgeBase, flow: Flow, session: Session) -> AdvicePla
     """
     if session.role is None or session.phase is None:
         raise ValueError("advice needs a role and a phase")
-    plan = _kept_plan(
-        _Same(knowledge),
-        _Same(flow),
+    return _given_plan(Same(knowledge), Same(flow), *plan_key(session))
+
+
+# What a session's advice plan depends on: role, phase, gaps, what was advised, unsure gaps and
+# the kind of work.
+PlanKey = tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None]
+
+
+def plan_key(session: Session) -> PlanKey:
+    """The session facts its advice plan is made from (role and phase must be known)."""
+    assert session.role is not None and session.phase is not None
+    return (
         session.role,
         session.phase,
         tuple(session.precondition_gaps),
-        len(session.advised),
+        tuple(session.advised),
         tuple(session.unsure_gaps),
         session.work,
     )
-    return as_given(plan, knowledge, flow.advice, session.advised)
+
+
+@functools.lru_cache(maxsize=1024)
+def _given_plan(
+    knowledge: Same[KnowledgeBase],
+    flow: Same[Flow],
+    role_id: str,
+    phase: str,
+    gap_ids: tuple[str, ...],
+    advised: tuple[str, ...],
+    unsure_ids: tuple[str, ...],
+    work: str | None,
+) -> AdvicePlan:
+    """The plan as given, worked out once per session facts: a step asks for it several times
+    (the options on offer, their conditions, the prompt), and an AdvicePlan is immutable."""
+    plan = _kept_plan(knowledge, flow, role_id, phase, gap_ids, len(advised), unsure_ids, work)
+    return as_given(plan, knowledge.value, flow.value.advice, advised)
 
 
 def as_given(
@@ -370,30 +404,10 @@ def _batches(items: Sequence[Intervention], size: int) -> tuple[tuple[Interventi
     return tuple(tuple(items[i : i + size]) for i in range(0, len(items), size))
 
 
-T = TypeVar("T")
-
-
-class _Same(Generic[T]):
-    """A cache key that is its value itself, compared by identity: the knowledge and the flow
-    are loaded once and never change, and comparing them field by field would cost more than
-    the advice."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: T) -> None:
-        self.value = value
-
-    def __hash__(self) -> int:
-        return id(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.value is self.value
-
-
 @functools.lru_cache(maxsize=1024)
 def _kept_plan(
-    knowledge: _Same[KnowledgeBase],
-    flow: _Same[Flow],
+    knowledge: Same[KnowledgeBase],
+    flow: Same[Flow],
     role_id: str,
     phase: str,
     gap_ids: tuple[str, ...],

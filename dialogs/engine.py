@@ -8,8 +8,11 @@ not a guess: each answer keeps what it changed as it was before (a small snapsho
 puts that back; nothing is replayed, so a step back costs the same after ten answers or ten
 thousand. A restart that would wipe answers asks first.
 
-Nothing in the engine changes after loading, and each step works on its own copy of the session
-and its own transitions model: one engine serves any number of chats at once, without a lock.
+Nothing in the engine changes after loading, and each step works on its own draft of the session
+(dialogs/session.py) and its own Step: one engine serves any number of chats at once, without a
+lock. What a step looks up (a state's options, an option's moves, where an answer leads) is read
+once from the flow when the engine loads (dialogs/lookups.py, machine.moves_of), so a step is a
+few dictionary lookups and the calls of its effects.
 
 The engine also lays out the buttons of a question (:meth:`Engine.shown_options`): at most five
 answers, the rest behind "Meer opties", and "← Terug" after the first question.
@@ -27,6 +30,7 @@ from dialogs import checks, choices, matching, typing_answers
 from dialogs.advice import AdvicePlan, plan_of
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
+from dialogs.lookups import read_lookups
 from dialogs.machine import (
     CONDITIONS,
     EFFECTS,
@@ -34,12 +38,22 @@ from dialogs.machine import (
     Context,
     Step,
     build_machine,
-    fire,
+    moves_of,
     option_trigger,
+    take,
 )
-from dialogs.progress import intake_states, longest_ahead
+from dialogs.progress import Progress
 from dialogs.render import SPECIAL_PROMPTS, Renderer
-from dialogs.session import MAX_HISTORY, UNDONE, Answer, Session, team_of, utc_now
+from dialogs.session import (
+    MAX_HISTORY,
+    UNDONE,
+    Answer,
+    Session,
+    draft,
+    new_answer,
+    team_of,
+    utc_now,
+)
 from knowledge import KnowledgeBase, load_knowledge
 from locales import DEFAULT_LANGUAGE, Bundle, BundleError, DialogTexts, load_bundle
 
@@ -83,15 +97,27 @@ class Engine:
         errors = checks.problems(flow, texts, knowledge, CONDITIONS, EFFECTS, SPECIAL_PROMPTS)
         if errors:
             raise FlowError(errors)
-        self._render = Renderer(flow, texts, knowledge, longest_ahead(flow), bundle)
-        self._intake = intake_states(flow)
+        progress = Progress(flow)
+        self._render = Renderer(flow, texts, knowledge, progress, bundle)
+        self._intake = progress.intake
+        self._in_place = (self._intake, frozenset(flow.in_place))
         self._flow = flow
         self._bundle = bundle
         self._texts = texts
         self._knowledge = knowledge
         self._context = Context(flow, knowledge, self._render)
-        # The graph only: each answer fires its event on a model of its own (machine.fire).
+        # The graph only, holding no model: a step takes its moves from the table read from it.
         self._machine: Machine = build_machine(flow)
+        self._moves = moves_of(self._machine)
+        # Per state, option and answer, read once: what a step looks up.
+        self._lookups = read_lookups(flow, texts)
+        navigation = texts.navigation
+        self._more_option = Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms))
+        self._back_option = Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms))
+        self._confirm_options = tuple(
+            Option(key, texts.labels[key], tuple(texts.synonyms.get(key, ())))
+            for key in (CONFIRM, KEEP)
+        )
         self._typing = typing_answers.TypedAnswers(flow, texts, bundle.language)
 
     @classmethod
@@ -167,38 +193,30 @@ class Engine:
         if state is None:
             return ()
         if session.confirm_restart is not None:
-            return tuple(
-                Option(key, self._texts.labels[key], tuple(self._texts.synonyms.get(key, ())))
-                for key in (CONFIRM, KEEP)
-            )
+            return self._confirm_options
         picked: tuple[Option, ...] = ()
         if state.pick is not None:
             picked = self._render.pick_options(session, state.pick.source)
+        always = self._lookups.always.get(session.state)
+        if always is not None:
+            return picked + always if picked else always
+        fixed = self._lookups.fixed[session.state]
         probe = Step(self._context, session)
         return picked + tuple(
-            Option(
-                option.id,
-                self._texts.option_label(session.state, option.id),
-                self._texts.option_synonyms(session.state, option.id),
-            )
-            for option in state.options
-            if option.when is None or getattr(probe, option.when)()
+            option for when, option in fixed if when is None or getattr(probe, when)()
         )
 
     def shown_options(self, session: Session) -> tuple[Option, ...]:
         """The buttons of the current question: one page of options, then "more" and "back"."""
         options = self.current_options(session)
-        navigation = self._texts.navigation
-        shown: list[Option] = list(options)
         if len(options) > MAX_OPTIONS:
-            start = (session.page % self._pages(options)) * PAGE_SIZE
-            shown = [
-                *options[start : start + PAGE_SIZE],
-                Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms)),
-            ]
+            paged, pinned = self._paging(session, options)
+            size = PAGE_SIZE - len(pinned)
+            start = (session.page % self._pages(session, options)) * size
+            options = (*paged[start : start + size], *pinned, self._more_option)
         if self._can_go_back(session):
-            shown.append(Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms)))
-        return tuple(shown)
+            return (*options, self._back_option)
+        return options
 
     def match_option(self, session: Session, text: str) -> Option | None:
         """The current option a typed text names, when it names exactly one (as a word, a label
@@ -228,41 +246,57 @@ class Engine:
         if session.state not in self._flow.states:
             return Outcome(self._restart(session, lead=self._texts.lost))
         # The buttons of a question asked back ("Bedoel je A of B?") count for the next event only.
-        asked, session.asked = session.asked, []
+        asked = session.asked
+        if asked:
+            session.asked = []
         if session.confirm_restart is not None:
             return self._confirming(session, event)
         if event.kind is EventKind.START:
-            # A plain /start (Telegram's menu, a reopened chat) must not throw away answers
-            # already given: it resumes. A deep link with a role, or /opnieuw, starts afresh
-            # (after asking, when there are answers to lose).
-            if not event.value and session.history:
-                return Outcome([self._prompt(session, lead=self._texts.resumed)])
-            return Outcome(self._ask_restart(session, preset=event.value))
+            return self._started(session, event.value)
         if event.kind is EventKind.COMMAND:
-            if event.value == Command.RESTART:
-                return Outcome(self._ask_restart(session))
-            if event.value == Command.BACK:
-                return Outcome(self._back(session))
-            if event.value == Command.TEAM:
-                return Outcome(self._team(session))
-            if event.value == Command.HELP:
-                help_text = self._render.help(session)
-                lead = f"{help_text}\n\n{self._texts.help_footer}"
-                return Outcome([self._prompt(session, lead=lead, short=True)])
+            outcome = self._command(session, event.value)
+            if outcome is not None:
+                return outcome
         if event.kind is EventKind.OPTION:
-            if event.value in (NAV_BACK, NAV_MORE):  # checked only then: it costs an option list
-                moves = self._navigation(session)
-                navigation = next((o for o in moves if o.id == event.value), None)
-                if navigation is not None:
-                    return self._move(session, navigation)
-            options = self.current_options(session)
-            chosen = next((option for option in options if option.id == event.value), None)
-            if chosen is None:
-                return Outcome([self._prompt(session, lead=self._refusal(event.value), short=True)])
-            return self._choose(session, chosen)
+            return self._tapped(session, event.value)
         if event.kind is EventKind.TEXT:
             return self._typed(session, event.value, asked)
         return Outcome([self._prompt(session, lead=self._texts.free_text, short=True)])
+
+    def _started(self, session: Session, preset: str) -> Outcome:
+        """/start: a plain one (Telegram's menu, a reopened chat) must not throw away answers
+        already given: it resumes. A deep link with a role, or /opnieuw, starts afresh (after
+        asking, when there are answers to lose)."""
+        if not preset and session.history:
+            return Outcome([self._prompt(session, lead=self._texts.resumed)])
+        return Outcome(self._ask_restart(session, preset=preset))
+
+    def _command(self, session: Session, command: str) -> Outcome | None:
+        """A command of the dialog; None for one it does not know."""
+        if command == Command.RESTART:
+            return Outcome(self._ask_restart(session))
+        if command == Command.BACK:
+            return Outcome(self._back(session))
+        if command == Command.TEAM:
+            return Outcome(self._team(session))
+        if command == Command.HELP:
+            help_text = self._render.help(session)
+            lead = f"{help_text}\n\n{self._texts.help_footer}"
+            return Outcome([self._prompt(session, lead=lead, short=True)])
+        return None
+
+    def _tapped(self, session: Session, option_id: str) -> Outcome:
+        """A tapped button: a move within the step, an option on offer, or a refusal."""
+        if option_id in (NAV_BACK, NAV_MORE):  # checked only then: it costs an option list
+            moves = self._navigation(session)
+            navigation = next((o for o in moves if o.id == option_id), None)
+            if navigation is not None:
+                return self._move(session, navigation)
+        options = self.current_options(session)
+        for option in options:
+            if option.id == option_id:
+                return self._choose(session, option)
+        return Outcome([self._prompt(session, lead=self._refusal(option_id), short=True)])
 
     def _refusal(self, option_id: str) -> str:
         """Why a tapped option changes nothing: a pick no longer on offer (the advice or the
@@ -353,9 +387,17 @@ class Engine:
         return Outcome([Reply(question, asked)])
 
     # -- moving within a step: back, the next page of options --------------------------------
-    @staticmethod
-    def _pages(options: Sequence[Option]) -> int:
-        return -(-len(options) // PAGE_SIZE)
+    def _paging(
+        self, session: Session, options: Sequence[Option]
+    ) -> tuple[list[Option], list[Option]]:
+        """The options that go page by page, and those on every page (`pin` in the flow)."""
+        state = self._flow.states.get(session.state)
+        pins = {o.id for o in state.options if o.pin} if state is not None else set()
+        return [o for o in options if o.id not in pins], [o for o in options if o.id in pins]
+
+    def _pages(self, session: Session, options: Sequence[Option]) -> int:
+        paged, pinned = self._paging(session, options)
+        return -(-len(paged) // (PAGE_SIZE - len(pinned)))
 
     def _navigation(self, session: Session) -> tuple[Option, ...]:
         """The moving buttons on offer now (typed "terug" or "meer opties" works as well)."""
@@ -370,8 +412,7 @@ class Engine:
         """
         if not session.history or session.confirm_restart is not None:
             return False
-        state = self._flow.states[session.state]
-        if session.state in self._flow.entries or any(o.id == "terug" for o in state.options):
+        if session.state in self._flow.entries or session.state in self._lookups.own_back:
             return False
         last = session.history[-1]
         if last.before is None:
@@ -380,12 +421,10 @@ class Engine:
         # A check-in is entered from outside the graph: its answers are not asked again.
         if previous is None or last.step in self._flow.entries:
             return False
-        spec = self._spec(last.step, last.option)
-        if spec is None:
-            targets = previous.pick.targets if previous.pick is not None else []
-        else:
-            targets = spec.targets
-        return any(target.to == session.state for target in targets)
+        leads = self._lookups.leads.get((last.step, last.option))
+        if leads is None:  # a pick: where the state's pick list leads
+            leads = self._lookups.leads.get((last.step, None), frozenset())
+        return session.state in leads
 
     def _move(self, session: Session, navigation: Option, *, tapped: bool = True) -> Outcome:
         """Back (as /terug) or the next page of a long list; a tapped intake question is edited
@@ -394,8 +433,8 @@ class Engine:
             in_place = tapped and session.state in self._intake
             replies = self._back(session)
             return Outcome([replace(replies[-1], replaces=in_place)], navigation)
-        work = session.model_copy()
-        work.page = (session.page + 1) % self._pages(self.current_options(session))
+        work = draft(session)
+        work.page = (session.page + 1) % self._pages(session, self.current_options(session))
         self._commit(session, work)
         return Outcome([self._prompt(session, replaces=tapped)], navigation)
 
@@ -404,7 +443,7 @@ class Engine:
         """Restart at once when nothing was answered yet; otherwise ask first."""
         if not session.history:
             return self._restart(session, preset=preset)
-        work = session.model_copy()
+        work = draft(session)
         work.confirm_restart = preset if preset in self._flow.roles else ""
         self._commit(session, work)
         return [self._prompt(session)]
@@ -425,7 +464,7 @@ class Engine:
             return Outcome([self._prompt(session, lead=lead)])
         if chosen.id == CONFIRM:
             return Outcome(self._restart(session, preset=session.confirm_restart or ""), chosen)
-        work = session.model_copy()
+        work = draft(session)
         work.confirm_restart = None
         self._commit(session, work)
         return Outcome([self._prompt(session, lead=self._texts.restart.kept, short=True)], chosen)
@@ -438,7 +477,7 @@ class Engine:
             return Outcome(self._ask_restart(session), chosen)
         # A shallow copy (the employees' records one level deeper, as effects set their fields):
         # effects assign new values and never change a stored list in place.
-        work = session.model_copy(update={"slots": [slot.model_copy() for slot in session.slots]})
+        work = draft(session, slots=[slot.model_copy() for slot in session.slots])
         notes = self._apply(work, chosen.id, spec)
         if notes is None:
             return Outcome([self._prompt(session, lead=self._texts.unknown_option, short=True)])
@@ -447,8 +486,7 @@ class Engine:
         # One intake question may take the place of the one just answered (edited in place), and
         # so may the advice and its views (flow.yaml `in_place`).
         in_place = any(
-            session.state in states and work.state in states
-            for states in (self._intake, self._flow.in_place)
+            session.state in states and work.state in states for states in self._in_place
         )
         self._commit(session, work)
         return Outcome([*notes, self._prompt(session, replaces=in_place)], chosen)
@@ -473,7 +511,7 @@ class Engine:
     def _undone(self, session: Session) -> Session:
         """`session` with its last answer undone (a copy): its snapshot put back."""
         answer = session.history[-1]
-        work = session.model_copy()
+        work = draft(session)
         for name, value in (answer.before or {}).items():
             # The employee an answer left may have been removed since: stay with the one now.
             if name == "current" and session.slot(value) is None:
@@ -509,14 +547,13 @@ class Engine:
     # -- machinery -----------------------------------------------------------------------------
     def _spec(self, state_name: str, option_id: str) -> OptionSpec | None:
         """A fixed option's definition; None for an option of a pick list."""
-        state = self._flow.states[state_name]
-        return next((option for option in state.options if option.id == option_id), None)
+        return self._lookups.specs.get((state_name, option_id))
 
     def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
-        """Move `work` by one offered option through the machine; None (and `work` kept) if refused.
+        """Move `work` by one offered option along the graph; None (and `work` kept) if refused.
 
-        `spec` is the fixed option's definition, or None for an option of a pick list. The step
-        is a model of its own, on `work` alone: nothing is shared with any other chat's step.
+        `spec` is the fixed option's definition, or None for an option of a pick list. The Step
+        is one of its own, on `work` alone: nothing is shared with any other chat's step.
         """
         state = self._flow.states[work.state]
         if (spec is None and state.pick is None) or (spec is not None and spec.action is not None):
@@ -527,19 +564,19 @@ class Engine:
         if spec is None:
             picked = choices.parse(option_id)
             assert picked is not None  # offered, so made by dialogs/choices.py
-            moved = fire(self._machine, step, PICK_TRIGGER, key=picked.key)
+            moved = take(step, self._moves.get((source, PICK_TRIGGER), ()), key=picked.key)
             recorded = True
         else:
-            moved = fire(self._machine, step, option_trigger(option_id), option=spec)
+            trigger = option_trigger(option_id)
+            moved = take(step, self._moves.get((source, trigger), ()), option=spec)
             recorded = spec.next is not None
         if not moved:
             return None
         work.state = step.state
         if recorded:
             before = {name: was[name] for name in UNDONE if was[name] != work.__dict__[name]}
-            # Built from fields the session already validated: checked again only when loaded.
-            answer = Answer.model_construct(step=source, option=option_id, before=before)
-            work.history = self._recorded(work.history, answer, work.state)
+            given = new_answer(source, option_id, before)
+            work.history = self._recorded(work.history, given, work.state)
         return step.notes
 
     def _recorded(self, history: list[Answer], answer: Answer, reached: str) -> list[Answer]:
@@ -648,7 +685,7 @@ class Engine:
         work.state = "ci_stap" if slot.steps else "ci_fase"
         before = {name: getattr(session, name) for name in UNDONE}
         changed = {name: value for name, value in before.items() if value != getattr(work, name)}
-        mark = Answer.model_construct(step=session.state, option=CHECK_IN_MARK, before=changed)
+        mark = new_answer(session.state, CHECK_IN_MARK, changed)
         work.history = [*session.history, mark][-MAX_HISTORY:]
         self._commit(session, work)
         return [self._prompt(session)]

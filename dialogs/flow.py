@@ -60,6 +60,10 @@ class OptionSpec(_Spec):
     when: Name | None = None
     phase: Key | None = None  # the phase an answer points to (staging questions)
     action: Literal["restart"] | None = None  # handled like the /restart command
+    # On every page of a long list of buttons, after the page's own: what a reader must always
+    # find one tap away (issue 20: "Waar vind ik hulp?" one tap from the advice). Each pinned
+    # option leaves one place less on a page for the others.
+    pin: bool = False
 
     @property
     def targets(self) -> list[Target]:

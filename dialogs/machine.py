@@ -1,13 +1,15 @@
-"""The one `transitions` machine for all chats, and the model each answer moves.
+"""The one `transitions` machine for all chats (the graph), and the model each answer moves.
 
 A pydantic session cannot be a transitions model, and a machine per chat costs time and memory. So
-there is one :class:`transitions.Machine` built from the flow, holding no model at all: each answer
-makes its own small :class:`Step` (the session being changed, at its state) and fires the option's
-event on it (:func:`fire`). Nothing is shared between two answers, so chats need no lock between
-them, and no model is added to or removed from the machine per answer (that cost more than the
-rest of a step). Conditions and effects are methods of `Step`, named in the flow YAML. A method is
-nameable only when marked where it is written (``@condition``, ``@effect``); :data:`CONDITIONS`
-and :data:`EFFECTS` are derived from those marks so the flow can be checked when loaded.
+there is one :class:`transitions.Machine` built from the flow, holding no model at all: it is the
+graph, checked and drawn by transitions. Its transitions are read once into a table of moves
+(:func:`moves_of`); each answer makes its own small :class:`Step` (the session being changed, at
+its state) and takes the first move whose conditions hold (:func:`take`), with the same calls in
+the same order as firing the event would make, without its per-answer cost. Nothing is shared
+between two answers, so chats need no lock between them. Conditions and effects are methods of
+`Step`, named in the flow YAML. A method is nameable only when marked where it is written
+(``@condition``, ``@effect``); :data:`CONDITIONS` and :data:`EFFECTS` are derived from those
+marks so the flow can be checked when loaded.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal, TypeVar
 
-from transitions import EventData, Machine
+from transitions import Machine
 
 from dialogs import advice
 from dialogs.civil import review_moment
@@ -75,6 +77,27 @@ UNSURE = "wn"
 def option_trigger(option_id: str) -> str:
     """The trigger of a fixed option (prefixed, so it never shadows an attribute of the model)."""
     return f"o_{option_id}"
+
+
+class Answered:
+    """What conditions and effects read of the answer being applied (as transitions'
+    `EventData`: its keyword arguments, `option` or `key`)."""
+
+    __slots__ = ("kwargs",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+
+
+Given = TypeVar("Given")
+
+
+def _given(event: Answered | None, name: str, kind: type[Given]) -> Given:
+    """The answer's argument `name`, which the engine always passes as a `kind`."""
+    assert event is not None
+    value = event.kwargs.get(name)
+    assert isinstance(value, kind)
+    return value
 
 
 @dataclass(frozen=True)
@@ -150,49 +173,44 @@ class Step:
         return advice.plan_of(self.context.knowledge, self.context.flow, self.session)
 
     @staticmethod
-    def _option(event: EventData | None) -> OptionSpec:
-        assert event is not None
-        option = event.kwargs.get("option")
-        assert isinstance(option, OptionSpec)
-        return option
+    def _option(event: Answered | None) -> OptionSpec:
+        """The fixed option chosen."""
+        return _given(event, "option", OptionSpec)
 
     @staticmethod
-    def _picked(event: EventData | None) -> str:
+    def _picked(event: Answered | None) -> str:
         """The key of the thing picked from a pick list (a phase key, an employee's letter)."""
-        assert event is not None
-        key = event.kwargs.get("key")
-        assert isinstance(key, str)
-        return key
+        return _given(event, "key", str)
 
     # -- conditions (also asked outside the machine, to list the options on offer) -------------
     @condition
-    def more_checks(self, event: EventData | None = None) -> bool:
+    def more_checks(self, event: Answered | None = None) -> bool:
         """Another quick-check question follows the one being answered."""
         return self.session.check_index + 1 < len(self.session.checks)
 
     @condition
-    def has_more(self, event: EventData | None = None) -> bool:
+    def has_more(self, event: Answered | None = None) -> bool:
         """The advice holds interventions that "Meer" has not shown yet."""
         if self.session.role is None or self.session.phase is None:
             return False
         return self._plan().has_more
 
     @condition
-    def has_blind_spots(self, event: EventData | None = None) -> bool:
+    def has_blind_spots(self, event: Answered | None = None) -> bool:
         """The report names a blind spot for this role and phase."""
         if self.session.role is None or self.session.phase is None:
             return False
         return bool(self._plan().blind_spots)
 
     @condition
-    def org_known(self, event: EventData | None = None) -> bool:
+    def org_known(self, event: Answered | None = None) -> bool:
         """The organisation's answers are recent enough to reuse for this look at an employee."""
         at = self.session.org_checked_at
         fresh = timedelta(days=self.context.flow.team.org_fresh_days)
         return self.session.reuse_org and at is not None and utc_now() - at < fresh
 
     @condition
-    def has_staff(self, event: EventData | None = None) -> bool:
+    def has_staff(self, event: Answered | None = None) -> bool:
         """The reader manages employees: only then is there a team, a check-in, another employee.
 
         A zzp'er, a colleague or a teacher (flow.yaml `staff: false`) is never offered them.
@@ -200,13 +218,13 @@ class Step:
         return self.context.flow.has_staff(self.session.role)
 
     @condition
-    def can_remind(self, event: EventData | None = None) -> bool:
+    def can_remind(self, event: Answered | None = None) -> bool:
         """The employee being discussed has been assessed, so a check-in can ask about it."""
         slot = self.session.current_slot()
         return self.has_staff() and slot is not None and slot.phase is not None
 
     @condition
-    def review_unasked(self, event: EventData | None = None) -> bool:
+    def review_unasked(self, event: Answered | None = None) -> bool:
         """A reminder can be set and was not asked about since this employee's advice: the plan
         then asks at once (its review date is a promise), and only once."""
         slot = self.session.current_slot()
@@ -215,21 +233,21 @@ class Step:
         return all(answer.step != "herinnering" for answer in self.session.history[slot.mark :])
 
     @condition
-    def has_team(self, event: EventData | None = None) -> bool:
+    def has_team(self, event: Answered | None = None) -> bool:
         """The reader has staff and has discussed at least one employee."""
         return self.has_staff() and bool(listed_slots(self.session))
 
     @condition
-    def has_room(self, event: EventData | None = None) -> bool:
+    def has_room(self, event: Answered | None = None) -> bool:
         """Another employee fits (at most MAX_SLOTS; remove one in /team to make room)."""
         return self.has_staff() and len(self.session.slots) < MAX_SLOTS
 
     @condition
-    def more_steps(self, event: EventData | None = None) -> bool:
+    def more_steps(self, event: Answered | None = None) -> bool:
         slot = self.session.current_slot()
         return slot is not None and self.session.checkin_step + 1 < len(slot.steps)
 
-    def _picked_against_before(self, event: EventData | None) -> int | None:
+    def _picked_against_before(self, event: Answered | None) -> int | None:
         """The picked phase's number minus the employee's phase before; None without either."""
         slot = self.session.current_slot()
         if event is None or slot is None or slot.phase is None:
@@ -238,19 +256,19 @@ class Step:
         return picked - self.context.knowledge.phase(slot.phase).number
 
     @condition
-    def picked_same(self, event: EventData | None = None) -> bool:
+    def picked_same(self, event: Answered | None = None) -> bool:
         """In a check-in, the phase picked by hand is the employee's phase before: not moved."""
         return self._picked_against_before(event) == 0
 
     @condition
-    def picked_later(self, event: EventData | None = None) -> bool:
+    def picked_later(self, event: Answered | None = None) -> bool:
         """In a check-in, the phase picked by hand lies beyond the employee's phase before."""
         difference = self._picked_against_before(event)
         return difference is not None and difference > 0
 
     # -- effects -------------------------------------------------------------------------------
     @effect
-    def set_role(self, event: EventData) -> None:
+    def set_role(self, event: Answered) -> None:
         role = self._option(event).id
         self.session.role = role
         self.session.layers = list(self.context.flow.roles[role].layers)
@@ -260,30 +278,30 @@ class Step:
 
     # -- issue 20: the kind of work, and what a phase looks like --------------------------------
     @effect
-    def set_work(self, event: EventData) -> None:
+    def set_work(self, event: Answered) -> None:
         """Keep the kind of work (`maken`, `bouw`, ...); skipping it (`geen`) keeps none."""
         work = self._option(event).id
         self.session.work = work if work in WORK_KINDS else None
 
     @effect
-    def show_signals(self, event: EventData) -> None:
+    def show_signals(self, event: Answered) -> None:
         """What the phase a staging question asks about looks like ("Herken je dit?")."""
         phase = self.context.knowledge.phase(self._option(event).phase or "")
         self._note(self.context.render.signals(phase))
 
     # -- the phase --------------------------------------------------------------------------------
     @effect
-    def set_phase(self, event: EventData) -> None:
+    def set_phase(self, event: Answered) -> None:
         self.session.phase = self._option(event).phase
 
     @effect
-    def pick_phase(self, event: EventData) -> None:
+    def pick_phase(self, event: Answered) -> None:
         phase = self.context.knowledge.phase(self._picked(event))
         self.session.phase = phase.key
         self._note(self.context.render.picked(phase, self._role().reader))
 
     @effect
-    def start_checks(self, event: EventData) -> None:
+    def start_checks(self, event: Answered) -> None:
         checks = advice.quick_checks(
             self.context.knowledge, self.context.flow.quick_check, self._phase()
         )
@@ -295,12 +313,12 @@ class Step:
         self._note(self.context.render.texts.checks_intro.format(count=len(checks)))
 
     @effect
-    def show_model(self, event: EventData) -> None:
+    def show_model(self, event: Answered) -> None:
         caption = self.context.render.texts.model_caption_as(self._role().reader)
         self._note(caption, "model_picture")
 
     @effect
-    def answer_check(self, event: EventData) -> None:
+    def answer_check(self, event: Answered) -> None:
         precondition, check = advice.check_question(
             self.context.knowledge, self.session.checks[self.session.check_index]
         )
@@ -314,7 +332,7 @@ class Step:
         self.session.org_checked_at = utc_now()
 
     @effect
-    def give_advice(self, event: EventData) -> None:
+    def give_advice(self, event: Answered) -> None:
         """Record the first advice; the advice step's prompt shows it (see Renderer.overview).
 
         The look at the current employee is kept too: its date and phase, the advice, first steps.
@@ -325,17 +343,17 @@ class Step:
         self._record_advice(first)
 
     @effect
-    def more_advice(self, event: EventData) -> None:
+    def more_advice(self, event: Answered) -> None:
         """Record what one more "Meer" adds; the "Meer" step's prompt lists it."""
         added = self._plan().after_more().latest
         self.session.advised = [*self.session.advised, *(item.id for item in added)]
 
     @effect
-    def send_plan(self, event: EventData) -> None:
+    def send_plan(self, event: Answered) -> None:
         self._note(self.context.render.texts.plan_caption, "action_plan")
 
     @effect
-    def new_employee(self, event: EventData) -> None:
+    def new_employee(self, event: Answered) -> None:
         """Another employee gets a slot of its own; the ones discussed before are kept."""
         self._new_look()
         self.session.current = None  # its slot is made with its first advice
@@ -344,7 +362,7 @@ class Step:
             self._note(texts.new_slot.format(letter=self._free_letter()))
 
     @effect
-    def set_review(self, event: EventData) -> None:
+    def set_review(self, event: Answered) -> None:
         """The manager's choice of a check-in: 2, 4 or 8 weeks, or none (the default)."""
         option = self._option(event).id
         weeks = self.context.flow.team.review_weeks.get(option)
@@ -362,14 +380,14 @@ class Step:
         self._note(texts.reminder_set.format(date=day, letter=slot.letter))
 
     @effect
-    def show_team(self, event: EventData | None) -> None:
+    def show_team(self, event: Answered | None) -> None:
         """The list of employees, what helps most of them at once, and the team picture."""
         listed = listed_slots(self.session)
         helps = advice.team_helpers(self.context.knowledge, [slot.advised for slot in listed])
         self._note(team_overview(self.context.render, self.session, helps), "team_picture")
 
     @effect
-    def open_slot(self, event: EventData) -> None:
+    def open_slot(self, event: Answered) -> None:
         slot = self.session.slot(self._picked(event))
         assert slot is not None  # offered only for a listed employee
         self.session.current = slot.letter
@@ -378,12 +396,12 @@ class Step:
         self._note(slot_detail(self.context.render, slot), "slot_picture")
 
     @effect
-    def reassess(self, event: EventData) -> None:
+    def reassess(self, event: Answered) -> None:
         """Look at the same employee again: a new assessment is added to its path."""
         self._new_look()
 
     @effect
-    def remove_slot(self, event: EventData) -> None:
+    def remove_slot(self, event: Answered) -> None:
         """Remove the employee with everything kept about it, its check-in too."""
         slot = self.session.current_slot()
         if slot is None:
@@ -395,7 +413,7 @@ class Step:
         self._note(self.context.render.texts.team.removed.format(letter=slot.letter))
 
     @effect
-    def answer_step(self, event: EventData) -> None:
+    def answer_step(self, event: Answered) -> None:
         """Keep how far the manager got with one first step (gedaan, bezig, nog niet)."""
         slot = self.session.current_slot()
         status = {"gedaan": "gedaan", "bezig": "bezig", "nognie": "nog_niet"}
@@ -409,7 +427,7 @@ class Step:
         self.session.checkin_step += 1
 
     @effect
-    def same_phase(self, event: EventData) -> None:
+    def same_phase(self, event: Answered) -> None:
         """Not moved: name the likely obstacle and offer a different first step."""
         knowledge, texts = self.context.knowledge, self.context.render.texts.team
         gaps = [knowledge.precondition(gap) for gap in self.session.precondition_gaps]
@@ -437,7 +455,7 @@ class Step:
         self.session.advised = list(slot.advised)
 
     @effect
-    def phase_up(self, event: EventData) -> None:
+    def phase_up(self, event: Answered) -> None:
         """Moved up: congratulate, and give the advice for the new phase."""
         slot = self.session.current_slot()
         texts = self.context.render.texts.team
@@ -455,11 +473,11 @@ class Step:
         self._moved_up(self.context.knowledge.phase(number + 1), event)
 
     @effect
-    def picked_up(self, event: EventData) -> None:
+    def picked_up(self, event: Answered) -> None:
         """Moved up to the phase picked by hand: congratulate, and advise for that phase."""
         self._moved_up(self.context.knowledge.phase(self._picked(event)), event)
 
-    def _moved_up(self, phase: Phase, event: EventData) -> None:
+    def _moved_up(self, phase: Phase, event: Answered) -> None:
         slot = self.session.current_slot()
         texts = self.context.render.texts.team
         letter = slot.letter if slot is not None else ""
@@ -473,13 +491,62 @@ CONDITIONS = registered(Step, "condition")
 EFFECTS = registered(Step, "effect")
 
 
-def fire(machine: Machine, step: Step, trigger: str, **kwargs: Any) -> bool:
-    """Fire `trigger` on `step` (at its session's state): whether a transition was taken.
+@dataclass(frozen=True)
+class Move:
+    """One way an answer can go: taken when every condition of `when` holds, to `dest` (None:
+    stays where it is), running the effects of `do` after the move (transitions' `after`)."""
 
-    The event is fired on the step directly, not through a model added to the machine: the
-    machine only holds the graph, so any number of chats can step through it at once.
+    when: tuple[str, ...]
+    dest: str | None
+    do: tuple[str, ...]
+
+
+def moves_of(machine: Machine) -> dict[tuple[str, str], tuple[Move, ...]]:
+    """Per (state, trigger): the machine's transitions in its order, read once at load.
+
+    The machine is the graph (built, checked and drawn by transitions); a step takes its moves
+    from this table with plain calls (:func:`take`). Firing the event through transitions cost
+    more than the rest of the step: event data, callback resolution and a state change per
+    answer, for a graph that never changes after loading.
     """
-    return bool(machine.events[trigger].trigger(step, **kwargs))
+    table: dict[tuple[str, str], tuple[Move, ...]] = {}
+    for trigger, event in machine.events.items():
+        for source, transitions in event.transitions.items():
+            for transition in transitions:
+                if not all(condition.target for condition in transition.conditions):
+                    raise ValueError(f"{trigger} from {source}: an `unless` the flow cannot make")
+                if transition.before or transition.prepare:
+                    raise ValueError(f"{trigger} from {source}: callbacks the flow cannot make")
+            table[(source, trigger)] = tuple(
+                Move(
+                    tuple(str(condition.func) for condition in transition.conditions),
+                    transition.dest,
+                    tuple(str(name) for name in transition.after),
+                )
+                for transition in transitions
+            )
+    return table
+
+
+def take(step: Step, moves: tuple[Move, ...], **kwargs: Any) -> bool:
+    """Apply the first of `moves` whose conditions hold to `step`: whether one was taken.
+
+    The same order and the same calls as transitions makes when it fires the event (conditions
+    with the event, the state changed, then the `after` effects), looked up by name on the step
+    so that the flow can name only marked methods.
+    """
+    answered = Answered(**kwargs)
+    for move in moves:
+        for name in move.when:
+            if not getattr(step, name)(answered):
+                break
+        else:
+            if move.dest is not None:
+                step.state = move.dest
+            for name in move.do:
+                getattr(step, name)(answered)
+            return True
+    return False
 
 
 def build_machine(flow: Flow) -> Machine:

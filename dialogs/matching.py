@@ -75,12 +75,15 @@ def match(options: Sequence[Option], text: str) -> Match:
         number = int(wanted)
         return Match(options[number - 1]) if 1 <= number <= len(options) else Match()
     exact = [option for option in options if wanted in {fold(name) for name in _names(option)}]
-    if len(exact) == 1:
-        return Match(exact[0])
-    if len(exact) > 1:
-        return Match(candidates=tuple(exact[:2]))
+    if exact:
+        return Match(exact[0]) if len(exact) == 1 else Match(candidates=tuple(exact[:2]))
     if len(wanted) < MIN_FUZZY_LENGTH:
         return Match()
+    return _closest(options, wanted)
+
+
+def _closest(options: Sequence[Option], wanted: str) -> Match:
+    """The option `wanted` spells with a small typo; both when two are about as close."""
     scored = sorted(
         ((_score(wanted, option), index) for index, option in enumerate(options)),
         key=lambda pair: (-pair[0], pair[1]),

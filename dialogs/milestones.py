@@ -53,6 +53,7 @@ class Milestone(StrEnum):
     STEP_DONE = "step_done"
     STEP_BUSY = "step_busy"
     STEP_NOT_YET = "step_not_yet"
+    SELF_SHARED = "self_shared"  # an employee shared their own self-check (issue 21)
 
 
 STEP_MILESTONES = {
@@ -126,10 +127,11 @@ def between(before: Before | None, after: Before) -> list[Mark]:
     milestones later, in batches (bot/stats/tally.py)."""
     if before is None:
         before = FIRST
+    # An employee's share reaches the manager's session from another chat, between its turns.
+    shared = _shared_marks(before.slots, after.slots, after.role or "")
     if after.turn == before.turn:
-        return []  # nothing accepted: a stale tap, a help text, a resumed start
+        return shared  # nothing accepted here: a stale tap, a help text, a resumed start
     marks: list[Mark] = []
-    old, new = before.state, after.state
     role, phase = after.role or "", after.phase or ""
     restarted = _restarted(before, after)
     if restarted:
@@ -138,24 +140,46 @@ def between(before: Before | None, after: Before) -> list[Mark]:
         return marks  # a step back: nothing new was reached
     if after.role is not None and (after.role != before.role or restarted):
         marks.append(Mark(Milestone.ROLE, role))
-    if new != old:
-        if new in QUICK_CHECK and old not in QUICK_CHECK and phase:
-            marks.append(Mark(Milestone.PHASE, role, phase))
-        if old == CHECK:
-            marks.append(Mark(Milestone.CHECKED, role, phase))
-            marks.extend(Mark(Milestone.GAP, role, phase, "", gap) for gap in after.gaps)
-        if old in CHECKIN_PHASE and new not in CHECKIN_PHASE:
-            marks.append(Mark(_outcome(new), role, before.phase or ""))
-        if new == DETAIL and old != TERM:
-            marks.append(Mark(Milestone.DETAIL, role, phase))
-        elif new == PLAN or (new == REMINDER and _answered(after, PLAN)):
-            # A reader with staff is asked for the reminder right after the plan: the plan was
-            # sent all the same.
-            marks.append(Mark(Milestone.PLAN, role, phase))
-    if new == ADVICE and after.advised and after.advised != before.advised:
+    if after.state != before.state:
+        marks.extend(_moved(before, after, role, phase))
+    if after.state == ADVICE and after.advised and after.advised != before.advised:
         marks.append(Mark(Milestone.ADVICE, role, phase))
     if after.slots is not before.slots:
         marks.extend(_team_marks(before.slots, after.slots, role))
+    return marks + shared
+
+
+def _shared_marks(before: list[Slot], after: list[Slot], role: str) -> list[Mark]:
+    """An employee's own view newly on a slot (with the phase they found for themselves)."""
+    if after is before:
+        return []
+    earlier = {slot.__dict__["letter"]: slot.__dict__.get("shared") for slot in before}
+    marks = []
+    for slot in after:
+        shared = slot.__dict__.get("shared")
+        was = earlier.get(slot.__dict__["letter"])
+        if shared is not None and (was is None or was.invite != shared.invite):
+            marks.append(Mark(Milestone.SELF_SHARED, role, shared.view.phase))
+    return marks
+
+
+def _moved(before: Before, after: Before, role: str, phase: str) -> list[Mark]:
+    """The milestones of a step that moved to another state: by where it left and arrived."""
+    marks: list[Mark] = []
+    old, new = before.state, after.state
+    if new in QUICK_CHECK and old not in QUICK_CHECK and phase:
+        marks.append(Mark(Milestone.PHASE, role, phase))
+    if old == CHECK:
+        marks.append(Mark(Milestone.CHECKED, role, phase))
+        marks.extend(Mark(Milestone.GAP, role, phase, "", gap) for gap in after.gaps)
+    if old in CHECKIN_PHASE and new not in CHECKIN_PHASE:
+        marks.append(Mark(_outcome(new), role, before.phase or ""))
+    if new == DETAIL and old != TERM:
+        marks.append(Mark(Milestone.DETAIL, role, phase))
+    elif new == PLAN or (new == REMINDER and _answered(after, PLAN)):
+        # A reader with staff is asked for the reminder right after the plan: the plan was
+        # sent all the same.
+        marks.append(Mark(Milestone.PLAN, role, phase))
     return marks
 
 

@@ -37,23 +37,47 @@ def longest_ahead(flow: Flow) -> dict[str, int]:
     return {name: ahead(name) for name in intake}
 
 
+class Progress:
+    """The counter of one flow, its graph worked out once when the flow is loaded.
+
+    Why a class: the intake, the longest ways and the looping states never change after
+    loading, and working them out again for every prompt was a tenth of a dialog step.
+    """
+
+    def __init__(self, flow: Flow, ahead: dict[str, int] | None = None) -> None:
+        self.intake = intake_states(flow)
+        self.ahead = longest_ahead(flow) if ahead is None else ahead
+        self._loops = frozenset(name for name in self.intake if name in successors(flow, name))
+
+    def run(self, history: Sequence[Answer]) -> list[Answer]:
+        """The answers of the intake run the session is in, oldest first."""
+        run: list[Answer] = []
+        for answer in reversed(history):
+            if answer.step not in self.intake:
+                break
+            run.append(answer)
+        return run[::-1]
+
+    def step(self, session: Session, done: int | None = None) -> tuple[int, int] | None:
+        """(step number, total) for the session's intake question; None outside the intake.
+
+        `done`: the length of :meth:`run`, when the caller has it already.
+        """
+        left = self.ahead.get(session.state)
+        if left is None:
+            return None
+        if done is None:
+            done = len(self.run(session.history))
+        if session.state in self._loops and session.checks:
+            left = len(session.checks) - session.check_index
+        return done + 1, done + left
+
+
 def current_run(flow: Flow, history: Sequence[Answer]) -> list[Answer]:
     """The answers of the intake run the session is in, oldest first."""
-    intake = intake_states(flow)
-    run: list[Answer] = []
-    for answer in reversed(history):
-        if answer.step not in intake:
-            break
-        run.append(answer)
-    return run[::-1]
+    return Progress(flow, {}).run(history)
 
 
 def step_of(flow: Flow, ahead: dict[str, int], session: Session) -> tuple[int, int] | None:
     """(step number, total) for the session's intake question; None outside the intake."""
-    if session.state not in ahead:
-        return None
-    done = len(current_run(flow, session.history))
-    left = ahead[session.state]
-    if session.state in successors(flow, session.state) and session.checks:
-        left = len(session.checks) - session.check_index
-    return done + 1, done + left
+    return Progress(flow, ahead).step(session)

@@ -9,17 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from dialogs.advice import AdvicePlan, check_question, plan_of
+from dialogs.advice import AdvicePlan, PlanKey, check_question, plan_key, plan_of
 from dialogs.choices import Choice, Kind, key_of, make, parse
 from dialogs.civil import AMSTERDAM
 from dialogs.events import Option
 from dialogs.flow import Flow
-from dialogs.progress import current_run, step_of
+from dialogs.progress import Progress
 from dialogs.session import Answer, Session, Slot
 from knowledge import KnowledgeBase
 from knowledge.readability import sentences
 from knowledge.schema import GlossaryTerm, Intervention, Phase, Precondition
 from locales import Bundle, DialogTexts
+
+# At most this many advice lists' buttons are kept (then the cache starts afresh): far more than
+# the role, phase and gap combinations a day of chats brings.
+PLAN_PICKS = 4096
 
 
 class Renderer:
@@ -30,14 +34,34 @@ class Renderer:
         flow: Flow,
         texts: DialogTexts,
         knowledge: KnowledgeBase,
-        ahead: dict[str, int],
+        progress: Progress,
         bundle: Bundle | None = None,
     ) -> None:
         self.bundle = bundle
         self.flow = flow
         self.texts = texts
         self.knowledge = knowledge
-        self._ahead = ahead  # per intake step: the most questions left from it (progress.py)
+        self._progress = progress  # the intake's step counter (progress.py)
+        self._phase_options = self._make_phase_options()
+        self._separator = f" {texts.navigation.trail_separator} "
+        # "Stap 3 van 8" by (number, total): a few dozen at most, each written once.
+        self._counters: dict[tuple[int, int], str] = {}
+        # The buttons of the advice's lists by the session facts their plan comes from: a step
+        # asks for them for its buttons, its typed answers and its conditions.
+        self._plan_picks: dict[tuple[str, PlanKey], tuple[Option, ...]] = {}
+        # How each answer of the intake reads in its trail, worked out once (see answer_label).
+        self._labels = {
+            (answer_step, option.id): self._label(answer_step, option.id)
+            for answer_step in progress.intake
+            for option in flow.states[answer_step].options
+            if option.action is None
+        }
+        self._labels.update(
+            ((answer_step, make(Kind.PHASE, phase.key)), phase.label)
+            for answer_step in progress.intake
+            if flow.states[answer_step].pick is not None
+            for phase in knowledge.phases
+        )
 
     # -- prompts -------------------------------------------------------------------------------
     def prompt(self, session: Session) -> str:
@@ -68,24 +92,34 @@ class Renderer:
 
     def _framed(self, session: Session, body: str) -> str:
         """`body` under the intake's trail of answers and its step counter, where it has them."""
-        lines: list[str] = []
-        step = step_of(self.flow, self._ahead, session)
-        if step is not None:
-            run = current_run(self.flow, session.history)
-            if run:
-                labels = [self.answer_label(answer) for answer in run]
-                separator = f" {self.texts.navigation.trail_separator} "
-                lines.append(self.texts.navigation.trail.format(answers=separator.join(labels)))
-            lines.append(self.progress(*step))
-        return "\n".join([*lines, body])
+        if session.state not in self._progress.ahead:
+            return body
+        run = self._progress.run(session.history)
+        step = self._progress.step(session, len(run))
+        assert step is not None  # an intake question
+        counter = self._counters.get(step)
+        if counter is None:
+            counter = self._counters[step] = self.progress(*step)
+        if not run:
+            return f"{counter}\n{body}"
+        known = self._labels
+        labels = [
+            known.get((answer.step, answer.option)) or self.answer_label(answer) for answer in run
+        ]
+        trail = self.texts.navigation.trail.format(answers=self._separator.join(labels))
+        return f"{trail}\n{counter}\n{body}"
 
     def answer_label(self, answer: Answer) -> str:
         """How an answer given reads in the trail: its button label (a phase by its name)."""
-        state = self.flow.states[answer.step]
-        phase = key_of(answer.option, Kind.PHASE)
+        label = self._labels.get((answer.step, answer.option))
+        return label if label is not None else self._label(answer.step, answer.option)
+
+    def _label(self, answer_step: str, option_id: str) -> str:
+        state = self.flow.states[answer_step]
+        phase = key_of(option_id, Kind.PHASE)
         if state.pick is not None and phase is not None:
             return self.knowledge.phase(phase).label
-        return self.texts.option_label(answer.step, answer.option)
+        return self.texts.option_label(answer_step, option_id)
 
     def reader(self, session: Session) -> str | None:
         """Who reads the dialog (flow.yaml roles' `reader`); None before the role is chosen."""
@@ -141,6 +175,9 @@ class Renderer:
 
     # -- option labels -------------------------------------------------------------------------
     def phase_options(self) -> tuple[Option, ...]:
+        return self._phase_options
+
+    def _make_phase_options(self) -> tuple[Option, ...]:
         return tuple(
             Option(
                 make(Kind.PHASE, phase.key),
@@ -155,14 +192,23 @@ class Renderer:
     def pick_options(self, session: Session, source: str) -> tuple[Option, ...]:
         """The options a pick list makes: phases, employees or advised items (flow.PickSpec)."""
         if source == "phases":
-            return self.phase_options()
+            return self._phase_options
         if source == "slots":
             return self.slot_options(session)
         if session.role is None or session.phase is None:
             return ()  # no advice yet, so nothing to pick (a damaged or hand-made session)
         if source == "terms":
             return self.word_options(session)
-        plan = self._plan(session)
+        key = (source, plan_key(session))
+        found = self._plan_picks.get(key)
+        if found is None:
+            if len(self._plan_picks) >= PLAN_PICKS:
+                self._plan_picks.clear()
+            found = self._plan_picks[key] = self._advice_options(self._plan(session), source)
+        return found
+
+    def _advice_options(self, plan: AdvicePlan, source: str) -> tuple[Option, ...]:
+        """The buttons of an advice list, made once per plan (see `pick_options`)."""
         if source == "next_phase":
             return tuple(_titled(make(Kind.NEXT, item.id), item) for item in plan.next_phase)
         items = plan.shown
@@ -586,6 +632,7 @@ def team_overview(
                 review=review,
             )
         )
+        lines.extend(_own_view(renderer, slot))
     if helps:
         lines.extend(["", texts.helps_most])
         lines.extend(
@@ -615,9 +662,19 @@ def slot_detail(renderer: Renderer, slot: Slot) -> str:
             )
             for step in slot.steps
         )
+    lines.extend(_own_view(renderer, slot))
     if slot.review_at is not None:
         lines.append(texts.review_line.format(date=_day(renderer, slot.review_at)).lstrip(", "))
     return "\n".join(lines)
+
+
+def _own_view(renderer: Renderer, slot: Slot) -> list[str]:
+    """The employee's own view beside the manager's, when they shared it (issue 21)."""
+    if slot.shared is None or renderer.bundle is None:
+        return []
+    texts = renderer.bundle.selfcheck.manager
+    number = renderer.knowledge.phase(slot.shared.view.phase).number
+    return [texts.team_line.format(letter=slot.letter, self=texts.phase.format(number=number))]
 
 
 def listed_slots(session: Session) -> list[Slot]:

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, NonNegativeInt, TypeAdapter
 
+from dialogs.selfcheck import SharedView
+
 SCHEMA_VERSION = 1
 
 
@@ -69,6 +71,17 @@ class Answer(BaseModel):
     before: Before | None = Field(default_factory=dict)
 
 
+def new_answer(step: str, option: str, before: dict[str, Any]) -> Answer:
+    """An answer the engine records, from fields the session already validated (checked again
+    only when its record is loaded): as `Answer.model_construct`, at a fraction of its cost."""
+    made = Answer.__new__(Answer)
+    object.__setattr__(made, "__dict__", {"step": step, "option": option, "before": before})
+    object.__setattr__(made, "__pydantic_fields_set__", {"step", "option", "before"})
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
+
+
 # How many answers a session keeps for /terug: far more than a way back to the first question
 # needs (about a dozen), and few enough that a record stays small however long a chat runs.
 MAX_HISTORY = 30
@@ -113,6 +126,9 @@ class Slot(BaseModel):
     # Once marked which answer gave this employee's latest advice, when a step back replayed
     # the answers; no longer read (a step back restores a snapshot), kept for stored records.
     mark: int = Field(default=0, ge=0)
+    # What this employee shared of their own self-check (issue 21): the phase and five answers,
+    # never who they are. None: nothing shared (or withdrawn by the employee's /vergeet).
+    shared: SharedView | None = None
 
     @property
     def phase(self) -> str | None:
@@ -182,6 +198,51 @@ class Session(BaseModel):
         """The earliest pending check-in of any employee, None when none is asked for."""
         dues = [slot.review_at for slot in self.slots if slot.review_at is not None]
         return min(dues) if dues else None
+
+
+class Draft(Session):
+    """A session being changed by one step of the engine: fields assigned without validation.
+
+    Why: validating every assignment cost more than a fifth of a step, for values the engine
+    makes itself. A session is validated at the edges instead: strictly when its record is
+    loaded, and when it is saved (bot/persistence/codec.py checks what it writes can be read).
+    Only the engine makes drafts (:func:`draft`), and it copies an accepted one back into the
+    caller's session.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # What pydantic does for an unvalidated field, without its dispatch: a step assigns a
+        # handful of fields, and the dispatch cost more than the assignments.
+        if name not in DRAFTED:
+            raise AttributeError(f"a session has no field {name!r}")
+        self.__dict__[name] = value
+        self.__pydantic_fields_set__.add(name)
+
+
+DRAFTED = frozenset(Session.model_fields)
+
+
+def draft(session: Session, **update: Any) -> Draft:
+    """A shallow copy of `session` to change, with `update` set (as `model_copy`, unvalidated)."""
+    work = Draft.__new__(Draft)
+    object.__setattr__(work, "__dict__", {**session.__dict__, **update})
+    fields = set(session.__pydantic_fields_set__)
+    fields.update(update)
+    object.__setattr__(work, "__pydantic_fields_set__", fields)
+    object.__setattr__(work, "__pydantic_extra__", None)
+    object.__setattr__(work, "__pydantic_private__", None)
+    return work
+
+
+def checked(session: Session) -> None:
+    """Validate `session`'s fields as they are now: ValidationError when one is out of bounds.
+
+    The edge check of what drafts assigned (a few microseconds: the answers and employees in it
+    are models already, checked when they were made, and are not checked again).
+    """
+    Session.__pydantic_validator__.validate_python(session.__dict__)
 
 
 # What a restart and a step back carry over: the team and the organisation's answers.

@@ -23,6 +23,7 @@ from locales.console import ConsoleTexts
 from locales.dialog import DialogTexts
 from locales.loader import BundleError, Reader
 from locales.model import TextModel
+from locales.selfcheck import SelfCheckTexts
 from locales.telegram import TelegramTexts
 
 LOCALES_DIR = Path(__file__).parent
@@ -38,6 +39,7 @@ __all__ = [
     "BundleError",
     "ConsoleTexts",
     "DialogTexts",
+    "SelfCheckTexts",
     "TelegramTexts",
     "TextModel",
     "load_bundle",
@@ -63,9 +65,16 @@ def _load(language: str, root: Path) -> Bundle:
     telegram = reader.model(folder / "telegram.yaml", TelegramTexts)
     console = reader.model(folder / "console.yaml", ConsoleTexts)
     artifacts = reader.model(folder / "artifacts.yaml", ArtifactTexts)
-    if dialog is None or telegram is None or console is None or artifacts is None:
+    selfcheck = reader.model(folder / "selfcheck.yaml", SelfCheckTexts)
+    if (
+        dialog is None
+        or telegram is None
+        or console is None
+        or artifacts is None
+        or selfcheck is None
+    ):
         raise BundleError(reader.errors)
     try:
-        return Bundle(language, dialog, telegram, console, artifacts)
+        return Bundle(language, dialog, telegram, console, artifacts, selfcheck)
     except (UnknownLocaleError, ValueError) as error:
         raise BundleError([f"{language}: no CLDR data for this language ({error})"]) from error

@@ -19,18 +19,21 @@ from locales.artifacts import ArtifactTexts
 from locales.console import ConsoleTexts
 from locales.dialog import DialogTexts
 from locales.model import TextModel
+from locales.selfcheck import SelfCheckTexts
 from locales.telegram import TelegramTexts
 
 
 @dataclass(frozen=True)
 class Bundle:
-    """Everything one language says: the dialog, Telegram, the console and the documents."""
+    """Everything one language says: the dialog, Telegram, the console, the documents and the
+    employee's self-check."""
 
     language: str
     dialog: DialogTexts
     telegram: TelegramTexts
     console: ConsoleTexts
     artifacts: ArtifactTexts
+    selfcheck: SelfCheckTexts
     locale: Locale = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -44,6 +47,7 @@ class Bundle:
             ("telegram.yaml", self.telegram),
             ("console.yaml", self.console),
             ("artifacts.yaml", self.artifacts),
+            ("selfcheck.yaml", self.selfcheck),
         )
 
     def long_date(self, day: date) -> str:

@@ -28,6 +28,7 @@ class FunnelStages(TextModel):
     plan: str
     reminder: str
     checkin: str
+    self_shared: str
 
 
 class FunnelTexts(TextModel):

@@ -1,22 +1,62 @@
 """Shared helpers for the dialog tests: one engine on the real data, and ways to drive it.
 
-The expectations here (which layers a role acts in, which phase a set of staging answers means)
-are written out independently of the flow YAML, so that a mistake in the data is caught rather
-than mirrored.
+The roles, the way to each role and the phases are read from dialogs/data/flow.yaml and the
+knowledge (issue 22): a role added to the flow is covered by every test that goes over the
+roles, without editing a test. What a role should be (its layers, its audiences) is still written
+out here for the roles we know (`EXPECTED_ROLES`), so that a mistake in the data is caught rather
+than mirrored: tests/test_dialog_paths.py compares the two.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from dialogs import Engine, Event, Reply, Session, new_session
 from dialogs.choices import Kind, make
 from dialogs.engine import NAV_BACK, NAV_MORE
+from dialogs.flow import DATA_DIR
+from dialogs.progress import Progress
+from locales import LOCALES_DIR, load_bundle
 
-# Role id -> (layers, audiences), as the issue describes the roles.
-ROLES: dict[str, tuple[set[str], set[str]]] = {
+
+@cache
+def engine() -> Engine:
+    """The engine on the real flow, texts and knowledge (loaded once per test run)."""
+    return Engine.load()
+
+
+def roles_of(dialog: Engine) -> dict[str, tuple[set[str], set[str]]]:
+    """Role id -> (layers, audiences), as the flow defines them."""
+    return {
+        role: (set(spec.layers), set(spec.audiences)) for role, spec in dialog.flow.roles.items()
+    }
+
+
+def role_paths(dialog: Engine) -> dict[str, list[str]]:
+    """For each role of the flow, the options that choose it from the start question (directly,
+    or behind an option such as "Iets anders")."""
+    flow = dialog.flow
+    paths: dict[str, list[str]] = {}
+    for option in flow.states[flow.start].options:
+        if "set_role" in option.do:
+            paths[option.id] = [option.id]
+            continue
+        for target in option.targets:
+            for inner in flow.states[target.to].options:
+                if "set_role" in inner.do:
+                    paths[inner.id] = [option.id, inner.id]
+    return paths
+
+
+# Role id -> (layers, audiences), as the issue describes the roles: the independent oracle.
+EXPECTED_ROLES: dict[str, tuple[set[str], set[str]]] = {
     "lijn": ({"leidinggevende"}, set()),
     "hr": ({"hr"}, set()),
     "dir": ({"directie"}, set()),
@@ -26,25 +66,39 @@ ROLES: dict[str, tuple[set[str], set[str]]] = {
     "onderwijs": ({"onderwijs"}, {"onderwijs"}),
     "zzp": ({"taken"}, {"zzp"}),
 }
-# Readers with staff are asked their kind of work next (issue 20); "geen" skips it.
-STAFF = ("lijn", "hr", "dir", "mkb", "hrzl")
+# The answer that skips the kind of work (issue 20), a further question of the role's section
+# that the flow asks readers with staff.
 SKIP_WORK = "geen"
-# How each role is chosen from the role question (and the kind of work skipped where asked).
-ROLE_PATH: dict[str, list[str]] = {
-    role: [
-        *(["anders", role] if role in ("collega", "onderwijs", "zzp", "hrzl") else [role]),
-        *([SKIP_WORK] if role in STAFF else []),
-    ]
-    for role in ROLES
-}
+
+
+def to_staging(dialog: Engine, path: list[str]) -> list[str]:
+    """`path` (a role chosen) and, where the role leads to another question of the role's own
+    section before the staging, the answer that skips it."""
+    flow = dialog.flow
+    state = flow.start
+    for option_id in path:
+        spec = next(option for option in flow.states[state].options if option.id == option_id)
+        state = spec.targets[0].to
+    if flow.states[state].section == flow.states[flow.start].section:
+        return [*path, SKIP_WORK]
+    return path
+
+
+# Every role of the flow, and how each is chosen from the role question (and the kind of work
+# skipped where it is asked); the roles with staff.
+ROLES = roles_of(engine())
+ROLE_PATH = {role: to_staging(engine(), path) for role, path in role_paths(engine()).items()}
+STAFF = tuple(role for role in ROLES if engine().flow.has_staff(role))
 TELEGRAM_TEXT_LIMIT = 4096
-PHASES = ["onbewust", "overwegen", "actie", "toepassen", "continu"]
+PHASES = [phase.key for phase in engine().knowledge.phases]
 
 
-@cache
-def engine() -> Engine:
-    """The engine on the real flow, texts and knowledge (loaded once per test run)."""
-    return Engine.load()
+def progress_line(number: int, state: str, dialog: Engine | None = None) -> str:
+    """The step counter of intake question `state` asked as step `number` ("Stap 2 van 10"):
+    the total is the answers given plus the longest way left (dialogs/progress.py)."""
+    dialog = dialog or engine()
+    left = Progress(dialog.flow).ahead[state]
+    return dialog.texts.progress.format(number=number, total=number - 1 + left)
 
 
 def staging_paths() -> Iterator[tuple[list[str], str, bool]]:
@@ -66,6 +120,25 @@ def staging_paths() -> Iterator[tuple[list[str], str, bool]]:
             for third in ("ja", "nee", "wn"):
                 phase = "overwegen" if third == "ja" else "onbewust"
                 yield [first, second, third], phase, "wn" in (first, second, third)
+
+
+# An edit of a copy of the flow and the Dutch texts (both as read from YAML).
+Edit = Callable[[dict[str, Any], dict[str, Any]], None]
+
+
+def load_edited(tmp_path: Path, edit: Edit) -> Engine:
+    """Copy the real flow and Dutch texts to tmp_path, apply `edit` to both, and load them."""
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    shutil.copytree(LOCALES_DIR / "nl", tmp_path / "locales" / "nl")
+    flow_file = tmp_path / "data" / "flow.yaml"
+    texts_file = tmp_path / "locales" / "nl" / "dialog.yaml"
+    flow = yaml.safe_load(flow_file.read_text(encoding="utf-8"))
+    texts = yaml.safe_load(texts_file.read_text(encoding="utf-8"))
+    edit(flow, texts)
+    flow_file.write_text(yaml.safe_dump(flow, allow_unicode=True), encoding="utf-8")
+    texts_file.write_text(yaml.safe_dump(texts, allow_unicode=True), encoding="utf-8")
+    bundle = load_bundle("nl", root=tmp_path / "locales")
+    return Engine.load(engine().knowledge, data_dir=tmp_path / "data", bundle=bundle)
 
 
 # Not an option: the check-in of the current employee starts here (as the scheduler starts it).

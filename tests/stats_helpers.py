@@ -244,5 +244,6 @@ def expected_tables(played: Played, floor: int) -> dict[str, Table]:
         [stages.plan, _cell(totals["plan"], floor)],
         [stages.reminder, _cell(totals["reminder"], floor)],
         [stages.checkin, _cell(answered, floor)],
+        [stages.self_shared, _cell(totals["self_shared"], floor)],
     ]
     return tables

@@ -80,3 +80,47 @@ def test_knowledge_never_imports_the_dialog() -> None:
     # an entry point (knowledge/checks.py), never by importing it.
     assert not source_offenders("knowledge", ("dialogs",))
     assert loaded_by_importing(("knowledge",), ("dialogs",)) == "[]"
+
+
+# -- simple enough to change ---------------------------------------------------------------------
+MAX_COMPLEXITY = 15  # cyclomatic complexity of one function (issue 22), by radon's counting
+APP_PACKAGES = ("bot", "dialogs", "knowledge", "locales")
+
+
+def too_complex(packages: tuple[str, ...], root: Path = ROOT) -> list[str]:
+    """Each `file:line name complexity` of a function of `packages` above MAX_COMPLEXITY."""
+    from radon.complexity import cc_visit
+
+    found: list[str] = []
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            for block in cc_visit(path.read_text(encoding="utf-8")):
+                if block.complexity > MAX_COMPLEXITY:
+                    where = f"{path.relative_to(root)}:{block.lineno}"
+                    found.append(f"{where} {block.fullname} {block.complexity}")
+    return found
+
+
+def test_no_function_of_the_app_is_too_complex_to_change() -> None:
+    assert too_complex(APP_PACKAGES) == []
+
+
+def test_the_complexity_count_sees_a_branchy_function(tmp_path: Path) -> None:
+    branches = "".join(f"    if x == {n}:\n        return {n}\n" for n in range(16))
+    package = tmp_path / "branchy"
+    package.mkdir()
+    (package / "many.py").write_text(f"def many(x):\n{branches}    return -1\n", encoding="utf-8")
+    assert too_complex(("branchy",), tmp_path) == ["branchy/many.py:1 many 17"]
+
+
+def test_each_colour_of_the_palette_is_written_once() -> None:
+    """The pictures and the plan take their colours from bot/artifacts/palette.py (issue 22:
+    the blue stood in three files)."""
+    import re
+
+    palette = (ROOT / "bot" / "artifacts" / "palette.py").read_text(encoding="utf-8")
+    colours = re.findall(r"\(\d+, \d+, \d+\)", palette)
+    assert colours
+    sources = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "bot").rglob("*.py"))]
+    for colour in colours:
+        assert sum(source.count(colour) for source in sources) == 1, colour

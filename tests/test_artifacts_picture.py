@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from bot.artifacts import model_picture as mp
+from bot.artifacts import palette
 from knowledge import KnowledgeBase, load_knowledge
 
 
@@ -56,7 +57,7 @@ def expected_fill(mine: bool, chosen: bool) -> tuple[int, int, int]:
         return mp.LAYER_TINT
     if chosen:
         return mp.PHASE_TINT
-    return mp.PAPER
+    return palette.PAPER
 
 
 LAYER_SETS = [["taken"], ["leidinggevende"], ["onderwijs"], ["hr", "directie"]]
@@ -73,7 +74,7 @@ def test_highlights_sit_where_the_session_says(
         mine = layer.key in layers
         label_left, _t, _r, label_bottom = mp.GEOMETRY.label_box(row)
         label_pixel = image.getpixel((label_left + 5, label_bottom - 5))
-        assert label_pixel == (mp.LAYER_STRONG if mine else mp.HEADER_FILL), layer.key
+        assert label_pixel == (mp.LAYER_STRONG if mine else palette.HEADER_FILL), layer.key
         for column, item in enumerate(kb.phases):
             chosen = item.number == phase_number
             assert cell_fill(image, row, column) == expected_fill(mine, chosen), (layer.key, item)
@@ -81,7 +82,7 @@ def test_highlights_sit_where_the_session_says(
         left, top, _right, _bottom = mp.GEOMETRY.header_box(column)
         chosen = item.number == phase_number
         assert image.getpixel((left + 5, top + 5)) == (
-            mp.PHASE_STRONG if chosen else mp.HEADER_FILL
+            mp.PHASE_STRONG if chosen else palette.HEADER_FILL
         )
 
 
@@ -93,14 +94,14 @@ def test_crossing_is_marked_by_more_than_colour(kb: KnowledgeBase) -> None:
     middle_y = (top + bottom) // 2
     # A thick black border on every side of the crossing cell ...
     for offset in range(1, mp.CROSS_BORDER - 1):
-        assert image.getpixel((left + offset, middle_y)) == mp.INK
-        assert image.getpixel((right - offset, middle_y)) == mp.INK
+        assert image.getpixel((left + offset, middle_y)) == palette.INK
+        assert image.getpixel((right - offset, middle_y)) == palette.INK
     # ... and a white star in its top-right corner.
     star = (right - mp.CROSS_BORDER - 20, top + mp.CROSS_BORDER + 20)
     assert image.getpixel(star) == mp.MARKER
     # A cell that is not the crossing has neither.
     other = mp.GEOMETRY.cell_box(row, (column + 1) % 5)
-    assert image.getpixel((other[0] + 4, (other[1] + other[3]) // 2)) != mp.INK
+    assert image.getpixel((other[0] + 4, (other[1] + other[3]) // 2)) != palette.INK
     assert image.getpixel((other[2] - mp.CROSS_BORDER - 20, other[1] + mp.CROSS_BORDER + 20)) != (
         mp.MARKER
     )
@@ -109,7 +110,7 @@ def test_crossing_is_marked_by_more_than_colour(kb: KnowledgeBase) -> None:
 def test_plain_model_highlights_nothing(kb: KnowledgeBase) -> None:
     image = open_png(mp.render_model_picture(kb))
     fills = {cell_fill(image, row, column) for row in range(len(kb.layers)) for column in range(5)}
-    assert fills == {mp.PAPER}
+    assert fills == {palette.PAPER}
     highlighted = open_png(mp.render_model_picture(kb, ["hr"], "continu"))
     assert highlighted.height > image.height  # the legend explains the highlights
 
@@ -117,7 +118,7 @@ def test_plain_model_highlights_nothing(kb: KnowledgeBase) -> None:
 def test_layers_alone_highlight_rows_without_a_crossing(kb: KnowledgeBase) -> None:
     image = open_png(mp.render_model_picture(kb, ["taken"], None))
     assert {cell_fill(image, 0, column) for column in range(5)} == {mp.LAYER_TINT}
-    assert {cell_fill(image, 1, column) for column in range(5)} == {mp.PAPER}
+    assert {cell_fill(image, 1, column) for column in range(5)} == {palette.PAPER}
 
 
 def test_cells_show_the_counts_of_the_data(kb: KnowledgeBase) -> None:

@@ -55,7 +55,8 @@ async def test_a_whole_conversation_reaches_the_advice_and_is_stored(tmp_path: P
     turn = await walk(conversation, ["mkb", "geen", "ja", "ja", "ok", "ja", "ja", "ja", "ja"])
     assert turn.session is not None and turn.session.state == "advies"
     advised = [f"i.{item}" for item in turn.session.advised]
-    assert ids(turn)[:4] == advised[:4]  # the advice's first page: its titles
+    # The advice's first page: its first titles, then the plan and help (on every page).
+    assert ids(turn)[:4] == [*advised[:2], "plan", "hulp"]
     assert "klaar" in [option.id for option in engine().current_options(turn.session)]
     stored = store.load(KEY)
     assert stored is not None and stored.session == turn.session

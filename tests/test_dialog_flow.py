@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from dialog_helpers import at_state, engine, refusal
+from dialog_helpers import Edit, at_state, engine, load_edited, refusal
 from transitions import EventData
 
-from dialogs import Engine, Event, FlowError
-from dialogs.flow import DATA_DIR, read_flow
+from dialogs import Event, FlowError
+from dialogs.flow import read_flow
 from dialogs.machine import CONDITIONS, EFFECTS, Step, condition, effect, registered
 from dialogs.progress import longest_ahead
-from locales import LOCALES_DIR, load_bundle
-
-Edit = Callable[[dict[str, Any], dict[str, Any]], None]
-
-
-def load_edited(tmp_path: Path, edit: Edit) -> Engine:
-    """Copy the real flow and Dutch texts to tmp_path, apply `edit` to both, and load them."""
-    shutil.copytree(DATA_DIR, tmp_path / "data")
-    shutil.copytree(LOCALES_DIR / "nl", tmp_path / "locales" / "nl")
-    flow_file = tmp_path / "data" / "flow.yaml"
-    texts_file = tmp_path / "locales" / "nl" / "dialog.yaml"
-    flow = yaml.safe_load(flow_file.read_text(encoding="utf-8"))
-    texts = yaml.safe_load(texts_file.read_text(encoding="utf-8"))
-    edit(flow, texts)
-    flow_file.write_text(yaml.safe_dump(flow, allow_unicode=True), encoding="utf-8")
-    texts_file.write_text(yaml.safe_dump(texts, allow_unicode=True), encoding="utf-8")
-    bundle = load_bundle("nl", root=tmp_path / "locales")
-    return Engine.load(engine().knowledge, data_dir=tmp_path / "data", bundle=bundle)
 
 
 def test_the_real_definition_loads(tmp_path: Path) -> None:

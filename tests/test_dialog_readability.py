@@ -45,6 +45,7 @@ def test_every_file_of_the_bundle_is_readable() -> None:
         "telegram.yaml",
         "console.yaml",
         "artifacts.yaml",
+        "selfcheck.yaml",
     ]
     assert readable_bundle(bundle) == []
 

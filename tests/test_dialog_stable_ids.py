@@ -94,7 +94,7 @@ def test_a_visible_button_still_opens_the_same_intervention(tmp_path: Path, edit
     assert session.state == "advies" and session.history == history
     assert session.advised == given
     # The overview and its buttons still show the advice as it was given, in its order.
-    shown = [o.id for o in edited.shown_options(session) if o.id.startswith("i.")]
+    shown = [o.id for o in edited.current_options(session) if o.id.startswith("i.")]
     assert shown[:3] == [choices.make(Kind.ITEM, item) for item in given[:3]]
     overview = edited._render.prompt(session)
     assert overview.index(edited.knowledge.intervention(FIRST).title) < overview.index(

@@ -24,7 +24,7 @@ from locales import LOCALES_DIR, Bundle, BundleError, load_bundle
 
 TEST_LOCALES = Path(__file__).parent / "data" / "locales"
 ROOT = Path(__file__).resolve().parent.parent
-FILES = ("dialog", "telegram", "console", "artifacts")
+FILES = ("dialog", "telegram", "console", "artifacts", "selfcheck")
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,7 @@ def test_file_is_the_records_own_json_in_a_hashed_shard(tmp_path: Path) -> None:
     path = tmp_path / "sessions" / shard_of("-100123") / "-100123.json"
     assert path.is_file()
     stored = json.loads(path.read_bytes())
-    assert stored["schema_version"] == RECORD_VERSION == 7
+    assert stored["schema_version"] == RECORD_VERSION == 8
     assert stored["session"]["role"] == "mkb" and stored["last_update_id"] == 5
     assert set(stored) == {
         "schema_version",
@@ -69,6 +69,7 @@ def test_file_is_the_records_own_json_in_a_hashed_shard(tmp_path: Path) -> None:
         "asked",
         "checkin_day",
         "keyboard_message",
+        "selfcheck",
     }
     assert path.stat().st_mode & 0o077 == 0, "session files must be private to the bot's user"
 

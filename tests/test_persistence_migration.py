@@ -69,6 +69,7 @@ def test_v1_database_becomes_the_current_record(fixture: Path) -> None:
         "schema_version": RECORD_VERSION,
         "checkin_day": None,
         "keyboard_message": None,
+        "selfcheck": None,
     }
     assert record_version(raw) == 1 and record_version(upgraded) == RECORD_VERSION
 
@@ -452,3 +453,8 @@ async def test_a_v5_record_whose_buttons_never_went_out_gets_them_with_stable_id
         "1007", 1707, Event.option(f"w.{gaps[0]}"), tap_turn=record.session.turn
     )
     assert tapped.session is not None and tapped.session.state == "uitleg"
+
+
+def test_a_v7_record_did_no_self_check() -> None:
+    v7 = {"schema_version": 7, "session": None, "blocked": False, "keyboard_message": None}
+    assert STEPS[7](v7) == {**v7, "schema_version": 8, "selfcheck": None}

@@ -298,10 +298,18 @@ def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list
     # per chat and message: repeats a /start explains
     restarts: dict[tuple[int, frozenset[int], str], int] = {}
     found = []
+    welcomed: set[int] = set()  # chats whose last send was a welcome: its question comes next
     for index, (method, params) in enumerate(api.calls):
         if method not in SENDS:
             continue
         chat = int(params["chat_id"])
+        text = str(params.get("text", ""))
+        # A /start is answered with the welcome and the question under it, or with one message
+        # that says we go on where the user was.
+        start_answer = text.startswith(start_answers) or chat in welcomed
+        welcomed.discard(chat)
+        if text.startswith(bundle.dialog.welcome):
+            welcomed.add(chat)
         key = (chat, _turn_shown(api, index, chat), f"{method}:{_sent(params)}")
         before = last.get(key)
         last[key] = index
@@ -311,7 +319,7 @@ def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list
         # answer a /start gives is excused so, at most once per /start: a user who wrote /start
         # fifty times while the bot was down is owed fifty answers, not a free pass for others.
         asked = sum(1 for start in starts.get(chat, []) if start < index) - 1
-        if str(params.get("text", "")).startswith(start_answers) and asked > restarts.get(key, 0):
+        if start_answer and asked > restarts.get(key, 0):
             restarts[key] = restarts.get(key, 0) + 1
             continue
         kill = next((k for k in kills if before < k <= index), None)
@@ -444,3 +452,19 @@ def test_a_note_of_the_same_turn_sent_again_is_a_duplicate() -> None:
     assert len(_duplicates(api, [], kills=[])) == 2
     # With a kill after the question, only the chat's last send before it is excused.
     assert len(_duplicates(api, [], kills=[2])) == 1
+
+
+def test_each_start_may_repeat_its_whole_answer_the_welcome_and_the_question() -> None:
+    welcome = load_bundle().dialog.welcome
+    api = _log(
+        ("sendMessage", welcome, None),
+        ("sendMessage", "Stap 1 van 13\nWat is jouw rol?", 0),
+        ("sendMessage", welcome, None),
+        ("sendMessage", "Stap 1 van 13\nWat is jouw rol?", 0),
+    )
+    twice = Person(api, 1, random.Random(0))
+    twice.start_calls = [0, 1]  # the second /start came after the first answer began
+    assert _duplicates(api, [twice], kills=[]) == []
+    once = Person(api, 1, random.Random(0))
+    once.start_calls = [0]
+    assert len(_duplicates(api, [once], kills=[])) == 2

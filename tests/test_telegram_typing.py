@@ -11,7 +11,7 @@ place) besides answering the callback.
 from __future__ import annotations
 
 import pytest
-from dialog_helpers import ROLE_PATH, choose, drive, refusal, stable
+from dialog_helpers import ROLE_PATH, choose, drive, progress_line, refusal, stable
 from fake_bot_api.harness import MORE, BotProcess, User, advice_shown, option_id
 from fake_bot_api.server import BotMessage, FakeBotApi
 from test_dialog_typing import TABLE, TYPED_REST, TYPED_ROLE, TYPO_REST, TYPO_ROLE
@@ -145,8 +145,8 @@ async def test_an_intake_tap_costs_one_counted_call(
         _only_the_newest_has_buttons(user)
     question = user.question().text or ""
     # The role, the kind of work (skipped) and the staging answers, above the result.
-    trail = "✓ Leidinggevende of teamleider · Sla over · Nee · Nee · Ja\nStap 6 van "
-    assert question.startswith(trail)
+    trail = "✓ Leidinggevende of teamleider · Sla over · Nee · Nee · Ja"
+    assert question.startswith(f"{trail}\n{progress_line(6, 'uitslag')}\n")
     await user.choose("ok")  # the result confirmed: the picture comes after the next question
     await bot_process.wait_for(
         lambda: any(message.kind == "photo" for message in user.messages()), what="the picture"

@@ -20,27 +20,25 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.artifacts.palette import BLUE, GRID, HEADER_FILL, INK, ORANGE, PAPER, RGB, VERMILLION
 from bot.artifacts.typeface import BOLD, REGULAR
+from dialogs.identity import Same
 from knowledge import KnowledgeBase
 from locales import load_bundle
 from locales.artifacts import PictureTexts
 
-RGB = tuple[int, int, int]
 Box = tuple[int, int, int, int]
 
-# Okabe-Ito blue, orange and vermillion, with light tints of the first two for whole rows/columns.
-INK: RGB = (0, 0, 0)
-PAPER: RGB = (255, 255, 255)
-GRID: RGB = (64, 64, 64)
+# Okabe-Ito blue, orange and vermillion (bot/artifacts/palette.py), with light tints of the first
+# two for whole rows/columns.
 MUTED: RGB = (89, 89, 89)
-HEADER_FILL: RGB = (235, 235, 235)
-LAYER_STRONG: RGB = (0, 114, 178)
+LAYER_STRONG: RGB = BLUE
 LAYER_TINT: RGB = (204, 227, 242)
-PHASE_STRONG: RGB = (230, 159, 0)
+PHASE_STRONG: RGB = ORANGE
 PHASE_TINT: RGB = (252, 228, 176)
-CROSS_FILL: RGB = (213, 94, 0)
+CROSS_FILL: RGB = VERMILLION
 CROSS_BORDER = 9
-MARKER: RGB = (255, 255, 255)
+MARKER: RGB = PAPER
 
 
 @dataclass(frozen=True)
@@ -101,7 +99,7 @@ def render_model_picture(
     if phase is not None:
         kb.phase(phase)
     words = texts if texts is not None else load_bundle().artifacts.model_picture
-    return _render(_Identity(kb), key, phase, words)
+    return _render(Same(kb), key, phase, words)
 
 
 def cache_hits() -> int:
@@ -109,26 +107,11 @@ def cache_hits() -> int:
     return _render.cache_info().hits
 
 
-class _Identity:
-    """Hashes a knowledge base by identity: its records hold lists, so it has no value hash."""
-
-    __slots__ = ("kb",)
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-
-    def __hash__(self) -> int:
-        return id(self.kb)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Identity) and other.kb is self.kb
-
-
 @lru_cache(maxsize=128)
 def _render(
-    kb_ref: _Identity, layers: tuple[str, ...], phase: str | None, texts: PictureTexts
+    kb_ref: Same[KnowledgeBase], layers: tuple[str, ...], phase: str | None, texts: PictureTexts
 ) -> bytes:
-    kb = kb_ref.kb
+    kb = kb_ref.value
     geo = GEOMETRY
     legend = _legend_items(texts, bool(layers), phase is not None)
     height = (

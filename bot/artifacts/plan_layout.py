@@ -16,6 +16,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from bot.artifacts.action_plan import ActionPlan, PlanNote, PlanStep
+from bot.artifacts.palette import BLUE, INK
 from bot.artifacts.typeface import BOLD, REGULAR
 from locales import Bundle
 
@@ -23,8 +24,7 @@ FAMILY = "DejaVu"
 MARGIN = 12.0
 BOX = 4.2
 INDENT = 8.0
-ACCENT = (0, 114, 178)
-INK = (0, 0, 0)
+ACCENT = BLUE
 MUTED = (70, 70, 70)
 # A block that reaches deeper than this past the bottom margin is taken as not fitting: sums of
 # measured heights may differ from the drawn page in the last bits of a float.

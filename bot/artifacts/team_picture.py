@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.artifacts.palette import BLUE, GRID, HEADER_FILL, INK, PAPER, VERMILLION
 from bot.artifacts.typeface import BOLD, REGULAR
 from knowledge import KnowledgeBase
 
@@ -21,12 +22,8 @@ MARGIN = 24
 TITLE = 90
 HEADER = 120
 BODY = 420
-INK = (0, 0, 0)
-PAPER = (255, 255, 255)
-GRID = (64, 64, 64)
-HEADER_FILL = (235, 235, 235)
-BAR = (0, 114, 178)  # Okabe-Ito blue
-PATH = (213, 94, 0)  # Okabe-Ito vermillion
+BAR = BLUE
+PATH = VERMILLION
 
 
 def _canvas(title: str) -> tuple[Image.Image, ImageDraw.ImageDraw]:

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot.persistence.migrations import MigrationError, migrate, record_version
 from bot.persistence.records import RECORD_VERSION, ChatRecord, SavedAt
+from dialogs.session import checked
 
 _SAVED_AT: TypeAdapter[datetime] = TypeAdapter(SavedAt)
 
@@ -28,7 +29,17 @@ class BadRecord(ValueError):
 
 
 def encode_record(record: ChatRecord) -> bytes:
-    """The exact bytes a save writes: the record's own compact JSON."""
+    """The exact bytes a save writes: the record's own compact JSON, its session checked first.
+
+    Why the check: the engine assigns a session's fields without validating each one (a step
+    works on a dialogs.session.Draft); this is the edge where they are checked, so that no save
+    writes what the next load would have to quarantine. BadRecord when it would.
+    """
+    if record.session is not None:
+        try:
+            checked(record.session)
+        except ValidationError as err:
+            raise BadRecord(_why(err)) from err
     return record.model_dump_json().encode("utf-8")
 
 

@@ -21,6 +21,9 @@ Format history:
      answer kept from an older record, which cannot be undone); at most 30 answers
   7  a message is the unit of delivery: "sent" in the outbox (how many of the turn's messages
      Telegram took)
+  8  the employee's self-check (issue 21): "selfcheck" (this chat's own self-check for someone
+     else's link; null in every older record), and in the session's slots "shared" (what an
+     employee shared; absent means nothing)
 """
 
 from __future__ import annotations
@@ -217,6 +220,11 @@ def _v6_to_v7(raw: Raw) -> Raw:
     return upgraded
 
 
+def _v7_to_v8(raw: Raw) -> Raw:
+    """No older chat did a self-check."""
+    return {**raw, "schema_version": 8, "selfcheck": None}
+
+
 # STEPS[n] turns a version n record into a version n + 1 record.
 STEPS: dict[int, Callable[[Raw], Raw]] = {
     1: _v1_to_v2,
@@ -225,6 +233,7 @@ STEPS: dict[int, Callable[[Raw], Raw]] = {
     4: _v4_to_v5,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
 }
 
 

@@ -18,11 +18,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from dialogs.selfcheck import SelfCheck
 from dialogs.session import Session
 
 # The format of a stored record. Raise it by one with every incompatible change, and add the step
 # from the previous version to `bot.persistence.migrations.STEPS`.
-RECORD_VERSION = 7
+RECORD_VERSION = 8
 # The layout in which the Telegram channel turns a turn's replies into messages
 # (bot.telegram.outbox.plan): `Delivery.sent` counts messages of that layout, so a turn keeps the
 # layout it was stored with. Raise it with every change of the plan that changes message counts.
@@ -120,6 +121,10 @@ class ChatRecord(BaseModel):
     # The channel's id of the message whose buttons are live (Telegram's message id), so that a
     # typed answer can take those buttons away: no earlier question keeps buttons that look live.
     keyboard_message: int | None = Field(default=None, ge=1, le=MAX_UPDATE_ID)
+    # The self-check this chat does for someone else's invitation (issue 21): only the answers
+    # and the link's digest, nothing about who asked. Kept apart from `session`, which is this
+    # chat's own adviesgesprek.
+    selfcheck: SelfCheck | None = None
 
     def next_checkin(self) -> datetime | None:
         """When the earliest check-in of this chat is due (UTC), None when none is pending."""

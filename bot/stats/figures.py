@@ -140,6 +140,7 @@ def _funnel(
         Row(stages.plan, (total(Milestone.PLAN),)),
         Row(stages.reminder, (total(Milestone.REMINDER),)),
         Row(stages.checkin, (of(checkins),)),
+        Row(stages.self_shared, (total(Milestone.SELF_SHARED),)),
     )
     funnel = texts.funnel
     return Figure("funnel", funnel.heading, funnel.about, "", (funnel.column,), rows)

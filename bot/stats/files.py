@@ -23,7 +23,7 @@ import re
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bot.persistence.atomic import atomic_write_bytes, ensure_dir, fsync_dir
 
@@ -59,6 +59,21 @@ class BadCountFile(ValueError):
 
 def parse(data: bytes, month: str) -> dict[Key, int]:
     """The counts of one month's file; BadCountFile when anything in it is off."""
+    names, days = _contents(data, month)
+    counts: dict[Key, int] = {}
+    for day, cells in days.items():
+        match = _DAY.match(day)
+        if match is None or match.group(1) != month or not isinstance(cells, dict):
+            raise BadCountFile("a day out of place")
+        for cell, number in cells.items():
+            if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+                raise BadCountFile("a count that is not a whole number")
+            counts[Key(day, *_named(cell, names))] = number
+    return counts
+
+
+def _contents(data: bytes, month: str) -> tuple[list[str], dict[str, Any]]:
+    """The file's names and days, once its form is checked (the month's schema, ids for names)."""
     try:
         raw = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -70,16 +85,7 @@ def parse(data: bytes, month: str) -> dict[Key, int]:
         raise BadCountFile("no names or no days")
     if not all(isinstance(name, str) and name and _ID.match(name) for name in names):
         raise BadCountFile("a name that is not an id")
-    counts: dict[Key, int] = {}
-    for day, cells in days.items():
-        match = _DAY.match(day)
-        if match is None or match.group(1) != month or not isinstance(cells, dict):
-            raise BadCountFile("a day out of place")
-        for cell, number in cells.items():
-            if not isinstance(number, int) or isinstance(number, bool) or number < 0:
-                raise BadCountFile("a count that is not a whole number")
-            counts[Key(day, *_named(cell, names))] = number
-    return counts
+    return names, days
 
 
 def _named(cell: str, names: list[str]) -> list[str]:

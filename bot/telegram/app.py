@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.conversation import Conversation
+from bot.invites import InviteStore
 from bot.persistence import SessionStore
 from bot.persistence.records import utc_now
 from bot.scheduler import CheckInScheduler, test_clock
@@ -70,6 +71,9 @@ async def catch_up(store: SessionStore, handlers: Handlers, bot: Bot) -> None:
         sent = await handlers.resend(bot, keys)
         if sent:
             log.info("Sent the unsent replies of %d chats", sent)
+        shares = await handlers.conversation.finish_hand_overs()
+        if shares:
+            log.info("Handed over %d shares a stop had cut short", shares)
         if not complete:
             await asyncio.to_thread(store.indexed)
     except Exception as err:
@@ -93,14 +97,24 @@ def build_application(
     tally = Tally(settings.bot_data_dir) if settings.bot_stats_enabled else None
     observe = tally.observe if tally is not None else None
     conversation = Conversation(
-        engine, turn_store(store), settings.bot_retention_days, stats=observe
+        engine,
+        turn_store(store),
+        settings.bot_retention_days,
+        stats=observe,
+        invites=InviteStore(settings.bot_data_dir),
     )
+    conversation.clock = test_clock()  # civil hours for the message back, as for check-ins
     handlers = Handlers(conversation, texts)
     flush_seconds = settings.bot_stats_flush_seconds
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await asyncio.to_thread(touch_heartbeat, settings.bot_data_dir)
         await with_retry(lambda: app.bot.set_my_commands(bot_commands(texts)), idempotent=True)
+        # The employee's self-check: links name the bot; the message back goes like a check-in.
+        name = app.bot.username
+        if name:
+            conversation.deep_link = lambda token: f"https://t.me/{name}?start={token}"
+        conversation.notify_to = handlers.check_in_delivery(app.bot)
         # Nothing walks the store before the first poll: a large store must not delay answers.
         app.bot_data[_CHORES] = [
             asyncio.create_task(catch_up(store, handlers, app.bot)),

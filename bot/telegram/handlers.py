@@ -71,6 +71,10 @@ class Handlers:
         self._blocking: set[asyncio.Task[None]] = set()
         self._group_notices = NoticeGate()
 
+    @property
+    def conversation(self) -> Conversation:
+        return self._conversation
+
     # ---- entry points (registered in bot.telegram.app) -----------------------------------------
 
     async def on_start(self, update: Update, context: Context) -> None:

@@ -15,6 +15,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bot.invites import InviteStore
 from bot.persistence import SessionStore
 from bot.telegram.for_tests import number_for_tests
 from bot.telegram.health import HEARTBEAT_INTERVAL, touch_heartbeat
@@ -43,6 +44,10 @@ async def purge(store: SessionStore, retention: timedelta) -> int:
         log.info("Removed %d half-written temporary files", done.temps)
     if done.deleted:
         log.info("Retention: erased %d idle conversations", done.deleted)
+    # Invitation links keep the same retention, counted from the day they expire.
+    links = await asyncio.to_thread(InviteStore(store.root.parent).purge, retention)
+    if links:
+        log.info("Retention: erased %d old invitation links", links)
     return done.deleted
 
 
