@@ -348,7 +348,13 @@ async def test_a_start_sends_unsent_replies_from_the_index_and_walks_nothing(
     store.save("1", ChatRecord(session=Session()))
     asked: list[list[str]] = []
 
+    class HandOvers:
+        async def finish_hand_overs(self) -> int:
+            return 0
+
     class Resender:
+        conversation = HandOvers()
+
         async def resend(self, bot: object, keys: list[str]) -> int:
             asked.append(list(keys))
             return 0

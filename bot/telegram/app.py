@@ -71,11 +71,11 @@ async def catch_up(store: SessionStore, handlers: Handlers, bot: Bot) -> None:
         sent = await handlers.resend(bot, keys)
         if sent:
             log.info("Sent the unsent replies of %d chats", sent)
+        if not complete:
+            await asyncio.to_thread(store.indexed)
         shares = await handlers.conversation.finish_hand_overs()
         if shares:
             log.info("Handed over %d shares a stop had cut short", shares)
-        if not complete:
-            await asyncio.to_thread(store.indexed)
     except Exception as err:
         log_error(log, "Catching up after start failed", err)
 
