@@ -12,20 +12,10 @@ The decision and the save run in one worker thread (one hop off the event loop):
 fast and pure, and file I/O must not block other chats. A record is saved before anything is
 delivered, so a reply the user sees always belongs to a stored state.
 
-Delivery is part of the state (a transactional outbox): the replies of a turn are saved in the same
-write as the state they answer and marked delivered once the channel has taken them all. A message
-is the unit of delivery: the channel reports each message the platform took (`Turn.taken`), and
-the service keeps that count with the outbox, so an input that comes again after a crash, or the
-start-up sweep, sends only the messages that never went out (`Turn.sent` says where to resume).
-Nobody is left without a question to answer.
-
-The count is saved without forcing it to disk (a small save per message; see `make bench`): a
-killed process loses nothing the operating system already has, and a machine that loses power
-at worst sends a message again, never drops one.
-
-The record also remembers which of the channel's messages carries the live buttons (the channel's
-delivery returns its id), so that the next turn can take them away or edit that very message into
-the next question: no earlier message keeps buttons that look live.
+Delivery is part of the state: the replies of a turn are saved in the same write as the state
+they answer, as its outbox (see bot/turns.py), so nobody is left without a question to answer.
+An employee's self-check reaching their manager crosses from one chat to another; that hand-over
+has its own module (bot/shares.py), which the service hands its store, locks and outbox.
 """
 
 from __future__ import annotations
@@ -35,38 +25,25 @@ import concurrent.futures
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 
 from bot.invites import InviteStore
 from bot.persistence import ChatLocks, ChatRecord
-from bot.persistence.records import (
-    MESSAGE_PLAN,
-    Delivery,
-    StoredOption,
-    StoredReply,
-    utc_now,
-)
+from bot.persistence.records import MESSAGE_PLAN, Delivery, utc_now
 from bot.persistence.store import LoadResult, SaveFailed
-from bot.selfchecks import (
-    ADOPT,
-    ASK_AT,
-    GO_ON,
-    INVITE,
-    WITHDRAW,
-    Handed,
-    SelfCheckRoute,
-    Step,
-    share_url,
-    side_by_side,
-)
+from bot.selfchecks import Handed, SelfCheckRoute, Step
+from bot.shares import Shares, managers_button
+from bot.turns import Deliver as Deliver
+from bot.turns import Outbox, stored
+from bot.turns import RecordStore as RecordStore
+from bot.turns import Status as Status
+from bot.turns import Turn as Turn
 from dialogs import Engine, Event, EventKind, Option, Reply, Session, new_session
 from dialogs.civil import AMSTERDAM, is_civil, local_day
 from dialogs.milestones import Before, snapshot
-from dialogs.selfcheck import SelfCheck, SelfCheckDialog, SelfView, SharedView
-from dialogs.session import Assessment
+from dialogs.selfcheck import SelfCheck, SelfCheckDialog
 from locales import Bundle
 
 log = logging.getLogger(__name__)
@@ -88,74 +65,6 @@ class Request(StrEnum):
     MODEL = "model"
     UNSUPPORTED = "unsupported"  # a photo, a sticker, a file: nothing the dialog can read
     EDITED = "edited"  # an edited message: not re-run, the conversation has moved on
-
-
-class Status(StrEnum):
-    """How a turn went, for the channel's own promises (a toast for a stale button, say)."""
-
-    DONE = "done"
-    STALE = "stale"  # a button of an earlier turn, or forged: nothing changed
-    REDELIVERED = "redelivered"  # handled before a crash: nothing changed, shown where we are
-    FAILED = "failed"  # something broke: an apology with the current question
-
-
-# Told by the channel after each message the platform took: how many messages of the turn are sent
-# now, and the message's id when it carries the buttons (the question now live), else None.
-Taken = Callable[[int, int | None], Awaitable[None]]
-
-
-async def _not_kept(sent: int, live: int | None) -> None:
-    """A turn without an outbox (a stale tap, a side request): nothing to count."""
-
-
-@dataclass(frozen=True)
-class Turn:
-    """The result of one input: what to send, and the turn number that tags its buttons."""
-
-    status: Status
-    replies: tuple[Reply, ...] = ()
-    turn: int = 0
-    chosen: str | None = None  # the accepted option's label, to keep visible under the question
-    session: Session | None = None  # the session the replies belong to (attachments render it)
-    # The channel's message whose buttons were live before this turn (None: unknown or none), so
-    # the channel can take them away when it sends the next question as a new message.
-    keyboard_message: int | None = None
-    # How many of the turn's messages the channel already got out (resume after them), and where
-    # it reports each further one it gets out.
-    sent: int = 0
-    taken: Taken = _not_kept
-    # The channel's layout of the turn's messages that `sent` counts in (Delivery.plan).
-    layout: int = MESSAGE_PLAN
-    # The turn saved an employee's share of their self-check: hand it over to the manager's
-    # record once this chat's lock is let go (see bot/selfchecks.py).
-    hand_over: bool = False
-    # The user erased a self-check they had shared (/vergeet): the digest of its link, whose
-    # share the manager's slot lets go of once this chat's lock is let go.
-    withdraw: str | None = None
-
-
-# Delivers a turn; returns the channel's id of the message that now carries the live buttons
-# (None: no message is known to), which the service keeps for the next turn. A channel without
-# such ids (the console) returns None.
-Deliver = Callable[[Turn], Awaitable[int | None]]
-
-
-class RecordStore(Protocol):
-    """What the service needs of a store: durable, per key, blocking calls."""
-
-    def load(self, key: str) -> ChatRecord | None: ...
-
-    def load_result(self, key: str) -> LoadResult: ...
-
-    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None: ...
-
-    def erase(self, key: str) -> bool: ...
-
-    def mark_blocked(self, key: str) -> None: ...
-
-    def set_aside(self, key: str, reason: str) -> bool: ...
-
-    def quarantined_copies(self, key: str) -> int: ...
 
 
 Input = Event | Request
@@ -182,16 +91,13 @@ class Conversation:
         self._retention_days = retention_days
         self._locks = ChatLocks()
         self._invites = invites
-        # How a token becomes a link the channel can open (Telegram: https://t.me/<bot>?start=);
-        # set by the channel once it knows its name. None: this front end makes no links.
-        self.deep_link = deep_link
-        # How the channel delivers to another chat (the message back to a manager); None: the
-        # message waits, marked untold, for a channel that can.
-        self.notify_to: Callable[[str], Deliver] | None = None
-        # The clock that decides whether a message back may go now (tests set a working day).
-        self.clock: Callable[[], datetime] = utc_now
+        self._outbox = Outbox(store)
         dialog = SelfCheckDialog(engine.flow, self._bundle, engine.knowledge)
         self._selfchecks = SelfCheckRoute(dialog, invites, engine.flow.roles)
+        self._shares = Shares(
+            engine, store, self._locks, self._outbox, dialog, invites, self._bundle, stats
+        )
+        self._shares.deep_link = deep_link
 
     @property
     def engine(self) -> Engine:
@@ -201,6 +107,35 @@ class Conversation:
     def invites(self) -> InviteStore | None:
         """Where invitation links are kept (None: this front end makes none)."""
         return self._invites
+
+    @property
+    def deep_link(self) -> Callable[[str], str] | None:
+        """How a token becomes a link the channel can open (Telegram: https://t.me/<bot>?start=);
+        set by the channel once it knows its name. None: this front end makes no links."""
+        return self._shares.deep_link
+
+    @deep_link.setter
+    def deep_link(self, link: Callable[[str], str] | None) -> None:
+        self._shares.deep_link = link
+
+    @property
+    def notify_to(self) -> Callable[[str], Deliver] | None:
+        """How the channel delivers to another chat (the message back to a manager); None: the
+        message waits, marked untold, for a channel that can."""
+        return self._shares.notify_to
+
+    @notify_to.setter
+    def notify_to(self, deliver_to: Callable[[str], Deliver] | None) -> None:
+        self._shares.notify_to = deliver_to
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The clock that decides whether a message back may go now (tests set a working day)."""
+        return self._shares.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], datetime]) -> None:
+        self._shares.clock = clock
 
     async def handle(
         self,
@@ -235,298 +170,37 @@ class Conversation:
                 if early is not None:
                     await early.finished()
             if deliver is not None:
-                shown = await deliver(self._counted(key, turn, record))
+                shown = await deliver(self._outbox.counted(key, turn, record))
                 if record is not None and record.delivery is not None:
-                    await asyncio.to_thread(self._delivered, key, record, shown)
+                    await asyncio.to_thread(self._outbox.delivered, key, record, shown)
                 elif shown != turn.keyboard_message:
-                    await asyncio.to_thread(self._remember_keyboard, key, shown)
+                    await asyncio.to_thread(self._outbox.remember_keyboard, key, shown)
         if turn.hand_over:
             await self.hand_over(key)
         if turn.withdraw is not None:
             await self.withdraw_share(turn.withdraw)
         return turn
 
-    # ---- an employee's share reaching the manager's record (see bot/selfchecks.py) ---------------
+    # ---- an employee's share reaching the manager's record (bot/shares.py) -----------------------
 
     async def hand_over(self, key: str) -> Handed | None:
-        """Bring chat `key`'s share into the manager's record; None when none waits.
-
-        Three steps, each under one chat's lock only (never two at once, so no lock order can
-        deadlock): read the share (employee), apply it once (manager), mark it done (employee).
-        A kill anywhere leaves the marker, and the next run applies it once: the manager's slot
-        recognises the link's digest.
-        """
-        async with self._locks.for_chat(key):
-            found = await asyncio.to_thread(self._share_of, key)
-        if found is None:
-            return None
-        name, view = found
-        invite = self._invites.get(name) if self._invites is not None else None
-        handed = Handed.DROPPED
-        if invite is not None:
-            async with self._locks.for_chat(invite.manager):
-                handed, told = await asyncio.to_thread(
-                    self._apply_share, invite.manager, invite.letter, name, view
-                )
-                if told is not None:
-                    await self._tell(invite.manager, *told)
-        async with self._locks.for_chat(key):
-            correction = await asyncio.to_thread(self._handed, key, name, handed)
-            if correction is not None:
-                await self._tell(key, *correction)
-        return handed
+        """Bring chat `key`'s share into the manager's record; None when none waits."""
+        return await self._shares.hand_over(key)
 
     async def withdraw_share(self, name: str) -> None:
         """The employee erased what they shared through link `name`: the manager's slot lets
-        go of it (under the manager's lock only), then the link itself goes."""
-        if self._invites is None:
-            return
-        invite = await asyncio.to_thread(self._invites.get, name)
-        if invite is not None:
-            async with self._locks.for_chat(invite.manager):
-                await asyncio.to_thread(self._remove_share, invite.manager, invite.letter, name)
-        await asyncio.to_thread(self._invites.unmark_withdrawn, name)
+        go of it, then the link itself goes."""
+        await self._shares.withdraw_share(name)
 
     async def finish_hand_overs(self) -> int:
         """At start-up: finish every hand-over and withdrawal a kill interrupted; returns how
         many shares were handed over."""
-        if self._invites is None:
-            return 0
-        done = 0
-        for name in await asyncio.to_thread(self._invites.withdrawals):
-            try:
-                await self.withdraw_share(name)
-            except Exception as err:  # one chat's trouble must not keep the others waiting
-                log.warning("A share was not withdrawn (%s)", type(err).__name__)
-        for key in await asyncio.to_thread(self._invites.pending):
-            try:
-                done += await self.hand_over(key) is not None
-            except Exception as err:
-                log.warning("A share was not handed over (%s)", type(err).__name__)
-        return done
-
-    def _remove_share(self, manager: str, letter: str, name: str) -> None:
-        record = self._store.load(manager)
-        session = record.session if record is not None else None
-        slot = session.slot(letter) if session is not None else None
-        shared = slot.shared if slot is not None else None
-        if record is not None and slot is not None and shared is not None and shared.invite == name:
-            slot.shared = None
-            self._store.save(manager, record)
-        if self._invites is not None:
-            self._invites.remove(name)
-
-    def _share_of(self, key: str) -> tuple[str, SelfView] | None:
-        record = self._store.load(key)
-        check = record.selfcheck if record is not None else None
-        view = check.view() if check is not None else None
-        if check is None or view is None or check.shared_at is None or check.handed_over:
-            if self._invites is not None:
-                self._invites.unmark(key)
-            return None
-        return check.invite, view
-
-    async def _tell(self, manager: str, turn: Turn, record: ChatRecord) -> None:
-        """Deliver the message back (saved in the manager's outbox with the share), under the
-        manager's lock. A failed send stays in the outbox for the start-up sweep."""
-        if self.notify_to is None:
-            return
-        try:
-            shown = await self.notify_to(manager)(self._counted(manager, turn, record))
-        except Exception as err:
-            log.warning("The message back to a manager was not sent (%s)", type(err).__name__)
-            return
-        await asyncio.to_thread(self._delivered, manager, record, shown)
+        return await self._shares.finish_hand_overs()
 
     async def tell_shares(self, now: datetime) -> int:
         """Send the messages back that waited for a civil hour (or a free outbox); returns how
         many went out. Called by the scheduler's tick, one manager at a time."""
-        if self._invites is None or self.notify_to is None or not is_civil(now):
-            return 0
-        sent = 0
-        for manager in await asyncio.to_thread(self._invites.untold):
-            try:
-                async with self._locks.for_chat(manager):
-                    told = await asyncio.to_thread(self._untold, manager, now)
-                    if told is not None:
-                        await self._tell(manager, *told)
-                        sent += 1
-            except Exception as err:  # one chat's trouble must not keep the others waiting
-                log.warning("A message back was not sent (%s)", type(err).__name__)
-        return sent
-
-    def _untold(self, manager: str, now: datetime) -> tuple[Turn, ChatRecord] | None:
-        record = self._store.load(manager)
-        session = record.session if record is not None else None
-        waiting = [
-            slot
-            for slot in (session.slots if session else [])
-            if slot.shared and not slot.shared.told
-        ]
-        if record is None or not waiting:
-            if self._invites is not None:
-                self._invites.unmark_untold(manager)
-            return None
-        told = self._notification(manager, record, waiting[0].letter, now)
-        if told is not None and len(waiting) == 1 and self._invites is not None:
-            self._invites.unmark_untold(manager)
-        return told
-
-    def _notification(
-        self, manager: str, record: ChatRecord, letter: str, now: datetime
-    ) -> tuple[Turn, ChatRecord] | None:
-        """The message back for slot `letter`, saved as the manager's outbox, when it may go
-        now: a civil hour, no reply of the manager's own still waiting, a channel to send it."""
-        session = record.session
-        slot = session.slot(letter) if session is not None else None
-        if session is None or slot is None or slot.shared is None or self.notify_to is None:
-            return None
-        if not is_civil(now) or (record.delivery is not None and not record.delivery.delivered):
-            return None
-        reply = side_by_side(
-            self._selfchecks.dialog, self._engine.knowledge, letter, slot.phase, slot.shared.view
-        )
-        slot.shared.told = True
-        turn = Turn(Status.DONE, (reply,), session.turn, None, session, record.keyboard_message)
-        record.delivery = Delivery(update_id=0, turn=session.turn, replies=[_stored(reply)])
-        self._store.save(manager, record)
-        return turn, record
-
-    def _apply_share(
-        self, manager: str, letter: str, name: str, view: SelfView
-    ) -> tuple[Handed, tuple[Turn, ChatRecord] | None]:
-        """Under the manager's lock: put the share on the slot, once, with the message back in
-        the same save when it may go now (else it waits, marked untold, for a civil hour)."""
-        record = self._store.load(manager)
-        session = record.session if record is not None else None
-        slot = session.slot(letter) if session is not None else None
-        invite = self._invites.get(name) if self._invites is not None else None
-        if record is None or slot is None or invite is None:
-            return Handed.DROPPED, None  # the slot, or the link (the employee's /vergeet), is gone
-        if slot.assessments and invite.created_at < slot.assessments[0].on:
-            return Handed.DROPPED, None  # the letter now names someone the link was not made for
-        if slot.shared is not None and slot.shared.invite == name:
-            return Handed.ALREADY, None
-        before = snapshot(session) if self._stats is not None and session is not None else None
-        fresh = slot.model_copy(update={"shared": SharedView(invite=name, view=view)})
-        assert session is not None
-        # A new list and a new slot, never a change in place: the count compares snapshots.
-        session.slots = [fresh if other is slot else other for other in session.slots]
-        told = self._notification(manager, record, letter, self.clock())
-        if told is None:
-            if self._invites is not None:
-                self._invites.mark_untold(manager)  # before the save: found by the next tick
-            self._store.save(manager, record)
-        if self._stats is not None and before is not None:
-            self._stats(before, session)
-        return Handed.APPLIED, told
-
-    def _handed(self, key: str, name: str, handed: Handed) -> tuple[Turn, ChatRecord] | None:
-        """Under the employee's lock: the hand-over is done (or dropped); the marker goes.
-
-        Dropped after the employee was told it was shared (the slot went in between): the
-        honest correction, saved as the employee's outbox, to deliver now.
-        """
-        record = self._store.load(key)
-        check = record.selfcheck if record is not None else None
-        told: tuple[Turn, ChatRecord] | None = None
-        if record is not None and check is not None and check.invite == name:
-            check.handed_over = True
-            check.dropped = handed is Handed.DROPPED
-            free = record.delivery is None or record.delivery.delivered
-            if check.dropped and free and self.notify_to is not None:
-                reply = Reply(self._bundle.selfcheck.dropped)
-                turn = Turn(Status.DONE, (reply,), check.turn, None, record.session)
-                record.delivery = Delivery(update_id=0, turn=check.turn, replies=[_stored(reply)])
-                told = turn, record
-            self._store.save(key, record)
-        if self._invites is not None:
-            self._invites.unmark(key)
-        return told
-
-    def _share_possible(self, name: str) -> bool:
-        """Whether the link and the manager's slot are still there (a read, no lock: the
-        employee is told at once when their share would be dropped)."""
-        invite = self._invites.get(name) if self._invites is not None else None
-        if invite is None:
-            return False
-        record = self._store.load(invite.manager)
-        session = record.session if record is not None else None
-        return session is not None and session.slot(invite.letter) is not None
-
-    # ---- the manager's buttons around a self-check -----------------------------------------------
-
-    def _offer_invite(self, key: str, turn: Turn) -> Turn:
-        """Under an employee of a reader with staff: "Vraag het je medewerker zelf" (and the
-        withdrawal of a link that still works), where this channel can make links."""
-        session = turn.session
-        if (
-            session is None
-            or session.state not in ASK_AT
-            or not turn.replies
-            or not turn.replies[-1].options
-            or self._invites is None
-            or self.deep_link is None
-            or not self._engine.flow.has_staff(session.role)
-        ):
-            return turn
-        slot = session.current_slot()
-        if slot is None:
-            return turn
-        texts = self._bundle.selfcheck.manager
-        extra = [Option(INVITE, texts.ask)]
-        if self._invites.open_for(key, slot.letter):
-            extra.append(Option(f"{WITHDRAW}.{slot.letter}", texts.withdraw))
-        last = turn.replies[-1]
-        shown = replace(last, options=(*last.options, *extra))
-        return replace(turn, replies=(*turn.replies[:-1], shown))
-
-    def _manager_tap(
-        self, key: str, record: ChatRecord, choice: str, tap_turn: int
-    ) -> tuple[Turn, bool]:
-        """The manager's own buttons; True when the turn changed the record (save it).
-
-        The invitation is never saved with the outbox: its message holds the token, and only
-        the token's digest may be kept. Withdraw, take over and go on are answered from any
-        turn (each names its employee, and each is harmless to repeat).
-        """
-        session = record.session
-        if session is None:
-            return self._stale(session), False
-        texts = self._bundle.selfcheck.manager
-        current = self._current(session)
-        action, _, letter = choice.partition(".")
-        slot = session.slot(letter) if letter else session.current_slot()
-        if action == GO_ON:
-            return Turn(Status.DONE, current, session.turn, None, session), False
-        if action == WITHDRAW and slot is not None and self._invites is not None:
-            self._invites.withdraw(key, slot.letter)
-            said = Reply(texts.withdrawn.format(letter=slot.letter))
-            return Turn(Status.DONE, (said, *current), session.turn, None, session), False
-        if action == ADOPT and slot is not None and slot.shared is not None:
-            phase = slot.shared.view.phase
-            if slot.phase != phase:
-                slot.assessments = [*slot.assessments, Assessment(on=utc_now(), phase=phase)]
-            number = self._engine.knowledge.phase(phase).number
-            said = Reply(texts.adopted.format(letter=slot.letter, phase=number))
-            return Turn(Status.DONE, (said, *current), session.turn, None, session), True
-        may_ask = session.state in ASK_AT and self._engine.flow.has_staff(session.role)
-        fresh = tap_turn == session.turn and self.deep_link is not None
-        if action == INVITE and fresh and may_ask and slot is not None and self._invites:
-            replies = (self._invitation(key, slot.letter), *current)
-            return Turn(Status.DONE, replies, session.turn, None, session), False
-        return self._stale(session), False
-
-    def _invitation(self, key: str, letter: str) -> Reply:
-        """A fresh link for the slot (an earlier one is withdrawn), explained, to forward."""
-        assert self._invites is not None and self.deep_link is not None
-        texts = self._bundle.selfcheck.manager
-        link = self.deep_link(self._invites.create(key, letter))
-        options = []
-        if link.startswith("https://"):
-            options.append(Option(share_url(link, texts.share_text), texts.share_button))
-        options.append(Option(f"{WITHDRAW}.{letter}", texts.withdraw))
-        return Reply(texts.explain.format(letter=letter, link=link), tuple(options))
+        return await self._shares.tell_shares(now)
 
     def _self_checked(
         self, key: str, delivery_id: int, record: ChatRecord, step: Step
@@ -540,7 +214,7 @@ class Conversation:
             return turn, None
         check = record.selfcheck
         if step.shared is not None and check is not None:
-            if self._share_possible(check.invite):
+            if self._shares.possible(check.invite):
                 assert self._invites is not None
                 self._invites.mark_pending(key)  # before the save: a kill in between is found
                 turn = replace(turn, hand_over=True)
@@ -548,16 +222,8 @@ class Conversation:
                 check.handed_over = True
                 check.dropped = True
                 turn = replace(turn, replies=(self._selfchecks.dialog.prompt(check),))
-        record.last_update_id = max(record.last_update_id, delivery_id)
-        record.blocked = False
         record.asked = None
-        record.delivery = Delivery(
-            update_id=delivery_id,
-            turn=turn.turn,
-            chosen=turn.chosen,
-            replies=[_stored(reply) for reply in turn.replies],
-        )
-        self._store.save(key, record)
+        self._save_with_outbox(key, record, delivery_id, turn)
         return turn, record
 
     async def apologise(self, key: str, deliver: Deliver) -> Turn:
@@ -568,7 +234,7 @@ class Conversation:
         async with self._locks.for_chat(key):
             turn = await asyncio.to_thread(self._apology, key)
             shown = await deliver(turn)
-            await asyncio.to_thread(self._settle, key, shown)
+            await asyncio.to_thread(self._outbox.settle, key, shown)
             return turn
 
     async def resend(self, keys: Iterable[str], deliver_to: Callable[[str], Deliver]) -> int:
@@ -587,12 +253,12 @@ class Conversation:
     async def _resend_one(self, key: str, deliver: Deliver) -> int:
         """1 when the chat's unsent messages all went out now, 0 when it had none."""
         async with self._locks.for_chat(key):
-            record = await asyncio.to_thread(self._undelivered, key)
+            record = await asyncio.to_thread(self._outbox.undelivered, key)
             if record is None or record.delivery is None:
                 return 0
-            turn = self._from_delivery(record, Status.REDELIVERED)
-            shown = await deliver(self._counted(key, turn, record))
-            await asyncio.to_thread(self._delivered, key, record, shown)
+            turn = self._outbox.from_delivery(record, Status.REDELIVERED)
+            shown = await deliver(self._outbox.counted(key, turn, record))
+            await asyncio.to_thread(self._outbox.delivered, key, record, shown)
             return 1
 
     async def check_in(self, key: str, now: datetime, deliver: Deliver) -> bool:
@@ -619,12 +285,12 @@ class Conversation:
                 return False
             turn, record, before = started
             try:
-                shown = await deliver(self._counted(key, turn, record))
+                shown = await deliver(self._outbox.counted(key, turn, record))
             except Exception:
                 if record.delivery is not None and record.delivery.sent == 0:
                     await asyncio.to_thread(self._store.save, key, before)
                 raise
-            await asyncio.to_thread(self._delivered, key, record, shown)
+            await asyncio.to_thread(self._outbox.delivered, key, record, shown)
             return True
 
     def _start_check_in(
@@ -654,7 +320,7 @@ class Conversation:
         record.delivery = Delivery(
             update_id=0,
             turn=turn.turn,
-            replies=[_stored(reply) for reply in replies],
+            replies=[stored(reply) for reply in replies],
             plan=MESSAGE_PLAN,
         )
         self._store.save(key, record)
@@ -727,7 +393,7 @@ class Conversation:
             if record.session is not None:
                 prompt = self._engine.prompt(record.session)
                 self._engine.shown_options(record.session)
-                _stored(prompt)
+                stored(prompt)
         except Exception:
             return False
         return True
@@ -738,7 +404,7 @@ class Conversation:
             return True  # a side request of a chat without a record asks nothing of the engine
         try:
             for reply in self._dialog(None, message).replies:
-                _stored(reply)
+                stored(reply)
         except Exception:
             return False
         return True
@@ -769,12 +435,34 @@ class Conversation:
         if step is not None:
             turn, saved = self._self_checked(key, delivery_id, record, step)
             return self._told(loaded, turn), saved
-        if tap_turn is not None and _managers_button(message):
-            turn, keep = self._manager_tap(key, record, message.value, tap_turn)
-            turn = self._offer_invite(key, turn)
-            if not keep or turn.status is Status.STALE:
-                return turn, None
-            return turn, self._save_turn(key, record, delivery_id, turn)
+        if tap_turn is not None and managers_button(message):
+            return self._manager_turn(key, delivery_id, record, message.value, tap_turn)
+        return self._advice_turn(key, delivery_id, record, message, tap_turn, loaded, early)
+
+    def _manager_turn(
+        self, key: str, delivery_id: int, record: ChatRecord, choice: str, tap_turn: int
+    ) -> tuple[Turn, ChatRecord | None]:
+        """One of the manager's self-check buttons (bot/shares.py); saved only when it changed
+        the record (a phase taken over)."""
+        turn, keep = self._shares.manager_tap(key, record, choice, tap_turn)
+        turn = self._shares.offer_invite(key, turn)
+        if not keep or turn.status is Status.STALE:
+            return turn, None
+        return turn, self._save_turn(key, record, delivery_id, turn)
+
+    def _advice_turn(
+        self,
+        key: str,
+        delivery_id: int,
+        record: ChatRecord,
+        message: Event,
+        tap_turn: int | None,
+        loaded: LoadResult,
+        early: _Early | None = None,
+    ) -> tuple[Turn, ChatRecord | None]:
+        """A tap or a typed input of the adviesgesprek; saved, and counted, unless stale.
+
+        A tap taken has its answer (`early`) started before the save (see `handle`)."""
         before = snapshot(record.session) if self._stats and record and record.session else None
         if tap_turn is not None:
             turn = self._tap(key, record, message, tap_turn)
@@ -782,7 +470,7 @@ class Conversation:
             turn = self._dialog(record, message)
         if turn.status is Status.STALE:
             return turn, None
-        turn = self._told(loaded, self._offer_invite(key, turn))
+        turn = self._told(loaded, self._shares.offer_invite(key, turn))
         if early is not None and tap_turn is not None:
             early.start()  # a tap taken: its answer goes out while the turn is saved
         saved = self._save_turn(key, record, delivery_id, turn)
@@ -810,108 +498,22 @@ class Conversation:
             return None
         record = record or ChatRecord()
         record.session = turn.session
+        self._save_with_outbox(key, record, delivery_id, turn)
+        return record
+
+    def _save_with_outbox(self, key: str, record: ChatRecord, delivery_id: int, turn: Turn) -> None:
+        """The record with this input handled and the turn's replies as its outbox, in one
+        durable write: what the user sees next always belongs to a stored state."""
         record.last_update_id = max(record.last_update_id, delivery_id)
         record.blocked = False
         record.delivery = Delivery(
             update_id=delivery_id,
             turn=turn.turn,
             chosen=turn.chosen,
-            replies=[_stored(reply) for reply in turn.replies],
+            replies=[stored(reply) for reply in turn.replies],
             plan=MESSAGE_PLAN,
         )
         self._store.save(key, record)
-        return record
-
-    def _delivered(self, key: str, record: ChatRecord, shown: int | None) -> None:
-        """The channel took every reply: mark the outbox (not forced to disk: at worst a resend).
-
-        `shown` is the message that now carries the live buttons (None: none is known to).
-        """
-        done = record.delivery is None or record.delivery.delivered
-        if done and shown == record.keyboard_message:
-            return
-        if record.delivery is not None:
-            record.delivery.delivered = True
-        record.keyboard_message = shown
-        self._save_note(key, record, "Outbox not marked delivered")
-
-    def _counted(self, key: str, turn: Turn, record: ChatRecord | None) -> Turn:
-        """The turn, with where its delivery resumes and how each message taken is kept."""
-        delivery = record.delivery if record is not None else None
-        if record is None or delivery is None or delivery.delivered:
-            return turn
-
-        async def taken(sent: int, live: int | None) -> None:
-            await asyncio.to_thread(self._took, key, record, sent, live)
-
-        return replace(turn, sent=delivery.sent, taken=taken)
-
-    def _took(self, key: str, record: ChatRecord, sent: int, live: int | None) -> None:
-        """One more message of the outbox went out: keep the count (and the live buttons).
-
-        Not forced to disk (see the module's docstring); a failed save is only logged, as its
-        loss at worst sends that message again after a crash.
-        """
-        if record.delivery is None or sent <= record.delivery.sent:
-            return
-        record.delivery.sent = sent
-        if live is not None:
-            record.keyboard_message = live
-        self._save_note(key, record, "A sent message not counted")
-
-    def _remember_keyboard(self, key: str, shown: int | None) -> None:
-        """A turn that saved no outbox (a stale tap, a side request) moved the live buttons.
-
-        Only the message id is kept: an outbox still waiting stays waiting.
-        """
-        record = self._store.load(key)
-        if record is None or record.keyboard_message == shown:
-            return
-        record.keyboard_message = shown
-        self._save_note(key, record, "Live buttons not remembered")
-
-    def _save_note(self, key: str, record: ChatRecord, failure: str) -> None:
-        """Save a note whose loss is harmless (at worst a resend or a spare edit after a crash):
-        not forced to disk, and a failure is only logged, since the turn itself is safe."""
-        try:
-            self._store.save(key, record, durable=False)
-        except OSError as err:
-            log.warning("%s (%s)", failure, type(err).__name__)
-
-    def _settle(self, key: str, shown: int | None) -> None:
-        record = self._store.load(key)
-        if record is not None:
-            self._delivered(key, record, shown)
-
-    def _undelivered(self, key: str) -> ChatRecord | None:
-        record = self._store.load(key)
-        if record is None or record.blocked or record.delivery is None:
-            return None
-        return None if record.delivery.delivered else record
-
-    def _from_delivery(self, record: ChatRecord, status: Status) -> Turn:
-        """The saved replies of the record's last turn, as a turn to deliver again."""
-        assert record.delivery is not None
-        delivery = record.delivery
-        replies = tuple(
-            Reply(
-                reply.text,
-                tuple(Option(option.id, option.label) for option in reply.options),
-                reply.attachment,
-                reply.replaces,
-            )
-            for reply in delivery.replies
-        )
-        return Turn(
-            status,
-            replies,
-            delivery.turn,
-            delivery.chosen,
-            record.session,
-            record.keyboard_message,
-            delivery.sent,
-            layout=delivery.plan,
-        )
 
     def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:
         outcome = self._engine.decide(session, event)
@@ -964,7 +566,7 @@ class Conversation:
         """
         delivery = record.delivery
         if delivery is not None and delivery.update_id == delivery_id and not delivery.delivered:
-            return self._from_delivery(record, Status.REDELIVERED), record
+            return self._outbox.from_delivery(record, Status.REDELIVERED), record
         return Turn(Status.REDELIVERED), None
 
     def _load_for_notice(self, key: str, why: str) -> ChatRecord | None:
@@ -1157,6 +759,19 @@ class Conversation:
         return Turn(Status.DONE, replies, turn, texts.cancel, record.session)
 
 
+def _shared_link(record: ChatRecord) -> str | None:
+    """The digest of the link whose share this chat's self-check gave (None: none given)."""
+    check = record.selfcheck
+    if check is None or check.shared_at is None or check.dropped:
+        return None
+    return check.invite
+
+
+def _keyboard_of(record: ChatRecord | None) -> int | None:
+    """The message whose buttons a record knows to be live (None without a record)."""
+    return record.keyboard_message if record is not None else None
+
+
 class _Early:
     """A coroutine started on the event loop from the step's worker thread (see `handle`)."""
 
@@ -1179,33 +794,3 @@ class _Early:
         if self._future is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wrap_future(self._future)
-
-
-def _managers_button(message: Input) -> bool:
-    """A tap on one of the manager's self-check buttons (not a dialog option, not /vergeet)."""
-    if not isinstance(message, Event) or message.kind is not EventKind.OPTION:
-        return False
-    action = message.value.partition(".")[0]
-    return action in (INVITE, WITHDRAW, ADOPT, GO_ON)
-
-
-def _shared_link(record: ChatRecord) -> str | None:
-    """The digest of the link whose share this chat's self-check gave (None: none given)."""
-    check = record.selfcheck
-    if check is None or check.shared_at is None or check.dropped:
-        return None
-    return check.invite
-
-
-def _keyboard_of(record: ChatRecord | None) -> int | None:
-    """The message whose buttons a record knows to be live (None without a record)."""
-    return record.keyboard_message if record is not None else None
-
-
-def _stored(reply: Reply) -> StoredReply:
-    return StoredReply(
-        text=reply.text,
-        options=[StoredOption(id=option.id, label=option.label) for option in reply.options],
-        attachment=reply.attachment,
-        replaces=reply.replaces,
-    )

@@ -17,6 +17,7 @@ employee's lock is held, so no two locks are ever nested and no lock order can d
 share carries the link's digest, so a share applied again after a crash is recognised and
 changes nothing (and tells the manager nothing twice). Only then is the employee's record
 marked done and the marker removed; the start-up sweep finishes whatever a kill interrupted.
+bot/shares.py carries the hand-over out.
 """
 
 from __future__ import annotations

@@ -131,13 +131,18 @@ def between(before: Before | None, after: Before) -> list[Mark]:
     shared = _shared_marks(before.slots, after.slots, after.role or "")
     if after.turn == before.turn:
         return shared  # nothing accepted here: a stale tap, a help text, a resumed start
+    restarted = _restarted(before, after)
+    if not restarted and len(after.history) < len(before.history):
+        return []  # a step back: nothing new was reached
+    return _reached(before, after, restarted) + shared
+
+
+def _reached(before: Before, after: Before, restarted: bool) -> list[Mark]:
+    """The milestones of a step that went forward (or started afresh), in the order reached."""
     marks: list[Mark] = []
     role, phase = after.role or "", after.phase or ""
-    restarted = _restarted(before, after)
     if restarted:
         marks.append(Mark(Milestone.STARTED))
-    elif len(after.history) < len(before.history):
-        return marks  # a step back: nothing new was reached
     if after.role is not None and (after.role != before.role or restarted):
         marks.append(Mark(Milestone.ROLE, role))
     if after.state != before.state:
@@ -146,7 +151,7 @@ def between(before: Before | None, after: Before) -> list[Mark]:
         marks.append(Mark(Milestone.ADVICE, role, phase))
     if after.slots is not before.slots:
         marks.extend(_team_marks(before.slots, after.slots, role))
-    return marks + shared
+    return marks
 
 
 def _shared_marks(before: list[Slot], after: list[Slot], role: str) -> list[Mark]:
