@@ -78,6 +78,8 @@ def run_all(quick: bool) -> list[Result]:
         )
     )
     results.extend(flood.run(flood.QUICK if quick else flood.Sizes(), script=script))
+    moderate = flood.MODERATE_QUICK if quick else flood.MODERATE
+    results.extend(flood.run(moderate, script=script, moderate=True))
     for users in (1, 50):  # issue 24: at one user and at fifty
         sizes = replace(tap_answer.QUICK, users=min(users, 3)) if quick else tap_answer.Sizes(users)
         results.extend(tap_answer.run(sizes, script=script))
@@ -87,7 +89,11 @@ def run_all(quick: bool) -> list[Result]:
     results.append(delivery_marks.run(repeats=30 if quick else 300))
     results.append(memory_per_session.run(sessions=200 if quick else 100_000))
     results.append(startup.run(runs=1 if quick else 5))
-    results.extend(startup_store.run(startup_store.QUICK if quick else startup_store.Sizes()))
+    if quick:
+        results.extend(startup_store.run(startup_store.QUICK))
+    else:  # at 100k and at 1M stored sessions (issue 24.3)
+        results.extend(startup_store.run(startup_store.Sizes()))
+        results.extend(startup_store.run(startup_store.MILLION))
     results.append(soak.run(soak.QUICK if quick else soak.Sizes()))
     results.append(stats_cost.run(rounds=2 if quick else 20, conversations=3 if quick else 40))
     results.append(

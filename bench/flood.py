@@ -11,21 +11,25 @@ p50/p95/p99 from a tap to the next question (a tap left without an answer counts
 and the counted calls per intake tap (a tap that only leads to the next question of the intake: no
 picture, not yet the advice).
 
+A second, moderate load (`MODERATE`: 20 users tapping every 1-4 s, under the same limits) is what
+one person feels on a normal day: there it reports tap -> callback answer and tap -> next question,
+p50 and p95, for both bots in the same run (issue 24).
+
     python -m bench.flood --users 200
+    python -m bench.flood --moderate
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench.common import Result, ratio_of
+from bench.common import Result, percentile, ratio_of
 from bench.conversation import intake_taps
 from bench.live import (
     FloodControl,
@@ -34,7 +38,7 @@ from bench.live import (
     wait_until_polling,
 )
 from bench.script import Script
-from bench.users import Tally, conversation, process_args, record_script
+from bench.users import Tally, answer_delays, play, process_args, record_script
 from dialogs import Engine
 
 LATENCY_TARGET = 1.25  # our p95 at most this many times the baseline's
@@ -51,10 +55,15 @@ class Sizes:
     think: tuple[float, float] = THINK
     max_taps: int | None = None  # None: to the advice
     chat_burst: float = 1.0  # calls a chat may make at once (still one a second on average)
+    start_window: float = START_WINDOW  # every user starts within this many seconds
 
 
 # Tiny, and with room for a short burst per chat, so that the check that it runs takes no 429 waits.
 QUICK = Sizes(users=3, think=(0.05, 0.1), max_taps=1, chat_burst=5)
+# A normal day: 15-30 users tapping every 1-4 s (issue 24), to the advice.
+MODERATE = Sizes(users=20, think=(1.0, 4.0), start_window=10.0)
+MODERATE_TARGET = 1.25  # our p50 and p95 of tap -> next question at most this times PTB's
+MODERATE_QUICK = Sizes(users=2, think=(0.05, 0.1), max_taps=1, chat_burst=5)
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class Outcome:
     intake_calls: list[int]  # counted calls for each intake tap of each user
     seconds: float
     rejected: int  # calls refused as a bad request (a bot's mistake, e.g. answered twice)
+    answers: list[float]  # tap -> callback answer, seconds
 
 
 async def _phase(kind: str, sizes: Sizes, workdir: Path, intake: frozenset[int]) -> Outcome:
@@ -76,32 +86,34 @@ async def _phase(kind: str, sizes: Sizes, workdir: Path, intake: frozenset[int])
             FloodControl(chat_calls=sizes.chat_burst, chat_period=sizes.chat_burst)
         )
         tally = Tally()
-        starts = random.Random(SEED)
-        chats = [(2000 + index, starts.uniform(0, START_WINDOW)) for index in range(sizes.users)]
-
-        async def user(chat_id: int, offset: float) -> None:
-            reading = random.Random(SEED * 100_000 + chat_id)  # the same for both bots
-            await asyncio.sleep(offset)
-            await conversation(
-                api,
-                chat_id,
-                tally,
-                think=lambda: reading.uniform(*sizes.think),
-                max_taps=sizes.max_taps,
-                timeout=ANSWER_WAIT,
-                give_up=True,
-            )
-
+        chats = [2000 + index for index in range(sizes.users)]
         begin = time.perf_counter()
-        await asyncio.gather(*(user(chat_id, offset) for chat_id, offset in chats))
+        await play(
+            api,
+            chats,
+            tally,
+            think=sizes.think,
+            seed=SEED,
+            start_window=sizes.start_window,
+            max_taps=sizes.max_taps,
+            timeout=ANSWER_WAIT,
+            give_up=True,
+        )
         seconds = time.perf_counter() - begin
         intake_calls = [
             segment.counted()
-            for chat_id, _ in chats
+            for chat_id in chats
             for index, segment in enumerate(api.segments[chat_id])
             if index in intake
         ]
-        return Outcome(tally, len(api.flood_refusals), intake_calls, seconds, len(api.rejections))
+        return Outcome(
+            tally,
+            len(api.flood_refusals),
+            intake_calls,
+            seconds,
+            len(api.rejections),
+            answer_delays(api),
+        )
 
 
 def _results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:
@@ -178,7 +190,48 @@ def _results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:
     ]
 
 
-async def _run(sizes: Sizes, script: Script | None) -> list[Result]:
+def _moderate_results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:
+    """Tap -> callback answer and tap -> next question, p50 and p95, at a moderate load."""
+    baseline_name = "PTB bot, same calls, AIORateLimiter"
+    details: dict[str, float | int | str] = {
+        "users": sizes.users,
+        "think_s": f"{sizes.think[0]:g}-{sizes.think[1]:g}",
+        "bot_taps": len(ours.tally.latencies),
+        "baseline_taps": len(base.tally.latencies),
+        "bot_429s": ours.too_many_requests,
+        "baseline_429s": base.too_many_requests,
+        "bot_unanswered": ours.tally.unanswered,
+        "baseline_unanswered": base.tally.unanswered,
+    }
+    rows = []
+    for what, mine, theirs, target in (
+        ("callback answer", ours.answers, base.answers, None),
+        ("next question", ours.tally.latencies, base.tally.latencies, MODERATE_TARGET),
+    ):
+        for q in (0.5, 0.95):
+            a = percentile(mine, q) * 1000 if mine else 0.0
+            b = percentile(theirs, q) * 1000 if theirs else 0.0
+            ratio = ratio_of(a, b)
+            met = None
+            if target is not None:
+                met = ratio is not None and ratio <= target and ours.too_many_requests == 0
+            rows.append(
+                Result(
+                    name=f"moderate load ({sizes.users} users): tap -> {what} p{int(q * 100)}",
+                    unit="ms",
+                    ours=a,
+                    baseline=b,
+                    baseline_name=baseline_name,
+                    ratio=ratio,
+                    target="report only" if target is None else f"<= {target}, 0 x 429",
+                    met=met,
+                    details=details,
+                )
+            )
+    return rows
+
+
+async def _run(sizes: Sizes, script: Script | None, moderate: bool = False) -> list[Result]:
     intake = intake_taps(Engine.load())
     with tempfile.TemporaryDirectory(prefix="bench-flood-") as temp:
         workdir = Path(temp)
@@ -188,17 +241,27 @@ async def _run(sizes: Sizes, script: Script | None) -> list[Result]:
             script.save(workdir / "script.json")
         ours = await _phase("bot", sizes, workdir, intake)
         base = await _phase("replay-limited", sizes, workdir, intake)
+    if moderate:
+        return _moderate_results(sizes, ours, base)
     return _results(sizes, ours, base)
 
 
-def run(sizes: Sizes | None = None, script: Script | None = None) -> list[Result]:
-    return asyncio.run(_run(sizes or Sizes(), script))
+def run(
+    sizes: Sizes | None = None, script: Script | None = None, *, moderate: bool = False
+) -> list[Result]:
+    """The flood benchmark (a burst of users), or with `moderate` the moderate-load one."""
+    chosen = sizes or (MODERATE if moderate else Sizes())
+    return asyncio.run(_run(chosen, script, moderate))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--users", type=int, default=200)
-    for result in run(Sizes(users=parser.parse_args().users)):
+    parser.add_argument("--users", type=int, default=None)
+    parser.add_argument("--moderate", action="store_true")
+    args = parser.parse_args()
+    base = MODERATE if args.moderate else Sizes()
+    sizes = base if args.users is None else replace(base, users=args.users)
+    for result in run(sizes, moderate=args.moderate):
         print(result)
 
 

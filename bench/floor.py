@@ -12,7 +12,16 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.telegram.app import ALLOWED_UPDATES
+from bot.telegram.app import ALLOWED_UPDATES, CONNECTION_POOL, POOL_TIMEOUT
+
+# The floors' connection pool: our bot's (16), unless BENCH_FLOOR_POOL says otherwise (PTB's
+# default is 256). Equal pools compare like with like: httpcore walks every open connection on
+# each request, so a larger pool costs CPU per call (issue 24.4).
+POOL_ENV = "BENCH_FLOOR_POOL"
+
+
+def floor_pool() -> int:
+    return int(os.environ.get(POOL_ENV, "") or CONNECTION_POOL)
 
 
 def builder_from_env() -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
@@ -24,6 +33,8 @@ def builder_from_env() -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
         .base_url(root + "/bot")
         .base_file_url(root + "/file/bot")
         .concurrent_updates(True)
+        .connection_pool_size(floor_pool())
+        .pool_timeout(POOL_TIMEOUT)
     )
 
 

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import Result, percentile, ratio_of
-from bench.live import NotifyingBotApi, api_server, running, wait_until_polling
+from bench.live import api_server, running, wait_until_polling
 from bench.script import Script
-from bench.users import Tally, conversation, process_args, record_script
+from bench.users import Tally, answer_delays, play, process_args, record_script
 
 TARGET = 1.5  # our p95 at most this many times the bare bot's (issue 24)
 THINK = (1.2, 3.6)  # seconds a user reads before tapping: a normal pace
@@ -53,19 +52,6 @@ class Measured:
     polls: int = 0
 
 
-def answer_delays(api: NotifyingBotApi) -> list[float]:
-    """Per tap in any chat: seconds from the tap to the first answerCallbackQuery after it."""
-    delays = []
-    for segments in api.segments.values():
-        for segment in segments:
-            if segment.tapped is None:
-                continue
-            answers = [c.at for c in segment.calls if c.method == "answerCallbackQuery"]
-            if answers:
-                delays.append(answers[0] - segment.at)
-    return delays
-
-
 async def _round(kind: str, sizes: Sizes, workdir: Path, index: int, into: Measured) -> None:
     module, args = process_args(kind, workdir)  # the replaying bot reads workdir/script.json
     seed = SEED + index
@@ -73,18 +59,8 @@ async def _round(kind: str, sizes: Sizes, workdir: Path, index: int, into: Measu
         await wait_until_polling(api, proc)
         polls_before = len(api.method_calls("getUpdates"))
         tally = Tally()
-
-        async def user(chat_id: int) -> None:
-            reading = random.Random(seed * 100_000 + chat_id)  # the same for both bots
-            await conversation(
-                api,
-                chat_id,
-                tally,
-                think=lambda: reading.uniform(*sizes.think),
-                max_taps=sizes.max_taps,
-            )
-
-        await asyncio.gather(*(user(3000 + index) for index in range(sizes.users)))
+        chats = [3000 + number for number in range(sizes.users)]
+        await play(api, chats, tally, think=sizes.think, seed=seed, max_taps=sizes.max_taps)
         into.answers.extend(answer_delays(api))
         into.updates += tally.updates
         into.polls += len(api.method_calls("getUpdates")) - polls_before

@@ -8,9 +8,10 @@ question before the next tap; its latency is the time from the tap to that quest
 from __future__ import annotations
 
 import asyncio
+import random
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -116,6 +117,53 @@ async def conversation(
             raise
         tally.unanswered += 1
         (tally.latencies if tapped else tally.firsts).append(timeout)
+
+
+def answer_delays(api: NotifyingBotApi) -> list[float]:
+    """Per tap in any chat: seconds from the tap to the first answerCallbackQuery after it."""
+    delays = []
+    for segments in api.segments.values():
+        for segment in segments:
+            if segment.tapped is None:
+                continue
+            answers = [c.at for c in segment.calls if c.method == "answerCallbackQuery"]
+            if answers:
+                delays.append(answers[0] - segment.at)
+    return delays
+
+
+async def play(
+    api: NotifyingBotApi,
+    chats: Sequence[int],
+    tally: Tally,
+    *,
+    think: tuple[float, float],
+    seed: int,
+    start_window: float = 0.0,
+    max_taps: int | None = None,
+    timeout: float = WAIT_SECONDS,
+    give_up: bool = False,
+) -> None:
+    """Users side by side, one conversation each (the loop the live benchmarks share).
+
+    Each chat draws its start (within `start_window` seconds) and its reading times (`think`)
+    from its own seeded randomness, so every bot of a comparison meets the same users.
+    """
+
+    async def user(chat_id: int) -> None:
+        reading = random.Random(seed * 100_000 + chat_id)
+        await asyncio.sleep(reading.uniform(0, start_window))
+        await conversation(
+            api,
+            chat_id,
+            tally,
+            think=lambda: reading.uniform(*think),
+            max_taps=max_taps,
+            timeout=timeout,
+            give_up=give_up,
+        )
+
+    await asyncio.gather(*(user(chat_id) for chat_id in chats))
 
 
 async def echoes(api: NotifyingBotApi, chat_id: int, count: int, tally: Tally) -> None:

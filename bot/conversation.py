@@ -21,15 +21,17 @@ has its own module (bot/shares.py), which the service hands its store, locks and
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.invites import InviteStore
 from bot.persistence import ChatLocks, ChatRecord
-from bot.persistence.records import Delivery, utc_now
+from bot.persistence.records import MESSAGE_PLAN, Delivery, utc_now
 from bot.persistence.store import LoadResult, SaveFailed
 from bot.selfchecks import Handed, SelfCheckRoute, Step
 from bot.shares import Shares, managers_button
@@ -143,15 +145,30 @@ class Conversation:
         *,
         tap_turn: int | None = None,
         deliver: Deliver | None = None,
+        decided: Callable[[], Awaitable[None]] | None = None,
     ) -> Turn:
         """Handle one input of chat `key` and deliver its turn while holding the chat's lock.
 
         `delivery_id` is the channel's increasing id of the input (Telegram's update id), or 0
         when the channel has none; an id already handled is a redelivery and changes nothing.
         `tap_turn` is the turn a tapped button was made for: a tap from an older turn is stale.
+
+        `decided` runs on the event loop, side by side with the durable save, once a tap was
+        accepted: a channel stops its client's waiting sign there (Telegram's callback answer)
+        instead of after the save's flush to disk, tens of milliseconds later. That promises
+        nothing about the answer: the input is confirmed to the platform only after the save,
+        so a process killed in between gets it again and handles it then. It has finished
+        before `deliver` is called.
         """
         async with self._locks.for_chat(key):
-            turn, record = await asyncio.to_thread(self._step, key, delivery_id, message, tap_turn)
+            early = _Early(asyncio.get_running_loop(), decided) if decided is not None else None
+            try:
+                turn, record = await asyncio.to_thread(
+                    self._step, key, delivery_id, message, tap_turn, early
+                )
+            finally:
+                if early is not None:
+                    await early.finished()
             if deliver is not None:
                 shown = await deliver(self._outbox.counted(key, turn, record))
                 if record is not None and record.delivery is not None:
@@ -301,7 +318,10 @@ class Conversation:
         record.asked = None
         turn = Turn(Status.DONE, replies, session.turn, None, session, record.keyboard_message)
         record.delivery = Delivery(
-            update_id=0, turn=turn.turn, replies=[stored(reply) for reply in replies]
+            update_id=0,
+            turn=turn.turn,
+            replies=[stored(reply) for reply in replies],
+            plan=MESSAGE_PLAN,
         )
         self._store.save(key, record)
         return turn, record, before
@@ -314,7 +334,12 @@ class Conversation:
     # ---- the step, in a worker thread ------------------------------------------------------------
 
     def _step(
-        self, key: str, delivery_id: int, message: Input, tap_turn: int | None
+        self,
+        key: str,
+        delivery_id: int,
+        message: Input,
+        tap_turn: int | None,
+        early: _Early | None = None,
     ) -> tuple[Turn, ChatRecord | None]:
         """Decide and save; the record returned carries the outbox to mark once delivered.
 
@@ -326,7 +351,7 @@ class Conversation:
             loaded = self._store.load_result(key)
             if loaded.record is not None:
                 live = loaded.record.keyboard_message
-            turn, saved = self._route(key, delivery_id, message, tap_turn, loaded)
+            turn, saved = self._route(key, delivery_id, message, tap_turn, loaded, early)
         except SaveFailed as err:
             log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
             turn, saved = self._not_saved(key), None
@@ -385,7 +410,13 @@ class Conversation:
         return True
 
     def _route(
-        self, key: str, delivery_id: int, message: Input, tap_turn: int | None, loaded: LoadResult
+        self,
+        key: str,
+        delivery_id: int,
+        message: Input,
+        tap_turn: int | None,
+        loaded: LoadResult,
+        early: _Early | None = None,
     ) -> tuple[Turn, ChatRecord | None]:
         """Redelivery, side request, tap or dialog; saves what changed."""
         record = loaded.record
@@ -406,7 +437,7 @@ class Conversation:
             return self._told(loaded, turn), saved
         if tap_turn is not None and managers_button(message):
             return self._manager_turn(key, delivery_id, record, message.value, tap_turn)
-        return self._advice_turn(key, delivery_id, record, message, tap_turn, loaded)
+        return self._advice_turn(key, delivery_id, record, message, tap_turn, loaded, early)
 
     def _manager_turn(
         self, key: str, delivery_id: int, record: ChatRecord, choice: str, tap_turn: int
@@ -427,8 +458,11 @@ class Conversation:
         message: Event,
         tap_turn: int | None,
         loaded: LoadResult,
+        early: _Early | None = None,
     ) -> tuple[Turn, ChatRecord | None]:
-        """A tap or a typed input of the adviesgesprek; saved, and counted, unless stale."""
+        """A tap or a typed input of the adviesgesprek; saved, and counted, unless stale.
+
+        A tap taken has its answer (`early`) started before the save (see `handle`)."""
         before = snapshot(record.session) if self._stats and record and record.session else None
         if tap_turn is not None:
             turn = self._tap(key, record, message, tap_turn)
@@ -437,6 +471,8 @@ class Conversation:
         if turn.status is Status.STALE:
             return turn, None
         turn = self._told(loaded, self._shares.offer_invite(key, turn))
+        if early is not None and tap_turn is not None:
+            early.start()  # a tap taken: its answer goes out while the turn is saved
         saved = self._save_turn(key, record, delivery_id, turn)
         if self._stats is not None and saved is not None and saved.session is not None:
             self._stats(before, saved.session)
@@ -475,6 +511,7 @@ class Conversation:
             turn=turn.turn,
             chosen=turn.chosen,
             replies=[stored(reply) for reply in turn.replies],
+            plan=MESSAGE_PLAN,
         )
         self._store.save(key, record)
 
@@ -733,3 +770,27 @@ def _shared_link(record: ChatRecord) -> str | None:
 def _keyboard_of(record: ChatRecord | None) -> int | None:
     """The message whose buttons a record knows to be live (None without a record)."""
     return record.keyboard_message if record is not None else None
+
+
+class _Early:
+    """A coroutine started on the event loop from the step's worker thread (see `handle`)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, run: Callable[[], Awaitable[None]]) -> None:
+        self._loop = loop
+        self._run = run
+        self._future: concurrent.futures.Future[None] | None = None
+
+    def start(self) -> None:
+        """From the worker thread: start it on the loop, without waiting for it."""
+        if self._future is None:
+
+            async def run() -> None:
+                await self._run()
+
+            self._future = asyncio.run_coroutine_threadsafe(run(), self._loop)
+
+    async def finished(self) -> None:
+        """On the loop: wait until it has run (a failure is the channel's to log)."""
+        if self._future is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wrap_future(self._future)

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from bot.invites import Invite, InviteStore
 from bot.persistence import ChatLocks, ChatRecord
-from bot.persistence.records import Delivery, utc_now
+from bot.persistence.records import MESSAGE_PLAN, Delivery, utc_now
 from bot.selfchecks import (
     ADOPT,
     ASK_AT,
@@ -225,7 +225,9 @@ class Shares:
         )
         slot.shared.told = True
         turn = Turn(Status.DONE, (reply,), session.turn, None, session, record.keyboard_message)
-        record.delivery = Delivery(update_id=0, turn=session.turn, replies=[stored(reply)])
+        record.delivery = Delivery(
+            update_id=0, turn=session.turn, replies=[stored(reply)], plan=MESSAGE_PLAN
+        )
         self._store.save(manager, record)
         return turn, record
 
@@ -280,7 +282,9 @@ class Shares:
             if check.dropped and free and self.notify_to is not None:
                 reply = Reply(self._bundle.selfcheck.dropped)
                 turn = Turn(Status.DONE, (reply,), check.turn, None, record.session)
-                record.delivery = Delivery(update_id=0, turn=check.turn, replies=[stored(reply)])
+                record.delivery = Delivery(
+                    update_id=0, turn=check.turn, replies=[stored(reply)], plan=MESSAGE_PLAN
+                )
                 told = turn, record
             self._store.save(key, record)
         if self._invites is not None:

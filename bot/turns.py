@@ -30,7 +30,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.persistence import ChatRecord
-from bot.persistence.records import StoredOption, StoredReply
+from bot.persistence.records import MESSAGE_PLAN, StoredOption, StoredReply
 from bot.persistence.store import LoadResult
 from dialogs import Option, Reply, Session
 
@@ -71,6 +71,8 @@ class Turn:
     # it reports each further one it gets out.
     sent: int = 0
     taken: Taken = _not_kept
+    # The channel's layout of the turn's messages that `sent` counts in (Delivery.plan).
+    layout: int = MESSAGE_PLAN
     # The turn saved an employee's share of their self-check: hand it over to the manager's
     # record once this chat's lock is let go (see bot/selfchecks.py).
     hand_over: bool = False
@@ -208,4 +210,5 @@ class Outbox:
             record.session,
             record.keyboard_message,
             delivery.sent,
+            layout=delivery.plan,
         )

@@ -216,3 +216,17 @@ def test_dutch_characters_survive(kb: KnowledgeBase) -> None:
     accented = accented_in(session)
     _, text = plan_for(session)
     assert accented <= set(text)
+
+
+def test_the_same_answers_on_the_same_day_get_the_plan_from_the_cache() -> None:
+    """Laying a plan out costs ~130 ms of CPU: equal plans (answers, knowledge, day) are laid
+    out once; other answers or another day make a plan of their own."""
+    from bot.artifacts.plan_layout import layout_hits
+
+    first = render("action_plan", session_for("mkb", "overwegen"), engine(), TODAY).data
+    hits = layout_hits()
+    again = render("action_plan", session_for("mkb", "overwegen"), engine(), TODAY).data
+    assert again == first and layout_hits() == hits + 1
+    other = render("action_plan", session_for("mkb", "actie"), engine(), TODAY).data
+    later = render("action_plan", session_for("mkb", "overwegen"), engine(), date(2026, 12, 1))
+    assert other != first and later.data != first and layout_hits() == hits + 1

@@ -37,6 +37,9 @@ EXPECTED = (
     "while purging",
     "per distinct user",
     "tap -> callback answer",
+    "moderate load (2 users): tap -> callback answer p50",
+    "moderate load (2 users): tap -> next question p95",
+    "tap p50 while purging",
     "anonymous count on vs off",
     "whole bot, anonymous count",
 )
@@ -56,7 +59,7 @@ def test_every_benchmark_runs_with_tiny_sizes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     rows = json.loads(out.read_text(encoding="utf-8"))
     names = [row["name"] for row in rows]
-    assert len(names) == 25
+    assert len(names) == 30
     for word in EXPECTED:
         assert any(word in name for name in names), word
     for row in rows:

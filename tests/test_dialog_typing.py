@@ -7,6 +7,8 @@ back or refused in a line; every keyboard fits a phone; progress only goes forwa
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -570,6 +572,28 @@ def test_not_knowing_a_check_is_a_possible_gap_to_check() -> None:
     precondition = engine().knowledge.precondition(session.unsure_gaps[0])
     advice = "\n".join(reply.text for reply in replies)
     assert "check dit" in advice and precondition.title in advice
+
+
+def test_the_word_lists_are_compiled_on_the_first_typed_answer_not_at_start() -> None:
+    """An engine that starts loads no lemmatiser dictionary (about half a second of CPU); the
+    first typed sentence that needs it loads it, and is understood. A fresh process, since
+    this one's engines have long loaded it."""
+    script = """
+import simplemma.lemmatizer as lemmatizer
+from dialogs import Engine, Event, new_session
+engine = Engine.load()
+session = new_session(engine.language)
+engine.handle(session, Event.start("mkb"))
+engine.handle(session, Event.option("geen"))
+before = lemmatizer._legacy_lemmatizer_for.cache_info().currsize
+engine.handle(session, Event.text("nee hoor, eigenlijk helemaal niet"))
+after = lemmatizer._legacy_lemmatizer_for.cache_info().currsize
+print(before, after, session.history[-1].option)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "1", "nee"]
 
 
 def _pins(pages: list[list[str]]) -> set[str]:

@@ -190,7 +190,7 @@ async def test_housekeeping_survives_any_exception_in_a_round(
         failures += 1
         raise RuntimeError("geheim: a message that may quote user data")
 
-    monkeypatch.setattr(store, "purge_idle", purge_fails)
+    monkeypatch.setattr(store, "upkeep", purge_fails)
     task = asyncio.create_task(housekeeping(store, tmp_path, RETENTION))
     try:
         await _until(lambda: failures >= 3)
@@ -309,3 +309,93 @@ def test_the_start_up_look_lists_only_recent_chats_with_unsent_replies(tmp_path:
     store.save("4", unsent)
     _age(store.path_for("4"), days=2)  # too old to have replies worth sending
     assert list(store.recent_keys(utc_now() - timedelta(days=1))) == ["1"]
+
+
+# ---- one walk at a start (issue 24.3) ----------------------------------------------------------
+
+
+def test_unsent_outboxes_are_found_from_their_index_without_a_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SessionStore(tmp_path)
+    unsent = ChatRecord(session=Session(), delivery=Delivery(update_id=5, turn=1, replies=[]))
+    store.save("1", unsent)
+    assert store.unsent_keys() is None, "not known to be complete: a store from before the index"
+    store.indexed()
+    store.save("2", unsent.model_copy(deep=True))
+    store.save("3", ChatRecord(session=Session()))
+    store.save("4", unsent.model_copy(deep=True))
+    delivered = unsent.model_copy(deep=True)
+    assert delivered.delivery is not None
+    delivered.delivery.delivered = True
+    store.save("4", delivered, durable=False)  # marked delivered: out of the index
+    store.save("5", unsent.model_copy(deep=True))
+    store.erase("5")
+
+    def no_walk() -> None:
+        raise AssertionError("the records were walked")
+
+    monkeypatch.setattr(store, "files", no_walk)
+    assert store.unsent_keys() == ["1", "2"]
+
+
+async def test_a_start_sends_unsent_replies_from_the_index_and_walks_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.telegram.app import catch_up
+
+    store = SessionStore(tmp_path)
+    store.save("1", ChatRecord(session=Session()))
+    asked: list[list[str]] = []
+
+    class HandOvers:
+        async def finish_hand_overs(self) -> int:
+            return 0
+
+    class Resender:
+        conversation = HandOvers()
+
+        async def resend(self, bot: object, keys: list[str]) -> int:
+            asked.append(list(keys))
+            return 0
+
+    # A store from before the index: its recent records are looked through once ...
+    await catch_up(store, Resender(), None)  # type: ignore[arg-type]
+    assert store.unsent_keys() == []
+    unsent = ChatRecord(session=Session(), delivery=Delivery(update_id=5, turn=1, replies=[]))
+    store.save("2", unsent)
+
+    def no_walk() -> None:
+        raise AssertionError("the records were walked")
+
+    monkeypatch.setattr(store, "files", no_walk)
+    await catch_up(store, Resender(), None)  # type: ignore[arg-type]
+    assert asked == [[], ["2"]], "... and then only the index is read"
+
+
+def test_the_upkeep_walk_reads_each_shard_once_for_temps_and_purge_and_paces_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SessionStore(tmp_path)
+    old = _old_sessions(store, 6)
+    store.save("k", ChatRecord(session=Session()))
+    leftovers = [store.path_for(key).parent / f".{key}.json.abc.tmp" for key in ("k", old[0])]
+    for path in leftovers:
+        path.write_text("half")
+    shards = {store.path_for(key).parent for key in [*old, "k"]}
+    scanned: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        scanned.append(str(path))
+        return real_scandir(path)  # type: ignore[call-overload]
+
+    slept: list[float] = []
+    monkeypatch.setattr(os, "scandir", scandir)
+    done = store.upkeep(RETENTION, share=0.5, sleep=slept.append)
+    monkeypatch.undo()
+    assert (done.temps, done.deleted) == (2, 6)
+    assert not any(path.exists() for path in leftovers) and store.load("k") is not None
+    walked = [path for path in scanned if Path(path) in shards]
+    assert sorted(walked) == sorted(str(shard) for shard in shards), "each shard once"
+    assert len(slept) >= len(shards) and all(pause >= 0 for pause in slept), "paced per shard"

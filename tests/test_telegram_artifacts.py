@@ -148,11 +148,16 @@ async def test_model_photo_and_plan_document_arrive(
         bundle.long_date(day + timedelta(weeks=4))
         for day in (date.today(), date.today() + timedelta(days=1))
     }
-    assert document.caption in {texts.action_plan.caption.format(check_in=day) for day in check_ins}
+    # The dialog's intro leads the caption (one message, not a text and a file), the plan's own
+    # caption after it.
+    intro = bundle.dialog.plan_caption
+    assert document.caption in {
+        f"{intro}\n\n{texts.action_plan.caption.format(check_in=day)}" for day in check_ins
+    }
 
     # /model after the diagnosis: the highlighted model again, straight from the cache.
     bot_api.send_text(CHAT, "/model")
     again = await user.next_file("photo", 2)
     assert again.file_data == photo.file_data
-    assert again.caption == photo.caption
+    assert photo.caption.endswith(f"\n\n{again.caption}"), "after the dialog's intro"
     assert bot_api.rejections == []

@@ -49,8 +49,10 @@ async def test_action_plan_arrives_as_pdf(bot_api: FakeBotApi, bot_process: BotP
     user = User(bot_process, 77)
     await user.send("/start")
     await play_to_advice(user, "mkb")
-    await user.choose_anywhere("plan")
-    documents = [m for m in user.messages() if m.kind == "document"]
+    await user.choose_anywhere("plan")  # the reminder's question first, the plan after it
+    documents = await bot_process.wait_for(
+        lambda: [m for m in user.messages() if m.kind == "document"], what="the plan"
+    )
     assert documents and documents[-1].file_data.startswith(b"%PDF")
     assert documents[-1].file_name and documents[-1].file_name.endswith(".pdf")
     assert bot_api.rejections == []

@@ -6,6 +6,7 @@ after it — and replies that neither the turn nor the apology got out are sent 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 
@@ -16,10 +17,11 @@ from fake_bot_api.server import BotMessage, FakeBotApi
 
 import bot.telegram.handlers as handlers_module
 from bot.persistence import SessionStore
+from bot.persistence.records import Delivery, StoredOption, StoredReply
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.polling import serve_polling
-from dialogs import Engine
+from dialogs import Engine, Event
 from locales import load_bundle
 
 # PTB's default read timeout is 5 s; the fake server answers this much later (having sent it).
@@ -100,13 +102,16 @@ async def test_a_broken_connection_in_a_step_of_several_messages_leaves_the_ques
     bot_api.reset_next("sendPhoto" if fault == "picture" else "sendMessage")
     new = await _after_model(bot_process, user, newest)
     questions = [m for m in new if m.buttons()]
-    assert [m.text for m in questions] == [role_question.text], "the question, once"
+    assert len(questions) == 1, "the question, once"
+    assert questions[0].text and role_question.text, "the welcome rode along with it at /start"
+    assert role_question.text.endswith(questions[0].text)
     assert new[-1] == questions[0], "the last message carries the live buttons"
     if fault == "question":
         assert [m.kind for m in new] == ["photo", "text"]
     record = SessionStore(bot_process.data_dir).load("704")
     assert record is not None and record.delivery is not None
-    assert record.delivery.sent == 2 and record.keyboard_message == new[-1].message_id
+    # /model keeps no outbox: the one stored is /start's (its welcome rode along: one message).
+    assert record.delivery.sent == 1 and record.keyboard_message == new[-1].message_id
     await user.choose("lijn")  # the buttons work
     assert bot_api.rejections == []
 
@@ -204,8 +209,9 @@ async def test_a_kill_before_the_answer_of_a_message_repeats_that_message_only(
     bot_api: FakeBotApi, bot_process: BotProcess
 ) -> None:
     """The one honest exception, and no more: Telegram took the picture of a step, the process
-    died before its answer came back. After the restart the picture comes once more; the notes
-    before it, counted as sent, do not, and the question follows."""
+    died before its answer came back. After the restart the picture comes once more; the
+    question before it (the notes riding along, edited into the tapped message), counted as
+    sent, is not sent again and keeps the live buttons."""
     user = User(bot_process, 706)
     await user.send("/start")
     await user.choose("mkb")
@@ -217,27 +223,76 @@ async def test_a_kill_before_the_answer_of_a_message_repeats_that_message_only(
     label = next(b["text"] for b in turn.buttons() if option_id(b) == "f.actie")
     bot_api.tap(706, turn.message_id, label=label)
 
-    def notes_counted() -> bool:
+    def question_counted() -> bool:
         record = store.load("706")
         return record is not None and record.delivery is not None and record.delivery.sent >= 1
 
     await bot_process.wait_for(
-        lambda: notes_counted() and bot_api.method_calls("sendPhoto"),
-        what="the notes counted and the picture taken",
+        lambda: question_counted() and bot_api.method_calls("sendPhoto"),
+        what="the question counted and the picture taken",
     )
-    record = store.load("706")
-    assert record is not None and record.delivery is not None
-    notes = [p["text"] for p in bot_api.method_calls("sendMessage")][-record.delivery.sent :]
+    sends = len(bot_api.method_calls("sendMessage"))
+    edits = len(bot_api.method_calls("editMessageText"))
     bot_process.kill()
     await bot_process.start()
     await bot_process.wait_for(
         lambda: (r := store.load("706")) is not None and r.delivery and r.delivery.delivered,
         what="the turn finished after the restart",
     )
-    texts = [p["text"] for p in bot_api.method_calls("sendMessage")]
-    assert all(texts.count(note) == 1 for note in notes), "no note twice"
+    assert len(bot_api.method_calls("sendMessage")) == sends, "no note or question again"
+    assert len(bot_api.method_calls("editMessageText")) == edits, "nor edited in again"
     assert len(bot_api.method_calls("sendPhoto")) == 2, "the picture in doubt, once more"
-    assert user.messages()[-1].buttons(), "the question last, with the live buttons"
+    assert [m for m in user.messages() if m.buttons()] == [turn], "the question keeps them"
+    assert user.messages()[-1].kind == "photo", "the picture after the question"
+    await user.choose("ja")  # the buttons work
     # The tap comes again after the kill; its callback was answered before it, and a second
     # answer is refused as a repeat (kept apart from the rejections). Nothing else is refused.
+    assert bot_api.rejections == []
+
+
+async def test_a_turn_half_sent_in_the_old_layout_resumes_in_that_layout(
+    bot_api: FakeBotApi, bot_process: BotProcess
+) -> None:
+    """A record stored by the bot before layouts had numbers (no `plan` in its outbox) counts its
+    messages one reply at a time. Killed after the note and the picture's text of the step
+    after "Klopt" (2 of its 4 messages), the restarted bot sends the picture and the question,
+    nothing twice and nothing less (in today's layout the same count would mean: all sent)."""
+    user = User(bot_process, 707)
+    await user.send("/start")
+    for option in ("mkb", "geen", "ja", "ja"):
+        await user.choose(option)
+    asked = user.question()
+    await bot_process.stop()
+    store = SessionStore(bot_process.data_dir)
+    record = store.load("707")
+    assert record is not None and record.session is not None
+    engine = Engine.load()
+    outcome = engine.decide(record.session, Event.option("ok"))
+    replies = [
+        StoredReply(
+            text=reply.text,
+            options=[StoredOption(id=o.id, label=o.label) for o in reply.options],
+            attachment=reply.attachment,
+            replaces=reply.replaces,
+        )
+        for reply in outcome.replies
+    ]
+    assert [bool(r.attachment) for r in replies] == [False, True, False]
+    record.delivery = Delivery(
+        update_id=record.last_update_id, turn=record.session.turn, replies=replies, sent=2
+    )
+    store.save("707", record)
+    path = store.path_for("707")
+    raw = json.loads(path.read_bytes())
+    del raw["delivery"]["plan"]  # as the bot before layouts wrote it
+    path.write_bytes(json.dumps(raw, separators=(",", ":")).encode("utf-8"))
+    await bot_process.start()
+    await bot_process.wait_for(
+        lambda: (r := store.load("707")) is not None and r.delivery and r.delivery.delivered,
+        what="the old turn finished after the restart",
+    )
+    new = [m for m in user.messages() if m.message_id > asked.message_id]
+    assert [m.kind for m in new] == ["photo", "text"], "the picture, then the question"
+    assert new[-1].buttons() and new[-1].text == outcome.replies[-1].text
+    await user.choose("ja")  # the buttons work
     assert bot_api.rejections == []

@@ -8,7 +8,8 @@ question came within a few seconds. After a final restart and a settle period:
 - no lost tap: every answer the bot confirmed under a question ("➜ label") is in the stored
   history, every stored answer is one the user tapped at that turn, and every tap that is not in
   the history was answered and followed by the question of now;
-- nobody stuck: every user's last message carries the buttons of the stored current turn;
+- nobody stuck: every user's last message carries the buttons of the stored current turn (or
+  only a picture follows that question);
 - nothing corrupt: every session file decodes, the quarantine is empty, no temp file is left;
 - nothing twice: no message is sent twice, except the one honest exception per kill and chat
   (the message Telegram took just before the kill, whose answer, and so its mark, never came
@@ -200,8 +201,16 @@ def _check_person(api: FakeBotApi, person: Person, session: Session, engine: Eng
         assert later_questions, f"a refused tap got no question again: {tap}"
         assert query.answer_text in (expired, None)
 
-    last = api.chat(person.chat_id)[-1]
-    assert last.buttons(), f"user {person.chat_id} is stuck: the last message has no buttons"
+    # The question is the last message, or only an illustration (the model picture, the plan)
+    # follows it: a file after a question that took the answered one's place (issue 24).
+    chat = api.chat(person.chat_id)
+    asked = [index for index, message in enumerate(chat) if message.buttons()]
+    assert asked, f"user {person.chat_id} is stuck: no message has buttons"
+    last = chat[asked[-1]]
+    after = chat[asked[-1] + 1 :]
+    assert all(m.kind in ("photo", "document") for m in after), (
+        f"user {person.chat_id} is stuck: the last message has no buttons"
+    )
     assert {turn_of(b) for b in last.buttons()} == {session.turn}, "buttons of an old turn"
     offered = [option.id for option in engine.shown_options(session)]
     assert [option_id(b) for b in last.buttons()] == offered

@@ -47,7 +47,8 @@ def stored(bot: BotProcess, chat: int) -> ChatRecord | None:
 
 
 def texts_of(user: User) -> list[str]:
-    return [message.text or "" for message in user.messages()]
+    """The words of each message: its text, or a picture's caption (a team's list rides there)."""
+    return [message.text or message.caption or "" for message in user.messages()]
 
 
 async def ask_employee_a(manager: User) -> str:

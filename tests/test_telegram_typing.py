@@ -147,8 +147,10 @@ async def test_an_intake_tap_costs_one_counted_call(
     # The role, the kind of work (skipped) and the staging answers, above the result.
     trail = "✓ Leidinggevende of teamleider · Sla over · Nee · Nee · Ja"
     assert question.startswith(f"{trail}\n{progress_line(6, 'uitslag')}\n")
-    await user.choose("ok")  # the result confirmed: the picture comes as a message of its own
-    assert any(message.kind == "photo" for message in user.messages())
+    await user.choose("ok")  # the result confirmed: the picture comes after the next question
+    await bot_process.wait_for(
+        lambda: any(message.kind == "photo" for message in user.messages()), what="the picture"
+    )
     _only_the_newest_has_buttons(user)
     while True:
         since = len(bot_api.calls)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -272,10 +273,11 @@ async def test_an_overlong_reply_is_split_at_paragraphs_with_the_keyboard_last(
     assert bot_api.rejections == []
 
 
-async def test_each_reply_is_a_message_and_only_a_short_note_joins_its_question(
+async def test_notes_join_the_question_after_them_and_the_old_layout_keeps_each_reply(
     bot_api: FakeBotApi,
 ) -> None:
     bot_api.send_text(22, "/start")
+    bot_api.send_text(24, "/start")
     session = new_session()
     replies = [
         Reply("Een opmerking vooraf."),
@@ -285,24 +287,36 @@ async def test_each_reply_is_a_message_and_only_a_short_note_joins_its_question(
     ]
     async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
         await Outbox(bot, Engine.load()).replies(22, replies, session.turn, session)
+        await Outbox(bot, Engine.load()).replies(24, replies, session.turn, session, layout=1)
     sent = bot_api.chat(22)
     assert [m.text for m in sent] == [
+        "Een opmerking vooraf.\n\nNog een opmerking.\n\nDe vraag?",
+        "Tot slot.",
+    ]
+    assert [len(m.buttons()) for m in sent] == [2, 0]
+    old = bot_api.chat(24)  # layout 1: each reply, only a short note joins its question
+    assert [m.text for m in old] == [
         "Een opmerking vooraf.",
         "Nog een opmerking.\n\nDe vraag?",
         "Tot slot.",
     ]
-    assert [len(m.buttons()) for m in sent] == [0, 2, 0]
+    assert [len(m.buttons()) for m in old] == [0, 2, 0]
     assert bot_api.rejections == []
 
 
-async def test_a_heading_with_its_list_is_never_joined_or_cut(bot_api: FakeBotApi) -> None:
+async def test_a_heading_with_its_list_is_never_cut(bot_api: FakeBotApi) -> None:
     bot_api.send_text(23, "/start")
+    bot_api.send_text(25, "/start")
     session = new_session()
     listed = "Kop:\n• een\n• twee"
     replies = [Reply(listed), Reply("x" * 300), Reply("De vraag?", (Option("ja", "Ja"),))]
+    long = [Reply(listed), Reply("x" * 4090), Reply("De vraag?", (Option("ja", "Ja"),))]
     async with Bot(FAKE_TOKEN, base_url=f"{bot_api.url}/bot") as bot:
-        await Outbox(bot, Engine.load()).replies(23, replies, session.turn, session)
+        await Outbox(bot, Engine.load()).replies(23, replies, session.turn, session, layout=1)
+        await Outbox(bot, Engine.load()).replies(25, long, session.turn, session)
     assert [m.text for m in bot_api.chat(23)] == [listed, "x" * 300, "De vraag?"]
+    # Joined only when all of it fits in one message; else each reply stays whole.
+    assert [m.text for m in bot_api.chat(25)] == [listed, "x" * 4090, "De vraag?"]
 
 
 # ---- texts, commands, logging, health ----------------------------------------------------------
@@ -377,8 +391,8 @@ def test_a_turn_becomes_the_same_plan_of_messages_every_time() -> None:
         Reply("Kort."),  # rides along with the question after it
         Reply("Wat kies je?", (Option("a", "A"), Option("b", "B"))),
     )
-    messages = plan(replies, 7)
-    assert plan(replies, 7) == messages, "deterministic: a restart resumes in the same plan"
+    messages = plan(replies, 7, layout=1)
+    assert plan(replies, 7, layout=1) == messages, "deterministic: a restart resumes the same"
     parts = split_message(long_note)
     assert len(parts) > 1 and [m.text for m in messages[: len(parts)]] == parts
     assert all(m.markup is None for m in messages[: len(parts)])
@@ -388,6 +402,34 @@ def test_a_turn_becomes_the_same_plan_of_messages_every_time() -> None:
     assert question.text == "Kort.\n\nWat kies je?" and question.markup is not None
     assert question_index(messages) == len(messages) - 1
     assert question_index(plan((Reply("x" * (SHORT_NOTE + 1)),), 1)) is None
+
+    packed = plan(replies, 7)  # layout 2: the intro is the picture's caption
+    assert packed == plan(replies, 7)
+    assert [m.text for m in packed[: len(parts)]] == parts
+    picture, question = packed[len(parts) :]
+    assert (picture.text, picture.attachment) == ("Zo ziet het model eruit.", "model_picture")
+    assert question.text == "Kort.\n\nWat kies je?" and question.markup is not None
+
+
+def test_an_illustration_goes_after_a_question_that_takes_the_answered_ones_place() -> None:
+    from bot.telegram.outbox import INTRO_IN_CAPTION, plan, question_index
+
+    note = Reply("Nog 3 korte vragen.")
+    model = Reply("Zo ziet het model eruit.", attachment="model_picture")
+    ask = Reply("Kan het?", (Option("ja", "Ja"),), replaces=True)
+    first, after = plan((note, model, ask), 5)
+    assert first.text == "Nog 3 korte vragen.\n\nKan het?" and first.replaces
+    assert question_index([first, after]) == 0
+    assert (after.attachment, after.text) == ("model_picture", "Zo ziet het model eruit.")
+    team = Reply("Je team.", attachment="team_picture")  # its list is what the question needs
+    assert [m.attachment for m in plan((team, ask), 5)] == ["team_picture", None]
+    new = replace(ask, replaces=False)  # sent as a new message: the picture first, as meant
+    assert [m.attachment for m in plan((model, new), 5)] == ["model_picture", None]
+    long_intro = Reply("x" * (INTRO_IN_CAPTION + 1), attachment="action_plan")
+    assert [(bool(m.text), m.attachment) for m in plan((long_intro,), 5)] == [
+        (True, None),
+        (False, "action_plan"),
+    ], "an intro too long for a caption goes before the file"
 
 
 class _Sends:
@@ -418,7 +460,8 @@ async def _send_turn(
         counted.append((sent, live))
 
     outbox = Outbox(bot, Engine.load())  # type: ignore[arg-type]
-    live = await outbox.replies(1, replies, 3, None, start=start, taken=taken)
+    # Layout 1 keeps the long note a message of its own (layout 2 would join the two).
+    live = await outbox.replies(1, replies, 3, None, start=start, taken=taken, layout=1)
     return live, counted
 
 
@@ -439,22 +482,28 @@ async def test_a_note_in_doubt_is_let_be_and_the_question_is_sent_once_more() ->
 # ---- the live buttons --------------------------------------------------------------------------
 
 
-def test_only_a_turn_of_notes_and_a_replacing_question_is_edited_in_place() -> None:
+def test_only_a_turn_that_begins_with_a_replacing_question_is_edited_in_place() -> None:
     from bot.conversation import Status, Turn
-    from bot.telegram.live_buttons import fits_in_place
+    from bot.telegram.live_buttons import fits_in_place, in_place_covers
 
     question = Reply("Wat kies je?", (Option("a", "A"),), replaces=True)
     note = Reply("Goed zo.")
 
-    def turn(*replies: Reply, status: Status = Status.DONE) -> Turn:
-        return Turn(status, replies, 4)
+    def turn(*replies: Reply, status: Status = Status.DONE, layout: int = 2) -> Turn:
+        return Turn(status, replies, 4, layout=layout)
 
     assert fits_in_place(turn(note, question))
     assert fits_in_place(turn(note, question, status=Status.REDELIVERED))
     assert not fits_in_place(turn(note, question, status=Status.STALE)), "a stale tap: anew"
     assert not fits_in_place(turn(note, Reply("Wat kies je?", (Option("a", "A"),))))
     picture = Reply("Het model.", attachment="model_picture")
-    assert not fits_in_place(turn(picture, question)), "a picture needs a message of its own"
+    assert fits_in_place(turn(picture, question)), "the picture follows the edited question"
+    assert in_place_covers(turn(picture, question)) == 1
+    assert not fits_in_place(turn(picture, question, layout=1)), "layout 1: a message of its own"
+    assert fits_in_place(turn(note, question, layout=1))
+    assert in_place_covers(turn(note, question, layout=1)) == 1
+    team = Reply("Het team.", attachment="team_picture")
+    assert not fits_in_place(turn(team, question)), "a team's picture before its question"
     assert not fits_in_place(turn(Reply("x" * MESSAGE_LIMIT), question)), "too long for one"
     assert not fits_in_place(turn(Reply("Nog een?", (Option("b", "B"),)), question))
     assert not fits_in_place(turn())

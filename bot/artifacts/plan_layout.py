@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import lru_cache
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -33,7 +34,38 @@ Draw = Callable[[FPDF], None]
 
 
 def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
-    """The plan as PDF bytes on exactly one A4 page, in the bundle's language.
+    """The plan as PDF bytes on exactly one A4 page, in the bundle's language (cached).
+
+    Cached like the model picture: the plan's content (the answers' advice, the knowledge's
+    words, the day) is the whole input, and laying one out costs ~130 ms of CPU, while many
+    managers with the same answers on the same day get the same page.
+    """
+    return _layout(plan, _ByIdentity(words))
+
+
+def layout_hits() -> int:
+    """How often a plan came from the cache (for tests and the benchmark)."""
+    return _layout.cache_info().hits
+
+
+class _ByIdentity:
+    """Hashes a bundle by identity: its texts hold dicts, so it has no value hash."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Bundle) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByIdentity) and other.value is self.value
+
+
+@lru_cache(maxsize=64)
+def _layout(plan: ActionPlan, bundle: _ByIdentity) -> bytes:
+    """The layout itself (see `layout_action_plan`).
 
     What does not fit is left out in a fixed order (the referrals, then the blind spot, then the
     last steps, which the plan then counts as "en nog N in de bot"), so the page keeps its promise
@@ -44,6 +76,7 @@ def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
     one is drawn: drawing is what costs (fpdf2 breaks lines a character at a time), so trying
     selection after selection would draw the same paragraphs again and again.
     """
+    words = bundle.value
     candidates = _candidates(plan)
     pdf = _new_document(plan, words)
     fits, heights = _draw(pdf, _blocks(plan, words, *candidates[0]), words, measure=True)

@@ -24,6 +24,10 @@ from dialogs.session import Session
 # The format of a stored record. Raise it by one with every incompatible change, and add the step
 # from the previous version to `bot.persistence.migrations.STEPS`.
 RECORD_VERSION = 8
+# The layout in which the Telegram channel turns a turn's replies into messages
+# (bot.telegram.outbox.plan): `Delivery.sent` counts messages of that layout, so a turn keeps the
+# layout it was stored with. Raise it with every change of the plan that changes message counts.
+MESSAGE_PLAN = 2
 # Clocks drift and get corrected; a save stamped up to a day ahead is still believable.
 MAX_CLOCK_SKEW = timedelta(days=1)
 # Telegram's update ids are 32-bit today; JSON numbers are exact up to 2**53.
@@ -88,6 +92,10 @@ class Delivery(BaseModel):
     delivered: bool = False
     # How many messages of the turn's plan Telegram took (see bot.telegram.outbox.plan).
     sent: int = Field(default=0, ge=0, le=1000)
+    # The plan's layout that `sent` counts in. Absent in a record stored before layouts had
+    # numbers: that is layout 1, so such a record needs no migration (and keeps its format
+    # version); every new outbox names the layout it is sent in (MESSAGE_PLAN).
+    plan: int = Field(default=1, ge=1, le=MESSAGE_PLAN)
 
 
 class ChatRecord(BaseModel):

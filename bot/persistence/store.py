@@ -16,10 +16,12 @@ The methods are synchronous and blocking (fsync); async callers run them in a wo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +39,15 @@ SESSIONS_DIR = "sessions"
 # scheduler finds what is due by reading names, never by parsing every record each minute.
 CHECKINS_DIR = "checkins"
 DUE_FORMAT = "%Y%m%dT%H%M%SZ"
+# The index of outboxes not delivered yet: one empty file `<key>` per chat whose last turn still
+# has messages to send, so a start finds them by reading names, not every record (issue 24.3).
+OUTBOX_DIR = "outbox"
+# In the outbox index once it lists every unsent outbox: a store kept by a bot before the index
+# has none, and its first start looks through the recent records once more.
+INDEXED = ".indexed"
+# The share of one core the upkeep walk may take (it sleeps the rest), so that a large store
+# does not slow the answers of a bot that has just started (see `upkeep`).
+WALK_SHARE = 0.15
 
 
 def marker_name(key: str, due: datetime) -> str:
@@ -105,12 +116,50 @@ class LoadResult:
         return self.record is not None and self.record.blocked
 
 
+# Entries the upkeep walk handles between two pauses: about a millisecond of work, so an answer
+# that waits for the interpreter while the walk runs waits that long at most.
+WALK_CHUNK = 64
+
+
+class _Pace:
+    """Keeps a walk to `share` of the wall clock: after each chunk of work, a pause 1/share - 1
+    times as long. Wall time, not CPU time: on a busy machine the walk's thread also holds the
+    interpreter while it waits for a core, and that is what the event loop feels."""
+
+    def __init__(self, share: float, sleep: Callable[[float], None]) -> None:
+        self._factor = max(0.0, (1.0 - share) / share) if share > 0 else 0.0
+        self._sleep = sleep
+        self._count = 0
+        self._began = time.perf_counter()
+
+    def tick(self) -> None:
+        self._count += 1
+        if self._count >= WALK_CHUNK:
+            self.rest()
+
+    def rest(self) -> None:
+        """Pause for the work done since the last pause (none when the walk is not paced)."""
+        if self._factor and self._count:
+            self._sleep((time.perf_counter() - self._began) * self._factor)
+        self._count = 0
+        self._began = time.perf_counter()
+
+
+@dataclass
+class Upkeep:
+    """What one upkeep walk did: temp files removed, idle records deleted."""
+
+    temps: int = 0
+    deleted: int = 0
+
+
 class SessionStore:
     """Load, save, erase and expire chat records under `<data_dir>/sessions/`."""
 
     def __init__(self, data_dir: Path) -> None:
         self._root = data_dir / SESSIONS_DIR
         self._checkins = data_dir / CHECKINS_DIR
+        self._outbox = data_dir / OUTBOX_DIR
         self._quarantine = Quarantine(data_dir / QUARANTINE_DIR)
 
     @property
@@ -181,13 +230,56 @@ class SessionStore:
         """
         path = self.path_for(key)
         record.saved_at = utc_now()
+        unsent = record.delivery is not None and not record.delivery.delivered
         try:
+            if unsent:  # listed before the record is written: a crash between leaves a spare entry
+                self._list_unsent(key)
             atomic_write_bytes(path, encode_record(record), durable=durable)
         except OSError as err:
             # The reason only (e.g. "No space left on device"): the path holds the chat key.
             reason = err.strerror or type(err).__name__
             raise SaveFailed(err.errno, f"session not saved: {reason}") from err
+        if not unsent:
+            self.unlist_unsent(key)
         self._index(key, record.next_checkin())
+
+    # ---- the outbox index --------------------------------------------------------------------
+
+    def _list_unsent(self, key: str) -> None:
+        """An empty entry named `key`, without an fsync of its own.
+
+        Why no fsync: it would add a third flush to every turn's save. The entry is created
+        before the record's durable write, whose flushes commit it too on journalling file
+        systems (ext4, xfs commit a transaction's metadata together); a kill never loses it.
+        Only a power loss on another file system might, and then the turn's replies wait for
+        the user's next message (the turn itself is on disk).
+        """
+        ensure_dir(self._outbox)
+        os.close(os.open(self._outbox / key, os.O_CREAT | os.O_WRONLY, 0o600))
+
+    def unlist_unsent(self, key: str) -> None:
+        """Take `key` out of the outbox index (its outbox was delivered, or is gone)."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._outbox / key)
+
+    def unsent_keys(self) -> list[str] | None:
+        """Keys of the chats whose outbox may hold unsent messages, read from the index.
+
+        None when the index is not known to be complete (a store from before it): then the
+        caller looks through the recent records (`recent_keys`) and calls `indexed()`.
+        """
+        try:
+            names = [entry.name for entry in os.scandir(self._outbox)]
+        except FileNotFoundError:
+            return None
+        if INDEXED not in names:
+            return None
+        return sorted(name for name in names if not name.startswith("."))
+
+    def indexed(self) -> None:
+        """Say that the outbox index lists every unsent outbox from now on."""
+        ensure_dir(self._outbox)
+        atomic_write_bytes(self._outbox / INDEXED, b"")
 
     # ---- the check-in index ------------------------------------------------------------------
 
@@ -236,6 +328,7 @@ class SessionStore:
         """Delete everything stored about the chat: its record, its pending check-ins and its
         quarantined copies (they hold an earlier conversation); False when nothing was stored."""
         self._index(key, None)
+        self.unlist_unsent(key)
         erased = remove_durably(self.path_for(key))
         return self._quarantine.erase(key) > 0 or erased
 
@@ -248,17 +341,8 @@ class SessionStore:
 
     def files(self) -> Iterator[Path]:
         """Every entry in every shard (also temp files); an unreadable shard is skipped."""
-        try:
-            shards = [Path(entry.path) for entry in os.scandir(self._root) if entry.is_dir()]
-        except FileNotFoundError:
-            return
-        for shard in shards:
-            try:
-                entries = [Path(entry.path) for entry in os.scandir(shard)]
-            except OSError as err:
-                log.warning("Session shard skipped (%s)", type(err).__name__)
-                continue
-            yield from entries
+        for shard in self._shards():
+            yield from self._entries(shard)
 
     def count(self) -> int:
         return sum(1 for path in self.files() if path.suffix == ".json")
@@ -281,19 +365,27 @@ class SessionStore:
             except OSError:
                 continue
 
-    def prepare(self) -> int:
+    def prepare(self, *, sessions: bool = True) -> int:
         """Create the root and remove temp files a killed process left behind; returns removed.
 
         Only those of earlier processes (see `atomic.process_tag`): the sweep runs while this
         process already saves, and deleting the temp file of a save about to be renamed made that
-        save fail ("not saved") or lose its outbox mark.
+        save fail ("not saved") or lose its outbox mark. `sessions=False` leaves the records'
+        shards to the upkeep walk (`upkeep`) and sweeps only the small index directories.
         """
         ensure_dir(self._root)
         removed = 0
-        for path in [*self.files(), *self._checkin_entries()]:
+        walked = self.files() if sessions else iter(())
+        for path in [*walked, *self._checkin_entries(), *self._outbox_entries()]:
             if is_foreign_temp(path.name) and remove_durably(path):
                 removed += 1
         return removed
+
+    def _outbox_entries(self) -> list[Path]:
+        try:
+            return [Path(entry.path) for entry in os.scandir(self._outbox)]
+        except FileNotFoundError:
+            return []
 
     def purge_idle(self, retention: timedelta, now: datetime | None = None) -> int:
         """Delete records not saved within `retention`; returns how many were deleted.
@@ -303,22 +395,79 @@ class SessionStore:
         kept old mtimes); one that cannot be read goes to quarantine. No single file's problem
         stops the purge. Quarantined files are deleted after the same retention.
         """
+        return self.upkeep(retention, now, temps=False, share=1.0).deleted
+
+    def upkeep(
+        self,
+        retention: timedelta,
+        now: datetime | None = None,
+        *,
+        temps: bool = True,
+        share: float = WALK_SHARE,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Upkeep:
+        """One walk over every record: temp files of earlier processes removed (`temps`) and
+        idle records purged (see `purge_idle`), at most `share` of one core.
+
+        Why one walk: at a start the temp sweep, the look for unsent replies and the purge
+        each walked every file (1M files: 6, 14 and 28 s of a busy core), and the first answers
+        waited for the CPU. Unsent replies are found from their index now (`unsent_keys`);
+        the rest is this walk, which sleeps after each shard so that it takes at most `share`
+        of a core: at 1M files it takes longer, and the answers meanwhile do not notice it.
+        """
         cutoff = (now or utc_now()) - retention
         cutoff_ts = cutoff.timestamp()
-        deleted = 0
+        done = Upkeep()
+        pace = _Pace(share, sleep)
         # A check-in not sent yet keeps its chat until the retention period has passed after it.
         waiting = {key for key, due in self.pending_checkins().items() if due > cutoff}
-        for path in self.files():
-            if path.suffix != ".json" or path.stem in waiting:
-                continue
-            try:
-                if self._expired(path, cutoff, cutoff_ts) and remove_durably(path):
-                    self._index(path.stem, None)
-                    deleted += 1
-            except Exception as err:  # one bad file must never end the purge
-                log.warning("Purge skipped a session file (%s)", type(err).__name__)
+        for shard in self._shards():
+            for entry in self._scan(shard):
+                pace.tick()
+                name = entry.name
+                if temps and is_foreign_temp(name):
+                    with contextlib.suppress(OSError):
+                        done.temps += remove_durably(Path(entry.path))
+                    continue
+                if not name.endswith(".json") or name[: -len(".json")] in waiting:
+                    continue
+                try:
+                    if entry.stat().st_mtime >= cutoff_ts:
+                        continue  # saved since the cutoff: kept without a look inside
+                    path = Path(entry.path)
+                    if self._expired(path, cutoff, cutoff_ts) and remove_durably(path):
+                        self._index(path.stem, None)
+                        self.unlist_unsent(path.stem)
+                        done.deleted += 1
+                except Exception as err:  # one bad file must never end the purge
+                    log.warning("Purge skipped a session file (%s)", type(err).__name__)
+            pace.rest()
         self._quarantine.purge(cutoff_ts)
-        return deleted
+        return done
+
+    @staticmethod
+    def _scan(shard: Path) -> Iterator[os.DirEntry[str]]:
+        """The entries of one shard, one at a time (a listing of thousands at once holds the
+        interpreter for milliseconds, and every answer meanwhile waits for it)."""
+        try:
+            with os.scandir(shard) as entries:
+                yield from entries
+        except OSError as err:
+            log.warning("Session shard skipped (%s)", type(err).__name__)
+
+    def _shards(self) -> list[Path]:
+        try:
+            return [Path(entry.path) for entry in os.scandir(self._root) if entry.is_dir()]
+        except FileNotFoundError:
+            return []
+
+    @staticmethod
+    def _entries(shard: Path) -> list[Path]:
+        try:
+            return [Path(entry.path) for entry in os.scandir(shard)]
+        except OSError as err:
+            log.warning("Session shard skipped (%s)", type(err).__name__)
+            return []
 
     def _expired(self, path: Path, cutoff: datetime, cutoff_ts: float) -> bool:
         if path.stat().st_mtime >= cutoff_ts:

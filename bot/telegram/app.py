@@ -30,6 +30,7 @@ from bot.scheduler import CheckInScheduler, test_clock
 from bot.settings import Settings
 from bot.stats import Tally
 from bot.telegram.application import LeanApplication
+from bot.telegram.for_tests import turn_store
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
 from bot.telegram.housekeeping import heartbeat_interval_from_env, housekeeping
@@ -52,16 +53,26 @@ POOL_TIMEOUT = 30.0
 
 
 async def catch_up(store: SessionStore, handlers: Handlers, bot: Bot) -> None:
-    """After a start: clear half-written files, then send replies a crash left in an outbox."""
+    """After a start: send the replies a crash left in an outbox, found from the outbox index.
+
+    Nothing here walks the store: the temp files of a killed process go in the housekeeping's
+    upkeep walk. Only a store kept by a bot before the index is looked through once (its recent
+    records, as before), and from then on the index is trusted.
+    """
     try:
-        removed = await asyncio.to_thread(store.prepare)
+        removed = await asyncio.to_thread(store.prepare, sessions=False)
         if removed:
             log.info("Removed %d half-written temporary files", removed)
-        since = utc_now() - CATCH_UP_WINDOW
-        keys = await asyncio.to_thread(lambda: list(store.recent_keys(since)))
+        keys = await asyncio.to_thread(store.unsent_keys)
+        complete = keys is not None
+        if keys is None:
+            since = utc_now() - CATCH_UP_WINDOW
+            keys = await asyncio.to_thread(lambda: list(store.recent_keys(since)))
         sent = await handlers.resend(bot, keys)
         if sent:
             log.info("Sent the unsent replies of %d chats", sent)
+        if not complete:
+            await asyncio.to_thread(store.indexed)
         shares = await handlers.conversation.finish_hand_overs()
         if shares:
             log.info("Handed over %d shares a stop had cut short", shares)
@@ -87,7 +98,7 @@ def build_application(
     observe = tally.observe if tally is not None else None
     conversation = Conversation(
         engine,
-        store,
+        turn_store(store),
         settings.bot_retention_days,
         stats=observe,
         invites=InviteStore(settings.bot_data_dir),

@@ -1,8 +1,9 @@
 """Settings that exist only for the end-to-end tests (names start with `BOT_TEST_ONLY_`).
 
-They make the real bot process quicker to test (a faster flood limiter, a faster heartbeat) and
-are never set in a deployment: each logs a warning when it is, and a value out of its range is
-ignored with a warning rather than stopping the bot.
+They make the real bot process quicker to test (a faster flood limiter, a faster heartbeat) or
+let a test stop it at a known moment (a pause before a turn's save), and are never set in a
+deployment: each logs a warning when it is, and a value out of its range is ignored with a
+warning rather than stopping the bot.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 import logging
 import math
 import os
+import time
+
+from bot.persistence import ChatRecord, SessionStore
+from bot.persistence.store import LoadResult
 
 log = logging.getLogger(__name__)
 
@@ -29,3 +34,45 @@ def number_for_tests(name: str, highest: float, effect: str) -> float | None:
         return None
     log.warning("%s is set: %s", name, effect)
     return value
+
+
+# TEST ONLY: seconds every durable save of a turn waits before it writes, so that an end-to-end
+# test can kill the bot at a known moment: after a tap was answered, before its turn is on disk.
+TEST_SAVE_PAUSE_ENV = "BOT_TEST_ONLY_SAVE_PAUSE_SECONDS"
+
+
+class PausedSaves:
+    """A store whose durable saves wait first (see TEST_SAVE_PAUSE_ENV); the rest as `store`."""
+
+    def __init__(self, store: SessionStore, seconds: float) -> None:
+        self._store = store
+        self._seconds = seconds
+
+    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
+        if durable:
+            time.sleep(self._seconds)  # a worker thread: only this chat's turn waits
+        self._store.save(key, record, durable=durable)
+
+    def load(self, key: str) -> ChatRecord | None:
+        return self._store.load(key)
+
+    def load_result(self, key: str) -> LoadResult:
+        return self._store.load_result(key)
+
+    def erase(self, key: str) -> bool:
+        return self._store.erase(key)
+
+    def mark_blocked(self, key: str) -> None:
+        self._store.mark_blocked(key)
+
+    def set_aside(self, key: str, reason: str) -> bool:
+        return self._store.set_aside(key, reason)
+
+    def quarantined_copies(self, key: str) -> int:
+        return self._store.quarantined_copies(key)
+
+
+def turn_store(store: SessionStore) -> SessionStore | PausedSaves:
+    """The store the conversation saves turns in: `store`, unless the test-only pause is set."""
+    seconds = number_for_tests(TEST_SAVE_PAUSE_ENV, 600, "every turn waits before it is saved")
+    return store if seconds is None else PausedSaves(store, seconds)

@@ -38,9 +38,10 @@ from bot.telegram.live_buttons import (
     edit_in_place,
     edit_into,
     fits_in_place,
+    in_place_covers,
 )
 from bot.telegram.logs import log_error
-from bot.telegram.outbox import Outbox
+from bot.telegram.outbox import Outbox, plan
 from bot.telegram.retry import (
     Blocked,
     FloodLimited,
@@ -141,8 +142,17 @@ class Handlers:
         query = update.callback_query
         answered = False
 
+        async def decided() -> None:
+            """The tap was taken: stop the spinner now, while the turn is being saved."""
+            nonlocal answered
+            if query is not None and not answered:
+                answered = True
+                await self._answer(query)
+
         async def deliver(turn: Turn) -> int | None:
             nonlocal answered
+            if answered:
+                return await self._show(query, chat.id, turn, outbox)
             if query is not None and not (turn.status is Status.REDELIVERED and not turn.replies):
                 # A redelivered tap whose replies went out was answered then; answering twice
                 # is refused by Telegram.
@@ -154,7 +164,12 @@ class Handlers:
 
         try:
             await self._conversation.handle(
-                key, update.update_id, message, tap_turn=tap_turn, deliver=deliver
+                key,
+                update.update_id,
+                message,
+                tap_turn=tap_turn,
+                deliver=deliver,
+                decided=decided if query is not None else None,
             )
         except Blocked:
             log.info("The user blocked the bot; nothing more is sent to this chat")
@@ -186,7 +201,7 @@ class Handlers:
             if done is InPlace.EDITED:
                 if turn.keyboard_message not in (None, tapped.message_id):
                     await clear_old_keyboard(outbox.bot, chat_id, turn)
-                return tapped.message_id
+                return await after_in_place(outbox, chat_id, turn, tapped.message_id)
             if done is InPlace.UNFIT:
                 await self._show_choice(tapped, turn.chosen, outbox)
             cleared = tapped.message_id
@@ -339,9 +354,37 @@ async def send_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None:
     (see :meth:`Outbox.replies`); the messages not taken then stay in the outbox.
     """
     live = await outbox.replies(
-        chat_id, turn.replies, turn.turn, turn.session, start=turn.sent, taken=turn.taken
+        chat_id,
+        turn.replies,
+        turn.turn,
+        turn.session,
+        start=turn.sent,
+        taken=turn.taken,
+        layout=turn.layout,
     )
     return live if live is not None or turn.sent == 0 else turn.keyboard_message
+
+
+async def after_in_place(outbox: Outbox, chat_id: int, turn: Turn, edited: int) -> int:
+    """The question was edited into message `edited`: count it, and send what follows it.
+
+    The edit stands for the first message(s) of the plan (:func:`in_place_covers`); a file that
+    illustrates follows as a new message. Returns `edited`, the message with the live buttons.
+    """
+    covers = in_place_covers(turn)
+    total = len(plan(turn.replies, turn.turn, turn.layout))
+    if covers < total:
+        await turn.taken(covers, edited)
+        await outbox.replies(
+            chat_id,
+            turn.replies,
+            turn.turn,
+            turn.session,
+            start=covers,
+            taken=turn.taken,
+            layout=turn.layout,
+        )
+    return edited
 
 
 async def resend_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None:
@@ -360,7 +403,7 @@ async def resend_replies(outbox: Outbox, chat_id: int, turn: Turn) -> int | None
         and fits
         and await edit_into(outbox.bot, chat_id, live, turn) is InPlace.EDITED
     ):
-        return live
+        return await after_in_place(outbox, chat_id, turn, live)
     await clear_old_keyboard(outbox.bot, chat_id, turn)
     return await send_replies(outbox, chat_id, turn)
 

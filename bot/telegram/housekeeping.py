@@ -1,7 +1,8 @@
 """Background chores of the running bot: the heartbeat for the health check and the retention purge.
 
 Why an asyncio task and not PTB's JobQueue: the JobQueue needs an extra dependency (APScheduler) for
-two fixed-interval loops. The purge runs in a worker thread because it walks every stored file.
+two fixed-interval loops. The purge runs in a worker thread because it walks every stored file
+(the one walk over the store, throttled: see `SessionStore.upkeep`).
 The loop must outlive any single failure: if it died, the heartbeat would stop (the container is
 reported unhealthy) and idle sessions would never be deleted again (a broken privacy promise).
 """
@@ -36,14 +37,18 @@ def heartbeat_interval_from_env() -> float | None:
 
 
 async def purge(store: SessionStore, retention: timedelta) -> int:
-    deleted = await asyncio.to_thread(store.purge_idle, retention)
-    if deleted:
-        log.info("Retention: erased %d idle conversations", deleted)
+    """The upkeep walk (store.upkeep): idle sessions erased, temp files of a killed process
+    removed, at a sixth of a core (WALK_SHARE) so that the answers after a start do not wait."""
+    done = await asyncio.to_thread(store.upkeep, retention)
+    if done.temps:
+        log.info("Removed %d half-written temporary files", done.temps)
+    if done.deleted:
+        log.info("Retention: erased %d idle conversations", done.deleted)
     # Invitation links keep the same retention, counted from the day they expire.
     links = await asyncio.to_thread(InviteStore(store.root.parent).purge, retention)
     if links:
         log.info("Retention: erased %d old invitation links", links)
-    return deleted
+    return done.deleted
 
 
 async def housekeeping(

@@ -3,9 +3,10 @@
 Old inline keyboards stay tappable forever, so the bot keeps exactly one question with live
 buttons in a chat, in three ways:
 
-- an intake tap whose whole turn fits in one message (short notes and the next question, which
-  the dialog allows to take the answered one's place) edits the tapped question into the next
-  one: one counted call, and no earlier message keeps buttons;
+- an intake tap whose turn begins with the next question (which the dialog allows to take the
+  answered one's place; the notes before it ride along) edits the tapped question into it: one
+  counted call, and no earlier message keeps buttons; an illustration (the model picture, the
+  plan) follows as a new message;
 - any other turn is sent as new messages, and the buttons of the question before it are taken
   away (a user's own turn first, so nothing looks live twice; a check-in after it is sent, so a
   check-in that fails leaves the question before it working);
@@ -27,6 +28,7 @@ from telegram.error import TelegramError
 from bot.conversation import Status, Turn
 from bot.telegram.keyboards import keyboard
 from bot.telegram.logs import log_error
+from bot.telegram.outbox import plan
 from bot.telegram.retry import not_modified, with_retry
 from bot.telegram.splitting import MESSAGE_LIMIT, PARAGRAPH, utf16_len
 
@@ -42,23 +44,46 @@ class InPlace(Enum):
 
 
 def fits_in_place(turn: Turn) -> bool:
-    """The dialog allows the next question to replace the answered one, and nothing else is due.
+    """The dialog allows the next question to replace the answered one, and the turn's plan
+    begins with it (notes may ride along in it; an illustration may follow it).
 
-    Only text notes may come before it (they join the edited message); a picture, a file or a
-    second question needs messages of its own.
+    A picture, a file or a second question before it needs messages of its own.
     """
+    return _in_place(turn) is not None
+
+
+def in_place_covers(turn: Turn) -> int:
+    """How many messages of the turn's plan the edit in place stands for.
+
+    In layout 1 the edit was the whole turn; since layout 2 it is the plan's first message, and
+    what follows it (an illustration) goes out as new messages.
+    """
+    if turn.layout == 1:
+        return len(plan(turn.replies, turn.turn, turn.layout))
+    return 1
+
+
+def _in_place(turn: Turn) -> str | None:
+    """The text the answered question is edited into (None: the turn cannot be edited in)."""
     if turn.status not in (Status.DONE, Status.REDELIVERED) or not turn.replies:
-        return False
+        return None
+    if turn.layout == 1:
+        return _in_place_one_by_one(turn)
+    first = plan(turn.replies, turn.turn, turn.layout)[0]
+    if first.markup is None or not first.replaces or first.attachment is not None:
+        return None
+    return first.text
+
+
+def _in_place_one_by_one(turn: Turn) -> str | None:
+    """Layout 1: only text notes and the question, together in one message."""
     *notes, question = turn.replies
     if not question.replaces or not question.options:
-        return False
+        return None
     if not all(note.attachment is None and not note.options for note in notes):
-        return False
-    return utf16_len(_joined(turn)) <= MESSAGE_LIMIT
-
-
-def _joined(turn: Turn) -> str:
-    return PARAGRAPH.join(reply.text for reply in turn.replies if reply.text)
+        return None
+    joined = PARAGRAPH.join(reply.text for reply in turn.replies if reply.text)
+    return joined if utf16_len(joined) <= MESSAGE_LIMIT else None
 
 
 async def edit_in_place(message: Message, turn: Turn) -> InPlace:
@@ -74,8 +99,10 @@ async def edit_in_place(message: Message, turn: Turn) -> InPlace:
 
 
 async def edit_into(bot: Bot, chat_id: int, message_id: int, turn: Turn) -> InPlace:
+    text = _in_place(turn)
+    if text is None:
+        return InPlace.UNFIT
     markup = keyboard(turn.replies[-1].options, turn.turn)
-    text = _joined(turn)
     try:
         await with_retry(
             lambda: bot.edit_message_text(text, chat_id, message_id, reply_markup=markup),
