@@ -39,7 +39,7 @@ from bot.persistence.atomic import TEMP_SUFFIX
 from bot.persistence.codec import decode_record
 from bot.telegram.webhook import SECRET_HEADER
 from dialogs import Engine
-from dialogs.session import Session
+from dialogs.session import MAX_HISTORY, Session
 from locales import load_bundle
 
 # How long the users may go on tapping after the kills to reach enough taps (seconds).
@@ -171,11 +171,17 @@ def _check_person(api: FakeBotApi, person: Person, session: Session, engine: Eng
     expired = load_bundle().telegram.expired
     history = [answer.option for answer in session.history]
     first_turn = session.turn - len(history)  # each accepted tap made one turn and one answer
+    # The history keeps the newest answers only (a bound for /terug): on a quick machine a user
+    # taps more than that, and the taps before the kept ones cannot be checked against it.
+    full = len(history) >= MAX_HISTORY
     assert first_turn >= 0
     first_question = next(
         m for m in api.method_calls("sendMessage") if _to(m, person.chat_id) and _turns(m)
     )
-    assert _turns(first_question) == {first_turn}, "every turn after the first is one answer"
+    if full:
+        assert max(_turns(first_question)) <= first_turn
+    else:
+        assert _turns(first_question) == {first_turn}, "every turn after the first is one answer"
 
     tapped = {(tap.turn, tap.option) for tap in person.taps}
     for index, option in enumerate(history):
@@ -183,6 +189,8 @@ def _check_person(api: FakeBotApi, person: Person, session: Session, engine: Eng
 
     for tap in person.taps:
         index = tap.turn - first_turn
+        if index < 0 and full:
+            continue
         accepted = 0 <= index < len(history) and history[index] == tap.option
         confirmed = _confirmed(api, tap, person.chat_id, chosen_format.format(label=tap.label))
         if confirmed:
