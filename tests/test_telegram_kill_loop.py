@@ -30,14 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bot_api.harness import BotProcess, free_port, option_id
+from fake_bot_api.harness import BotProcess, option_id, webhook_bot
 from fake_bot_api.server import BotMessage, FakeBotApi
-from fake_bot_api.webhook_sender import WebhookSender
 
 from bot.persistence import SessionStore
 from bot.persistence.atomic import TEMP_SUFFIX
 from bot.persistence.codec import decode_record
-from bot.telegram.webhook import SECRET_HEADER
 from dialogs import Engine
 from dialogs.session import MAX_HISTORY, Session
 from locales import load_bundle
@@ -402,29 +400,9 @@ async def test_kill_loop_in_polling_mode_loses_nothing(
 
 @pytest.mark.slow
 async def test_kill_loop_in_webhook_mode_loses_nothing(bot_api: FakeBotApi, tmp_path: Path) -> None:
-    port = free_port()
-    bot = BotProcess(
-        bot_api,
-        tmp_path,
-        BOT_MODE="webhook",
-        BOT_WEBHOOK_URL="https://bot.example.nl/hook",
-        BOT_WEBHOOK_SECRET=SECRET,
-        BOT_WEBHOOK_LISTEN="127.0.0.1",
-        BOT_WEBHOOK_PORT=str(port),
-    )
-    sender = WebhookSender(bot_api, f"http://127.0.0.1:{port}/hook", SECRET, SECRET_HEADER)
-    stop = asyncio.Event()
-    delivering = asyncio.create_task(sender.run(stop))
-    await bot.start()
-    try:
+    async with webhook_bot(bot_api, tmp_path, SECRET) as (bot, sender):
         await _kill_loop(bot_api, bot, sender.idle)
         assert sender.failures > 0, "some deliveries met a dead bot and were sent again"
-    finally:
-        stop.set()
-        await delivering
-        if bot.proc is not None and bot.proc.poll() is None:
-            bot.proc.kill()
-            bot.proc.wait()
 
 
 def _log(*sends: tuple[str, str, int | None]) -> FakeBotApi:

@@ -23,16 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bot_api.harness import BotProcess, User, free_port, option_id, play_to_advice
+from fake_bot_api.harness import BotProcess, User, option_id, play_to_advice, webhook_bot
 from fake_bot_api.server import FakeBotApi
-from fake_bot_api.webhook_sender import WebhookSender
 from test_telegram_checkins import clock_offset
 
 from bot.invites import InviteStore, digest
 from bot.persistence import SessionStore
 from bot.persistence.records import utc_now
 from bot.scheduler import TEST_CLOCK_ENV
-from bot.telegram.webhook import SECRET_HEADER
 from locales import load_bundle
 
 SEED = 2121
@@ -162,26 +160,6 @@ async def test_shares_survive_kills_in_polling_mode(bot_api: FakeBotApi, tmp_pat
 
 @pytest.mark.slow
 async def test_shares_survive_kills_in_webhook_mode(bot_api: FakeBotApi, tmp_path: Path) -> None:
-    port = free_port()
-    bot = BotProcess(
-        bot_api,
-        tmp_path,
-        BOT_MODE="webhook",
-        BOT_WEBHOOK_URL="https://bot.example.nl/hook",
-        BOT_WEBHOOK_SECRET=SECRET,
-        BOT_WEBHOOK_LISTEN="127.0.0.1",
-        BOT_WEBHOOK_PORT=str(port),
-        **{TEST_CLOCK_ENV: clock_offset(utc_now())},
-    )
-    sender = WebhookSender(bot_api, f"http://127.0.0.1:{port}/hook", SECRET, SECRET_HEADER)
-    stop = asyncio.Event()
-    delivering = asyncio.create_task(sender.run(stop))
-    await bot.start()
-    try:
+    clock = {TEST_CLOCK_ENV: clock_offset(utc_now())}
+    async with webhook_bot(bot_api, tmp_path, SECRET, **clock) as (bot, sender):
         await _kill_loop(bot_api, bot, sender.idle)
-    finally:
-        stop.set()
-        await delivering
-        if bot.proc is not None and bot.proc.poll() is None:
-            bot.proc.kill()
-            bot.proc.wait()

@@ -8,18 +8,21 @@ taps buttons and types like a person would, waiting for the bot's answers with b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 from bot.telegram.limits import TEST_PACE_ENV
 from bot.telegram.parking import PARKED_DIR
+from bot.telegram.webhook import SECRET_HEADER
 from fake_bot_api.server import BotMessage, FakeBotApi
+from fake_bot_api.webhook_sender import WebhookSender
 
 REPO = Path(__file__).resolve().parents[2]
 # Generous bound: only a broken bot ever reaches it. A test that waits out Telegram's longest
@@ -296,3 +299,35 @@ async def play_to_advice(user: User, role: str) -> None:
         await user.choose(option)
     while not advice_shown(user):  # the advice's first page: the titles
         await user.choose("ja")
+
+
+@contextlib.asynccontextmanager
+async def webhook_bot(
+    api: FakeBotApi, workdir: Path, secret: str, **env: str
+) -> AsyncIterator[tuple[BotProcess, WebhookSender]]:
+    """The real bot in webhook mode on a free port, with Telegram's side of the webhook (the
+    sender that posts each update until the bot answers 200), started; stopped afterwards,
+    the bot killed if it still runs."""
+    port = free_port()
+    bot = BotProcess(
+        api,
+        workdir,
+        BOT_MODE="webhook",
+        BOT_WEBHOOK_URL="https://bot.example.nl/hook",
+        BOT_WEBHOOK_SECRET=secret,
+        BOT_WEBHOOK_LISTEN="127.0.0.1",
+        BOT_WEBHOOK_PORT=str(port),
+        **env,
+    )
+    sender = WebhookSender(api, f"http://127.0.0.1:{port}/hook", secret, SECRET_HEADER)
+    stop = asyncio.Event()
+    delivering = asyncio.create_task(sender.run(stop))
+    await bot.start()
+    try:
+        yield bot, sender
+    finally:
+        stop.set()
+        await delivering
+        if bot.proc is not None and bot.proc.poll() is None:
+            bot.proc.kill()
+            bot.proc.wait()
