@@ -50,7 +50,12 @@ FIRST_CHAT = 9000
 # something; "Meer opties" shows other buttons, "← Terug" takes an answer away): left out, so that
 # the history alone shows which taps were accepted.
 # "herken" shows what a phase looks like and answers nothing: it is never in the history.
-NOT_TAPPED = frozenset({"opnieuw", "plan", "volgende", "_meer", "_terug", "herken"})
+NOT_TAPPED = frozenset({"opnieuw", "plan", "volgende", "_meer", "_terug", "herken", "hulp"})
+# Views opened from the advice (a step's detail, a warning, a term, help) are closed with
+# "terug", which takes their answer out of the history again: the history alone can then not
+# show which taps were accepted. The users stop at the advice; the advice itself, the turn with
+# the most messages, is what the kills must not break.
+VIEWS = ("i.", "w.", "t.", "n.")
 PATIENCE = 3.0  # seconds a user waits for a new question before tapping again
 # Seconds a user reads before the next tap. Twenty users still keep taps in flight at every
 # kill (about 300 taps a run, three times what the test needs), at half the CPU of quicker ones.
@@ -112,7 +117,10 @@ class Person:
                 sent = self.api.send_text(self.chat_id, "/start")
                 await self._new_question_after(sent["message"]["message_id"] - 1)
                 continue
-            buttons = [b for b in question.buttons() if option_id(b) not in NOT_TAPPED]
+            buttons = [b for b in question.buttons() if _tappable(option_id(b))]
+            if not buttons:  # at the advice: nothing more this user taps
+                await asyncio.sleep(self.rng.uniform(*THINK))
+                continue
             button = self.rng.choice(buttons)
             newest = self.api.chat(self.chat_id)[-1].message_id
             edits = question.edits
@@ -129,6 +137,10 @@ class Person:
             )
             await self._new_question_after(newest, question, edits)
             await asyncio.sleep(self.rng.uniform(*THINK))
+
+
+def _tappable(option: str) -> bool:
+    return option not in NOT_TAPPED and not option.startswith(VIEWS)
 
 
 async def _settle(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
@@ -284,6 +296,15 @@ def _turn_shown(api: FakeBotApi, index: int, chat: int) -> frozenset[int]:
     return frozenset()
 
 
+def _calls_between(api: FakeBotApi, chat: int, first: int, last: int) -> list[str]:
+    """What the bot did in the chat between two calls: for the message of a failed check."""
+    return [
+        f"{index}:{method}"
+        for index, (method, params) in enumerate(api.calls[first + 1 : last], first + 1)
+        if _to(params, chat) or method == "answerCallbackQuery"
+    ][:12]
+
+
 def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list[str]:
     """Every send that repeats an earlier one of the same turn in its chat, beyond what the
     promise allows.
@@ -342,7 +363,11 @@ def _duplicates(api: FakeBotApi, people: list[Person], kills: list[int]) -> list
             excused.add((kill, chat))
             continue
         what = str(params.get("text") or params.get("caption") or "")[:50]
-        found.append(f"chat {chat}: {method} at call {index} repeats call {before}: {what!r}")
+        found.append(
+            f"chat {chat}: {method} at call {index} repeats call {before}: {what!r}"
+            f" (kill at {kill}, /start at {starts.get(chat, [])}, the chat's calls between:"
+            f" {_calls_between(api, chat, before, index)})"
+        )
     return found
 
 
