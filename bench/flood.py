@@ -116,11 +116,9 @@ async def _phase(kind: str, sizes: Sizes, workdir: Path, intake: frozenset[int])
         )
 
 
-def _results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:
-    mine, theirs = ours.tally.latency_ms(), base.tally.latency_ms()
-    latency_ratio = ratio_of(mine["p95_ms"], theirs["p95_ms"])
-    baseline_name = "PTB bot, same calls, AIORateLimiter"
-    common: dict[str, float | int | str] = {
+def _both_runs(sizes: Sizes, ours: Outcome, base: Outcome) -> dict[str, float | int | str]:
+    """The details every flood row shows: the load, and taps, 429s and unanswered per run."""
+    return {
         "users": sizes.users,
         "think_s": f"{sizes.think[0]:g}-{sizes.think[1]:g}",
         "bot_taps": len(ours.tally.latencies),
@@ -129,6 +127,15 @@ def _results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:
         "baseline_429s": base.too_many_requests,
         "bot_unanswered": ours.tally.unanswered,
         "baseline_unanswered": base.tally.unanswered,
+    }
+
+
+def _results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:
+    mine, theirs = ours.tally.latency_ms(), base.tally.latency_ms()
+    latency_ratio = ratio_of(mine["p95_ms"], theirs["p95_ms"])
+    baseline_name = "PTB bot, same calls, AIORateLimiter"
+    common: dict[str, float | int | str] = {
+        **_both_runs(sizes, ours, base),
         "bot_rejected_calls": ours.rejected,
         "baseline_rejected_calls": base.rejected,
         "bot_seconds": ours.seconds,
@@ -193,16 +200,7 @@ def _results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:
 def _moderate_results(sizes: Sizes, ours: Outcome, base: Outcome) -> list[Result]:
     """Tap -> callback answer and tap -> next question, p50 and p95, at a moderate load."""
     baseline_name = "PTB bot, same calls, AIORateLimiter"
-    details: dict[str, float | int | str] = {
-        "users": sizes.users,
-        "think_s": f"{sizes.think[0]:g}-{sizes.think[1]:g}",
-        "bot_taps": len(ours.tally.latencies),
-        "baseline_taps": len(base.tally.latencies),
-        "bot_429s": ours.too_many_requests,
-        "baseline_429s": base.too_many_requests,
-        "bot_unanswered": ours.tally.unanswered,
-        "baseline_unanswered": base.tally.unanswered,
-    }
+    details = _both_runs(sizes, ours, base)
     rows = []
     for what, mine, theirs, target in (
         ("callback answer", ours.answers, base.answers, None),
