@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from fake_bot_api.harness import FAST_PACE, BotProcess
+from fake_bot_api.harness import FAST_PACE, BotProcess, running
 from fake_bot_api.server import FakeBotApi
 from storage_helpers import ReadOnlyDir
 
@@ -46,14 +46,8 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
 @pytest.fixture
 async def bot_process(bot_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
     """The real bot (`python -m bot`) polling the fake server; stopped (or killed) afterwards."""
-    process = BotProcess(bot_api, tmp_path)
-    await process.start()
-    try:
+    async with running(BotProcess(bot_api, tmp_path)) as process:
         yield process
-    finally:
-        if process.proc is not None and process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
 
 
 @pytest.fixture

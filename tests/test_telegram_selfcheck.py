@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from fake_bot_api.harness import MORE, BotProcess, User, play_to_advice
+from fake_bot_api.harness import MORE, BotProcess, User, play_to_advice, running
 from fake_bot_api.server import BOT_USERNAME, FakeBotApi
 from test_telegram_checkins import clock_offset
 
@@ -32,14 +32,9 @@ MANAGER, EMPLOYEE, STRANGER, GROUP = 601, 602, 603, -100601
 @pytest.fixture
 async def bot(bot_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
     """The bot with its clock on a working day at a civil hour: the message back goes at once."""
-    process = BotProcess(bot_api, tmp_path, **{TEST_CLOCK_ENV: clock_offset(utc_now())})
-    await process.start()
-    try:
+    clock = {TEST_CLOCK_ENV: clock_offset(utc_now())}
+    async with running(BotProcess(bot_api, tmp_path, **clock)) as process:
         yield process
-    finally:
-        if process.proc is not None and process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
 
 
 def stored(bot: BotProcess, chat: int) -> ChatRecord | None:

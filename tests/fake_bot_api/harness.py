@@ -302,6 +302,18 @@ async def play_to_advice(user: User, role: str) -> None:
 
 
 @contextlib.asynccontextmanager
+async def running(process: BotProcess) -> AsyncIterator[BotProcess]:
+    """`process` started; killed afterwards if the test left it running (a failed test, say)."""
+    await process.start()
+    try:
+        yield process
+    finally:
+        if process.proc is not None and process.proc.poll() is None:
+            process.proc.kill()
+            process.proc.wait()
+
+
+@contextlib.asynccontextmanager
 async def webhook_bot(
     api: FakeBotApi, workdir: Path, secret: str, **env: str
 ) -> AsyncIterator[tuple[BotProcess, WebhookSender]]:
@@ -322,12 +334,9 @@ async def webhook_bot(
     sender = WebhookSender(api, f"http://127.0.0.1:{port}/hook", secret, SECRET_HEADER)
     stop = asyncio.Event()
     delivering = asyncio.create_task(sender.run(stop))
-    await bot.start()
     try:
-        yield bot, sender
+        async with running(bot):
+            yield bot, sender
     finally:
         stop.set()
         await delivering
-        if bot.proc is not None and bot.proc.poll() is None:
-            bot.proc.kill()
-            bot.proc.wait()
