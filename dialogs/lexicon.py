@@ -6,9 +6,11 @@ ready-made phrases (dialogs/words.py), so a step never folds or lemmatises a lis
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dialogs.identity import Same
 from dialogs.words import PhraseList, Vocabulary, Word, clauses, plain_list, words
 from locales.dialog import DialogTexts
 
@@ -133,3 +135,34 @@ def lexicon_of(texts: DialogTexts, language: str) -> Lexicon:
         },
         vocabulary=Vocabulary(word for phrases in every for word in phrases.words()),
     )
+
+
+_compiled: dict[tuple[Same[DialogTexts], str], Lexicon] = {}
+_compiling = threading.Lock()
+
+
+class LazyLexicon:
+    """The lexicon of one language's texts, compiled on the first typed answer and shared.
+
+    Why: compiling lemmatises every listed word, which loads simplemma's Dutch dictionary (about
+    half a second of CPU). Most users only tap, so a bot that starts (or restarts after a crash)
+    answers its first taps that much sooner. The manager's dialog and the employee's self-check
+    read with the same words: one compiled lexicon per loaded text bundle serves both. Under a
+    lock: worker threads share it, and two first typed answers must not compile it twice.
+    """
+
+    def __init__(self, texts: DialogTexts, language: str) -> None:
+        self._key = (Same(texts), language)
+        self._lexicon: Lexicon | None = None
+
+    def get(self) -> Lexicon:
+        """The compiled lexicon (compiled now if no reader of these texts has needed it yet)."""
+        lexicon = self._lexicon
+        if lexicon is None:
+            with _compiling:
+                lexicon = _compiled.get(self._key)
+                if lexicon is None:
+                    texts, language = self._key[0].value, self._key[1]
+                    lexicon = _compiled[self._key] = lexicon_of(texts, language)
+            self._lexicon = lexicon
+        return lexicon

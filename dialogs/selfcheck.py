@@ -25,7 +25,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import Flow
-from dialogs.lexicon import Lexicon, lexicon_of
+from dialogs.lexicon import LazyLexicon
 from dialogs.understanding import Kind, Question, read
 from knowledge import KnowledgeBase
 from knowledge.schema import Intervention
@@ -128,7 +128,8 @@ class SelfCheckDialog:
         self._bundle = bundle
         self._texts: SelfCheckTexts = bundle.selfcheck
         self._knowledge = knowledge
-        self._lexicon: Lexicon = lexicon_of(bundle.dialog, bundle.language)
+        # The manager's words, compiled on the first typed answer (not when the bot starts).
+        self._lexicon = LazyLexicon(bundle.dialog, bundle.language)
         self._staging = {
             name: spec for name, spec in flow.states.items() if spec.render == "staging"
         }
@@ -262,7 +263,7 @@ class SelfCheckDialog:
         if len(offered) > 2:
             meaning[UNSURE] = offered[2]
         as_answers = tuple(Option(answer, option.label) for answer, option in meaning.items())
-        reading = read(self._lexicon, Question(check.state, as_answers), text)
+        reading = read(self._lexicon.get(), Question(check.state, as_answers), text)
         if reading.kind is not Kind.ACCEPT or len(reading.path) != 1:
             return None
         return meaning.get(reading.path[0].id)

@@ -7,12 +7,11 @@ down, behind "Iets anders", and typing "zzp'er" at the first should take both st
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 
 from dialogs.events import Option
 from dialogs.flow import Flow
-from dialogs.lexicon import Lexicon, lexicon_of
+from dialogs.lexicon import LazyLexicon, Lexicon
 from dialogs.session import Session
 from dialogs.understanding import Kind, Question, Reading, answer_options, read
 from dialogs.yes_no import explicit, leaning
@@ -32,27 +31,14 @@ class TypedAnswers:
         self._flow = flow
         self._texts = texts
         self._language = language
-        self._compiled: Lexicon | None = None
-        self._compiling = threading.Lock()
+        self._lexicon_once = LazyLexicon(texts, language)
         self._roles = {name: self._reachable_roles(name) for name in flow.states}
         self._to_weeks = {name: self._reminder_option(name) for name in flow.states}
 
     @property
     def _lexicon(self) -> Lexicon:
-        """The word lists, compiled on the first typed answer, not when the engine is made.
-
-        Why: compiling lemmatises every listed word, which loads simplemma's Dutch dictionary
-        (about half a second of CPU). Most users only tap; a bot that starts (or restarts
-        after a crash) answers its first taps that much sooner. Under a lock: the engine is
-        shared by worker threads, and two first typed answers must not compile it twice.
-        """
-        compiled = self._compiled
-        if compiled is None:
-            with self._compiling:
-                compiled = self._compiled
-                if compiled is None:
-                    compiled = self._compiled = lexicon_of(self._texts, self._language)
-        return compiled
+        """The word lists, compiled on the first typed answer (see `LazyLexicon`)."""
+        return self._lexicon_once.get()
 
     def read(
         self, session: Session, options: Sequence[Option], moves: Sequence[Option], text: str

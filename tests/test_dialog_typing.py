@@ -32,8 +32,10 @@ from bot.persistence.memory import MemoryStore
 from dialogs import Command, Event, Session
 from dialogs.engine import MAX_OPTIONS, NAV_BACK, NAV_MORE
 from dialogs.flow import successors
+from dialogs.lexicon import LazyLexicon
 from dialogs.matching import fold, match
 from dialogs.render import BUTTON_LABEL_LIMIT
+from locales import load_bundle
 
 # How each role is typed (a typo, a synonym, other case), after the tap path's ids.
 TYPED_ROLE: dict[str, list[str]] = {
@@ -575,13 +577,16 @@ def test_not_knowing_a_check_is_a_possible_gap_to_check() -> None:
 
 
 def test_the_word_lists_are_compiled_on_the_first_typed_answer_not_at_start() -> None:
-    """An engine that starts loads no lemmatiser dictionary (about half a second of CPU); the
-    first typed sentence that needs it loads it, and is understood. A fresh process, since
-    this one's engines have long loaded it."""
+    """An engine and the employee's self-check that start load no lemmatiser dictionary (about
+    half a second of CPU); the first typed sentence that needs it loads it, and is understood.
+    A fresh process, since this one's engines have long loaded it."""
     script = """
 import simplemma.lemmatizer as lemmatizer
 from dialogs import Engine, Event, new_session
+from dialogs.selfcheck import SelfCheckDialog
+from locales import load_bundle
 engine = Engine.load()
+SelfCheckDialog(engine.flow, load_bundle(), engine.knowledge)
 session = new_session(engine.language)
 engine.handle(session, Event.start("mkb"))
 engine.handle(session, Event.option("geen"))
@@ -594,6 +599,14 @@ print(before, after, session.history[-1].option)
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["0", "1", "nee"]
+
+
+def test_the_dialog_and_the_self_check_share_one_compiled_word_list() -> None:
+    """Both read typed answers with the manager's words: compiling them twice would cost the
+    dictionary's half second twice, on the first typed answer of each."""
+    bundle = load_bundle()
+    first = LazyLexicon(bundle.dialog, bundle.language).get()
+    assert LazyLexicon(bundle.dialog, bundle.language).get() is first
 
 
 def _pins(pages: list[list[str]]) -> set[str]:
