@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import socket
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -380,8 +381,7 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
     try:
         for _ in range(KILLS):
             await asyncio.sleep(rng.uniform(0.2, 1.5))
-            kills.append(len(api.calls))
-            bot.kill()
+            kills.append(await bot.kill_and_drain())
             await asyncio.sleep(rng.uniform(0.0, 0.3))  # taps pile up while the bot is down
             await bot.start()
         await asyncio.sleep(rng.uniform(0.5, 1.0))
@@ -395,8 +395,8 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
     finally:
         stop.set()
         await asyncio.gather(*users)
-    kills.append(len(api.calls))
-    bot.kill()  # the final restart, from whatever state the last moment left
+    # the final restart, from whatever state the last moment left
+    kills.append(await bot.kill_and_drain())
     await bot.start()
     await _settle(api, bot, drained)
 
@@ -479,3 +479,22 @@ def test_each_start_may_repeat_its_whole_answer_the_welcome_and_the_question() -
     once = Person(api, 1, random.Random(0))
     once.start_calls = [0]
     assert len(_duplicates(api, [once], kills=[])) == 2
+
+
+async def test_a_request_a_killed_bot_left_unread_counts_as_before_the_kill(
+    bot_api: FakeBotApi,
+) -> None:
+    """A bot killed right after it wrote a request: the server has not read it yet when the kill
+    returns. Counted then, that send would look like the restarted bot's, and its resend a
+    duplicate; the drained count puts it before the kill."""
+    body = json.dumps({"chat_id": 1, "text": "Hallo"}).encode()
+    request = (
+        f"POST /bot{bot_api.token}/sendMessage HTTP/1.1\r\nHost: {bot_api.host}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    before = len(bot_api.calls)
+    with socket.create_connection((bot_api.host, bot_api.port)) as dying:  # no await: a blocked
+        dying.sendall(request)  # loop, as while the test waits for the killed process
+    assert len(bot_api.calls) == before, "read at once: this test would show nothing"
+    assert await bot_api.drained() == before + 1
+    assert bot_api.calls[-1][0] == "sendMessage"

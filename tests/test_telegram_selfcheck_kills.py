@@ -112,8 +112,7 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, settled: Any) -> None:
     try:
         for _ in range(KILLS):
             await asyncio.sleep(rng.uniform(0.3, 1.5))
-            kills.append(len(api.calls))
-            bot.kill()
+            kills.append(await bot.kill_and_drain())
             await asyncio.sleep(rng.uniform(0.0, 0.3))
             await bot.start()
         await bot.wait_for(
@@ -122,8 +121,8 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, settled: Any) -> None:
     finally:
         stop.set()
         await asyncio.gather(*people)
-    kills.append(len(api.calls))
-    bot.kill()  # the final restart, from whatever state the last moment left
+    # the final restart, from whatever state the last moment left
+    kills.append(await bot.kill_and_drain())
     await bot.start()
     store = SessionStore(bot.data_dir)
 

@@ -115,6 +115,17 @@ class BotProcess:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
 
+    async def kill_and_drain(self) -> int:
+        """SIGKILL, then wait until the server has read every request the dead bot wrote.
+
+        Returns how many calls the server has recorded by then: every call below that index was
+        made by a bot that is now dead, so a call at or above it was made after the restart.
+        Counted before the kill, a request still unread in a socket would be recorded after the
+        count and taken for the new bot's.
+        """
+        self.kill()
+        return await self.api.drained()
+
     async def stop(self) -> int:
         """SIGTERM and wait for a clean exit (PTB shuts down gracefully)."""
         if self.proc is None or self.proc.poll() is not None:

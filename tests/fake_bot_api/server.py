@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 BOT_ID = 7000001
@@ -348,6 +349,28 @@ class FakeBotApi:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def connected(self) -> bool:
+        """Whether a client still holds a connection the server has not seen close."""
+        server = self._runner.server if self._runner is not None else None
+        return bool(server is not None and server.connections)
+
+    async def drained(self) -> int:
+        """Wait until the server has read every request its clients wrote; the count of calls.
+
+        After a SIGKILL the kernel closes the dead bot's sockets, but a request it wrote just
+        before may still wait in one (or in a connection not yet accepted), unread: the server
+        reads and records it before it sees that connection close. So first a request of our
+        own on a new connection (the listening socket accepts in order: once ours is answered,
+        every connection queued before it is accepted), then no connection left open.
+        """
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{self.url}/_test/state", headers={"Connection": "close"}) as answer,
+        ):
+            await answer.read()
+        await self.wait_for(lambda: not self.connected(), what="every connection closed")
+        return len(self.calls)
 
     def release_pollers(self) -> None:
         """Answer waiting and future getUpdates at once (empty), so a bot can stop without delay."""
