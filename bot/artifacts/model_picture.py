@@ -11,7 +11,6 @@ after every diagnosis costs nothing the second time.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.artifacts.palette import BLUE, GRID, HEADER_FILL, INK, ORANGE, PAPER, RGB, VERMILLION
+from bot.artifacts.png import png_bytes
 from bot.artifacts.typeface import BOLD, REGULAR
 from dialogs.identity import Same
 from knowledge import KnowledgeBase
@@ -202,9 +202,7 @@ def _render(
     _draw_legend(
         draw, geo.grid_top + len(kb.layers) * geo.row_height + 24, texts.legend_count, legend
     )
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+    return png_bytes(image)
 
 
 def _legend_items(texts: PictureTexts, layers: bool, phase: bool) -> list[tuple[str, str]]:

@@ -13,13 +13,13 @@ ring in the column of the phase they chose themselves. Fill and a short label un
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.artifacts.palette import BLUE, GRID, HEADER_FILL, INK, PAPER, VERMILLION
+from bot.artifacts.png import png_bytes
 from bot.artifacts.typeface import BOLD, REGULAR
 from knowledge import KnowledgeBase
 
@@ -83,12 +83,6 @@ def _columns(draw: ImageDraw.ImageDraw, knowledge: KnowledgeBase) -> list[tuple[
     return spans
 
 
-def _png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
-
-
 def team_bars(left: int, right: int, both: bool) -> tuple[tuple[int, int], tuple[int, int]]:
     """The (left, right) of the filled bar and of the outlined bar in a column; with one view
     only, the filled bar takes the middle of the column and the outlined one is unused."""
@@ -124,7 +118,7 @@ def render_team_picture(
             _labels(draw, ((filled, words.own_label), (outlined, words.self_label)))
     if both and words is not None:
         _legend(draw, words.legend)
-    return _png(image)
+    return png_bytes(image)
 
 
 def _per_phase(knowledge: KnowledgeBase, phases: Sequence[str]) -> list[int]:
@@ -212,4 +206,4 @@ def render_slot_picture(
         label = ImageFont.truetype(str(REGULAR), 24)
         draw.text((x + RING + 8, y - 14), words.self_label, fill=INK, font=label)
         _legend(draw, words.legend)
-    return _png(image)
+    return png_bytes(image)
