@@ -563,16 +563,13 @@ class Conversation:
 
     def _apology(self, key: str) -> Turn:
         """Sorry, with the buttons of the step the user is at."""
-        record = self._load_for_notice(key, "for an apology")
-        session = record.session if record is not None else None
-        try:
-            if session is None:
-                raise LookupError("no session")
-            options = self._engine.shown_options(session)
-        except Exception:  # the apology itself must never fail: then it goes without buttons
-            return Turn(Status.FAILED, (Reply(self._texts.error),))
-        replies = (Reply(self._texts.error, options),)
-        return Turn(Status.FAILED, replies, session.turn, None, session, _keyboard_of(record))
+        error = self._texts.error
+        return self._failed(
+            key,
+            "for an apology",
+            Reply(error),
+            lambda session: (Reply(error, self._engine.shown_options(session)),),
+        )
 
     def _not_saved(self, key: str) -> Turn:
         """The answer did not reach the disk: say so honestly, with the question that still stands.
@@ -581,17 +578,32 @@ class Conversation:
         again; a chat with nothing stored gets the notice alone and simply writes again.
         """
         notice = Reply(self._texts.not_saved)
-        record = self._load_for_notice(key, "after a failed save")
+        return self._failed(
+            key,
+            "after a failed save",
+            notice,
+            lambda session: (notice, self._engine.prompt(session)),
+        )
+
+    def _failed(
+        self,
+        key: str,
+        why: str,
+        notice: Reply,
+        standing: Callable[[Session], tuple[Reply, ...]],
+    ) -> Turn:
+        """A failed turn that leaves the user something to answer: the replies `standing` makes
+        of the stored session (the notice with the question that still stands), or `notice` alone
+        when nothing is stored or the stored state cannot be shown (that must never fail too)."""
+        record = self._load_for_notice(key, why)
         session = record.session if record is not None else None
         try:
             if session is None:
                 raise LookupError("no session")
-            prompt = self._engine.prompt(session)
-        except Exception:  # a record the dialog cannot go on from: the notice goes alone
+            replies = standing(session)
+        except Exception:
             return Turn(Status.FAILED, (notice,))
-        return Turn(
-            Status.FAILED, (notice, prompt), session.turn, None, session, _keyboard_of(record)
-        )
+        return Turn(Status.FAILED, replies, session.turn, None, session, _keyboard_of(record))
 
     def _mark_blocked(self, key: str) -> None:
         record = self._store.load(key)
