@@ -104,11 +104,6 @@ class Conversation:
         return self._engine
 
     @property
-    def invites(self) -> InviteStore | None:
-        """Where invitation links are kept (None: this front end makes none)."""
-        return self._invites
-
-    @property
     def deep_link(self) -> Callable[[str], str] | None:
         """How a token becomes a link the channel can open (Telegram: https://t.me/<bot>?start=);
         set by the channel once it knows its name. None: this front end makes no links."""
