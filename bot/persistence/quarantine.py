@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Final
 
-from bot.persistence.atomic import ensure_dir, fsync_dir, remove_durably
+from bot.persistence.atomic import ensure_dir, fsync_dir, listed, remove_durably
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +63,7 @@ class Quarantine:
 
     def files(self) -> list[Path]:
         """Every quarantined copy (a file, or whatever else stood in a session file's place)."""
-        try:
-            return [Path(entry.path) for entry in os.scandir(self.path)]
-        except FileNotFoundError:
-            return []
+        return listed(self.path)
 
     def copies(self, key: str) -> list[Path]:
         """The quarantined copies of chat `key` (a chat key never holds a dot)."""

@@ -27,7 +27,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from bot.persistence.atomic import atomic_write_bytes, ensure_dir, is_foreign_temp, remove_durably
+from bot.persistence.atomic import (
+    atomic_write_bytes,
+    ensure_dir,
+    is_foreign_temp,
+    listed,
+    remove_durably,
+)
 from bot.persistence.codec import BadRecord, decode_record, decode_saved_at, encode_record
 from bot.persistence.keys import check_key, shard_of
 from bot.persistence.quarantine import QUARANTINE_DIR, Quarantine
@@ -273,10 +279,7 @@ class SessionStore:
     # ---- the check-in index ------------------------------------------------------------------
 
     def _checkin_entries(self) -> list[Path]:
-        try:
-            return [Path(entry.path) for entry in os.scandir(self._checkins)]
-        except FileNotFoundError:
-            return []
+        return listed(self._checkins)
 
     def _markers(self) -> list[tuple[datetime, str, Path]]:
         found = []
@@ -371,10 +374,7 @@ class SessionStore:
         return removed
 
     def _outbox_entries(self) -> list[Path]:
-        try:
-            return [Path(entry.path) for entry in os.scandir(self._outbox)]
-        except FileNotFoundError:
-            return []
+        return listed(self._outbox)
 
     def purge_idle(self, retention: timedelta, now: datetime | None = None) -> int:
         """Delete records not saved within `retention`; returns how many were deleted.
@@ -445,10 +445,7 @@ class SessionStore:
             log.warning("Session shard skipped (%s)", type(err).__name__)
 
     def _shards(self) -> list[Path]:
-        try:
-            return [Path(entry.path) for entry in os.scandir(self.root) if entry.is_dir()]
-        except FileNotFoundError:
-            return []
+        return listed(self.root, dirs_only=True)
 
     @staticmethod
     def _entries(shard: Path) -> list[Path]:
