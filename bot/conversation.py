@@ -25,7 +25,7 @@ import concurrent.futures
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -104,11 +104,6 @@ class Conversation:
         return self._engine
 
     @property
-    def invites(self) -> InviteStore | None:
-        """Where invitation links are kept (None: this front end makes none)."""
-        return self._invites
-
-    @property
     def deep_link(self) -> Callable[[str], str] | None:
         """How a token becomes a link the channel can open (Telegram: https://t.me/<bot>?start=);
         set by the channel once it knows its name. None: this front end makes no links."""
@@ -163,9 +158,8 @@ class Conversation:
         async with self._locks.for_chat(key):
             early = _Early(asyncio.get_running_loop(), decided) if decided is not None else None
             try:
-                turn, record = await asyncio.to_thread(
-                    self._step, key, delivery_id, message, tap_turn, early
-                )
+                arrival = _Arrival(key, delivery_id, tap_turn, early)
+                turn, record = await asyncio.to_thread(self._step, arrival, message)
             finally:
                 if early is not None:
                     await early.finished()
@@ -333,14 +327,7 @@ class Conversation:
 
     # ---- the step, in a worker thread ------------------------------------------------------------
 
-    def _step(
-        self,
-        key: str,
-        delivery_id: int,
-        message: Input,
-        tap_turn: int | None,
-        early: _Early | None = None,
-    ) -> tuple[Turn, ChatRecord | None]:
+    def _step(self, arrival: _Arrival, message: Input) -> tuple[Turn, ChatRecord | None]:
         """Decide and save; the record returned carries the outbox to mark once delivered.
 
         The turn says which message had the live buttons before it (see Turn.keyboard_message).
@@ -348,21 +335,21 @@ class Conversation:
         live: int | None = None
         loaded: LoadResult | None = None
         try:
-            loaded = self._store.load_result(key)
+            loaded = self._store.load_result(arrival.key)
             if loaded.record is not None:
                 live = loaded.record.keyboard_message
-            turn, saved = self._route(key, delivery_id, message, tap_turn, loaded, early)
+            turn, saved = self._route(arrival, message, loaded)
         except SaveFailed as err:
             log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
-            turn, saved = self._not_saved(key), None
+            turn, saved = self._not_saved(arrival.key), None
         except Exception as err:
             log.error("Handling an input failed (%s)", type(err).__name__, exc_info=err)
             record = loaded.record if loaded is not None else None
-            turn, saved = self._recover(key, delivery_id, message, record)
+            turn, saved = self._recover(arrival, message, record)
         return replace(turn, keyboard_message=live), saved
 
     def _recover(
-        self, key: str, delivery_id: int, message: Input, record: ChatRecord | None
+        self, arrival: _Arrival, message: Input, record: ChatRecord | None
     ) -> tuple[Turn, ChatRecord | None]:
         """After a failed step: heal a stored chat the dialog cannot go on from, else apologise.
 
@@ -376,14 +363,15 @@ class Conversation:
         """
         try:
             if record is not None and not self._answerable(record) and self._fresh_works(message):
-                self._store.set_aside(key, "the dialog cannot go on from it")
-                return self._route(key, delivery_id, message, None, LoadResult(quarantined=True))
+                self._store.set_aside(arrival.key, "the dialog cannot go on from it")
+                fresh = replace(arrival, tap_turn=None, early=None)
+                return self._route(fresh, message, LoadResult(quarantined=True))
         except SaveFailed as err:
             log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
-            return self._not_saved(key), None
+            return self._not_saved(arrival.key), None
         except Exception as err:
             log.error("Healing a chat failed (%s)", type(err).__name__)
-        return self._apology(key), None
+        return self._apology(arrival.key), None
 
     def _answerable(self, record: ChatRecord) -> bool:
         """The dialog can go on from `record`: its question, with buttons, can be shown and
@@ -410,21 +398,17 @@ class Conversation:
         return True
 
     def _route(
-        self,
-        key: str,
-        delivery_id: int,
-        message: Input,
-        tap_turn: int | None,
-        loaded: LoadResult,
-        early: _Early | None = None,
+        self, arrival: _Arrival, message: Input, loaded: LoadResult
     ) -> tuple[Turn, ChatRecord | None]:
         """Redelivery, side request, tap or dialog; saves what changed."""
+        key, delivery_id = arrival.key, arrival.delivery_id
         record = loaded.record
         if record is not None and self._is_redelivery(record, delivery_id):
             return self._resume(record, delivery_id)
         if loaded.quarantined:
             # The old conversation is gone: a button of it starts a fresh one, not a toast.
-            tap_turn = None
+            arrival = replace(arrival, tap_turn=None)
+        tap_turn = arrival.tap_turn
         if isinstance(message, Request):
             return self._told(loaded, self._side(key, delivery_id, record, message)), None
         record = record if record is not None else ChatRecord()
@@ -437,7 +421,7 @@ class Conversation:
             return self._told(loaded, turn), saved
         if tap_turn is not None and managers_button(message):
             return self._manager_turn(key, delivery_id, record, message.value, tap_turn)
-        return self._advice_turn(key, delivery_id, record, message, tap_turn, loaded, early)
+        return self._advice_turn(arrival, record, message, loaded)
 
     def _manager_turn(
         self, key: str, delivery_id: int, record: ChatRecord, choice: str, tap_turn: int
@@ -451,18 +435,12 @@ class Conversation:
         return turn, self._save_turn(key, record, delivery_id, turn)
 
     def _advice_turn(
-        self,
-        key: str,
-        delivery_id: int,
-        record: ChatRecord,
-        message: Event,
-        tap_turn: int | None,
-        loaded: LoadResult,
-        early: _Early | None = None,
+        self, arrival: _Arrival, record: ChatRecord, message: Event, loaded: LoadResult
     ) -> tuple[Turn, ChatRecord | None]:
         """A tap or a typed input of the adviesgesprek; saved, and counted, unless stale.
 
         A tap taken has its answer (`early`) started before the save (see `handle`)."""
+        key, tap_turn, early = arrival.key, arrival.tap_turn, arrival.early
         before = snapshot(record.session) if self._stats and record and record.session else None
         if tap_turn is not None:
             turn = self._tap(key, record, message, tap_turn)
@@ -473,7 +451,7 @@ class Conversation:
         turn = self._told(loaded, self._shares.offer_invite(key, turn))
         if early is not None and tap_turn is not None:
             early.start()  # a tap taken: its answer goes out while the turn is saved
-        saved = self._save_turn(key, record, delivery_id, turn)
+        saved = self._save_turn(key, record, arrival.delivery_id, turn)
         if self._stats is not None and saved is not None and saved.session is not None:
             self._stats(before, saved.session)
         return turn, saved
@@ -580,16 +558,13 @@ class Conversation:
 
     def _apology(self, key: str) -> Turn:
         """Sorry, with the buttons of the step the user is at."""
-        record = self._load_for_notice(key, "for an apology")
-        session = record.session if record is not None else None
-        try:
-            if session is None:
-                raise LookupError("no session")
-            options = self._engine.shown_options(session)
-        except Exception:  # the apology itself must never fail: then it goes without buttons
-            return Turn(Status.FAILED, (Reply(self._texts.error),))
-        replies = (Reply(self._texts.error, options),)
-        return Turn(Status.FAILED, replies, session.turn, None, session, _keyboard_of(record))
+        error = self._texts.error
+        return self._failed(
+            key,
+            "for an apology",
+            Reply(error),
+            lambda session: (Reply(error, self._engine.shown_options(session)),),
+        )
 
     def _not_saved(self, key: str) -> Turn:
         """The answer did not reach the disk: say so honestly, with the question that still stands.
@@ -598,17 +573,32 @@ class Conversation:
         again; a chat with nothing stored gets the notice alone and simply writes again.
         """
         notice = Reply(self._texts.not_saved)
-        record = self._load_for_notice(key, "after a failed save")
+        return self._failed(
+            key,
+            "after a failed save",
+            notice,
+            lambda session: (notice, self._engine.prompt(session)),
+        )
+
+    def _failed(
+        self,
+        key: str,
+        why: str,
+        notice: Reply,
+        standing: Callable[[Session], tuple[Reply, ...]],
+    ) -> Turn:
+        """A failed turn that leaves the user something to answer: the replies `standing` makes
+        of the stored session (the notice with the question that still stands), or `notice` alone
+        when nothing is stored or the stored state cannot be shown (that must never fail too)."""
+        record = self._load_for_notice(key, why)
         session = record.session if record is not None else None
         try:
             if session is None:
                 raise LookupError("no session")
-            prompt = self._engine.prompt(session)
-        except Exception:  # a record the dialog cannot go on from: the notice goes alone
+            replies = standing(session)
+        except Exception:
             return Turn(Status.FAILED, (notice,))
-        return Turn(
-            Status.FAILED, (notice, prompt), session.turn, None, session, _keyboard_of(record)
-        )
+        return Turn(Status.FAILED, replies, session.turn, None, session, _keyboard_of(record))
 
     def _mark_blocked(self, key: str) -> None:
         record = self._store.load(key)
@@ -770,6 +760,18 @@ def _shared_link(record: ChatRecord) -> str | None:
 def _keyboard_of(record: ChatRecord | None) -> int | None:
     """The message whose buttons a record knows to be live (None without a record)."""
     return record.keyboard_message if record is not None else None
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    """One input as the channel handed it over, apart from its content: the chat, the channel's
+    delivery id, the turn a tapped button was made for (None: typed) and the tap's early start.
+    These travel together from `handle` through the step to the save."""
+
+    key: str
+    delivery_id: int
+    tap_turn: int | None
+    early: _Early | None = None
 
 
 class _Early:

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -43,38 +44,31 @@ class DueIndex(Protocol):
     def due_checkins(self, now: datetime) -> list[str]: ...
 
 
+@dataclass(eq=False)  # a scheduler is one running thing: compared by identity
 class CheckInScheduler:
     """Every `poll_seconds`: send the check-ins that are due (a minute at most, by default)."""
 
-    def __init__(
-        self,
-        store: DueIndex,
-        conversation: Conversation,
-        deliver_to: Callable[[str], Deliver],
-        poll_seconds: float = 30.0,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self._store = store
-        self._conversation = conversation
-        self._deliver_to = deliver_to
-        self._poll = poll_seconds
-        self._clock = clock
+    store: DueIndex
+    conversation: Conversation
+    deliver_to: Callable[[str], Deliver]
+    poll_seconds: float = 30.0
+    clock: Callable[[], datetime] = utc_now
 
     async def tick(self) -> int:
         """One round: every due check-in, one chat at a time; returns how many were sent."""
-        now = self._clock()
-        keys = await asyncio.to_thread(self._store.due_checkins, now)
+        now = self.clock()
+        keys = await asyncio.to_thread(self.store.due_checkins, now)
         sent = 0
         for key in keys:
             try:
-                if await self._conversation.check_in(key, now, self._deliver_to(key)):
+                if await self.conversation.check_in(key, now, self.deliver_to(key)):
                     sent += 1
             except Exception as err:  # one chat's failure must not stop the others
                 log.warning("A check-in was not sent (%s)", type(err).__name__)
         if sent:
             log.info("Sent %d check-ins", sent)
         try:  # the messages back from a self-check that waited for a civil hour
-            await self._conversation.tell_shares(now)
+            await self.conversation.tell_shares(now)
         except Exception as err:
             log.warning("Messages back were not sent (%s)", type(err).__name__)
         return sent
@@ -86,4 +80,4 @@ class CheckInScheduler:
                 await self.tick()
             except Exception as err:
                 log.warning("A check-in round failed (%s)", type(err).__name__)
-            await asyncio.sleep(self._poll)
+            await asyncio.sleep(self.poll_seconds)

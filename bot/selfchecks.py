@@ -72,10 +72,6 @@ class SelfCheckRoute:
     def dialog(self) -> SelfCheckDialog:
         return self._dialog
 
-    @property
-    def invites(self) -> InviteStore | None:
-        return self._invites
-
     def step(
         self,
         key: str,

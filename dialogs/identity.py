@@ -2,7 +2,8 @@
 
 The knowledge, the flow and the texts are loaded once and never change; their records hold
 lists, so they have no value hash, and comparing them field by field would cost more than what
-is cached (an advice plan, a picture). Shared by dialogs/advice.py and bot/artifacts/.
+is cached (an advice plan, a picture, a plan's PDF). Shared by dialogs/advice.py and the model
+picture and plan layout in bot/artifacts/.
 """
 
 from __future__ import annotations

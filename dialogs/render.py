@@ -432,33 +432,12 @@ class Renderer:
         if opened.kind is Kind.WARNING:
             gap, advice = self._warning(plan, opened.key)
             shown = self.warning_detail(gap, advice, gap.id in plan.unsure)
-            return self._unexplained(f"{gap.title} {gap.explanation} {advice}", shown)
+            return self.unexplained(f"{gap.title} {gap.explanation} {advice}", shown)
         item = self.knowledge.intervention(opened.key)
-        return self.detail_words(item, plan.reader, self.own_layers(plan.role), plan.work)
+        shown = self.detail(item, plan.reader, self.own_layers(plan.role), plan.work)
+        return self.unexplained(item.own_words(plan.reader, plan.work), shown)
 
-    def detail_words(
-        self,
-        item: Intervention,
-        reader: str,
-        own: Collection[str] = (),
-        work: str | None = None,
-    ) -> list[GlossaryTerm]:
-        """The glossary terms in what an intervention's detail says that it has no room for.
-
-        Only the intervention's own words count (its titles, explanation, first step and
-        notes), not the frame around them that every detail shares (such as "via HR").
-        """
-        texts = [
-            item.title,
-            item.explanation,
-            item.first_step_for_reader(reader, work),
-            item.report_title,
-            item.report_fragment or "",
-            item.span_note or "",
-        ]
-        return self._unexplained(" ".join(texts), self.detail(item, reader, own, work))
-
-    def _unexplained(self, own: str, shown: str) -> list[GlossaryTerm]:
+    def unexplained(self, own: str, shown: str) -> list[GlossaryTerm]:
         """The terms of `own` that the text on screen (`shown`) holds but does not explain."""
         on_screen = {term.id for term in self.knowledge.glossary_in(shown)}
         return [

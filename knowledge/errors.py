@@ -7,7 +7,6 @@ An author fixes a file in one go only when they see all its problems together, e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,38 +14,17 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.yaml_source import parse_yaml
+from locales.problems import WHOLE_FILE, FileProblems, FileProblemsError
 
 FileModel = TypeVar("FileModel", bound=BaseModel)
 
 
-class KnowledgeError(Exception):
+class KnowledgeError(FileProblemsError):
     """The knowledge files are broken; `errors` lists every problem as `file: path: message`."""
 
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
-
-def location(loc: Iterable[str | int]) -> str:
-    """A pydantic error location as the dotted path an author sees (`interventions.0.title`)."""
-    return ".".join(str(part) for part in loc) or "(file)"
-
-
-class Collector:
-    """Gathers errors across all files so that one run reports them all."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.errors: list[str] = []
-
-    def add(self, path: Path, where: str, message: str) -> None:
-        """One problem at `where` in the file at `path` (named relative to the data folder)."""
-        self.errors.append(f"{path.relative_to(self.root)}: {where}: {message}")
-
-    def add_validation(self, path: Path, error: ValidationError, prefix: tuple[Any, ...]) -> None:
-        """Every problem pydantic found, each at its own place below `prefix`."""
-        for item in error.errors():
-            self.add(path, location((*prefix, *item["loc"])), item["msg"])
+class Collector(FileProblems):
+    """Gathers errors across all knowledge files so that one run reports them all."""
 
     def read(self, path: Path) -> Any:
         """The parsed YAML of `path`; None (and an error) when missing, empty or not valid YAML.
@@ -55,17 +33,17 @@ class Collector:
         for a sound file.
         """
         if not path.is_file():
-            self.add(path, "(file)", "file is missing")
+            self.add(path, WHOLE_FILE, "file is missing")
             return None
         try:
             raw = parse_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark is not None else "(file)"
+            where = f"line {mark.line + 1}" if mark is not None else WHOLE_FILE
             self.add(path, where, f"not valid YAML: {getattr(error, 'problem', error)}")
             return None
         if raw is None:
-            self.add(path, "(file)", "file is empty")
+            self.add(path, WHOLE_FILE, "file is empty")
         return raw
 
     def model(self, path: Path, model: type[FileModel]) -> FileModel | None:

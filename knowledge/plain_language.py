@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from knowledge.base import KnowledgeBase
 from knowledge.readability import problems, words
-from knowledge.schema import Intervention
+from knowledge.schema import BlindSpot, Intervention, Phase, Precondition
 
 TITLE_MAX_WORDS = 8
 TITLE_MAX_CHARS = 60
@@ -50,9 +50,7 @@ def readability_problems(knowledge: KnowledgeBase) -> list[str]:
 
 def reader_texts(knowledge: KnowledgeBase) -> list[Kind]:
     """Every reader-facing text of the knowledge, grouped into the kinds that are averaged."""
-    kinds: list[Kind] = []
-    for collect in _COLLECTORS:
-        kinds += collect(knowledge)
+    kinds = [source.kind(knowledge) for source in _SOURCES]
     return [kind for kind in kinds if kind.texts]
 
 
@@ -92,112 +90,123 @@ def _intervention_file(layer: str) -> str:
     return f"interventions/{layer}.yaml"
 
 
-def _phase_kinds(knowledge: KnowledgeBase) -> list[Kind]:
-    descriptions: list[Place] = []
-    signals: list[Place] = []
-    focus: list[Place] = []
-    for phase in knowledge.phases:
-        where = f"phases.yaml: {phase.key}"
-        descriptions += [
-            (f"{where}.{field}", text)
-            for field, text in _with_variants(
-                "description", phase.description, phase.description_for
-            )
-        ]
-        signals += [(f"{where}.signals.{i}", text) for i, text in enumerate(phase.signals)]
-        focus.append((f"{where}.manager_focus", phase.manager_focus))
-    return [
-        Kind("phases.yaml: description", tuple(descriptions)),
-        Kind("phases.yaml: signals", tuple(signals)),
-        Kind("phases.yaml: manager_focus", tuple(focus)),
+@dataclass(frozen=True)
+class _Source:
+    """Where one kind of text is: the records of one table, the place of each, and its fields.
+
+    `fields` gives each record's texts of this kind as (field path, text); the kinds are a table
+    rather than one function each, so a new text field is one line and every kind is read alike.
+    """
+
+    name: str
+    table: str  # the KnowledgeBase attribute holding the records
+    where: Callable[[Any], str]
+    fields: Callable[[Any], list[Place]]
+
+    def kind(self, knowledge: KnowledgeBase) -> Kind:
+        return Kind(
+            self.name,
+            tuple(
+                (f"{self.where(record)}.{field}", text)
+                for record in getattr(knowledge, self.table)
+                for field, text in self.fields(record)
+            ),
+        )
+
+
+def _plain(*names: str) -> Callable[[Any], list[Place]]:
+    """The named text fields of a record, leaving out an optional one that is not there."""
+    return lambda record: [
+        (name, text) for name in names if (text := getattr(record, name)) is not None
     ]
 
 
-def _layer_kinds(knowledge: KnowledgeBase) -> list[Kind]:
-    texts: list[Place] = []
-    for layer in knowledge.layers:
-        fields = {"who": layer.who, "description": layer.description}
-        texts += [(f"layers.yaml: {layer.key}.{name}", text) for name, text in fields.items()]
-    return [Kind("layers.yaml: who, description", tuple(texts))]
+def _phase(phase: Phase) -> str:
+    return f"phases.yaml: {phase.key}"
 
 
-def _intervention_kinds(knowledge: KnowledgeBase) -> list[Kind]:
-    titles: list[Place] = []
-    explanations: list[Place] = []
-    first_steps: list[Place] = []
-    span_notes: list[Place] = []
-    for item in knowledge.interventions:
-        where = f"{_intervention_file(item.layer)}: {item.id}"
-        titles.append((f"{where}.title", item.title))
-        explanations.append((f"{where}.explanation", item.explanation))
-        first_steps += [(f"{where}.{field}", text) for field, text in _first_steps(item)]
-        if item.span_note is not None:
-            span_notes.append((f"{where}.span_note", item.span_note))
+def _intervention(item: Intervention) -> str:
+    return f"{_intervention_file(item.layer)}: {item.id}"
+
+
+def _precondition(item: Precondition) -> str:
+    return f"preconditions.yaml: {item.id}"
+
+
+def _questions(item: Precondition) -> list[Place]:
     return [
-        Kind("interventions/*.yaml: title", tuple(titles)),
-        Kind("interventions/*.yaml: explanation", tuple(explanations)),
-        Kind("interventions/*.yaml: first_step, first_step_for", tuple(first_steps)),
-        Kind("interventions/*.yaml: span_note", tuple(span_notes)),
+        (f"checks.{check.id}.{field}", text)
+        for check in item.checks
+        for field, text in _with_variants("question", check.question, check.question_for)
     ]
 
 
-def _precondition_kinds(knowledge: KnowledgeBase) -> list[Kind]:
-    texts: list[Place] = []
-    questions: list[Place] = []
-    gaps: list[Place] = []
-    for item in knowledge.preconditions:
-        where = f"preconditions.yaml: {item.id}"
-        texts += [(f"{where}.title", item.title), (f"{where}.explanation", item.explanation)]
-        questions += [
-            (f"{where}.checks.{c.id}.{field}", text)
-            for c in item.checks
-            for field, text in _with_variants("question", c.question, c.question_for)
-        ]
-        gaps += [
-            (f"{where}.{field}", text)
-            for field, text in _with_variants("when_gap", item.when_gap, item.when_gap_for)
-        ]
-    return [
-        Kind("preconditions.yaml: title, explanation", tuple(texts)),
-        Kind("preconditions.yaml: question", tuple(questions)),
-        Kind("preconditions.yaml: when_gap, when_gap_for", tuple(gaps)),
-    ]
-
-
-def _blind_spot_kinds(knowledge: KnowledgeBase) -> list[Kind]:
-    texts: list[Place] = []
-    for spot in knowledge.blind_spots:
-        where = f"blind_spots.yaml: {spot.id}"
-        texts += [(f"{where}.title", spot.title), (f"{where}.explanation", spot.explanation)]
-        texts += [
-            (f"{where}.{field}", text)
-            for field, text in _with_variants("advice", spot.advice, spot.advice_for)
-        ]
-    return [Kind("blind_spots.yaml: title, explanation, advice, advice_for", tuple(texts))]
-
-
-def _referral_kinds(knowledge: KnowledgeBase) -> list[Kind]:
-    texts: list[Place] = []
-    for referral in knowledge.referrals:
-        where = f"referrals.yaml: {referral.id}"
-        texts += [(f"{where}.what", referral.what), (f"{where}.when", referral.when)]
-        texts.append((f"{where}.ask", referral.ask))
-    return [Kind("referrals.yaml: what, when, ask", tuple(texts))]
-
-
-def _glossary_kinds(knowledge: KnowledgeBase) -> list[Kind]:
-    texts = tuple(
-        (f"glossary.yaml: {term.id}.explanation", term.explanation) for term in knowledge.glossary
+def _blind_spot(spot: BlindSpot) -> list[Place]:
+    return _plain("title", "explanation")(spot) + _with_variants(
+        "advice", spot.advice, spot.advice_for
     )
-    return [Kind("glossary.yaml: explanation", texts)]
 
 
-_COLLECTORS: tuple[Callable[[KnowledgeBase], list[Kind]], ...] = (
-    _phase_kinds,
-    _layer_kinds,
-    _intervention_kinds,
-    _precondition_kinds,
-    _blind_spot_kinds,
-    _referral_kinds,
-    _glossary_kinds,
+_SOURCES: tuple[_Source, ...] = (
+    _Source(
+        "phases.yaml: description",
+        "phases",
+        _phase,
+        lambda phase: _with_variants("description", phase.description, phase.description_for),
+    ),
+    _Source(
+        "phases.yaml: signals",
+        "phases",
+        _phase,
+        lambda phase: [(f"signals.{i}", text) for i, text in enumerate(phase.signals)],
+    ),
+    _Source("phases.yaml: manager_focus", "phases", _phase, _plain("manager_focus")),
+    _Source(
+        "layers.yaml: who, description",
+        "layers",
+        lambda layer: f"layers.yaml: {layer.key}",
+        _plain("who", "description"),
+    ),
+    _Source("interventions/*.yaml: title", "interventions", _intervention, _plain("title")),
+    _Source(
+        "interventions/*.yaml: explanation", "interventions", _intervention, _plain("explanation")
+    ),
+    _Source(
+        "interventions/*.yaml: first_step, first_step_for",
+        "interventions",
+        _intervention,
+        _first_steps,
+    ),
+    _Source("interventions/*.yaml: span_note", "interventions", _intervention, _plain("span_note")),
+    _Source(
+        "preconditions.yaml: title, explanation",
+        "preconditions",
+        _precondition,
+        _plain("title", "explanation"),
+    ),
+    _Source("preconditions.yaml: question", "preconditions", _precondition, _questions),
+    _Source(
+        "preconditions.yaml: when_gap, when_gap_for",
+        "preconditions",
+        _precondition,
+        lambda item: _with_variants("when_gap", item.when_gap, item.when_gap_for),
+    ),
+    _Source(
+        "blind_spots.yaml: title, explanation, advice, advice_for",
+        "blind_spots",
+        lambda spot: f"blind_spots.yaml: {spot.id}",
+        _blind_spot,
+    ),
+    _Source(
+        "referrals.yaml: what, when, ask",
+        "referrals",
+        lambda referral: f"referrals.yaml: {referral.id}",
+        _plain("what", "when", "ask"),
+    ),
+    _Source(
+        "glossary.yaml: explanation",
+        "glossary",
+        lambda term: f"glossary.yaml: {term.id}",
+        _plain("explanation"),
+    ),
 )

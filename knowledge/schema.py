@@ -182,6 +182,20 @@ class Intervention(Record):
                 return text
         return for_reader(self.first_step, self.first_step_for, reader)
 
+    def own_words(self, reader: str | None, work: str | None = None) -> str:
+        """What the intervention says in its own words for this reader: its titles, explanation,
+        first step and notes, not the frame every detail shares (such as "via HR"). The difficult
+        words a detail must explain or offer come from here."""
+        texts = [
+            self.title,
+            self.explanation,
+            self.first_step_for_reader(reader, work),
+            self.report_title,
+            self.report_fragment or "",
+            self.span_note or "",
+        ]
+        return " ".join(texts)
+
     @property
     def report_title_differs(self) -> bool:
         """The report's name is more than the plain title in other case or punctuation, so the

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from locales.model import TextModel
+from locales.problems import WHOLE_FILE, FileProblems, FileProblemsError
 
 try:  # the C parser (libyaml) is several times faster; the pure-Python one reads the same YAML
     from yaml import CSafeLoader as SafeLoader
@@ -22,43 +23,28 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 Model = TypeVar("Model", bound=TextModel)
 
 
-class BundleError(Exception):
+class BundleError(FileProblemsError):
     """A language's texts are missing or do not fit their schema; `errors` lists every problem."""
 
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
-
-def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top)"
-
-
-class Reader:
+class Reader(FileProblems):
     """Reads text files under `root`, collecting problems instead of stopping at the first."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.errors: list[str] = []
-
-    def add(self, path: Path, where: str, message: str) -> None:
-        self.errors.append(f"{path.relative_to(self.root).as_posix()}: {where}: {message}")
 
     def read(self, path: Path) -> Any:
         """The parsed YAML, or None (with a problem recorded) when missing or unreadable."""
         if not path.is_file():
-            self.add(path, "(file)", "file is missing")
+            self.add(path, WHOLE_FILE, "file is missing")
             return None
         try:
             with path.open(encoding="utf-8") as handle:
                 return yaml.load(handle, Loader=SafeLoader)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark is not None else "(file)"
+            where = f"line {mark.line + 1}" if mark is not None else WHOLE_FILE
             self.add(path, where, f"not valid YAML: {getattr(error, 'problem', error)}")
             return None
         except (OSError, UnicodeDecodeError) as error:
-            self.add(path, "(file)", f"not readable: {error}")
+            self.add(path, WHOLE_FILE, f"not readable: {error}")
             return None
 
     def model(self, path: Path, model: type[Model]) -> Model | None:
@@ -70,6 +56,5 @@ class Reader:
         try:
             return model.model_validate(raw)
         except ValidationError as error:
-            for item in error.errors(include_url=False):
-                self.add(path, _location(tuple(item["loc"])), item["msg"])
+            self.add_validation(path, error)
             return None

@@ -31,62 +31,55 @@ class FunnelStages(TextModel):
     self_shared: str
 
 
-class FunnelTexts(TextModel):
+class SectionTexts(TextModel):
+    """What every section of the page has: its heading and a line on what it counts."""
+
     placeholders: ClassVar[dict[str, frozenset[str]]] = {}
 
     heading: str
     about: str
+
+
+class FunnelTexts(SectionTexts):
     column: str
     stages: FunnelStages
 
 
-class PhasesTexts(TextModel):
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+class TableTexts(SectionTexts):
+    """A section shown as a table: the heading of its first column, which names the rows."""
 
-    heading: str
-    about: str
     row: str
 
 
-class GapsTexts(TextModel):
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {"about": frozenset({"checks"})}
+class PhasesTexts(TableTexts):
+    """The phases found per role: a row a role, a column a phase (named by `phase_label`)."""
 
-    heading: str
-    about: str
-    row: str
+
+class GridTexts(TableTexts):
+    """A table whose other columns share one heading (the answers, the weeks)."""
+
     column: str
 
 
-class CheckinTexts(TextModel):
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+class GapsTexts(GridTexts):
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {"about": frozenset({"checks"})}
 
-    heading: str
-    about: str
-    row: str
+
+class CheckinTexts(TableTexts):
     up: str
     same: str
     down: str
 
 
-class StepTexts(TextModel):
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
-
-    heading: str
-    about: str
-    row: str
-    column: str
+class StepTexts(GridTexts):
     done: str
     busy: str
     not_yet: str
 
 
-class WeekTexts(TextModel):
+class WeekTexts(GridTexts):
     placeholders: ClassVar[dict[str, frozenset[str]]] = {"week": frozenset({"week", "year"})}
 
-    heading: str
-    about: str
-    row: str
-    column: str
     week: str
 
 

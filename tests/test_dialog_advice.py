@@ -207,7 +207,7 @@ def test_every_intervention_explains_its_words_or_offers_them_for_every_reader()
     for item in kb.interventions:
         for reader in READERS:
             detail = render.detail(item, reader)
-            offered = render.detail_words(item, reader)
+            offered = render.unexplained(item.own_words(reader), detail)
             assert len(offered) < MAX_OPTIONS, (item.id, reader)  # with "Terug": one keyboard
             for term in kb.glossary_in(_own_words(detail)):
                 with_words += 1

@@ -193,7 +193,7 @@ def test_purge_keeps_a_fresh_file_without_reading_it(tmp_path: Path) -> None:
     store.save("1", ChatRecord(session=_session()))
     store.path_for("1").write_text("[]")  # unreadable, but fresh: the purge does not even look
     assert store.purge_idle(timedelta(days=30)) == 0
-    assert store.path_for("1").exists() and store.quarantined == 0
+    assert store.path_for("1").exists() and store.quarantine.moved == 0
 
 
 def test_purge_judges_an_old_mtime_by_the_stored_saved_at(tmp_path: Path) -> None:
@@ -217,7 +217,7 @@ def test_purge_reads_old_files_of_the_previous_format(tmp_path: Path) -> None:
     store.path_for("3").parent.mkdir(parents=True)
     store.path_for("3").write_text(json.dumps(v1))
     os.utime(store.path_for("3"), (old.timestamp(), old.timestamp()))
-    assert store.purge_idle(timedelta(days=30)) == 1 and store.quarantined == 0
+    assert store.purge_idle(timedelta(days=30)) == 1 and store.quarantine.moved == 0
 
 
 def test_prepare_removes_leftover_temp_files(tmp_path: Path) -> None:

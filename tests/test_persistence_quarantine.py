@@ -77,7 +77,7 @@ def test_a_broken_file_goes_to_quarantine_and_the_chat_starts_afresh(
     moved = store.quarantine.files()
     assert [p.read_bytes() for p in moved] == [content], "moved aside byte for byte, not deleted"
     assert moved[0].parent == tmp_path / "quarantine"
-    assert store.quarantined == 1 and store.quarantine.count() == 1
+    assert store.quarantine.moved == 1 and store.quarantine.count() == 1
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "quarantine" in logged
     assert KEY not in logged and SECRET not in logged, "the log line holds no personal data"
@@ -94,7 +94,7 @@ def test_load_and_is_blocked_quarantine_too(tmp_path: Path) -> None:
         store.path_for(key).write_text("[]")
     assert store.load("1") is None
     assert store.is_blocked("2") is False
-    assert store.quarantined == 2 and store.quarantine.count() == 2
+    assert store.quarantine.moved == 2 and store.quarantine.count() == 2
 
 
 def test_a_good_file_is_not_quarantined(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_a_good_file_is_not_quarantined(tmp_path: Path) -> None:
     store.save(KEY, ChatRecord(session=Session(turn=10**9), last_update_id=MAX_UPDATE_ID))
     result = store.load_result(KEY)
     assert result.record is not None and not result.quarantined
-    assert store.quarantined == 0 and not store.quarantine.path.exists()
+    assert store.quarantine.moved == 0 and not store.quarantine.path.exists()
 
 
 def test_a_slightly_fast_clock_is_tolerated(tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_the_counter_counts_only_this_stores_moves(tmp_path: Path) -> None:
     first.path_for(KEY).write_text("[]")
     first.load(KEY)
     second = SessionStore(tmp_path)
-    assert second.quarantined == 0 and second.quarantine.count() == 1
+    assert second.quarantine.moved == 0 and second.quarantine.count() == 1
 
 
 # ---- bounds in the models ---------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_an_empty_list_among_old_sessions_is_quarantined_and_the_rest_purged(
     assert store.purge_idle(RETENTION) == 20
     assert [p.name for p in store.files()] == ["8.json"]
     assert [p.read_bytes() for p in store.quarantine.files()] == [b"[]"], "moved, not deleted"
-    assert store.quarantined == 1
+    assert store.quarantine.moved == 1
 
 
 @pytest.mark.parametrize(

@@ -137,27 +137,9 @@ def _render(
     draw.rectangle(corner, fill=HEADER_FILL, outline=GRID, width=2)
     _draw_centered(draw, corner, texts.corner, REGULAR, 28, 20, MUTED, max_lines=2)
 
-    sample = geo.header_box(0)
-    phase_size = _common_size(
-        draw,
-        [p.label for p in kb.phases],
-        REGULAR,
-        27,
-        18,
-        sample[2] - sample[0] - 10,
-        sample[3] - sample[1] - 56,
-        3,
-    )
-    sample = geo.label_box(0)
-    layer_size = _common_size(
-        draw,
-        [layer.label for layer in kb.layers],
-        BOLD,
-        29,
-        20,
-        sample[2] - sample[0] - 24,
-        sample[3] - sample[1] - 12,
-        3,
+    phase_size = PHASE_LABEL.common_size(draw, [p.label for p in kb.phases], geo.header_box(0))
+    layer_size = LAYER_LABEL.common_size(
+        draw, [layer.label for layer in kb.layers], geo.label_box(0)
     )
     for column, item in enumerate(kb.phases):
         box = geo.header_box(column)
@@ -166,27 +148,13 @@ def _render(
         heading = texts.phase_heading.format(number=item.number)
         top_box = (box[0], box[1] + 8, box[2], box[1] + 50)
         _draw_centered(draw, top_box, heading, BOLD, 30, 20, INK, max_lines=1)
-        label_box = (box[0] + 5, box[1] + 50, box[2] - 5, box[3] - 6)
-        _draw_centered(
-            draw, label_box, item.label, REGULAR, phase_size, phase_size, INK, max_lines=3
-        )
+        PHASE_LABEL.draw(draw, box, item.label, phase_size, INK)
 
     for row, layer in enumerate(kb.layers):
         mine = layer.key in layers
         box = geo.label_box(row)
         draw.rectangle(box, fill=LAYER_STRONG if mine else HEADER_FILL, outline=GRID, width=2)
-        inner = (box[0] + 12, box[1] + 6, box[2] - 12, box[3] - 6)
-        _draw_centered(
-            draw,
-            inner,
-            layer.label,
-            BOLD,
-            layer_size,
-            layer_size,
-            PAPER if mine else INK,
-            max_lines=3,
-            align_left=True,
-        )
+        LAYER_LABEL.draw(draw, box, layer.label, layer_size, PAPER if mine else INK)
         for column, item in enumerate(kb.phases):
             chosen = item.number == phase_number
             cell = geo.cell_box(row, column)
@@ -279,22 +247,51 @@ def _draw_centered(
         y += line_height
 
 
-def _common_size(
-    draw: ImageDraw.ImageDraw,
-    texts: Sequence[str],
-    font_path: Path,
-    size: int,
-    min_size: int,
-    width: int,
-    height: int,
-    max_lines: int,
-) -> int:
-    """One font size for a set of labels, so that rows (or columns) look alike."""
-    sizes = [
-        int(_fit(draw, text, font_path, size, min_size, width, height, max_lines)[0].size)
-        for text in texts
-    ]
-    return min(sizes, default=size)
+@dataclass(frozen=True)
+class LabelStyle:
+    """How the labels of one kind (phase headings, layer names) sit in their boxes.
+
+    The inset is used both to choose the common font size and to draw, so the size that was
+    measured is the size that fits.
+    """
+
+    font_path: Path
+    size: int
+    min_size: int
+    inset: Box  # left, top, right, bottom
+    align_left: bool = False
+    max_lines: int = 3
+
+    def inner(self, box: Box) -> Box:
+        left, top, right, bottom = self.inset
+        return (box[0] + left, box[1] + top, box[2] - right, box[3] - bottom)
+
+    def common_size(self, draw: ImageDraw.ImageDraw, texts: Sequence[str], sample: Box) -> int:
+        """One font size for a set of labels, so that rows (or columns) look alike."""
+        inner = self.inner(sample)
+        width, height = inner[2] - inner[0], inner[3] - inner[1]
+        fit = self.font_path, self.size, self.min_size, width, height, self.max_lines
+        sizes = [int(_fit(draw, text, *fit)[0].size) for text in texts]
+        return min(sizes, default=self.size)
+
+    def draw(self, draw: ImageDraw.ImageDraw, box: Box, text: str, size: int, fill: RGB) -> None:
+        """Write one label at the common `size` inside the inset of `box`."""
+        _draw_centered(
+            draw,
+            self.inner(box),
+            text,
+            self.font_path,
+            size,
+            size,
+            fill,
+            max_lines=self.max_lines,
+            align_left=self.align_left,
+        )
+
+
+# A phase's label sits under its heading ("Fase 3"), a layer's name is left-aligned in its row.
+PHASE_LABEL = LabelStyle(REGULAR, 27, 18, (5, 50, 5, 6))
+LAYER_LABEL = LabelStyle(BOLD, 29, 20, (12, 6, 12, 6), align_left=True)
 
 
 def _fit(

@@ -18,6 +18,7 @@ from fpdf.enums import XPos, YPos
 from bot.artifacts.action_plan import ActionPlan, PlanNote, PlanStep
 from bot.artifacts.palette import BLUE, INK
 from bot.artifacts.typeface import BOLD, REGULAR
+from dialogs.identity import Same
 from locales import Bundle
 
 FAMILY = "DejaVu"
@@ -40,7 +41,7 @@ def layout_action_plan(plan: ActionPlan, words: Bundle) -> bytes:
     words, the day) is the whole input, and laying one out costs ~130 ms of CPU, while many
     managers with the same answers on the same day get the same page.
     """
-    return _layout(plan, _ByIdentity(words))
+    return _layout(plan, Same(words))
 
 
 def layout_hits() -> int:
@@ -48,23 +49,8 @@ def layout_hits() -> int:
     return _layout.cache_info().hits
 
 
-class _ByIdentity:
-    """Hashes a bundle by identity: its texts hold dicts, so it has no value hash."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Bundle) -> None:
-        self.value = value
-
-    def __hash__(self) -> int:
-        return id(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByIdentity) and other.value is self.value
-
-
 @lru_cache(maxsize=64)
-def _layout(plan: ActionPlan, bundle: _ByIdentity) -> bytes:
+def _layout(plan: ActionPlan, bundle: Same[Bundle]) -> bytes:
     """The layout itself (see `layout_action_plan`).
 
     What does not fit is left out in a fixed order (the referrals, then the blind spot, then the

@@ -55,6 +55,16 @@ def ensure_dir(directory: Path) -> None:
     fsync_dir(directory.parent)
 
 
+def listed(directory: Path, *, dirs_only: bool = False) -> list[Path]:
+    """The entries of `directory` (only its subdirectories with `dirs_only`); none when it does
+    not exist yet, which for the store's folders means nothing was written there so far."""
+    try:
+        with os.scandir(directory) as entries:
+            return [Path(entry.path) for entry in entries if not dirs_only or entry.is_dir()]
+    except FileNotFoundError:
+        return []
+
+
 def atomic_write_bytes(
     path: Path, data: bytes, *, make_parents: bool = True, durable: bool = True
 ) -> None:

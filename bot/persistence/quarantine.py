@@ -19,8 +19,9 @@ import shutil
 import threading
 import time
 from pathlib import Path
+from typing import Final
 
-from bot.persistence.atomic import ensure_dir, fsync_dir, remove_durably
+from bot.persistence.atomic import ensure_dir, fsync_dir, listed, remove_durably
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,9 @@ class Quarantine:
     """The quarantine directory, and how many files this process moved there."""
 
     def __init__(self, directory: Path) -> None:
-        self._dir = directory
+        self.path: Final = directory  # fixed for the quarantine's life
         self._lock = threading.Lock()
         self._moved = 0
-
-    @property
-    def path(self) -> Path:
-        return self._dir
 
     @property
     def moved(self) -> int:
@@ -50,14 +47,14 @@ class Quarantine:
         `reason` is logged, so it must hold no personal data (no key, no stored value).
         Raises OSError when the file cannot be moved: then it must not be overwritten either.
         """
-        ensure_dir(self._dir)
-        target = self._dir / f"{path.stem}.{time.time_ns()}{path.suffix}"
+        ensure_dir(self.path)
+        target = self.path / f"{path.stem}.{time.time_ns()}{path.suffix}"
         try:
             os.replace(path, target)
         except FileNotFoundError:
             return False
         os.utime(target)  # its retention starts now, so the operator has time to look at it
-        fsync_dir(self._dir)
+        fsync_dir(self.path)
         fsync_dir(path.parent)
         with self._lock:
             self._moved += 1
@@ -66,10 +63,7 @@ class Quarantine:
 
     def files(self) -> list[Path]:
         """Every quarantined copy (a file, or whatever else stood in a session file's place)."""
-        try:
-            return [Path(entry.path) for entry in os.scandir(self._dir)]
-        except FileNotFoundError:
-            return []
+        return listed(self.path)
 
     def copies(self, key: str) -> list[Path]:
         """The quarantined copies of chat `key` (a chat key never holds a dot)."""

@@ -25,8 +25,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Final
 
-from bot.persistence.atomic import atomic_write_bytes, ensure_dir, is_foreign_temp, remove_durably
+from bot.persistence.atomic import (
+    atomic_write_bytes,
+    ensure_dir,
+    is_foreign_temp,
+    listed,
+    remove_durably,
+)
 from bot.persistence.codec import BadRecord, decode_record, decode_saved_at, encode_record
 from bot.persistence.keys import check_key, shard_of
 from bot.persistence.quarantine import QUARANTINE_DIR, Quarantine
@@ -157,28 +164,16 @@ class SessionStore:
     """Load, save, erase and expire chat records under `<data_dir>/sessions/`."""
 
     def __init__(self, data_dir: Path) -> None:
-        self._root = data_dir / SESSIONS_DIR
+        # Fixed for the store's life: Final, so mypy refuses a reassignment.
+        self.root: Final = data_dir / SESSIONS_DIR
         self._checkins = data_dir / CHECKINS_DIR
         self._outbox = data_dir / OUTBOX_DIR
-        self._quarantine = Quarantine(data_dir / QUARANTINE_DIR)
-
-    @property
-    def root(self) -> Path:
-        return self._root
-
-    @property
-    def quarantine(self) -> Quarantine:
-        """Where unreadable files go (`.path`, `.count()` files there now)."""
-        return self._quarantine
-
-    @property
-    def quarantined(self) -> int:
-        """How many files this store moved to quarantine since it was created."""
-        return self._quarantine.moved
+        # Where unreadable files go (`.path`, `.count()` files there now, `.moved` by this store).
+        self.quarantine: Final = Quarantine(data_dir / QUARANTINE_DIR)
 
     def path_for(self, key: str) -> Path:
         """`sessions/<shard>/<key>.json`; raises ValueError for a key unsafe as a file name."""
-        return self._root / shard_of(check_key(key)) / f"{key}.json"
+        return self.root / shard_of(check_key(key)) / f"{key}.json"
 
     def load_result(self, key: str) -> LoadResult:
         """The chat's record, and whether an unreadable file had to be moved to quarantine.
@@ -192,12 +187,12 @@ class SessionStore:
         except FileNotFoundError:
             return LoadResult()
         except NotAFile as err:
-            self._quarantine.move(path, str(err))
+            self.quarantine.move(path, str(err))
             return LoadResult(quarantined=True)
         try:
             return LoadResult(decode_record(raw))
         except BadRecord as err:
-            self._quarantine.move(path, err.reason)
+            self.quarantine.move(path, err.reason)
             return LoadResult(quarantined=True)
 
     def set_aside(self, key: str, reason: str) -> bool:
@@ -206,13 +201,13 @@ class SessionStore:
 
         `reason` is logged: it must hold no personal data.
         """
-        moved = self._quarantine.move(self.path_for(key), reason)
+        moved = self.quarantine.move(self.path_for(key), reason)
         self._index(key, None)  # its check-ins went with it
         return moved
 
     def quarantined_copies(self, key: str) -> int:
         """How many unreadable earlier records of the chat are kept in quarantine (for /privacy)."""
-        return len(self._quarantine.copies(check_key(key)))
+        return len(self.quarantine.copies(check_key(key)))
 
     def load(self, key: str) -> ChatRecord | None:
         """The chat's record, or None when nothing (readable) is stored."""
@@ -284,10 +279,7 @@ class SessionStore:
     # ---- the check-in index ------------------------------------------------------------------
 
     def _checkin_entries(self) -> list[Path]:
-        try:
-            return [Path(entry.path) for entry in os.scandir(self._checkins)]
-        except FileNotFoundError:
-            return []
+        return listed(self._checkins)
 
     def _markers(self) -> list[tuple[datetime, str, Path]]:
         found = []
@@ -330,7 +322,7 @@ class SessionStore:
         self._index(key, None)
         self.unlist_unsent(key)
         erased = remove_durably(self.path_for(key))
-        return self._quarantine.erase(key) > 0 or erased
+        return self.quarantine.erase(key) > 0 or erased
 
     def mark_blocked(self, key: str) -> None:
         """Remember that the user blocked the bot, so nothing more is sent to them."""
@@ -373,7 +365,7 @@ class SessionStore:
         save fail ("not saved") or lose its outbox mark. `sessions=False` leaves the records'
         shards to the upkeep walk (`upkeep`) and sweeps only the small index directories.
         """
-        ensure_dir(self._root)
+        ensure_dir(self.root)
         removed = 0
         walked = self.files() if sessions else iter(())
         for path in [*walked, *self._checkin_entries(), *self._outbox_entries()]:
@@ -382,10 +374,7 @@ class SessionStore:
         return removed
 
     def _outbox_entries(self) -> list[Path]:
-        try:
-            return [Path(entry.path) for entry in os.scandir(self._outbox)]
-        except FileNotFoundError:
-            return []
+        return listed(self._outbox)
 
     def purge_idle(self, retention: timedelta, now: datetime | None = None) -> int:
         """Delete records not saved within `retention`; returns how many were deleted.
@@ -442,7 +431,7 @@ class SessionStore:
                 except Exception as err:  # one bad file must never end the purge
                     log.warning("Purge skipped a session file (%s)", type(err).__name__)
             pace.rest()
-        self._quarantine.purge(cutoff_ts)
+        self.quarantine.purge(cutoff_ts)
         return done
 
     @staticmethod
@@ -456,10 +445,7 @@ class SessionStore:
             log.warning("Session shard skipped (%s)", type(err).__name__)
 
     def _shards(self) -> list[Path]:
-        try:
-            return [Path(entry.path) for entry in os.scandir(self._root) if entry.is_dir()]
-        except FileNotFoundError:
-            return []
+        return listed(self.root, dirs_only=True)
 
     @staticmethod
     def _entries(shard: Path) -> list[Path]:
@@ -475,6 +461,6 @@ class SessionStore:
         try:
             saved_at = decode_saved_at(read_regular(path))
         except (BadRecord, NotAFile) as err:
-            self._quarantine.move(path, str(err))
+            self.quarantine.move(path, str(err))
             return False
         return saved_at < cutoff
