@@ -35,7 +35,9 @@ from dialogs.machine import (
     CONDITIONS,
     EFFECTS,
     PICK_TRIGGER,
+    Answered,
     Context,
+    Move,
     Step,
     build_machine,
     moves_of,
@@ -100,7 +102,6 @@ class Engine:
         progress = Progress(flow)
         self._render = Renderer(flow, texts, knowledge, progress, bundle)
         self._intake = progress.intake
-        self._in_place = (self._intake, frozenset(flow.in_place))
         self._flow = flow
         self._bundle = bundle
         self._texts = texts
@@ -108,9 +109,32 @@ class Engine:
         self._context = Context(flow, knowledge, self._render)
         # The graph only, holding no model: a step takes its moves from the table read from it.
         self._machine: Machine = build_machine(flow)
-        self._moves = moves_of(self._machine)
+        moves = moves_of(self._machine)
         # Per state, option and answer, read once: what a step looks up.
         self._lookups = read_lookups(flow, texts)
+        # Per fixed option (state, option id), and per state with a pick list (state, None):
+        # the moves an answer there can take.
+        self._moves: dict[tuple[str, str | None], tuple[Move, ...]] = {
+            key: moves.get((key[0], option_trigger(key[1])), ()) for key in self._lookups.specs
+        }
+        self._moves.update(
+            ((name, None), moves.get((name, PICK_TRIGGER), ()))
+            for name, state in flow.states.items()
+            if state.pick is not None
+        )
+        # The (answered step, reached step) pairs whose question is edited into the one answered.
+        self._in_place = frozenset(
+            (source, reached)
+            for states in (self._intake, frozenset(flow.in_place))
+            for source in states
+            for reached in states
+        )
+        # Where an answer leads, for the answers a step back can undo (not a check-in's, which
+        # was entered from outside the graph), and the states "← Terug" may show in.
+        self._undoable_leads = {
+            key: leads for key, leads in self._lookups.leads.items() if key[0] not in flow.entries
+        }
+        self._back_shown = frozenset(flow.states) - set(flow.entries) - self._lookups.own_back
         navigation = texts.navigation
         self._more_option = Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms))
         self._back_option = Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms))
@@ -410,20 +434,19 @@ class Engine:
         Not in a check-in or a list opened by a command: those were not reached by the last
         answer, so undoing it would not lead back to where the user came from.
         """
-        if not session.history or session.confirm_restart is not None:
+        history = session.history
+        if not history or session.confirm_restart is not None:
             return False
-        if session.state in self._flow.entries or session.state in self._lookups.own_back:
+        if session.state not in self._back_shown:
             return False
-        last = session.history[-1]
+        last = history[-1]
         if last.before is None:
             return False  # kept from an older record: no snapshot to go back to
-        previous = self._flow.states.get(last.step)
-        # A check-in is entered from outside the graph: its answers are not asked again.
-        if previous is None or last.step in self._flow.entries:
-            return False
-        leads = self._lookups.leads.get((last.step, last.option))
+        # A check-in is entered from outside the graph: its answers are not asked again (nor
+        # are those of a step no longer in the flow): neither is in the table.
+        leads = self._undoable_leads.get((last.step, last.option))
         if leads is None:  # a pick: where the state's pick list leads
-            leads = self._lookups.leads.get((last.step, None), frozenset())
+            leads = self._undoable_leads.get((last.step, None), frozenset())
         return session.state in leads
 
     def _move(self, session: Session, navigation: Option, *, tapped: bool = True) -> Outcome:
@@ -485,9 +508,7 @@ class Engine:
             work.page = 0
         # One intake question may take the place of the one just answered (edited in place), and
         # so may the advice and its views (flow.yaml `in_place`).
-        in_place = any(
-            session.state in states and work.state in states for states in self._in_place
-        )
+        in_place = (session.state, work.state) in self._in_place
         self._commit(session, work)
         return Outcome([*notes, self._prompt(session, replaces=in_place)], chosen)
 
@@ -555,28 +576,29 @@ class Engine:
         `spec` is the fixed option's definition, or None for an option of a pick list. The Step
         is one of its own, on `work` alone: nothing is shared with any other chat's step.
         """
-        state = self._flow.states[work.state]
-        if (spec is None and state.pick is None) or (spec is not None and spec.action is not None):
-            return None
         source = work.state
-        was = dict(work.__dict__)  # effects assign new values, so a shallow copy keeps the old
-        step = Step(self._context, work)
         if spec is None:
+            moves = self._moves.get((source, None))
+            if moves is None:
+                return None  # no pick list here
             picked = choices.parse(option_id)
             assert picked is not None  # offered, so made by dialogs/choices.py
-            moved = take(step, self._moves.get((source, PICK_TRIGGER), ()), key=picked.key)
-            recorded = True
+            answered, recorded = Answered(key=picked.key), True
         else:
-            trigger = option_trigger(option_id)
-            moved = take(step, self._moves.get((source, trigger), ()), option=spec)
-            recorded = spec.next is not None
-        if not moved:
+            if spec.action is not None:
+                return None
+            moves = self._moves[(source, option_id)]
+            answered, recorded = Answered(option=spec), spec.next is not None
+        was = dict(work.__dict__)  # effects assign new values, so a shallow copy keeps the old
+        step = Step(self._context, work)
+        if not take(step, moves, answered):
             return None
         work.state = step.state
         if recorded:
-            before = {name: was[name] for name in UNDONE if was[name] != work.__dict__[name]}
+            now = work.__dict__
+            before = {name: was[name] for name in UNDONE if was[name] != now[name]}
             given = new_answer(source, option_id, before)
-            work.history = self._recorded(work.history, given, work.state)
+            work.history = self._recorded(work.history, given, step.state)
         return step.notes
 
     def _recorded(self, history: list[Answer], answer: Answer, reached: str) -> list[Answer]:
