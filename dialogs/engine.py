@@ -86,6 +86,8 @@ NAV_MORE = "_meer"
 CHECK_IN_MARK = "_checkin"
 # The answers to "Opnieuw beginnen?" (shared labels).
 CONFIRM, KEEP = "ja", "nee"
+# What every accepted change sets besides its own fields: the turn it counts, and when.
+COUNTED = ("turn", "updated_at")
 
 
 class Engine:
@@ -113,9 +115,17 @@ class Engine:
         # Per state, option and answer, read once: what a step looks up.
         self._lookups = read_lookups(flow, texts)
         # Per fixed option (state, option id), and per state with a pick list (state, None):
-        # the moves an answer there can take.
+        # the moves an answer there can take; per fixed option, what its effects read of it.
         self._moves: dict[tuple[str, str | None], tuple[Move, ...]] = {
             key: moves.get((key[0], option_trigger(key[1])), ()) for key in self._lookups.specs
+        }
+        self._answered = {key: Answered(option=spec) for key, spec in self._lookups.specs.items()}
+        # Per state without a pick list or a condition on its options: its options by id, so
+        # that a tap is checked with one lookup.
+        self._offered_by_id = {
+            name: {option.id: option for option in options}
+            for name, options in self._lookups.always.items()
+            if flow.states[name].pick is None
         }
         self._moves.update(
             ((name, None), moves.get((name, PICK_TRIGGER), ()))
@@ -316,10 +326,14 @@ class Engine:
             navigation = next((o for o in moves if o.id == option_id), None)
             if navigation is not None:
                 return self._move(session, navigation)
-        options = self.current_options(session)
-        for option in options:
-            if option.id == option_id:
-                return self._choose(session, option)
+        offered = self._offered_by_id.get(session.state)
+        if offered is not None:
+            chosen = offered.get(option_id)
+        else:
+            options = self.current_options(session)
+            chosen = next((option for option in options if option.id == option_id), None)
+        if chosen is not None:
+            return self._choose(session, chosen)
         return Outcome([self._prompt(session, lead=self._refusal(option_id), short=True)])
 
     def _refusal(self, option_id: str) -> str:
@@ -495,13 +509,17 @@ class Engine:
     # -- steps ---------------------------------------------------------------------------------
     def _choose(self, session: Session, chosen: Option) -> Outcome:
         """Apply an option that is on offer (the caller checked it against the current options)."""
-        spec = self._spec(session.state, chosen.id)
+        spec = self._lookups.specs.get((session.state, chosen.id))
         if spec is not None and spec.action == "restart":
             return Outcome(self._ask_restart(session), chosen)
         # A shallow copy (the employees' records one level deeper, as effects set their fields):
         # effects assign new values and never change a stored list in place.
-        work = draft(session, slots=[slot.model_copy() for slot in session.slots])
-        notes = self._apply(work, chosen.id, spec)
+        slots = session.slots
+        work = (
+            draft(session, slots=[slot.model_copy() for slot in slots]) if slots else draft(session)
+        )
+        # The session itself is what `work` was before the answer: it is not changed until commit.
+        notes = self._apply(work, chosen.id, spec, was=session.__dict__)
         if notes is None:
             return Outcome([self._prompt(session, lead=self._texts.unknown_option, short=True)])
         if work.state != session.state:
@@ -570,11 +588,18 @@ class Engine:
         """A fixed option's definition; None for an option of a pick list."""
         return self._lookups.specs.get((state_name, option_id))
 
-    def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
+    def _apply(
+        self,
+        work: Session,
+        option_id: str,
+        spec: OptionSpec | None,
+        was: dict[str, object] | None = None,
+    ) -> list[Reply] | None:
         """Move `work` by one offered option along the graph; None (and `work` kept) if refused.
 
-        `spec` is the fixed option's definition, or None for an option of a pick list. The Step
-        is one of its own, on `work` alone: nothing is shared with any other chat's step.
+        `spec` is the fixed option's definition, or None for an option of a pick list; `was`:
+        the fields of `work` as they are now, when the caller has them apart. The Step is one of
+        its own, on `work` alone: nothing is shared with any other chat's step.
         """
         source = work.state
         if spec is None:
@@ -588,8 +613,9 @@ class Engine:
             if spec.action is not None:
                 return None
             moves = self._moves[(source, option_id)]
-            answered, recorded = Answered(option=spec), spec.next is not None
-        was = dict(work.__dict__)  # effects assign new values, so a shallow copy keeps the old
+            answered, recorded = self._answered[(source, option_id)], spec.next is not None
+        if was is None:  # effects assign new values, so a shallow copy keeps the old
+            was = dict(work.__dict__)
         step = Step(self._context, work)
         if not take(step, moves, answered):
             return None
@@ -617,7 +643,9 @@ class Engine:
             and self._only_moved(answer)
         ):
             return history[:-1]
-        return [*history, answer][-MAX_HISTORY:]
+        if len(history) < MAX_HISTORY:
+            return [*history, answer]
+        return [*history[1 - MAX_HISTORY :], answer]
 
     def _only_moved(self, answer: Answer) -> bool:
         """Whether `answer` changed no field and ran no effect (sent no plan, showed no team)."""
@@ -720,10 +748,10 @@ class Engine:
         """
         if work.__dict__ == session.__dict__:
             return
-        work.turn = session.turn + 1
-        work.updated_at = utc_now()
-        session.__dict__.update(work.__dict__)
+        turn = session.turn + 1
+        session.__dict__.update(work.__dict__, turn=turn, updated_at=utc_now())
         session.__pydantic_fields_set__.update(work.__pydantic_fields_set__)
+        session.__pydantic_fields_set__.update(COUNTED)
 
     def _prompt(
         self, session: Session, lead: str = "", *, short: bool = False, replaces: bool = False

@@ -177,8 +177,11 @@ class Step:
 
     @staticmethod
     def _option(event: Answered | None) -> OptionSpec:
-        """The fixed option chosen."""
-        return _given(event, "option", OptionSpec)
+        """The fixed option chosen (as `_given`, written out: most effects read it)."""
+        assert event is not None
+        option = event.kwargs.get("option")
+        assert isinstance(option, OptionSpec)
+        return option
 
     @staticmethod
     def _picked(event: Answered | None) -> str:
