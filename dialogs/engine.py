@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from transitions import Machine
@@ -54,7 +55,6 @@ from dialogs.session import (
     draft,
     new_answer,
     team_of,
-    utc_now,
 )
 from knowledge import KnowledgeBase, load_knowledge
 from locales import DEFAULT_LANGUAGE, Bundle, BundleError, DialogTexts, load_bundle
@@ -269,7 +269,8 @@ class Engine:
     # -- the one entry point -------------------------------------------------------------------
     def handle(self, session: Session, event: Event) -> list[Reply]:
         """Answer one event; change `session` in place only when the event is accepted."""
-        return list(self.decide(session, event).replies)
+        replies = self.decide(session, event).replies
+        return replies if isinstance(replies, list) else list(replies)
 
     def decide(self, session: Session, event: Event) -> Outcome:
         """Answer one event and say which option it chose (None when it chose none).
@@ -749,7 +750,7 @@ class Engine:
         if work.__dict__ == session.__dict__:
             return
         turn = session.turn + 1
-        session.__dict__.update(work.__dict__, turn=turn, updated_at=utc_now())
+        session.__dict__.update(work.__dict__, turn=turn, updated_at=datetime.now(UTC))
         session.__pydantic_fields_set__.update(work.__pydantic_fields_set__)
         session.__pydantic_fields_set__.update(COUNTED)
 

@@ -227,9 +227,12 @@ DRAFTED = frozenset(Session.model_fields)
 def draft(session: Session, **update: Any) -> Draft:
     """A shallow copy of `session` to change, with `update` set (as `model_copy`, unvalidated)."""
     work = Draft.__new__(Draft)
-    object.__setattr__(work, "__dict__", {**session.__dict__, **update})
+    object.__setattr__(
+        work, "__dict__", {**session.__dict__, **update} if update else session.__dict__.copy()
+    )
     fields = set(session.__pydantic_fields_set__)
-    fields.update(update)
+    if update:
+        fields.update(update)
     object.__setattr__(work, "__pydantic_fields_set__", fields)
     object.__setattr__(work, "__pydantic_extra__", None)
     object.__setattr__(work, "__pydantic_private__", None)
