@@ -625,7 +625,7 @@ class Engine:
             now = work.__dict__
             before = {name: was[name] for name in UNDONE if was[name] != now[name]}
             given = new_answer(source, option_id, before)
-            work.history = self._recorded(work.history, given, step.state)
+            work.history = self._recorded(now["history"], given, step.state)
         return step.notes
 
     def _recorded(self, history: list[Answer], answer: Answer, reached: str) -> list[Answer]:

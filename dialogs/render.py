@@ -66,6 +66,10 @@ class Renderer:
             if flow.states[answer_step].pick is not None
             for phase in knowledge.phases
         )
+        # The same per intake step, by option (every intake step has one, maybe empty).
+        self._intake_labels: dict[str, dict[str, str]] = {name: {} for name in progress.intake}
+        for (answer_step, option_id), label in self._labels.items():
+            self._intake_labels[answer_step][option_id] = label
 
     # -- prompts -------------------------------------------------------------------------------
     def prompt(self, session: Session) -> str:
@@ -115,12 +119,13 @@ class Renderer:
         One pass back over the history finds the run (as Progress.run) and its labels at once:
         every intake question is framed by them, and two passes cost a tenth of a dialog step.
         """
-        intake, known = self._progress.intake, self._labels
+        by_step = self._intake_labels
         labels: list[str] = []
         for answer in reversed(history):
-            if answer.step not in intake:
+            known = by_step.get(answer.step)
+            if known is None:  # not an intake question: the run begins after it
                 break
-            labels.append(known.get((answer.step, answer.option)) or self.answer_label(answer))
+            labels.append(known.get(answer.option) or self.answer_label(answer))
         labels.reverse()
         return labels
 
