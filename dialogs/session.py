@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, NonNegativeInt, TypeAdapter
 
@@ -74,11 +74,26 @@ class Answer(BaseModel):
 def new_answer(step: str, option: str, before: dict[str, Any]) -> Answer:
     """An answer the engine records, from fields the session already validated (checked again
     only when its record is loaded): as `Answer.model_construct`, at a fraction of its cost."""
-    made = Answer.__new__(Answer)
-    object.__setattr__(made, "__dict__", {"step": step, "option": option, "before": before})
-    object.__setattr__(made, "__pydantic_fields_set__", {"step", "option", "before"})
-    object.__setattr__(made, "__pydantic_extra__", None)
-    object.__setattr__(made, "__pydantic_private__", None)
+    values = {"step": step, "option": option, "before": before}
+    return _unvalidated(Answer, values, {"step", "option", "before"})
+
+
+Made = TypeVar("Made", bound=BaseModel)
+# The slots every pydantic model has besides its fields (`__dict__`): set through their own
+# descriptors, as pydantic's `model_construct` does, without looking each name up again.
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def _unvalidated(model: type[Made], values: dict[str, Any], fields_set: set[str]) -> Made:
+    """A `model` holding `values` as they are: the engine makes two per step (an answer and a
+    draft of the session), so the few calls here are a measurable part of a step (issue 22)."""
+    made = object.__new__(model)
+    object.__setattr__(made, "__dict__", values)
+    _SET_FIELDS_SET(made, fields_set)
+    _SET_EXTRA(made, None)
+    _SET_PRIVATE(made, None)
     return made
 
 
@@ -226,17 +241,11 @@ DRAFTED = frozenset(Session.model_fields)
 
 def draft(session: Session, **update: Any) -> Draft:
     """A shallow copy of `session` to change, with `update` set (as `model_copy`, unvalidated)."""
-    work = Draft.__new__(Draft)
-    object.__setattr__(
-        work, "__dict__", {**session.__dict__, **update} if update else session.__dict__.copy()
-    )
     fields = set(session.__pydantic_fields_set__)
-    if update:
-        fields.update(update)
-    object.__setattr__(work, "__pydantic_fields_set__", fields)
-    object.__setattr__(work, "__pydantic_extra__", None)
-    object.__setattr__(work, "__pydantic_private__", None)
-    return work
+    if not update:
+        return _unvalidated(Draft, session.__dict__.copy(), fields)
+    fields.update(update)
+    return _unvalidated(Draft, {**session.__dict__, **update}, fields)
 
 
 def checked(session: Session) -> None:
