@@ -148,6 +148,13 @@ class Engine:
         navigation = texts.navigation
         self._more_option = Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms))
         self._back_option = Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms))
+        # Per state whose buttons never change (no pick list, no condition, one page): its
+        # buttons without and with "← Terug", as every prompt of the state shows them.
+        self._fixed_buttons = {
+            name: (options, (*options, self._back_option))
+            for name, options in self._lookups.always.items()
+            if flow.states[name].pick is None and len(options) <= MAX_OPTIONS
+        }
         self._confirm_options = tuple(
             Option(key, texts.labels[key], tuple(texts.synonyms.get(key, ())))
             for key in (CONFIRM, KEEP)
@@ -242,6 +249,9 @@ class Engine:
 
     def shown_options(self, session: Session) -> tuple[Option, ...]:
         """The buttons of the current question: one page of options, then "more" and "back"."""
+        buttons = self._fixed_buttons.get(session.state)
+        if buttons is not None and session.confirm_restart is None:
+            return buttons[1] if self._can_go_back(session) else buttons[0]
         options = self.current_options(session)
         if len(options) > MAX_OPTIONS:
             paged, pinned = self._paging(session, options)
@@ -620,12 +630,14 @@ class Engine:
         step = Step(self._context, work)
         if not take(step, moves, answered):
             return None
-        work.state = step.state
+        now = work.__dict__  # written directly: a flow state and a list of answers made here
+        now["state"] = step.state
+        work.__pydantic_fields_set__.add("state")
         if recorded:
-            now = work.__dict__
             before = {name: was[name] for name in UNDONE if was[name] != now[name]}
             given = new_answer(source, option_id, before)
-            work.history = self._recorded(now["history"], given, step.state)
+            now["history"] = self._recorded(now["history"], given, step.state)
+            work.__pydantic_fields_set__.add("history")
         return step.notes
 
     def _recorded(self, history: list[Answer], answer: Answer, reached: str) -> list[Answer]:
