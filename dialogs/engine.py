@@ -31,18 +31,22 @@ from dialogs import checks, choices, matching, typing_answers
 from dialogs.advice import AdvicePlan, plan_of
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
-from dialogs.lookups import read_lookups
+from dialogs.lookups import (
+    answer_moves,
+    back_tables,
+    fixed_buttons,
+    in_place_pairs,
+    options_by_id,
+    read_lookups,
+)
 from dialogs.machine import (
     CONDITIONS,
     EFFECTS,
-    PICK_TRIGGER,
     Answered,
     Context,
-    Move,
     Step,
     build_machine,
     moves_of,
-    option_trigger,
     take,
 )
 from dialogs.progress import Progress
@@ -114,47 +118,19 @@ class Engine:
         moves = moves_of(self._machine)
         # Per state, option and answer, read once: what a step looks up.
         self._lookups = read_lookups(flow, texts)
+        lookups = self._lookups
         # Per fixed option (state, option id), and per state with a pick list (state, None):
         # the moves an answer there can take; per fixed option, what its effects read of it.
-        self._moves: dict[tuple[str, str | None], tuple[Move, ...]] = {
-            key: moves.get((key[0], option_trigger(key[1])), ()) for key in self._lookups.specs
-        }
-        self._answered = {key: Answered(option=spec) for key, spec in self._lookups.specs.items()}
-        # Per state without a pick list or a condition on its options: its options by id, so
-        # that a tap is checked with one lookup.
-        self._offered_by_id = {
-            name: {option.id: option for option in options}
-            for name, options in self._lookups.always.items()
-            if flow.states[name].pick is None
-        }
-        self._moves.update(
-            ((name, None), moves.get((name, PICK_TRIGGER), ()))
-            for name, state in flow.states.items()
-            if state.pick is not None
-        )
+        self._moves = answer_moves(flow, lookups, moves)
+        self._answered = {key: Answered(option=spec) for key, spec in lookups.specs.items()}
+        self._offered_by_id = options_by_id(flow, lookups)
         # The (answered step, reached step) pairs whose question is edited into the one answered.
-        self._in_place = frozenset(
-            (source, reached)
-            for states in (self._intake, frozenset(flow.in_place))
-            for source in states
-            for reached in states
-        )
-        # Where an answer leads, for the answers a step back can undo (not a check-in's, which
-        # was entered from outside the graph), and the states "← Terug" may show in.
-        self._undoable_leads = {
-            key: leads for key, leads in self._lookups.leads.items() if key[0] not in flow.entries
-        }
-        self._back_shown = frozenset(flow.states) - set(flow.entries) - self._lookups.own_back
+        self._in_place = in_place_pairs((self._intake, frozenset(flow.in_place)))
+        self._undoable_leads, self._back_shown = back_tables(flow, lookups)
         navigation = texts.navigation
         self._more_option = Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms))
         self._back_option = Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms))
-        # Per state whose buttons never change (no pick list, no condition, one page): its
-        # buttons without and with "← Terug", as every prompt of the state shows them.
-        self._fixed_buttons = {
-            name: (options, (*options, self._back_option))
-            for name, options in self._lookups.always.items()
-            if flow.states[name].pick is None and len(options) <= MAX_OPTIONS
-        }
+        self._fixed_buttons = fixed_buttons(flow, lookups, self._back_option, MAX_OPTIONS)
         self._confirm_options = tuple(
             Option(key, texts.labels[key], tuple(texts.synonyms.get(key, ())))
             for key in (CONFIRM, KEEP)
