@@ -42,17 +42,29 @@ def quick_checks(knowledge: KnowledgeBase, spec: QuickCheckSpec, phase: str) -> 
 
 def check_question(knowledge: KnowledgeBase, check_id: str) -> tuple[Precondition, CheckQuestion]:
     """A check question with the precondition it belongs to; KeyError when unknown."""
-    return _check_questions(Same(knowledge))[check_id]
+    kept = _CHECK_QUESTIONS.get(id(knowledge))
+    if kept is None or kept[0] is not knowledge:
+        if len(_CHECK_QUESTIONS) >= _KEPT_KNOWLEDGE:
+            _CHECK_QUESTIONS.clear()
+        kept = _CHECK_QUESTIONS[id(knowledge)] = (knowledge, _check_questions(knowledge))
+    return kept[1][check_id]
 
 
-@functools.lru_cache(maxsize=8)
-def _check_questions(
-    knowledge: Same[KnowledgeBase],
-) -> dict[str, tuple[Precondition, CheckQuestion]]:
-    """Every check question by its id (the first where two share one), read once: a quick-check
-    step looks its question up twice, for the answer and for the next prompt."""
+# Every check question by its id, per knowledge base (by identity: a knowledge base is loaded once
+# and never changes), held with the knowledge itself so that a reused id is never mistaken for it.
+# Why not `functools.lru_cache`: a quick-check step looks a question up twice, for the answer
+# and for the next prompt, and wrapping the knowledge to hash it cost more than the lookup.
+_CHECK_QUESTIONS: dict[int, tuple[KnowledgeBase, dict[str, tuple[Precondition, CheckQuestion]]]]
+_CHECK_QUESTIONS = {}
+# At most this many knowledge bases are kept (then the table starts afresh): a running bot has
+# one; a test run loads a few.
+_KEPT_KNOWLEDGE = 8
+
+
+def _check_questions(knowledge: KnowledgeBase) -> dict[str, tuple[Precondition, CheckQuestion]]:
+    """Every check question by its id (the first where two share one), read once."""
     found: dict[str, tuple[Precondition, CheckQuestion]] = {}
-    for precondition in knowledge.value.preconditions:
+    for precondition in knowledge.preconditions:
         for check in precondition.checks:
             found.setdefault(check.id, (precondition, check))
     return found

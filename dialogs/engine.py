@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from transitions import Machine
@@ -30,16 +31,22 @@ from dialogs import checks, choices, matching, typing_answers
 from dialogs.advice import AdvicePlan, plan_of
 from dialogs.events import Command, Event, EventKind, Option, Reply
 from dialogs.flow import DATA_DIR, Flow, FlowError, OptionSpec, read_flow
-from dialogs.lookups import read_lookups
+from dialogs.lookups import (
+    answer_moves,
+    back_tables,
+    fixed_buttons,
+    in_place_pairs,
+    options_by_id,
+    read_lookups,
+)
 from dialogs.machine import (
     CONDITIONS,
     EFFECTS,
-    PICK_TRIGGER,
+    Answered,
     Context,
     Step,
     build_machine,
     moves_of,
-    option_trigger,
     take,
 )
 from dialogs.progress import Progress
@@ -52,7 +59,6 @@ from dialogs.session import (
     draft,
     new_answer,
     team_of,
-    utc_now,
 )
 from knowledge import KnowledgeBase, load_knowledge
 from locales import DEFAULT_LANGUAGE, Bundle, BundleError, DialogTexts, load_bundle
@@ -84,6 +90,8 @@ NAV_MORE = "_meer"
 CHECK_IN_MARK = "_checkin"
 # The answers to "Opnieuw beginnen?" (shared labels).
 CONFIRM, KEEP = "ja", "nee"
+# What every accepted change sets besides its own fields: the turn it counts, and when.
+COUNTED = ("turn", "updated_at")
 
 
 class Engine:
@@ -100,7 +108,6 @@ class Engine:
         progress = Progress(flow)
         self._render = Renderer(flow, texts, knowledge, progress, bundle)
         self._intake = progress.intake
-        self._in_place = (self._intake, frozenset(flow.in_place))
         self._flow = flow
         self._bundle = bundle
         self._texts = texts
@@ -108,12 +115,22 @@ class Engine:
         self._context = Context(flow, knowledge, self._render)
         # The graph only, holding no model: a step takes its moves from the table read from it.
         self._machine: Machine = build_machine(flow)
-        self._moves = moves_of(self._machine)
+        moves = moves_of(self._machine)
         # Per state, option and answer, read once: what a step looks up.
         self._lookups = read_lookups(flow, texts)
+        lookups = self._lookups
+        # Per fixed option (state, option id), and per state with a pick list (state, None):
+        # the moves an answer there can take; per fixed option, what its effects read of it.
+        self._moves = answer_moves(flow, lookups, moves)
+        self._answered = {key: Answered(option=spec) for key, spec in lookups.specs.items()}
+        self._offered_by_id = options_by_id(flow, lookups)
+        # The (answered step, reached step) pairs whose question is edited into the one answered.
+        self._in_place = in_place_pairs((self._intake, frozenset(flow.in_place)))
+        self._undoable_leads, self._back_shown = back_tables(flow, lookups)
         navigation = texts.navigation
         self._more_option = Option(NAV_MORE, navigation.more, tuple(navigation.more_synonyms))
         self._back_option = Option(NAV_BACK, navigation.back, tuple(navigation.back_synonyms))
+        self._fixed_buttons = fixed_buttons(flow, lookups, self._back_option, MAX_OPTIONS)
         self._confirm_options = tuple(
             Option(key, texts.labels[key], tuple(texts.synonyms.get(key, ())))
             for key in (CONFIRM, KEEP)
@@ -208,6 +225,9 @@ class Engine:
 
     def shown_options(self, session: Session) -> tuple[Option, ...]:
         """The buttons of the current question: one page of options, then "more" and "back"."""
+        buttons = self._fixed_buttons.get(session.state)
+        if buttons is not None and session.confirm_restart is None:
+            return buttons[1] if self._can_go_back(session) else buttons[0]
         options = self.current_options(session)
         if len(options) > MAX_OPTIONS:
             paged, pinned = self._paging(session, options)
@@ -235,7 +255,8 @@ class Engine:
     # -- the one entry point -------------------------------------------------------------------
     def handle(self, session: Session, event: Event) -> list[Reply]:
         """Answer one event; change `session` in place only when the event is accepted."""
-        return list(self.decide(session, event).replies)
+        replies = self.decide(session, event).replies
+        return replies if isinstance(replies, list) else list(replies)
 
     def decide(self, session: Session, event: Event) -> Outcome:
         """Answer one event and say which option it chose (None when it chose none).
@@ -292,10 +313,14 @@ class Engine:
             navigation = next((o for o in moves if o.id == option_id), None)
             if navigation is not None:
                 return self._move(session, navigation)
-        options = self.current_options(session)
-        for option in options:
-            if option.id == option_id:
-                return self._choose(session, option)
+        offered = self._offered_by_id.get(session.state)
+        if offered is not None:
+            chosen = offered.get(option_id)
+        else:
+            options = self.current_options(session)
+            chosen = next((option for option in options if option.id == option_id), None)
+        if chosen is not None:
+            return self._choose(session, chosen)
         return Outcome([self._prompt(session, lead=self._refusal(option_id), short=True)])
 
     def _refusal(self, option_id: str) -> str:
@@ -410,20 +435,19 @@ class Engine:
         Not in a check-in or a list opened by a command: those were not reached by the last
         answer, so undoing it would not lead back to where the user came from.
         """
-        if not session.history or session.confirm_restart is not None:
+        history = session.history
+        if not history or session.confirm_restart is not None:
             return False
-        if session.state in self._flow.entries or session.state in self._lookups.own_back:
+        if session.state not in self._back_shown:
             return False
-        last = session.history[-1]
+        last = history[-1]
         if last.before is None:
             return False  # kept from an older record: no snapshot to go back to
-        previous = self._flow.states.get(last.step)
-        # A check-in is entered from outside the graph: its answers are not asked again.
-        if previous is None or last.step in self._flow.entries:
-            return False
-        leads = self._lookups.leads.get((last.step, last.option))
+        # A check-in is entered from outside the graph: its answers are not asked again (nor
+        # are those of a step no longer in the flow): neither is in the table.
+        leads = self._undoable_leads.get((last.step, last.option))
         if leads is None:  # a pick: where the state's pick list leads
-            leads = self._lookups.leads.get((last.step, None), frozenset())
+            leads = self._undoable_leads.get((last.step, None), frozenset())
         return session.state in leads
 
     def _move(self, session: Session, navigation: Option, *, tapped: bool = True) -> Outcome:
@@ -472,22 +496,24 @@ class Engine:
     # -- steps ---------------------------------------------------------------------------------
     def _choose(self, session: Session, chosen: Option) -> Outcome:
         """Apply an option that is on offer (the caller checked it against the current options)."""
-        spec = self._spec(session.state, chosen.id)
+        spec = self._lookups.specs.get((session.state, chosen.id))
         if spec is not None and spec.action == "restart":
             return Outcome(self._ask_restart(session), chosen)
         # A shallow copy (the employees' records one level deeper, as effects set their fields):
         # effects assign new values and never change a stored list in place.
-        work = draft(session, slots=[slot.model_copy() for slot in session.slots])
-        notes = self._apply(work, chosen.id, spec)
+        slots = session.slots
+        work = (
+            draft(session, slots=[slot.model_copy() for slot in slots]) if slots else draft(session)
+        )
+        # The session itself is what `work` was before the answer: it is not changed until commit.
+        notes = self._apply(work, chosen.id, spec, was=session.__dict__)
         if notes is None:
             return Outcome([self._prompt(session, lead=self._texts.unknown_option, short=True)])
         if work.state != session.state:
             work.page = 0
         # One intake question may take the place of the one just answered (edited in place), and
         # so may the advice and its views (flow.yaml `in_place`).
-        in_place = any(
-            session.state in states and work.state in states for states in self._in_place
-        )
+        in_place = (session.state, work.state) in self._in_place
         self._commit(session, work)
         return Outcome([*notes, self._prompt(session, replaces=in_place)], chosen)
 
@@ -549,34 +575,45 @@ class Engine:
         """A fixed option's definition; None for an option of a pick list."""
         return self._lookups.specs.get((state_name, option_id))
 
-    def _apply(self, work: Session, option_id: str, spec: OptionSpec | None) -> list[Reply] | None:
+    def _apply(
+        self,
+        work: Session,
+        option_id: str,
+        spec: OptionSpec | None,
+        was: dict[str, object] | None = None,
+    ) -> list[Reply] | None:
         """Move `work` by one offered option along the graph; None (and `work` kept) if refused.
 
-        `spec` is the fixed option's definition, or None for an option of a pick list. The Step
-        is one of its own, on `work` alone: nothing is shared with any other chat's step.
+        `spec` is the fixed option's definition, or None for an option of a pick list; `was`:
+        the fields of `work` as they are now, when the caller has them apart. The Step is one of
+        its own, on `work` alone: nothing is shared with any other chat's step.
         """
-        state = self._flow.states[work.state]
-        if (spec is None and state.pick is None) or (spec is not None and spec.action is not None):
-            return None
         source = work.state
-        was = dict(work.__dict__)  # effects assign new values, so a shallow copy keeps the old
-        step = Step(self._context, work)
         if spec is None:
+            moves = self._moves.get((source, None))
+            if moves is None:
+                return None  # no pick list here
             picked = choices.parse(option_id)
             assert picked is not None  # offered, so made by dialogs/choices.py
-            moved = take(step, self._moves.get((source, PICK_TRIGGER), ()), key=picked.key)
-            recorded = True
+            answered, recorded = Answered(key=picked.key), True
         else:
-            trigger = option_trigger(option_id)
-            moved = take(step, self._moves.get((source, trigger), ()), option=spec)
-            recorded = spec.next is not None
-        if not moved:
+            if spec.action is not None:
+                return None
+            moves = self._moves[(source, option_id)]
+            answered, recorded = self._answered[(source, option_id)], spec.next is not None
+        if was is None:  # effects assign new values, so a shallow copy keeps the old
+            was = dict(work.__dict__)
+        step = Step(self._context, work)
+        if not take(step, moves, answered):
             return None
-        work.state = step.state
+        now = work.__dict__  # written directly: a flow state and a list of answers made here
+        now["state"] = step.state
+        work.__pydantic_fields_set__.add("state")
         if recorded:
-            before = {name: was[name] for name in UNDONE if was[name] != work.__dict__[name]}
+            before = {name: was[name] for name in UNDONE if was[name] != now[name]}
             given = new_answer(source, option_id, before)
-            work.history = self._recorded(work.history, given, work.state)
+            now["history"] = self._recorded(now["history"], given, step.state)
+            work.__pydantic_fields_set__.add("history")
         return step.notes
 
     def _recorded(self, history: list[Answer], answer: Answer, reached: str) -> list[Answer]:
@@ -595,7 +632,9 @@ class Engine:
             and self._only_moved(answer)
         ):
             return history[:-1]
-        return [*history, answer][-MAX_HISTORY:]
+        if len(history) < MAX_HISTORY:
+            return [*history, answer]
+        return [*history[1 - MAX_HISTORY :], answer]
 
     def _only_moved(self, answer: Answer) -> bool:
         """Whether `answer` changed no field and ran no effect (sent no plan, showed no team)."""
@@ -698,10 +737,10 @@ class Engine:
         """
         if work.__dict__ == session.__dict__:
             return
-        work.turn = session.turn + 1
-        work.updated_at = utc_now()
-        session.__dict__.update(work.__dict__)
+        turn = session.turn + 1
+        session.__dict__.update(work.__dict__, turn=turn, updated_at=datetime.now(UTC))
         session.__pydantic_fields_set__.update(work.__pydantic_fields_set__)
+        session.__pydantic_fields_set__.update(COUNTED)
 
     def _prompt(
         self, session: Session, lead: str = "", *, short: bool = False, replaces: bool = False

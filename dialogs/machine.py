@@ -117,6 +117,9 @@ class Step:
     when an answer is refused. `state` is the session's state, moved by the machine.
     """
 
+    # A step is made for every answer and every option list with a condition: no per-object dict.
+    __slots__ = ("context", "notes", "session", "state")
+
     def __init__(self, context: Context, session: Session) -> None:
         self.context = context
         self.session = session
@@ -174,8 +177,11 @@ class Step:
 
     @staticmethod
     def _option(event: Answered | None) -> OptionSpec:
-        """The fixed option chosen."""
-        return _given(event, "option", OptionSpec)
+        """The fixed option chosen (as `_given`, written out: most effects read it)."""
+        assert event is not None
+        option = event.kwargs.get("option")
+        assert isinstance(option, OptionSpec)
+        return option
 
     @staticmethod
     def _picked(event: Answered | None) -> str:
@@ -528,23 +534,22 @@ def moves_of(machine: Machine) -> dict[tuple[str, str], tuple[Move, ...]]:
     return table
 
 
-def take(step: Step, moves: tuple[Move, ...], **kwargs: Any) -> bool:
+def take(step: Step, moves: tuple[Move, ...], answered: Answered) -> bool:
     """Apply the first of `moves` whose conditions hold to `step`: whether one was taken.
 
     The same order and the same calls as transitions makes when it fires the event (conditions
-    with the event, the state changed, then the `after` effects), looked up by name on the step
+    with the event, the state changed, then the `after` effects), looked up by name on `Step`
     so that the flow can name only marked methods.
     """
-    answered = Answered(**kwargs)
     for move in moves:
         for name in move.when:
-            if not getattr(step, name)(answered):
+            if not getattr(Step, name)(step, answered):
                 break
         else:
             if move.dest is not None:
                 step.state = move.dest
             for name in move.do:
-                getattr(step, name)(answered)
+                getattr(Step, name)(step, answered)
             return True
     return False
 

@@ -51,12 +51,10 @@ class Progress:
 
     def run(self, history: Sequence[Answer]) -> list[Answer]:
         """The answers of the intake run the session is in, oldest first."""
-        run: list[Answer] = []
-        for answer in reversed(history):
-            if answer.step not in self.intake:
-                break
-            run.append(answer)
-        return run[::-1]
+        intake, start = self.intake, len(history)
+        while start and history[start - 1].step in intake:
+            start -= 1
+        return list(history[start:])
 
     def step(self, session: Session, done: int | None = None) -> tuple[int, int] | None:
         """(step number, total) for the session's intake question; None outside the intake.

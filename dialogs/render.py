@@ -44,8 +44,12 @@ class Renderer:
         self._progress = progress  # the intake's step counter (progress.py)
         self._phase_options = self._make_phase_options()
         self._separator = f" {texts.navigation.trail_separator} "
+        self._trail = texts.navigation.trail
         # "Stap 3 van 8" by (number, total): a few dozen at most, each written once.
         self._counters: dict[tuple[int, int], str] = {}
+        # A quick-check question as asked, by (state, reader, check id): a few dozen at most,
+        # each written once (looking the question up and filling it in was a tenth of a step).
+        self._checks: dict[tuple[str, str | None, str], str] = {}
         # The buttons of the advice's lists by the session facts their plan comes from: a step
         # asks for them for its buttons, its typed answers and its conditions.
         self._plan_picks: dict[tuple[str, PlanKey], tuple[Option, ...]] = {}
@@ -62,6 +66,10 @@ class Renderer:
             if flow.states[answer_step].pick is not None
             for phase in knowledge.phases
         )
+        # The same per intake step, by option (every intake step has one, maybe empty).
+        self._intake_labels: dict[str, dict[str, str]] = {name: {} for name in progress.intake}
+        for (answer_step, option_id), label in self._labels.items():
+            self._intake_labels[answer_step][option_id] = label
 
     # -- prompts -------------------------------------------------------------------------------
     def prompt(self, session: Session) -> str:
@@ -94,20 +102,32 @@ class Renderer:
         """`body` under the intake's trail of answers and its step counter, where it has them."""
         if session.state not in self._progress.ahead:
             return body
-        run = self._progress.run(session.history)
-        step = self._progress.step(session, len(run))
+        labels = self._run_labels(session.history)
+        step = self._progress.step(session, len(labels))
         assert step is not None  # an intake question
         counter = self._counters.get(step)
         if counter is None:
             counter = self._counters[step] = self.progress(*step)
-        if not run:
+        if not labels:
             return f"{counter}\n{body}"
-        known = self._labels
-        labels = [
-            known.get((answer.step, answer.option)) or self.answer_label(answer) for answer in run
-        ]
-        trail = self.texts.navigation.trail.format(answers=self._separator.join(labels))
+        trail = self._trail.format(answers=self._separator.join(labels))
         return f"{trail}\n{counter}\n{body}"
+
+    def _run_labels(self, history: Sequence[Answer]) -> list[str]:
+        """The labels of the answers of the intake run the session is in, oldest first.
+
+        One pass back over the history finds the run (as Progress.run) and its labels at once:
+        every intake question is framed by them, and two passes cost a tenth of a dialog step.
+        """
+        by_step = self._intake_labels
+        labels: list[str] = []
+        for answer in reversed(history):
+            known = by_step.get(answer.step)
+            if known is None:  # not an intake question: the run begins after it
+                break
+            labels.append(known.get(answer.option) or self.answer_label(answer))
+        labels.reverse()
+        return labels
 
     def answer_label(self, answer: Answer) -> str:
         """How an answer given reads in the trail: its button label (a phase by its name)."""
@@ -137,8 +157,15 @@ class Renderer:
         return self._plain(session)
 
     def _check(self, session: Session) -> str:
-        _, check = check_question(self.knowledge, session.checks[session.check_index])
-        return self._plain(session).format(question=check.question_for_reader(self.reader(session)))
+        check_id = session.checks[session.check_index]
+        reader = self.reader(session)
+        key = (session.state, reader, check_id)
+        asked = self._checks.get(key)
+        if asked is None:
+            _, check = check_question(self.knowledge, check_id)
+            question = check.question_for_reader(reader)
+            asked = self._checks[key] = self._plain(session).format(question=question)
+        return asked
 
     def _result(self, session: Session) -> str:
         assert session.phase is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, NonNegativeInt, TypeAdapter
 
@@ -74,11 +74,26 @@ class Answer(BaseModel):
 def new_answer(step: str, option: str, before: dict[str, Any]) -> Answer:
     """An answer the engine records, from fields the session already validated (checked again
     only when its record is loaded): as `Answer.model_construct`, at a fraction of its cost."""
-    made = Answer.__new__(Answer)
-    object.__setattr__(made, "__dict__", {"step": step, "option": option, "before": before})
-    object.__setattr__(made, "__pydantic_fields_set__", {"step", "option", "before"})
-    object.__setattr__(made, "__pydantic_extra__", None)
-    object.__setattr__(made, "__pydantic_private__", None)
+    values = {"step": step, "option": option, "before": before}
+    return _unvalidated(Answer, values, {"step", "option", "before"})
+
+
+Made = TypeVar("Made", bound=BaseModel)
+# The slots every pydantic model has besides its fields (`__dict__`): set through their own
+# descriptors, as pydantic's `model_construct` does, without looking each name up again.
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def _unvalidated(model: type[Made], values: dict[str, Any], fields_set: set[str]) -> Made:
+    """A `model` holding `values` as they are: the engine makes two per step (an answer and a
+    draft of the session), so the few calls here are a measurable part of a step (issue 22)."""
+    made = object.__new__(model)
+    object.__setattr__(made, "__dict__", values)
+    _SET_FIELDS_SET(made, fields_set)
+    _SET_EXTRA(made, None)
+    _SET_PRIVATE(made, None)
     return made
 
 
@@ -225,15 +240,17 @@ DRAFTED = frozenset(Session.model_fields)
 
 
 def draft(session: Session, **update: Any) -> Draft:
-    """A shallow copy of `session` to change, with `update` set (as `model_copy`, unvalidated)."""
-    work = Draft.__new__(Draft)
-    object.__setattr__(work, "__dict__", {**session.__dict__, **update})
-    fields = set(session.__pydantic_fields_set__)
+    """A shallow copy of `session` to change, with `update` set (as `model_copy`, unvalidated).
+
+    The draft of a session marks as set only what the step sets (a draft of a draft keeps its
+    marks too): committing adds those to the session's own, and copying all of them here only
+    to add them back was a measurable part of a step (issue 22).
+    """
+    fields = set(session.__pydantic_fields_set__) if isinstance(session, Draft) else set()
+    if not update:
+        return _unvalidated(Draft, session.__dict__.copy(), fields)
     fields.update(update)
-    object.__setattr__(work, "__pydantic_fields_set__", fields)
-    object.__setattr__(work, "__pydantic_extra__", None)
-    object.__setattr__(work, "__pydantic_private__", None)
-    return work
+    return _unvalidated(Draft, {**session.__dict__, **update}, fields)
 
 
 def checked(session: Session) -> None:
@@ -253,6 +270,14 @@ def team_of(session: Session) -> dict[str, Any]:
     """The team fields of `session`, deep-copied, to carry into a fresh session.
 
     Only these fields are copied: a copy of the whole session (its history too) made a restart
-    the dearest step of the dialog.
+    the dearest step of the dialog. What cannot change in place (None, a letter, a date) is
+    taken as it is, and an empty list is a new one: a deep copy of each cost a third of a
+    restart.
     """
-    return {name: copy.deepcopy(getattr(session, name)) for name in TEAM_FIELDS}
+    return {name: _copied(getattr(session, name)) for name in TEAM_FIELDS}
+
+
+def _copied(value: Any) -> Any:
+    if value is None or isinstance(value, (str, datetime)):
+        return value
+    return copy.deepcopy(value) if value else type(value)()
