@@ -80,6 +80,32 @@ class StepTexts(TextModel):
     not_yet: str
 
 
+class WorkTexts(TextModel):
+    """The figure per kind of work: its columns are the funnel's own stages (FunnelStages)."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
+
+    heading: str
+    about: str
+    row: str
+    unknown: str
+
+
+class CheckinStepTexts(TextModel):
+    """The check-in's outcome per first step: its columns are the check-in figure's."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {"withheld": frozenset({"columns"})}
+
+    heading: str
+    about: str
+    row: str
+    done: str
+    busy: str
+    not_yet: str
+    unknown: str
+    withheld: str
+
+
 class WeekTexts(TextModel):
     placeholders: ClassVar[dict[str, frozenset[str]]] = {"week": frozenset({"week", "year"})}
 
@@ -119,7 +145,9 @@ class StatsTexts(TextModel):
     phase_label: str
     gaps: GapsTexts
     checkins: CheckinTexts
+    checkin_steps: CheckinStepTexts
     steps: StepTexts
+    work: WorkTexts
     weeks: WeekTexts
 
 
