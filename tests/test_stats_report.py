@@ -140,14 +140,20 @@ def test_the_new_figures_show_what_was_played(played: tuple[Played, Path]) -> No
     assert "< 10" in work and any(cell.isdigit() for cell in work)
     # The funnel's advice, plans and reminders are the sums of those shown per kind of work: a
     # hidden kind is left out, or it could be worked out by subtraction.
-    for column, row in enumerate((3, 5, 6), start=1):  # advice, plan, reminder in the funnel
+    for column, stage in enumerate((3, 5, 6), start=1):  # advice, plan, reminder in the funnel
         shown = sum(int(kind[column]) for kind in tables["work"] if kind[column].isdigit())
-        assert tables["funnel"][row][1] == str(shown)
+        assert tables["funnel"][stage][1] == str(shown)
     assert int(tables["funnel"][5][1]) < result.totals["plan"]
     # The check-ins per first step: the three answers, at least one outcome shown.
     steps = tables["checkin_steps"]
     assert [row[0] for row in steps] == ["Gedaan", "Bezig", "Nog niet begonnen"]
     assert steps and len(steps[0]) >= 3
+    # Small numbers here too: hidden, and out of the row's total.
+    assert any("< 10" in row for row in steps)
+    for cells in steps:
+        assert cells[-1] == str(sum(int(cell) for cell in cells[1:-1] if cell.isdigit()))
+    # Those who did a first step moved up more often, as played: the page shows it.
+    assert int(steps[0][1]) > int(steps[0][2])
 
 
 @pytest.mark.slow
