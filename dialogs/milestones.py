@@ -7,8 +7,9 @@ may change): it reads only the session's data and the names of a few states of
 dialogs/data/flow.yaml (checked by a test, so a renamed state fails loudly).
 
 A milestone carries only coarse, anonymous dimensions: the role, the phase, the kind of business
-(not asked by the dialog yet, so always empty today) and one precondition that was a gap. No key,
-no time, no free text: the caller adds the day.
+(the session's `work`, once the reader said it), one precondition that was a gap, and for a
+check-in's outcome how far the first steps got in that same check-in. No key, no time, no free
+text: the caller adds the day.
 
 Rules of thumb kept here: a step back (the history shrinks) reaches no milestone; a step back and
 the same answer again count again (the count is of events, not of people).
@@ -63,14 +64,21 @@ STEP_MILESTONES = {
 }
 
 
+# A check-in's first steps in one word, the furthest any of them got (the order of the buttons).
+FURTHEST = ("gedaan", "bezig", "nog_niet")
+
+
 class Mark(NamedTuple):
     """One milestone reached, with its coarse dimensions ("" where not known or not asked)."""
 
     milestone: Milestone
     role: str = ""
     phase: str = ""
-    business: str = ""  # the kind of business: not asked by the dialog yet, always "" today
+    business: str = ""  # the kind of work (`maken`, `bouw`, ...): "" when skipped or not asked
     gap: str = ""
+    # On a check-in's outcome only: the furthest first step of that check-in (FURTHEST), "" when
+    # the check-in asked none.
+    step: str = ""
 
 
 class Before(NamedTuple):
@@ -91,6 +99,9 @@ class Before(NamedTuple):
     confirm_restart: str | None
     slots: list[Slot]
     gaps: list[str]
+    work: str | None
+    current: str | None
+    checkin_step: int
 
 
 _READ = itemgetter(
@@ -103,6 +114,9 @@ _READ = itemgetter(
     "confirm_restart",
     "slots",
     "precondition_gaps",
+    "work",
+    "current",
+    "checkin_step",
 )
 
 
@@ -111,7 +125,7 @@ def snapshot(session: Session) -> Before:
     return tuple.__new__(Before, _READ(session.__dict__))
 
 
-FIRST = Before(INITIAL, 0, [], None, None, [], None, [], [])
+FIRST = Before(INITIAL, 0, [], None, None, [], None, [], [], None, None, 0)
 
 
 def milestones(before: Before | None, session: Session) -> list[Mark]:
@@ -128,7 +142,7 @@ def between(before: Before | None, after: Before) -> list[Mark]:
     if before is None:
         before = FIRST
     # An employee's share reaches the manager's session from another chat, between its turns.
-    shared = _shared_marks(before.slots, after.slots, after.role or "")
+    shared = _shared_marks(before.slots, after.slots, after.role or "", after.work or "")
     if after.turn == before.turn:
         return shared  # nothing accepted here: a stale tap, a help text, a resumed start
     restarted = _restarted(before, after)
@@ -140,21 +154,21 @@ def between(before: Before | None, after: Before) -> list[Mark]:
 def _reached(before: Before, after: Before, restarted: bool) -> list[Mark]:
     """The milestones of a step that went forward (or started afresh), in the order reached."""
     marks: list[Mark] = []
-    role, phase = after.role or "", after.phase or ""
+    role, phase, work = after.role or "", after.phase or "", after.work or ""
     if restarted:
         marks.append(Mark(Milestone.STARTED))
     if after.role is not None and (after.role != before.role or restarted):
-        marks.append(Mark(Milestone.ROLE, role))
+        marks.append(Mark(Milestone.ROLE, role, "", work))
     if after.state != before.state:
-        marks.extend(_moved(before, after, role, phase))
+        marks.extend(_moved(before, after, role, phase, work))
     if after.state == ADVICE and after.advised and after.advised != before.advised:
-        marks.append(Mark(Milestone.ADVICE, role, phase))
+        marks.append(Mark(Milestone.ADVICE, role, phase, work))
     if after.slots is not before.slots:
-        marks.extend(_team_marks(before.slots, after.slots, role))
+        marks.extend(_team_marks(before.slots, after.slots, role, work))
     return marks
 
 
-def _shared_marks(before: list[Slot], after: list[Slot], role: str) -> list[Mark]:
+def _shared_marks(before: list[Slot], after: list[Slot], role: str, work: str) -> list[Mark]:
     """An employee's own view newly on a slot (with the phase they found for themselves)."""
     if after is before:
         return []
@@ -164,28 +178,41 @@ def _shared_marks(before: list[Slot], after: list[Slot], role: str) -> list[Mark
         shared = slot.__dict__.get("shared")
         was = earlier.get(slot.__dict__["letter"])
         if shared is not None and (was is None or was.invite != shared.invite):
-            marks.append(Mark(Milestone.SELF_SHARED, role, shared.view.phase))
+            marks.append(Mark(Milestone.SELF_SHARED, role, shared.view.phase, work))
     return marks
 
 
-def _moved(before: Before, after: Before, role: str, phase: str) -> list[Mark]:
+def _moved(before: Before, after: Before, role: str, phase: str, work: str) -> list[Mark]:
     """The milestones of a step that moved to another state: by where it left and arrived."""
     marks: list[Mark] = []
     old, new = before.state, after.state
     if new in QUICK_CHECK and old not in QUICK_CHECK and phase:
-        marks.append(Mark(Milestone.PHASE, role, phase))
+        marks.append(Mark(Milestone.PHASE, role, phase, work))
     if old == CHECK:
-        marks.append(Mark(Milestone.CHECKED, role, phase))
-        marks.extend(Mark(Milestone.GAP, role, phase, "", gap) for gap in after.gaps)
+        marks.append(Mark(Milestone.CHECKED, role, phase, work))
+        marks.extend(Mark(Milestone.GAP, role, phase, work, gap) for gap in after.gaps)
     if old in CHECKIN_PHASE and new not in CHECKIN_PHASE:
-        marks.append(Mark(_outcome(new), role, before.phase or ""))
+        outcome = _outcome(new)
+        marks.append(Mark(outcome, role, before.phase or "", work, "", _furthest(before)))
     if new == DETAIL and old != TERM:
-        marks.append(Mark(Milestone.DETAIL, role, phase))
+        marks.append(Mark(Milestone.DETAIL, role, phase, work))
     elif new == PLAN or (new == REMINDER and _answered(after, PLAN)):
         # A reader with staff is asked for the reminder right after the plan: the plan was
         # sent all the same.
-        marks.append(Mark(Milestone.PLAN, role, phase))
+        marks.append(Mark(Milestone.PLAN, role, phase, work))
     return marks
+
+
+def _furthest(before: Before) -> str:
+    """How far the first steps got that this check-in asked about, read just before its phase
+    answer: the first `checkin_step` steps of the employee (a check-in starts that count at 0 and
+    each step's answer adds one, so a status left from an earlier check-in is never read). The
+    phase answer replaces the steps (new advice, another step), which is why it is read here."""
+    slot = next((s for s in before.slots if s.__dict__["letter"] == before.current), None)
+    if slot is None:
+        return ""
+    answered = {step.status for step in slot.__dict__["steps"][: before.checkin_step]}
+    return next((status for status in FURTHEST if status in answered), "")
 
 
 def _answered(after: Before, option: str) -> bool:
@@ -211,7 +238,7 @@ def _outcome(state: str) -> Milestone:
     return Milestone.CHECKIN_DOWN
 
 
-def _team_marks(before: list[Slot], after: list[Slot], role: str) -> list[Mark]:
+def _team_marks(before: list[Slot], after: list[Slot], role: str, work: str) -> list[Mark]:
     """A reminder set, and first steps answered at a check-in, per employee (letters not kept).
 
     Fields read from `__dict__`, as in :func:`snapshot`: this runs on most steps.
@@ -225,11 +252,11 @@ def _team_marks(before: list[Slot], after: list[Slot], role: str) -> list[Mark]:
             continue
         review = now["review_at"]
         if review is not None and (was is None or review != was["review_at"]):
-            marks.append(Mark(Milestone.REMINDER, role, slot.phase or ""))
+            marks.append(Mark(Milestone.REMINDER, role, slot.phase or "", work))
         if was is None or now["steps"] is was["steps"]:
             continue
         old_status = {step.item: step.status for step in was["steps"]}
         for step in now["steps"]:
             if step.status != "open" and old_status.get(step.item) != step.status:
-                marks.append(Mark(STEP_MILESTONES[step.status], role, slot.phase or ""))
+                marks.append(Mark(STEP_MILESTONES[step.status], role, slot.phase or "", work))
     return marks

@@ -77,6 +77,24 @@ class StepTexts(GridTexts):
     not_yet: str
 
 
+class WorkTexts(TableTexts):
+    """The figure per kind of work: its columns are the funnel's own stages (FunnelStages)."""
+
+    unknown: str
+
+
+class CheckinStepTexts(TableTexts):
+    """The check-in's outcome per first step: its columns are the check-in figure's."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {"withheld": frozenset({"columns"})}
+
+    done: str
+    busy: str
+    not_yet: str
+    unknown: str
+    withheld: str
+
+
 class WeekTexts(GridTexts):
     placeholders: ClassVar[dict[str, frozenset[str]]] = {"week": frozenset({"week", "year"})}
 
@@ -112,7 +130,9 @@ class StatsTexts(TextModel):
     phase_label: str
     gaps: GapsTexts
     checkins: CheckinTexts
+    checkin_steps: CheckinStepTexts
     steps: StepTexts
+    work: WorkTexts
     weeks: WeekTexts
 
 

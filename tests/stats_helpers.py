@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from dialog_helpers import ROLE_PATH, engine, staging_paths
+from dialog_helpers import ROLE_PATH, SKIP_WORK, engine, staging_paths
 
 from bot.conversation import Conversation, Status, Turn
 from bot.persistence.memory import MemoryStore
@@ -26,6 +26,11 @@ OTHERS = ("collega", "onderwijs", "zzp")
 WEEKLY = (30, 25, 4, 40, 8, 35, 20, 18, 12, 8)
 FIRST_MONDAY = date(2026, 1, 5)
 PHASES = ("onbewust", "overwegen", "actie", "toepassen", "continu")
+KINDS = ("maken", "bouw", "kantoor", "zorg")
+# The kind of work a reader with staff says, "geen" skips it: makers most, some skip.
+SAID = ("maken", "maken", "maken", "maken", "bouw", "bouw", "kantoor", "kantoor", "zorg", SKIP_WORK)
+# A check-in's first steps, the furthest first (dialogs/milestones.py FURTHEST, as tapped).
+FURTHEST = ("gedaan", "bezig", "nognie")
 
 
 @dataclass
@@ -38,6 +43,10 @@ class Played:
     gaps: Counter[str] = field(default_factory=Counter)
     checkins: Counter[tuple[str, str]] = field(default_factory=Counter)
     steps: Counter[str] = field(default_factory=Counter)
+    # (kind of work or "", "advice" / "plan" / "reminder")
+    work: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (the furthest first-step answer of the check-in or "", "verder" / "zelfde")
+    checkin_steps: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 @dataclass
@@ -93,15 +102,21 @@ class Player:
         rng, played = self.rng, self.played
         role = rng.choice(STAFF + STAFF + OTHERS)  # most users manage staff
         answers, phase, _ = rng.choice(list(staging_paths()))
+        path = ROLE_PATH[role]
+        said = rng.choice(SAID) if path[-1] == SKIP_WORK else SKIP_WORK
+        if path[-1] == SKIP_WORK:
+            path = [*path[:-1], said]
+        kind = "" if said == SKIP_WORK else said
         self._update += 1
         turn = await self.conversation.handle(key, self._update, Event.start(), deliver=delivered)
         played.started_per_week[day.isocalendar()[:2]] += 1
-        for option in [*ROLE_PATH[role], *answers, "ok"]:
+        for option in [*path, *answers, "ok"]:
             turn = await self._tap(key, turn, option)
         played.totals["role"] += 1
         played.phases[(role, phase)] += 1
         turn = await self._quick_check(key, turn, role, phase)
         played.totals["advice"] += 1
+        played.work[(kind, "advice")] += 1
         if rng.random() < 0.6:  # open the first step's detail: the first button of the advice
             turn = await self._tap(key, turn, turn.replies[-1].options[0].id)
             turn = await self._tap(key, turn, "terug")
@@ -110,6 +125,7 @@ class Player:
         if rng.random() < 0.5:
             turn = await self._tap(key, turn, "plan")
             played.totals["plan"] += 1
+            played.work[(kind, "plan")] += 1
             assert turn.session is not None
             asked_after_plan = turn.session.state == "herinnering"
             if not asked_after_plan:
@@ -119,8 +135,9 @@ class Player:
                 turn = await self._tap(key, turn, "herinner")
             turn = await self._tap(key, turn, rng.choice(["w2", "w4", "w8"]))
             played.totals["reminder"] += 1
+            played.work[(kind, "reminder")] += 1
             if rng.random() < 0.7:
-                await self._check_in(key, role, phase)
+                await self._check_in(key, kind, phase)
         elif asked_after_plan:
             turn = await self._tap(key, turn, "geen")
 
@@ -139,7 +156,7 @@ class Player:
         self.played.gaps.update(gaps)
         return turn
 
-    async def _check_in(self, key: str, role: str, phase: str) -> None:
+    async def _check_in(self, key: str, kind: str, phase: str) -> None:
         """The check-in on its review date: each first step, then moved up or the same."""
         store_turn: list[Turn] = []
 
@@ -153,20 +170,31 @@ class Player:
         assert due is not None
         assert await self.conversation.check_in(key, due, deliver)
         turn = store_turn[-1]
+        answered: set[str] = set()
         while turn.session is not None and turn.session.state == "ci_stap":
-            status = self.rng.choice(["gedaan", "bezig", "nognie"])
+            status = self.rng.choice(FURTHEST)
             turn = await self._tap(key, turn, status)
             self.played.steps[status] += 1
+            answered.add(status)
         assert turn.session is not None and turn.session.state == "ci_fase"
-        moved = self.rng.choice(["verder", "zelfde"])
+        furthest = next((status for status in FURTHEST if status in answered), "")
+        # Those who did a first step move up more often: a difference the figure must show.
+        moved = self.rng.choice(
+            ["verder", "verder", "zelfde"]
+            if furthest == "gedaan"
+            else ["verder", "zelfde", "zelfde"]
+        )
         turn = await self._tap(key, turn, moved)
         self.played.checkins[(phase, moved)] += 1
+        self.played.checkin_steps[(furthest, moved)] += 1
         if moved == "verder" and phase != PHASES[-1]:
             self.played.totals["advice"] += 1  # the advice for the next phase
+            self.played.work[(kind, "advice")] += 1
         if moved == "zelfde":  # asked again for a reminder: half of them set one
             choice = self.rng.choice(["geen", "w4"])
             turn = await self._tap(key, turn, choice)
             self.played.totals["reminder"] += choice == "w4"
+            self.played.work[(kind, "reminder")] += choice == "w4"
 
 
 Table = list[list[str]]
@@ -226,6 +254,8 @@ def expected_tables(played: Played, floor: int) -> dict[str, Table]:
         cells = [_cell(count, floor) for count in counts]
         tables["checkins"].append([phase_label[phase], *cells, str(total)])
 
+    tables["checkin_steps"], _ = checkin_steps(played, floor)
+
     steps = texts.steps
     tables["steps"] = [
         [steps.done, _cell(played.steps["gedaan"], floor)],
@@ -235,15 +265,86 @@ def expected_tables(played: Played, floor: int) -> dict[str, Table]:
 
     stages = texts.funnel.stages
     totals = played.totals
+    kinds = [*KINDS, *([""] if any(kind == "" for kind, _ in played.work) else [])]
+    labels = {kind: engine().texts.option_label("soort", kind) for kind in KINDS}
+    labels[""] = texts.work.unknown
+    work = ("advice", "plan", "reminder")
+    tables["work"] = [
+        [labels[kind], *(_cell(played.work[(kind, stage)], floor) for stage in work)]
+        for kind in kinds
+    ]
+    per_kind = {
+        stage: sum(_shown(played.work[(kind, stage)], floor) for kind in kinds) for stage in work
+    }
+    assert all(sum(played.work[(k, stage)] for k in kinds) == totals[stage] for stage in work)
     tables["funnel"] = [
         [stages.started, _cell(started, floor)],
         [stages.role, _cell(totals["role"], floor)],
         [stages.phase, _cell(found, floor)],
-        [stages.advice, _cell(totals["advice"], floor)],
+        [stages.advice, _cell(per_kind["advice"], floor)],
         [stages.detail, _cell(totals["detail"], floor)],
-        [stages.plan, _cell(totals["plan"], floor)],
-        [stages.reminder, _cell(totals["reminder"], floor)],
+        [stages.plan, _cell(per_kind["plan"], floor)],
+        [stages.reminder, _cell(per_kind["reminder"], floor)],
         [stages.checkin, _cell(answered, floor)],
         [stages.self_shared, _cell(totals["self_shared"], floor)],
     ]
     return tables
+
+
+OUTCOMES = ("verder", "zelfde", "lager")
+
+
+def checkin_steps(played: Played, floor: int) -> tuple[Table, list[str]]:
+    """The check-in's outcome per first step, and the outcomes it must leave out.
+
+    An outcome is left out when, with the check-ins per phase beside it, some hidden count of
+    either figure can no longer be every value from 0 to floor - 1: tried value by value
+    (:func:`can_be`), not with the formula of bot/stats/figures.py.
+    """
+    texts = load_stats_texts()
+    text = texts.checkin_steps
+    if not played.checkin_steps:
+        return [], []
+    rows = [*FURTHEST, *([""] if any(s == "" for s, _ in played.checkin_steps) else [])]
+    label = {"gedaan": text.done, "bezig": text.busy, "nognie": text.not_yet, "": text.unknown}
+    phases = [key for key in PHASES if any(p == key for p, _ in played.checkins)]
+    kept = []
+    for outcome in OUTCOMES:
+        by_phase = [played.checkins[(phase, outcome)] for phase in phases]
+        by_step = [played.checkin_steps[(step, outcome)] for step in rows]
+        if all(
+            can_be(split, others, floor)
+            for split, others in ((by_phase, by_step), (by_step, by_phase))
+        ):
+            kept.append(outcome)
+    table = []
+    for step in rows:
+        counts = [played.checkin_steps[(step, outcome)] for outcome in kept]
+        total = sum(_shown(count, floor) for count in counts)
+        table.append([label[step], *(_cell(count, floor) for count in counts), str(total)])
+    names = dict(
+        zip(OUTCOMES, (texts.checkins.up, texts.checkins.same, texts.checkins.down), strict=True)
+    )
+    withheld = [names[outcome] for outcome in OUTCOMES if outcome not in kept]
+    return (table if kept else []), withheld
+
+
+def can_be(split: list[int], other: list[int], floor: int) -> bool:
+    """Whether each hidden count of `split` can be every value below the floor, for a reader who
+    sees both splits of the same total (what they show, "< floor" for the rest)."""
+    shown = sum(_shown(count, floor) for count in split)
+    hidden = sum(count < floor for count in split)
+    other_shown = sum(_shown(count, floor) for count in other)
+    other_hidden = sum(count < floor for count in other)
+    if not hidden:
+        return True
+    for value in range(floor):  # one hidden count of `split` ...
+        possible = False
+        for rest in range((hidden - 1) * (floor - 1) + 1):  # ... the others hidden there
+            total = shown + value + rest
+            if 0 <= total - other_shown <= other_hidden * (floor - 1):
+                possible = True
+                break
+        if not possible:
+            return False
+    return True

@@ -35,10 +35,10 @@ def counts() -> dict[Key, int]:
         found[Key(day, "checked", "lijn", "actie")] = starts // 2
         found[Key(day, "gap", "lijn", "actie", gap="integrale-visie")] = starts // 3
         found[Key(day, "gap", "lijn", "actie", gap="veiligheid-en-werkdruk")] = 2
-        found[Key(day, "advice", "lijn", "actie")] = starts - 1
+        found[Key(day, "advice", "lijn", "actie", "maken")] = starts - 1
         found[Key(day, "plan", "lijn", "actie")] = starts // 2
         found[Key(day, "reminder", "lijn", "actie")] = starts // 4
-        found[Key(day, "checkin_up", "lijn", "actie")] = starts // 4
+        found[Key(day, "checkin_up", "lijn", "actie", "", "", "gedaan")] = starts // 4
         found[Key(day, "checkin_same", "lijn", "overwegen")] = 3
         found[Key(day, "step_done", "lijn", "actie")] = starts // 5
     return found

@@ -24,7 +24,8 @@ from bot.stats import CountFiles, Key, Tally
 from bot.stats.files import QUARANTINE_DIR
 from dialogs import Command, Event
 from dialogs.knowledge_check import readable
-from dialogs.milestones import STATES
+from dialogs.milestones import STATES, Before, Mark, Milestone, between
+from dialogs.session import Answer, FirstStep, Slot
 from locales import load_bundle
 from locales.stats import load_stats_texts
 
@@ -98,7 +99,58 @@ async def test_a_walk_to_the_plan_and_a_reminder_counts_each_milestone_once(
     }
     keys = {key for key, _ in tally.files.read()}
     assert Key(DAY, "phase", "lijn", "toepassen") in keys
-    assert all(key.business == "" for key in keys)  # not asked by the dialog yet
+    assert all(key.business == "" for key in keys)  # the kind of work was skipped ("geen")
+
+
+async def test_the_kind_of_work_is_counted_from_when_it_is_known(tmp_path: Path) -> None:
+    conversation, tally = counted(tmp_path)
+    turn = await play(conversation, ["lijn", "bouw", "ja", "nee", "ok", "ja", "ja", "ja", "ja"])
+    assert turn.session is not None and turn.session.state == "advies"
+    await play_more(conversation, ["plan", "w4"])
+    tally.flush()
+    kinds = {key.milestone: key.business for key, _ in tally.files.read()}
+    # Asked right after the role: the start and the role come before it.
+    assert kinds == {
+        "started": "",
+        "role": "",
+        "phase": "bouw",
+        "checked": "bouw",
+        "advice": "bouw",
+        "plan": "bouw",
+        "reminder": "bouw",
+    }
+
+
+def test_a_month_file_of_the_first_schema_is_still_read_and_written_anew(tmp_path: Path) -> None:
+    """A file as the count wrote it before the sixth part (schema 1): read as it was, and the
+    next flush writes it as schema 2 with its counts kept."""
+    files = CountFiles(tmp_path)
+    old = {
+        "schema": 1,
+        "month": "2026-03",
+        "names": ["actie", "checkin_up", "lijn", "plan", "started", "veiligheid-en-werkdruk"],
+        "days": {DAY: {"4": 7, "3.2.0": 2, "1.2.0": 3, "3.2.0..5": 1}},
+    }
+    files.path.mkdir(parents=True)
+    files.file_of("2026-03").write_text(json.dumps(old), encoding="ascii")
+    stored = {
+        Key(DAY, "started"): 7,
+        Key(DAY, "plan", "lijn", "actie"): 2,
+        Key(DAY, "checkin_up", "lijn", "actie"): 3,
+        Key(DAY, "plan", "lijn", "actie", "", "veiligheid-en-werkdruk"): 1,
+    }
+    assert dict(files.read()) == stored
+    files.add({Key(DAY, "checkin_up", "lijn", "actie", "bouw", "", "gedaan"): 1})
+    assert dict(files.read()) == {
+        **stored,
+        Key(DAY, "checkin_up", "lijn", "actie", "bouw", "", "gedaan"): 1,
+    }
+    assert json.loads(files.file_of("2026-03").read_bytes())["schema"] == 2
+    assert not (files.path / QUARANTINE_DIR).exists()
+    # A cell of six parts in a file that says schema 1 is not what schema 1 wrote.
+    old["days"] = {DAY: {"1.2.0...0": 1}}
+    files.file_of("2026-03").write_text(json.dumps(old), encoding="ascii")
+    assert dict(files.read()) == {}
 
 
 async def play_more(conversation: Conversation, choices: list[str | int]) -> Turn:
@@ -134,9 +186,10 @@ def test_a_flush_adds_to_what_the_month_file_holds(tmp_path: Path) -> None:
     assert files.months() == ["2026-03", "2026-04"]
     raw = json.loads(files.file_of("2026-03").read_text(encoding="ascii"))
     assert raw == {
-        "schema": 1,
+        "schema": 2,
         "month": "2026-03",
         "names": ["started"],
+        "width": 1,
         "days": {DAY: {"0": 5}},
     }
 
@@ -210,7 +263,8 @@ async def test_a_check_in_that_finds_an_earlier_phase_counts_as_down(tmp_path: P
     counts = by_milestone(tally)
     assert counts["checkin_down"] == 1 and counts["step_busy"] >= 1
     keys = {key for key, _ in tally.files.read()}
-    assert Key(DAY, "checkin_down", "lijn", "toepassen") in keys  # the phase it started from
+    # The phase it started from, and how far its first steps got: both "Bezig".
+    assert Key(DAY, "checkin_down", "lijn", "toepassen", "", "", "bezig") in keys
 
 
 async def test_the_flusher_writes_once_more_when_the_bot_stops(tmp_path: Path) -> None:
@@ -235,3 +289,70 @@ async def test_the_counts_outlive_the_purge_and_forget(tmp_path: Path) -> None:
     store.erase(KEY)  # what /vergeet does
     assert store.purge_idle(timedelta(days=1), now=utc_now() + timedelta(days=400)) >= 0
     assert dict(tally.files.read()) == before
+
+
+def _at_phase_question(statuses: list[str], asked: int) -> Before:
+    """A check-in at its phase question, after `asked` of the employee's first steps."""
+    steps = [
+        FirstStep(item=f"stap-{index}", status=status) for index, status in enumerate(statuses)
+    ]
+    slot = Slot(letter="A", steps=steps)
+    history = [Answer(step="ci_stap", option="bezig")] * asked
+    return Before("ci_fase", 5, history, "lijn", "actie", [], None, [slot], [], "zorg", "A", asked)
+
+
+def _moved_up(before: Before) -> Before:
+    """The phase answer "Een stap verder": the advice for the next phase, new first steps."""
+    fresh = Slot(letter="A", steps=[FirstStep(item="nieuw")])
+    answer = Answer(step="ci_fase", option="verder")
+    return before._replace(
+        state="advies",
+        turn=6,
+        history=[*before.history, answer],
+        phase="toepassen",
+        advised=["nieuw"],
+        slots=[fresh],
+    )
+
+
+def test_a_check_in_outcome_carries_how_far_its_own_first_steps_got() -> None:
+    cases = {
+        (("nog_niet", "gedaan"), 2): "gedaan",  # the furthest of the two
+        (("bezig", "nog_niet"), 2): "bezig",
+        (("nog_niet", "nog_niet"), 2): "nog_niet",
+        (("gedaan", "open"), 0): "",  # left from an earlier check-in: not asked in this one
+        (("nog_niet", "gedaan"), 1): "nog_niet",  # only the first asked so far
+        ((), 0): "",  # a check-in without first steps
+    }
+    for (statuses, asked), furthest in cases.items():
+        before = _at_phase_question(list(statuses), asked)
+        outcome = [
+            mark
+            for mark in between(before, _moved_up(before))
+            if mark.milestone is Milestone.CHECKIN_UP
+        ]
+        assert outcome == [Mark(Milestone.CHECKIN_UP, "lijn", "actie", "zorg", "", furthest)], (
+            statuses
+        )
+
+
+def test_a_cell_names_its_parts_in_one_character_each_and_two_when_there_are_many(
+    tmp_path: Path,
+) -> None:
+    files = CountFiles(tmp_path)
+    cell = Key(DAY, "checkin_up", "lijn", "actie", "", "", "gedaan")
+    files.add({cell: 3, Key(DAY, "gap", "hr", "actie", "", "veiligheid-en-werkdruk"): 1})
+    raw = json.loads(files.file_of("2026-03").read_bytes())
+    names = ["actie", "checkin_up", "gap", "gedaan", "hr", "lijn", "veiligheid-en-werkdruk"]
+    assert raw["names"] == names
+    assert raw["days"] == {DAY: {"150--3": 3, "240-6": 1}}
+    # More names than one character can number (62): two characters a part, read back the same.
+    many = {Key(DAY, "plan", f"rol{index}"): index + 1 for index in range(70)}
+    files.add(many)
+    raw = json.loads(files.file_of("2026-03").read_bytes())
+    assert raw["width"] == 2
+    assert dict(files.read()) == {
+        cell: 3,
+        **many,
+        Key(DAY, "gap", "hr", "actie", "", "veiligheid-en-werkdruk"): 1,
+    }

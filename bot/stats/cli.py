@@ -16,10 +16,12 @@ from bot.stats.figures import Names, Report, build
 from bot.stats.files import CountFiles
 from bot.stats.page import csv_text, html_page
 from dialogs import Engine
+from knowledge.schema import WORK_KINDS
 from locales.stats import load_stats_texts
 
 PAGE_NAME = "cijfers.html"
 CSV_NAME = "cijfers.csv"
+WORK_QUESTION = "soort"  # the dialog's question for the kind of work (dialogs/data/flow.yaml)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ def names_of(engine: Engine) -> Names:
             for phase in knowledge.phases
         },
         gaps={item.id: item.title for item in knowledge.preconditions},
+        kinds={kind: engine.texts.option_label(WORK_QUESTION, kind) for kind in WORK_KINDS},
     )
 
 

@@ -136,9 +136,10 @@ def _table(figure: Figure, texts: StatsTexts, floor: int) -> str:
 def _section(figure: Figure, texts: StatsTexts, floor: int) -> str:
     hidden = escape(texts.hidden.format(floor=floor))
     chart = columns(figure, hidden) if figure.chart == "columns" else bars(figure, hidden)
+    note = f'<p class="note">{escape(figure.note)}</p>' if figure.note else ""
     return (
         f'<section id="{figure.key}"><h2>{escape(figure.heading)}</h2>'
-        f"<p>{escape(figure.about)}</p><figure>{chart}</figure>{_legend(figure)}"
+        f"<p>{escape(figure.about)}</p>{note}<figure>{chart}</figure>{_legend(figure)}"
         f"{_table(figure, texts, floor)}</section>"
     )
 
