@@ -412,7 +412,9 @@ async def _kill_loop(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
     loose = [p for p in api.method_calls("sendMessage") if str(p["text"]).startswith(chosen_prefix)]
     assert loose == [], "a choice was sent on its own: its edit failed"
     duplicates = _duplicates(api, people, kills)
-    assert duplicates == [], f"{len(duplicates)} messages twice over {len(kills)} kills"
+    assert not duplicates, (
+        f"{len(duplicates)} messages twice over {len(kills)} kills:\n" + "\n".join(duplicates)
+    )
 
 
 @pytest.mark.slow
