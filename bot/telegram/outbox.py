@@ -197,6 +197,11 @@ async def _nothing_taken(sent: int, live: int | None) -> None:
     """For a caller that keeps no count (a group notice, say)."""
 
 
+# What the log says when a question in doubt is sent once more: the one repeat a user may see
+# without a crash (README), which the kill-loop tests read to tell it from a real duplicate.
+QUESTION_AGAIN = "the question is sent once more"
+
+
 class Outbox:
     """Sends one chat's messages in order; raises :class:`Blocked` when the user blocked the bot."""
 
@@ -246,7 +251,7 @@ class Outbox:
             if not again:
                 _log_doubt(err, "a note is not sent again, the turn goes on")
                 return None
-            _log_doubt(err, "the question is sent once more")
+            _log_doubt(err, QUESTION_AGAIN)
         return await self._send(chat_id, message, session)
 
     async def _send(
