@@ -29,6 +29,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 
@@ -82,15 +83,23 @@ def _rides_along(note: Reply, following: Reply) -> bool:
     )
 
 
-def plan(replies: Sequence[Reply], turn: int, layout: int = MESSAGE_PLAN) -> list[Planned]:
+def plan(replies: Sequence[Reply], turn: int, layout: int = MESSAGE_PLAN) -> tuple[Planned, ...]:
     """The messages of a turn, in order; the same replies always give the same messages.
 
     `layout` is the one the turn was stored with (a turn half sent by an older bot resumes in
     the layout its count was made in).
     """
+    return _planned(tuple(replies), turn, layout)
+
+
+@lru_cache(maxsize=256)
+def _planned(replies: tuple[Reply, ...], turn: int, layout: int) -> tuple[Planned, ...]:
+    """`plan`, made once per turn. Why cached: a tap answered in place asks for its turn's plan
+    up to four times (does it fit in place, the text to edit in, how many messages the edit
+    stands for, what follows it), and each plan builds the question's keyboard anew."""
     if layout == 1:
-        return _plan_one_by_one(replies, turn)
-    return _plan_packed(replies, turn)
+        return tuple(_plan_one_by_one(replies, turn))
+    return tuple(_plan_packed(replies, turn))
 
 
 def _plan_one_by_one(replies: Sequence[Reply], turn: int) -> list[Planned]:
