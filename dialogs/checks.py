@@ -8,7 +8,6 @@ finds; :func:`problems` runs them all. A new rule is one more function and one m
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +20,7 @@ from dialogs.understanding_checks import understanding_mismatch
 from knowledge import KnowledgeBase
 from locales import DialogTexts as Texts
 from locales.model import strings
+from locales.placeholders import placeholder_problems, wanted_in
 
 
 @dataclass(frozen=True)
@@ -269,87 +269,11 @@ NAME_RULES: tuple[Callable[[Flow, Known], list[str]], ...] = (
 
 
 # -- texts ---------------------------------------------------------------------------------------
-# The placeholders each template must offer, by dotted path; others must have none.
-PLACEHOLDERS: dict[str, set[str]] = {
-    "progress": {"number", "total"},
-    "ask_which": {"first", "second"},
-    "understanding.between_question": {"first", "second"},
-    "understanding.nearest": {"first", "second"},
-    "navigation.trail": {"answers"},
-    "result.short": {"number", "label"},
-    "result.short_for.*": {"number", "label"},
-    "states.check.prompt_for.*": {"question"},
-    "advice.unsure_bullet": {"title"},
-    "advice.unsure_option": {"title"},
-    "advice.unsure_detail": {"title", "explanation", "when_gap"},
-    "checks_intro": {"count"},
-    "states.check.prompt": {"question"},
-    "result.heading": {"number", "label"},
-    "result.reason": {"reason", "answer"},
-    "result.picked": {"number", "label", "description"},
-    "result.phase_option": {"number", "label"},
-    "advice.phase_line.*": {"number", "label"},
-    "advice.begin_item": {"title", "first_step"},
-    "advice.bullet": {"title"},
-    "advice.warning_option": {"title"},
-    "advice.first_step": {"first_step"},
-    "advice.span_all": {"via"},
-    "advice.span_one": {"first", "via"},
-    "advice.span_two": {"first", "last", "via"},
-    "advice.span_many": {"first", "last", "via"},
-    "advice.via_own": {"via"},
-    "advice.report_name": {"name"},
-    "advice.report_name_reconstructed": {"name"},
-    "advice.report_fragment": {"fragment"},
-    "advice.word": {"term", "explanation"},
-    "advice.term_option": {"term"},
-    "advice.term_option_short": {"term"},
-    "advice.warning_detail": {"title", "explanation", "when_gap"},
-    "advice.next_phase": {"number", "label", "description"},
-    "advice.blind_spot": {"title", "advice"},
-    "team.slot_line": {"number", "letter", "phase_number", "phase", "date", "review"},
-    "team.review_line": {"date"},
-    "team.helps_item": {"title", "count", "total"},
-    "team.slot_heading": {"letter"},
-    "team.slot_path": {"date", "number", "label"},
-    "team.step_line": {"title", "status"},
-    "team.new_slot": {"letter"},
-    "team.removed": {"letter"},
-    "team.org_reuse": {"date"},
-    "team.reminder_set": {"date", "letter"},
-    "team.checkin_heading": {"letter"},
-    "team.checkin_step": {"number", "total", "first_step"},
-    "team.moved_up": {"letter", "number", "label"},
-    "team.top_phase": {"letter"},
-    "team.obstacle": {"title", "when_gap"},
-    # issue 20
-    "result.focus": {"focus"},
-    "help_view.item": {"name", "what", "ask"},
-    "help_view.signals_heading": {"number", "label"},
-    "help_view.signal": {"signal"},
-}
-
-
-def _fields(template: str) -> set[str] | None:
-    """The placeholder names in a template; None when its braces do not parse."""
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError:
-        return None
-
-
 def placeholder_mismatch(flow: Flow, texts: Texts) -> list[str]:
-    """A template offers exactly the placeholders the code fills in, with braces that parse."""
-    found: list[str] = []
-    for path, template in strings(texts, ""):
-        fields = _fields(template)
-        parent = path.rpartition(".")[0]
-        wanted = PLACEHOLDERS.get(path, PLACEHOLDERS.get(f"{parent}.*", set()))
-        if fields is None:
-            found.append(f"{path}: braces do not match")
-        elif fields != wanted:
-            found.append(f"{path}: placeholders {sorted(fields)} but expected {sorted(wanted)}")
-    return found
+    """A template offers exactly the placeholders the code fills in (locales/placeholders.yaml),
+    with braces that parse."""
+    wanted = wanted_in("dialog.yaml")
+    return [f"{path}: {message}" for path, message in placeholder_problems(texts, wanted)]
 
 
 def missing_role_labels(flow: Flow, texts: Texts) -> list[str]:

@@ -61,7 +61,9 @@ def _load(language: str, root: Path) -> Bundle:
         raise BundleError([f"{language!r}: not a language code (like 'nl' or 'pt_BR')"])
     reader = Reader(root)
     folder = root / language
-    dialog = reader.model(folder / "dialog.yaml", DialogTexts)
+    # The dialog's templates are checked with its flow (dialogs/checks.py), so that a broken
+    # dialog reports all its problems at once.
+    dialog = reader.model(folder / "dialog.yaml", DialogTexts, check_templates=False)
     telegram = reader.model(folder / "telegram.yaml", TelegramTexts)
     console = reader.model(folder / "console.yaml", ConsoleTexts)
     artifacts = reader.model(folder / "artifacts.yaml", ArtifactTexts)

@@ -14,10 +14,6 @@ from locales.model import TextModel
 class PictureTexts(TextModel):
     """Words on and around the model picture."""
 
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "phase_heading": frozenset({"number"}),
-        "caption_diagnosed": frozenset({"layers", "number", "phase"}),
-    }
     not_prose: ClassVar[frozenset[str]] = frozenset({"filename"})
 
     filename: str
@@ -37,8 +33,6 @@ class PictureReaderTexts(TextModel):
     je medewerker"). Kept apart from PictureTexts, which must stay hashable: the picture is
     cached by its words."""
 
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
-
     legend_phase: str
     caption_plain: str
 
@@ -46,18 +40,6 @@ class PictureReaderTexts(TextModel):
 class PlanTexts(TextModel):
     """Words of the action plan document and its caption."""
 
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "filename": frozenset({"stamp"}),
-        "employee_stamp": frozenset({"letter", "stamp"}),
-        "caption": frozenset({"check_in"}),
-        "more_in_bot": frozenset({"count"}),
-        "check_in_line": frozenset({"date", "who"}),
-        "phase_heading": frozenset({"number", "label"}),
-        "phase_heading_for": frozenset({"number", "label"}),
-        "report_name": frozenset({"name"}),
-        "report_name_reconstructed": frozenset({"name"}),
-        "phases": frozenset({"phases"}),
-    }
     not_prose: ClassVar[frozenset[str]] = frozenset({"filename", "employee_stamp"})
 
     filename: str
@@ -103,12 +85,6 @@ class PlanTexts(TextModel):
 class TeamPictureTexts(TextModel):
     """Words on the team picture (employees per phase) and on one employee's path."""
 
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "caption_team": frozenset({"count"}),
-        "slot_title": frozenset({"letter"}),
-        "caption_slot": frozenset({"letter"}),
-        "legend_slot": frozenset({"letter"}),
-    }
     not_prose: ClassVar[frozenset[str]] = frozenset({"filename"})
 
     filename: str

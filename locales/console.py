@@ -6,7 +6,7 @@ word; each command id may have several spellings (e.g. `/terug` and `/back`).
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
@@ -37,8 +37,6 @@ class ConsoleCommands(TextModel):
 class ConsoleArguments(TextModel):
     """The help of `python -m bot chat --help`."""
 
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
-
     description: str
     out: str
     role: str
@@ -46,11 +44,6 @@ class ConsoleArguments(TextModel):
 
 class ConsoleTexts(TextModel):
     """The console's own words (the dialog's words come from the engine)."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "saved": frozenset({"path"}),
-        "not_rendered": frozenset({"reason"}),
-    }
 
     intro: str
     saved: str

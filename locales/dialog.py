@@ -1,7 +1,8 @@
 """The schema of `dialog.yaml`: every word the advisory dialog says, in one language.
 
 Only the shape lives here; whether the texts fit the dialog's graph (a label for every option,
-the right `{placeholders}`) is checked against the flow by :func:`dialogs.texts.check_texts`.
+the right `{placeholders}` from locales/placeholders.yaml) is checked with the flow by
+:func:`dialogs.checks.problems`.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from locales.model import TextModel
+from locales.placeholders import placeholder_problems, wanted_in
 from locales.problems import WHOLE_FILE, FileProblems, FileProblemsError
 
 try:  # the C parser (libyaml) is several times faster; the pure-Python one reads the same YAML
@@ -47,14 +48,24 @@ class Reader(FileProblems):
             self.add(path, WHOLE_FILE, f"not readable: {error}")
             return None
 
-    def model(self, path: Path, model: type[Model]) -> Model | None:
-        """The file validated into `model`, or None (with its problems recorded)."""
+    def model(
+        self, path: Path, model: type[Model], *, check_templates: bool = True
+    ) -> Model | None:
+        """The file validated into `model`, or None (with its problems recorded).
+
+        `check_templates`: also check each template's `{placeholders}` against the file's table
+        (locales/placeholders.yaml); off for a file whose templates are checked elsewhere.
+        """
         before = len(self.errors)
         raw = self.read(path)
         if len(self.errors) > before:
             return None
         try:
-            return model.model_validate(raw)
+            texts = model.model_validate(raw)
         except ValidationError as error:
             self.add_validation(path, error)
             return None
+        if check_templates:
+            for where, message in placeholder_problems(texts, wanted_in(path.name)):
+                self.add(path, where, message)
+        return texts if len(self.errors) == before else None

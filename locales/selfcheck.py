@@ -8,15 +8,11 @@ line visible to an author.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from locales.model import TextModel
 
 
 class Five(TextModel):
     """One text per W of the report (Willen, Weten, Kunnen, Durven, Mogen)."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
 
     willen: str
     weten: str
@@ -28,8 +24,6 @@ class Five(TextModel):
 class AnswerWords(TextModel):
     """The buttons (and the words in a summary) for yes, no and "weet ik niet"."""
 
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
-
     ja: str
     nee: str
     wn: str
@@ -37,8 +31,6 @@ class AnswerWords(TextModel):
 
 class Refusals(TextModel):
     """A link that cannot be used: said kindly, and nothing changes."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
 
     used: str
     expired: str
@@ -50,10 +42,6 @@ class Refusals(TextModel):
 class EmployeePrivacy(TextModel):
     """What /privacy shows an employee of their own self-check."""
 
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "answers": frozenset({"summary"}),
-    }
-
     general: str
     answers: str
     shared: str
@@ -63,18 +51,6 @@ class EmployeePrivacy(TextModel):
 
 class ManagerTexts(TextModel):
     """The manager's side: the invitation, the link, and the two views side by side."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "explain": frozenset({"letter", "link"}),
-        "side_by_side": frozenset({"letter", "own", "self"}),
-        "team_line": frozenset({"letter", "self"}),
-        "adopted": frozenset({"letter", "phase"}),
-        "adopt": frozenset({"phase"}),
-        "withdrawn": frozenset({"letter"}),
-        "stored": frozenset({"letter", "summary"}),
-        "invited": frozenset({"letter"}),
-        "phase": frozenset({"number"}),
-    }
 
     ask: str
     explain: str
@@ -99,13 +75,6 @@ class ManagerTexts(TextModel):
 
 class SelfCheckTexts(TextModel):
     """Every word of the self-check, for the employee and for the manager who asked."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "result": frozenset({"number", "label", "first", "second"}),
-        "consent": frozenset({"summary"}),
-        "summary": frozenset({"number", "answers"}),
-        "summary_answer": frozenset({"name", "answer"}),
-    }
 
     welcome: str
     start: str

@@ -9,7 +9,6 @@ the report reads it: the running bot never needs these words.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
 from locales.loader import BundleError, Reader
 from locales.model import TextModel
@@ -18,8 +17,6 @@ ROOT = Path(__file__).resolve().parent
 
 
 class FunnelStages(TextModel):
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
-
     started: str
     role: str
     phase: str
@@ -33,8 +30,6 @@ class FunnelStages(TextModel):
 
 class SectionTexts(TextModel):
     """What every section of the page has: its heading and a line on what it counts."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
 
     heading: str
     about: str
@@ -61,10 +56,6 @@ class GridTexts(TableTexts):
     column: str
 
 
-class GapsTexts(GridTexts):
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {"about": frozenset({"checks"})}
-
-
 class CheckinTexts(TableTexts):
     up: str
     same: str
@@ -86,8 +77,6 @@ class WorkTexts(TableTexts):
 class CheckinStepTexts(TableTexts):
     """The check-in's outcome per first step: its columns are the check-in figure's."""
 
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {"withheld": frozenset({"columns"})}
-
     done: str
     busy: str
     not_yet: str
@@ -96,22 +85,11 @@ class CheckinStepTexts(TableTexts):
 
 
 class WeekTexts(GridTexts):
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {"week": frozenset({"week", "year"})}
-
     week: str
 
 
 class StatsTexts(TextModel):
     """Every word of the figures page and its CSV."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "period": frozenset({"first", "last"}),
-        "small": frozenset({"floor"}),
-        "hidden": frozenset({"floor"}),
-        "csv_note": frozenset({"name"}),
-        "made": frozenset({"date"}),
-        "phase_label": frozenset({"number", "label"}),
-    }
 
     title: str
     period: str
@@ -128,7 +106,7 @@ class StatsTexts(TextModel):
     funnel: FunnelTexts
     phases: PhasesTexts
     phase_label: str
-    gaps: GapsTexts
+    gaps: GridTexts
     checkins: CheckinTexts
     checkin_steps: CheckinStepTexts
     steps: StepTexts

@@ -19,7 +19,6 @@ CommandName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]
 class CommandText(TextModel):
     """One command: what the user types (without the slash) and its line in the menu."""
 
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
     not_prose: ClassVar[frozenset[str]] = frozenset({"name"})  # typed, not read
 
     name: CommandName
@@ -54,8 +53,6 @@ class CommandTexts(TextModel):
 
 
 class ForgetTexts(TextModel):
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
-
     question: str
     confirm: str
     cancel: str
@@ -66,16 +63,6 @@ class ForgetTexts(TextModel):
 
 class StoredTexts(TextModel):
     """What /privacy shows of the user's own record, so they can see what is kept."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "role": frozenset({"role"}),
-        "phase": frozenset({"phase"}),
-        "answers": frozenset({"count"}),
-        "saved_at": frozenset({"date"}),
-        "employee": frozenset({"letter", "phase", "count"}),
-        "checkin": frozenset({"date"}),
-        "quarantined": frozenset({"retention_days"}),
-    }
 
     heading: str
     nothing: str
@@ -92,12 +79,6 @@ class StoredTexts(TextModel):
 
 class TelegramTexts(TextModel):
     """The Telegram adapter's words (the dialog's words are in :class:`DialogTexts`)."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {
-        "chosen": frozenset({"label"}),
-        "privacy": frozenset({"retention_days"}),
-        "group": frozenset({"bot_link"}),
-    }
 
     commands: CommandTexts
     expired: str

@@ -21,6 +21,9 @@ from bot.console import to_event
 from bot.telegram.app import bot_commands
 from dialogs import Command, Engine, Event, EventKind, FlowError, Session, new_session
 from locales import LOCALES_DIR, Bundle, BundleError, load_bundle
+from locales.model import strings
+from locales.placeholders import _tables, wanted_in
+from locales.stats import load_stats_texts
 
 TEST_LOCALES = Path(__file__).parent / "data" / "locales"
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,25 +125,37 @@ def test_telegram_command_names_are_checked(
             "telegram",
             "je rol: {role}",
             "je rol: {rol}",
-            "nl/telegram.yaml: stored.role: Value error, placeholders ['rol'] but expected",
+            "nl/telegram.yaml: stored.role: placeholders ['rol'] but expected",
         ),
         (
             "telegram",
             "hoort bij een eerdere vraag.",
             "hoort bij een {eerdere} vraag.",
-            "nl/telegram.yaml: expired: Value error, placeholders ['eerdere'] but expected []",
+            "nl/telegram.yaml: expired: placeholders ['eerdere'] but expected []",
         ),
         (
             "artifacts",
             "hebt. Op {check_in}",
             "hebt. Op {check_in",
-            "nl/artifacts.yaml: action_plan.caption: Value error, braces do not match",
+            "nl/artifacts.yaml: action_plan.caption: braces do not match",
         ),
         (
             "console",
             "{path}]",
             "]",
-            "nl/console.yaml: saved: Value error, placeholders [] but expected ['path']",
+            "nl/console.yaml: saved: placeholders [] but expected ['path']",
+        ),
+        (
+            "selfcheck",
+            'team_line: "   Medewerker {letter} zelf',
+            'team_line: "   Medewerker zelf',
+            "nl/selfcheck.yaml: manager.team_line: placeholders ['self'] but expected",
+        ),
+        (  # one variant of a text by reader: the table's `*` covers every variant
+            "artifacts",
+            'zzp: "Jouw fase: {number}. {label}"',
+            'zzp: "Jouw fase: {label}"',
+            "nl/artifacts.yaml: action_plan.phase_heading_for.zzp: placeholders ['label'] but",
         ),
     ],
 )
@@ -154,6 +169,37 @@ def test_templates_are_checked_when_loaded(
     with pytest.raises(BundleError) as caught:
         load_bundle("nl", root=tmp_path)
     assert any(error.startswith(message) for error in caught.value.errors), caught.value.errors
+
+
+def test_the_figures_page_templates_are_checked_when_loaded(tmp_path: Path) -> None:
+    path = copy_of_dutch(tmp_path) / "nl" / "stats.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert 'hidden: "< {floor}"' in text
+    path.write_text(text.replace('hidden: "< {floor}"', 'hidden: "< 5"'), encoding="utf-8")
+    with pytest.raises(BundleError) as caught:
+        load_stats_texts("nl", root=tmp_path)
+    assert caught.value.errors == [
+        "nl/stats.yaml: hidden: placeholders [] but expected ['floor']"
+    ], caught.value.errors
+
+
+def test_the_placeholder_table_names_only_texts_that_exist() -> None:
+    """A stale row (a text renamed or removed) would silently expect nothing of its successor."""
+    bundle = load_bundle()
+    models = {**dict(bundle.files()), "stats.yaml": load_stats_texts()}
+    assert set(_tables()) == set(models)
+    for file, texts in models.items():
+        paths = {path for path, _ in strings(texts)}
+        for path in wanted_in(file):
+            parent, _, last = path.rpartition(".")
+            named = _dict_at(texts, parent) is not None if last == "*" else path in paths
+            assert named, f"{file}: {path}"
+
+
+def _dict_at(value: object, path: str) -> dict[str, Any] | None:
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+    return value if isinstance(value, dict) else None
 
 
 def test_a_console_word_belongs_to_one_command(tmp_path: Path) -> None:
