@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from locales.model import TextModel
+from locales.model import ByReader, TextModel
 
 
 class PictureTexts(TextModel):
@@ -49,7 +49,7 @@ class PlanTexts(TextModel):
     caption: str
     more_in_bot: str
     check_in_line: str
-    check_in_with: dict[str, str]  # by reader: with whom to look back
+    check_in_with: ByReader  # with whom to look back; no line for a reader not named
     document_title: str
     subject: str
     date: str
@@ -58,9 +58,9 @@ class PlanTexts(TextModel):
     layers: str  # several, as for an MKB owner
     employee_name: str
     phase_heading: str
-    # By reader, where the common words address an employer (a zzp'er plans for themselves).
-    employee_name_for: dict[str, str]
-    phase_heading_for: dict[str, str]
+    # Where the common words address an employer (a zzp'er plans for themselves): `as_read_by`.
+    employee_name_for: ByReader
+    phase_heading_for: ByReader
     # Under a step's title, apart from the coach's tip (issue 20): what comes from the report.
     # Its own name where it differs (completed by us where the report cuts it off), the phases
     # where it is most relevant, and its evidence mark where it has one.

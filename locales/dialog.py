@@ -11,17 +11,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from locales.model import TextModel
+from locales.model import ByReader, TextModel, as_read_by
 
 Line = str
-# Texts by reader (flow.yaml roles' `reader`): a reader without staff (a zzp'er, a colleague, a
-# teacher) reads its own words where the common text addresses an employer.
-ByReader = dict[str, Line]
-
-
-def as_read_by(common: str, variants: ByReader, reader: str | None) -> str:
-    """The variant of a text for `reader`, else the common text."""
-    return variants.get(reader, common) if reader is not None else common
 
 
 class RoleTexts(TextModel):

@@ -20,6 +20,17 @@ def used_twice(values: Iterable[str]) -> list[str]:
     return sorted({value for value in listed if listed.count(value) > 1})
 
 
+# Texts by reader (flow.yaml roles' `reader`): a reader without staff (a zzp'er, a colleague, a
+# teacher) reads its own words where the common text addresses an employer. The dialog and the
+# documents both have them, so both pick a reader's variant the same way: `as_read_by`.
+ByReader = dict[str, str]
+
+
+def as_read_by(common: str, variants: ByReader, reader: str | None) -> str:
+    """The variant of a text for `reader`, else the common text."""
+    return variants.get(reader, common) if reader is not None else common
+
+
 class TextModel(BaseModel):
     """Strict (unknown keys are errors), immutable, and trimmed of stray outer whitespace."""
 

@@ -20,6 +20,7 @@ from bot.artifacts.palette import BLUE, INK
 from bot.artifacts.typeface import BOLD, REGULAR
 from dialogs.identity import Same
 from locales import Bundle
+from locales.model import as_read_by
 
 FAMILY = "DejaVu"
 MARGIN = 12.0
@@ -265,7 +266,7 @@ def _top(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
     """The header, the phase and the start of the list of steps."""
     texts = words.artifacts.action_plan
     _header(pdf, plan, words)
-    heading = texts.phase_heading_for.get(plan.reader, texts.phase_heading)
+    heading = as_read_by(texts.phase_heading, texts.phase_heading_for, plan.reader)
     _heading(pdf, heading.format(number=plan.phase_number, label=plan.phase_label))
     _paragraph(pdf, plan.phase_description)
     _heading(pdf, texts.interventions_heading)
@@ -310,7 +311,7 @@ def _header(pdf: FPDF, plan: ActionPlan, words: Bundle) -> None:
         pdf.multi_cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     pdf.ln(2)
     pdf.set_font(FAMILY, "B", 10)
-    name_label = texts.employee_name_for.get(plan.reader, texts.employee_name)
+    name_label = as_read_by(texts.employee_name, texts.employee_name_for, plan.reader)
     label_width = pdf.get_string_width(name_label) + 2
     pdf.cell(label_width, 7, name_label)
     y = pdf.get_y() + 6
