@@ -6,17 +6,19 @@ word; each command id may have several spellings (e.g. `/terug` and `/back`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from locales.model import TextModel, used_twice
+from locales.commands import Commands
+from locales.model import TextModel
 
 Word = Annotated[str, Field(pattern=r"^/[^\s/]+$")]
 Words = Annotated[list[Word], Field(min_length=1)]
 
 
-class ConsoleCommands(TextModel):
+class ConsoleCommands(Commands):
     """What a user may type for each command, by language-neutral id (matched ignoring case)."""
 
     start: Words
@@ -25,13 +27,8 @@ class ConsoleCommands(TextModel):
     restart: Words
     quit: Words
 
-    @model_validator(mode="after")
-    def _each_word_once(self) -> ConsoleCommands:
-        fields = type(self).model_fields
-        doubles = used_twice(word.casefold() for name in fields for word in getattr(self, name))
-        if doubles:
-            raise ValueError(f"words used for more than one command: {doubles}")
-        return self
+    def typed(self) -> Iterator[str]:
+        return (word for name in type(self).model_fields for word in getattr(self, name))
 
 
 class ConsoleArguments(TextModel):

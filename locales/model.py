@@ -8,17 +8,9 @@ template offers the right `{placeholders}` is one table for all files: locales/p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
-
-
-def used_twice(values: Iterable[str]) -> list[str]:
-    """The values that occur more than once, sorted: a name or word may mean one thing only."""
-    listed = list(values)
-    return sorted({value for value in listed if listed.count(value) > 1})
-
 
 # Texts by reader (flow.yaml roles' `reader`): a reader without staff (a zzp'er, a colleague, a
 # teacher) reads its own words where the common text addresses an employer. The dialog and the

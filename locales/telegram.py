@@ -6,11 +6,13 @@ translation renames `/opnieuw` without touching the code that registers the comm
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, ClassVar
 
 from pydantic import Field, model_validator
 
-from locales.model import TextModel, used_twice
+from locales.commands import Commands
+from locales.model import TextModel
 
 # Telegram's rule for a command in the menu: 1-32 characters, lower-case letters, digits and _.
 CommandName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]
@@ -25,7 +27,7 @@ class CommandText(TextModel):
     description: str = Field(min_length=1, max_length=256)
 
 
-class CommandTexts(TextModel):
+class CommandTexts(Commands):
     """Every command of the bot, by id; the fields' order is the order of Telegram's menu."""
 
     start: CommandText
@@ -38,14 +40,14 @@ class CommandTexts(TextModel):
     forget: CommandText
 
     @model_validator(mode="after")
-    def _names_fit_telegram(self) -> CommandTexts:
+    def _start_is_start(self) -> CommandTexts:
         # Telegram itself sends /start when a chat is opened or a deep link is followed.
         if self.start.name != "start":
             raise ValueError("the start command must be named 'start' (Telegram sends /start)")
-        doubles = used_twice(command.name for _, command in self.menu())
-        if doubles:
-            raise ValueError(f"command names used twice: {doubles}")
         return self
+
+    def typed(self) -> Iterator[str]:
+        return (command.name for _, command in self.menu())
 
     def menu(self) -> list[tuple[str, CommandText]]:
         """(id, command) pairs in menu order."""

@@ -104,7 +104,7 @@ def test_a_broken_bundle_is_a_flow_error_for_the_engine() -> None:
     ("old", "new", "message"),
     [
         ("    name: start\n", "    name: begin\n", "must be named 'start'"),
-        ("    name: terug\n", "    name: opnieuw\n", "command names used twice"),
+        ("    name: terug\n", "    name: opnieuw\n", "used for more than one command: ['opnieuw']"),
         ("    name: terug\n", "    name: Terug!\n", "String should match pattern"),
     ],
 )
