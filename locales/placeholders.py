@@ -31,14 +31,15 @@ _TABLES = TypeAdapter(dict[str, dict[str, frozenset[str]]])
 
 
 @cache
-def _tables() -> dict[str, dict[str, frozenset[str]]]:
+def tables() -> dict[str, dict[str, frozenset[str]]]:
+    """Every text file's table, by file name (read once)."""
     with TABLE.open(encoding="utf-8") as handle:
         return _TABLES.validate_python(yaml.safe_load(handle))
 
 
 def wanted_in(file: str) -> Wanted:
     """The table of the text file named `file` (`telegram.yaml`); empty for a file not named."""
-    return _tables().get(file, {})
+    return tables().get(file, {})
 
 
 def template_fields(template: str) -> set[str] | None:

@@ -22,7 +22,7 @@ from bot.telegram.app import bot_commands
 from dialogs import Command, Engine, Event, EventKind, FlowError, Session, new_session
 from locales import LOCALES_DIR, Bundle, BundleError, load_bundle
 from locales.model import strings
-from locales.placeholders import _tables, wanted_in
+from locales.placeholders import tables, wanted_in
 from locales.stats import load_stats_texts
 
 TEST_LOCALES = Path(__file__).parent / "data" / "locales"
@@ -187,7 +187,7 @@ def test_the_placeholder_table_names_only_texts_that_exist() -> None:
     """A stale row (a text renamed or removed) would silently expect nothing of its successor."""
     bundle = load_bundle()
     models = {**dict(bundle.files()), "stats.yaml": load_stats_texts()}
-    assert set(_tables()) == set(models)
+    assert set(tables()) == set(models)
     for file, texts in models.items():
         paths = {path for path, _ in strings(texts)}
         for path in wanted_in(file):
