@@ -25,6 +25,25 @@ PHASE_COUNT = 5
 
 
 @dataclass(frozen=True)
+class ActionPlan:
+    """The full content of one action plan, in reading order (its parts follow below)."""
+
+    made_on: date
+    check_in: date
+    role_label: str
+    layer_labels: tuple[str, ...]
+    phase_number: int
+    phase_label: str
+    phase_description: str
+    steps: tuple[PlanStep, ...]
+    gaps: tuple[PlanNote, ...]
+    all_preconditions: tuple[str, ...]
+    blind_spots: tuple[PlanNote, ...]
+    referrals: tuple[PlanNote, ...]
+    reader: str  # who reads the plan (flow.yaml roles' `reader`)
+
+
+@dataclass(frozen=True)
 class PlanStep:
     """One chosen intervention, as a checklist item.
 
@@ -64,25 +83,6 @@ class PlanNote:
 
     title: str
     text: str
-
-
-@dataclass(frozen=True)
-class ActionPlan:
-    """The full content of one action plan, in reading order."""
-
-    made_on: date
-    check_in: date
-    role_label: str
-    layer_labels: tuple[str, ...]
-    phase_number: int
-    phase_label: str
-    phase_description: str
-    steps: tuple[PlanStep, ...]
-    gaps: tuple[PlanNote, ...]
-    all_preconditions: tuple[str, ...]
-    blind_spots: tuple[PlanNote, ...]
-    referrals: tuple[PlanNote, ...]
-    reader: str  # who reads the plan (flow.yaml roles' `reader`)
 
 
 def check_in_day(session: Session, today: date) -> date:
