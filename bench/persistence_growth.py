@@ -1,8 +1,10 @@
 """Benchmark: does the cost of saving one session grow with the number of stored sessions?
 
 It should not: every chat has its own small file, so a save rewrites a few hundred bytes whether 100
-or 100,000 chats are stored. For contrast the table also shows the naive design (one TinyDB file for
-all chats), whose every save rewrites every session, for the sizes where that is still bearable.
+or 100,000 chats are stored, and finds its own check-in entry without reading the others' (one
+stored chat in ten has a pending check-in here). For contrast the table also shows the naive
+design (one TinyDB file for all chats), whose every save rewrites every session, for the sizes
+where that is still bearable.
 
     python -m bench.persistence_growth                      # 100, 10,000 and 100,000 sessions
     python -m bench.persistence_growth --sizes 10 100 --repeats 5   # a quick smoke run
@@ -15,6 +17,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,8 @@ from tinydb.storages import JSONStorage
 from tinydb.table import Document
 
 from bot.persistence import ChatRecord, SessionStore
-from bot.persistence.store import record_bytes
+from bot.persistence.checkin_index import marker_name
+from bot.persistence.store import CHECKINS_DIR, record_bytes
 from dialogs.session import Answer, Session
 
 DEFAULT_SIZES = (100, 10_000, 100_000)
@@ -42,16 +46,28 @@ def _sample_record(turn: int) -> ChatRecord:
     return ChatRecord(session=session, last_update_id=turn)
 
 
+# One stored chat in this many has a pending check-in (a manager who set a reminder): a save
+# keeps its own chat's index entry in step, and must not pay for every other entry.
+CHECKIN_EVERY = 10
+
+
 def populate(store: SessionStore, count: int) -> None:
-    """Write `count` records directly in the store's format (no fsync: fixtures, not saves)."""
+    """Write `count` records directly in the store's format (no fsync: fixtures, not saves),
+    with a pending check-in for one chat in CHECKIN_EVERY."""
     data = record_bytes(_sample_record(1))
     made: set[Path] = set()
+    checkins = store.root.parent / CHECKINS_DIR
+    checkins.mkdir(parents=True, exist_ok=True)
+    first_due = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
     for chat_id in range(1, count + 1):
         path = store.path_for(str(chat_id))
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
         path.write_bytes(data)
+        if chat_id % CHECKIN_EVERY == 0:
+            due = first_due + timedelta(hours=chat_id % 1000)
+            (checkins / marker_name(str(chat_id), due)).touch()
 
 
 def _time_saves(store: SessionStore, count: int, repeats: int) -> list[float]:

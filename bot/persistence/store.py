@@ -23,7 +23,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -34,6 +34,7 @@ from bot.persistence.atomic import (
     listed,
     remove_durably,
 )
+from bot.persistence.checkin_index import CheckinIndex
 from bot.persistence.codec import BadRecord, decode_record, decode_saved_at, encode_record
 from bot.persistence.keys import check_key, shard_of
 from bot.persistence.quarantine import QUARANTINE_DIR, Quarantine
@@ -42,10 +43,8 @@ from bot.persistence.records import ChatRecord, utc_now
 log = logging.getLogger(__name__)
 
 SESSIONS_DIR = "sessions"
-# The index of pending check-ins: one empty file `<due>_<key>` per chat with a check-in, so the
-# scheduler finds what is due by reading names, never by parsing every record each minute.
+# The index of pending check-ins (see bot/persistence/checkin_index.py).
 CHECKINS_DIR = "checkins"
-DUE_FORMAT = "%Y%m%dT%H%M%SZ"
 # The index of outboxes not delivered yet: one empty file `<key>` per chat whose last turn still
 # has messages to send, so a start finds them by reading names, not every record (issue 24.3).
 OUTBOX_DIR = "outbox"
@@ -55,20 +54,6 @@ INDEXED = ".indexed"
 # The share of one core the upkeep walk may take (it sleeps the rest), so that a large store
 # does not slow the answers of a bot that has just started (see `upkeep`).
 WALK_SHARE = 0.15
-
-
-def marker_name(key: str, due: datetime) -> str:
-    return f"{due.astimezone(UTC).strftime(DUE_FORMAT)}_{key}"
-
-
-def parse_marker(name: str) -> tuple[datetime, str] | None:
-    """(due, key) of an index entry; None for anything else (a temp file, a stray name)."""
-    stamp, _, key = name.partition("_")
-    try:
-        due = datetime.strptime(stamp, DUE_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-    return (due, key) if key else None
 
 
 # How a saved outbox whose replies have not gone out yet looks in the file's compact JSON.
@@ -166,7 +151,7 @@ class SessionStore:
     def __init__(self, data_dir: Path) -> None:
         # Fixed for the store's life: Final, so mypy refuses a reassignment.
         self.root: Final = data_dir / SESSIONS_DIR
-        self._checkins = data_dir / CHECKINS_DIR
+        self._checkins = CheckinIndex(data_dir / CHECKINS_DIR)
         self._outbox = data_dir / OUTBOX_DIR
         # Where unreadable files go (`.path`, `.count()` files there now, `.moved` by this store).
         self.quarantine: Final = Quarantine(data_dir / QUARANTINE_DIR)
@@ -278,43 +263,18 @@ class SessionStore:
 
     # ---- the check-in index ------------------------------------------------------------------
 
-    def _checkin_entries(self) -> list[Path]:
-        return listed(self._checkins)
-
-    def _markers(self) -> list[tuple[datetime, str, Path]]:
-        found = []
-        for path in self._checkin_entries():
-            parsed = parse_marker(path.name)
-            if parsed is not None:
-                found.append((parsed[0], parsed[1], path))
-        return found
-
     def _index(self, key: str, due: datetime | None) -> None:
-        """Keep the index entry of `key` in step with its record (written after the record).
-
-        A crash in between leaves at worst a stale entry; the scheduler checks the record itself,
-        and the next save of the chat puts the index right.
-        """
-        wanted = None if due is None else marker_name(key, due)
-        present = False
-        for _, marked, path in self._markers():
-            if marked != key:
-                continue
-            if path.name == wanted:
-                present = True
-            else:
-                remove_durably(path)
-        if wanted is not None and not present:
-            ensure_dir(self._checkins)
-            atomic_write_bytes(self._checkins / wanted, b"")
+        """Keep the check-in index entry of `key` in step with its record (after the record)."""
+        self._checkins.put(key, due)
 
     def due_checkins(self, now: datetime) -> list[str]:
         """Keys of chats whose check-in is due at `now`, the longest waiting first."""
-        return [key for due, key, _ in sorted(self._markers()) if due <= now]
+        markers = sorted(self._checkins.entries(), key=lambda marker: (marker.due, marker.key))
+        return [marker.key for marker in markers if marker.due <= now]
 
     def pending_checkins(self) -> dict[str, datetime]:
         """Every chat with a pending check-in, with its due time (for the purge)."""
-        return {key: due for due, key, _ in self._markers()}
+        return {marker.key: marker.due for marker in self._checkins.entries()}
 
     def erase(self, key: str) -> bool:
         """Delete everything stored about the chat: its record, its pending check-ins and its
@@ -368,7 +328,7 @@ class SessionStore:
         ensure_dir(self.root)
         removed = 0
         walked = self.files() if sessions else iter(())
-        for path in [*walked, *self._checkin_entries(), *self._outbox_entries()]:
+        for path in [*walked, *listed(self._checkins.directory), *self._outbox_entries()]:
             if is_foreign_temp(path.name) and remove_durably(path):
                 removed += 1
         return removed
