@@ -166,7 +166,7 @@ class Conversation:
             if deliver is not None:
                 shown = await deliver(self._outbox.counted(key, turn, record))
                 if record is not None and record.delivery is not None:
-                    await asyncio.to_thread(self._outbox.delivered, key, record, shown)
+                    self._outbox.delivered(key, record, shown)
                 elif shown != turn.keyboard_message:
                     await asyncio.to_thread(self._outbox.remember_keyboard, key, shown)
         if turn.hand_over:
@@ -252,7 +252,7 @@ class Conversation:
                 return 0
             turn = self._outbox.from_delivery(record, Status.REDELIVERED)
             shown = await deliver(self._outbox.counted(key, turn, record))
-            await asyncio.to_thread(self._outbox.delivered, key, record, shown)
+            self._outbox.delivered(key, record, shown)
             return 1
 
     async def check_in(self, key: str, now: datetime, deliver: Deliver) -> bool:
@@ -284,7 +284,7 @@ class Conversation:
                 if record.delivery is not None and record.delivery.sent == 0:
                     await asyncio.to_thread(self._store.save, key, before)
                 raise
-            await asyncio.to_thread(self._outbox.delivered, key, record, shown)
+            self._outbox.delivered(key, record, shown)
             return True
 
     def _start_check_in(

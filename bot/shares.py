@@ -173,7 +173,7 @@ class Shares:
         except Exception as err:
             log.warning("The message back to a manager was not sent (%s)", type(err).__name__)
             return
-        await asyncio.to_thread(self._outbox.delivered, manager, record, shown)
+        self._outbox.delivered(manager, record, shown)
 
     async def tell_shares(self, now: datetime) -> int:
         """Send the messages back that waited for a civil hour (or a free outbox); returns how

@@ -206,13 +206,15 @@ class SessionStore:
         """Write the record; returns only when it is on disk, else raises SaveFailed.
 
         `durable=False` skips the fsyncs, for a change whose loss after a crash is harmless (an
-        outbox marked delivered: at worst its replies are sent again).
+        outbox marked delivered: at worst its replies are sent again). Such a note only records
+        the progress of an outbox that a durable save listed (`_list_unsent`), so it does not
+        list it again.
         """
         path = self.path_for(key)
         record.saved_at = utc_now()
         unsent = record.delivery is not None and not record.delivery.delivered
         try:
-            if unsent:  # listed before the record is written: a crash between leaves a spare entry
+            if unsent and durable:  # listed before the record: a crash between leaves a spare entry
                 self._list_unsent(key)
             atomic_write_bytes(path, encode_record(record), durable=durable)
         except OSError as err:
