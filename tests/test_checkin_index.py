@@ -91,3 +91,14 @@ def test_what_is_due_is_read_from_the_folder_the_longest_waiting_first(tmp_path:
     (folder / "stray-name").touch()
     assert store.due_checkins(DUE + timedelta(days=1)) == ["b", "a"]
     assert set(store.pending_checkins()) == {"a", "b", "c"}
+
+
+def test_a_note_leaves_the_check_in_index_alone(tmp_path: Path, listings: list[str]) -> None:
+    """A note (no fsync, written on the event loop) changes only delivery marks: it must not
+    wait for the index's first read of the folder, nor for its lock."""
+    folder = tmp_path / CHECKINS_DIR
+    folder.mkdir()
+    (folder / marker_name("42", DUE)).touch()
+    SessionStore(tmp_path).save("42", ChatRecord(last_update_id=3), durable=False)
+    assert not any(path.endswith(CHECKINS_DIR) for path in listings)
+    assert _names(folder) == {marker_name("42", DUE)}

@@ -206,9 +206,10 @@ class SessionStore:
         """Write the record; returns only when it is on disk, else raises SaveFailed.
 
         `durable=False` skips the fsyncs, for a change whose loss after a crash is harmless (an
-        outbox marked delivered: at worst its replies are sent again). Such a note only records
-        the progress of an outbox that a durable save listed (`_list_unsent`), so it does not
-        list it again.
+        outbox marked delivered: at worst its replies are sent again). Such a note records only
+        how far an outbox got, its session as the durable save left it: it neither lists the
+        outbox again (`_list_unsent`) nor touches the check-in index. Notes are written on the
+        event loop (bot/turns.py), which must not wait for the index's lock or its first read.
         """
         path = self.path_for(key)
         record.saved_at = utc_now()
@@ -223,7 +224,8 @@ class SessionStore:
             raise SaveFailed(err.errno, f"session not saved: {reason}") from err
         if not unsent:
             self.unlist_unsent(key)
-        self._index(key, record.next_checkin())
+        if durable:
+            self._index(key, record.next_checkin())
 
     # ---- the outbox index --------------------------------------------------------------------
 
