@@ -248,14 +248,15 @@ class DialogTexts(TextModel):
     resumed: Line
     help_footer: Line
     ask_which: Line  # a typed answer close to two options: "Bedoel je {first} of {second}?"
+    # The texts of the flow's options, roles and states, by their ids.
     labels: dict[str, Line]
     # Other words for a shared label when typed, by option id (ja: [j, jawel, ...]).
     synonyms: dict[str, list[Line]] = Field(default_factory=dict)
+    roles: dict[str, RoleTexts]
+    states: dict[str, StateTexts]
     small_talk: SmallTalk
     restart: RestartTexts
     navigation: NavigationTexts
-    roles: dict[str, RoleTexts]
-    states: dict[str, StateTexts]
     result: ResultTexts
     checks_intro: Line
     model_caption: Line

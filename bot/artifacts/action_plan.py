@@ -29,9 +29,9 @@ class ActionPlan:
     """The full content of one action plan, in reading order (its parts follow below)."""
 
     made_on: date
-    check_in: date
     role_label: str
     layer_labels: tuple[str, ...]
+    check_in: date
     phase_number: int
     phase_label: str
     phase_description: str
@@ -114,9 +114,9 @@ def build_action_plan(
     phase = kb.phase(advice.phase)
     return ActionPlan(
         made_on=today,
-        check_in=check_in_day(session, today),
         role_label=role_label,
         layer_labels=tuple(item.label for item in kb.layers if item.key in session.layers),
+        check_in=check_in_day(session, today),
         phase_number=phase.number,
         phase_label=phase.label,
         phase_description=phase.description_for_reader(reader),
