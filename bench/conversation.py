@@ -39,15 +39,23 @@ def conversation_events(engine: Engine) -> list[Event]:
 
 def intake_taps(engine: Engine) -> frozenset[int]:
     """Which events of `conversation_events` are intake taps: taps that only lead to the next
-    question (no picture, not yet the advice), where one message is all a bot needs to send."""
+    question (no picture, not yet the advice), where one message is all a bot needs to send.
+
+    The tap right after a turn with a picture is left out too: the question goes first and the
+    picture after it, at least a second later at Telegram's pace for one chat, so a quick user
+    has tapped again before it goes, and a count by time would book the picture on that tap.
+    """
     session = new_session()
     events = conversation_events(engine)
     engine.handle(session, events[0])
     intake = set()
+    after_picture = False
     for index, event in enumerate(events[1:], start=1):
         replies = engine.handle(session, event)
-        if all(reply.attachment is None for reply in replies) and not _at_menu(engine, session):
+        picture = any(reply.attachment is not None for reply in replies)
+        if not picture and not after_picture and not _at_menu(engine, session):
             intake.add(index)
+        after_picture = picture
     return frozenset(intake)
 
 
