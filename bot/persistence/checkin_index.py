@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.persistence.atomic import atomic_write_bytes, ensure_dir, listed, remove_durably
+from bot.persistence.atomic import atomic_write_bytes, listed, remove_durably
 
 DUE_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -77,8 +77,7 @@ class CheckinIndex:
             current = names.get(key, [])
             if current == wanted and all((self.directory / name).exists() for name in wanted):
                 return
-            for name in wanted:
-                ensure_dir(self.directory)
+            for name in wanted:  # the write makes the folder when it is not there yet
                 atomic_write_bytes(self.directory / name, b"")
             for name in current:
                 if name not in wanted:
