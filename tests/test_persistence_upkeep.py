@@ -72,6 +72,26 @@ def test_an_empty_list_among_old_sessions_is_quarantined_and_the_rest_purged(
     assert store.quarantine.moved == 1
 
 
+def test_the_walk_deletes_without_a_flush_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory fsync per deleted record queued behind the answers' saves (issue 24.3); a
+    deletion a power loss undoes is made again by the next walk."""
+    store = SessionStore(tmp_path)
+    _old_sessions(store, 12)
+    flushed: list[int] = []
+    real_fsync = os.fsync
+
+    def counted_fsync(fd: int) -> None:
+        flushed.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counted_fsync)
+    assert store.upkeep(RETENTION, share=1.0).deleted == 12
+    assert flushed == []
+    assert store.count() == 0
+
+
 @pytest.mark.parametrize(
     "content", [b"{not json", b"", b"null", b'{"chat": 1}', b'{"schema_version": 9}']
 )

@@ -93,11 +93,24 @@ def atomic_write_bytes(
         fsync_dir(path.parent)
 
 
-def remove_durably(path: Path) -> bool:
-    """Delete `path` and make the deletion durable; False when it did not exist."""
+def remove(path: Path) -> bool:
+    """Delete `path` without forcing the deletion to disk; False when it did not exist.
+
+    For a deletion that is simply made again when a power loss undid it (the upkeep walk's: an
+    expired record or a stale temp file is still expired at the next walk). Each directory fsync
+    waits for the file system's journal, and in the walk they queued up behind the answers' own
+    saves.
+    """
     try:
         path.unlink()
     except FileNotFoundError:
+        return False
+    return True
+
+
+def remove_durably(path: Path) -> bool:
+    """Delete `path` and make the deletion durable; False when it did not exist."""
+    if not remove(path):
         return False
     fsync_dir(path.parent)
     return True

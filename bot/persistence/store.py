@@ -32,6 +32,7 @@ from bot.persistence.atomic import (
     ensure_dir,
     is_foreign_temp,
     listed,
+    remove,
     remove_durably,
 )
 from bot.persistence.checkin_index import CheckinIndex
@@ -333,7 +334,7 @@ class SessionStore:
         removed = 0
         walked = self.files() if sessions else iter(())
         for path in [*walked, *listed(self._checkins.directory), *self._outbox_entries()]:
-            if is_foreign_temp(path.name) and remove_durably(path):
+            if is_foreign_temp(path.name) and remove(path):
                 removed += 1
         return removed
 
@@ -367,6 +368,9 @@ class SessionStore:
         waited for the CPU. Unsent replies are found from their index now (`unsent_keys`);
         the rest is this walk, which sleeps after each shard so that it takes at most `share`
         of a core: at 1M files it takes longer, and the answers meanwhile do not notice it.
+        Its deletions are not flushed one by one (`atomic.remove`): a directory fsync per deleted
+        file queued behind the answers' own saves, and a deletion a power loss undoes is made
+        again by the next walk.
         """
         cutoff = (now or utc_now()) - retention
         cutoff_ts = cutoff.timestamp()
@@ -380,7 +384,7 @@ class SessionStore:
                 name = entry.name
                 if temps and is_foreign_temp(name):
                     with contextlib.suppress(OSError):
-                        done.temps += remove_durably(Path(entry.path))
+                        done.temps += remove(Path(entry.path))
                     continue
                 if not name.endswith(".json") or name[: -len(".json")] in waiting:
                     continue
@@ -388,7 +392,7 @@ class SessionStore:
                     if entry.stat().st_mtime >= cutoff_ts:
                         continue  # saved since the cutoff: kept without a look inside
                     path = Path(entry.path)
-                    if self._expired(path, cutoff, cutoff_ts) and remove_durably(path):
+                    if self._expired(path, cutoff, cutoff_ts) and remove(path):
                         self._index(path.stem, None)
                         self.unlist_unsent(path.stem)
                         done.deleted += 1
