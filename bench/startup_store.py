@@ -61,6 +61,10 @@ STAGGER = 2.0  # users start within this many seconds of the first answer, not a
 # times longer and would make the p95 a measure of how many renders happened to overlap.
 TAPS = 3
 START_CHAT = 4242
+# The players' chats: new ones in every run (see `_start`), below the stored sessions' keys.
+PLAYER_BASE = 100_000
+PLAYER_CHATS_PER_RUN = 1_000_000
+PLAYER_CHATS_PER_USER = 10_000
 UPDATE_IDS_PER_RUN = 10_000_000  # far more updates than one run makes
 STORED_BASE = 10_000_000
 EXPIRED_BASE = 20_000_000
@@ -71,9 +75,10 @@ SEED = 7
 class Sizes:
     sessions: int = 100_000
     runs: int = 3
-    # Playing while the walk runs: enough for MIN_TAPS taps, few enough that their calls stay
-    # under Telegram's 30 a second (more would measure the bot's queue, not the walk).
-    users: int = 25
+    # Playing while the walk runs: enough for MIN_TAPS taps in the ~9 s the walk takes at
+    # 100,000 (25 users made 75-89), few enough that their calls stay under Telegram's 30 a
+    # second (about 0.65 a second each; more would measure the bot's queue, not the walk).
+    users: int = 32
     window: float = 8.0  # seconds of taps with the empty store when the purge was already over
     pace: float = 1.0  # the bot's flood-limiter pace: below 1 only for a check that it runs
 
@@ -170,9 +175,11 @@ async def _start(
 ) -> Start:
     # Each run's server counts its update ids on from the last run's, as Telegram does.
     async with api_server(first_update_id=1 + run * UPDATE_IDS_PER_RUN) as api:
-        # A new chat in every run: a chat the last run left has a question with live buttons, and
-        # its /start would take those away first (one more call to that chat, a second's wait
-        # under the per-chat limit), which is not what a start-up costs.
+        # New chats in every run, for the first /start and for the players: a chat the last run
+        # left has a question with live buttons, and its /start would take those away first (one
+        # more call to that chat, a second's wait under the per-chat limit), which is not what a
+        # start-up costs. The players' chats repeated once, and every later run on the full store
+        # had taps of a second (p95 10x in the full `make bench`).
         api.user_text(START_CHAT + run, "/start")
         begin = time.perf_counter()
         async with running(api, "bot", workdir, pace=sizes.pace) as proc:
@@ -186,7 +193,12 @@ async def _start(
                 for round_ in range(10_000):
                     if not playing:
                         return
-                    chat_id = 100_000 + index * 10_000 + round_
+                    chat_id = (
+                        PLAYER_BASE
+                        + run * PLAYER_CHATS_PER_RUN
+                        + index * PLAYER_CHATS_PER_USER
+                        + round_
+                    )
                     await conversation(
                         api,
                         chat_id,
@@ -220,6 +232,10 @@ async def _run(sizes: Sizes) -> list[Result]:
         expired = expired_paths(full / "data")
         for index in range(sizes.runs):
             plant_expired(expired, stale, old)
+            # On disk before the bot starts, as a store that has been kept for a while is: else
+            # the bot's first fsyncs wait for the kernel to write the fixtures' 100,000 files
+            # (ext4 commits a file's data with the journal), taps of 1.1 s in some rounds.
+            os.sync()
             floors.append(walk_floor(full / "data"))
             started = await _start(full, sizes, expired, run=index)
             full_starts.append(started)
