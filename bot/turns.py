@@ -49,11 +49,12 @@ class Status(StrEnum):
 
 
 # Told by the channel after each message the platform took: how many messages of the turn are sent
-# now, and the message's id when it carries the buttons (the question now live), else None.
-Taken = Callable[[int, int | None], Awaitable[None]]
+# now, the message's id when it carries the buttons (the question now live), else None, and
+# whether it was the turn's last message (then one note says both: counted, and delivered).
+Taken = Callable[[int, int | None, bool], Awaitable[None]]
 
 
-async def _not_kept(sent: int, live: int | None) -> None:
+async def _not_kept(sent: int, live: int | None, last: bool) -> None:
     """A turn without an outbox (a stale tap, a side request): nothing to count."""
 
 
@@ -144,20 +145,23 @@ class Outbox:
         if record is None or delivery is None or delivery.delivered:
             return turn
 
-        async def taken(sent: int, live: int | None) -> None:
-            self._took(key, record, sent, live)
+        async def taken(sent: int, live: int | None, last: bool) -> None:
+            self._took(key, record, sent, live, last)
 
         return replace(turn, sent=delivery.sent, taken=taken)
 
-    def _took(self, key: str, record: ChatRecord, sent: int, live: int | None) -> None:
+    def _took(self, key: str, record: ChatRecord, sent: int, live: int | None, last: bool) -> None:
         """One more message of the outbox went out: keep the count (and the live buttons).
 
-        Not forced to disk (see the module's docstring); a failed save is only logged, as its
-        loss at worst sends that message again after a crash.
+        After the `last` message the outbox is delivered, and this note says so too: the mark
+        that `delivered` would write next then has nothing left to change, one write per turn
+        less. Not forced to disk (see the module's docstring); a failed save is only logged, as
+        its loss at worst sends that message again after a crash.
         """
         if record.delivery is None or sent <= record.delivery.sent:
             return
         record.delivery.sent = sent
+        record.delivery.delivered = last
         if live is not None:
             record.keyboard_message = live
         self.save_note(key, record, "A sent message not counted")

@@ -22,7 +22,7 @@ from bot.conversation import (
     Status,
     Turn,
 )
-from bot.persistence import SessionStore
+from bot.persistence import ChatRecord, SessionStore
 from bot.persistence.memory import MemoryStore
 from bot.persistence.records import utc_now
 from dialogs import Command, Event
@@ -336,3 +336,52 @@ async def test_a_side_request_remembers_its_buttons_but_leaves_an_unsent_outbox_
     record = store.load(KEY)
     assert record is not None and record.keyboard_message == 900
     assert record.delivery is not None and not record.delivery.delivered
+
+
+class CountedSaves(MemoryStore):
+    """Counts the notes (saves not forced to disk) that marking a delivery writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes = 0
+
+    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
+        self.notes += not durable
+        super().save(key, record, durable=durable)
+
+
+def sending(messages: int, fail_after: int | None = None) -> Deliver:
+    """A channel that sends every turn as `messages` messages and reports each one taken, as the
+    Telegram channel does; with `fail_after` the connection breaks after that many."""
+
+    async def deliver(turn: Turn) -> int | None:
+        for number in range(turn.sent, messages):
+            if number == fail_after:
+                raise ConnectionError("the connection broke")
+            await turn.taken(number + 1, 700 + number, number + 1 == messages)
+        return 700 + messages - 1
+
+    return deliver
+
+
+@pytest.mark.parametrize("messages", [1, 2, 3])
+async def test_each_message_is_one_note_and_the_last_one_also_marks_the_outbox_delivered(
+    messages: int,
+) -> None:
+    """The last message's count and the outbox's end are one write, not two (issue 24)."""
+    store = CountedSaves()
+    await service(store).handle(KEY, 1, Event.start(), deliver=sending(messages))
+    record = store.load(KEY)
+    assert record is not None and record.delivery is not None
+    assert record.delivery.delivered and record.delivery.sent == messages
+    assert record.keyboard_message == 700 + messages - 1
+    assert store.notes == messages
+
+
+async def test_a_turn_cut_short_keeps_its_count_and_stays_undelivered() -> None:
+    store = CountedSaves()
+    with pytest.raises(ConnectionError):
+        await service(store).handle(KEY, 1, Event.start(), deliver=sending(3, fail_after=2))
+    record = store.load(KEY)
+    assert record is not None and record.delivery is not None
+    assert not record.delivery.delivered and record.delivery.sent == 2

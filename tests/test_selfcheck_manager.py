@@ -43,7 +43,7 @@ class Sent:
     def to(self, key: str) -> Deliver:
         async def deliver(turn: Turn) -> int | None:
             for number in range(turn.sent, len(turn.replies)):
-                await turn.taken(number + 1, 900 + number)
+                await turn.taken(number + 1, 900 + number, number + 1 == len(turn.replies))
             self.turns.append((key, turn))
             return 900
 

@@ -456,7 +456,7 @@ async def _send_turn(
     )
     counted: list[tuple[int, int | None]] = []
 
-    async def taken(sent: int, live: int | None) -> None:
+    async def taken(sent: int, live: int | None, last: bool) -> None:
         counted.append((sent, live))
 
     outbox = Outbox(bot, Engine.load())  # type: ignore[arg-type]

@@ -374,7 +374,7 @@ async def after_in_place(outbox: Outbox, chat_id: int, turn: Turn, edited: int) 
     covers = in_place_covers(turn)
     total = len(plan(turn.replies, turn.turn, turn.layout))
     if covers < total:
-        await turn.taken(covers, edited)
+        await turn.taken(covers, edited, False)  # more follows: covers < total
         await outbox.replies(
             chat_id,
             turn.replies,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,6 +37,7 @@ from bot.persistence.records import MESSAGE_PLAN
 from bot.telegram.keyboards import keyboard
 from bot.telegram.retry import MaybeDelivered, with_retry
 from bot.telegram.splitting import MESSAGE_LIMIT, PARAGRAPH, split_message, utf16_len
+from bot.turns import Taken
 from dialogs import Engine, Reply, Session
 from dialogs.events import Attachment
 
@@ -56,10 +57,6 @@ LAYOUTS = (1, 2)
 # An upload's answer comes only after the file went up and Telegram processed it: a picture whose
 # answer takes 8 s is a normal upload, not a lost one (PTB's default read timeout is 5 s).
 UPLOAD_TIMEOUT = 60.0
-
-# Told after each message Telegram took: how many of the plan are sent now, and the message's id
-# when it carries buttons (the question now live), else None.
-Taken = Callable[[int, int | None], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -202,7 +199,7 @@ def question_index(messages: Sequence[Planned]) -> int | None:
     return found[-1] if found else None
 
 
-async def _nothing_taken(sent: int, live: int | None) -> None:
+async def _nothing_taken(sent: int, live: int | None, last: bool) -> None:
     """For a caller that keeps no count (a group notice, say)."""
 
 
@@ -247,7 +244,7 @@ class Outbox:
             sent = await self._one(chat_id, message, session, again=index == question)
             shown = sent.message_id if sent is not None and message.markup is not None else None
             live = shown or live
-            await taken(index + 1, shown)
+            await taken(index + 1, shown, index + 1 == len(messages))
         return live
 
     async def _one(
