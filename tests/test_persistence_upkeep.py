@@ -258,7 +258,7 @@ def test_health_writes_and_syncs_a_probe(tmp_path: Path, monkeypatch: pytest.Mon
     assert SessionStore(tmp_path).count() == 0, "the probe is no session"
 
 
-@pytest.mark.parametrize("failing", ["tempfile.mkstemp", "os.fsync", "os.replace"])
+@pytest.mark.parametrize("failing", ["os.open", "os.write", "os.fsync", "os.replace"])
 def test_health_reports_a_disk_where_writes_fail(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:

@@ -32,6 +32,7 @@ from bot.persistence.atomic import (
     ensure_dir,
     is_foreign_temp,
     listed,
+    read_all,
     remove,
     remove_durably,
 )
@@ -77,17 +78,14 @@ def read_regular(path: Path) -> bytes:
     (a permanent apology), and a named pipe would block the worker for ever. Opened without
     blocking, the kind of entry is checked on the open file, so nothing can change in between.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)
-    except BaseException:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFile("not a regular file")
+        return read_all(fd, info.st_size)  # no file object: see atomic_write_bytes
+    finally:
         os.close(fd)
-        raise
-    if not regular:
-        os.close(fd)
-        raise NotAFile("not a regular file")
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read()
 
 
 class SaveFailed(OSError):
