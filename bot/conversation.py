@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.invites import InviteStore
+from bot.live_taps import LiveTaps, Remembering
 from bot.persistence import ChatLocks, ChatRecord
 from bot.persistence.records import MESSAGE_PLAN, Delivery, utc_now
 from bot.persistence.store import LoadResult, SaveFailed
@@ -85,6 +86,10 @@ class Conversation:
     ) -> None:
         self._engine = engine
         self._stats = stats  # the anonymous count (bot/stats/): told each saved step
+        # The live buttons of each chat's last question, so a tap on one is answered at once
+        # (see bot/live_taps.py); every part of the service writes through `Remembering`.
+        self._taps = LiveTaps()
+        store = Remembering(store, self._taps)
         self._store = store
         self._bundle = bundle or engine.bundle
         self._texts = self._bundle.telegram
@@ -157,6 +162,8 @@ class Conversation:
         """
         async with self._locks.for_chat(key):
             early = _Early(asyncio.get_running_loop(), decided) if decided is not None else None
+            if early is not None and self.answers_at_once(key, message, tap_turn):
+                early.start_here()  # a button of the question the chat is at: before the step
             try:
                 arrival = _Arrival(key, delivery_id, tap_turn, early)
                 turn, record = await asyncio.to_thread(self._step, arrival, message)
@@ -452,9 +459,38 @@ class Conversation:
         if early is not None and tap_turn is not None:
             early.start()  # a tap taken: its answer goes out while the turn is saved
         saved = self._save_turn(key, record, arrival.delivery_id, turn)
+        if saved is not None:
+            self._remember_live(key, saved, turn)
         if self._stats is not None and saved is not None and saved.session is not None:
             self._stats(before, saved.session)
         return turn, saved
+
+    def answers_at_once(self, key: str, message: Input, tap_turn: int | None) -> bool:
+        """True for a tap whose answer `handle` starts before the step: one on a button of the
+        question the chat's last saved turn asked (see bot/live_taps.py)."""
+        return (
+            tap_turn is not None
+            and isinstance(message, Event)
+            and message.kind is EventKind.OPTION
+            and self._taps.accepts(key, tap_turn, message.value)
+        )
+
+    def _remember_live(self, key: str, saved: ChatRecord, turn: Turn) -> None:
+        """Keep the saved question's buttons that the dialog takes at once when tapped: those
+        the engine shows for the session. Nothing when another route may claim a tap (a
+        self-check, the /vergeet question) or the question is one asked in between."""
+        session = saved.session
+        if session is None or saved.selfcheck is not None or saved.asked is not None:
+            return
+        if session.confirm_restart is not None or session.asked:
+            return
+        question = next((reply for reply in reversed(turn.replies) if reply.options), None)
+        if question is None:
+            return
+        shown = {option.id for option in self._engine.shown_options(session)}
+        ids = frozenset(option.id for option in question.options if option.id in shown)
+        if ids:
+            self._taps.remember(key, turn.turn, ids)
 
     def _told(self, loaded: LoadResult, turn: Turn) -> Turn:
         """Say first that the earlier conversation could not be read, when that just happened."""
@@ -775,24 +811,32 @@ class _Arrival:
 
 
 class _Early:
-    """A coroutine started on the event loop from the step's worker thread (see `handle`)."""
+    """A coroutine started on the event loop, once: from the step's worker thread when the step
+    took the tap, or on the loop itself before the step for a live button (see `handle`)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, run: Callable[[], Awaitable[None]]) -> None:
         self._loop = loop
         self._run = run
-        self._future: concurrent.futures.Future[None] | None = None
+        self._future: concurrent.futures.Future[None] | asyncio.Future[None] | None = None
+
+    async def _running(self) -> None:
+        await self._run()
 
     def start(self) -> None:
         """From the worker thread: start it on the loop, without waiting for it."""
         if self._future is None:
+            self._future = asyncio.run_coroutine_threadsafe(self._running(), self._loop)
 
-            async def run() -> None:
-                await self._run()
-
-            self._future = asyncio.run_coroutine_threadsafe(run(), self._loop)
+    def start_here(self) -> None:
+        """On the loop: start it now, without the hand-over a worker thread needs."""
+        if self._future is None:
+            self._future = self._loop.create_task(self._running())
 
     async def finished(self) -> None:
         """On the loop: wait until it has run (a failure is the channel's to log)."""
-        if self._future is not None:
+        future = self._future
+        if future is not None:
+            if isinstance(future, concurrent.futures.Future):
+                future = asyncio.wrap_future(future)
             with contextlib.suppress(Exception):
-                await asyncio.wrap_future(self._future)
+                await future

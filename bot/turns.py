@@ -108,6 +108,35 @@ class RecordStore(Protocol):
     def quarantined_copies(self, key: str) -> int: ...
 
 
+class PassingStore:
+    """A store that hands every call on to `store`: the base of one that adds a step to some
+    calls (bot/live_taps.py, the end-to-end tests' paused saves), so each says only that step."""
+
+    def __init__(self, store: RecordStore) -> None:
+        self._store = store
+
+    def load(self, key: str) -> ChatRecord | None:
+        return self._store.load(key)
+
+    def load_result(self, key: str) -> LoadResult:
+        return self._store.load_result(key)
+
+    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
+        self._store.save(key, record, durable=durable)
+
+    def erase(self, key: str) -> bool:
+        return self._store.erase(key)
+
+    def mark_blocked(self, key: str) -> None:
+        self._store.mark_blocked(key)
+
+    def set_aside(self, key: str, reason: str) -> bool:
+        return self._store.set_aside(key, reason)
+
+    def quarantined_copies(self, key: str) -> int:
+        return self._store.quarantined_copies(key)
+
+
 def stored(reply: Reply) -> StoredReply:
     """A reply as the outbox keeps it."""
     return StoredReply(

@@ -14,7 +14,7 @@ import os
 import time
 
 from bot.persistence import ChatRecord, SessionStore
-from bot.persistence.store import LoadResult
+from bot.turns import PassingStore
 
 log = logging.getLogger(__name__)
 
@@ -41,35 +41,17 @@ def number_for_tests(name: str, highest: float, effect: str) -> float | None:
 TEST_SAVE_PAUSE_ENV = "BOT_TEST_ONLY_SAVE_PAUSE_SECONDS"
 
 
-class PausedSaves:
+class PausedSaves(PassingStore):
     """A store whose durable saves wait first (see TEST_SAVE_PAUSE_ENV); the rest as `store`."""
 
     def __init__(self, store: SessionStore, seconds: float) -> None:
-        self._store = store
+        super().__init__(store)
         self._seconds = seconds
 
     def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
         if durable:
             time.sleep(self._seconds)  # a worker thread: only this chat's turn waits
-        self._store.save(key, record, durable=durable)
-
-    def load(self, key: str) -> ChatRecord | None:
-        return self._store.load(key)
-
-    def load_result(self, key: str) -> LoadResult:
-        return self._store.load_result(key)
-
-    def erase(self, key: str) -> bool:
-        return self._store.erase(key)
-
-    def mark_blocked(self, key: str) -> None:
-        self._store.mark_blocked(key)
-
-    def set_aside(self, key: str, reason: str) -> bool:
-        return self._store.set_aside(key, reason)
-
-    def quarantined_copies(self, key: str) -> int:
-        return self._store.quarantined_copies(key)
+        super().save(key, record, durable=durable)
 
 
 def turn_store(store: SessionStore) -> SessionStore | PausedSaves:
