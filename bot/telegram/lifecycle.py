@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -64,6 +65,19 @@ async def initialize_with_retry(app: App, stop: asyncio.Event) -> bool:
     return False
 
 
+def settle_long_lived() -> None:
+    """Take what start-up built out of the cyclic garbage collector's sight, before serving.
+
+    Why: the knowledge model, the dialog's tables, the texts and the Telegram library are some
+    75,000 objects that live as long as the process. Every full collection walked them all, 35 ms
+    in which no update moved on: the slowest taps of a busy bot (issue 24). Start-up's own
+    garbage is collected first; `gc.freeze` then puts the survivors in a permanent generation.
+    What the bot makes later is collected as before, and freed by reference counts as always.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def stop_on_signals(stop: asyncio.Event | None = None) -> asyncio.Event:
     """`stop` (a new event when None), set by SIGTERM and SIGINT (Docker stop, Ctrl-C).
 
@@ -98,6 +112,7 @@ async def run_application(
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
+        settle_long_lived()
         try:
             await serve()
         finally:
