@@ -48,6 +48,19 @@ def _old_sessions(store: SessionStore, count: int, days: float = 40) -> list[str
     return keys
 
 
+def _counted_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on every fsync still happens, and its file descriptor is listed here."""
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return synced
+
+
 def _broken(store: SessionStore, key: str, content: bytes, days: float) -> Path:
     path = store.path_for(key)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,14 +92,7 @@ def test_the_walk_deletes_without_a_flush_per_file(
     deletion a power loss undoes is made again by the next walk."""
     store = SessionStore(tmp_path)
     _old_sessions(store, 12)
-    flushed: list[int] = []
-    real_fsync = os.fsync
-
-    def counted_fsync(fd: int) -> None:
-        flushed.append(fd)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", counted_fsync)
+    flushed = _counted_fsyncs(monkeypatch)
     assert store.upkeep(RETENTION, share=1.0).deleted == 12
     assert flushed == []
     assert store.count() == 0
@@ -243,14 +249,7 @@ def test_health_writes_and_syncs_a_probe(tmp_path: Path, monkeypatch: pytest.Mon
     settings = load_settings(_env_file=None, telegram_bot_token=FAKE_TOKEN, bot_data_dir=tmp_path)
     touch_heartbeat(tmp_path)
     SessionStore(tmp_path).prepare()
-    synced: list[int] = []
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        synced.append(fd)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
+    synced = _counted_fsyncs(monkeypatch)
     assert check_health(settings) == []
     assert len(synced) >= 2, "data and sessions directory, each written and synced"
     assert (tmp_path / PROBE_NAME).read_bytes() == b"probe\n"
