@@ -157,8 +157,9 @@ class Conversation:
         accepted: a channel stops its client's waiting sign there (Telegram's callback answer)
         instead of after the save's flush to disk, tens of milliseconds later. That promises
         nothing about the answer: the input is confirmed to the platform only after the save,
-        so a process killed in between gets it again and handles it then. It has finished
-        before `deliver` is called.
+        so a process killed in between gets it again and handles it then. A tap on a button of
+        the question the chat's last saved turn asked has it started even before the step
+        (`answers_at_once`, bot/live_taps.py). It has finished before `deliver` is called.
         """
         async with self._locks.for_chat(key):
             early = _Early(asyncio.get_running_loop(), decided) if decided is not None else None
