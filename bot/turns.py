@@ -54,8 +54,9 @@ class Status(StrEnum):
 Taken = Callable[[int, int | None, bool], Awaitable[None]]
 
 
-async def _not_kept(sent: int, live: int | None, last: bool) -> None:
-    """A turn without an outbox (a stale tap, a side request): nothing to count."""
+async def nothing_taken(sent: int, live: int | None, last: bool) -> None:
+    """Where no count is kept: a turn without an outbox (a stale tap, a side request), or a
+    channel's send that is no turn (a group notice)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Turn:
     # How many of the turn's messages the channel already got out (resume after them), and where
     # it reports each further one it gets out.
     sent: int = 0
-    taken: Taken = _not_kept
+    taken: Taken = nothing_taken
     # The channel's layout of the turn's messages that `sent` counts in (Delivery.plan).
     layout: int = MESSAGE_PLAN
     # The turn saved an employee's share of their self-check: hand it over to the manager's

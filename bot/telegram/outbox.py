@@ -37,7 +37,7 @@ from bot.persistence.records import MESSAGE_PLAN
 from bot.telegram.keyboards import keyboard
 from bot.telegram.retry import MaybeDelivered, with_retry
 from bot.telegram.splitting import MESSAGE_LIMIT, PARAGRAPH, split_message, utf16_len
-from bot.turns import Taken
+from bot.turns import Taken, nothing_taken
 from dialogs import Engine, Reply, Session
 from dialogs.events import Attachment
 
@@ -199,10 +199,6 @@ def question_index(messages: Sequence[Planned]) -> int | None:
     return found[-1] if found else None
 
 
-async def _nothing_taken(sent: int, live: int | None, last: bool) -> None:
-    """For a caller that keeps no count (a group notice, say)."""
-
-
 # What the log says when a question in doubt is sent once more: the one repeat a user may see
 # without a crash (README), which the kill-loop tests read to tell it from a real duplicate.
 QUESTION_AGAIN = "the question is sent once more"
@@ -227,7 +223,7 @@ class Outbox:
         session: Session | None,
         *,
         start: int = 0,
-        taken: Taken = _nothing_taken,
+        taken: Taken = nothing_taken,
         layout: int = MESSAGE_PLAN,
     ) -> int | None:
         """Send the turn's messages from number `start` on (those before went out already).
