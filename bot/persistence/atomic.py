@@ -122,7 +122,8 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def read_all(fd: int, size_hint: int) -> bytes:
-    """Everything from `fd` to its end, in one read when `size_hint` (the file's size) is right."""
+    """Everything from `fd` to its end. With `size_hint` the file's size, one read takes it all
+    and a second, empty one finds the end (a file that grew meanwhile is read on to its end)."""
     chunks = [os.read(fd, size_hint + 1)]
     while chunks[-1]:
         chunks.append(os.read(fd, max(size_hint, 65536)))
