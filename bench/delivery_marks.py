@@ -1,10 +1,11 @@
 """Benchmark: what does counting each sent message cost, next to the turn's own save?
 
 A message is the unit of delivery (see bot/conversation.py): after every message Telegram takes,
-the outbox's count is saved, without forcing it to disk (a killed process loses nothing the
+the outbox's count is noted, without forcing it to disk (a killed process loses nothing the
 operating system has; only a power loss can undo a count, and then a message comes again rather
-than never). The baseline is the durable save every turn already makes, of the same record: the
-issue accepts one small write per message, and this shows its size next to that one.
+than never): a write in place beside the record (bot/persistence/marks.py). The baseline is the
+durable save every turn already makes, of the same record: the issue accepts one small write per
+message, and this shows its size next to that one.
 
     python -m bench.delivery_marks                  # 300 saves of each kind
     python -m bench.delivery_marks --repeats 10     # a quick smoke run
@@ -46,7 +47,7 @@ def _turn_record(turn: int) -> ChatRecord:
     return ChatRecord(session=session, last_update_id=turn, delivery=delivery)
 
 
-def _time(store: SessionStore, repeats: int, *, durable: bool) -> list[float]:
+def _time(store: SessionStore, repeats: int, *, note: bool) -> list[float]:
     record = _turn_record(7)
     assert record.delivery is not None
     timings = []
@@ -54,7 +55,10 @@ def _time(store: SessionStore, repeats: int, *, durable: bool) -> list[float]:
         key = str(1 + i % 50)
         record.delivery.sent = i % (NOTES + 1)
         start = time.perf_counter()
-        store.save(key, record, durable=durable)
+        if note:
+            store.note(key, record)
+        else:
+            store.save(key, record)
         timings.append(time.perf_counter() - start)
     return timings
 
@@ -63,15 +67,15 @@ def run(repeats: int = 300) -> Result:
     """Median cost of one message's count (a save without fsync) against the turn's save."""
     with tempfile.TemporaryDirectory(prefix="bench-marks-") as temp:
         store = SessionStore(Path(temp))
-        _time(store, 20, durable=False)  # warm the shards and the codec
+        _time(store, 50, note=False)  # every key's record on disk, the shards and codec warm
         marks, turns = [], []
         for _ in range(3):  # interleaved, so a busy moment hits both kinds alike
-            marks += _time(store, repeats // 3 or 1, durable=False)
-            turns += _time(store, repeats // 3 or 1, durable=True)
+            marks += _time(store, repeats // 3 or 1, note=True)
+            turns += _time(store, repeats // 3 or 1, note=False)
     ours, baseline = median(marks) * 1000, median(turns) * 1000
     ratio = ratio_of(ours, baseline)
     return Result(
-        name="count one sent message (save, no fsync)",
+        name="count one sent message (mark in place, no fsync)",
         unit="ms",
         ours=ours,
         baseline=baseline,

@@ -77,17 +77,17 @@ class LiveTaps:
 class Remembering(PassingStore):
     """The service's store, forgetting a chat's live buttons on every durable change of its record.
 
-    A note (a save not forced to disk) only marks how far a delivery got: the question stays.
+    A note (`note`: delivery marks, not forced to disk) only says how far a delivery got: the
+    question stays.
     """
 
     def __init__(self, store: RecordStore, taps: LiveTaps) -> None:
         super().__init__(store)
         self._taps = taps
 
-    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
-        if durable:
-            self._taps.forget(key)
-        super().save(key, record, durable=durable)
+    def save(self, key: str, record: ChatRecord) -> None:
+        self._taps.forget(key)
+        super().save(key, record)
 
     def erase(self, key: str) -> bool:
         self._taps.forget(key)

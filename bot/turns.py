@@ -11,12 +11,12 @@ the service keeps that count with the outbox, so an input that comes again after
 start-up sweep, sends only the messages that never went out (`Turn.sent` says where to resume).
 Nobody is left without a question to answer.
 
-The count is saved without forcing it to disk (a small save per message; see `make bench`): a
-killed process loses nothing the operating system already has, and a machine that loses power
-at worst sends a message again, never drops one. Such a note is written on the event loop, not
-in a worker thread: without an fsync the write ends in the page cache within tens of
-microseconds, less than the hand-over to a worker costs (two thread switches and the
-interpreter lock passed back and forth, several per note in `make bench`'s profile).
+The count is a note (the store's `note`): written in place beside the record, not forced to disk
+(bot/persistence/marks.py; see `make bench`). A killed process loses nothing the operating
+system already has, and a machine that loses power at worst sends a message again, never drops
+one. A note is written on the event loop, not in a worker thread: one write into the page cache
+takes microseconds, less than the hand-over to a worker costs (two thread switches and the
+interpreter lock passed back and forth).
 
 The record also remembers which of the channel's messages carries the live buttons (the channel's
 delivery returns its id), so that the next turn can take them away or edit that very message into
@@ -98,7 +98,9 @@ class RecordStore(Protocol):
 
     def load_result(self, key: str) -> LoadResult: ...
 
-    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None: ...
+    def save(self, key: str, record: ChatRecord) -> None: ...
+
+    def note(self, key: str, record: ChatRecord) -> None: ...
 
     def erase(self, key: str) -> bool: ...
 
@@ -122,8 +124,11 @@ class PassingStore:
     def load_result(self, key: str) -> LoadResult:
         return self._store.load_result(key)
 
-    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
-        self._store.save(key, record, durable=durable)
+    def save(self, key: str, record: ChatRecord) -> None:
+        self._store.save(key, record)
+
+    def note(self, key: str, record: ChatRecord) -> None:
+        self._store.note(key, record)
 
     def erase(self, key: str) -> bool:
         return self._store.erase(key)
@@ -208,10 +213,11 @@ class Outbox:
         self.save_note(key, record, "Live buttons not remembered")
 
     def save_note(self, key: str, record: ChatRecord, failure: str) -> None:
-        """Save a note whose loss is harmless (at worst a resend or a spare edit after a crash):
-        not forced to disk, and a failure is only logged, since the turn itself is safe."""
+        """Note the record's delivery marks, whose loss is harmless (at worst a resend or a spare
+        edit after a crash): not forced to disk, and a failure is only logged, since the turn
+        itself is safe."""
         try:
-            self._store.save(key, record, durable=False)
+            self._store.note(key, record)
         except OSError as err:
             log.warning("%s (%s)", failure, type(err).__name__)
 

@@ -99,6 +99,6 @@ def test_a_note_leaves_the_check_in_index_alone(tmp_path: Path, listings: list[s
     folder = tmp_path / CHECKINS_DIR
     folder.mkdir()
     (folder / marker_name("42", DUE)).touch()
-    SessionStore(tmp_path).save("42", ChatRecord(last_update_id=3), durable=False)
+    SessionStore(tmp_path).note("42", ChatRecord(last_update_id=3))
     assert not any(path.endswith(CHECKINS_DIR) for path in listings)
     assert _names(folder) == {marker_name("42", DUE)}

@@ -339,15 +339,15 @@ async def test_a_side_request_remembers_its_buttons_but_leaves_an_unsent_outbox_
 
 
 class CountedSaves(MemoryStore):
-    """Counts the notes (saves not forced to disk) that marking a delivery writes."""
+    """Counts the notes (delivery marks, not forced to disk) that marking a delivery writes."""
 
     def __init__(self) -> None:
         super().__init__()
         self.notes = 0
 
-    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
-        self.notes += not durable
-        super().save(key, record, durable=durable)
+    def note(self, key: str, record: ChatRecord) -> None:
+        self.notes += 1
+        super().note(key, record)
 
 
 def sending(messages: int, fail_after: int | None = None) -> Deliver:

@@ -28,10 +28,10 @@ class FailingSaves(SessionStore):
 
     full = False
 
-    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
+    def save(self, key: str, record: ChatRecord) -> None:
         if self.full:
             raise SaveFailed(28, "session not saved: No space left on device")
-        super().save(key, record, durable=durable)
+        super().save(key, record)
 
 
 def unreadable_store(directory: Path, data: bytes) -> SessionStore:

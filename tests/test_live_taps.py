@@ -126,7 +126,7 @@ def test_any_durable_change_forgets_the_live_buttons_a_note_does_not() -> None:
         change()
         assert not taps.accepts(KEY, 4, "a")
     taps.remember(KEY, 4, frozenset({"a"}))
-    store.save(KEY, ChatRecord(), durable=False)
+    store.note(KEY, ChatRecord())
     assert taps.accepts(KEY, 4, "a")
 
 

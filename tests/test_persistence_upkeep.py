@@ -347,7 +347,7 @@ def test_unsent_outboxes_are_found_from_their_index_without_a_walk(
     delivered = unsent.model_copy(deep=True)
     assert delivered.delivery is not None
     delivered.delivery.delivered = True
-    store.save("4", delivered, durable=False)  # marked delivered: out of the index
+    store.note("4", delivered)  # marked delivered: out of the index
     store.save("5", unsent.model_copy(deep=True))
     store.erase("5")
 

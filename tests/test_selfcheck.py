@@ -368,9 +368,9 @@ async def test_a_flood_of_made_up_start_payloads_never_writes(
     saves: list[str] = []
     real_save = SessionStore.save
 
-    def counted(self: SessionStore, key: str, record: object, *, durable: bool = True) -> None:
+    def counted(self: SessionStore, key: str, record: object) -> None:
         saves.append(key)
-        real_save(self, key, record, durable=durable)  # type: ignore[arg-type]
+        real_save(self, key, record)  # type: ignore[arg-type]
 
     monkeypatch.setattr(SessionStore, "save", counted)
     for number in range(1000):

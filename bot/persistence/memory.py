@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.persistence.keys import check_key
+from bot.persistence.marks import Mark
 from bot.persistence.records import ChatRecord, utc_now
 from bot.persistence.store import LoadResult
 
@@ -32,9 +33,18 @@ class MemoryStore:
     def is_blocked(self, key: str) -> bool:
         return self.load_result(key).blocked
 
-    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
+    def save(self, key: str, record: ChatRecord) -> None:
         record.saved_at = utc_now()
         self._records[check_key(key)] = record.model_dump_json()
+
+    def note(self, key: str, record: ChatRecord) -> None:
+        """Only the delivery marks, and only onto the record they belong to: as the file store."""
+        raw = self._records.get(check_key(key))
+        if raw is None:
+            return
+        stored = ChatRecord.model_validate_json(raw)
+        if Mark.of(record).apply_to(stored):
+            self._records[key] = stored.model_dump_json()
 
     def erase(self, key: str) -> bool:
         aside = self._aside.pop(check_key(key), None)

@@ -3,7 +3,8 @@
 Why one file per chat: a save then rewrites only that chat's file (a few hundred bytes),
 atomically, so its cost stays flat whether 100 or 100,000 chats are stored (see
 `bench/persistence_growth.py`). Subdirectories named by a hash of the chat key keep directories
-small. A load is one read and one parse; a save is one atomic write (temp file, fsync, rename,
+small. A load is one read and one parse, and a look at the record's delivery marks (a small file
+beside it, see bot/persistence/marks.py); a save is one atomic write (temp file, fsync, rename,
 directory fsync): no read-modify-write.
 
 The store tells the truth about failures instead of hiding them:
@@ -30,6 +31,7 @@ from typing import Final
 from bot.persistence.atomic import (
     atomic_write_bytes,
     ensure_dir,
+    fsync_dir,
     is_foreign_temp,
     listed,
     read_all,
@@ -39,6 +41,7 @@ from bot.persistence.atomic import (
 from bot.persistence.checkin_index import CheckinIndex
 from bot.persistence.codec import BadRecord, decode_record, decode_saved_at, encode_record
 from bot.persistence.keys import check_key, shard_of
+from bot.persistence.marks import mark_path, read_mark, write_mark
 from bot.persistence.quarantine import QUARANTINE_DIR, Quarantine
 from bot.persistence.records import ChatRecord, utc_now
 
@@ -171,13 +174,23 @@ class SessionStore:
         except FileNotFoundError:
             return LoadResult()
         except NotAFile as err:
-            self.quarantine.move(path, str(err))
+            self._set_aside(path, str(err))
             return LoadResult(quarantined=True)
         try:
-            return LoadResult(decode_record(raw))
+            record = decode_record(raw)
         except BadRecord as err:
-            self.quarantine.move(path, err.reason)
+            self._set_aside(path, err.reason)
             return LoadResult(quarantined=True)
+        mark = read_mark(mark_path(path))
+        if mark is not None:
+            mark.apply_to(record)  # how far its outbox got (bot/persistence/marks.py)
+        return LoadResult(record)
+
+    def _set_aside(self, path: Path, reason: str) -> bool:
+        """Move a record to quarantine; its delivery marks go first (they count its outbox)."""
+        with contextlib.suppress(OSError):
+            remove(mark_path(path))
+        return self.quarantine.move(path, reason)
 
     def set_aside(self, key: str, reason: str) -> bool:
         """Move the chat's record to quarantine although it decodes: the dialog cannot go on from
@@ -185,7 +198,7 @@ class SessionStore:
 
         `reason` is logged: it must hold no personal data.
         """
-        moved = self.quarantine.move(self.path_for(key), reason)
+        moved = self._set_aside(self.path_for(key), reason)
         self._index(key, None)  # its check-ins went with it
         return moved
 
@@ -201,30 +214,38 @@ class SessionStore:
         """True when the user blocked the bot and has not written since."""
         return self.load_result(key).blocked
 
-    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
-        """Write the record; returns only when it is on disk, else raises SaveFailed.
-
-        `durable=False` skips the fsyncs, for a change whose loss after a crash is harmless (an
-        outbox marked delivered: at worst its replies are sent again). Such a note records only
-        how far an outbox got, its session as the durable save left it: it neither lists the
-        outbox again (`_list_unsent`) nor touches the check-in index. Notes are written on the
-        event loop (bot/turns.py), which must not wait for the index's lock or its first read.
-        """
+    def save(self, key: str, record: ChatRecord) -> None:
+        """Write the record; returns only when it is on disk, else raises SaveFailed."""
         path = self.path_for(key)
-        record.saved_at = utc_now()
+        record.saved_at = utc_now()  # also what the delivery marks name (bot/persistence/marks.py)
         unsent = record.delivery is not None and not record.delivery.delivered
         try:
-            if unsent and durable:  # listed before the record: a crash between leaves a spare entry
+            if unsent:  # listed before the record: a crash between leaves a spare entry
                 self._list_unsent(key)
-            atomic_write_bytes(path, encode_record(record), durable=durable)
+            atomic_write_bytes(path, encode_record(record))
         except OSError as err:
-            # The reason only (e.g. "No space left on device"): the path holds the chat key.
-            reason = err.strerror or type(err).__name__
-            raise SaveFailed(err.errno, f"session not saved: {reason}") from err
+            raise _failed(err) from err
         if not unsent:
             self.unlist_unsent(key)
-        if durable:
-            self._index(key, record.next_checkin())
+        self._index(key, record.next_checkin())
+
+    def note(self, key: str, record: ChatRecord) -> None:
+        """Keep how far the record's outbox got and which message has the live buttons: only
+        those marks, in place and not forced to disk (bot/persistence/marks.py). `record` is
+        the one the last save wrote, or its load. Nothing is written when no record was ever
+        saved in the key's folder; raises SaveFailed when the disk refused.
+
+        Notes are written on the event loop (bot/turns.py), which must not wait for the check-in
+        index's lock or its first read: a note touches neither that index nor the record.
+        """
+        try:
+            write_mark(mark_path(self.path_for(key)), record)
+        except FileNotFoundError:
+            return
+        except OSError as err:
+            raise _failed(err) from err
+        if record.delivery is None or record.delivery.delivered:
+            self.unlist_unsent(key)
 
     # ---- the outbox index --------------------------------------------------------------------
 
@@ -284,7 +305,11 @@ class SessionStore:
         quarantined copies (they hold an earlier conversation); False when nothing was stored."""
         self._index(key, None)
         self.unlist_unsent(key)
-        erased = remove_durably(self.path_for(key))
+        path = self.path_for(key)
+        marked = remove(mark_path(path))
+        erased = remove_durably(path)
+        if marked and not erased:
+            fsync_dir(path.parent)  # the same folder: the record's flush made it durable too
         return self.quarantine.erase(key) > 0 or erased
 
     def mark_blocked(self, key: str) -> None:
@@ -390,7 +415,7 @@ class SessionStore:
                     if entry.stat().st_mtime >= cutoff_ts:
                         continue  # saved since the cutoff: kept without a look inside
                     path = Path(entry.path)
-                    if self._expired(path, cutoff, cutoff_ts) and remove(path):
+                    if self._expired(path, cutoff, cutoff_ts) and _remove_with_mark(path):
                         self._index(path.stem, None)
                         self.unlist_unsent(path.stem)
                         done.deleted += 1
@@ -430,3 +455,14 @@ class SessionStore:
             self.quarantine.move(path, str(err))
             return False
         return saved_at < cutoff
+
+
+def _remove_with_mark(path: Path) -> bool:
+    """Delete an expired record, its delivery marks first (no flush: see `upkeep`)."""
+    remove(mark_path(path))
+    return remove(path)
+
+
+def _failed(err: OSError) -> SaveFailed:
+    """The reason only (e.g. "No space left on device"): the path holds the chat key."""
+    return SaveFailed(err.errno, f"session not saved: {err.strerror or type(err).__name__}")

@@ -48,10 +48,9 @@ class PausedSaves(PassingStore):
         super().__init__(store)
         self._seconds = seconds
 
-    def save(self, key: str, record: ChatRecord, *, durable: bool = True) -> None:
-        if durable:
-            time.sleep(self._seconds)  # a worker thread: only this chat's turn waits
-        super().save(key, record, durable=durable)
+    def save(self, key: str, record: ChatRecord) -> None:
+        time.sleep(self._seconds)  # a worker thread: only this chat's turn waits
+        super().save(key, record)
 
 
 def turn_store(store: SessionStore) -> SessionStore | PausedSaves:
