@@ -5,10 +5,13 @@ API server on 127.0.0.1. Two floors play the same users on the same server with 
 
 - a bare python-telegram-bot echo bot (one reply per update), the framework's cheapest work;
 - a bare PTB bot replaying our bot's recorded calls with the same payloads (`bench.replay_bot`),
-  so that the ratio against it isolates what the dialog, the knowledge and the storage cost.
+  so that the ratio against it isolates what the dialog, the knowledge and the storage cost;
+- the same replaying bot doing our bot's disk work per update as well (a read and a durable
+  write of a record's size, `--durable-writes`): the ratio against it is what our bot costs
+  besides keeping every turn on disk (report only).
 
 This shared machine's speed drifts by a factor of two between minutes, so one phase after another
-says little. The three phases run interleaved, in rotating order, for several rounds; a ratio is
+says little. The phases run interleaved, in rotating order, for several rounds; a ratio is
 taken within each round, and the table shows the median ratio with its lowest and highest. CPU
 milliseconds per update of each bot process (steadier than a rate) and the latency from a tap to
 the next question are reported beside them.
@@ -40,7 +43,7 @@ from bot.telegram.app import CONNECTION_POOL
 
 TARGET = 0.8
 CPU_TARGET = 1.25  # our CPU per update at most this many times the same-traffic baseline's
-KINDS = ("bot", "echo", "replay")
+KINDS = ("bot", "echo", "replay", "replay-durable")
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def _spread(values: list[float]) -> tuple[float, float]:
     return (min(values), max(values))
 
 
-def _results(users: int, measured: list[dict[str, Phase]]) -> list[Result]:
+def _results(users: int, measured: list[dict[str, Phase]], record_size: int) -> list[Result]:
     def med(kind: str, value: str) -> float:
         return median([float(getattr(r[kind], value)) for r in measured])
 
@@ -148,6 +151,8 @@ def _results(users: int, measured: list[dict[str, Phase]]) -> list[Result]:
     replay_ratios = ratios("bot", "replay")
     call_ratios = ratios("bot", "echo", "call_rate")
     cpu_ratios = ratios("bot", "replay", "cpu_ms")
+    durable_cpu_ratios = ratios("bot", "replay-durable", "cpu_ms")
+    durable_rate_ratios = ratios("bot", "replay-durable")
     latency_ratio = bot["p95_ms"] / replay["p95_ms"]
     return [
         Result(
@@ -203,6 +208,26 @@ def _results(users: int, measured: list[dict[str, Phase]]) -> list[Result]:
                 "baseline_connection_pool": floor_pool(),
             },
         ),
+        # What our bot costs besides the durable write of each turn: the same floor, doing a
+        # read and a durable write of a record's size per update with our own primitive.
+        Result(
+            name="CPU per update, same traffic and disk writes",
+            unit="ms",
+            ours=med("bot", "cpu_ms"),
+            baseline=med("replay-durable", "cpu_ms"),
+            baseline_name="PTB bot replaying our calls + our disk work",
+            ratio=median(durable_cpu_ratios),
+            spread=_spread(durable_cpu_ratios),
+            target="report only",
+            met=None,
+            details={
+                "record_bytes_written_per_update": record_size,
+                "baseline_cpu_ms_per_round": per_round("replay-durable", "cpu_ms"),
+                "throughput_ratio": median(durable_rate_ratios),
+                "throughput_ratio_per_round": " ".join(f"{r:.3g}" for r in durable_rate_ratios),
+                "baseline_rate": med("replay-durable", "rate"),
+            },
+        ),
         Result(
             name="end-to-end, tap -> next question p95",
             unit="ms",
@@ -241,7 +266,7 @@ async def _run(users: int, rounds: int, script: Script | None, pace: float) -> l
         else:
             script.save(workdir / "script.json")
         measured = await _rounds(users, rounds, workdir, script, pace)
-    return _results(users, measured)
+    return _results(users, measured, script.record_size)
 
 
 def run(

@@ -9,12 +9,21 @@ polling timeout, allowed updates). A button's callback data names the step it le
 With `--rate-limiter` it runs under PTB's AIORateLimiter (default rates: 30 calls a second, 20 a
 minute per group; up to RETRIES retries after a 429), the baseline of the flood-control benchmark.
 
-    python -m bench.replay_bot SCRIPT.json [--rate-limiter]
+With `--durable-writes BYTES` it also does our bot's disk work for each update, in a worker thread
+as ours does: it reads the chat's file and replaces it durably by BYTES bytes, with our own
+primitive (`bot.persistence.atomic`: temp file, fsync, rename, directory fsync) under
+`$BOT_DATA_DIR`. No dialog, no knowledge, no parsing: the ratio against this floor is what our
+bot costs besides keeping each turn on disk (a report line of `bench.e2e_throughput`).
+
+    python -m bench.replay_bot SCRIPT.json [--rate-limiter] [--durable-writes BYTES]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +32,9 @@ from telegram.ext import AIORateLimiter, CallbackQueryHandler, CommandHandler, C
 
 from bench.floor import builder_from_env, poll
 from bench.script import SENDS, TAPPED, Script, ScriptCall
+from bot.persistence.atomic import atomic_write_bytes
+from bot.persistence.keys import shard_of
+from bot.persistence.store import read_regular
 
 RETRIES = 3
 
@@ -43,16 +55,34 @@ def retagged(markup: Any, step: int) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup.de_json({"inline_keyboard": rows}, None)
 
 
+class DurableWrites:
+    """Per update, our bot's disk work without its content: read the chat's file, then replace
+    it durably by a record of the same size."""
+
+    def __init__(self, directory: Path, size: int) -> None:
+        self._directory = directory
+        self._record = b"x" * size
+
+    def turn(self, chat_id: int) -> None:
+        key = str(chat_id)
+        path = self._directory / shard_of(key) / f"{key}.json"
+        with contextlib.suppress(FileNotFoundError):  # the chat's first update: nothing yet
+            read_regular(path)
+        atomic_write_bytes(path, self._record)
+
+
 class Replayer:
     """Plays the script's step for each update; remembers per chat the newest message it sent."""
 
-    def __init__(self, script: Script) -> None:
+    def __init__(self, script: Script, writes: DurableWrites | None = None) -> None:
         self._script = script
+        self._writes = writes
         self._newest: dict[int, int] = {}
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         if chat is not None:
+            await self._written(chat.id)
             await self._play(0, chat.id, None, None, context.bot)
 
     async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,7 +90,13 @@ class Replayer:
         if query is None or query.message is None or query.data is None:
             return
         step = int(query.data.split(":", 1)[0])
+        await self._written(query.message.chat.id)
         await self._play(step, query.message.chat.id, query.message.message_id, query, context.bot)
+
+    async def _written(self, chat_id: int) -> None:
+        """The update's disk work, before its calls (ours saves a turn before sending it)."""
+        if self._writes is not None:
+            await asyncio.to_thread(self._writes.turn, chat_id)
 
     async def _play(
         self, step: int, chat_id: int, tapped: int | None, query: CallbackQuery | None, bot: Bot
@@ -165,8 +201,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("script", help="the recorded script (JSON)")
     parser.add_argument("--rate-limiter", action="store_true", help="PTB's AIORateLimiter")
+    parser.add_argument(
+        "--durable-writes", type=int, metavar="BYTES", help="our disk work per update (see above)"
+    )
     args = parser.parse_args()
-    replayer = Replayer(Script.load(Path(args.script)))
+    writes = None
+    if args.durable_writes is not None:
+        writes = DurableWrites(Path(os.environ["BOT_DATA_DIR"]) / "sessions", args.durable_writes)
+    replayer = Replayer(Script.load(Path(args.script)), writes)
     builder = builder_from_env()
     app = (
         builder.rate_limiter(AIORateLimiter(max_retries=RETRIES)).build()

@@ -48,6 +48,9 @@ class Script:
 
     steps: tuple[tuple[ScriptCall, ...], ...]
     files: tuple[tuple[str, bytes], ...]
+    # The size of the chat's record our bot had stored at the conversation's end (bytes): what
+    # the replay with our disk work writes per update (bench.replay_bot --durable-writes).
+    record_size: int = 0
 
     def signature(self) -> list[list[str]]:
         return [[call.method for call in step] for step in self.steps]
@@ -65,6 +68,7 @@ class Script:
                 {"name": name, "data": base64.b64encode(data).decode("ascii")}
                 for name, data in self.files
             ],
+            "record_size": self.record_size,
         }
         path.write_text(json.dumps(data), encoding="utf-8")
 
@@ -80,6 +84,7 @@ class Script:
                 for step in data["steps"]
             ),
             files=tuple((f["name"], base64.b64decode(f["data"])) for f in data["files"]),
+            record_size=int(data.get("record_size", 0)),
         )
 
 

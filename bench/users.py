@@ -12,7 +12,7 @@ import random
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from bench.live import (
     wait_until_polling,
 )
 from bench.script import Script, from_segments
+from bot.persistence import SessionStore
 
 RECORDING_CHAT = 777
 # No call for this long: the bot's answer to an update is complete. Longer than a second, since a
@@ -188,6 +189,9 @@ def process_args(kind: str, workdir: Path) -> tuple[str, tuple[str, ...]]:
         return "bench.replay_bot", (script,)
     if kind == "replay-limited":
         return "bench.replay_bot", (script, "--rate-limiter")
+    if kind == "replay-durable":
+        size = Script.load(workdir / "script.json").record_size
+        return "bench.replay_bot", (script, "--durable-writes", str(size))
     raise ValueError(f"unknown bot kind {kind!r}")
 
 
@@ -205,5 +209,7 @@ async def record_script(workdir: Path, quiet: float = QUIET_SECONDS, pace: float
         script = from_segments(api.segments[RECORDING_CHAT])
     if len(script.steps) < 2:
         raise RuntimeError("the recorded conversation has no taps")
+    record = SessionStore(recording / "data").path_for(str(RECORDING_CHAT))
+    script = replace(script, record_size=record.stat().st_size)
     script.save(workdir / "script.json")
     return script

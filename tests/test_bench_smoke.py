@@ -21,6 +21,7 @@ EXPECTED = (
     "throughput",
     "same Telegram traffic",
     "CPU per update",
+    "same traffic and disk writes",
     "per Telegram call",
     "flood control: tap",
     "429s",
