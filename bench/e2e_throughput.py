@@ -7,8 +7,8 @@ API server on 127.0.0.1. Two floors play the same users on the same server with 
 - a bare PTB bot replaying our bot's recorded calls with the same payloads (`bench.replay_bot`),
   so that the ratio against it isolates what the dialog, the knowledge and the storage cost;
 - the same replaying bot doing our bot's disk work per update as well (a read and a durable
-  write of a record's size, `--durable-writes`): the ratio against it is what our bot costs
-  besides keeping every turn on disk (report only).
+  write of a record's size, `--durable-writes`, at its least CPU): the ratio against it is what
+  our bot costs besides keeping every turn on disk (report only).
 
 This shared machine's speed drifts by a factor of two between minutes, so one phase after another
 says little. The phases run interleaved, in rotating order, for several rounds; a ratio is

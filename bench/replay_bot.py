@@ -9,11 +9,13 @@ polling timeout, allowed updates). A button's callback data names the step it le
 With `--rate-limiter` it runs under PTB's AIORateLimiter (default rates: 30 calls a second, 20 a
 minute per group; up to RETRIES retries after a 429), the baseline of the flood-control benchmark.
 
-With `--durable-writes BYTES` it also does our bot's disk work for each update, in a worker thread
-as ours does: it reads the chat's file and replaces it durably by BYTES bytes, with our own
-primitive (`bot.persistence.atomic`: temp file, fsync, rename, directory fsync) under
-`$BOT_DATA_DIR`. No dialog, no knowledge, no parsing: the ratio against this floor is what our
-bot costs besides keeping each turn on disk (a report line of `bench.e2e_throughput`).
+With `--durable-writes BYTES` it also does our bot's disk work for each update: it reads the
+chat's file and replaces it durably by BYTES bytes, with our own primitive
+(`bot.persistence.atomic`: temp file, fsync, rename, directory fsync) under `$BOT_DATA_DIR`. It
+does so on its event loop, blocking it: the least CPU that work can cost, as a thread's hand-over
+and its passing of the interpreter lock cost more (ours runs it in a worker, so the loop goes on
+meanwhile). No dialog, no knowledge, no parsing: the ratio against this floor is what our bot
+costs besides keeping each turn on disk (a report line of `bench.e2e_throughput`).
 
     python -m bench.replay_bot SCRIPT.json [--rate-limiter] [--durable-writes BYTES]
 """
@@ -21,7 +23,6 @@ bot costs besides keeping each turn on disk (a report line of `bench.e2e_through
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 from pathlib import Path
@@ -82,7 +83,7 @@ class Replayer:
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         if chat is not None:
-            await self._written(chat.id)
+            self._written(chat.id)
             await self._play(0, chat.id, None, None, context.bot)
 
     async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -90,13 +91,13 @@ class Replayer:
         if query is None or query.message is None or query.data is None:
             return
         step = int(query.data.split(":", 1)[0])
-        await self._written(query.message.chat.id)
+        self._written(query.message.chat.id)
         await self._play(step, query.message.chat.id, query.message.message_id, query, context.bot)
 
-    async def _written(self, chat_id: int) -> None:
+    def _written(self, chat_id: int) -> None:
         """The update's disk work, before its calls (ours saves a turn before sending it)."""
         if self._writes is not None:
-            await asyncio.to_thread(self._writes.turn, chat_id)
+            self._writes.turn(chat_id)  # blocking, on purpose: see the module docstring
 
     async def _play(
         self, step: int, chat_id: int, tapped: int | None, query: CallbackQuery | None, bot: Bot
