@@ -37,6 +37,7 @@ from fake_bot_api.server import BotMessage, FakeBotApi
 from bot.persistence import SessionStore
 from bot.persistence.atomic import TEMP_SUFFIX
 from bot.persistence.codec import decode_record
+from bot.persistence.marks import MARK_SUFFIX, read_mark
 from bot.telegram.outbox import QUESTION_AGAIN
 from dialogs import Engine
 from dialogs.session import MAX_HISTORY, Session
@@ -162,13 +163,18 @@ async def _settle(api: FakeBotApi, bot: BotProcess, drained: Any) -> None:
 
 
 def _check_files(data_dir: Path) -> dict[str, Session]:
-    """Every session file decodes; nothing in quarantine, no temp file left. Sessions by key."""
+    """Every session file decodes, and every file of delivery marks beside one; nothing in
+    quarantine, no temp file left. Sessions by key."""
     store = SessionStore(data_dir)
     sessions: dict[str, Session] = {}
     leftovers = []
     for path in store.files():
         if path.name.endswith(TEMP_SUFFIX):
             leftovers.append(path.name)
+            continue
+        if path.suffix == MARK_SUFFIX:  # a kill never leaves half a mark (one small write)
+            assert read_mark(path) is not None, path.name
+            assert path.with_suffix(".json").exists(), "marks outlived their record"
             continue
         record = decode_record(path.read_bytes())  # raises on a corrupt file
         assert record.session is not None, path.name
