@@ -8,9 +8,11 @@ issue 20 asks four). At the end of the ways whose check answers are all the same
 on offer at the advice is tapped once more (on a copy), so the advice's views are compared too.
 
 A way's transcript holds each reply (text, buttons with their labels and synonyms, attachment,
-edited in place or not) and the session after each step, its clocks masked. The digests of the
-engine as it was are kept in tests/data/engine_transcripts.json; after a deliberate change of
-the dialog's words or flow, write them anew from the engine before the change:
+edited in place or not) and the session after each step, its clocks masked. The ways run at a
+fixed clock (`CLOCK`): some views name a date ("laatst bekeken op 6 december 2026" in the team
+list), and at the running clock every digest with one changed at midnight (Amsterdam). The
+digests of the engine as it was are kept in tests/data/engine_transcripts.json; after a
+deliberate change of the dialog's words or flow, write them anew from the engine before the change:
 
     .venv/bin/python tests/engine_transcripts.py --write
 """
@@ -22,8 +24,10 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import time_machine
 from dialog_helpers import role_paths
 
 from dialogs import Engine, Event, Reply, Session, new_session
@@ -32,6 +36,8 @@ from dialogs.engine import NAV_BACK, NAV_MORE
 FIXTURE = Path(__file__).parent / "data" / "engine_transcripts.json"
 _CLOCK = re.compile(r"\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)?")
 _MOVES = (NAV_BACK, NAV_MORE)
+# The moment the ways are played at: the kept digests were written at this clock.
+CLOCK = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
 def _phase_pick(engine: Engine) -> str:
@@ -133,7 +139,8 @@ def digests(engine: Engine) -> dict[str, str]:
     """Per way, the digest of its transcript. The advice's views are opened at the end of the
     ways whose quick-check answers are all the same (all gaps, none, all unsure: every kind of
     warning), which keeps the comparison to seconds with four check questions (3,240 ways)."""
-    return {key: digest(engine, path, _same_answers(key)) for key, path in ways(engine)}
+    with time_machine.travel(CLOCK, tick=False):
+        return {key: digest(engine, path, _same_answers(key)) for key, path in ways(engine)}
 
 
 def _same_answers(key: str) -> bool:
