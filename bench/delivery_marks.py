@@ -7,7 +7,7 @@ than never): a write in place beside the record (bot/persistence/marks.py). The 
 durable save every turn already makes, of the same record: the issue accepts one small write per
 message, and this shows its size next to that one.
 
-    python -m bench.delivery_marks                  # 300 saves of each kind
+    python -m bench.delivery_marks                  # 300 marks and 300 saves
     python -m bench.delivery_marks --repeats 10     # a quick smoke run
 """
 
@@ -64,7 +64,7 @@ def _time(store: SessionStore, repeats: int, *, note: bool) -> list[float]:
 
 
 def run(repeats: int = 300) -> Result:
-    """Median cost of one message's count (a save without fsync) against the turn's save."""
+    """Median cost of one message's count (a mark in place, no fsync) against the turn's save."""
     with tempfile.TemporaryDirectory(prefix="bench-marks-") as temp:
         store = SessionStore(Path(temp))
         _time(store, 50, note=False)  # every key's record on disk, the shards and codec warm

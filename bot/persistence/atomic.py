@@ -72,7 +72,8 @@ def atomic_write_bytes(
 
     With `make_parents=False` a missing directory is an error (FileNotFoundError), e.g. for a
     probe that must not create what it checks. With `durable=False` the write is still atomic
-    (old or new bytes, never half) but not forced to disk: for a note whose loss is harmless.
+    (old or new bytes, never half) but not forced to disk: for a file whose loss is harmless
+    (the figures page of `python -m bot stats`, made again by its next run).
 
     Plain file descriptors, no `tempfile.mkstemp` and no file object: every turn writes a few
     of these, and those layers cost a third of a write's CPU (a stat of the folder, a random

@@ -42,7 +42,7 @@ TEST_SAVE_PAUSE_ENV = "BOT_TEST_ONLY_SAVE_PAUSE_SECONDS"
 
 
 class PausedSaves(PassingStore):
-    """A store whose durable saves wait first (see TEST_SAVE_PAUSE_ENV); the rest as `store`."""
+    """A store whose saves wait first (see TEST_SAVE_PAUSE_ENV); notes and the rest as `store`."""
 
     def __init__(self, store: SessionStore, seconds: float) -> None:
         super().__init__(store)
