@@ -56,10 +56,12 @@ WATCH_INTERVAL = 0.05
 THINK = (1.1, 2.0)
 MIN_TAPS = 100
 P50_TARGET = 1.2  # tap p50 during the walk at most this many times an empty store's
-STAGGER = 2.0  # users start within this many seconds of the first answer, not all at once
-# Taps per conversation: the intake questions only. A tap that renders the picture takes ten
-# times longer and would make the p95 a measure of how many renders happened to overlap.
-TAPS = 3
+STAGGER = 1.0  # users start within this many seconds of the first answer, not all at once
+# Taps per conversation: the intake questions only (the first four taps; see
+# `bench.conversation.intake_taps`), which also keeps new chats few per tap. A tap that renders
+# the picture takes ten times longer and would make the p95 a measure of how many renders
+# happened to overlap.
+TAPS = 4
 START_CHAT = 4242
 # The players' chats: new ones in every run (see `_start`), below the stored sessions' keys.
 PLAYER_BASE = 100_000
@@ -75,10 +77,11 @@ SEED = 7
 class Sizes:
     sessions: int = 100_000
     runs: int = 3
-    # Playing while the walk runs: enough for MIN_TAPS taps in the ~9 s the walk takes at
-    # 100,000 (25 users made 75-89), few enough that their calls stay under Telegram's 30 a
-    # second (about 0.65 a second each; more would measure the bot's queue, not the walk).
-    users: int = 32
+    # Playing while the walk runs: enough for MIN_TAPS taps in the 8-13 s the walk takes at
+    # 100,000 (32 users with three taps a chat made 99-177), few enough that their calls stay
+    # under Telegram's 30 a second (about 0.65 a second each; more would measure the bot's
+    # queue, not the walk). 36 users with four taps a chat made 144-196 in 10-13 s.
+    users: int = 36
     window: float = 8.0  # seconds of taps with the empty store when the purge was already over
     pace: float = 1.0  # the bot's flood-limiter pace: below 1 only for a check that it runs
 
