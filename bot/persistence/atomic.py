@@ -15,6 +15,10 @@ from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
 
+# A path given as text or as a Path: a caller that writes a new name on every call (a parked
+# batch) passes text, which pathlib never parses (see `bot.persistence.store._record_path`).
+StrPath = str | os.PathLike[str]
+
 _tag: tuple[int, str] | None = None
 
 
@@ -38,7 +42,7 @@ def is_foreign_temp(name: str) -> bool:
     return name.endswith(TEMP_SUFFIX) and f".{process_tag()}." not in name
 
 
-def fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: StrPath) -> None:
     """Make a rename or a new entry in `directory` durable."""
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -66,7 +70,7 @@ def listed(directory: Path, *, dirs_only: bool = False) -> list[Path]:
 
 
 def atomic_write_bytes(
-    path: Path, data: bytes, *, make_parents: bool = True, durable: bool = True
+    path: StrPath, data: bytes, *, make_parents: bool = True, durable: bool = True
 ) -> None:
     """Replace `path` by `data` atomically; the file is private to the bot's user (mode 0600).
 
@@ -81,13 +85,15 @@ def atomic_write_bytes(
     interpreter lock back and forth with the event loop. The temp name is unique without them:
     this process's tag and a counter, created exclusively.
     """
-    temp = f"{path.parent}/.{path.name}.{process_tag()}.{next(_temp_serial)}{TEMP_SUFFIX}"
+    directory, name = os.path.split(path)
+    directory = directory or os.curdir
+    temp = f"{directory}/.{name}.{process_tag()}.{next(_temp_serial)}{TEMP_SUFFIX}"
     try:
         fd = _create(temp)
     except FileNotFoundError:
         if not make_parents:
             raise
-        ensure_dir(path.parent)
+        ensure_dir(Path(directory))
         fd = _create(temp)
     try:
         try:
@@ -102,7 +108,7 @@ def atomic_write_bytes(
             os.unlink(temp)
         raise
     if durable:
-        fsync_dir(path.parent)
+        fsync_dir(directory)
 
 
 # Numbers this process's temp files, so that two writes of the same file never share a name

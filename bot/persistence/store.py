@@ -18,6 +18,7 @@ The methods are synchronous and blocking (fsync); async callers run them in a wo
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import stat
@@ -63,6 +64,9 @@ WALK_SHARE = 0.15
 
 # How a saved outbox whose replies have not gone out yet looks in the file's compact JSON.
 UNSENT_MARK = b'"delivered":false'
+# Record paths kept built, for the chats that talk now (see `_record_path`). As many as the
+# live buttons keep (bot/live_taps.py); about 0.3 kB each.
+PATHS_KEPT = 1024
 
 
 def record_bytes(record: ChatRecord) -> bytes:
@@ -147,6 +151,22 @@ class Upkeep:
     deleted: int = 0
 
 
+@functools.lru_cache(maxsize=PATHS_KEPT)
+def _record_path(root: Path, key: str) -> Path:
+    """`root/<shard>/<key>.json`, built once for each chat in use.
+
+    Why kept: Python 3.11's pathlib interns every part of a path it parses (`sys.intern`). A
+    record's path built anew for each load, save and note put the chat's file name into the
+    interpreter's table of interned strings and took it out again when the path was dropped:
+    about five times per update, each one a used slot. The table is rebuilt when its slots run
+    out, a new block of nearly 4 MB each time, and the memory grew by that much in one step
+    every couple of thousand users (`bench/soak.py`). Kept for the chats in use, a chat's file
+    name enters the table about once per conversation. (Python 3.12 keeps interned strings
+    for ever: there each new name would stay, kept or not.)
+    """
+    return root / shard_of(key) / f"{key}.json"
+
+
 class SessionStore:
     """Load, save, erase and expire chat records under `<data_dir>/sessions/`."""
 
@@ -160,7 +180,7 @@ class SessionStore:
 
     def path_for(self, key: str) -> Path:
         """`sessions/<shard>/<key>.json`; raises ValueError for a key unsafe as a file name."""
-        return self.root / shard_of(check_key(key)) / f"{key}.json"
+        return _record_path(self.root, check_key(key))
 
     def load_result(self, key: str) -> LoadResult:
         """The chat's record, and whether an unreadable file had to be moved to quarantine.
@@ -259,12 +279,14 @@ class SessionStore:
         the user's next message (the turn itself is on disk).
         """
         ensure_dir(self._outbox)
-        os.close(os.open(self._outbox / key, os.O_CREAT | os.O_WRONLY, 0o600))
+        # Joined as text: a Path would put the key into the table of interned strings (see
+        # `_record_path`).
+        os.close(os.open(os.path.join(self._outbox, key), os.O_CREAT | os.O_WRONLY, 0o600))
 
     def unlist_unsent(self, key: str) -> None:
         """Take `key` out of the outbox index (its outbox was delivered, or is gone)."""
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._outbox / key)
+            os.unlink(os.path.join(self._outbox, key))
 
     def unsent_keys(self) -> list[str] | None:
         """Keys of the chats whose outbox may hold unsent messages, read from the index.

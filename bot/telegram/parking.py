@@ -109,7 +109,9 @@ class Parking:
         self._serial += 1
         name = f"{time.time_ns():020d}-{os.getpid()}-{self._serial}.json"
         body = json.dumps([scrubbed(raw) for raw in raws], separators=(",", ":"))
-        atomic_write_bytes(self.directory / name, body.encode())
+        # Joined as text: each name is new, and pathlib would intern it (see `_record_path` in
+        # bot/persistence/store.py).
+        atomic_write_bytes(os.path.join(self.directory, name), body.encode())
         return name
 
     def register(self, name: str, waiting: Iterable[int]) -> None:
@@ -137,7 +139,7 @@ class Parking:
     def _remove(self, name: str) -> None:
         """Delete a file whose updates are all handled (a failure only means a harmless replay)."""
         try:
-            (self.directory / name).unlink()
+            os.unlink(os.path.join(self.directory, name))
         except FileNotFoundError:
             pass
         except OSError as err:
