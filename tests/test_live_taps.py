@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+import pytest
 from dialog_helpers import engine
 
-from bot.conversation import Conversation, Request, Status, Turn
+from bot.conversation import ANSWER_HEAD_START, Conversation, Request, Status, Turn
 from bot.live_taps import MAX_AGE, MAX_CHATS, LiveTaps, Remembering
 from bot.persistence import ChatRecord
 from bot.persistence.memory import MemoryStore
@@ -24,6 +26,7 @@ from dialogs import Event
 KEY = "2424"
 # How long a test waits for the answer before it calls it late; a bound on failure only.
 PATIENCE = 20.0
+T = TypeVar("T")
 
 
 class WaitsForTheAnswer(MemoryStore):
@@ -89,6 +92,34 @@ async def test_a_tap_on_the_live_question_is_answered_before_the_record_is_read(
     assert turn.status is Status.DONE
     assert not store.late, "the answer went out while the step was still loading"
     assert seen == ["answered", "delivered"]
+
+
+async def test_the_answer_is_on_its_way_before_the_step_competes_for_the_interpreter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answer's request needs a few turns of the loop (PTB, httpx, httpcore) before its bytes
+    leave; the step's worker thread, which would hold the interpreter meanwhile, is started only
+    after the answer had them."""
+    conversation = service(MemoryStore())
+    first = await conversation.handle(KEY, 1, Event.start())
+    progress = {"written": False}
+    written_when_handed_over: list[bool] = []
+    to_thread = asyncio.to_thread
+
+    async def handed_over(work: Callable[..., T], /, *args: object) -> T:
+        written_when_handed_over.append(progress["written"])
+        return await to_thread(work, *args)
+
+    async def decided() -> None:
+        # A request that hands the loop back this often before its bytes leave: the answer runs
+        # one stretch in each turn of its head start.
+        for _ in range(ANSWER_HEAD_START - 1):
+            await asyncio.sleep(0)
+        progress["written"] = True
+
+    monkeypatch.setattr(asyncio, "to_thread", handed_over)
+    await conversation.handle(KEY, 2, Event.option("anders"), tap_turn=first.turn, decided=decided)
+    assert written_when_handed_over[:1] == [True]
 
 
 async def test_a_stale_tap_waits_for_the_step_and_gets_its_notice() -> None:
