@@ -161,8 +161,8 @@ def _record_path(root: Path, key: str) -> Path:
     about five times per update, each one a used slot. The table is rebuilt when its slots run
     out, a new block of nearly 4 MB each time, and the memory grew by that much in one step
     every couple of thousand users (`bench/soak.py`). Kept for the chats in use, a chat's file
-    name enters the table about once per conversation. (Python 3.12 keeps interned strings
-    for ever: there each new name would stay, kept or not.)
+    name enters the table about once per conversation. (The first releases of Python 3.12 made
+    interned strings immortal, CPython gh-113993: there each new name stayed for good.)
     """
     return root / shard_of(key) / f"{key}.json"
 
