@@ -77,10 +77,10 @@ SEED = 7
 class Sizes:
     sessions: int = 100_000
     runs: int = 3
-    # Playing while the walk runs: enough for MIN_TAPS taps in the 8-13 s the walk takes at
+    # Playing while the walk runs: enough for MIN_TAPS taps in the 8-15 s the walk takes at
     # 100,000 (32 users with three taps a chat made 99-177), few enough that their calls stay
     # under Telegram's 30 a second (about 0.65 a second each; more would measure the bot's
-    # queue, not the walk). 36 users with four taps a chat made 144-196 in 10-13 s.
+    # queue, not the walk). 36 users with four taps a chat made 144-226 a round.
     users: int = 36
     window: float = 8.0  # seconds of taps with the empty store when the purge was already over
     pace: float = 1.0  # the bot's flood-limiter pace: below 1 only for a check that it runs
