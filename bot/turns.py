@@ -156,7 +156,8 @@ def stored(reply: Reply) -> StoredReply:
 class Outbox:
     """Marks what the channel took of a saved turn. The marks (`delivered`, each message taken)
     are notes, written where they are called (see the module docstring); the calls that load a
-    record first (`settle`, `undelivered`, `remember_keyboard`) block: run them in a worker."""
+    record first (`settle`, `undelivered`, `remember_keyboard`) block as a turn's step does (the
+    conversation service runs both on its event loop; see bot/conversation.py)."""
 
     def __init__(self, store: RecordStore) -> None:
         self._store = store
