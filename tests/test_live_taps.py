@@ -27,22 +27,34 @@ PATIENCE = 20.0
 
 
 class WaitsForTheAnswer(MemoryStore):
-    """A store whose load waits, while `hold` is set, until the tap was answered.
+    """A store whose load (or, with `waits_in="save"`, whose save) waits, while `hold` is set,
+    until the tap was answered; it counts its loads.
 
-    The step runs on the event loop, so the early answer must have run before the step loads; an
-    answer that waits for the step instead lets this wait run out, and `late` says so.
+    The step runs on the event loop, so an answer must have started before the step reaches
+    that wait; an answer that waits for the step instead lets the wait run out, and `late`
+    says so.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, waits_in: str = "load") -> None:
         super().__init__()
         self.answered = threading.Event()
         self.hold = False
         self.late = False
+        self.loads = 0
+        self._waits_in = waits_in
+
+    def _wait(self, where: str) -> None:
+        if where == self._waits_in and self.hold and not self.answered.wait(PATIENCE):
+            self.late = True
 
     def load_result(self, key: str) -> LoadResult:
-        if self.hold and not self.answered.wait(PATIENCE):
-            self.late = True
+        self.loads += 1
+        self._wait("load")
         return super().load_result(key)
+
+    def save(self, key: str, record: ChatRecord) -> None:
+        self._wait("save")
+        super().save(key, record)
 
 
 def service(store: MemoryStore) -> Conversation:
@@ -118,49 +130,15 @@ async def test_the_answer_is_on_its_way_before_the_step_holds_the_loop() -> None
     assert written_when_loaded[:1] == [True]
 
 
-class WaitsInTheSave(MemoryStore):
-    """A store that counts its loads and whose save waits, while `hold` is set, until the tap
-    was answered. The save runs on the event loop: an answer not started before the step cannot
-    run meanwhile, lets this wait run out, and `late` says so."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.answered = threading.Event()
-        self.hold = False
-        self.late = False
-        self.loads = 0
-
-    def load_result(self, key: str) -> LoadResult:
-        self.loads += 1
-        return super().load_result(key)
-
-    def save(self, key: str, record: ChatRecord) -> None:
-        if self.hold and not self.answered.wait(PATIENCE):
-            self.late = True
-        super().save(key, record)
-
-
 async def test_a_tap_after_the_memory_was_lost_is_answered_before_the_save() -> None:
     """A restart (or an hour's silence) empties the memory of live buttons: the chat's record
     says which question is live, read once, for the step too."""
-    store = WaitsInTheSave()
+    store = WaitsForTheAnswer(waits_in="save")
     first = await service(store).handle(KEY, 1, Event.start())
     restarted = service(store)
     assert not restarted.answers_at_once(KEY, Event.option("anders"), first.turn)
-    seen: list[str] = []
-
-    async def decided() -> None:
-        seen.append("answered")
-        store.answered.set()
-
-    async def deliver(shown: Turn) -> int | None:
-        seen.append("delivered")
-        return None
-
-    store.loads, store.hold = 0, True
-    turn = await restarted.handle(
-        KEY, 2, Event.option("anders"), tap_turn=first.turn, deliver=deliver, decided=decided
-    )
+    store.loads = 0
+    turn, seen = await tap(restarted, store, 2, "anders", first.turn, hold=True)
     assert turn.status is Status.DONE
     assert not store.late, "the answer waited for the save"
     assert seen == ["answered", "delivered"]
