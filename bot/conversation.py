@@ -8,14 +8,9 @@ channels fit beside it), an input is a dialog :class:`~dialogs.Event` or a side 
 the turn that tags their buttons. The channel delivers a turn through a callback the service calls
 while it still holds the chat's lock, so replies of two quick updates never interleave.
 
-The decision and the save run on the event loop, in one stretch: load, step, save with fsync.
-Why not in a worker thread, as before: every system call there (about twenty a turn: open, read,
-write, fsync, rename) gave the interpreter lock up and took it back from the busy loop. Under load
-that was 129 futex calls and 2.8 ms of CPU per update, almost a quarter of the bot's work
-(bench.e2e_throughput, 150 users: 12.3 against 9.5 ms per update). On the loop a turn blocks the
-other chats for its two fsyncs, a fraction of a millisecond on a local disk. Telegram's own limit of
-30 messages a second caps the bot first, unless one fsync takes over 15 ms: a failing disk. A
-record is saved before anything is delivered, so a reply the user sees belongs to a stored state.
+The decision and the save run in one worker thread (one hop off the event loop): the engine is
+fast and pure, and file I/O must not block other chats. A record is saved before anything is
+delivered, so a reply the user sees always belongs to a stored state.
 
 Delivery is part of the state: the replies of a turn are saved in the same write as the state
 they answer, as its outbox (see bot/turns.py), so nobody is left without a question to answer.
@@ -26,6 +21,7 @@ has its own module (bot/shares.py), which the service hands its store, locks and
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -57,10 +53,10 @@ log = logging.getLogger(__name__)
 # a redelivery only within that window (after a week of silence Telegram may restart its numbering).
 REDELIVERY_WINDOW = timedelta(hours=24)
 
-# Turns of the event loop a live tap's callback answer gets before the step starts (it runs one
-# stretch in each). The answer's request passes PTB, httpx and httpcore, which hand the loop back a
-# few times before its bytes reach the socket. A step started at once held the loop (then: the
-# interpreter lock, from a worker thread) meanwhile, and the answer waited for it. With 50 users
+# Turns of the event loop a live tap's callback answer gets before the step's worker starts (it
+# runs one stretch in each). The answer's request passes PTB, httpx and httpcore, which hand the
+# loop back a few times before its bytes reach the socket. A worker started at once held the
+# interpreter lock meanwhile (load, parse, step) and the answer waited for it. With 50 users
 # tapping (bench.tap_answer, one run each) the answer's p95 was 1.32-1.51 times a bare bot's
 # with no head start, 1.25-1.36 with two turns and 1.13 with four. The step starts those few
 # turns later.
@@ -166,27 +162,23 @@ class Conversation:
         when the channel has none; an id already handled is a redelivery and changes nothing.
         `tap_turn` is the turn a tapped button was made for: a tap from an older turn is stale.
 
-        `decided` runs on the event loop once a tap was accepted, before the turn is delivered: a
-        channel stops its client's waiting sign there (Telegram's callback answer) instead of
-        after the turn's messages, tens of milliseconds later. That promises nothing about the
-        answer: the input is confirmed to the platform only after the save, so a process killed
-        in between gets it again and handles it then. A tap on a button of the question the
-        chat's last saved turn asked has it started even before the step (`answers_at_once`,
-        bot/live_taps.py; a chat the memory lost is looked up in its record first). It has
-        finished before `deliver` is called.
+        `decided` runs on the event loop, side by side with the durable save, once a tap was
+        accepted: a channel stops its client's waiting sign there (Telegram's callback answer)
+        instead of after the save's flush to disk, tens of milliseconds later. That promises
+        nothing about the answer: the input is confirmed to the platform only after the save,
+        so a process killed in between gets it again and handles it then. A tap on a button of
+        the question the chat's last saved turn asked has it started even before the step
+        (`answers_at_once`, bot/live_taps.py). It has finished before `deliver` is called.
         """
         async with self._locks.for_chat(key):
             early = _Early(asyncio.get_running_loop(), decided) if decided is not None else None
-            loaded = None
-            if early is not None and tap_turn is not None:
-                loaded = self._recall_live(key, message, tap_turn)
-                if self.answers_at_once(key, message, tap_turn):
-                    early.start()  # a button of the question the chat is at: before the step
-                    for _ in range(ANSWER_HEAD_START):
-                        await asyncio.sleep(0)
+            if early is not None and self.answers_at_once(key, message, tap_turn):
+                early.start_here()  # a button of the question the chat is at: before the step
+                for _ in range(ANSWER_HEAD_START):
+                    await asyncio.sleep(0)
             try:
                 arrival = _Arrival(key, delivery_id, tap_turn, early)
-                turn, record = self._step(arrival, message, loaded)
+                turn, record = await asyncio.to_thread(self._step, arrival, message)
             finally:
                 if early is not None:
                     await early.finished()
@@ -195,7 +187,7 @@ class Conversation:
                 if record is not None and record.delivery is not None:
                     self._outbox.delivered(key, record, shown)
                 elif shown != turn.keyboard_message:
-                    self._outbox.remember_keyboard(key, shown)
+                    await asyncio.to_thread(self._outbox.remember_keyboard, key, shown)
         if turn.hand_over:
             await self.hand_over(key)
         if turn.withdraw is not None:
@@ -253,9 +245,9 @@ class Conversation:
         The user then has a question with working buttons, so the turn's outbox counts as done.
         """
         async with self._locks.for_chat(key):
-            turn = self._apology(key)
+            turn = await asyncio.to_thread(self._apology, key)
             shown = await deliver(turn)
-            self._outbox.settle(key, shown)
+            await asyncio.to_thread(self._outbox.settle, key, shown)
             return turn
 
     async def resend(self, keys: Iterable[str], deliver_to: Callable[[str], Deliver]) -> int:
@@ -274,7 +266,7 @@ class Conversation:
     async def _resend_one(self, key: str, deliver: Deliver) -> int:
         """1 when the chat's unsent messages all went out now, 0 when it had none."""
         async with self._locks.for_chat(key):
-            record = self._outbox.undelivered(key)
+            record = await asyncio.to_thread(self._outbox.undelivered, key)
             if record is None or record.delivery is None:
                 return 0
             turn = self._outbox.from_delivery(record, Status.REDELIVERED)
@@ -301,7 +293,7 @@ class Conversation:
         same message (same turn, same buttons) comes once more, never a second check-in.
         """
         async with self._locks.for_chat(key):
-            started = self._start_check_in(key, now)
+            started = await asyncio.to_thread(self._start_check_in, key, now)
             if started is None:
                 return False
             turn, record, before = started
@@ -309,7 +301,7 @@ class Conversation:
                 shown = await deliver(self._outbox.counted(key, turn, record))
             except Exception:
                 if record.delivery is not None and record.delivery.sent == 0:
-                    self._store.save(key, before)
+                    await asyncio.to_thread(self._store.save, key, before)
                 raise
             self._outbox.delivered(key, record, shown)
             return True
@@ -350,22 +342,19 @@ class Conversation:
     async def mark_blocked(self, key: str) -> None:
         """The user blocked the bot: remember it for a chat that has a record, create none."""
         async with self._locks.for_chat(key):
-            self._mark_blocked(key)
+            await asyncio.to_thread(self._mark_blocked, key)
 
-    # ---- the step, on the event loop -------------------------------------------------------------
+    # ---- the step, in a worker thread ------------------------------------------------------------
 
-    def _step(
-        self, arrival: _Arrival, message: Input, loaded: LoadResult | None = None
-    ) -> tuple[Turn, ChatRecord | None]:
+    def _step(self, arrival: _Arrival, message: Input) -> tuple[Turn, ChatRecord | None]:
         """Decide and save; the record returned carries the outbox to mark once delivered.
 
-        `loaded` is the chat's record when `handle` read it already, under the same lock. The
-        turn says which message had the live buttons before it (see Turn.keyboard_message).
+        The turn says which message had the live buttons before it (see Turn.keyboard_message).
         """
         live: int | None = None
+        loaded: LoadResult | None = None
         try:
-            if loaded is None:
-                loaded = self._store.load_result(arrival.key)
+            loaded = self._store.load_result(arrival.key)
             if loaded.record is not None:
                 live = loaded.record.keyboard_message
             turn, saved = self._route(arrival, message, loaded)
@@ -480,7 +469,7 @@ class Conversation:
             return turn, None
         turn = self._told(loaded, self._shares.offer_invite(key, turn))
         if early is not None and tap_turn is not None:
-            early.start()  # a tap taken: its answer goes out before the turn is delivered
+            early.start()  # a tap taken: its answer goes out while the turn is saved
         saved = self._save_turn(key, record, arrival.delivery_id, turn)
         if saved is not None:
             self._remember_live(key, saved, turn)
@@ -497,26 +486,6 @@ class Conversation:
             and message.kind is EventKind.OPTION
             and self._taps.accepts(key, tap_turn, message.value)
         )
-
-    def _recall_live(self, key: str, message: Input, tap_turn: int) -> LoadResult | None:
-        """For a tap on a chat the memory of live buttons lost (a restart, more than its 1,024
-        chats, an hour's silence): read the record, for the step too, and remember the buttons
-        of the question its last saved turn asked, as that save did. None when the memory knew
-        the chat, or the read failed (the step reads again and handles the failure).
-
-        Why: with the step on the event loop, an answer started by the step itself goes out only
-        after the save's flush to disk; a user back after an hour would wait for it.
-        """
-        if self.answers_at_once(key, message, tap_turn):
-            return None
-        try:
-            loaded = self._store.load_result(key)
-        except Exception:
-            return None
-        record = loaded.record
-        if record is not None and record.delivery is not None:
-            self._remember_live(key, record, self._outbox.from_delivery(record, Status.DONE))
-        return loaded
 
     def _remember_live(self, key: str, saved: ChatRecord, turn: Turn) -> None:
         """Keep the saved question's buttons that the dialog takes at once when tapped: those
@@ -854,25 +823,32 @@ class _Arrival:
 
 
 class _Early:
-    """A coroutine started on the event loop, once: before the step for a live button, or by the
-    step when it took the tap (see `handle`). It runs when the loop is free, at the latest after
-    the step; `finished` waits for it before the turn is delivered."""
+    """A coroutine started on the event loop, once: from the step's worker thread when the step
+    took the tap, or on the loop itself before the step for a live button (see `handle`)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, run: Callable[[], Awaitable[None]]) -> None:
         self._loop = loop
         self._run = run
-        self._task: asyncio.Task[None] | None = None
+        self._future: concurrent.futures.Future[None] | asyncio.Future[None] | None = None
 
     async def _running(self) -> None:
         await self._run()
 
     def start(self) -> None:
-        """Start it, without waiting for it (a second start does nothing)."""
-        if self._task is None:
-            self._task = self._loop.create_task(self._running())
+        """From the worker thread: start it on the loop, without waiting for it."""
+        if self._future is None:
+            self._future = asyncio.run_coroutine_threadsafe(self._running(), self._loop)
+
+    def start_here(self) -> None:
+        """On the loop: start it now, without the hand-over a worker thread needs."""
+        if self._future is None:
+            self._future = self._loop.create_task(self._running())
 
     async def finished(self) -> None:
-        """Wait until it has run (a failure is the channel's to log)."""
-        if self._task is not None:
+        """On the loop: wait until it has run (a failure is the channel's to log)."""
+        future = self._future
+        if future is not None:
+            if isinstance(future, concurrent.futures.Future):
+                future = asyncio.wrap_future(future)
             with contextlib.suppress(Exception):
-                await self._task
+                await future

@@ -156,8 +156,7 @@ def stored(reply: Reply) -> StoredReply:
 class Outbox:
     """Marks what the channel took of a saved turn. The marks (`delivered`, each message taken)
     are notes, written where they are called (see the module docstring); the calls that load a
-    record first (`settle`, `undelivered`, `remember_keyboard`) block as a turn's step does (the
-    conversation service runs both on its event loop; see bot/conversation.py)."""
+    record first (`settle`, `undelivered`, `remember_keyboard`) block: run them in a worker."""
 
     def __init__(self, store: RecordStore) -> None:
         self._store = store

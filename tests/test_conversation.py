@@ -7,7 +7,6 @@ the one per-chat step every channel calls, so what holds here holds for Telegram
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from bot.conversation import (
 from bot.persistence import ChatRecord, SessionStore
 from bot.persistence.memory import MemoryStore
 from bot.persistence.records import utc_now
-from bot.persistence.store import LoadResult
 from dialogs import Command, Event
 
 KEY = "4711"
@@ -387,36 +385,3 @@ async def test_a_turn_cut_short_keeps_its_count_and_stays_undelivered() -> None:
     record = store.load(KEY)
     assert record is not None and record.delivery is not None
     assert not record.delivery.delivered and record.delivery.sent == 2
-
-
-class NotesTheThread(MemoryStore):
-    """A store that notes the thread of every load and save."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.threads: set[int] = set()
-
-    def load_result(self, key: str) -> LoadResult:
-        self.threads.add(threading.get_ident())
-        return super().load_result(key)
-
-    def save(self, key: str, record: ChatRecord) -> None:
-        self.threads.add(threading.get_ident())
-        super().save(key, record)
-
-
-async def test_a_turn_loads_and_saves_on_the_event_loop_without_a_thread_hop() -> None:
-    """Why (bot/conversation.py): a step in a worker thread passed the interpreter lock back
-    and forth with the loop at every system call, almost a quarter of the bot's CPU."""
-    store = NotesTheThread()
-    conversation = service(store)
-    delivered: list[Turn] = []
-
-    async def deliver(turn: Turn) -> int | None:
-        delivered.append(turn)
-        return None
-
-    first = await conversation.handle(KEY, 1, Event.start(), deliver=deliver)
-    await conversation.handle(KEY, 2, Event.option("mkb"), tap_turn=first.turn, deliver=deliver)
-    assert len(delivered) == 2
-    assert store.threads == {threading.get_ident()}

@@ -1,8 +1,8 @@
 """A tap on a button of the chat's live question is answered before the step (issue 24).
 
 In-process, through the conversation service: `decided` (the channel's callback answer) starts on
-the event loop before the step loads the record, for a button of the question the chat's last
-saved turn asked, and only then. The Telegram transport test of the early answer is
+the event loop before the worker thread loads the record, for a button of the question the chat's
+last saved turn asked, and only then. The Telegram transport test of the early answer is
 `tests/test_telegram_early_answer.py`.
 """
 
@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+import pytest
 from dialog_helpers import engine
 
 from bot.conversation import ANSWER_HEAD_START, Conversation, Request, Status, Turn
@@ -24,37 +26,26 @@ from dialogs import Event
 KEY = "2424"
 # How long a test waits for the answer before it calls it late; a bound on failure only.
 PATIENCE = 20.0
+T = TypeVar("T")
 
 
 class WaitsForTheAnswer(MemoryStore):
-    """A store whose load (or, with `waits_in="save"`, whose save) waits, while `hold` is set,
-    until the tap was answered; it counts its loads.
+    """A store whose load waits, while `hold` is set, until the tap was answered.
 
-    The step runs on the event loop, so an answer must have started before the step reaches
-    that wait; an answer that waits for the step instead lets the wait run out, and `late`
-    says so.
+    The early answer runs on the event loop while the step's worker waits here; an answer that
+    waits for the step instead lets this wait run out, and `late` says so.
     """
 
-    def __init__(self, waits_in: str = "load") -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.answered = threading.Event()
         self.hold = False
         self.late = False
-        self.loads = 0
-        self._waits_in = waits_in
-
-    def _wait(self, where: str) -> None:
-        if where == self._waits_in and self.hold and not self.answered.wait(PATIENCE):
-            self.late = True
 
     def load_result(self, key: str) -> LoadResult:
-        self.loads += 1
-        self._wait("load")
+        if self.hold and not self.answered.wait(PATIENCE):
+            self.late = True
         return super().load_result(key)
-
-    def save(self, key: str, record: ChatRecord) -> None:
-        self._wait("save")
-        super().save(key, record)
 
 
 def service(store: MemoryStore) -> Conversation:
@@ -103,21 +94,21 @@ async def test_a_tap_on_the_live_question_is_answered_before_the_record_is_read(
     assert seen == ["answered", "delivered"]
 
 
-async def test_the_answer_is_on_its_way_before_the_step_holds_the_loop() -> None:
+async def test_the_answer_is_on_its_way_before_the_step_competes_for_the_interpreter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The answer's request needs a few turns of the loop (PTB, httpx, httpcore) before its bytes
-    leave; the step, which holds the loop from the load to the save, starts only after the answer
-    had them."""
-    progress = {"written": False}
-    written_when_loaded: list[bool] = []
-
-    class NotesTheLoad(MemoryStore):
-        def load_result(self, key: str) -> LoadResult:
-            written_when_loaded.append(progress["written"])
-            return super().load_result(key)
-
-    conversation = service(NotesTheLoad())
+    leave; the step's worker thread, which would hold the interpreter meanwhile, is started only
+    after the answer had them."""
+    conversation = service(MemoryStore())
     first = await conversation.handle(KEY, 1, Event.start())
-    written_when_loaded.clear()
+    progress = {"written": False}
+    written_when_handed_over: list[bool] = []
+    to_thread = asyncio.to_thread
+
+    async def handed_over(work: Callable[..., T], /, *args: object) -> T:
+        written_when_handed_over.append(progress["written"])
+        return await to_thread(work, *args)
 
     async def decided() -> None:
         # A request that hands the loop back this often before its bytes leave: the answer runs
@@ -126,23 +117,9 @@ async def test_the_answer_is_on_its_way_before_the_step_holds_the_loop() -> None
             await asyncio.sleep(0)
         progress["written"] = True
 
+    monkeypatch.setattr(asyncio, "to_thread", handed_over)
     await conversation.handle(KEY, 2, Event.option("anders"), tap_turn=first.turn, decided=decided)
-    assert written_when_loaded[:1] == [True]
-
-
-async def test_a_tap_after_the_memory_was_lost_is_answered_before_the_save() -> None:
-    """A restart (or an hour's silence) empties the memory of live buttons: the chat's record
-    says which question is live, read once, for the step too."""
-    store = WaitsForTheAnswer(waits_in="save")
-    first = await service(store).handle(KEY, 1, Event.start())
-    restarted = service(store)
-    assert not restarted.answers_at_once(KEY, Event.option("anders"), first.turn)
-    store.loads = 0
-    turn, seen = await tap(restarted, store, 2, "anders", first.turn, hold=True)
-    assert turn.status is Status.DONE
-    assert not store.late, "the answer waited for the save"
-    assert seen == ["answered", "delivered"]
-    assert store.loads == 1
+    assert written_when_handed_over[:1] == [True]
 
 
 async def test_a_stale_tap_waits_for_the_step_and_gets_its_notice() -> None:

@@ -2,9 +2,8 @@
 
 The callback answer only stops the spinner in the user's app; the promise that nothing a user
 gave is lost rests on the update being confirmed to Telegram only after its turn was saved. So
-the answer goes out before the save (here: a save that never ends), and a bot killed after the
-answer and before the save handles the tap again after its restart. The tap comes right after a
-restart, so the bot finds the live question in the chat's record, not in its memory.
+the answer goes out side by side with the save's flush to disk, and a bot killed after the
+answer and before the save handles the tap again after its restart.
 """
 
 from __future__ import annotations

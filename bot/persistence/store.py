@@ -12,9 +12,7 @@ The store tells the truth about failures instead of hiding them:
   starts afresh;
 - a save that did not reach the disk raises `SaveFailed`, so nobody claims the answer was kept.
 
-The methods are synchronous and blocking (fsync). The conversation service calls a chat's load
-and save on its event loop, in one stretch (see bot/conversation.py, on the interpreter lock);
-the walks over every file (start-up, purge) run in a worker thread.
+The methods are synchronous and blocking (fsync); async callers run them in a worker thread.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ class PausedSaves(PassingStore):
         self._seconds = seconds
 
     def save(self, key: str, record: ChatRecord) -> None:
-        time.sleep(self._seconds)  # on the event loop, as the save: the whole bot waits
+        time.sleep(self._seconds)  # a worker thread: only this chat's turn waits
         super().save(key, record)
 
 
