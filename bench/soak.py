@@ -13,7 +13,7 @@ live buttons and the chat paths 1,024 each. With 500 users to warm up, those tab
 filling during the measurement and counted as growth (1,248 bytes per user in that run), while
 the growth had flattened to about 230 bytes per user from 4,000 users on.
 
-    python -m bench.soak --warm 4596 --users 5000
+    python -m bench.soak  # warms up WARM_USERS, then measures 5,000; --warm, --users change that
 """
 
 from __future__ import annotations
