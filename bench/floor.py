@@ -14,9 +14,11 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.telegram.app import ALLOWED_UPDATES, CONNECTION_POOL, POOL_TIMEOUT
 
-# The floors' connection pool: our bot's (16), unless BENCH_FLOOR_POOL says otherwise (PTB's
-# default is 256). Equal pools compare like with like: httpcore walks every open connection on
-# each request, so a larger pool costs CPU per call (issue 24.4).
+# The floors' connection pool: our bot's (`CONNECTION_POOL`), unless BENCH_FLOOR_POOL says
+# otherwise (PTB's default is 256). Equal pools compare like with like: httpcore walks every open
+# connection on each request, so a larger pool costs CPU per call (issue 24.4). The floors are
+# bare PTB bots: they do not queue their calls in front of the pool as ours does
+# (bot/telegram/bounded.py).
 POOL_ENV = "BENCH_FLOOR_POOL"
 
 

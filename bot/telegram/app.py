@@ -30,6 +30,7 @@ from bot.scheduler import CheckInScheduler, test_clock
 from bot.settings import Settings
 from bot.stats import Tally
 from bot.telegram.application import LeanApplication
+from bot.telegram.bounded import BoundedRequest
 from bot.telegram.for_tests import turn_store
 from bot.telegram.handlers import Handlers
 from bot.telegram.health import touch_heartbeat
@@ -48,7 +49,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 _CHORES = "background_chores"
 # Telegram keeps an unconfirmed update for a day; replies older than that are not worth sending.
 CATCH_UP_WINDOW = timedelta(hours=24)
-CONNECTION_POOL = 16
+CONNECTION_POOL = 8
 POOL_TIMEOUT = 30.0
 
 
@@ -159,10 +160,10 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .concurrent_updates(True)
         .rate_limiter(FloodLimiter.paced(pace_from_env()))
-        # httpcore walks every open connection on each request: a pool sized for the load (PTB's
-        # default is 256) costs less CPU, and a generous pool timeout queues instead of failing.
-        .connection_pool_size(CONNECTION_POOL)
-        .pool_timeout(POOL_TIMEOUT)
+        # httpcore walks every queued call and open connection on each call: a pool sized for
+        # the load (PTB's default is 256), and the calls beyond it queued in front of it
+        # (bot/telegram/bounded.py), cost less CPU; a generous pool timeout waits, not fails.
+        .request(BoundedRequest(CONNECTION_POOL, POOL_TIMEOUT))
         .post_init(post_init)
         .post_stop(post_stop)
         .build()
