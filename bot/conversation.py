@@ -178,7 +178,8 @@ class Conversation:
                     await asyncio.sleep(0)
             try:
                 arrival = _Arrival(key, delivery_id, tap_turn, early)
-                turn, record = await asyncio.to_thread(self._step, arrival, message)
+                loaded = self._read(key)
+                turn, record = await asyncio.to_thread(self._step, arrival, message, loaded)
             finally:
                 if early is not None:
                     await early.finished()
@@ -346,15 +347,32 @@ class Conversation:
 
     # ---- the step, in a worker thread ------------------------------------------------------------
 
-    def _step(self, arrival: _Arrival, message: Input) -> tuple[Turn, ChatRecord | None]:
+    def _read(self, key: str) -> LoadResult | None:
+        """The chat's record, read on the event loop; None when reading failed (the step then
+        reads again in its thread, where a failure gets its answer).
+
+        Why here and not in the step's worker thread: every system call there hands the
+        interpreter lock back to the busy event loop and must take it back, a few futex calls
+        and context switches each. A read is a handful of calls on files in the page cache,
+        over in microseconds; the step's own flushes to disk stay in the thread.
+        """
+        try:
+            return self._store.load_result(key)
+        except Exception:
+            return None
+
+    def _step(
+        self, arrival: _Arrival, message: Input, loaded: LoadResult | None = None
+    ) -> tuple[Turn, ChatRecord | None]:
         """Decide and save; the record returned carries the outbox to mark once delivered.
 
-        The turn says which message had the live buttons before it (see Turn.keyboard_message).
+        `loaded` is the chat's record when it was read already (see `_read`). The turn says
+        which message had the live buttons before it (see Turn.keyboard_message).
         """
         live: int | None = None
-        loaded: LoadResult | None = None
         try:
-            loaded = self._store.load_result(arrival.key)
+            if loaded is None:
+                loaded = self._store.load_result(arrival.key)
             if loaded.record is not None:
                 live = loaded.record.keyboard_message
             turn, saved = self._route(arrival, message, loaded)
