@@ -345,7 +345,7 @@ class Conversation:
         async with self._locks.for_chat(key):
             await asyncio.to_thread(self._mark_blocked, key)
 
-    # ---- the step, in a worker thread ------------------------------------------------------------
+    # ---- the step: its read on the event loop, the rest in a worker thread -------------------
 
     def _read(self, key: str) -> LoadResult | None:
         """The chat's record, read on the event loop; None when reading failed (the step then
