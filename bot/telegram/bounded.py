@@ -17,10 +17,9 @@ once carry about 160 calls a second at 50 ms a call, more than Telegram's limits
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import HTTPXRequest
 
 
 class BoundedRequest(HTTPXRequest):
@@ -31,23 +30,7 @@ class BoundedRequest(HTTPXRequest):
         self.connections = connections
         self._turns = asyncio.Semaphore(connections)
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """The call, once it has its turn (arguments as PTB's: passed on untouched)."""
         async with self._turns:
-            return await super().do_request(
-                url,
-                method,
-                request_data,
-                read_timeout,
-                write_timeout,
-                connect_timeout,
-                pool_timeout,
-            )
+            return await super().do_request(*args, **kwargs)
