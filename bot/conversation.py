@@ -8,8 +8,9 @@ channels fit beside it), an input is a dialog :class:`~dialogs.Event` or a side 
 the turn that tags their buttons. The channel delivers a turn through a callback the service calls
 while it still holds the chat's lock, so replies of two quick updates never interleave.
 
-The decision and the save run in one worker thread (one hop off the event loop): the engine is
-fast and pure, and file I/O must not block other chats. A record is saved before anything is
+The record is read on the event loop (a few calls on files in the page cache); the decision and
+the save run in one worker thread (one hop off the event loop): the engine is fast and pure, and
+a save's flushes to disk must not block other chats. A record is saved before anything is
 delivered, so a reply the user sees always belongs to a stored state.
 
 Delivery is part of the state: the replies of a turn are saved in the same write as the state
