@@ -16,6 +16,15 @@ from dialogs import Event
 KEY = "4242"
 
 
+def _on_a_loop() -> bool:
+    """True in the event loop's thread; False in a worker thread (no loop runs there)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 class WatchedReads(SessionStore):
     """Notes where each read ran, and fails the next `failures` reads with a disk error."""
 
@@ -25,7 +34,7 @@ class WatchedReads(SessionStore):
         self.on_loop: list[bool] = []
 
     def load_result(self, key: str) -> LoadResult:
-        self.on_loop.append(asyncio._get_running_loop() is not None)
+        self.on_loop.append(_on_a_loop())
         if self.failures:
             self.failures -= 1
             raise OSError(errno.EIO, "Input/output error")
