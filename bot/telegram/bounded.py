@@ -6,12 +6,14 @@ socket whether the server closed it (a system call, which also hands the interpr
 the step's worker thread). Under a burst, hundreds of calls queued inside the pool, so each call
 paid for all the others: with 150 users tapping at once, httpcore took about a fifth of the
 bot's CPU (py-spy), and our bot spent 1.6-1.7x the CPU per update of a bare PTB bot making the
-same calls. Here the calls wait their turn in a plain semaphore, in arrival
-order, before they reach the pool: its queue stays empty, and no more connections are opened than
-calls can use. The long poll (getUpdates) has a request object of its own and is not held here.
+same calls. Here the calls wait their turn in a plain semaphore, in arrival order, before they
+reach the pool: its queue stays empty, and no more connections are opened than calls can use.
+The long poll (getUpdates) has a request object of its own and is not held here.
 
-The size is a trade-off between CPU and a real network's round trips: eight calls on their way at
-once carry about 160 calls a second at 50 ms a call, more than Telegram's limits let a bot send.
+A call waits here without the pool's timeout; its wait still ends, as every call let through
+ends by its own read, write or connect timeout. The size (`CONNECTION_POOL`, bot/telegram/app.py)
+is a trade-off between CPU and a real network's round trips: eight calls on their way at once
+carry about 160 calls a second at 50 ms a call, more than Telegram's limits let a bot send.
 """
 
 from __future__ import annotations
