@@ -54,10 +54,10 @@ log = logging.getLogger(__name__)
 # a redelivery only within that window (after a week of silence Telegram may restart its numbering).
 REDELIVERY_WINDOW = timedelta(hours=24)
 
-# Turns of the event loop a live tap's callback answer gets before the step's worker starts (it
-# runs one stretch in each). The answer's request passes PTB, httpx and httpcore, which hand the
-# loop back a few times before its bytes reach the socket. A worker started at once held the
-# interpreter lock meanwhile (load, parse, step) and the answer waited for it. With 50 users
+# Turns of the event loop a live tap's callback answer gets before the step starts (it runs one
+# stretch in each). The answer's request passes PTB, httpx and httpcore, which hand the
+# loop back a few times before its bytes reach the socket. A step started at once held the loop
+# (the read) or the interpreter lock (the worker) meanwhile, and the answer waited. With 50 users
 # tapping (bench.tap_answer, one run each) the answer's p95 was 1.32-1.51 times a bare bot's
 # with no head start, 1.25-1.36 with two turns and 1.13 with four. The step starts those few
 # turns later.
