@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.persistence import ChatRecord
-from bot.turns import PassingStore, RecordStore
+from bot.turns import PassingStore, RecordStore, StagedSave
 
 # Chats remembered at most: those tapping now. About 0.3 kB each.
 MAX_CHATS = 1024
@@ -85,9 +85,9 @@ class Remembering(PassingStore):
         super().__init__(store)
         self._taps = taps
 
-    def save(self, key: str, record: ChatRecord) -> None:
+    def stage(self, key: str, record: ChatRecord) -> StagedSave:
         self._taps.forget(key)
-        super().save(key, record)
+        return super().stage(key, record)
 
     def erase(self, key: str) -> bool:
         self._taps.forget(key)

@@ -91,6 +91,14 @@ class Turn:
 Deliver = Callable[[Turn], Awaitable[int | None]]
 
 
+class StagedSave(Protocol):
+    """A save whose bytes are written and whose flush to disk waits (`RecordStore.stage`)."""
+
+    def commit(self) -> None:
+        """Make it durable; raises SaveFailed when the disk refused. Blocking: a worker thread."""
+        ...
+
+
 class RecordStore(Protocol):
     """What the service needs of a store: durable, per key, blocking calls."""
 
@@ -99,6 +107,8 @@ class RecordStore(Protocol):
     def load_result(self, key: str) -> LoadResult: ...
 
     def save(self, key: str, record: ChatRecord) -> None: ...
+
+    def stage(self, key: str, record: ChatRecord) -> StagedSave: ...
 
     def note(self, key: str, record: ChatRecord) -> None: ...
 
@@ -125,7 +135,10 @@ class PassingStore:
         return self._store.load_result(key)
 
     def save(self, key: str, record: ChatRecord) -> None:
-        self._store.save(key, record)
+        self.stage(key, record).commit()  # a store that adds a step to `stage` adds it here too
+
+    def stage(self, key: str, record: ChatRecord) -> StagedSave:
+        return self._store.stage(key, record)
 
     def note(self, key: str, record: ChatRecord) -> None:
         self._store.note(key, record)

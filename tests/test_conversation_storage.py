@@ -15,6 +15,7 @@ from dialog_helpers import engine
 from bot.conversation import FORGET_CANCEL, FORGET_CONFIRM, Conversation, Request, Status, Turn
 from bot.persistence import ChatRecord, SaveFailed, SessionStore
 from bot.persistence.records import StoredReply
+from bot.persistence.store import StagedRecord
 from dialogs import Event, EventKind
 from dialogs.session import Answer
 from locales import load_bundle
@@ -24,14 +25,15 @@ MAX_STORED_TEXT = StoredReply.model_fields["text"].metadata[0].max_length
 
 
 class FailingSaves(SessionStore):
-    """A store whose disk is full while `full` is set: every save raises SaveFailed."""
+    """A store whose disk is full while `full` is set: every save raises SaveFailed at its
+    write, also one a step on the event loop stages (see bot/conversation.py)."""
 
     full = False
 
-    def save(self, key: str, record: ChatRecord) -> None:
+    def stage(self, key: str, record: ChatRecord) -> StagedRecord:
         if self.full:
             raise SaveFailed(28, "session not saved: No space left on device")
-        super().save(key, record)
+        return super().stage(key, record)
 
 
 def unreadable_store(directory: Path, data: bytes) -> SessionStore:

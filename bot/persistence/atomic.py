@@ -78,37 +78,67 @@ def atomic_write_bytes(
     probe that must not create what it checks. With `durable=False` the write is still atomic
     (old or new bytes, never half) but not forced to disk: for a file whose loss is harmless
     (the figures page of `python -m bot stats`, made again by its next run).
+    """
+    StagedWrite(path, data, make_parents=make_parents).commit(durable=durable)
+
+
+class StagedWrite:
+    """A replacement of `path` by `data` in two halves: the bytes go to a temp file at once, the
+    flush to disk and the rename wait for `commit`; until then readers see the old bytes.
+
+    Why two halves: writing a few kilobytes into the page cache takes microseconds, the flushes
+    wait for the disk. A turn's step on the event loop writes its record's bytes there and has
+    a worker thread commit them (bot/conversation.py), so that the loop never waits for a disk.
 
     Plain file descriptors, no `tempfile.mkstemp` and no file object: every turn writes a few
     of these, and those layers cost a third of a write's CPU (a stat of the folder, a random
     name, a buffered writer's own fstat, ioctl and lseek), each system call also handing the
     interpreter lock back and forth with the event loop. The temp name is unique without them:
-    this process's tag and a counter, created exclusively.
+    this process's tag and a counter, created exclusively. A temp file never committed (the
+    process was killed) is swept at the next start (`is_foreign_temp`).
     """
-    directory, name = os.path.split(path)
-    directory = directory or os.curdir
-    temp = f"{directory}/.{name}.{process_tag()}.{next(_temp_serial)}{TEMP_SUFFIX}"
-    try:
-        fd = _create(temp)
-    except FileNotFoundError:
-        if not make_parents:
-            raise
-        ensure_dir(Path(directory))
-        fd = _create(temp)
-    try:
+
+    def __init__(self, path: StrPath, data: bytes, *, make_parents: bool = True) -> None:
+        directory, name = os.path.split(path)
+        self._path = path
+        self._directory = directory or os.curdir
+        self._temp = f"{self._directory}/.{name}.{process_tag()}.{next(_temp_serial)}{TEMP_SUFFIX}"
         try:
-            _write_all(fd, data)
+            self._fd = _create(self._temp)
+        except FileNotFoundError:
+            if not make_parents:
+                raise
+            ensure_dir(Path(self._directory))
+            self._fd = _create(self._temp)
+        try:
+            _write_all(self._fd, data)
+        except BaseException:
+            self._drop()
+            raise
+
+    def commit(self, *, durable: bool = True) -> None:
+        """Put the bytes in place: flushed to disk with the rename unless `durable=False`.
+        Once only; a failure removes the temp file and leaves the old bytes in place."""
+        try:
             if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-    except BaseException:
+                os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = -1
+            os.replace(self._temp, self._path)
+        except BaseException:
+            self._drop()
+            raise
+        if durable:
+            fsync_dir(self._directory)
+
+    def _drop(self) -> None:
+        """Close and remove the temp file after a failure (the failure is what gets raised)."""
         with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    if durable:
-        fsync_dir(directory)
+            if self._fd >= 0:
+                os.close(self._fd)
+            self._fd = -1
+        with contextlib.suppress(OSError):
+            os.unlink(self._temp)
 
 
 # Numbers this process's temp files, so that two writes of the same file never share a name

@@ -7,6 +7,7 @@ record API (keys checked the same way); nothing here can be unreadable or fail t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.persistence.keys import check_key
@@ -34,8 +35,12 @@ class MemoryStore:
         return self.load_result(key).blocked
 
     def save(self, key: str, record: ChatRecord) -> None:
+        self.stage(key, record).commit()
+
+    def stage(self, key: str, record: ChatRecord) -> StagedMemoryRecord:
+        """The save of the record as it is now, kept once committed (as the file store's)."""
         record.saved_at = utc_now()
-        self._records[check_key(key)] = record.model_dump_json()
+        return StagedMemoryRecord(self._records, check_key(key), record.model_dump_json())
 
     def note(self, key: str, record: ChatRecord) -> None:
         """Only the delivery marks, and only onto the record they belong to: as the file store."""
@@ -74,3 +79,16 @@ class MemoryStore:
             if due is not None and due <= now:
                 dues.append((due, key))
         return [key for _, key in sorted(dues)]
+
+
+
+@dataclass(frozen=True)
+class StagedMemoryRecord:
+    """A staged save of the memory store: the record's JSON as it was at the stage."""
+
+    records: dict[str, str]
+    key: str
+    raw: str
+
+    def commit(self) -> None:
+        self.records[self.key] = self.raw

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.persistence.atomic import (
+    StagedWrite,
     atomic_write_bytes,
     ensure_dir,
     fsync_dir,
@@ -236,18 +237,22 @@ class SessionStore:
 
     def save(self, key: str, record: ChatRecord) -> None:
         """Write the record; returns only when it is on disk, else raises SaveFailed."""
-        path = self.path_for(key)
+        self.stage(key, record).commit()
+
+    def stage(self, key: str, record: ChatRecord) -> StagedRecord:
+        """The record's save up to its flush: its bytes in a temp file, without waiting for the
+        disk. Its `commit` makes it durable (and may be called from a worker thread); raises
+        SaveFailed when the disk refused already. Until the commit a load sees the old record.
+        """
         record.saved_at = utc_now()  # also what the delivery marks name (bot/persistence/marks.py)
         unsent = record.delivery is not None and not record.delivery.delivered
         try:
             if unsent:  # listed before the record: a crash between leaves a spare entry
                 self._list_unsent(key)
-            atomic_write_bytes(path, encode_record(record))
+            write = StagedWrite(self.path_for(key), encode_record(record))
         except OSError as err:
             raise _failed(err) from err
-        if not unsent:
-            self.unlist_unsent(key)
-        self._index(key, record.next_checkin())
+        return StagedRecord(self, key, write, unsent, record.next_checkin())
 
     def note(self, key: str, record: ChatRecord) -> None:
         """Keep how far the record's outbox got and which message has the live buttons: only
@@ -483,6 +488,28 @@ def _remove_with_mark(path: Path) -> bool:
     """Delete an expired record, its delivery marks first (no flush: see `upkeep`)."""
     remove(mark_path(path))
     return remove(path)
+
+
+@dataclass
+class StagedRecord:
+    """A record's save whose bytes wait in a temp file for `commit` (see `SessionStore.stage`)."""
+
+    store: SessionStore
+    key: str
+    write: StagedWrite
+    unsent: bool  # its outbox has messages to send (listed in the outbox index at the stage)
+    due: datetime | None  # its next check-in, for the check-in index
+
+    def commit(self) -> None:
+        """Flush the record to disk and put it in place, then the indexes that follow it; raises
+        SaveFailed when the disk refused (the old record stays)."""
+        try:
+            self.write.commit()
+        except OSError as err:
+            raise _failed(err) from err
+        if not self.unsent:
+            self.store.unlist_unsent(self.key)
+        self.store._index(self.key, self.due)
 
 
 def _failed(err: OSError) -> SaveFailed:

@@ -12,9 +12,10 @@ import logging
 import math
 import os
 import time
+from dataclasses import dataclass
 
 from bot.persistence import ChatRecord, SessionStore
-from bot.turns import PassingStore
+from bot.turns import PassingStore, StagedSave
 
 log = logging.getLogger(__name__)
 
@@ -36,21 +37,34 @@ def number_for_tests(name: str, highest: float, effect: str) -> float | None:
     return value
 
 
-# TEST ONLY: seconds every durable save of a turn waits before it writes, so that an end-to-end
-# test can kill the bot at a known moment: after a tap was answered, before its turn is on disk.
+# TEST ONLY: seconds every durable save of a turn waits before its flush to disk, so that an
+# end-to-end test can kill the bot at a known moment: after a tap was answered, before its turn
+# is on disk.
 TEST_SAVE_PAUSE_ENV = "BOT_TEST_ONLY_SAVE_PAUSE_SECONDS"
 
 
 class PausedSaves(PassingStore):
-    """A store whose saves wait first (see TEST_SAVE_PAUSE_ENV); notes and the rest as `store`."""
+    """A store whose saves wait before their flush (see TEST_SAVE_PAUSE_ENV); notes and the rest
+    as `store`."""
 
     def __init__(self, store: SessionStore, seconds: float) -> None:
         super().__init__(store)
         self._seconds = seconds
 
-    def save(self, key: str, record: ChatRecord) -> None:
-        time.sleep(self._seconds)  # a worker thread: only this chat's turn waits
-        super().save(key, record)
+    def stage(self, key: str, record: ChatRecord) -> StagedSave:
+        return _Paused(super().stage(key, record), self._seconds)
+
+
+@dataclass(frozen=True)
+class _Paused:
+    """A staged save whose commit waits first."""
+
+    staged: StagedSave
+    seconds: float
+
+    def commit(self) -> None:
+        time.sleep(self.seconds)  # a worker thread: only this chat's turn waits
+        self.staged.commit()
 
 
 def turn_store(store: SessionStore) -> SessionStore | PausedSaves:
