@@ -10,8 +10,10 @@ while it still holds the chat's lock, so replies of two quick updates never inte
 
 The record is read on the event loop (a few calls on files in the page cache); the decision and
 the save run in one worker thread (one hop off the event loop): the engine is fast and pure, and
-a save's flushes to disk must not block other chats. A record is saved before anything is
-delivered, so a reply the user sees always belongs to a stored state.
+a save's flushes to disk must not block other chats. A tap on a live button, the most common
+input, has its decision on the loop too, and only its save's flush in the thread (see
+`_step_on_loop`). A record is saved before anything is delivered, so a reply the user sees
+always belongs to a stored state.
 
 Delivery is part of the state: the replies of a turn are saved in the same write as the state
 they answer, as its outbox (see bot/turns.py), so nobody is left without a question to answer.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
@@ -38,7 +41,7 @@ from bot.persistence.store import LoadResult, SaveFailed
 from bot.selfchecks import Handed, SelfCheckRoute, Step
 from bot.shares import Shares, managers_button
 from bot.turns import Deliver as Deliver
-from bot.turns import Outbox, stored
+from bot.turns import Outbox, StagedSave, stored
 from bot.turns import RecordStore as RecordStore
 from bot.turns import Status as Status
 from bot.turns import Turn as Turn
@@ -55,12 +58,12 @@ log = logging.getLogger(__name__)
 REDELIVERY_WINDOW = timedelta(hours=24)
 
 # Turns of the event loop a live tap's callback answer gets before the step starts (it runs one
-# stretch in each). The answer's request passes PTB, httpx and httpcore, which hand the
-# loop back a few times before its bytes reach the socket. A step started at once held the loop
-# (the read) or the interpreter lock (the worker) meanwhile, and the answer waited. With 50 users
-# tapping (bench.tap_answer, one run each) the answer's p95 was 1.32-1.51 times a bare bot's
-# with no head start, 1.25-1.36 with two turns and 1.13 with four. The step starts those few
-# turns later.
+# stretch in each). The answer's request passes PTB, httpx and httpcore, which hand the loop
+# back a few times before its bytes reach the socket. A step started at once held the loop (the
+# read, the live tap's decision) or the interpreter lock (a worker) meanwhile, and the answer
+# waited. With 50 users tapping (bench.tap_answer, one run each) the answer's p95 was 1.32-1.51
+# times a bare bot's with no head start, 1.25-1.36 with two turns and 1.13 with four. The step
+# starts those few turns later.
 ANSWER_HEAD_START = 4
 
 # The choices of the /vergeet question; dialog option ids never start with "!".
@@ -173,14 +176,19 @@ class Conversation:
         """
         async with self._locks.for_chat(key):
             early = _Early(asyncio.get_running_loop(), decided) if decided is not None else None
-            if early is not None and self.answers_at_once(key, message, tap_turn):
+            live = self.answers_at_once(key, message, tap_turn)
+            if early is not None and live:
                 early.start_here()  # a button of the question the chat is at: before the step
                 for _ in range(ANSWER_HEAD_START):
                     await asyncio.sleep(0)
             try:
-                arrival = _Arrival(key, delivery_id, tap_turn, early)
                 loaded = self._read(key)
-                turn, record = await asyncio.to_thread(self._step, arrival, message, loaded)
+                if live:
+                    arrival = _Arrival(key, delivery_id, tap_turn, early, _Staged())
+                    turn, record = await self._step_on_loop(arrival, message, loaded)
+                else:
+                    arrival = _Arrival(key, delivery_id, tap_turn, early)
+                    turn, record = await asyncio.to_thread(self._step, arrival, message, loaded)
             finally:
                 if early is not None:
                     await early.finished()
@@ -347,6 +355,7 @@ class Conversation:
             await asyncio.to_thread(self._mark_blocked, key)
 
     # ---- the step: its read on the event loop, the rest in a worker thread -------------------
+    # (a live tap's step runs on the loop too: only its flush to disk goes to the thread)
 
     def _read(self, key: str) -> LoadResult | None:
         """The chat's record, read on the event loop; None when reading failed (the step then
@@ -361,6 +370,36 @@ class Conversation:
             return self._store.load_result(key)
         except Exception:
             return None
+
+    async def _step_on_loop(
+        self, arrival: _Arrival, message: Input, loaded: LoadResult | None
+    ) -> tuple[Turn, ChatRecord | None]:
+        """A live tap's step on the event loop; only the flush of its save waits in a thread.
+
+        Why: in a worker thread every system call of the step hands the interpreter lock back
+        to the busy loop and takes it back again (futex calls and context switches), which cost
+        more CPU than the step itself. On the loop the step writes its record's bytes to a temp
+        file (`RecordStore.stage`), and one thread call flushes and renames them.
+
+        Only for a tap on a live button (`answers_at_once`): it goes to the adviesgesprek's step
+        for certain (bot/live_taps.py), whose one durable write is the record's save. Other
+        inputs may take routes with several durable writes in a set order (an invite's mark
+        before the record, an erase) and stay in the thread. What follows the save (the live
+        buttons, the count) waits for the flush (`_Staged`); a flush that failed makes the turn
+        the not-saved notice, as a failed save in the thread does.
+        """
+        staged = arrival.staged
+        assert staged is not None
+        turn, record = self._step(arrival, message, loaded)
+        if not staged.saves:
+            return turn, record
+        try:
+            await asyncio.to_thread(staged.commit)
+        except SaveFailed as err:
+            failed = await asyncio.to_thread(self._unsaved, arrival.key, err)
+            return replace(failed, keyboard_message=turn.keyboard_message), None
+        staged.settle()
+        return turn, record
 
     def _step(
         self, arrival: _Arrival, message: Input, loaded: LoadResult | None = None
@@ -378,8 +417,7 @@ class Conversation:
                 live = loaded.record.keyboard_message
             turn, saved = self._route(arrival, message, loaded)
         except SaveFailed as err:
-            log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
-            turn, saved = self._not_saved(arrival.key), None
+            turn, saved = self._unsaved(arrival.key, err), None
         except Exception as err:
             log.error("Handling an input failed (%s)", type(err).__name__, exc_info=err)
             record = loaded.record if loaded is not None else None
@@ -405,8 +443,7 @@ class Conversation:
                 fresh = replace(arrival, tap_turn=None, early=None)
                 return self._route(fresh, message, LoadResult(quarantined=True))
         except SaveFailed as err:
-            log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
-            return self._not_saved(arrival.key), None
+            return self._unsaved(arrival.key, err), None
         except Exception as err:
             log.error("Healing a chat failed (%s)", type(err).__name__)
         return self._apology(arrival.key), None
@@ -489,12 +526,20 @@ class Conversation:
         turn = self._told(loaded, self._shares.offer_invite(key, turn))
         if early is not None and tap_turn is not None:
             early.start()  # a tap taken: its answer goes out while the turn is saved
-        saved = self._save_turn(key, record, arrival.delivery_id, turn)
+        saved = self._save_turn(key, record, arrival.delivery_id, turn, arrival.staged)
         if saved is not None:
-            self._remember_live(key, saved, turn)
-        if self._stats is not None and saved is not None and saved.session is not None:
-            self._stats(before, saved.session)
+            then = functools.partial(self._after_save, key, saved, turn, before)
+            if arrival.staged is None:
+                then()
+            else:
+                arrival.staged.then(then)
         return turn, saved
+
+    def _after_save(self, key: str, saved: ChatRecord, turn: Turn, before: Before | None) -> None:
+        """What a saved step of the adviesgesprek sets going: its live buttons and its count."""
+        self._remember_live(key, saved, turn)
+        if self._stats is not None and saved.session is not None:
+            self._stats(before, saved.session)
 
     def answers_at_once(self, key: str, message: Input, tap_turn: int | None) -> bool:
         """True for a tap whose answer `handle` starts before the step: one on a button of the
@@ -536,19 +581,32 @@ class Conversation:
         return recent and 0 < delivery_id <= record.last_update_id
 
     def _save_turn(
-        self, key: str, record: ChatRecord | None, delivery_id: int, turn: Turn
+        self,
+        key: str,
+        record: ChatRecord | None,
+        delivery_id: int,
+        turn: Turn,
+        staged: _Staged | None = None,
     ) -> ChatRecord | None:
         """Save the new state with the turn's replies as its outbox, in one durable write."""
         if turn.session is None:  # erased: nothing is kept, not even an outbox
             return None
         record = record or ChatRecord()
         record.session = turn.session
-        self._save_with_outbox(key, record, delivery_id, turn)
+        self._save_with_outbox(key, record, delivery_id, turn, staged)
         return record
 
-    def _save_with_outbox(self, key: str, record: ChatRecord, delivery_id: int, turn: Turn) -> None:
+    def _save_with_outbox(
+        self,
+        key: str,
+        record: ChatRecord,
+        delivery_id: int,
+        turn: Turn,
+        staged: _Staged | None = None,
+    ) -> None:
         """The record with this input handled and the turn's replies as its outbox, in one
-        durable write: what the user sees next always belongs to a stored state."""
+        durable write: what the user sees next always belongs to a stored state. With `staged`
+        (a step on the event loop) the write is flushed once the step is over."""
         record.last_update_id = max(record.last_update_id, delivery_id)
         record.blocked = False
         record.delivery = Delivery(
@@ -558,7 +616,10 @@ class Conversation:
             replies=[stored(reply) for reply in turn.replies],
             plan=MESSAGE_PLAN,
         )
-        self._store.save(key, record)
+        if staged is None:
+            self._store.save(key, record)
+        else:
+            staged.add(self._store.stage(key, record))
 
     def _decide(self, session: Session, event: Event) -> tuple[tuple[Reply, ...], Option | None]:
         outcome = self._engine.decide(session, event)
@@ -632,6 +693,11 @@ class Conversation:
             Reply(error),
             lambda session: (Reply(error, self._engine.shown_options(session)),),
         )
+
+    def _unsaved(self, key: str, err: SaveFailed) -> Turn:
+        """Log a save the disk refused (its reason only) and make the turn that says so."""
+        log.error("An answer was not saved (%s)", err.strerror or type(err).__name__)
+        return self._not_saved(key)
 
     def _not_saved(self, key: str) -> Turn:
         """The answer did not reach the disk: say so honestly, with the question that still stands.
@@ -832,13 +898,44 @@ def _keyboard_of(record: ChatRecord | None) -> int | None:
 @dataclass(frozen=True)
 class _Arrival:
     """One input as the channel handed it over, apart from its content: the chat, the channel's
-    delivery id, the turn a tapped button was made for (None: typed) and the tap's early start.
-    These travel together from `handle` through the step to the save."""
+    delivery id, the turn a tapped button was made for (None: typed), the tap's early start and,
+    for a step on the event loop, where its saves wait for their flush. These travel together
+    from `handle` through the step to the save."""
 
     key: str
     delivery_id: int
     tap_turn: int | None
     early: _Early | None = None
+    staged: _Staged | None = None
+
+
+class _Staged:
+    """The saves of a step on the event loop, written but not flushed, and what waits for them.
+
+    `commit` flushes them in the order they were staged, in a worker thread; `settle` then runs
+    on the loop what each save set going (`then`): nothing of it may happen for a turn that
+    never reached the disk.
+    """
+
+    def __init__(self) -> None:
+        self.saves: list[StagedSave] = []
+        self._then: list[Callable[[], None]] = []
+
+    def add(self, save: StagedSave) -> None:
+        self.saves.append(save)
+
+    def then(self, action: Callable[[], None]) -> None:
+        self._then.append(action)
+
+    def commit(self) -> None:
+        """In a worker thread: make every save durable; raises SaveFailed at the first refused."""
+        for save in self.saves:
+            save.commit()
+
+    def settle(self) -> None:
+        """On the loop, after `commit`: what the saves set going."""
+        for action in self._then:
+            action()
 
 
 class _Early:
