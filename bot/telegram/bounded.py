@@ -23,12 +23,19 @@ from typing import Any
 
 from telegram.request import HTTPXRequest
 
+from bot.telegram.idle_check import quick_check_transport
+
 
 class BoundedRequest(HTTPXRequest):
-    """PTB's httpx request, with at most `connections` calls inside httpx at any moment."""
+    """PTB's httpx request, with at most `connections` calls inside httpx at any moment, on
+    connections whose idle check is one poll (bot/telegram/idle_check.py)."""
 
     def __init__(self, connections: int, pool_timeout: float) -> None:
-        super().__init__(connection_pool_size=connections, pool_timeout=pool_timeout)
+        super().__init__(
+            connection_pool_size=connections,
+            pool_timeout=pool_timeout,
+            httpx_kwargs={"transport": quick_check_transport(connections)},
+        )
         self.connections = connections
         self._turns = asyncio.Semaphore(connections)
 
