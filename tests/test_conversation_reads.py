@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import errno
 from pathlib import Path
 
 from dialog_helpers import engine
+from thread_helpers import on_a_loop
 
 from bot.conversation import Conversation, Status
 from bot.persistence import SessionStore
@@ -14,15 +14,6 @@ from bot.persistence.store import LoadResult
 from dialogs import Event
 
 KEY = "4242"
-
-
-def _on_a_loop() -> bool:
-    """True in the event loop's thread; False in a worker thread (no loop runs there)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 class WatchedReads(SessionStore):
@@ -34,7 +25,7 @@ class WatchedReads(SessionStore):
         self.on_loop: list[bool] = []
 
     def load_result(self, key: str) -> LoadResult:
-        self.on_loop.append(_on_a_loop())
+        self.on_loop.append(on_a_loop())
         if self.failures:
             self.failures -= 1
             raise OSError(errno.EIO, "Input/output error")

@@ -8,14 +8,15 @@ live buttons, its count) waits for the flush.
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dialog_helpers import engine
+from thread_helpers import on_a_loop
 
 from bot.conversation import Conversation, Status, Turn
 from bot.persistence import ChatRecord, SessionStore
@@ -28,15 +29,6 @@ from locales import load_bundle
 KEY = "6161"
 
 
-def _on_a_loop() -> bool:
-    """True in the event loop's thread; False in a worker thread (no loop runs there)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
 @dataclass
 class _WatchedCommit(StagedRecord):
     """A record's staged save that notes where its flush ran."""
@@ -44,7 +36,7 @@ class _WatchedCommit(StagedRecord):
     where: list[str]
 
     def commit(self) -> None:
-        self.where.append("flush on loop" if _on_a_loop() else "flush in thread")
+        self.where.append("flush on loop" if on_a_loop() else "flush in thread")
         super().commit()
 
 
@@ -56,7 +48,7 @@ class WatchedSaves(SessionStore):
         self.where: list[str] = []
 
     def stage(self, key: str, record: ChatRecord) -> StagedRecord:
-        self.where.append("write on loop" if _on_a_loop() else "write in thread")
+        self.where.append("write on loop" if on_a_loop() else "write in thread")
         staged = super().stage(key, record)
         return _WatchedCommit(**vars(staged), where=self.where)
 
@@ -71,10 +63,12 @@ class Counted:
         self.steps += 1
 
 
-async def _started(conversation: Conversation) -> Turn:
+async def _started(store: SessionStore, **options: Any) -> tuple[Conversation, Turn]:
+    """A conversation service on `store`, and the first question of its chat KEY."""
+    conversation = Conversation(engine(), store, retention_days=30, **options)
     turn = await conversation.handle(KEY, 1, Event.start())
     assert turn.status is Status.DONE
-    return turn
+    return conversation, turn
 
 
 def _first_option(turn: Turn) -> str:
@@ -85,8 +79,7 @@ async def test_a_live_tap_is_decided_on_the_loop_and_only_flushed_in_a_thread(
     tmp_path: Path,
 ) -> None:
     store = WatchedSaves(tmp_path)
-    conversation = Conversation(engine(), store, retention_days=30)
-    first = await _started(conversation)
+    conversation, first = await _started(store)
     assert store.where == ["write in thread", "flush in thread"], "a typed input: all in a thread"
     store.where.clear()
 
@@ -105,8 +98,7 @@ async def test_a_redelivered_live_tap_saves_nothing_and_waits_for_no_thread(
     tmp_path: Path,
 ) -> None:
     store = WatchedSaves(tmp_path)
-    conversation = Conversation(engine(), store, retention_days=30)
-    first = await _started(conversation)
+    conversation, first = await _started(store)
     option = _first_option(first)
     await conversation.handle(KEY, 2, Event.option(option), tap_turn=first.turn)
     store.where.clear()
@@ -121,8 +113,7 @@ async def test_a_live_taps_flush_that_fails_says_not_saved_and_sets_nothing_goin
     texts = load_bundle().telegram
     store = SessionStore(tmp_path)
     counted = Counted()
-    conversation = Conversation(engine(), store, retention_days=30, stats=counted)
-    first = await _started(conversation)
+    conversation, first = await _started(store, stats=counted)
     before = store.load(KEY)
     assert before is not None and counted.steps == 1
     option = _first_option(first)
@@ -156,8 +147,7 @@ async def test_the_live_buttons_of_a_tap_on_the_loop_are_kept_once_it_is_on_disk
     tmp_path: Path,
 ) -> None:
     store = WatchedSaves(tmp_path)
-    conversation = Conversation(engine(), store, retention_days=30)
-    turn = await _started(conversation)
+    conversation, turn = await _started(store)
     for number in range(2, 5):
         option = _first_option(turn)
         assert conversation.answers_at_once(KEY, Event.option(option), turn.turn), number
