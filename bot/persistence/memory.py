@@ -81,7 +81,6 @@ class MemoryStore:
         return [key for _, key in sorted(dues)]
 
 
-
 @dataclass(frozen=True)
 class StagedMemoryRecord:
     """A staged save of the memory store: the record's JSON as it was at the stage."""

@@ -252,7 +252,15 @@ class SessionStore:
             write = StagedWrite(self.path_for(key), encode_record(record))
         except OSError as err:
             raise _failed(err) from err
-        return StagedRecord(self, key, write, unsent, record.next_checkin())
+        follow = functools.partial(self._follow, key, unsent, record.next_checkin())
+        return StagedRecord(write, follow)
+
+    def _follow(self, key: str, unsent: bool, due: datetime | None) -> None:
+        """The index entries that follow a record just put in place: out of the outbox index
+        when its outbox has nothing to send, and its check-in's entry."""
+        if not unsent:
+            self.unlist_unsent(key)
+        self._index(key, due)
 
     def note(self, key: str, record: ChatRecord) -> None:
         """Keep how far the record's outbox got and which message has the live buttons: only
@@ -494,22 +502,17 @@ def _remove_with_mark(path: Path) -> bool:
 class StagedRecord:
     """A record's save whose bytes wait in a temp file for `commit` (see `SessionStore.stage`)."""
 
-    store: SessionStore
-    key: str
     write: StagedWrite
-    unsent: bool  # its outbox has messages to send (listed in the outbox index at the stage)
-    due: datetime | None  # its next check-in, for the check-in index
+    follow: Callable[[], None]  # the index entries that follow the record (`SessionStore._follow`)
 
     def commit(self) -> None:
-        """Flush the record to disk and put it in place, then the indexes that follow it; raises
-        SaveFailed when the disk refused (the old record stays)."""
+        """Flush the record to disk and put it in place, then the index entries that follow it;
+        raises SaveFailed when the disk refused (the old record stays)."""
         try:
             self.write.commit()
         except OSError as err:
             raise _failed(err) from err
-        if not self.unsent:
-            self.store.unlist_unsent(self.key)
-        self.store._index(self.key, self.due)
+        self.follow()
 
 
 def _failed(err: OSError) -> SaveFailed:
