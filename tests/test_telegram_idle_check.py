@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import select
 import socket
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpcore
 import pytest
+import trustme
 
 from bot.telegram.bounded import BoundedRequest
 from bot.telegram.idle_check import (
@@ -56,10 +58,11 @@ class KeepAliveServer:
         except (asyncio.IncompleteReadError, ConnectionError):
             writer.close()
 
-    async def close_connections(self) -> None:
+    def close_connections(self) -> None:
+        """Close every connection at once, as a server that drops idle ones (under TLS without
+        waiting for the client's goodbye, which an idle client never reads)."""
         for writer in self.writers:
-            writer.close()
-            await writer.wait_closed()
+            writer.transport.abort()
         self.writers.clear()
 
 
@@ -107,7 +110,7 @@ async def test_the_quick_check_answers_as_httpcores_own_without_asking_its_strea
         assert counted.asked == ["socket"], "the socket is taken once, at the start"
         await asyncio.wait_for(_until(lambda: server.connections == 1), 10)
         assert quick.get_extra_info("is_readable") is plain.get_extra_info("is_readable") is False
-        await server.close_connections()
+        server.close_connections()
         # Wait for the end of the stream to reach our socket (an event, read with poll).
         await asyncio.to_thread(_readable_within, plain.get_extra_info("socket"), 10_000)
         assert quick.get_extra_info("is_readable") is plain.get_extra_info("is_readable") is True
@@ -147,7 +150,7 @@ async def test_the_bots_requests_keep_an_open_connection_and_replace_a_closed_on
         assert checks and not any(checks), "the idle connection was checked, and kept"
         assert len(streams) == server.connections == 1
 
-        await server.close_connections()
+        server.close_connections()
         await asyncio.to_thread(_readable_within, streams[0].get_extra_info("socket"), 10_000)
         checks.clear()
         assert await request.do_request(url, "POST") == (200, BODY)
@@ -155,6 +158,34 @@ async def test_the_bots_requests_keep_an_open_connection_and_replace_a_closed_on
         assert len(streams) == server.connections == 2, "and replaced by a new one"
     finally:
         await request.shutdown()
+
+
+async def test_under_tls_the_check_polls_the_socket_below_it() -> None:
+    """The Bot API is reached over HTTPS: the stream after start_tls checks the same socket."""
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    authority.configure_trust(client_context)
+    served = KeepAliveServer()
+    listening = await asyncio.start_server(served.serve, "127.0.0.1", 0, ssl=server_context)
+    async with listening:
+        port = listening.sockets[0].getsockname()[1]
+        plain = await QuickCheckBackend().connect_tcp("127.0.0.1", port)
+        secure = await plain.start_tls(client_context, "localhost")
+        try:
+            assert isinstance(secure, QuickCheckStream)
+            await secure.write(b"POST /bot/getMe HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            answer = b""
+            while not answer.endswith(BODY):
+                answer += await secure.read(4096)
+            assert answer == RESPONSE + BODY
+            assert secure.get_extra_info("is_readable") is False
+            served.close_connections()
+            await asyncio.to_thread(_readable_within, secure.get_extra_info("socket"), 10_000)
+            assert secure.get_extra_info("is_readable") is True
+        finally:
+            await secure.aclose()
 
 
 def test_the_backend_is_the_one_the_transport_runs_on() -> None:
