@@ -182,12 +182,12 @@ class Conversation:
                 for _ in range(ANSWER_HEAD_START):
                     await asyncio.sleep(0)
             try:
+                staged = _Staged() if live else None  # a live tap's step runs on the loop
+                arrival = _Arrival(key, delivery_id, tap_turn, early, staged)
                 loaded = self._read(key)
                 if live:
-                    arrival = _Arrival(key, delivery_id, tap_turn, early, _Staged())
                     turn, record = await self._step_on_loop(arrival, message, loaded)
                 else:
-                    arrival = _Arrival(key, delivery_id, tap_turn, early)
                     turn, record = await asyncio.to_thread(self._step, arrival, message, loaded)
             finally:
                 if early is not None:
